@@ -1,0 +1,124 @@
+import { literal, ident } from '../sql.ts';
+import { uniqueColumnNames } from './names.ts';
+import { ImportError } from './types.ts';
+import type { Db } from '../duck.ts';
+
+// The strings pandas.read_csv reads as missing by default, plus the empty field.
+export const PANDAS_NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'];
+
+export interface CsvSource {
+  /** SELECT yielding the data with final names and types. */
+  sql: string;
+  names: string[];
+  skippedLines: number;
+  paddedLines: number;
+}
+
+export interface CsvOptions {
+  header: boolean;
+  skip: number;
+  /** Force a delimiter (e.g. tab for .tsv); otherwise it is sniffed. */
+  delimiter?: string;
+}
+
+interface Dialect {
+  delim: string;
+  quote: string;
+  escape: string;
+}
+
+/**
+ * Read a UTF-8 delimited text file the way pandas.read_csv would: the header line fixes
+ * the number of columns, shorter lines are padded with missing values, longer ones are
+ * skipped and counted, and types are inferred from every value, not a sample.
+ */
+export async function readCsv(db: Db, path: string, opts: CsvOptions): Promise<CsvSource> {
+  const dialect = await sniffDialect(db, path, opts);
+  const rawHeader = await firstRecord(db, path, dialect, opts.skip);
+  if (rawHeader.length === 0) throw new ImportError('empty file', 'the file has no lines to read (after initialSkip)');
+  const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
+  const fields = names.map((_, i) => `c${i}`);
+
+  // Pass 1: every field as text, with the header's width. Rejects tell which lines were too long.
+  const base = (types: string[]): string =>
+    `read_csv(${literal(path)}, auto_detect = false, delim = ${literal(dialect.delim)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)}, ` +
+    `header = ${opts.header}, skip = ${opts.skip}, null_padding = true, ignore_errors = true, store_rejects = true, ` +
+    `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, ` +
+    `columns = {${fields.map((f, i) => `${literal(f)}: ${literal(types[i])}`).join(', ')}})`;
+
+  const table = `csv_${Math.random().toString(36).slice(2)}`;
+  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${base(fields.map(() => 'VARCHAR'))}`);
+  const rejected = Number(await db.scalar(`SELECT count(DISTINCT line) FROM reject_errors`));
+  const padded = 0;
+
+  // Pass 2: infer each column's type from all its values, as pandas does.
+  const types = await inferTypes(db, table, fields);
+  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
+  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: rejected, paddedLines: padded };
+}
+
+export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
+
+/** The narrowest type every non-missing value of a text column converts to. */
+export async function inferTypes(db: Db, table: string, fields: string[]): Promise<InferredType[]> {
+  if (fields.length === 0) return [];
+  const checks = fields.flatMap((f, i) => {
+    const c = ident(f);
+    return [
+      // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
+      `bool_and(${c} IS NULL OR (regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL)) AS i${i}`,
+      `bool_and(${c} IS NULL OR TRY_CAST(${c} AS DOUBLE) IS NOT NULL) AS d${i}`,
+      `bool_and(${c} IS NULL OR lower(${c}) IN ('true', 'false')) AS b${i}`,
+      `bool_and(${c} IS NULL OR (regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL)) AS t${i}`,
+      `count(${c}) AS n${i}`,
+    ];
+  });
+  const row = await db.one(`SELECT ${checks.join(', ')} FROM ${table}`);
+  return fields.map((_, i) => {
+    if (Number(row[`n${i}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
+    if (row[`i${i}`]) return 'BIGINT';
+    if (row[`d${i}`]) return 'DOUBLE';
+    if (row[`b${i}`]) return 'BOOLEAN';
+    if (row[`t${i}`]) return 'TIMESTAMP';
+    return 'VARCHAR';
+  });
+}
+
+function castExpr(field: string, type: InferredType): string {
+  const c = ident(field);
+  if (type === 'VARCHAR') return c;
+  if (type === 'BOOLEAN') return `(lower(${c}) = 'true')::BOOLEAN`;
+  return `TRY_CAST(${c} AS ${type})`;
+}
+
+async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dialect> {
+  if (opts.delimiter) return { delim: opts.delimiter, quote: '"', escape: '"' };
+  const clean = (v: unknown): string => (v === '(empty)' || v === null ? '"' : String(v));
+  try {
+    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, skip = ${opts.skip}, header = ${opts.header})`);
+    const delim = String(row.Delimiter);
+    if ([',', ';', '\t', '|'].includes(delim) && Number(row.n) > 1) return { delim, quote: clean(row.Quote), escape: clean(row.Escape) };
+  } catch {
+    // The sniffer gives up on irregular files; the header line decides below.
+  }
+  // Irregular file: take the candidate that splits the first line into the most fields.
+  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
+  const text = line === null ? '' : String(line);
+  const best = [',', '\t', ';', '|'].map((d) => ({ d, n: text.split(d).length })).sort((a, b) => b.n - a.n)[0];
+  return { delim: best.n > 1 ? best.d : ',', quote: '"', escape: '"' };
+}
+
+/** The first record after `skip` lines, split with the dialect, as raw text. */
+async function firstRecord(db: Db, path: string, d: Dialect, skip: number): Promise<string[]> {
+  // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
+  const width = 4096;
+  const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
+  const rows = await db.rows(
+    `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = false, skip = ${skip}, null_padding = true, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
+  );
+  if (rows.length === 0) return [];
+  const values = Object.values(rows[0]);
+  let last = values.length - 1;
+  while (last >= 0 && values[last] === null) last--;
+  return values.slice(0, last + 1).map((v) => (v === null ? '' : String(v)));
+}

@@ -1,0 +1,20 @@
+/**
+ * Column names as pandas makes them: text, blanks become `Unnamed: i`, and repeats get
+ * `.1`, `.2`… suffixes (never colliding with a name that is already there).
+ */
+export function uniqueColumnNames(raw: (string | null | undefined)[]): string[] {
+  const base = raw.map((n, i) => (n === null || n === undefined || String(n).trim() === '' ? `Unnamed: ${i}` : String(n)));
+  const taken = new Set<string>();
+  const counts = new Map<string, number>();
+  return base.map((name) => {
+    let candidate = name;
+    let k = counts.get(name) ?? 0;
+    while (taken.has(candidate)) {
+      k++;
+      candidate = `${name}.${k}`;
+    }
+    counts.set(name, k);
+    taken.add(candidate);
+    return candidate;
+  });
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+// Upload form fields, as older clients send them (all multipart fields are text).
+const optionalText = z.string().trim().optional().transform((v) => (v === undefined || v === '' || v === 'null' || v === 'undefined' ? undefined : v));
+
+export const importOptionsSchema = z.object({
+  initialSkip: optionalText.pipe(z.coerce.number<string>().int('initialSkip must be a whole number').min(0, 'initialSkip must be ≥ 0').optional()).transform((v) => v ?? 0),
+  sampleSize: optionalText
+    .pipe(z.coerce.number<string>().gt(0, 'sampleSize must be above 0').max(100, 'sampleSize must be a proportion in (0, 1] or a percentage up to 100').optional())
+    // Older clients send 100 for "everything": above 1 it is a percentage.
+    .transform((v) => (v === undefined ? 1 : v > 1 ? v / 100 : v)),
+  seed: optionalText.pipe(z.coerce.number<string>().int('seed must be an integer').optional()),
+  headerIncluded: optionalText.pipe(z.enum(['true', 'false', 'True', 'False', '1', '0']).optional()).transform((v) => v === undefined || v === 'true' || v === 'True' || v === '1'),
+});
+
+export type ImportOptions = z.infer<typeof importOptionsSchema>;
+
+export interface ImportReport {
+  rows: number;
+  columns: number;
+  /** Lines dropped because they had more fields than the header (or could not be parsed). */
+  skippedLines: number;
+  /** Lines with fewer fields than the header, completed with missing values. */
+  paddedLines: number;
+}
+
+/** A problem with the uploaded file itself: answered with 400 and this description. */
+export class ImportError extends Error {
+  readonly code: string;
+  constructor(code: string, description: string) {
+    super(description);
+    this.name = 'ImportError';
+    this.code = code;
+  }
+}

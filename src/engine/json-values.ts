@@ -1,0 +1,29 @@
+import { ident } from './sql.ts';
+
+/**
+ * SQL expression turning a column into the value clients get in JSON: dates as ISO 8601,
+ * NaN and infinities as null (JSON has no NaN), exotic types as text.
+ */
+export function jsonValue(column: string, duckType: string): string {
+  const c = ident(column);
+  const t = duckType.toUpperCase();
+  if (t === 'DATE') return `strftime(${c}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%g')`;
+  if (t.startsWith('TIMESTAMP')) return `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%g')`;
+  if (t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL') return `CASE WHEN isfinite(${c}) THEN ${c} END`;
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|DECIMAL.*|BOOLEAN|VARCHAR)$/.test(t)) return c;
+  if (/\[\]$|^(STRUCT|MAP|LIST|JSON)/.test(t)) return c;
+  return `CAST(${c} AS VARCHAR)`;
+}
+
+/** Text form of a value for searching, as Python's str() would print most of them. */
+export function textValue(column: string, duckType: string): string {
+  const c = ident(column);
+  return duckType.toUpperCase() === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`;
+}
+
+/** Predicate: the value is missing (null, or NaN for floating point columns). */
+export function isMissing(column: string, duckType: string): string {
+  const c = ident(column);
+  const t = duckType.toUpperCase();
+  return t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL' ? `(${c} IS NULL OR isnan(${c}))` : `${c} IS NULL`;
+}

@@ -1,0 +1,86 @@
+import fs from 'node:fs/promises';
+import { literal } from './sql.ts';
+import type { Db } from './duck.ts';
+import type { Dataset } from './dataset.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import type { ColumnEntry } from '../store/manifest.ts';
+import type { Change } from '../operations/types.ts';
+import { fsyncFile } from '../store/atomic.ts';
+import { OperationError } from '../operations/errors.ts';
+
+export interface Materialized {
+  rows: number;
+  columns: ColumnEntry[];
+  bytesWritten: number;
+}
+
+const PARQUET = '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)';
+
+/**
+ * Write what a change computes into new Parquet files of the session and describe the
+ * resulting version. Nothing becomes current here: the caller commits the manifest.
+ * Requires the temp views `df`/`df_pos` of `dataset` on `db`.
+ */
+export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
+  if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
+  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql);
+
+  const names = change.columns.map((c) => c.name);
+  checkNames(names);
+  const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr }] : []));
+  const columns: ColumnEntry[] = change.columns.map((c) => ('keep' in c ? { ...dataset.column(c.keep), name: c.name } : { name: c.name, file: '', field: '', type: '' }));
+  let bytesWritten = 0;
+  if (computed.length > 0) {
+    const { file, path } = store.newFile(sessionId);
+    const source = ['df', ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
+    const select = `SELECT ${computed.map((c, k) => `${c.expr} AS c${k}`).join(', ')} FROM ${source}`;
+    const count = await copyToParquet(db, select, path);
+    if (count !== dataset.rows) {
+      await fs.rm(path, { force: true });
+      throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);
+    }
+    const types = await parquetTypes(db, path);
+    computed.forEach((c, k) => {
+      columns[c.at] = { name: names[c.at], file, field: `c${k}`, type: types[k] };
+    });
+    bytesWritten = (await fs.stat(path)).size;
+  }
+  return { rows: dataset.rows, columns, bytesWritten };
+}
+
+async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string): Promise<Materialized> {
+  const described = await db.describe(`(${sql})`);
+  const names = described.map((d) => d.name);
+  checkNames(names);
+  const { file, path } = store.newFile(sessionId);
+  const aliases = described.map((_, i) => `c${i}`).join(', ');
+  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})`, path);
+  const types = await parquetTypes(db, path);
+  return {
+    rows,
+    columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: types[i] })),
+    bytesWritten: (await fs.stat(path)).size,
+  };
+}
+
+async function copyToParquet(db: Db, select: string, path: string): Promise<number> {
+  const count = await db.scalar(`COPY (${select}) TO ${literal(path)} ${PARQUET}`);
+  // A version becomes current only once its files are on disk for good.
+  await fsyncFile(path);
+  return Number(count);
+}
+
+async function parquetTypes(db: Db, path: string): Promise<string[]> {
+  const described = await db.describe(`SELECT * FROM read_parquet(${literal(path)})`);
+  return described.map((d) => d.type);
+}
+
+function checkNames(names: string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name === '') throw new OperationError('invalid column name', 'a column name cannot be empty');
+    if (seen.has(name)) throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}; column names must be unique`);
+    seen.add(name);
+  }
+}
+

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { bool, indexList, int, number, checkColumnIndices, checkColumnIndex } from '../params.ts';
+import { OperationError, invalidParameter } from '../errors.ts';
+import { ident, literal } from '../../engine/sql.ts';
+import { isMissing, textValue } from '../../engine/json-values.ts';
+import { isNumeric } from '../../engine/column-types.ts';
+import type { OperationContext } from '../types.ts';
+
+// The filter / search / sort parameters shared by `metadata` and `data`.
+export const viewParams = {
+  filterType: z.enum(['invalid', 'outliers', 'duplicates']).nullish(),
+  filterColumnIndices: indexList.nullish(),
+  outliersTrimPortion: number.pipe(z.number().min(0).lt(0.5, 'must be below 0.5')).nullish(),
+  outliersStdDev: number.pipe(z.number().nonnegative()).nullish(),
+  searchQuery: z.string().nullish(),
+  searchColumnIndices: indexList.nullish(),
+  searchIsRegex: bool.nullish(),
+  sortColumnIndex: int.nullish(),
+  sortAscending: bool.nullish(),
+};
+
+const viewSchema = z.object(viewParams);
+export type ViewParams = z.infer<typeof viewSchema>;
+
+/** The rows a request looks at: all of them in order, or a cached table of positions. */
+export type View = { kind: 'all'; rows: number } | { kind: 'positions'; table: string; rows: number };
+
+function hasFilter(p: ViewParams): boolean {
+  return !!p.filterType && (p.filterColumnIndices?.length ?? 0) > 0;
+}
+function hasSearch(p: ViewParams): boolean {
+  return typeof p.searchQuery === 'string' && p.searchQuery !== '' && (p.searchColumnIndices?.length ?? 0) > 0;
+}
+
+/** Run `read` with the view the parameters describe. */
+export async function withView<T>(ctx: OperationContext, params: ViewParams, sort: boolean, read: (view: View) => Promise<T>): Promise<T> {
+  const ds = ctx.dataset;
+  const sortIndex = sort && params.sortColumnIndex !== null && params.sortColumnIndex !== undefined ? checkColumnIndex(ds, params.sortColumnIndex, 'sortColumnIndex') : null;
+  if (!hasFilter(params) && !hasSearch(params) && sortIndex === null) return read({ kind: 'all', rows: ds.rows });
+
+  const conditions: string[] = [];
+  let order = '__pos';
+  if (hasFilter(params)) {
+    const cols = checkColumnIndices(ds, params.filterColumnIndices!, 'filterColumnIndices');
+    const filter = await filterCondition(ctx, params, cols);
+    conditions.push(filter.condition);
+    if (filter.order) order = filter.order;
+  }
+  if (hasSearch(params)) conditions.push(await searchCondition(ctx, params));
+  if (sortIndex !== null) {
+    const name = ds.column(sortIndex).name;
+    order = `${ident(name)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
+  }
+  const spec = JSON.stringify({ m: ds.manifest.id, conditions, order });
+  return ctx.selections.use(
+    ctx.db,
+    ctx.sessionId,
+    spec,
+    (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM df_pos ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}`),
+    async ({ table, rows }) => read({ kind: 'positions', table, rows }),
+  );
+}
+
+async function filterCondition(ctx: OperationContext, p: ViewParams, cols: number[]): Promise<{ condition: string; order?: string }> {
+  const ds = ctx.dataset;
+  const columns = cols.map((i) => ds.column(i));
+  switch (p.filterType) {
+    case 'invalid':
+      return { condition: columns.map((c) => isMissing(c.name, c.type)).join(' AND ') };
+    case 'duplicates': {
+      const keys = columns.map((c) => ident(c.name)).join(', ');
+      // A window over the listed columns: rows whose key occurs more than once, all copies.
+      return {
+        condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM df_pos) WHERE n > 1)`,
+        order: `${ident(columns[0].name)} ASC NULLS LAST, __pos`,
+      };
+    }
+    case 'outliers': {
+      const trim = p.outliersTrimPortion ?? 0;
+      const r = p.outliersStdDev ?? 2;
+      const parts: string[] = [];
+      for (const c of columns) {
+        if (!isNumeric(c.type)) throw new OperationError('invalid column type', `outliers need numeric columns; ${JSON.stringify(c.name)} is ${c.type.toLowerCase()}`);
+        const col = ident(c.name);
+        // Trimmed mean and sample std: drop floor(n·trim) sorted values at each end.
+        const stats = await ctx.db.one(`
+          WITH v AS (SELECT ${col}::DOUBLE AS x FROM df WHERE NOT ${isMissing(c.name, c.type)}),
+               s AS (SELECT x, row_number() OVER (ORDER BY x) AS rn, count(*) OVER () AS n FROM v)
+          SELECT avg(x) AS m, stddev_samp(x) AS sd FROM s WHERE rn > floor(n * ${trim}) AND rn <= n - floor(n * ${trim})`);
+        const m = stats.m === null ? null : Number(stats.m);
+        const sd = stats.sd === null ? null : Number(stats.sd);
+        if (m === null || sd === null || !Number.isFinite(sd)) {
+          parts.push('false');
+          continue;
+        }
+        parts.push(`(${col} >= ${literal(m + r * sd)} OR ${col} <= ${literal(m - r * sd)})`);
+      }
+      return { condition: parts.join(' AND ') };
+    }
+    default:
+      throw invalidParameter(`filterType ${JSON.stringify(p.filterType)} is not one of invalid, outliers, duplicates`);
+  }
+}
+
+async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<string> {
+  const ds = ctx.dataset;
+  const cols = checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices');
+  const q = literal(p.searchQuery!);
+  if (p.searchIsRegex) {
+    try {
+      await ctx.db.run(`SELECT regexp_matches('', ${q})`);
+    } catch (err) {
+      throw new OperationError('invalid regex', `searchQuery ${JSON.stringify(p.searchQuery)} is not a valid regular expression: ${(err as Error).message.replace(/^.*Error: /, '')}`);
+    }
+  }
+  const tests = cols.map((i) => {
+    const c = ds.column(i);
+    const text = textValue(c.name, c.type);
+    return p.searchIsRegex ? `coalesce(regexp_matches(${text}, ${q}), false)` : `coalesce(contains(${text}, ${q}), false)`;
+  });
+  return `(${tests.join(' OR ')})`;
+}

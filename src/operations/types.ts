@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import type { Db, Duck } from '../engine/duck.ts';
+import type { Dataset } from '../engine/dataset.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { SelectionCache } from '../engine/selection-cache.ts';
+import type { CpuPool } from '../worker/cpu-pool.ts';
+import type { AppliedOperation, Manifest } from '../store/manifest.ts';
+
+/** What every operation gets to work with: the current version, already opened as `df`. */
+export interface OperationContext {
+  /** A connection private to this job; temp views `df` and `df_pos` show the current version. */
+  db: Db;
+  duck: Duck;
+  dataset: Dataset;
+  sessionId: string;
+  store: SessionStore;
+  config: Config;
+  log: Logger;
+  selections: SelectionCache;
+  cpu: CpuPool;
+  /** Scratch folder of this session for files the job needs on its way. */
+  tmpDir: string;
+}
+
+/** A column of the next version: an existing column kept as it is, or a SQL expression over `df`. */
+export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string };
+
+/**
+ * What a changing operation asks for. `columns`: same rows, a new column list (kept columns
+ * cost nothing; computed ones are written to one new file). `table`: a new table from a
+ * SELECT over `df`/`df_pos` (rows may change; everything is written).
+ */
+export type Change =
+  | { kind: 'columns'; columns: ColumnPlan[]; /** temp tables positionally joined to df when computing */ joins?: string[] }
+  | { kind: 'table'; sql: string }
+  /** An operation that finds nothing to do (the dataset stays as it is; no version). */
+  | { kind: 'none' };
+
+/** What the history operations (undo, redo, applyOperations…) may do with the version list. */
+export interface SessionControl {
+  /** Validate and run one changing operation on `dataset`, writing its files, without committing. */
+  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<Dataset>;
+  /** Make a staged dataset the current version, recording the operations that made it. */
+  commit(dataset: Dataset, operations: AppliedOperation[]): Promise<Manifest>;
+  /** Move the current pointer one step; null when there is nothing that way. */
+  move(step: -1 | 1): Promise<Manifest | null>;
+}
+
+interface Base<S extends z.ZodType> {
+  name: string;
+  /** Other event names that mean the same operation (spellings of the original). */
+  aliases?: string[];
+  params: S;
+  /** One line for docs and errors. */
+  summary: string;
+}
+
+export interface ReadOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
+  kind: 'read';
+  run(ctx: OperationContext, params: z.infer<S>): Promise<Record<string, unknown>>;
+}
+
+export interface ChangeOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
+  kind: 'change';
+  run(ctx: OperationContext, params: z.infer<S>): Promise<Change>;
+}
+
+/** undo, redo, history, applyOperations: they act on the version list itself. */
+export interface HistoryOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
+  kind: 'history';
+  run(ctx: OperationContext, params: z.infer<S>, control: SessionControl): Promise<{ result: Record<string, unknown>; changed: boolean }>;
+}
+
+export type Operation = ReadOperation | ChangeOperation | HistoryOperation;
+
+export function defineOperation<S extends z.ZodType>(op: ReadOperation<S>): ReadOperation<S>;
+export function defineOperation<S extends z.ZodType>(op: ChangeOperation<S>): ChangeOperation<S>;
+export function defineOperation<S extends z.ZodType>(op: HistoryOperation<S>): HistoryOperation<S>;
+export function defineOperation(op: Operation): Operation {
+  return op;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** A request as it travels through the queue: the client's body, untouched, plus where it came from. */
+export const jobSchema = z.object({
+  /** Event name the client used (may be an alias of the operation). */
+  operation: z.string(),
+  sessionID: z.string(),
+  requestID: z.unknown(),
+  body: z.record(z.string(), z.unknown()),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+/** The message for the session's room, and whether `dataChanged` must follow it. */
+export const jobResultSchema = z.object({
+  message: z.record(z.string(), z.unknown()),
+  changed: z.boolean(),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+export type ResultListener = (job: Job, result: JobResult) => void;
+
+/**
+ * The queue between gateway and workers. The embedded implementation runs jobs in this
+ * process; the BullMQ one hands them to worker processes over Redis. Either way, jobs of
+ * one session run one at a time in arrival order, and each result reaches the listener.
+ */
+export interface JobQueue {
+  submit(job: Job): Promise<void>;
+  close(): Promise<void>;
+}

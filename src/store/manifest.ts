@@ -1,0 +1,41 @@
+// A version of a dataset is a manifest: the ordered columns, each pointing at a field of an
+// immutable Parquet file. An operation that changes one column writes one new file with
+// that column and points every other column at the files it already had, so a version
+// costs about what the operation changed.
+
+export interface ColumnEntry {
+  name: string;
+  /** Parquet file name inside the session's files/ folder. */
+  file: string;
+  /** Field of that file holding this column (internal names c0, c1… keep SQL simple). */
+  field: string;
+  /** DuckDB type name, e.g. BIGINT, DOUBLE, VARCHAR, TIMESTAMP, BOOLEAN. */
+  type: string;
+}
+
+export interface AppliedOperation {
+  operation: string;
+  parameters: Record<string, unknown>;
+  appliedAt: string;
+}
+
+export interface Manifest {
+  id: string;
+  rows: number;
+  columns: ColumnEntry[];
+  /** Operations that produced this version from the previous one (several for applyOperations). */
+  operations: AppliedOperation[];
+  /** Bytes of new Parquet files this version wrote. */
+  bytesWritten: number;
+  createdAt: string;
+  /** Import facts, on the first version only. */
+  source?: { filename: string; skippedLines: number; paddedLines: number };
+}
+
+export interface SessionState {
+  /** Manifest ids, oldest first: the linear history that undo and redo walk. */
+  versions: string[];
+  /** Index into versions of the current one. */
+  current: number;
+  createdAt: string;
+}

@@ -1,0 +1,167 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { writeFileAtomic, readJson } from './atomic.ts';
+import { isSessionId } from './session-id.ts';
+import type { Manifest, SessionState } from './manifest.ts';
+
+export class SessionNotFoundError extends Error {
+  constructor(id: string) {
+    super(`no session ${JSON.stringify(id)}: upload a dataset first`);
+    this.name = 'SessionNotFoundError';
+  }
+}
+
+export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
+
+export interface StoreLimits {
+  /** Versions kept per session, 0 for unlimited. */
+  maxVersions: number;
+  /** Bytes of history files kept per session, 0 for unlimited. */
+  maxHistoryBytes: number;
+}
+
+// Layout of a session folder:
+//   state.json            which manifests form the history and which one is current
+//   versions/<id>.json    one manifest per version
+//   files/<id>.parquet    immutable column files, shared between versions
+//   tmp/                  scratch space for jobs in flight
+// state.json is the commit point: a version exists once state.json names it, and a crash
+// before that leaves only orphans, which the next commit sweeps away.
+export class SessionStore {
+  readonly root: string;
+  readonly limits: StoreLimits;
+
+  constructor(dataDir: string, limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }) {
+    this.root = path.join(dataDir, 'sessions');
+    this.limits = limits;
+  }
+
+  dir(id: string): string {
+    if (!isSessionId(id)) throw new SessionNotFoundError(id);
+    return path.join(this.root, id);
+  }
+  filesDir(id: string): string {
+    return path.join(this.dir(id), 'files');
+  }
+  filePath(id: string, file: string): string {
+    return path.join(this.filesDir(id), file);
+  }
+  tmpDir(id: string): string {
+    return path.join(this.dir(id), 'tmp');
+  }
+
+  /** A fresh file name for a new Parquet file of this session. */
+  newFile(id: string): { file: string; path: string } {
+    const file = `${Date.now().toString(36)}-${crypto.randomBytes(6).toString('hex')}.parquet`;
+    return { file, path: this.filePath(id, file) };
+  }
+
+  async prepare(id: string): Promise<void> {
+    await fs.mkdir(path.join(this.dir(id), 'versions'), { recursive: true });
+    await fs.mkdir(this.filesDir(id), { recursive: true });
+    await fs.mkdir(this.tmpDir(id), { recursive: true });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    try {
+      await fs.access(path.join(this.dir(id), 'state.json'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async state(id: string): Promise<SessionState> {
+    try {
+      return await readJson<SessionState>(path.join(this.dir(id), 'state.json'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
+      throw err;
+    }
+  }
+
+  async manifest(id: string, manifestId: string): Promise<Manifest> {
+    return readJson<Manifest>(path.join(this.dir(id), 'versions', `${manifestId}.json`));
+  }
+
+  async current(id: string): Promise<{ state: SessionState; manifest: Manifest }> {
+    const state = await this.state(id);
+    return { state, manifest: await this.manifest(id, state.versions[state.current]) };
+  }
+
+  /** First version of a new session (the imported dataset). */
+  async create(id: string, draft: ManifestDraft): Promise<Manifest> {
+    await this.prepare(id);
+    const manifest = await this.writeManifest(id, draft);
+    const state: SessionState = { versions: [manifest.id], current: 0, createdAt: manifest.createdAt };
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(state));
+    return manifest;
+  }
+
+  /** Make a new version current, after the current one; any redo branch is discarded. */
+  async commit(id: string, draft: ManifestDraft): Promise<Manifest> {
+    const state = await this.state(id);
+    const manifest = await this.writeManifest(id, draft);
+    let versions = [...state.versions.slice(0, state.current + 1), manifest.id];
+    versions = await this.applyLimits(id, versions);
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, versions, current: versions.length - 1 }));
+    await this.sweep(id, versions);
+    return manifest;
+  }
+
+  /** Move the current pointer; returns the new current manifest, or null when at the end. */
+  async move(id: string, step: -1 | 1): Promise<Manifest | null> {
+    const state = await this.state(id);
+    const target = state.current + step;
+    if (target < 0 || target >= state.versions.length) return null;
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target }));
+    return this.manifest(id, state.versions[target]);
+  }
+
+  async all(id: string): Promise<{ state: SessionState; manifests: Manifest[] }> {
+    const state = await this.state(id);
+    const manifests = await Promise.all(state.versions.map((v) => this.manifest(id, v)));
+    return { state, manifests };
+  }
+
+  private async writeManifest(id: string, draft: ManifestDraft): Promise<Manifest> {
+    const manifestId = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
+    const manifest: Manifest = { id: manifestId, createdAt: new Date().toISOString(), ...draft };
+    await writeFileAtomic(path.join(this.dir(id), 'versions', `${manifestId}.json`), JSON.stringify(manifest));
+    return manifest;
+  }
+
+  // The oldest versions go first when a cap is set; the current (newest) one always stays.
+  private async applyLimits(id: string, versions: string[]): Promise<string[]> {
+    const { maxVersions, maxHistoryBytes } = this.limits;
+    let kept = versions;
+    if (maxVersions > 0 && kept.length > maxVersions) kept = kept.slice(kept.length - maxVersions);
+    if (maxHistoryBytes > 0) {
+      const manifests = await Promise.all(kept.map((v) => this.manifest(id, v)));
+      let total = manifests.reduce((sum, m) => sum + m.bytesWritten, 0);
+      let drop = 0;
+      while (total > maxHistoryBytes && drop < kept.length - 1) {
+        total -= manifests[drop].bytesWritten;
+        drop++;
+      }
+      kept = kept.slice(drop);
+    }
+    return kept;
+  }
+
+  /** Delete manifests and files that no kept version refers to. */
+  private async sweep(id: string, versions: string[]): Promise<void> {
+    const keep = new Set(versions);
+    const manifests = await Promise.all(versions.map((v) => this.manifest(id, v)));
+    const files = new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)));
+    const versionDir = path.join(this.dir(id), 'versions');
+    for (const name of await fs.readdir(versionDir)) {
+      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) await fs.rm(path.join(versionDir, name), { force: true });
+    }
+    for (const name of await fs.readdir(this.filesDir(id))) {
+      if (!files.has(name)) await fs.rm(this.filePath(id, name), { force: true });
+    }
+  }
+}

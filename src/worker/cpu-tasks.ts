@@ -1,0 +1,18 @@
+// CPU-heavy JavaScript steps, run on worker threads so the event loop keeps serving.
+// Each task is a plain async function of JSON-serializable arguments; add new ones here.
+export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
+  async excelToCsv(args: { input: string; output: string; skipRows: number }) {
+    const { excelToCsv } = await import('../engine/import/excel.ts');
+    return excelToCsv(args.input, args.output, args.skipRows);
+  },
+  async transcode(args: { input: string; output: string; encoding: string }) {
+    const { transcodeToUtf8 } = await import('../engine/import/encoding.ts');
+    return transcodeToUtf8(args.input, args.output, args.encoding);
+  },
+  async renderChart(args: { spec: unknown; width: number; height: number }) {
+    const { renderSpecToPng } = await import('../engine/chart/render.ts');
+    return renderSpecToPng(args.spec, args.width, args.height);
+  },
+};
+
+export type CpuTaskName = keyof typeof cpuTasks;

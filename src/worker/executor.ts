@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { findOperation } from '../operations/index.ts';
+import { OperationError } from '../operations/errors.ts';
+import { describeZodError } from '../operations/params.ts';
+import { Dataset } from '../engine/dataset.ts';
+import { materialize } from '../engine/materialize.ts';
+import { SessionNotFoundError } from '../store/session-store.ts';
+import { isSessionId } from '../store/session-id.ts';
+import type { Db } from '../engine/duck.ts';
+import type { Job, JobResult } from '../queue/job.ts';
+import type { Runtime } from './runtime.ts';
+import type { OperationContext, SessionControl } from '../operations/types.ts';
+import type { AppliedOperation } from '../store/manifest.ts';
+
+// Fields of the envelope, not parameters of the operation.
+const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
+
+export function operationParameters(body: Record<string, unknown>): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!ENVELOPE.has(k)) params[k] = v;
+  return params;
+}
+
+/** Run one job to its message. Never throws: every failure becomes `success: false`. */
+export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
+  const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  const started = performance.now();
+  try {
+    const { result, changed } = await run(rt, job);
+    rt.log.debug({ ...envelope, ms: Math.round(performance.now() - started), changed }, 'operation done');
+    return { message: { ...envelope, success: true, ...result }, changed };
+  } catch (err) {
+    const { error, errorDescription } = describeError(err);
+    if (!(err instanceof OperationError) && !(err instanceof SessionNotFoundError)) rt.log.error({ ...envelope, err }, 'operation failed');
+    return { message: { ...envelope, success: false, error, errorDescription }, changed: false };
+  }
+}
+
+function describeError(err: unknown): { error: string; errorDescription: string } {
+  if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
+  if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  // DuckDB's own errors are about the data or the request (a conversion that failed, a value
+  // out of range); they are worth showing, stripped of the engine's prefix.
+  const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented|INTERRUPT) Error: ?(.*)$/s.exec(message);
+  if (duck) return { error: 'operation failed', errorDescription: duck[2].split('\n')[0] };
+  return { error: 'internal error', errorDescription: 'the server could not complete this operation; the dataset is unchanged' };
+}
+
+async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unknown>; changed: boolean }> {
+  const op = findOperation(job.operation);
+  if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
+  if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
+  const params = parseParams(op.params, operationParameters(job.body));
+  const { manifest } = await rt.store.current(job.sessionID);
+  const db = await rt.duck.connect();
+  try {
+    const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
+    if (op.kind === 'read') return { result: await op.run(ctx, params), changed: false };
+    const control = sessionControl(rt, ctx);
+    if (op.kind === 'history') return await op.run(ctx, params, control);
+    const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
+    if (staged === ctx.dataset) return { result: {}, changed: false };
+    await control.commit(staged, [applied(op.name, operationParameters(job.body))]);
+    return { result: {}, changed: true };
+  } finally {
+    db.close();
+  }
+}
+
+export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new OperationError('invalid parameters', describeZodError(parsed.error));
+  return parsed.data;
+}
+
+function applied(operation: string, parameters: Record<string, unknown>): AppliedOperation {
+  return { operation, parameters, appliedAt: new Date().toISOString() };
+}
+
+async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Dataset): Promise<OperationContext> {
+  for (const stmt of dataset.viewStatements()) await db.run(stmt);
+  return {
+    db,
+    duck: rt.duck,
+    dataset,
+    sessionId,
+    store: rt.store,
+    config: rt.config,
+    log: rt.log,
+    selections: rt.selections,
+    cpu: rt.cpu,
+    tmpDir: rt.store.tmpDir(sessionId),
+  };
+}
+
+function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
+  let staged = 0;
+  return {
+    async stage(dataset, operation, parameters) {
+      const op = findOperation(operation);
+      if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
+      const params = parseParams(op.params, parameters);
+      const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, ctx.db, ctx.sessionId, dataset);
+      const change = await op.run(opCtx, params);
+      if (change.kind === 'none') return dataset;
+      const m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change);
+      const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
+      return new Dataset(manifest, dataset.filesDir);
+    },
+    async commit(dataset, operations) {
+      const { rows, columns, bytesWritten } = dataset.manifest;
+      const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations });
+      await rt.selections.dropSession(ctx.db, ctx.sessionId);
+      return manifest;
+    },
+    async move(step) {
+      return rt.store.move(ctx.sessionId, step);
+    },
+  };
+}

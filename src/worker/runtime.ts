@@ -1,0 +1,31 @@
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { Duck } from '../engine/duck.ts';
+import { SessionStore } from '../store/session-store.ts';
+import { SelectionCache } from '../engine/selection-cache.ts';
+import { CpuPool } from './cpu-pool.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+
+/** Everything a process needs to execute operations: engine, store, caches, CPU threads. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  duck: Duck;
+  store: SessionStore;
+  selections: SelectionCache;
+  cpu: CpuPool;
+}
+
+export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const tempDirectory = path.join(config.dataDir, 'duckdb-tmp');
+  await fs.mkdir(tempDirectory, { recursive: true });
+  const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
+  const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
+  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool(config.CPU_WORKERS) };
+}
+
+export async function closeRuntime(rt: Runtime): Promise<void> {
+  await rt.cpu.close();
+  rt.duck.close();
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { createGateway, type Gateway } from '../../src/gateway/server.ts';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** A real server on a free port with its own empty DATA_DIR. */
+export async function startServer(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'willow-test-')));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB' }, overrides);
+  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL));
+  const port = await gateway.listen();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir: dir,
+    gateway,
+    async close() {
+      await gateway.close();
+      if (!dataDir) await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface UploadResult {
+  status: number;
+  body: Record<string, any>;
+}
+
+/** A real multipart upload, as a browser sends it. */
+export async function upload(url: string, filename: string, content: string | Buffer | Uint8Array, fields: Record<string, string> = {}): Promise<UploadResult> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([content as BlobPart]), filename);
+  const res = await fetch(`${url}/upload`, { method: 'POST', body: form });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+/** Upload and return the sessionID, failing loudly when the upload fails. */
+export async function uploadOk(url: string, filename: string, content: string | Buffer | Uint8Array, fields: Record<string, string> = {}): Promise<string> {
+  const res = await upload(url, filename, content, fields);
+  if (res.status !== 200 || !res.body.success) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.sessionID as string;
+}
