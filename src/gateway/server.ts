@@ -68,7 +68,10 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     },
     async close() {
       // io.close() also closes the HTTP server; wait for it before Fastify's own close.
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Keep-alive HTTP connections would hold that close open until they time out.
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      app.server.closeAllConnections();
+      await closed;
       await app.close();
       await queue.close();
       registry.close();

@@ -21,9 +21,15 @@ let counter = 0;
 export async function connect(url: string, version: 4 | 2 = 4): Promise<WillowClient> {
   const socket: any = version === 4 ? ioV4(url, { transports: ['websocket'], forceNew: true }) : require('socket.io-client-v2')(url, { transports: ['websocket'], forceNew: true });
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err: Error) => reject(err));
-    setTimeout(() => reject(new Error('connect timeout')), 10_000);
+    const timer = setTimeout(() => reject(new Error('connect timeout')), 10_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
   const log = new Map<string, Record<string, any>[]>();
   const waiters: (() => void)[] = [];

@@ -40,7 +40,7 @@ export interface UploadResult {
 export async function upload(url: string, filename: string, content: string | Buffer | Uint8Array, fields: Record<string, string> = {}): Promise<UploadResult> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('file', new Blob([content as BlobPart]), filename);
+  form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), filename);
   const res = await fetch(`${url}/upload`, { method: 'POST', body: form });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }

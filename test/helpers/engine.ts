@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { createRuntime, closeRuntime, type Runtime } from '../../src/worker/runtime.ts';
+import { executeJob } from '../../src/worker/executor.ts';
+import { importDataset } from '../../src/engine/import/index.ts';
+import { importOptionsSchema } from '../../src/engine/import/types.ts';
+import { newSessionId } from '../../src/store/session-id.ts';
+import { Dataset } from '../../src/engine/dataset.ts';
+import { jsonValue } from '../../src/engine/json-values.ts';
+import { apiType } from '../../src/engine/column-types.ts';
+
+/**
+ * Operations without the network: a runtime with its own DATA_DIR, datasets imported from
+ * text, and jobs run by the same executor the queue uses. For operation tests; the
+ * over-the-wire tests use helpers/server.ts.
+ */
+export interface EngineHarness {
+  rt: Runtime;
+  /** Import a file's content (CSV by default) as a new session. */
+  load(content: string | Buffer, filename?: string, fields?: Record<string, string>): Promise<string>;
+  /** Run an operation like a client request; resolves with the response message. */
+  run(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any> & { changed: boolean }>;
+  /** Like run, but throws when the response is not a success. */
+  ok(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any>>;
+  /** The current dataset: column names, API types and rows as JSON values (dates ISO, missing null). */
+  table(sessionId: string): Promise<{ columns: string[]; types: string[]; rows: unknown[][] }>;
+  /** One column's values. */
+  column(sessionId: string, name: string): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+export async function engineHarness(overrides: Partial<Config> = {}): Promise<EngineHarness> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-engine-'));
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB' }, overrides);
+  const rt = await createRuntime(config, createLogger(config.LOG_LEVEL));
+  let n = 0;
+  const harness: EngineHarness = {
+    rt,
+    async load(content, filename = 'data.csv', fields = {}) {
+      const sessionId = newSessionId();
+      const file = path.join(dir, `upload-${++n}`);
+      await fs.writeFile(file, content);
+      await importDataset(rt, sessionId, { path: file, filename }, importOptionsSchema.parse(fields));
+      return sessionId;
+    },
+    async run(sessionId, operation, params = {}) {
+      const result = await executeJob(rt, { operation, sessionID: sessionId, requestID: `t${++n}`, body: { operation, sessionID: sessionId, requestID: `t${n}`, ...params } });
+      return { ...result.message, changed: result.changed };
+    },
+    async ok(sessionId, operation, params = {}) {
+      const res = await harness.run(sessionId, operation, params);
+      if (!res.success) throw new Error(`${operation} failed: ${res.error}: ${res.errorDescription}`);
+      return res;
+    },
+    async table(sessionId) {
+      const { manifest } = await rt.store.current(sessionId);
+      const ds = new Dataset(manifest, rt.store.filesDir(sessionId));
+      const columns = ds.names;
+      const types = ds.columns.map((c) => apiType(c.type));
+      if (columns.length === 0) return { columns, types, rows: [] };
+      return rt.duck.withConnection(async (db) => {
+        const exprs = ds.columns.map((c) => jsonValue(c.name, c.type));
+        const json = await db.scalar(`SELECT coalesce(list(json_array(${exprs.join(', ')}) ORDER BY __pos), [])::VARCHAR FROM (${ds.select({ withPosition: true })})`);
+        return { columns, types, rows: JSON.parse(String(json)) as unknown[][] };
+      });
+    },
+    async column(sessionId, name) {
+      const t = await harness.table(sessionId);
+      const i = t.columns.indexOf(name);
+      if (i < 0) throw new Error(`no column ${name} in ${t.columns.join(', ')}`);
+      return t.rows.map((r) => r[i]);
+    },
+    async close() {
+      await closeRuntime(rt);
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
