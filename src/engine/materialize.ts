@@ -32,8 +32,8 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   let bytesWritten = 0;
   if (computed.length > 0) {
     const { file, path } = store.newFile(sessionId);
-    const source = ['df', ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
-    const select = `SELECT ${computed.map((c, k) => `${c.expr} AS c${k}`).join(', ')} FROM ${source}`;
+    const source = ['df_pos', ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
+    const select = `SELECT ${computed.map((c, k) => `${c.expr} AS c${k}`).join(', ')} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
     const count = await copyToParquet(db, select, path);
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });

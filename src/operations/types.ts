@@ -24,7 +24,7 @@ export interface OperationContext {
   tmpDir: string;
 }
 
-/** A column of the next version: an existing column kept as it is, or a SQL expression over `df`. */
+/** A column of the next version: an existing column kept as it is, or a SQL expression over `df_pos` (the data plus `__pos`). */
 export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string };
 
 /**
@@ -33,7 +33,14 @@ export type ColumnPlan = { name: string; keep: number } | { name: string; expr: 
  * SELECT over `df`/`df_pos` (rows may change; everything is written).
  */
 export type Change =
-  | { kind: 'columns'; columns: ColumnPlan[]; /** temp tables positionally joined to df when computing */ joins?: string[] }
+  | {
+      kind: 'columns';
+      columns: ColumnPlan[];
+      /** Temp tables (one row per dataset row, in row order) positionally joined to df_pos when computing. */
+      joins?: string[];
+      /** Set when an expression uses a window (OVER …): the result is then put back in row order. */
+      ordered?: boolean;
+    }
   | { kind: 'table'; sql: string }
   /** An operation that finds nothing to do (the dataset stays as it is; no version). */
   | { kind: 'none' };
