@@ -1,0 +1,192 @@
+// npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]]
+//
+// Generates (or reuses) a deterministic CSV, starts the server as a child process, drives
+// it over HTTP and Socket.IO like the browser does, samples the server's memory from /proc,
+// and prints a Markdown report (also written to bench/out/results-<rows>.md).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { benchCsv, BENCH_COLUMNS, type ColumnRole } from './generate.ts';
+import { startServer, type BenchServer } from './server.ts';
+import { uploadFile } from './http.ts';
+import { BenchClient } from './socket.ts';
+import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, shortProblem, MB } from './report.ts';
+import { metadataSection, dataSection, downloadSection, operationsSection, analysisSection, loadRegistry, type Bench } from './sections.ts';
+import type { BenchContext } from './operations.ts';
+
+const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'ops'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(repoRoot, 'bench', 'out');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function options(): { rows: number; sections: Set<Section>; only: string | null } {
+  const { values } = parseArgs({
+    options: { rows: { type: 'string' }, 'skip-ops': { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${SECTIONS.join('|')}[,…]]\n(the upload always runs: every other section needs its session)`);
+    process.exit(0);
+  }
+  const rows = values.rows === undefined ? 1_000_000 : Number(values.rows.replaceAll('_', ''));
+  if (!Number.isInteger(rows) || rows < 200) throw new Error(`--rows must be an integer ≥ 200 (got ${values.rows})`);
+  let sections = new Set<Section>(SECTIONS);
+  if (values.only) {
+    const asked = values.only.split(',').map((s) => s.trim()).filter((s) => s !== 'upload');
+    const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+    if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}: choose from upload, ${SECTIONS.join(', ')}`);
+    sections = new Set(asked as Section[]);
+  }
+  if (values['skip-ops']) sections.delete('ops');
+  return { rows, sections, only: values.only ?? null };
+}
+
+/** A small deterministic PRNG (mulberry32), so offsets and picked rows repeat run to run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const startedAt = new Date();
+  const load = os.loadavg()[0];
+
+  log(`bench: ${opts.rows.toLocaleString('en-US')} rows`);
+  const csv = await benchCsv(outDir, opts.rows);
+  log(csv.generatedMs === null ? `  using cached ${path.relative(repoRoot, csv.file)} (${fmtBytes(csv.bytes)})` : `  generated ${path.relative(repoRoot, csv.file)} (${fmtBytes(csv.bytes)}) in ${fmtMs(csv.generatedMs)}`);
+
+  const tables: Table[] = [];
+  const memory = new Table('upload and server memory', ['Measure', 'Value', 'Target (10M rows)', 'Status']);
+  let server: BenchServer | null = null;
+  let client: BenchClient | null = null;
+  let failure: string | null = null;
+  const sectionPeaks: [string, number][] = [];
+
+  // The server child must never outlive the bench, whatever ends it.
+  const killServer = () => {
+    if (!server) return;
+    server.killNow();
+    fs.rmSync(server.dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', killServer);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`bench: ${signal}, stopping the server`);
+      killServer();
+      process.exit(130);
+    });
+  }
+
+  try {
+    const registry = await loadRegistry();
+    log('starting the server');
+    server = await startServer(repoRoot);
+    const idleRss = server.rss.current;
+    server.rss.mark();
+
+    log('upload + import');
+    const up = await uploadFile(server.url, csv.file);
+    sectionPeaks.push(['upload + import', server.rss.mark()]);
+    if (up.status !== 200 || up.body.success !== true) throw new Error(`upload failed: HTTP ${up.status} ${shortProblem(`${up.body.error}: ${up.body.errorDescription}`, 300)}`);
+    const sessionID = String(up.body.sessionID);
+    memory.add(`upload + import (${fmtBytes(csv.bytes)} streamed multipart)`, fmtMs(up.totalMs), TARGETS.upload.label, verdict(up.totalMs, TARGETS.upload));
+    memory.add('upload + import throughput', fmtRate(csv.bytes, up.totalMs), '', '');
+    memory.add('… of which sending the body / import after it', `${fmtMs(up.sendMs)} / ${fmtMs(up.totalMs - up.sendMs)}`, '', '');
+    memory.add('server RSS when idle, before the upload', fmtBytes(idleRss), '', '');
+
+    client = await BenchClient.connect(server.url);
+    const meta = await client.request('metadata', sessionID);
+    if (!meta.ok) throw new Error(`metadata failed: ${meta.problem}`);
+    const names: string[] = meta.response.columns;
+    const rows = Number(meta.response.dataSize.rows);
+    if (rows !== opts.rows) throw new Error(`the server imported ${rows} rows, expected ${opts.rows}`);
+    const index = {} as Record<ColumnRole, number>;
+    const name = {} as Record<ColumnRole, string>;
+    for (const col of BENCH_COLUMNS) {
+      index[col.role] = names.indexOf(col.name);
+      name[col.role] = col.name;
+      if (index[col.role] < 0) throw new Error(`column ${col.name} missing after import (got ${names.join(', ')})`);
+      const got = meta.response.columnInfo[col.name]?.dataType;
+      if (got !== col.type) memory.note(`Note: column ${col.name} imported as ${got}, expected ${col.type}.`);
+    }
+    const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
+    const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log };
+
+    const runners: Record<Section, (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
+    for (const section of SECTIONS) {
+      if (!opts.sections.has(section)) continue;
+      log(`${section}`);
+      try {
+        tables.push(await runners[section](b));
+      } catch (err) {
+        const t = new Table(section, ['Error']);
+        t.add(shortProblem((err as Error).stack ?? String(err), 500));
+        tables.push(t);
+      }
+      sectionPeaks.push([section, server.rss.mark()]);
+    }
+  } catch (err) {
+    failure = (err as Error).message;
+    log(`bench failed: ${failure}`);
+  } finally {
+    client?.close();
+    if (server) {
+      server.rss.sample();
+      const peak = server.rss.peak;
+      memory.add('server peak RSS, whole run (VmHWM)', fmtBytes(peak), TARGETS.peakRss.label, verdict(peak, TARGETS.peakRss));
+      for (const [section, bytes] of sectionPeaks) memory.add(`… peak RSS sampled during ${section}`, fmtBytes(bytes), '', '');
+      log('stopping the server');
+      await server.stop();
+    }
+  }
+
+  const header = [
+    `# Willow bench — ${opts.rows.toLocaleString('en-US')} rows`,
+    '',
+    `- file: ${path.basename(csv.file)}, ${fmtBytes(csv.bytes)} (${(csv.bytes / MB / opts.rows * 1e6).toFixed(0)} bytes/row), ${BENCH_COLUMNS.length} columns: ${BENCH_COLUMNS.map((c) => `${c.name} (${c.type}${c.role === 'intMissing' ? ', 10% missing' : c.role === 'outliers' ? ', outliers' : ''})`).join(', ')}`,
+    `- run: ${startedAt.toISOString()}, commit ${gitCommit()}, node ${process.version}, ${os.availableParallelism()} cores, ${fmtBytes(os.totalmem())} RAM, load average at start ${load.toFixed(2)}`,
+    `- sections: upload${[...opts.sections].map((s) => `, ${s}`).join('')}`,
+    `- targets are those set for the 10M-row file; "Status" compares every run against them`,
+  ];
+  if (failure) header.push('', `**The bench stopped early:** ${failure}`);
+  const all = [memory, ...tables];
+  const statuses = all.flatMap((t) => t.rows.flatMap((r) => r.filter((cell) => cell === 'pass' || cell === 'FAIL')));
+  const fails = statuses.filter((s) => s === 'FAIL').length;
+  header.push('', `**${statuses.length - fails} pass, ${fails} fail.**`);
+  const report = `${header.join('\n')}\n\n${all.map((t) => t.markdown()).join('\n\n')}\n`;
+
+  process.stdout.write(`\n${report}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const suffix = opts.only ? `-${opts.only.replaceAll(',', '+')}` : opts.sections.has('ops') ? '' : '-no-ops';
+  const out = path.join(outDir, `results-${opts.rows}${suffix}.md`);
+  fs.writeFileSync(out, report);
+  log(`written to ${path.relative(repoRoot, out)}`);
+  return failure ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    log(`bench: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Peak and last resident set size of a process, sampled from /proc every 100 ms. */
+export class RssSampler {
+  readonly pid: number;
+  private timer: NodeJS.Timeout | null = null;
+  /** Highest VmRSS seen by sampling, and the kernel's own high-water mark (VmHWM). */
+  peakSampled = 0;
+  hwm = 0;
+  current = 0;
+  /** Highest VmRSS since the last `mark()`, for per-section peaks. */
+  private sectionPeak = 0;
+
+  constructor(pid: number) {
+    this.pid = pid;
+  }
+
+  start(intervalMs = 100): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Read /proc/<pid>/status now. Returns false once the process is gone. */
+  sample(): boolean {
+    let status: string;
+    try {
+      status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    } catch {
+      return false;
+    }
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    this.current = kb('VmRSS');
+    this.hwm = Math.max(this.hwm, kb('VmHWM'));
+    this.peakSampled = Math.max(this.peakSampled, this.current);
+    this.sectionPeak = Math.max(this.sectionPeak, this.current);
+    return true;
+  }
+
+  /** The peak since the previous call (sampled), and start a new section. */
+  mark(): number {
+    this.sample();
+    const peak = this.sectionPeak;
+    this.sectionPeak = this.current;
+    return peak;
+  }
+
+  get peak(): number {
+    return Math.max(this.hwm, this.peakSampled);
+  }
+}
+
+export interface BenchServer {
+  url: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  rss: RssSampler;
+  /** Stop the server (SIGTERM, then SIGKILL) and remove its DATA_DIR. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Synchronous last resort for process exit handlers. */
+  killNow(): void;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `node src/main.ts` as a child process of its own, so that its memory can be read from
+ * /proc while the bench drives it over HTTP and Socket.IO like a browser would.
+ */
+export async function startServer(repoRoot: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const port = await freePort();
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'willow-bench-'));
+  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start the server process');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped = false;
+  const rss = new RssSampler(pid);
+  rss.start();
+
+  const killNow = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    rss.sample();
+    rss.stop();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(killNow, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await fsp.rm(dataDir, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`the server exited with code ${child.exitCode} before listening`);
+    }
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('the server did not answer /health within 60 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, port, pid, dataDir, rss, stop, killNow };
+}
