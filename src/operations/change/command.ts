@@ -1,3 +1,4 @@
 import type { Operation } from '../types.ts';
+import { executeCommand } from './execute-command.ts';
 
-export const commandOperations: Operation[] = [];
+export const commandOperations: Operation[] = [executeCommand];

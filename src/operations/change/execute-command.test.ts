@@ -1,0 +1,338 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+const CSV = 'a,x,f\n1,p,1.5\n-2,q,2.5\n3,r,\n';
+
+async function snapshot(h: EngineHarness, id: string) {
+  return { table: await h.table(id), state: await h.rt.store.state(id) };
+}
+
+async function command(h: EngineHarness, id: string, sql: string) {
+  return h.run(id, 'executeCommand', { command: sql });
+}
+
+describe('executeCommand: statements over df', () => {
+  let h: EngineHarness;
+  before(async () => {
+    h = await engineHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('a SELECT replaces the dataset with its result', async () => {
+    const id = await h.load(CSV);
+    const res = await command(h, id, 'SELECT *, a*2 AS b FROM df WHERE a > 0');
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.equal(res.changed, true);
+    assert.deepEqual(await h.table(id), {
+      columns: ['a', 'x', 'f', 'b'],
+      types: ['int', 'string', 'float', 'int'],
+      rows: [
+        [1, 'p', 1.5, 2],
+        [3, 'r', null, 6],
+      ],
+    });
+    // undo brings the original back
+    await h.ok(id, 'undo');
+    assert.deepEqual((await h.table(id)).rows, [
+      [1, 'p', 1.5],
+      [-2, 'q', 2.5],
+      [3, 'r', null],
+    ]);
+  });
+
+  test('WITH … SELECT, FROM-first and ORDER BY (the result order is the new row order)', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', { command: 'WITH t AS (SELECT a, x FROM df) SELECT x, a FROM t ORDER BY a DESC' });
+    assert.deepEqual(await h.table(id), { columns: ['x', 'a'], types: ['string', 'int'], rows: [['r', 3], ['p', 1], ['q', -2]] });
+    await h.ok(id, 'executeCommand', { command: 'FROM df WHERE a < 3' });
+    assert.deepEqual((await h.table(id)).rows, [['p', 1], ['q', -2]]);
+  });
+
+  test('column types survive the sandbox', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', {
+      command: `SELECT a, a::DOUBLE / 4 AS d, x, a > 0 AS pos, TIMESTAMP '2021-03-04 05:06:07' + to_days(a::INTEGER) AS ts,
+                DATE '2020-02-28' + a::INTEGER AS day, NULL::BIGINT AS missing FROM df`,
+    });
+    const { manifest } = await h.rt.store.current(id);
+    assert.deepEqual(
+      manifest.columns.map((c) => c.type),
+      ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'BIGINT'],
+    );
+    assert.deepEqual(await h.table(id), {
+      columns: ['a', 'd', 'x', 'pos', 'ts', 'day', 'missing'],
+      types: ['int', 'float', 'string', 'bool', 'datetime', 'datetime', 'int'],
+      rows: [
+        [1, 0.25, 'p', true, '2021-03-05T05:06:07.000', '2020-02-29T00:00:00.000', null],
+        [-2, -0.5, 'q', false, '2021-03-02T05:06:07.000', '2020-02-26T00:00:00.000', null],
+        [3, 0.75, 'r', true, '2021-03-07T05:06:07.000', '2020-03-02T00:00:00.000', null],
+      ],
+    });
+  });
+
+  test('UPDATE modifies df in place and writes only the column it changed', async () => {
+    const id = await h.load(CSV);
+    const first = (await h.rt.store.current(id)).manifest;
+    const res = await command(h, id, 'UPDATE df SET a = a + 1');
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.deepEqual(await h.column(id, 'a'), [2, -1, 4]);
+    assert.deepEqual(await h.column(id, 'x'), ['p', 'q', 'r']);
+    const { manifest } = await h.rt.store.current(id);
+    assert.notEqual(manifest.columns[0].file, first.columns[0].file);
+    assert.deepEqual(manifest.columns.slice(1), first.columns.slice(1), 'unchanged columns keep their files');
+    await h.ok(id, 'undo');
+    assert.deepEqual(await h.column(id, 'a'), [1, -2, 3]);
+  });
+
+  test('ALTER TABLE ADD COLUMN, RENAME COLUMN (free), DROP COLUMN', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df ADD COLUMN c INTEGER' });
+    assert.deepEqual(await h.table(id), {
+      columns: ['a', 'x', 'f', 'c'],
+      types: ['int', 'string', 'float', 'int'],
+      rows: [
+        [1, 'p', 1.5, null],
+        [-2, 'q', 2.5, null],
+        [3, 'r', null, null],
+      ],
+    });
+    assert.equal((await h.rt.store.current(id)).manifest.columns[3].type, 'INTEGER');
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df RENAME COLUMN x TO label' });
+    const { manifest } = await h.rt.store.current(id);
+    assert.equal(manifest.bytesWritten, 0, 'a rename points at the existing file');
+    assert.deepEqual(await h.column(id, 'label'), ['p', 'q', 'r']);
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df DROP COLUMN c' });
+    assert.deepEqual((await h.table(id)).columns, ['a', 'label', 'f']);
+  });
+
+  test('DELETE and INSERT change the rows; positions are renumbered', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', { command: 'DELETE FROM df WHERE a < 0' });
+    assert.deepEqual((await h.table(id)).rows, [
+      [1, 'p', 1.5],
+      [3, 'r', null],
+    ]);
+    await h.ok(id, 'executeCommand', { command: "INSERT INTO df VALUES (7, 's', 0.5)" });
+    assert.deepEqual((await h.table(id)).rows, [
+      [1, 'p', 1.5],
+      [3, 'r', null],
+      [7, 's', 0.5],
+    ]);
+    const data = await h.ok(id, 'data', { rowIndexFrom: 0, rowIndexTo: 2, columnIndexFrom: 0, columnIndexTo: 0 });
+    assert.deepEqual(JSON.parse(data.data).index, [0, 1, 2]);
+  });
+
+  test('a statement that changes nothing makes no version', async () => {
+    const id = await h.load(CSV);
+    const before = await snapshot(h, id);
+    for (const sql of ['DELETE FROM df WHERE false', 'UPDATE df SET a = 0 WHERE a > 100', 'SELECT * FROM df']) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, true, JSON.stringify(res));
+      assert.equal(res.changed, false, sql);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+  });
+
+  test('the sandbox runs with external access off, extensions off and the configuration locked', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', {
+      command: `SELECT current_setting('enable_external_access') AS external, current_setting('lock_configuration') AS locked,
+                current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall,
+                current_setting('allow_community_extensions') AS community, current_setting('temp_directory') AS tmp`,
+    });
+    assert.deepEqual((await h.table(id)).rows, [[false, true, false, false, false, '']]);
+  });
+
+  test('errors name the problem and leave the dataset unchanged', async () => {
+    const id = await h.load(CSV);
+    const before = await snapshot(h, id);
+    const cases: [string, string, RegExp][] = [
+      ['SELEC * FROM df', 'invalid command', /not valid SQL: syntax error at or near "SELEC"/],
+      ['SELECT nope FROM df', 'command failed', /nope/],
+      ['SELECT a, a FROM df', 'duplicate column name', /two columns named "a"/],
+      ['SELECT * FROM other_table', 'command failed', /other_table/],
+      ['ALTER TABLE df RENAME TO gone', 'command refused', /must leave the table df in place/],
+      ['-- only a comment', 'invalid command', /no SQL statement/],
+      ['/* nothing */ ;', 'invalid command', /no SQL statement/],
+      ["UPDATE df SET a = 'text'", 'command failed', /Conversion error/],
+    ];
+    for (const [sql, error, description] of cases) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, error, `${sql}: ${res.errorDescription}`);
+      assert.match(res.errorDescription, description, sql);
+    }
+    const empty = await h.run(id, 'executeCommand', { command: '  ' });
+    assert.equal(empty.error, 'invalid parameters');
+    assert.match(empty.errorDescription, /command/);
+    const missing = await h.run(id, 'executeCommand', {});
+    assert.equal(missing.error, 'invalid parameters');
+    assert.deepEqual(await snapshot(h, id), before);
+  });
+});
+
+describe('executeCommand: escape attempts are refused', () => {
+  let h: EngineHarness;
+  let scratch: string;
+  before(async () => {
+    h = await engineHarness();
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-escape-'));
+    await fs.writeFile(path.join(scratch, 'secret.csv'), 'secret\nhunter2\n');
+  });
+  after(async () => {
+    await h.close();
+    await fs.rm(scratch, { recursive: true, force: true });
+  });
+
+  const exists = (p: string) =>
+    fs.access(p).then(
+      () => true,
+      () => false,
+    );
+
+  test('reading files: read_csv, read_text, read_parquet of the session files, glob, replacement scans', async () => {
+    const id = await h.load(CSV);
+    const files = h.rt.store.filesDir(id);
+    const before = await snapshot(h, id);
+    const attempts = [
+      "SELECT * FROM read_csv('/etc/passwd')",
+      "SELECT * FROM read_csv('/etc/passwd', sep = ':')",
+      "SELECT * FROM read_text('/etc/passwd')",
+      "SELECT * FROM read_blob('/etc/passwd')",
+      `SELECT * FROM read_parquet('${files}/*.parquet')`,
+      `SELECT * FROM '${files}/${(await h.rt.store.current(id)).manifest.columns[0].file}'`,
+      `SELECT * FROM read_csv('${scratch}/secret.csv')`,
+      `SELECT * FROM '${scratch}/secret.csv'`,
+      "SELECT * FROM glob('/*')",
+      `SELECT * FROM glob('${scratch}/*')`,
+      "SELECT * FROM sniff_csv('/etc/passwd')",
+      `SELECT * FROM parquet_metadata('${files}/*.parquet')`,
+      "SELECT * FROM read_json('https://example.com/x.json')",
+      'SELECT * FROM df, read_csv(\'/etc/hostname\')',
+      "INSERT INTO df SELECT * FROM read_csv('/etc/passwd')",
+    ];
+    for (const sql of attempts) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.error} ${res.errorDescription}`);
+      assert.match(res.errorDescription, /no access to files, the network or extensions/, sql);
+      assert.doesNotMatch(res.errorDescription, /hunter2|root:/, sql);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+  });
+
+  test('writing files: COPY, EXPORT, and COPY wrapped in a query', async () => {
+    const id = await h.load(CSV);
+    const before = await snapshot(h, id);
+    const target = path.join(scratch, `out-${crypto.randomBytes(4).toString('hex')}`);
+    const attempts: [string, string, RegExp][] = [
+      [`COPY df TO '${target}.csv'`, 'command refused', /COPY statements are not allowed/],
+      [`COPY (SELECT * FROM df) TO '${target}.parquet' (FORMAT parquet)`, 'command refused', /COPY statements are not allowed/],
+      [`COPY df FROM '/etc/passwd'`, 'command refused', /COPY statements are not allowed/],
+      [`EXPORT DATABASE '${target}'`, 'command refused', /EXPORT statements are not allowed/],
+      [`SELECT * FROM query('COPY df TO ''${target}.csv''')`, 'invalid command', /single SELECT statement/],
+      [`FROM query_table('df'); COPY df TO '${target}.csv'`, 'command refused', /exactly one SQL statement, found 2/],
+      [`WITH x AS (SELECT 1) COPY df TO '${target}.csv'`, 'invalid command', /not valid SQL/],
+      [`(COPY df TO '${target}.csv')`, 'invalid command', /not valid SQL/],
+      [`/* hidden */ COPY df TO '${target}.csv'`, 'command refused', /COPY statements are not allowed/],
+    ];
+    for (const [sql, error, description] of attempts) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, error, `${sql}: ${res.errorDescription}`);
+      assert.match(res.errorDescription, description, sql);
+    }
+    for (const suffix of ['.csv', '.parquet', '']) assert.equal(await exists(target + suffix), false, `${target}${suffix} was written`);
+    assert.deepEqual(await snapshot(h, id), before);
+  });
+
+  test('databases, extensions, settings and other statements are refused by name', async () => {
+    const id = await h.load(CSV);
+    const before = await snapshot(h, id);
+    const db = path.join(scratch, 'x.db');
+    const attempts: [string, RegExp][] = [
+      [`ATTACH '${db}'`, /^ATTACH statements are not allowed/],
+      [`ATTACH '${db}' AS x (READ_ONLY)`, /^ATTACH statements are not allowed/],
+      ["ATTACH ':memory:' AS m", /^ATTACH statements are not allowed/],
+      ['DETACH memory', /^DETACH statements are not allowed/],
+      ['INSTALL httpfs', /^INSTALL statements are not allowed/],
+      ['FORCE INSTALL httpfs', /^FORCE statements are not allowed/],
+      ['LOAD httpfs', /^LOAD statements are not allowed/],
+      ['UPDATE EXTENSIONS', /^UPDATE EXTENSIONS statements are not allowed/],
+      ['SET enable_external_access = true', /^SET statements are not allowed/],
+      ["SET memory_limit = '100GB'", /^SET statements are not allowed/],
+      ['RESET lock_configuration', /^RESET statements are not allowed/],
+      ['SET VARIABLE v = 1', /^SET statements are not allowed/],
+      ['PRAGMA threads = 64', /^PRAGMA statements are not allowed/],
+      ["PRAGMA table_info('df')", /^PRAGMA statements are not allowed/],
+      ['CALL pragma_version()', /^CALL statements are not allowed/],
+      ['CHECKPOINT', /^CHECKPOINT statements are not allowed/],
+      ['CREATE TABLE t AS SELECT * FROM df', /^CREATE statements are not allowed/],
+      ['CREATE MACRO m(x) AS x + 1', /^CREATE statements are not allowed/],
+      ['DROP TABLE df', /^DROP statements are not allowed/],
+      ['EXPLAIN SELECT * FROM df', /^EXPLAIN statements are not allowed/],
+      ['BEGIN TRANSACTION', /^BEGIN statements are not allowed/],
+      ['USE memory', /^USE statements are not allowed/],
+      ['VACUUM', /^VACUUM statements are not allowed/],
+      ['MERGE INTO df USING (SELECT 1 AS a) s ON df.a = s.a WHEN MATCHED THEN DELETE', /^MERGE statements are not allowed/],
+      ['SELECT 1; DROP TABLE df', /exactly one SQL statement, found 2/],
+      ['UPDATE df SET a = 0; SET enable_external_access = true', /exactly one SQL statement, found 2/],
+    ];
+    for (const [sql, description] of attempts) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
+      assert.match(res.errorDescription, description, sql);
+    }
+    assert.equal(await exists(db), false);
+    // No environment (server secrets live there) through SQL either.
+    const env = await command(h, id, "SELECT getenv('HOME') AS h");
+    assert.equal(env.success, false);
+    assert.equal(env.error, 'command failed');
+    assert.deepEqual(await snapshot(h, id), before);
+  });
+});
+
+describe('executeCommand: resource limits', () => {
+  test('a runaway query is stopped at COMMAND_TIMEOUT_MS', async () => {
+    const h = await engineHarness({ COMMAND_TIMEOUT_MS: 500 });
+    try {
+      const id = await h.load(CSV);
+      const before = await snapshot(h, id);
+      const res = await command(h, id, 'SELECT count(*) AS n FROM range(1000000) a, range(1000000) b');
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'command timed out');
+      assert.match(res.errorDescription, /limit of 500 ms/);
+      assert.deepEqual(await snapshot(h, id), before);
+      // The session works normally afterwards.
+      await h.ok(id, 'executeCommand', { command: 'SELECT a FROM df WHERE a > 1' });
+      assert.deepEqual((await h.table(id)).rows, [[3]]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a memory-hungry query is stopped at COMMAND_MEMORY_LIMIT', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB' });
+    try {
+      const id = await h.load(CSV);
+      const before = await snapshot(h, id);
+      for (const sql of ['SELECT list(range) AS l FROM range(100000000)', 'SELECT * FROM range(20000000) ORDER BY random()']) {
+        const res = await command(h, id, sql);
+        assert.equal(res.success, false, sql);
+        assert.equal(res.error, 'command out of memory', `${sql}: ${res.errorDescription}`);
+        assert.match(res.errorDescription, /limit of 64MB/);
+      }
+      assert.deepEqual(await snapshot(h, id), before);
+    } finally {
+      await h.close();
+    }
+  });
+});
