@@ -1,0 +1,240 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { Duck } from '../../engine/duck.ts';
+import { Dataset } from '../../engine/dataset.ts';
+import { analyze, MODE_LIMIT } from './analyze.ts';
+import type { OperationContext } from '../types.ts';
+import type { Manifest } from '../../store/manifest.ts';
+
+let h: EngineHarness;
+let duck: Duck;
+let tmp: string;
+
+before(async () => {
+  h = await engineHarness();
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-analyze-'));
+  duck = await Duck.open({ threads: 1, memoryLimit: '256MB', tempDirectory: tmp });
+});
+after(async () => {
+  duck.close();
+  await h.close();
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/**
+ * Run analyze over a hand-made `df` (a SELECT), for values an import cannot produce
+ * (NaN, empty strings, DATE columns): the operation only reads `df` and the column list.
+ */
+async function analyzeSql(select: string, column = 'x'): Promise<Record<string, any>> {
+  return duck.withConnection(async (db) => {
+    await db.run(`CREATE TEMP VIEW df AS ${select}`);
+    const described = await db.describe('df');
+    const rows = Number(await db.scalar('SELECT count(*) FROM df'));
+    const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: c.type, file: 'none', field: `c${i}` })) } as unknown as Manifest;
+    const ctx = { db, dataset: new Dataset(manifest, tmp) } as unknown as OperationContext;
+    const result = await analyze.run(ctx, { column });
+    return result.data as Record<string, any>;
+  });
+}
+
+const close = (actual: unknown, expected: number, tol = 1e-12): void => {
+  assert.equal(typeof actual, 'number', `${actual} is not a number`);
+  assert.ok(Math.abs((actual as number) - expected) <= tol, `${actual} ≉ ${expected}`);
+};
+
+test('integer column: describe() figures, frequencies most frequent first, ties by value', async () => {
+  const id = await h.load('n\n5\n2\n1\n2\n');
+  const res = await h.ok(id, 'analyze', { column: 'n' });
+  // Mean 10/4; squared deviations 6.25+0.25+2.25+0.25 = 9, 9/3 = 3; quartiles at positions
+  // 0.75, 1.5, 2.25 of [1,2,2,5]: 1.75, 2, 2.75.
+  assert.deepEqual(res.data, {
+    invalid: 0,
+    unique_count: 3,
+    frequencies: [
+      [2, 2],
+      [1, 1],
+      [5, 1],
+    ],
+    mode: [2],
+    mode_frequency: 2,
+    mean: 2.5,
+    std: Math.sqrt(3),
+    min: 1,
+    '25%': 1.75,
+    '50%': 2,
+    '75%': 2.75,
+    max: 5,
+    range: 4,
+  });
+});
+
+test('float column: NaN and NULL are missing; several modes are all listed, sorted', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES (3.0::DOUBLE), ('NaN'::DOUBLE), (NULL), (1.0), (3.0), (1.0), (0.5)) t(x)`);
+  // Valid: 3, 1, 3, 1, 0.5 → mean 8.5/5 = 1.7; deviations 1.3, -0.7, 1.3, -0.7, -1.2:
+  // squares 1.69+0.49+1.69+0.49+1.44 = 5.8, /4 = 1.45.
+  assert.equal(d.invalid, 2);
+  assert.equal(d.unique_count, 3);
+  assert.deepEqual(d.frequencies, [
+    [1, 2],
+    [3, 2],
+    [0.5, 1],
+  ]);
+  assert.deepEqual(d.mode, [1, 3]);
+  assert.equal(d.mode_frequency, 2);
+  close(d.mean, 1.7);
+  close(d.std, Math.sqrt(1.45));
+  // Sorted [0.5, 1, 1, 3, 3]: positions 1, 2, 3.
+  assert.deepEqual([d.min, d['25%'], d['50%'], d['75%'], d.max, d.range], [0.5, 1, 1, 3, 3, 2.5]);
+});
+
+test('quartiles interpolate linearly between values (pandas / quantile_cont)', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES (10), (20), (30), (40), (50), (60)) t(x)`);
+  // Positions 1.25, 2.5, 3.75 of 6 values.
+  assert.deepEqual([d['25%'], d['50%'], d['75%']], [22.5, 35, 47.5]);
+  // Deviations ±25, ±15, ±5: 2·(625 + 225 + 25) = 1750, /5 = 350.
+  close(d.std, Math.sqrt(350));
+});
+
+test('single value, all missing and empty columns give null, never NaN', async () => {
+  const one = await analyzeSql(`SELECT 7 AS x`);
+  assert.deepEqual(one, { invalid: 0, unique_count: 1, frequencies: [[7, 1]], mode: [7], mode_frequency: 1, mean: 7, std: null, min: 7, '25%': 7, '50%': 7, '75%': 7, max: 7, range: 0 });
+  const missing = await analyzeSql(`SELECT * FROM (VALUES (NULL::DOUBLE), ('NaN'::DOUBLE)) t(x)`);
+  assert.deepEqual(missing, { invalid: 2, unique_count: 0, frequencies: [], mode: [], mode_frequency: null, mean: null, std: null, min: null, '25%': null, '50%': null, '75%': null, max: null, range: null });
+  const empty = await analyzeSql(`SELECT 1::BIGINT AS x WHERE false`);
+  assert.deepEqual(empty, { ...missing, invalid: 0 });
+  const emptyText = await analyzeSql(`SELECT 'a' AS x WHERE false`);
+  assert.deepEqual(emptyText, {
+    invalid: 0,
+    unique_count: 0,
+    frequencies: [],
+    mode: [],
+    mode_frequency: null,
+    word_count_min: null,
+    word_count_max: null,
+    word_count_average: null,
+    word_length_min: null,
+    word_length_max: null,
+    word_length_average: null,
+    word_total: 0,
+    word_unique_count: 0,
+    word_mode: [],
+    word_mode_frequency: null,
+    word_frequencies: [],
+  });
+});
+
+test('text column: word statistics split like str.split(), weighted by occurrences', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES ('hello world'), ('  a  b c '), ('hello'), ('hello'), (''), (E'\\tx\\ny  '), (NULL)) t(x)`);
+  // Words per value: 2, 3, 1, 1, 0, 2 → min 0, max 3, average 9/6.
+  // Words: hello world a b c hello hello x y → 9, 7 distinct; characters 25 → 25/9.
+  assert.deepEqual(d, {
+    invalid: 1,
+    unique_count: 5,
+    // Ties in byte order: '' < '\t…' < '  a…' < 'hello world'.
+    frequencies: [
+      ['hello', 2],
+      ['', 1],
+      ['\tx\ny  ', 1],
+      ['  a  b c ', 1],
+      ['hello world', 1],
+    ],
+    mode: ['hello'],
+    mode_frequency: 2,
+    word_count_min: 0,
+    word_count_max: 3,
+    word_count_average: 1.5,
+    word_length_min: 1,
+    word_length_max: 5,
+    word_length_average: 25 / 9,
+    word_total: 9,
+    word_unique_count: 7,
+    word_mode: ['hello'],
+    word_mode_frequency: 3,
+    word_frequencies: [
+      ['hello', 3],
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+      ['world', 1],
+      ['x', 1],
+      ['y', 1],
+    ],
+  });
+});
+
+test('text column: Unicode spaces separate words, characters are code points', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES ('naïve\u00a0café'), ('日本\u3000語'), ('a\u2003b\u000bc'), ('zero\u200bwidth')) t(x)`);
+  // naïve café | 日本 語 | a b c | zero\u200bwidth (U+200B is not whitespace in Python)
+  assert.equal(d.word_total, 8);
+  assert.equal(d.word_length_max, 10);
+  assert.equal(d.word_length_min, 1);
+  assert.deepEqual([d.word_count_min, d.word_count_max, d.word_count_average], [1, 3, 2]);
+  close(d.word_length_average, (5 + 4 + 2 + 1 + 1 + 1 + 1 + 10) / 8);
+});
+
+test('frequencies stop at 50, the mode lists every tie (up to the limit)', async () => {
+  const d = await analyzeSql(`SELECT (range % 60)::BIGINT AS x FROM range(120)`);
+  assert.equal(d.unique_count, 60);
+  assert.equal(d.frequencies.length, 50);
+  assert.deepEqual(d.frequencies[0], [0, 2]);
+  assert.deepEqual(d.frequencies[49], [49, 2]);
+  assert.equal(d.mode.length, 60);
+  assert.equal(d.mode_frequency, 2);
+  const many = await analyzeSql(`SELECT range::BIGINT AS x FROM range(${MODE_LIMIT + 5})`);
+  assert.equal(many.mode.length, MODE_LIMIT);
+  assert.equal(many.unique_count, MODE_LIMIT + 5);
+});
+
+test('datetime column: min, max, median and frequencies as ISO strings', async () => {
+  const id = await h.load('d\n2020-01-03\n2020-01-01\n\n2020-01-03 06:30:00\n2020-01-03\n');
+  const res = await h.ok(id, 'analyze', { column: 'd' });
+  assert.deepEqual(res.data, {
+    invalid: 1,
+    unique_count: 3,
+    frequencies: [
+      ['2020-01-03T00:00:00.000', 2],
+      ['2020-01-01T00:00:00.000', 1],
+      ['2020-01-03T06:30:00.000', 1],
+    ],
+    mode: ['2020-01-03T00:00:00.000'],
+    mode_frequency: 2,
+    min: '2020-01-01T00:00:00.000',
+    max: '2020-01-03T06:30:00.000',
+    median: '2020-01-03T00:00:00.000',
+  });
+  // An even count interpolates halfway, like pandas; DATE columns behave as timestamps.
+  const d = await analyzeSql(`SELECT * FROM (VALUES ('2021-05-01'::DATE), ('2021-05-02'::DATE)) t(x)`);
+  assert.equal(d.median, '2021-05-01T12:00:00.000');
+  assert.deepEqual(d.mode, ['2021-05-01T00:00:00.000', '2021-05-02T00:00:00.000']);
+});
+
+test('bool column: the common figures only', async () => {
+  const id = await h.load('b\ntrue\nfalse\ntrue\n\n');
+  const res = await h.ok(id, 'analyze', { column: 'b' });
+  assert.deepEqual(res.data, {
+    invalid: 1,
+    unique_count: 2,
+    frequencies: [
+      [true, 2],
+      [false, 1],
+    ],
+    mode: [true],
+    mode_frequency: 2,
+  });
+});
+
+test('unknown or missing column is a clear error', async () => {
+  const id = await h.load('a,b\n1,2\n');
+  const res = await h.run(id, 'analyze', { column: 'nope' });
+  assert.equal(res.success, false);
+  assert.equal(res.error, 'unknown column');
+  assert.match(res.errorDescription, /"nope" is not a column/);
+  const none = await h.run(id, 'analyze', {});
+  assert.equal(none.success, false);
+  assert.equal(none.error, 'invalid parameters');
+  assert.match(none.errorDescription, /column/);
+});
