@@ -1,0 +1,231 @@
+import { literal } from '../../engine/sql.ts';
+import { apiType } from '../../engine/column-types.ts';
+import { OperationError } from '../errors.ts';
+import type { Db } from '../../engine/duck.ts';
+import type { ColumnPlan } from '../types.ts';
+
+// Value ↔ column-type conversions shared by newCellValue, fillWithCustomValue and
+// changeColumnDataType. Everything here builds SQL expressions; nothing loops over rows.
+
+/** The column types the engine writes, by the API name clients see. */
+export type Kind = 'int' | 'float' | 'bool' | 'datetime' | 'string';
+export const DUCK_TYPE: Record<Kind, string> = { int: 'BIGINT', float: 'DOUBLE', bool: 'BOOLEAN', datetime: 'TIMESTAMP', string: 'VARCHAR' };
+
+/** A column's kind; exotic engine types (lists, structs…) are 'other' and handled as text. */
+export function kindOf(duckType: string): Kind | 'other' {
+  const t = apiType(duckType);
+  return t === 'int' || t === 'float' || t === 'bool' || t === 'datetime' || t === 'string' ? t : 'other';
+}
+
+const isFloatType = (duckType: string): boolean => /^(DOUBLE|FLOAT|REAL)$/i.test(duckType);
+
+/** Drop NaN from a floating point expression so that it reads as missing everywhere. */
+export function withoutNaN(expr: string, duckType: string): string {
+  return isFloatType(duckType) ? `(CASE WHEN isnan(${expr}) THEN NULL ELSE ${expr} END)` : expr;
+}
+
+/**
+ * A value as Python's str() prints it (the text pandas shows once a column holds text):
+ * integers without a decimal point, floats in shortest round-trip form ('2.5', '3.0',
+ * '1e-05' — DuckDB's DOUBLE → VARCHAR cast prints them exactly so), True/False, datetimes
+ * in ISO 8601. Missing values (NaN included) stay missing rather than becoming 'nan'.
+ */
+export function textOf(expr: string, duckType: string): string {
+  const t = duckType.toUpperCase();
+  switch (kindOf(duckType)) {
+    case 'string':
+      return expr;
+    case 'float':
+      return `CAST(${withoutNaN(`CAST(${expr} AS DOUBLE)`, 'DOUBLE')} AS VARCHAR)`;
+    case 'bool':
+      return `(CASE WHEN ${expr} THEN 'True' WHEN NOT ${expr} THEN 'False' END)`;
+    case 'datetime':
+      if (t === 'DATE') return `strftime(${expr}, '%Y-%m-%d')`;
+      // pandas' isoformat: microseconds only when there are some.
+      return `(CASE WHEN microsecond(${expr}) % 1000000 = 0 THEN strftime(CAST(${expr} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') ELSE strftime(CAST(${expr} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f') END)`;
+    default:
+      return `CAST(${expr} AS VARCHAR)`;
+  }
+}
+
+// Text parsers: NULL when the text does not read as the type (pandas' errors='coerce').
+
+const NUMBER_TEXT = `'^[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?$'`;
+const SPECIAL_TEXT = `'^[-+]?(inf|infinity|nan)$'`;
+const INTEGER_TEXT = `'^[-+]?\\d+$'`;
+
+/** Text → DOUBLE, accepting what pandas.to_numeric does (decimal, exponent, inf, nan). */
+export function parseNumber(text: string): string {
+  const t = `trim(${text})`;
+  return `(CASE WHEN regexp_matches(${t}, ${NUMBER_TEXT}) OR regexp_matches(lower(${t}), ${SPECIAL_TEXT}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
+}
+
+/** Text → BIGINT: integers exactly, other numbers truncated toward zero. */
+export function parseInteger(text: string): string {
+  const t = `trim(${text})`;
+  return `(CASE WHEN regexp_matches(${t}, ${INTEGER_TEXT}) THEN TRY_CAST(${t} AS BIGINT) ELSE ${floatToInt(parseNumber(text), true)} END)`;
+}
+
+/** Text → BOOLEAN: true/false in any case, 1/0. */
+export function parseBool(text: string): string {
+  return `(CASE lower(trim(${text})) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END)`;
+}
+
+// Formats tried after ISO 8601 (which a cast reads), month first as pandas reads them.
+const DATE_FORMATS = [
+  '%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%m/%d/%y',
+  '%m-%d-%Y', '%m-%d-%Y %H:%M:%S', '%d.%m.%Y', '%d.%m.%Y %H:%M', '%d.%m.%Y %H:%M:%S', '%Y%m%d',
+  '%d %B %Y', '%d %b %Y', '%B %d, %Y', '%b %d, %Y', '%B %d %Y', '%b %d %Y',
+];
+
+/** Text → TIMESTAMP: with `format` (strftime codes) exactly, else ISO 8601 and common formats. */
+export function parseDatetime(text: string, format?: string): string {
+  const t = `trim(${text})`;
+  if (format !== undefined) return `CAST(try_strptime(${t}, ${literal(format)}) AS TIMESTAMP)`;
+  return `coalesce(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, [${DATE_FORMATS.map((f) => literal(f)).join(', ')}]) AS TIMESTAMP))`;
+}
+
+/** Check a user's strftime format before it reaches a query that would fail on it. */
+export async function checkDateFormat(db: Db, format: string, param = 'dateFormat'): Promise<void> {
+  try {
+    await db.run(`SELECT try_strptime('', ${literal(format)})`);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0].replace(/^[\w ]+Error: /, '');
+    throw new OperationError('invalid parameters', `${param} ${JSON.stringify(format)} is not a valid strftime format: ${reason}`);
+  }
+}
+
+/** DOUBLE → BIGINT truncating toward zero (pandas astype(int)); NaN and infinities are missing. */
+function floatToInt(expr: string, lenient = false): string {
+  return `(CASE WHEN isfinite(${expr}) THEN ${lenient ? 'TRY_CAST' : 'CAST'}(trunc(${expr}) AS BIGINT) END)`;
+}
+
+/**
+ * A column converted to another kind (changeColumnDataType). `expr` is the column's SQL,
+ * `from` its DuckDB type. Returns null when the column already has that type. Conversions
+ * pandas refuses (datetime ↔ bool, datetime → float) are errors.
+ */
+export function convertColumn(expr: string, from: string, to: Kind, dateFormat?: string): string | null {
+  const source = kindOf(from);
+  if (from.toUpperCase() === DUCK_TYPE[to]) return null;
+  const refuse = (): never => {
+    throw new OperationError('invalid conversion', `a ${source === 'other' ? from.toLowerCase() : source} column cannot be converted to ${to}`);
+  };
+  if (source === 'other' || source === 'string') {
+    const text = source === 'string' ? expr : textOf(expr, from);
+    switch (to) {
+      case 'int': return parseInteger(text);
+      case 'float': return parseNumber(text);
+      case 'bool': return parseBool(text);
+      case 'datetime': return parseDatetime(text, dateFormat);
+      case 'string': return text;
+    }
+  }
+  if (to === 'string') return textOf(expr, from);
+  switch (source) {
+    case 'int':
+      if (to === 'int' || to === 'float') return `CAST(${expr} AS ${DUCK_TYPE[to]})`;
+      if (to === 'bool') return `(${expr} <> 0)`;
+      // pandas reads integers as nanoseconds since the epoch.
+      return `CAST(make_timestamp_ns(CAST(${expr} AS BIGINT)) AS TIMESTAMP)`;
+    case 'float': {
+      const x = `CAST(${expr} AS DOUBLE)`;
+      if (to === 'float') return x;
+      if (to === 'int') return floatToInt(x);
+      if (to === 'bool') return `(${withoutNaN(x, 'DOUBLE')} <> 0)`;
+      return `CAST(make_timestamp_ns(${floatToInt(x)}) AS TIMESTAMP)`;
+    }
+    case 'bool':
+      if (to === 'int') return `CAST(${expr} AS BIGINT)`;
+      if (to === 'float') return `CAST(${expr} AS DOUBLE)`;
+      return refuse();
+    case 'datetime':
+      if (to === 'datetime') return `CAST(${expr} AS TIMESTAMP)`;
+      if (to === 'int') return `epoch_ns(CAST(${expr} AS TIMESTAMP))`;
+      return refuse();
+  }
+}
+
+/** A column's values as another column type: the same kind, a wider number, or text. */
+export function columnAs(expr: string, from: string, to: string): string {
+  if (from.toUpperCase() === to) return expr;
+  if (to === 'VARCHAR') return textOf(expr, from);
+  return `CAST(${expr} AS ${to})`;
+}
+
+export type JsonScalar = string | number | boolean | null;
+
+/**
+ * A client's value for a cell of a column. `missing`: null or "" (a missing value in any
+ * column). Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
+ * needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
+ * or VARCHAR when the value does not read as the column's type (`fits` false).
+ */
+export type ValueConversion = { missing: true } | { missing: false; sql: string; type: string; fits: boolean };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export async function convertValue(db: Db, value: JsonScalar, columnType: string): Promise<ValueConversion> {
+  if (value === null || value === '') return { missing: true };
+  const kind = kindOf(columnType);
+  const asText = (): ValueConversion => ({ missing: false, fits: kind === 'string', type: 'VARCHAR', sql: textLiteral(value) });
+  switch (kind) {
+    case 'int':
+    case 'float': {
+      const n = readNumber(value);
+      if (n === 'missing') return { missing: true };
+      if (n === null) return asText();
+      if (kind === 'int' && typeof n === 'bigint') return { missing: false, fits: true, type: 'BIGINT', sql: `CAST(${n} AS BIGINT)` };
+      const x = Number(n);
+      return { missing: false, fits: true, type: 'DOUBLE', sql: `CAST(${literal(x)} AS DOUBLE)` };
+    }
+    case 'bool': {
+      const b = typeof value === 'boolean' ? value : typeof value === 'string' ? { true: true, false: false }[value.trim().toLowerCase()] : undefined;
+      return b === undefined ? asText() : { missing: false, fits: true, type: 'BOOLEAN', sql: literal(b) };
+    }
+    case 'datetime': {
+      if (typeof value !== 'string') return asText();
+      const sql = parseDatetime(literal(value));
+      const parsed = await db.scalar(`SELECT ${sql} IS NOT NULL`);
+      return parsed ? { missing: false, fits: true, type: 'TIMESTAMP', sql } : asText();
+    }
+    default:
+      return asText();
+  }
+}
+
+/** The value as a text literal, printed as Python would print it. */
+function textLiteral(value: string | number | boolean): string {
+  if (typeof value === 'string') return literal(value);
+  if (typeof value === 'boolean') return literal(value ? 'True' : 'False');
+  return Number.isInteger(value) ? literal(String(value)) : `CAST(${literal(value)} AS VARCHAR)`;
+}
+
+/**
+ * A value read as a number: a bigint when it is integral and fits a BIGINT (so that a
+ * value like 7.0 keeps an integer column integral, as pandas does), a number otherwise,
+ * 'missing' for "nan", null when it is not a number at all.
+ */
+function readNumber(value: string | number | boolean): bigint | number | 'missing' | null {
+  if (typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  const s = value.trim();
+  if (/^[-+]?\d+$/.test(s)) {
+    const big = BigInt(s);
+    return big >= INT64_MIN && big <= INT64_MAX ? big : Number(s);
+  }
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) {
+    const x = Number(s);
+    return Number.isSafeInteger(x) ? BigInt(x) : x;
+  }
+  const special = /^([-+]?)(inf|infinity|nan)$/i.exec(s);
+  if (!special) return null;
+  if (special[2].toLowerCase() === 'nan') return 'missing';
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
+/** The column list of a version with column `index` replaced by a computed expression. */
+export function replaceColumn(names: string[], index: number, expr: string): ColumnPlan[] {
+  return names.map((name, keep) => (keep === index ? { name, expr } : { name, keep }));
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { defineOperation } from '../types.ts';
+import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { ident } from '../../engine/sql.ts';
+import { isText } from '../../engine/column-types.ts';
+import { replaceColumn } from './convert.ts';
+
+export const emptyStringToNaN = defineOperation({
+  name: 'emptyStringToNaN',
+  aliases: ['emptyStringToNan'],
+  kind: 'change',
+  summary: 'make the empty strings of a text column missing values',
+  params: z.object({ columnIndex: nonNegativeInt }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const { name, type } = ds.column(index);
+    // Only text holds empty strings; elsewhere (and when there are none) nothing changes.
+    if (!isText(type)) return { kind: 'none' };
+    const c = ident(name);
+    if (!(await ctx.db.scalar(`SELECT count(*) > 0 FROM df WHERE ${c} = ''`))) return { kind: 'none' };
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, `nullif(${c}, '')`) };
+  },
+});

@@ -1,0 +1,131 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
+  const res = await h.run(id, 'newCellValue', params);
+  assert.equal(res.success, false, JSON.stringify(params));
+  assert.equal(res.error, error, JSON.stringify(params));
+}
+
+async function set(id: string, columnIndex: number, rowIndex: number, newValue: unknown): Promise<void> {
+  await h.ok(id, 'newCellValue', { columnIndex, rowIndex, newValue });
+}
+
+async function typeAndValues(id: string, name: string): Promise<[string, unknown[]]> {
+  const t = await h.table(id);
+  const i = t.columns.indexOf(name);
+  return [t.types[i], t.rows.map((r) => r[i])];
+}
+
+test('newCellValue in an integer column: numbers and numeric text stay integers, only that cell changes', async () => {
+  const id = await h.load('a,b\n1,x\n2,y\n,z\n');
+  await set(id, 0, 1, '7');
+  assert.deepEqual(await typeAndValues(id, 'a'), ['int', [1, 7, null]]);
+  await set(id, 0, 2, 8);
+  await set(id, 0, 0, ' 7.0 ');
+  assert.deepEqual(await h.table(id), { columns: ['a', 'b'], types: ['int', 'string'], rows: [[7, 'x'], [7, 'y'], [8, 'z']] });
+});
+
+test('newCellValue 2.5 in an integer column makes it float', async () => {
+  const id = await h.load('a\n1\n2\n\n3\n');
+  await set(id, 0, 1, '2.5');
+  assert.deepEqual(await typeAndValues(id, 'a'), ['float', [1, 2.5, null, 3]]);
+});
+
+test('newCellValue text in a numeric column widens it to text, numbers printed as Python does', async () => {
+  const id = await h.load('i,f\n1,2.5\n,3.0\n3,\n');
+  await set(id, 0, 1, 'abc');
+  await set(id, 1, 2, 'n/a here');
+  assert.deepEqual(await h.table(id), {
+    columns: ['i', 'f'],
+    types: ['string', 'string'],
+    rows: [
+      ['1', '2.5'],
+      ['abc', '3.0'],
+      ['3', 'n/a here'],
+    ],
+  });
+});
+
+test('newCellValue in a float column', async () => {
+  const id = await h.load('f\n1.5\n2.5\n');
+  await set(id, 0, 0, '7');
+  await set(id, 0, 1, -0.25);
+  assert.deepEqual(await typeAndValues(id, 'f'), ['float', [7, -0.25]]);
+});
+
+test('newCellValue in a datetime column: dates parse, other text widens to ISO text', async () => {
+  const id = await h.load('d\n2020-01-02\n2020-01-03 04:05:06\n\n');
+  await set(id, 0, 0, '2021-03-04 10:11:12');
+  await set(id, 0, 2, '03/15/2022');
+  assert.deepEqual(await typeAndValues(id, 'd'), ['datetime', ['2021-03-04T10:11:12.000', '2020-01-03T04:05:06.000', '2022-03-15T00:00:00.000']]);
+  await set(id, 0, 1, 'soon');
+  assert.deepEqual(await typeAndValues(id, 'd'), ['string', ['2021-03-04T10:11:12', 'soon', '2022-03-15T00:00:00']]);
+});
+
+test('newCellValue in a bool column: booleans and their text stay bool, anything else widens', async () => {
+  const id = await h.load('b\ntrue\nfalse\n\n');
+  await set(id, 0, 0, 'False');
+  await set(id, 0, 1, true);
+  await set(id, 0, 2, 'TRUE');
+  assert.deepEqual(await typeAndValues(id, 'b'), ['bool', [false, true, true]]);
+  await set(id, 0, 2, 1);
+  assert.deepEqual(await typeAndValues(id, 'b'), ['string', ['False', 'True', '1']]);
+});
+
+test('newCellValue null or "" makes the cell missing, keeping the type', async () => {
+  const id = await h.load('a,b,c\n1,x,true\n2,y,false\n');
+  await set(id, 0, 0, null);
+  await set(id, 1, 1, '');
+  await set(id, 2, 0, null);
+  assert.deepEqual(await h.table(id), { columns: ['a', 'b', 'c'], types: ['int', 'string', 'bool'], rows: [[null, 'x', null], [2, null, false]] });
+});
+
+test('newCellValue in a text column: values as text, unicode kept', async () => {
+  const id = await h.load('s\nx\ny\nz\nw\n');
+  await set(id, 0, 0, 5);
+  await set(id, 0, 1, 2.5);
+  await set(id, 0, 2, false);
+  await set(id, 0, 3, 'naïve 名前 "quoted", \'single\'');
+  assert.deepEqual(await typeAndValues(id, 's'), ['string', ['5', '2.5', 'False', 'naïve 名前 "quoted", \'single\'']]);
+});
+
+test('newCellValue on a single-row dataset with a unicode column name', async () => {
+  const id = await h.load('größe\n1\n');
+  await set(id, 0, 0, '42');
+  assert.deepEqual(await h.table(id), { columns: ['größe'], types: ['int'], rows: [[42]] });
+});
+
+test('newCellValue refuses bad parameters', async () => {
+  const id = await h.load('a,b\n1,x\n');
+  await fails(id, { columnIndex: 0, rowIndex: 1, newValue: '3' }, 'index out of range');
+  await fails(id, { columnIndex: 2, rowIndex: 0, newValue: '3' }, 'index out of range');
+  await fails(id, { columnIndex: 0, rowIndex: 0 }, 'invalid parameters');
+  await fails(id, { columnIndex: 0, rowIndex: 0, newValue: { x: 1 } }, 'invalid parameters');
+  await fails(id, { columnIndex: 0, newValue: '1' }, 'invalid parameters');
+  await fails(id, { rowIndex: 0, newValue: '1' }, 'invalid parameters');
+  const empty = await h.load('a\n');
+  await fails(empty, { columnIndex: 0, rowIndex: 0, newValue: '1' }, 'index out of range');
+  assert.deepEqual((await h.table(id)).rows, [[1, 'x']]);
+});
+
+test('newCellValue undo and redo', async () => {
+  const id = await h.load('a,b\n1,x\n2,y\n');
+  const before = await h.table(id);
+  await set(id, 0, 1, 'abc');
+  const after = await h.table(id);
+  assert.deepEqual(after, { columns: ['a', 'b'], types: ['string', 'string'], rows: [['1', 'x'], ['abc', 'y']] });
+  await h.ok(id, 'undo');
+  assert.deepEqual(await h.table(id), before);
+  await h.ok(id, 'redo');
+  assert.deepEqual(await h.table(id), after);
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineOperation } from '../types.ts';
+import { checkColumnIndex, checkRowIndex, nonNegativeInt } from '../params.ts';
+import { ident } from '../../engine/sql.ts';
+import { columnAs, convertValue, replaceColumn } from './convert.ts';
+
+// One cell changes. The value takes the column's type when it reads as one; otherwise the
+// column widens (an integer column to DOUBLE for 2.5, anything to text for 'abc'), as
+// pandas upcasts a Series to hold what was assigned.
+export const newCellValue = defineOperation({
+  name: 'newCellValue',
+  kind: 'change',
+  summary: "set one cell's value",
+  params: z.object({
+    columnIndex: nonNegativeInt,
+    rowIndex: nonNegativeInt,
+    newValue: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const row = checkRowIndex(ds, params.rowIndex);
+    const { name, type } = ds.column(index);
+    const value = await convertValue(ctx.db, params.newValue, type);
+    const expr = value.missing
+      ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ident(name)} END`
+      : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
+  },
+});
