@@ -1,0 +1,113 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
+  const res = await h.run(id, 'changeColumnDataType', params);
+  assert.equal(res.success, false, JSON.stringify(params));
+  assert.equal(res.error, error, JSON.stringify(params));
+}
+
+async function convert(csv: string, newDataType: string, dateFormat?: string): Promise<[string, unknown[]]> {
+  const id = await h.load(csv);
+  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType, ...(dateFormat === undefined ? {} : { dateFormat }) });
+  const t = await h.table(id);
+  return [t.types[0], t.rows.map((r) => r[0])];
+}
+
+test('text → int/float: unparseable values become missing, fractions truncate toward zero for int', async () => {
+  const csv = 'x\n7\n-2.7\nabc\n\n 3 \n1e3\n1_000\n';
+  assert.deepEqual(await convert(csv, 'float'), ['float', [7, -2.7, null, null, 3, 1000, null]]);
+  assert.deepEqual(await convert(csv, 'float64'), ['float', [7, -2.7, null, null, 3, 1000, null]]);
+  assert.deepEqual(await convert(csv, 'int'), ['int', [7, -2, null, null, 3, 1000, null]]);
+  assert.deepEqual(await convert(csv, 'int32'), ['int', [7, -2, null, null, 3, 1000, null]]);
+});
+
+test('float → int truncates toward zero, missing (NaN too) stays missing; int → float', async () => {
+  assert.deepEqual(await convert('x\n2.9\n-2.9\n\nNAN\n0.0\n', 'int64'), ['int', [2, -2, null, null, 0]]);
+  assert.deepEqual(await convert('x\n1\n\n-3\n', 'float'), ['float', [1, null, -3]]);
+});
+
+test('numbers, bools and datetimes → text as Python prints them; datetimes in ISO 8601', async () => {
+  assert.deepEqual(await convert('x\n1\n\n-3\n', 'str'), ['string', ['1', null, '-3']]);
+  assert.deepEqual(await convert('x\n2.5\n3.0\n\n0.00001\n', 'string'), ['string', ['2.5', '3.0', null, '1e-05']]);
+  assert.deepEqual(await convert('x\ntrue\nfalse\n\n', 'object'), ['string', ['True', 'False', null]]);
+  assert.deepEqual(await convert('x\n2020-01-02\n2020-01-02 03:04:05.25\n\n', 'str'), ['string', ['2020-01-02T00:00:00', '2020-01-02T03:04:05.250000', null]]);
+});
+
+test('text → datetime: ISO and common formats detected, unparseable missing', async () => {
+  const csv = 'x\n2020-01-02\n2020-01-02T03:04:05\n03/15/2021\n15/03/2021\n"January 5, 2020"\n5 Jan 2020\nnot a date\n\n';
+  assert.deepEqual(await convert(csv, 'datetime'), [
+    'datetime',
+    ['2020-01-02T00:00:00.000', '2020-01-02T03:04:05.000', '2021-03-15T00:00:00.000', '2021-03-15T00:00:00.000', '2020-01-05T00:00:00.000', '2020-01-05T00:00:00.000', null, null],
+  ]);
+});
+
+test('text → datetime with dateFormat', async () => {
+  const csv = 'x\n02/01/2020\n31/12/2021\n2020-01-02\n';
+  assert.deepEqual(await convert(csv, 'datetime64[ns]', '%d/%m/%Y'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
+  // Without a format, month first, as pandas reads it.
+  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-02-01T00:00:00.000', '2021-12-31T00:00:00.000', '2020-01-02T00:00:00.000']]);
+});
+
+test('bool ↔ numbers and text → bool', async () => {
+  assert.deepEqual(await convert('x\ntrue\nfalse\n\n', 'int'), ['int', [1, 0, null]]);
+  assert.deepEqual(await convert('x\ntrue\nfalse\n', 'float'), ['float', [1, 0]]);
+  assert.deepEqual(await convert('x\n2\n0\n\n', 'bool'), ['bool', [true, false, null]]);
+  assert.deepEqual(await convert('x\nTrue\nfalse\n1\n0\nyes\n\n', 'boolean'), ['bool', [true, false, true, false, null, null]]);
+});
+
+test('datetime → int gives nanoseconds since the epoch (pandas), int → datetime reads them back', async () => {
+  assert.deepEqual(await convert('x\n1970-01-01 00:00:01\n\n', 'int'), ['int', [1000000000, null]]);
+  assert.deepEqual(await convert('x\n1000000000\n\n', 'datetime'), ['datetime', ['1970-01-01T00:00:01.000', null]]);
+});
+
+test('conversions pandas refuses are errors; converting to the same type changes nothing', async () => {
+  const id = await h.load('d,b,i\n2020-01-02,true,1\n');
+  await fails(id, { column: 'd', newDataType: 'float' }, 'invalid conversion');
+  await fails(id, { column: 'd', newDataType: 'bool' }, 'invalid conversion');
+  await fails(id, { column: 'b', newDataType: 'datetime' }, 'invalid conversion');
+  assert.equal((await h.ok(id, 'changeColumnDataType', { column: 'i', newDataType: 'int64' })).changed, false);
+  assert.equal((await h.ok(id, 'changeColumnDataType', { column: 'd', newDataType: 'datetime64[ns]' })).changed, false);
+});
+
+test('changeColumnDataType on a header-only dataset, unicode names and values, other columns untouched', async () => {
+  const empty = await h.load('größe,x\n');
+  await h.ok(empty, 'changeColumnDataType', { column: 'größe', newDataType: 'int' });
+  assert.deepEqual(await h.table(empty), { columns: ['größe', 'x'], types: ['int', 'string'], rows: [] });
+  const id = await h.load('名前,n\n１２,1\n12,2\n');
+  await h.ok(id, 'changeColumnDataType', { column: '名前', newDataType: 'int' });
+  assert.deepEqual(await h.table(id), { columns: ['名前', 'n'], types: ['int', 'int'], rows: [[null, 1], [12, 2]] });
+});
+
+test('changeColumnDataType refuses bad parameters', async () => {
+  const id = await h.load('x,y\n01/02/2020,1\n');
+  await fails(id, { column: 'zz', newDataType: 'int' }, 'unknown column');
+  await fails(id, { column: 'x', newDataType: 'complex128' }, 'invalid data type');
+  await fails(id, { column: 'x', newDataType: 'datetime', dateFormat: '%Q' }, 'invalid parameters');
+  await fails(id, { column: 'x' }, 'invalid parameters');
+  await fails(id, { newDataType: 'int' }, 'invalid parameters');
+  await fails(id, { column: 'x', newDataType: 3 }, 'invalid parameters');
+  const res = await h.run(id, 'changeColumnDataType', { column: 'x', newDataType: 'complex128' });
+  assert.match(res.errorDescription, /accepted: int, int64/);
+});
+
+test('changeColumnDataType undo and redo', async () => {
+  const id = await h.load('x,y\n1.5,a\n2.5,b\n');
+  const before = await h.table(id);
+  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'str' });
+  const after = await h.table(id);
+  assert.deepEqual(after, { columns: ['x', 'y'], types: ['string', 'string'], rows: [['1.5', 'a'], ['2.5', 'b']] });
+  await h.ok(id, 'undo');
+  assert.deepEqual(await h.table(id), before);
+  await h.ok(id, 'redo');
+  assert.deepEqual(await h.table(id), after);
+});
