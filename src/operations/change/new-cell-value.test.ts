@@ -36,7 +36,7 @@ test('newCellValue in an integer column: numbers and numeric text stay integers,
 });
 
 test('newCellValue 2.5 in an integer column makes it float', async () => {
-  const id = await h.load('a\n1\n2\n\n3\n');
+  const id = await h.load('a,k\n1,0\n2,1\n,2\n3,3\n');
   await set(id, 0, 1, '2.5');
   assert.deepEqual(await typeAndValues(id, 'a'), ['float', [1, 2.5, null, 3]]);
 });
@@ -64,7 +64,7 @@ test('newCellValue in a float column', async () => {
 });
 
 test('newCellValue in a datetime column: dates parse, other text widens to ISO text', async () => {
-  const id = await h.load('d\n2020-01-02\n2020-01-03 04:05:06\n\n');
+  const id = await h.load('d,k\n2020-01-02,0\n2020-01-03 04:05:06,1\n,2\n');
   await set(id, 0, 0, '2021-03-04 10:11:12');
   await set(id, 0, 2, '03/15/2022');
   assert.deepEqual(await typeAndValues(id, 'd'), ['datetime', ['2021-03-04T10:11:12.000', '2020-01-03T04:05:06.000', '2022-03-15T00:00:00.000']]);
@@ -73,7 +73,7 @@ test('newCellValue in a datetime column: dates parse, other text widens to ISO t
 });
 
 test('newCellValue in a bool column: booleans and their text stay bool, anything else widens', async () => {
-  const id = await h.load('b\ntrue\nfalse\n\n');
+  const id = await h.load('b,k\ntrue,0\nfalse,1\n,2\n');
   await set(id, 0, 0, 'False');
   await set(id, 0, 1, true);
   await set(id, 0, 2, 'TRUE');

@@ -1,0 +1,91 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
+  const res = await h.run(id, 'fillDown', params);
+  assert.equal(res.success, false, JSON.stringify(params));
+  assert.equal(res.error, error, JSON.stringify(params));
+}
+
+const CSV = 'i,f,s,d,b\n,1.5,,2020-01-01,\n1,,x,,true\n,NAN,,,\n3,,y,2020-01-04,false\n,4.5,,,\n';
+
+test('fillDown pad/ffill takes the last valid value above, across a range of columns; leading gaps stay', async () => {
+  for (const method of ['pad', 'ffill']) {
+    const id = await h.load(CSV);
+    await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 3, method });
+    assert.deepEqual(await h.table(id), {
+      columns: ['i', 'f', 's', 'd', 'b'],
+      types: ['int', 'float', 'string', 'datetime', 'bool'],
+      rows: [
+        [null, 1.5, null, '2020-01-01T00:00:00.000', null],
+        [1, 1.5, 'x', '2020-01-01T00:00:00.000', true],
+        [1, 1.5, 'x', '2020-01-01T00:00:00.000', null],
+        [3, 1.5, 'y', '2020-01-04T00:00:00.000', false],
+        [3, 4.5, 'y', '2020-01-04T00:00:00.000', null],
+      ],
+    });
+  }
+});
+
+test('fillDown bfill takes the next valid value below; trailing gaps stay', async () => {
+  const id = await h.load(CSV);
+  await h.ok(id, 'fillDown', { columnFrom: '1', columnTo: '4', method: 'bfill' });
+  assert.deepEqual(await h.table(id), {
+    columns: ['i', 'f', 's', 'd', 'b'],
+    types: ['int', 'float', 'string', 'datetime', 'bool'],
+    rows: [
+      [null, 1.5, 'x', '2020-01-01T00:00:00.000', true],
+      [1, 4.5, 'x', '2020-01-04T00:00:00.000', true],
+      [null, 4.5, 'y', '2020-01-04T00:00:00.000', false],
+      [3, 4.5, 'y', '2020-01-04T00:00:00.000', false],
+      [null, 4.5, null, null, null],
+    ],
+  });
+});
+
+test('fillDown on one column, a unicode one, keeps the others as they are', async () => {
+  const id = await h.load('名,x\nü,\n,\né,1\n');
+  await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 0, method: 'ffill' });
+  assert.deepEqual(await h.table(id), { columns: ['名', 'x'], types: ['string', 'int'], rows: [['ü', null], ['ü', null], ['é', 1]] });
+});
+
+test('fillDown changes nothing without gaps, on a header-only dataset, or when nothing comes before', async () => {
+  const id = await h.load('a,b\n1,x\n2,y\n');
+  assert.equal((await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'pad' })).changed, false);
+  const empty = await h.load('a,b\n');
+  assert.equal((await h.ok(empty, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'bfill' })).changed, false);
+  const single = await h.load('a,b\n,1\n');
+  await h.ok(single, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'pad' });
+  assert.deepEqual((await h.table(single)).rows, [[null, 1]]);
+});
+
+test('fillDown refuses bad parameters', async () => {
+  const id = await h.load('a,b\n1,\n');
+  await fails(id, { columnFrom: 0, columnTo: 2, method: 'pad' }, 'index out of range');
+  await fails(id, { columnFrom: 5, columnTo: 1, method: 'pad' }, 'index out of range');
+  await fails(id, { columnFrom: 1, columnTo: 0, method: 'pad' }, 'invalid parameters');
+  await fails(id, { columnFrom: 0, columnTo: 1, method: 'sideways' }, 'invalid parameters');
+  await fails(id, { columnFrom: 0, columnTo: 1 }, 'invalid parameters');
+  await fails(id, { columnFrom: 0, method: 'pad' }, 'invalid parameters');
+});
+
+test('fillDown undo and redo', async () => {
+  const id = await h.load('a,b\n1,x\n,\n3,\n');
+  const before = await h.table(id);
+  await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'pad' });
+  const after = await h.table(id);
+  assert.deepEqual(after.rows, [[1, 'x'], [1, 'x'], [3, 'x']]);
+  await h.ok(id, 'undo');
+  assert.deepEqual(await h.table(id), before);
+  await h.ok(id, 'redo');
+  assert.deepEqual(await h.table(id), after);
+});

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineOperation, type ColumnPlan } from '../types.ts';
+import { invalidParameter } from '../errors.ts';
+import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { ident } from '../../engine/sql.ts';
+import { isMissing } from '../../engine/json-values.ts';
+import { withoutNaN } from './convert.ts';
+
+const FORWARD = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
+const BACKWARD = 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING';
+
+// pandas fillna(method=…): a missing value takes the last valid value above it (pad/ffill)
+// or the next one below it (bfill); gaps at the edge with nothing to take stay missing.
+export const fillDown = defineOperation({
+  name: 'fillDown',
+  kind: 'change',
+  summary: 'fill missing values with the previous (pad/ffill) or next (bfill) valid value, in a range of columns',
+  params: z.object({
+    columnFrom: nonNegativeInt,
+    columnTo: nonNegativeInt,
+    method: z.enum(['pad', 'ffill', 'bfill', 'backfill']),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const from = checkColumnIndex(ds, params.columnFrom, 'columnFrom');
+    const to = checkColumnIndex(ds, params.columnTo, 'columnTo');
+    if (from > to) throw invalidParameter(`columnFrom ${from} is after columnTo ${to}; the range is columnFrom…columnTo, inclusive`);
+    const range = ds.columns.slice(from, to + 1);
+    // Only columns that have gaps are rewritten.
+    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ')} FROM df`);
+    const gaps = new Set(range.flatMap((_, i) => (Number(counts[`m${i}`]) > 0 ? [from + i] : [])));
+    if (gaps.size === 0) return { kind: 'none' };
+    const forward = params.method === 'pad' || params.method === 'ffill';
+    const columns: ColumnPlan[] = ds.columns.map((c, keep) => {
+      if (!gaps.has(keep)) return { name: c.name, keep };
+      // NaN is missing too: it is turned into NULL so that IGNORE NULLS skips it.
+      const value = withoutNaN(ident(c.name), c.type);
+      const fn = forward ? 'last_value' : 'first_value';
+      return { name: c.name, expr: `${fn}(${value} IGNORE NULLS) OVER (ORDER BY __pos ${forward ? FORWARD : BACKWARD})` };
+    });
+    return { kind: 'columns', columns, ordered: true };
+  },
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineOperation } from '../types.ts';
+import { OperationError } from '../errors.ts';
+import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { ident } from '../../engine/sql.ts';
+import { apiType } from '../../engine/column-types.ts';
+import { isMissing } from '../../engine/json-values.ts';
+import { columnAs, convertValue, replaceColumn } from './convert.ts';
+
+// The value must read as the column's type (an integer column takes 2.5 by becoming DOUBLE);
+// unlike newCellValue, a whole column is never silently turned into text by a fill.
+export const fillWithCustomValue = defineOperation({
+  name: 'fillWithCustomValue',
+  kind: 'change',
+  summary: 'fill the missing values of a column with a constant',
+  params: z.object({
+    columnIndex: nonNegativeInt,
+    newValue: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const { name, type } = ds.column(index);
+    const value = await convertValue(ctx.db, params.newValue, type);
+    if (value.missing) return { kind: 'none' };
+    if (!value.fits) {
+      throw new OperationError('invalid value', `newValue ${JSON.stringify(params.newValue)} cannot be stored in column ${JSON.stringify(name)} of type ${apiType(type)}`);
+    }
+    const missing = isMissing(name, type);
+    if (!(await ctx.db.scalar(`SELECT count(*) > 0 FROM df WHERE ${missing}`))) return { kind: 'none' };
+    const expr = `CAST(CASE WHEN ${missing} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
+  },
+});
