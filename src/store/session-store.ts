@@ -3,7 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { writeFileAtomic, readJson } from './atomic.ts';
 import { isSessionId } from './session-id.ts';
-import type { Manifest, SessionState } from './manifest.ts';
+import type { AppliedOperation, Manifest, SessionState } from './manifest.ts';
 
 export class SessionNotFoundError extends Error {
   constructor(id: string) {
@@ -13,6 +13,15 @@ export class SessionNotFoundError extends Error {
 }
 
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
+
+/**
+ * state.json as stored. `earlier`: the operations of versions dropped by the MAX_VERSIONS /
+ * MAX_HISTORY_BYTES caps, oldest first. Undo can no longer reach them, but they are still
+ * part of the log that produced the data (history, recipes for applyOperations).
+ */
+export interface StoredState extends SessionState {
+  earlier?: AppliedOperation[];
+}
 
 export interface StoreLimits {
   /** Versions kept per session, 0 for unlimited. */
@@ -73,9 +82,9 @@ export class SessionStore {
     }
   }
 
-  async state(id: string): Promise<SessionState> {
+  async state(id: string): Promise<StoredState> {
     try {
-      return await readJson<SessionState>(path.join(this.dir(id), 'state.json'));
+      return await readJson<StoredState>(path.join(this.dir(id), 'state.json'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
       throw err;
@@ -86,7 +95,7 @@ export class SessionStore {
     return readJson<Manifest>(path.join(this.dir(id), 'versions', `${manifestId}.json`));
   }
 
-  async current(id: string): Promise<{ state: SessionState; manifest: Manifest }> {
+  async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
     const state = await this.state(id);
     return { state, manifest: await this.manifest(id, state.versions[state.current]) };
   }
@@ -104,9 +113,12 @@ export class SessionStore {
   async commit(id: string, draft: ManifestDraft): Promise<Manifest> {
     const state = await this.state(id);
     const manifest = await this.writeManifest(id, draft);
-    let versions = [...state.versions.slice(0, state.current + 1), manifest.id];
-    versions = await this.applyLimits(id, versions);
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, versions, current: versions.length - 1 }));
+    const candidates = [...state.versions.slice(0, state.current + 1), manifest.id];
+    const versions = await this.applyLimits(id, candidates);
+    const dropped = await Promise.all(candidates.slice(0, candidates.length - versions.length).map((v) => this.manifest(id, v)));
+    const earlier = [...(state.earlier ?? []), ...dropped.flatMap((m) => m.operations)];
+    const next: StoredState = { ...state, versions, current: versions.length - 1, ...(earlier.length ? { earlier } : {}) };
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(next));
     await this.sweep(id, versions);
     return manifest;
   }
@@ -120,7 +132,7 @@ export class SessionStore {
     return this.manifest(id, state.versions[target]);
   }
 
-  async all(id: string): Promise<{ state: SessionState; manifests: Manifest[] }> {
+  async all(id: string): Promise<{ state: StoredState; manifests: Manifest[] }> {
     const state = await this.state(id);
     const manifests = await Promise.all(state.versions.map((v) => this.manifest(id, v)));
     return { state, manifests };
@@ -134,18 +146,27 @@ export class SessionStore {
   }
 
   // The oldest versions go first when a cap is set; the current (newest) one always stays.
+  // MAX_HISTORY_BYTES counts what history costs on disk: the files that kept versions need
+  // and the current one does not (a column file shared with the current version is free).
   private async applyLimits(id: string, versions: string[]): Promise<string[]> {
     const { maxVersions, maxHistoryBytes } = this.limits;
     let kept = versions;
     if (maxVersions > 0 && kept.length > maxVersions) kept = kept.slice(kept.length - maxVersions);
-    if (maxHistoryBytes > 0) {
+    if (maxHistoryBytes > 0 && kept.length > 1) {
       const manifests = await Promise.all(kept.map((v) => this.manifest(id, v)));
-      let total = manifests.reduce((sum, m) => sum + m.bytesWritten, 0);
-      let drop = 0;
-      while (total > maxHistoryBytes && drop < kept.length - 1) {
-        total -= manifests[drop].bytesWritten;
-        drop++;
+      const current = new Set(manifests[manifests.length - 1].columns.map((c) => c.file));
+      const sizes = new Map<string, number>();
+      for (const file of new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)))) {
+        if (!current.has(file)) sizes.set(file, (await fs.stat(this.filePath(id, file))).size);
       }
+      const historyBytes = (from: number) => {
+        const files = new Set(manifests.slice(from).flatMap((m) => m.columns.map((c) => c.file)));
+        let total = 0;
+        for (const f of files) total += sizes.get(f) ?? 0;
+        return total;
+      };
+      let drop = 0;
+      while (drop < kept.length - 1 && historyBytes(drop) > maxHistoryBytes) drop++;
       kept = kept.slice(drop);
     }
     return kept;
@@ -162,6 +183,13 @@ export class SessionStore {
     }
     for (const name of await fs.readdir(this.filesDir(id))) {
       if (!files.has(name)) await fs.rm(this.filePath(id, name), { force: true });
+    }
+    // Half-written replacements (writeFileAtomic's temp files) left by a crash. Jobs of a
+    // session run one at a time, so none of these belongs to a write in progress.
+    for (const dir of [this.dir(id), versionDir]) {
+      for (const name of await fs.readdir(dir)) {
+        if (name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
+      }
     }
   }
 }

@@ -1,0 +1,194 @@
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SessionStore, SessionNotFoundError, type StoreLimits } from './session-store.ts';
+import { newSessionId } from './session-id.ts';
+import { writeFileAtomic } from './atomic.ts';
+import type { AppliedOperation, ColumnEntry, Manifest } from './manifest.ts';
+
+// The store does not read its Parquet files, so these tests write files of known sizes
+// with arbitrary content and check the bookkeeping exactly.
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-store-'));
+});
+afterEach(async () => {
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+function open(limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }): SessionStore {
+  return new SessionStore(dataDir, limits);
+}
+
+/** A new column file of `bytes` bytes; returns its name. */
+async function file(store: SessionStore, id: string, bytes: number): Promise<string> {
+  const { file, path: p } = store.newFile(id);
+  await fs.writeFile(p, Buffer.alloc(bytes, 1));
+  return file;
+}
+
+const op = (n: number): AppliedOperation => ({ operation: 'executeCommand', parameters: { command: `step ${n}` }, appliedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString() });
+
+function draft(columns: ColumnEntry[], operations: AppliedOperation[] = [], bytesWritten = 0) {
+  return { rows: 10, columns, operations, bytesWritten };
+}
+
+const col = (name: string, file: string, field = 'c0'): ColumnEntry => ({ name, file, field, type: 'BIGINT' });
+
+async function listDir(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir)).sort();
+}
+
+/** Files and manifests on disk are exactly those the kept versions name. */
+async function assertSwept(store: SessionStore, id: string): Promise<void> {
+  const { state, manifests } = await store.all(id);
+  const files = [...new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)))].sort();
+  assert.deepEqual(await listDir(store.filesDir(id)), files);
+  assert.deepEqual(await listDir(path.join(store.dir(id), 'versions')), state.versions.map((v) => `${v}.json`).sort());
+}
+
+/** Session with a first version of two columns a, b in one file of 1000 bytes. */
+async function session(store: SessionStore): Promise<{ id: string; f0: string; first: Manifest }> {
+  const id = newSessionId();
+  await store.prepare(id);
+  const f0 = await file(store, id, 1000);
+  const first = await store.create(id, draft([col('a', f0, 'c0'), col('b', f0, 'c1')], [], 1000));
+  return { id, f0, first };
+}
+
+describe('SessionStore', () => {
+  test('create, commit, move: the state names the versions and the current one', async () => {
+    const store = open();
+    const { id, f0, first } = await session(store);
+    assert.equal(await store.exists(id), true);
+    assert.deepEqual((await store.current(id)).manifest, first);
+    const f1 = await file(store, id, 100);
+    const second = await store.commit(id, draft([col('a', f1), col('b', f0, 'c1')], [op(1)], 100));
+    const state = await store.state(id);
+    assert.deepEqual(state.versions, [first.id, second.id]);
+    assert.equal(state.current, 1);
+    assert.deepEqual((await store.current(id)).manifest, second);
+
+    assert.deepEqual(await store.move(id, -1), first);
+    assert.equal((await store.state(id)).current, 0);
+    assert.equal(await store.move(id, -1), null, 'nothing before the first version');
+    assert.deepEqual(await store.move(id, 1), second);
+    assert.equal(await store.move(id, 1), null, 'nothing after the last version');
+    assert.deepEqual((await store.current(id)).manifest, second);
+    await assertSwept(store, id);
+  });
+
+  test('a commit after undo discards the redo branch, its manifests and its files', async () => {
+    const store = open();
+    const { id, f0, first } = await session(store);
+    const f1 = await file(store, id, 100);
+    const v1 = await store.commit(id, draft([col('a', f1), col('b', f0, 'c1')], [op(1)]));
+    const f2 = await file(store, id, 100);
+    const v2 = await store.commit(id, draft([col('a', f2), col('b', f0, 'c1')], [op(2)]));
+    await store.move(id, -1);
+    await store.move(id, -1);
+    assert.deepEqual((await store.current(id)).manifest, first);
+    const f3 = await file(store, id, 100);
+    const v3 = await store.commit(id, draft([col('a', f0), col('c', f3)], [op(3)]));
+    const { state, manifests } = await store.all(id);
+    assert.deepEqual(state.versions, [first.id, v3.id]);
+    assert.equal(state.current, 1);
+    assert.deepEqual(manifests, [first, v3]);
+    assert.deepEqual(await listDir(store.filesDir(id)), [f0, f3].sort());
+    for (const gone of [v1.id, v2.id]) await assert.rejects(store.manifest(id, gone), { code: 'ENOENT' });
+    for (const gone of [f1, f2]) await assert.rejects(fs.access(store.filePath(id, gone)), { code: 'ENOENT' });
+    await assertSwept(store, id);
+  });
+
+  test('MAX_VERSIONS: the oldest versions go, their files are swept, their operations stay in the log', async () => {
+    const store = open({ maxVersions: 3, maxHistoryBytes: 0 });
+    const { id, f0 } = await session(store);
+    const files = [f0];
+    const ids = [];
+    for (let n = 1; n <= 5; n++) {
+      // every step replaces column b; a stays in the first file
+      files.push(await file(store, id, 100));
+      ids.push((await store.commit(id, draft([col('a', f0), col('b', files[n])], [op(n)]))).id);
+    }
+    const { state, manifests } = await store.all(id);
+    assert.deepEqual(state.versions, ids.slice(2));
+    assert.equal(state.current, 2);
+    assert.deepEqual(manifests.map((m) => m.operations), [[op(3)], [op(4)], [op(5)]]);
+    assert.deepEqual(state.earlier, [op(1), op(2)], 'operations of dropped versions, oldest first');
+    // f0 is still used by every kept version (column a); b's files of versions 1 and 2 are gone
+    assert.deepEqual(await listDir(store.filesDir(id)), [f0, files[3], files[4], files[5]].sort());
+    await assertSwept(store, id);
+    assert.ok(await store.move(id, -1));
+    assert.ok(await store.move(id, -1));
+    assert.equal(await store.move(id, -1), null, 'undo stops at the oldest kept version');
+  });
+
+  test('MAX_HISTORY_BYTES counts only files the current version does not need', async () => {
+    const store = open({ maxVersions: 0, maxHistoryBytes: 150 });
+    const { id, f0, first } = await session(store);
+    // v1 replaces a (100 bytes): undoing needs f0, which the current version uses anyway → free
+    const f1 = await file(store, id, 100);
+    const v1 = await store.commit(id, draft([col('a', f1), col('b', f0, 'c1')], [op(1)], 100));
+    assert.deepEqual((await store.state(id)).versions, [first.id, v1.id]);
+    // v2: history needs f1 (100 bytes) ≤ 150
+    const f2 = await file(store, id, 100);
+    const v2 = await store.commit(id, draft([col('a', f2), col('b', f0, 'c1')], [op(2)], 100));
+    assert.deepEqual((await store.state(id)).versions, [first.id, v1.id, v2.id]);
+    // v3: keeping v1 would cost f1 + f2 = 200 > 150, so v0 and v1 go (v0 alone costs nothing,
+    // but dropping only it would not bring history under the cap)
+    const f3 = await file(store, id, 100);
+    const v3 = await store.commit(id, draft([col('a', f3), col('b', f0, 'c1')], [op(3)], 100));
+    let state = await store.state(id);
+    assert.deepEqual(state.versions, [v2.id, v3.id]);
+    assert.deepEqual(state.earlier, [op(1)]);
+    assert.deepEqual(await listDir(store.filesDir(id)), [f0, f2, f3].sort());
+    // v4 rewrites the whole table: every older file would be history only (f0 alone is 1000)
+    const f4 = await file(store, id, 500);
+    const v4 = await store.commit(id, draft([col('a', f4, 'c0'), col('b', f4, 'c1')], [op(4)], 500));
+    state = await store.state(id);
+    assert.deepEqual(state.versions, [v4.id], 'the current version always stays, even over the cap');
+    assert.deepEqual(state.earlier, [op(1), op(2), op(3)]);
+    assert.deepEqual(await listDir(store.filesDir(id)), [f4]);
+    await assertSwept(store, id);
+  });
+
+  test('crash mid-commit: orphans are ignored, the previous version stays current, the next commit sweeps them', async () => {
+    const store = open();
+    const { id, f0, first } = await session(store);
+    // A commit that died after writing its file and manifest but before state.json…
+    const orphanFile = await file(store, id, 100);
+    const orphanManifest: Manifest = { id: 'zz-orphan', createdAt: new Date().toISOString(), ...draft([col('a', orphanFile), col('b', f0, 'c1')], [op(9)]) };
+    await writeFileAtomic(path.join(store.dir(id), 'versions', `${orphanManifest.id}.json`), JSON.stringify(orphanManifest));
+    // …and one that died while writing state.json and a manifest (half-written temp files).
+    await fs.writeFile(path.join(store.dir(id), 'state.json.0badc0ffee00.tmp'), '{"versions": ["zz-orp');
+    await fs.writeFile(path.join(store.dir(id), 'versions', 'zz-half.json.0badc0ffee01.tmp'), '{"id": "zz');
+    // A new store on the same folder (a restarted process) opens the session at the last commit.
+    const reopened = open();
+    assert.deepEqual(await reopened.current(id), { state: { versions: [first.id], current: 0, createdAt: first.createdAt }, manifest: first });
+    assert.deepEqual((await reopened.all(id)).manifests, [first]);
+    assert.equal(await reopened.move(id, 1), null, 'an orphan is not a redo step');
+    // The next commit makes its own version current and sweeps every orphan.
+    const f1 = await file(reopened, id, 100);
+    const v1 = await reopened.commit(id, draft([col('a', f1), col('b', f0, 'c1')], [op(1)]));
+    assert.deepEqual((await reopened.state(id)).versions, [first.id, v1.id]);
+    assert.deepEqual(await listDir(reopened.filesDir(id)), [f0, f1].sort());
+    assert.deepEqual(await listDir(path.join(reopened.dir(id), 'versions')), [`${first.id}.json`, `${v1.id}.json`].sort());
+    assert.deepEqual((await listDir(reopened.dir(id))).filter((n) => n.endsWith('.tmp')), []);
+  });
+
+  test('unknown and malformed session ids', async () => {
+    const store = open();
+    const unknown = newSessionId();
+    assert.equal(await store.exists(unknown), false);
+    await assert.rejects(store.state(unknown), SessionNotFoundError);
+    await assert.rejects(store.current(unknown), SessionNotFoundError);
+    for (const bad of ['../etc', 'ABCDEF0123456789abcdef01234567', '', 'a'.repeat(31)]) {
+      assert.equal(await store.exists(bad), false);
+      assert.throws(() => store.dir(bad), SessionNotFoundError);
+      await assert.rejects(store.state(bad), SessionNotFoundError);
+    }
+  });
+});
