@@ -33,7 +33,9 @@ export const history = defineOperation({
   params: z.object({}),
   async run(ctx) {
     const { state, manifests } = await ctx.store.all(ctx.sessionId);
-    const operations = manifests.flatMap((m, i) => m.operations.map((op) => ({ ...op, undone: i > state.current })));
+    // Operations of versions dropped by the history caps come first: still part of the log.
+    const earlier = (state.earlier ?? []).map((op) => ({ ...op, undone: false }));
+    const operations = [...earlier, ...manifests.flatMap((m, i) => m.operations.map((op) => ({ ...op, undone: i > state.current })))];
     return { result: { operations }, changed: false };
   },
 });
@@ -45,27 +47,42 @@ const recipeEntry = z.object({
   undone: z.boolean().optional(),
 });
 
+// Fields of a request envelope: never parameters of a recorded operation.
+const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
+
 export const applyOperations = defineOperation({
   name: 'applyOperations',
   kind: 'history',
   summary: 'replay a list of operations (a recipe from history) as one step',
   params: z.object({ operations: z.array(recipeEntry) }),
   async run(ctx, params, control) {
-    const todo = params.operations.filter((o) => !o.undone);
+    // Positions are those of the list as sent (undone entries included), so an error names
+    // the entry the client sees.
+    const todo = params.operations.map((entry, index) => ({ entry, index })).filter((o) => !o.entry.undone);
     if (todo.length === 0) throw new OperationError('nothing to apply', 'operations is empty (or every entry is marked undone)');
     let dataset = ctx.dataset;
     const applied = [];
-    for (const [i, entry] of todo.entries()) {
+    for (const { entry, index } of todo) {
+      const parameters = Object.fromEntries(Object.entries(entry.parameters).filter(([k]) => !ENVELOPE.has(k)));
       try {
-        dataset = await control.stage(dataset, entry.operation, entry.parameters);
+        dataset = await control.stage(dataset, entry.operation, parameters);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new OperationError('operation failed', `operation ${i + 1} of ${todo.length} (${entry.operation}) failed, so none was applied: ${reason}`);
+        const why = reason(err);
+        if (why === 'internal error') ctx.log.error({ err, operation: entry.operation }, 'applyOperations entry failed');
+        throw new OperationError('operation failed', `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`);
       }
-      applied.push({ operation: entry.operation, parameters: entry.parameters, appliedAt: new Date().toISOString() });
+      applied.push({ operation: entry.operation, parameters, appliedAt: new Date().toISOString() });
     }
     if (dataset === ctx.dataset) return { result: { applied: applied.length }, changed: false };
     await control.commit(dataset, applied);
     return { result: { applied: applied.length }, changed: true };
   },
 });
+
+// Why an entry failed, as the client would have been told had it been sent alone.
+function reason(err: unknown): string {
+  if (err instanceof OperationError) return `${err.code}: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented) Error: ?(.*)$/s.exec(message);
+  return duck ? duck[2].split('\n')[0] : 'internal error';
+}
