@@ -1,10 +1,10 @@
 import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError } from './types.ts';
+import { PANDAS_NA } from './na.ts';
 import type { Db } from '../duck.ts';
 
-// The strings pandas.read_csv reads as missing by default, plus the empty field.
-export const PANDAS_NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'];
+export { PANDAS_NA };
 
 export interface CsvSource {
   /** SELECT yielding the data with final names and types. */
@@ -19,6 +19,8 @@ export interface CsvOptions {
   skip: number;
   /** Force a delimiter (e.g. tab for .tsv); otherwise it is sniffed. */
   delimiter?: string;
+  /** Known column types (e.g. from Excel cells); null or absent: inferred from the values. */
+  types?: (InferredType | null)[];
 }
 
 interface Dialect {
@@ -28,33 +30,80 @@ interface Dialect {
 }
 
 /**
+ * The file is not valid UTF-8 after all (DuckDB only reads UTF-8): the caller transcodes it
+ * and reads again. `bytePosition` locates the first bad line, to guess the encoding from.
+ */
+export class NotUtf8Error extends Error {
+  readonly bytePosition: number | null;
+  constructor(bytePosition: number | null) {
+    super('the file is not valid UTF-8');
+    this.name = 'NotUtf8Error';
+    this.bytePosition = bytePosition;
+  }
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+/**
  * Read a UTF-8 delimited text file the way pandas.read_csv would: the header line fixes
  * the number of columns, shorter lines are padded with missing values, longer ones are
- * skipped and counted, and types are inferred from every value, not a sample.
+ * skipped, both are counted, and types are inferred from every value, not a sample.
  */
 export async function readCsv(db: Db, path: string, opts: CsvOptions): Promise<CsvSource> {
-  const dialect = await sniffDialect(db, path, opts);
-  const rawHeader = await firstRecord(db, path, dialect, opts.skip);
-  if (rawHeader.length === 0) throw new ImportError('empty file', 'the file has no lines to read (after initialSkip)');
+  const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
+  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip));
+  if (rawHeader.length === 0) throw new ImportError('empty file', opts.skip > 0 ? `the file has no lines to read after initialSkip (${opts.skip})` : 'the file has no lines to read');
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
   const fields = names.map((_, i) => `c${i}`);
 
-  // Pass 1: every field as text, with the header's width. Rejects tell which lines were too long.
-  const base = (types: string[]): string =>
+  // Every field as text, with the header's width; rejected lines are recorded with why.
+  const scan = (padding: boolean, rejects: string): string =>
     `read_csv(${literal(path)}, auto_detect = false, delim = ${literal(dialect.delim)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)}, ` +
-    `header = ${opts.header}, skip = ${opts.skip}, null_padding = true, ignore_errors = true, store_rejects = true, ` +
+    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ` +
+    `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` +
     `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, ` +
-    `columns = {${fields.map((f, i) => `${literal(f)}: ${literal(types[i])}`).join(', ')}})`;
+    `columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
 
-  const table = `csv_${Math.random().toString(36).slice(2)}`;
-  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${base(fields.map(() => 'VARCHAR'))}`);
-  const rejected = Number(await db.scalar(`SELECT count(DISTINCT line) FROM reject_errors`));
-  const padded = 0;
+  // Pass 1 without padding: short lines are rejected as MISSING COLUMNS, which counts them.
+  // Only a file that has some is read again with padding, so regular files cost one pass.
+  const table = unique('csv');
+  const rejects = unique('rejects');
+  await utf8Guard(() => db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`));
+  const lines = await rejectedLines(db, rejects);
+  if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
+  if (lines.padded > 0) await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, unique('rejects'))}`);
 
-  // Pass 2: infer each column's type from all its values, as pandas does.
-  const types = await inferTypes(db, table, fields);
+  // Pass 2: each column's type from all its values, as pandas does (unless already known).
+  const inferred = await inferTypes(db, table, fields);
+  const types = inferred.map((t, i) => opts.types?.[i] ?? t);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
-  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: rejected, paddedLines: padded };
+  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
+}
+
+/** Rejected lines of one scan, by what happens to them. */
+async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; invalidEncoding: number; firstInvalidByte: number | null }> {
+  const row = await db.one(`
+    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
+           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short) AS skipped
+    FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short, min(byte_position) AS pos
+          FROM ${rejects} GROUP BY line)`);
+  return {
+    skipped: Number(row.skipped),
+    padded: Number(row.padded),
+    invalidEncoding: Number(row.enc),
+    firstInvalidByte: row.pos === null ? null : Number(row.pos),
+  };
+}
+
+/** Run a read; DuckDB's "invalid unicode" failure becomes NotUtf8Error. */
+async function utf8Guard<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (/Invalid unicode|not utf-8 encoded/i.test((err as Error).message)) throw new NotUtf8Error(null);
+    throw err;
+  }
 }
 
 export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
@@ -84,7 +133,7 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   });
 }
 
-function castExpr(field: string, type: InferredType): string {
+export function castExpr(field: string, type: InferredType): string {
   const c = ident(field);
   if (type === 'VARCHAR') return c;
   if (type === 'BOOLEAN') return `(lower(${c}) = 'true')::BOOLEAN`;

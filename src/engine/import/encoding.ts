@@ -4,36 +4,113 @@ import { pipeline } from 'node:stream/promises';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 
-/** Guess a text file's encoding from its first bytes; 'utf-8' when it is (or could be) UTF-8. */
+const SAMPLE_BYTES = 64 * 1024;
+const SAMPLES = 8;
+
+/**
+ * Where detection looks: the head, the tail and evenly spaced chunks between, so that a
+ * Latin-1 file whose first 64 KB happen to be ASCII is still caught. What these samples
+ * miss, DuckDB's own UTF-8 validation catches while reading (see NotUtf8Error).
+ */
+export function sampleOffsets(size: number): number[] {
+  if (size <= SAMPLE_BYTES * SAMPLES) return [0];
+  const last = size - SAMPLE_BYTES;
+  return Array.from({ length: SAMPLES }, (_, k) => Math.round((last * k) / (SAMPLES - 1)));
+}
+
+/** Guess a text file's encoding; 'utf-8' when it is (or could be) UTF-8, which is then read in place. */
 export async function detectEncoding(file: string): Promise<string> {
   const handle = await fs.open(file, 'r');
   try {
-    const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+    const { size } = await handle.stat();
+    const read = async (position: number, length: number): Promise<Buffer> => {
+      const buf = Buffer.alloc(Math.min(length, Math.max(0, size - position)));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+      return buf.subarray(0, bytesRead);
+    };
+    const head = await read(0, SAMPLE_BYTES * (size <= SAMPLE_BYTES * SAMPLES ? SAMPLES : 1));
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8'; // DuckDB skips the BOM
+    if (head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) return 'utf-32le';
     if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
     if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-    if (isValidUtf8(head)) return 'utf-8';
-    const guess = (chardet.detect(head) ?? 'windows-1252').toLowerCase();
-    if (guess === 'utf-8' || guess === 'ascii') return 'windows-1252'; // invalid UTF-8 after all
-    return iconv.encodingExists(guess) ? guess : 'windows-1252';
+    const utf16 = utf16WithoutBom(head);
+    if (utf16) return utf16;
+    for (const offset of sampleOffsets(size)) {
+      const sample = offset === 0 ? head : await read(offset, SAMPLE_BYTES);
+      if (!isValidUtf8(sample, offset === 0, offset + sample.length >= size)) return guessLegacyEncoding(sample);
+    }
+    return 'utf-8';
   } finally {
     await handle.close();
   }
 }
 
-function isValidUtf8(buf: Buffer): boolean {
-  // A multi-byte character may be cut at the end of the sample: ignore up to 3 bytes there.
-  for (let cut = 0; cut <= 3 && cut <= buf.length; cut++) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, buf.length - cut));
-      return true;
-    } catch {
-      // try a shorter prefix
+/** The encoding of a file known not to be UTF-8, from the bytes around its first bad line. */
+export async function legacyEncodingAround(file: string, position: number | null): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const start = Math.max(0, (position ?? 0) - 1024);
+    const buf = Buffer.alloc(SAMPLE_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, start);
+    return guessLegacyEncoding(buf.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Single-byte guesses are unreliable on the short texts spreadsheets hold (chardet calls
+ * French text Romanian or Turkish), and reading Western text as windows-1252 is right far
+ * more often than not: only confident multi-byte guesses (Japanese, Chinese, Korean…) or
+ * near-certain single-byte ones override it.
+ */
+export function guessLegacyEncoding(sample: Buffer): string {
+  const top = chardet.analyse(sample)[0];
+  if (top) {
+    const name = top.name.toLowerCase();
+    const multiByte = /^(shift_jis|euc-jp|iso-2022-[a-z]+|gb18030|big5|euc-kr|utf-16le|utf-16be|utf-32le|utf-32be)$/.test(name);
+    const western = /^(utf-8|ascii|iso-8859-1|iso-8859-15|windows-1252)$/.test(name);
+    if (iconv.encodingExists(name) && ((multiByte && top.confidence >= 50) || (!multiByte && !western && top.confidence >= 90))) return name;
+  }
+  return 'windows-1252';
+}
+
+/** UTF-16 without a byte order mark: text that is mostly ASCII has a zero in every other byte. */
+function utf16WithoutBom(head: Buffer): string | null {
+  const pairs = Math.floor(Math.min(head.length, 4096) / 2);
+  if (pairs < 4) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i] === 0) evenZero++;
+    if (head[2 * i + 1] === 0) oddZero++;
+  }
+  if (oddZero > pairs * 0.4 && evenZero < pairs * 0.05) return 'utf-16le';
+  if (evenZero > pairs * 0.4 && oddZero < pairs * 0.05) return 'utf-16be';
+  return null;
+}
+
+/** Valid UTF-8, allowing a character cut by the sample's edges (unless the edge is the file's). */
+export function isValidUtf8(buf: Buffer, atFileStart: boolean, atFileEnd: boolean): boolean {
+  let start = 0;
+  if (!atFileStart) while (start < 3 && start < buf.length && (buf[start] & 0xc0) === 0x80) start++;
+  let end = buf.length;
+  if (!atFileEnd) {
+    // Look back over at most 3 continuation bytes for the start of the last character.
+    for (let i = buf.length - 1; i >= Math.max(start, buf.length - 4); i--) {
+      const b = buf[i];
+      if ((b & 0xc0) === 0x80) continue;
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      if (buf.length - i < need) end = i;
+      break;
     }
   }
-  return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(start, end));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function transcodeToUtf8(input: string, output: string, encoding: string): Promise<void> {

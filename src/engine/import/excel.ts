@@ -1,34 +1,165 @@
 import fs from 'node:fs';
-import * as XLSX from 'xlsx';
+import XLSX from 'xlsx';
 import { ImportError } from './types.ts';
+import { PANDAS_NA } from './na.ts';
+import type { InferredType } from './csv.ts';
+
+// Container signatures: .xlsx is a ZIP archive, .xls (BIFF) an OLE2 compound file. SheetJS
+// reads almost anything (CSV, HTML, plain text…) as a "workbook", so without this check a
+// random or mislabelled file would import as garbage instead of being refused.
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const CFB = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+export interface ExcelCsv {
+  /** Rows written (header included). */
+  rows: number;
+  /** Column types from the cells' own types: over all rows, and over all rows but the first (when it is the header). */
+  typesAll: (InferredType | null)[];
+  typesBody: (InferredType | null)[];
+}
+
+type Kind = 'int' | 'float' | 'bool' | 'date' | 'text';
+
+const MS_PER_DAY = 86_400_000;
+const NA = new Set(PANDAS_NA);
 
 /**
  * First sheet of an .xlsx or .xls workbook to a UTF-8 CSV file, skipping `skipRows` rows.
  * Runs on a CPU worker thread: parsing a workbook is synchronous JavaScript.
+ *
+ * Like pandas.read_excel: `skipRows` counts sheet rows from the top (blank ones too), blank
+ * rows are then dropped, and each column's type comes from its cells (a text cell "007"
+ * stays text; a date cell is a datetime whatever its display format).
  */
-export async function excelToCsv(input: string, output: string, skipRows: number): Promise<{ rows: number }> {
+export async function excelToCsv(input: string, output: string, skipRows: number): Promise<ExcelCsv> {
+  const bytes = fs.readFileSync(input);
+  if (!startsWith(bytes, ZIP) && !startsWith(bytes, CFB)) {
+    throw new ImportError('unreadable Excel file', 'the file is not an Excel workbook (neither an .xlsx ZIP package nor an .xls compound file)');
+  }
   let workbook: XLSX.WorkBook;
   try {
-    workbook = XLSX.read(fs.readFileSync(input), { type: 'buffer', cellDates: true, dense: true });
+    workbook = XLSX.read(bytes, { type: 'buffer', cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
   } catch (err) {
     throw new ImportError('unreadable Excel file', `the workbook could not be read: ${(err as Error).message}`);
   }
-  const name = workbook.SheetNames[0];
-  if (!name) throw new ImportError('empty file', 'the workbook has no sheet');
-  const sheet = workbook.Sheets[name];
-  const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, raw: true, defval: null, blankrows: false });
-  const body = rows.slice(skipRows);
-  if (body.length === 0) throw new ImportError('empty file', `the first sheet (${name}) has no rows${skipRows ? ' after initialSkip' : ''}`);
+  const name = workbook.SheetNames?.[0];
+  const sheet = name ? workbook.Sheets[name] : undefined;
+  if (!name || !sheet) throw new ImportError('unreadable Excel file', 'the workbook has no sheet');
+  const date1904 = !!workbook.Workbook?.WBProps?.date1904;
+
+  const ref = sheet['!ref'];
+  const rows: { text: string[]; kinds: (Kind | null)[] }[] = [];
+  let width = 0;
+  if (ref) {
+    const range = XLSX.utils.decode_range(ref);
+    const letters = Array.from({ length: range.e.c - range.s.c + 1 }, (_, k) => XLSX.utils.encode_col(range.s.c + k));
+    // Rows above the used range are blank rows of the sheet: they count for skipRows.
+    for (let r = Math.max(range.s.r, skipRows); r <= range.e.r; r++) {
+      const text: string[] = [];
+      const kinds: (Kind | null)[] = [];
+      let last = -1;
+      for (let k = 0; k < letters.length; k++) {
+        const cell = sheet[letters[k] + (r + 1)] as XLSX.CellObject | undefined;
+        const value = cellValue(cell, date1904);
+        text.push(value ? value.text : '');
+        kinds.push(value ? value.kind : null);
+        if (value) last = k;
+      }
+      if (last < 0) continue; // blank row
+      width = Math.max(width, last + 1);
+      rows.push({ text, kinds });
+    }
+  }
+  if (rows.length === 0) throw new ImportError('empty file', `the first sheet (${name}) has no rows${skipRows ? ' after initialSkip' : ''}`);
+
   const out = fs.createWriteStream(output);
-  for (const row of body) out.write(row.map(csvField).join(',') + '\n');
+  let chunk = '';
+  for (const row of rows) {
+    chunk += row.text.slice(0, width).map(csvField).join(',') + '\n';
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      chunk = '';
+    }
+  }
+  out.write(chunk);
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { rows: body.length };
+  return { rows: rows.length, typesAll: columnTypes(rows, 0, width), typesBody: columnTypes(rows, 1, width) };
 }
 
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text: string;
-  if (value instanceof Date) text = value.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
-  else text = String(value);
+function startsWith(buf: Buffer, signature: number[]): boolean {
+  return buf.length >= signature.length && signature.every((b, i) => buf[i] === b);
+}
+
+/** A cell as CSV text and the kind of value it holds; null when it is missing. */
+function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean): { text: string; kind: Kind } | null {
+  if (!cell || cell.v === undefined || cell.v === null) return null;
+  switch (cell.t) {
+    case 'b':
+      return { text: cell.v ? 'true' : 'false', kind: 'bool' };
+    case 'n': {
+      const v = cell.v as number;
+      if (!Number.isFinite(v)) return null;
+      if (cell.z !== undefined && XLSX.SSF.is_date(cell.z)) return serialDate(v, date1904);
+      return { text: String(v), kind: Number.isSafeInteger(v) ? 'int' : 'float' };
+    }
+    case 'd': {
+      const d = cell.v instanceof Date ? cell.v : new Date(String(cell.v));
+      return Number.isNaN(d.getTime()) ? null : { text: isoText(d.getTime()), kind: 'date' };
+    }
+    case 'e':
+    case 'z':
+      return null; // #N/A, #DIV/0! and stubs: missing, as pandas reads them
+    default: {
+      const text = String(cell.v);
+      return NA.has(text) ? null : { text, kind: 'text' };
+    }
+  }
+}
+
+/**
+ * An Excel serial date (days since 1899-12-30, or 1904-01-01) as timestamp text, computed
+ * in UTC arithmetic so that the server's time zone cannot shift it. Serials below 1 are
+ * times of day, which pandas keeps as text-like objects.
+ */
+function serialDate(serial: number, date1904: boolean): { text: string; kind: Kind } {
+  if (!date1904 && serial < 1) {
+    const ms = Math.round(serial * MS_PER_DAY);
+    return { text: isoText(ms).slice(11), kind: 'text' };
+  }
+  // Excel's 1900 system counts a 29 February 1900 that never was: serials before it are a day later.
+  const days = date1904 ? serial + 1462 : serial < 60 ? serial + 1 : serial;
+  const ms = Math.round((days - 25569) * MS_PER_DAY);
+  return { text: isoText(ms), kind: 'date' };
+}
+
+function isoText(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2020-01-15T10:30:05.123Z
+  const millis = iso.slice(20, 23);
+  return iso.slice(0, 10) + ' ' + iso.slice(11, 19) + (millis === '000' ? '' : '.' + millis);
+}
+
+function columnTypes(rows: { kinds: (Kind | null)[] }[], from: number, width: number): (InferredType | null)[] {
+  const types: (InferredType | null)[] = [];
+  for (let c = 0; c < width; c++) {
+    const seen = new Set<Kind>();
+    for (let r = from; r < rows.length; r++) {
+      const k = rows[r].kinds[c];
+      if (k) seen.add(k);
+    }
+    types.push(typeOf(seen));
+  }
+  return types;
+}
+
+function typeOf(kinds: Set<Kind>): InferredType | null {
+  if (kinds.size === 0) return null; // all missing: decided like any other empty column
+  if ([...kinds].every((k) => k === 'int')) return 'BIGINT';
+  if ([...kinds].every((k) => k === 'int' || k === 'float')) return 'DOUBLE';
+  if (kinds.size === 1 && kinds.has('bool')) return 'BOOLEAN';
+  if (kinds.size === 1 && kinds.has('date')) return 'TIMESTAMP';
+  return 'VARCHAR'; // text, or a mix of kinds: pandas' object column
+}
+
+function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? '"' + text.replaceAll('"', '""') + '"' : text;
 }

@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { literal, ident } from '../sql.ts';
-import { readCsv, type CsvSource } from './csv.ts';
+import crypto from 'node:crypto';
+import { readCsv, NotUtf8Error, type CsvSource } from './csv.ts';
+import { readJsonDataset } from './json.ts';
+import { detectEncoding, legacyEncodingAround } from './encoding.ts';
+import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
 import type { Db } from '../duck.ts';
@@ -42,19 +46,19 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
   const scratch: string[] = [];
   const db = await rt.duck.connect();
   try {
+    const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource;
     if (kind === 'text') {
-      const utf8 = await toUtf8(rt, upload.path, rt.store.tmpDir(sessionId));
-      if (utf8 !== upload.path) scratch.push(utf8);
-      source = await readCsv(db, utf8, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter });
+      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter }));
     } else if (kind === 'excel') {
-      const csv = path.join(rt.store.tmpDir(sessionId), `excel-${Date.now()}.csv`);
+      const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
-      await rt.cpu.run('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip });
-      source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',' });
+      const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip });
+      // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
+      const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
+      source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
     } else {
-      const { readJsonDataset } = await import('./json.ts');
-      source = await readJsonDataset(db, upload.path, rt.store.tmpDir(sessionId), scratch);
+      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file));
     }
     return await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
   } finally {
@@ -63,13 +67,28 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
   }
 }
 
-async function toUtf8(rt: Runtime, file: string, tmpDir: string): Promise<string> {
-  const { detectEncoding } = await import('./encoding.ts');
+/**
+ * Read a text file as UTF-8. A file that is UTF-8 (by far the most common, and the only
+ * kind that can be large cheaply) is read in place, never copied; any other encoding is
+ * transcoded on a CPU thread first. Detection samples the file; if DuckDB still meets
+ * invalid UTF-8 further on, the file is transcoded from the encoding guessed there.
+ */
+async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scratch: string[], read: (utf8File: string) => Promise<CsvSource>): Promise<CsvSource> {
+  const transcoded = async (encoding: string) => {
+    const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
+    scratch.push(out);
+    await rt.cpu.run('transcode', { input: file, output: out, encoding });
+    return read(out);
+  };
   const encoding = await detectEncoding(file);
-  if (encoding === 'utf-8') return file;
-  const out = path.join(tmpDir, `utf8-${Date.now()}.txt`);
-  await rt.cpu.run('transcode', { input: file, output: out, encoding });
-  return out;
+  if (encoding !== 'utf-8') return transcoded(encoding);
+  try {
+    return await read(file);
+  } catch (err) {
+    if (!(err instanceof NotUtf8Error)) throw err;
+    rt.log.debug({ file, at: err.bytePosition }, 'not UTF-8 after all: transcoding');
+    return transcoded(await legacyEncodingAround(file, err.bytePosition));
+  }
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {

@@ -1,16 +1,118 @@
-import { literal } from '../sql.ts';
+import fs from 'node:fs/promises';
+import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
+import { uniqueColumnNames } from './names.ts';
+import { castExpr, inferTypes, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
-import type { CsvSource } from './csv.ts';
 
-/** JSON datasets: an array of records (pandas' `split`/`columns` orientations come later). */
-export async function readJsonDataset(db: Db, file: string, _tmpDir: string, _scratch: string[]): Promise<CsvSource> {
-  const table = `json_${Math.random().toString(36).slice(2)}`;
+let counter = 0;
+const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * JSON datasets, in the shapes pandas.read_json reads:
+ * - records: `[{"a": 1, "b": "x"}, …]` (also one object per line, JSON Lines), columns in
+ *   order of first appearance; arrays of arrays `[[1, "x"], …]` give columns 0, 1, …;
+ * - split: `{"columns": [...], "index": [...], "data": [[...], ...]}`;
+ * - columns: `{"a": {"0": 1, "1": 2}, "b": {...}}` (or `{"a": [1, 2], …}`).
+ * Values are taken as text (nested objects and arrays as their JSON text) and typed like
+ * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
+ */
+export async function readJsonDataset(db: Db, file: string): Promise<CsvSource> {
+  const first = await firstCharacter(file);
+  const size = (await fs.stat(file)).size;
+  // One top-level value may be the whole file (split / columns orientation).
+  const maxObject = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
+  const docs = unique('json');
+  const format = first === '[' ? 'array' : 'unstructured';
   try {
-    await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM read_json(${literal(file)}, format = 'array')`);
+    await db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
   } catch (err) {
-    throw new ImportError('invalid JSON', `the file is not a JSON array of records: ${(err as Error).message.split('\n')[0]}`);
+    throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
   }
-  const described = await db.describe(`SELECT * FROM ${table}`);
-  return { sql: `SELECT * FROM ${table}`, names: described.map((d) => d.name), skippedLines: 0, paddedLines: 0 };
+  if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
+  if (first !== '[' && first !== '{') throw new ImportError('invalid JSON', 'expected an array of records or an object (pandas split or columns orientation) at the top level');
+  const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
+  if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
+
+  if (first === '{' && count === 1) return objectDataset(db, docs);
+  return recordsDataset(db, docs);
+}
+
+/** An array of records (or of row arrays), or JSON Lines: one row per value. */
+async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
+  const kinds = await db.rows(`SELECT json_type(json) AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
+  const types = new Set(kinds.map((k) => String(k.t)));
+  if (types.size === 1 && types.has('ARRAY')) {
+    const width = Number(await db.scalar(`SELECT max(json_array_length(json)) FROM ${docs}`));
+    if (!(width > 0)) throw new ImportError('empty file', 'the JSON rows have no values');
+    const names = Array.from({ length: width }, (_, i) => String(i));
+    const values = names.map((_, i) => `json_extract_string(json, ${literal(`$[${i}]`)}) AS c${i}`);
+    return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names);
+  }
+  if (types.size !== 1 || !types.has('OBJECT')) {
+    const found = [...types].map((t) => t.toLowerCase()).join(', ');
+    throw new ImportError('invalid JSON', `expected an array of records (objects); found ${found} values`);
+  }
+  // Columns in order of first appearance over all records (pandas does the same).
+  const keyRows = await db.rows(`
+    SELECT k FROM (
+      SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs}) GROUP BY ks)
+    ) GROUP BY k ORDER BY min(r), arg_min(i, r)`);
+  const keys = keyRows.map((r) => String(r.k));
+  if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
+  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
+  const values = keys.map((k, i) => `s.${ident(k)} AS c${i}`);
+  return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys));
+}
+
+/** A single object: pandas' split orientation, or its default `columns` orientation. */
+async function objectDataset(db: Db, docs: string): Promise<CsvSource> {
+  const shape = await db.one(`SELECT json_keys(json) AS keys, json_type(json, '$.data') AS data, json_type(json, '$.columns') AS columns FROM ${docs}`);
+  const keys = (shape.keys as { items: unknown[] } | null)?.items?.map(String) ?? [];
+  if (keys.length === 0) throw new ImportError('empty file', 'the JSON object has no columns');
+  if (shape.data === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k))) {
+    if (shape.columns !== null && shape.columns !== 'ARRAY') throw new ImportError('invalid JSON', 'split orientation: "columns" must be an array of names');
+    const given = shape.columns === null ? [] : ((await db.one(`SELECT from_json(json -> '$.columns', '["VARCHAR"]') AS c FROM ${docs}`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
+    const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(json_array_length(e.value)), 0) FROM ${docs}, json_each(${docs}.json, '$.data') e`)));
+    const names = shape.columns === null ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
+    if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
+    const values = names.map((_, i) => `json_extract_string(e.value, ${literal(`$[${i}]`)}) AS c${i}`);
+    return typed(db, `SELECT ${values.join(', ')} FROM ${docs}, json_each(${docs}.json, '$.data') e ORDER BY e.key::BIGINT`, names);
+  }
+  // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
+  const kinds = await db.rows(`SELECT DISTINCT c.type AS t FROM ${docs}, json_each(${docs}.json) c`);
+  if (!kinds.every((k) => k.t === 'OBJECT' || k.t === 'ARRAY')) {
+    throw new ImportError('invalid JSON', 'expected an array of records, or an object of columns ({"column": {"row": value}}) or pandas split orientation ({"columns", "index", "data"})');
+  }
+  const cells = unique('cells');
+  // json_each gives document order in `id` (within its parent): rows come in order of first appearance.
+  await db.run(`CREATE TEMP TABLE ${cells} AS SELECT c.key AS col, r.key AS rk, c.id::HUGEINT * 18446744073709551616 + r.id AS ord, json_extract_string(r.value, '$') AS v FROM ${docs}, json_each(${docs}.json) c, json_each(c.value) r`);
+  const pivot = keys.map((k, i) => `first(v) FILTER (WHERE col = ${literal(k)}) AS c${i}`);
+  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord)`, uniqueColumnNames(keys));
+}
+
+/** Stage the text columns c0…cn, then type them like CSV fields. */
+async function typed(db: Db, select: string, names: string[]): Promise<CsvSource> {
+  const table = unique('jsontext');
+  await db.run(`CREATE TEMP TABLE ${table} AS ${select}`);
+  const fields = names.map((_, i) => `c${i}`);
+  const types = await inferTypes(db, table, fields);
+  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
+  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };
+}
+
+async function firstCharacter(file: string): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    return text[0] ?? '';
+  } finally {
+    await handle.close();
+  }
+}
+
+function cleanMessage(err: unknown): string {
+  return (err as Error).message.split('\n')[0].replace(/^Invalid Input Error: /, '').replace(/ in file "[^"]*"/, '').replace(/\s*$/, '');
 }
