@@ -41,6 +41,7 @@ export class CpuPool {
     worker.on('message', (msg: { result?: unknown; error?: { message: string; name: string; code?: string } }) => {
       const pending = this.inFlight.get(worker);
       this.inFlight.delete(worker);
+      worker.unref();
       this.idle.push(worker);
       if (pending) {
         if (msg.error) pending.reject(new CpuTaskError(msg.error.message, msg.error.name, msg.error.code));
@@ -67,6 +68,8 @@ export class CpuPool {
       if (!worker) return;
       const job = this.waiting.shift()!;
       this.inFlight.set(worker, job.pending);
+      // A busy thread keeps the process alive (someone awaits its answer); an idle one does not.
+      worker.ref();
       worker.postMessage({ id: ++this.nextId, task: job.task, args: job.args });
     }
   }

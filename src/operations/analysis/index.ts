@@ -1,5 +1,6 @@
 import type { Operation } from '../types.ts';
 import { analyze } from './analyze.ts';
+import { visualize } from './visualize.ts';
 
 // analyze and visualize.
-export const analysisOperations: Operation[] = [analyze];
+export const analysisOperations: Operation[] = [analyze, visualize];

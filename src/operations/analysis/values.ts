@@ -67,7 +67,7 @@ export async function frequencies(db: Db, counts: string, valueJson: string, lim
   const summary = await db.one(`SELECT count(*)::BIGINT AS unique_count, coalesce(sum(n), 0)::BIGINT AS total, max(n)::BIGINT AS mode_frequency FROM ${counts}`);
   const modeFrequency = jsNumber(summary.mode_frequency);
   const top = limit > 0 ? await db.rows(`SELECT ${valueJson} AS value, n FROM ${counts} ORDER BY n DESC, v ASC LIMIT ${limit}`) : [];
-  const mode = modeFrequency === null ? [] : await db.rows(`SELECT ${valueJson} AS value FROM ${counts} WHERE n = ${modeFrequency} ORDER BY v ASC LIMIT ${modeLimit}`);
+  const mode = modeFrequency === null || modeLimit <= 0 ? [] : await db.rows(`SELECT ${valueJson} AS value FROM ${counts} WHERE n = ${modeFrequency} ORDER BY v ASC LIMIT ${modeLimit}`);
   return {
     unique: jsNumber(summary.unique_count) ?? 0,
     total: jsNumber(summary.total) ?? 0,
