@@ -71,7 +71,12 @@ export async function runSandboxed(source: string, command: string, target: Db, 
   let conn: DuckDBConnection | undefined;
   try {
     conn = await instance.connect();
-    await conn.run(`CREATE TABLE df AS ${source}`);
+    try {
+      await conn.run(`CREATE TABLE df AS ${source}`);
+    } catch (err) {
+      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
+      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}); the dataset is unchanged`);
+    }
     // Order matters: external access off first, the lock last (it freezes every setting).
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');

@@ -335,4 +335,23 @@ describe('executeCommand: resource limits', () => {
       await h.close();
     }
   });
+
+  test('a dataset larger than COMMAND_MEMORY_LIMIT is refused clearly', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '2MB' });
+    try {
+      const small = await h.load(CSV);
+      await h.ok(small, 'executeCommand', { command: 'UPDATE df SET a = -a' });
+      assert.deepEqual(await h.column(small, 'a'), [-1, 2, -3]);
+      const lines = Array.from({ length: 100_000 }, (_, i) => `${i},value-${i}-padding-padding`);
+      const big = await h.load(`a,b\n${lines.join('\n')}\n`);
+      const before = await snapshot(h, big);
+      const res = await command(h, big, 'SELECT a FROM df');
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'command out of memory');
+      assert.match(res.errorDescription, /does not fit in the memory a command may use \(2MB\)/);
+      assert.deepEqual(await snapshot(h, big), before);
+    } finally {
+      await h.close();
+    }
+  });
 });
