@@ -103,14 +103,15 @@ export function xySpec(opts: {
   };
   const perSeries = opts.points.length / Math.max(1, opts.series.length);
   // Smaller points when there are many: the cloud stays readable and the PNG small.
-  const size = opts.points.length > 2000 ? 12 : opts.points.length > 500 ? 20 : 36;
+  const size = opts.points.length > 2000 ? 12 : opts.points.length > 500 ? 24 : 64;
   const main =
     opts.kind === 'scatter'
       ? { data: { values: opts.points }, mark: { type: 'circle', size, opacity: POINT_OPACITY } }
       : { data: { values: opts.points }, mark: { type: 'line', clip: true, strokeWidth: 1.5, point: perSeries <= 60 ? { filled: true, size: 30 } : false } };
   const layer: Spec[] = [main];
   if (opts.trends && opts.trends.length > 0) {
-    layer.push({ data: { values: opts.trends }, mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { detail: { field: 'series' } } });
+    // Trend lines under the points, so that points on the line still show.
+    layer.unshift({ data: { values: opts.trends }, mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { detail: { field: 'series' } } });
   }
   return { encoding, layer };
 }

@@ -123,6 +123,7 @@ const report = (w: ChartWindow, temporalX: boolean): AxisReport => ({
 });
 
 const titleOf = (cols: ColumnEntry[]): string => cols.map((c) => c.name).join(', ');
+const quoted = (cols: ColumnEntry[]): string => cols.map((c) => JSON.stringify(c.name)).join(', ');
 
 // ── histogram ───────────────────────────────────────────────────────────────────────────
 
@@ -134,7 +135,7 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
   const range = await ctx.db.one(`SELECT min(least(${cols.map((_, i) => `v${i}`).join(', ')})) AS lo, max(greatest(${cols.map((_, i) => `v${i}`).join(', ')})) AS hi FROM (SELECT ${values} FROM df)`);
   const lo = jsNumber(range.lo);
   const hi = jsNumber(range.hi);
-  if (lo === null || hi === null) throw emptySelection(`${titleOf(cols)} ${cols.length > 1 ? 'have' : 'has'} no values (every row is missing)`);
+  if (lo === null || hi === null) throw emptySelection(`${quoted(cols)} ${cols.length > 1 ? 'have' : 'has'} no values (every row is missing)`);
   // Like numpy: a single value gets a bin of width 1 around it.
   const data: [number, number] = lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
   const [x0, x1] = axisRange(p.axis, 'x', data);
@@ -230,7 +231,7 @@ export async function xy(
   const perY = ys.map((y, i) => `min(${y}) AS lo${i}, max(${y}) AS hi${i}, regr_slope(${y}, x) AS b${i}, regr_intercept(${y}, x) AS a${i}, regr_r2(${y}, x) AS r2_${i}, corr(${y}, x) AS r${i}, regr_count(${y}, x)::BIGINT AS n${i}`);
   const s = await ctx.db.one(`SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE ${inWindow})::BIGINT AS nw, min(x) AS xlo, max(x) AS xhi, ${perY.join(', ')} FROM ${source}`);
   const n = Number(s.n);
-  if (n === 0) throw emptySelection(`no row has both ${JSON.stringify(xc.name)} and ${ycs.length > 1 ? 'one of ' : ''}${titleOf(ycs)} present`);
+  if (n === 0) throw emptySelection(`no row has both ${JSON.stringify(xc.name)} and ${ycs.length > 1 ? 'one of ' : ''}${quoted(ycs)} present`);
   const xlo = jsNumber(s.xlo)!;
   const xhi = jsNumber(s.xhi)!;
   const ylo = Math.min(...ycs.map((_, i) => jsNumber(s[`lo${i}`]) ?? Infinity));
@@ -304,6 +305,6 @@ function everyOther(points: XYPoint[]): XYPoint[] {
 
 function trendLabel(st: TrendStatistics): string {
   const r2 = st.r2 === null ? 'n/a' : st.r2.toFixed(3);
-  const p = st.pValue === null ? 'n/a' : st.pValue === 0 ? (Math.abs(st.r ?? 0) === 1 ? '0' : '< 1e-300') : st.pValue < 0.001 ? st.pValue.toExponential(2) : st.pValue.toPrecision(3);
+  const p = st.pValue === null ? 'n/a' : st.pValue === 0 ? (1 - (st.r ?? 0) ** 2 < 1e-12 ? '0' : '< 1e-300') : st.pValue < 0.001 ? st.pValue.toExponential(2) : st.pValue.toPrecision(3);
   return `${st.column}: R² = ${r2}, p ${p.startsWith('<') ? p : `= ${p}`}`;
 }

@@ -9,7 +9,9 @@ export function pearsonPValue(r: number | null, n: number): number | null {
   if (r === null || !Number.isFinite(r) || n < 3) return null;
   const df = n - 2;
   const r2 = Math.min(1, r * r);
-  if (r2 === 1) return 0;
+  // An exact linear relation computes as |r| = 1 − ε in floating point: call it exact
+  // rather than report a p-value made of rounding noise.
+  if (r2 >= 1 - 1e-12) return 0;
   // x = df / (df + t²) with t² = df·r² / (1 − r²) simplifies to 1 − r², which avoids the
   // overflow of t for |r| close to 1.
   return regularizedIncompleteBeta(1 - r2, df / 2, 0.5);

@@ -1,0 +1,289 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { decodePng, hasPngSignature, pngSize, countColour, inkedPixels, hexRgb, overWhite, type Png } from '../../../test/helpers/png.ts';
+import { Dataset } from '../../engine/dataset.ts';
+import { PALETTE, HISTOGRAM_OPACITY, POINT_OPACITY } from '../../engine/chart/palette.ts';
+import { histogram, frequency, xy, MAX_POINTS } from './charts.ts';
+import { mergeOptions, MAX_PNG_BYTES } from './visualize.ts';
+import type { OperationContext } from '../types.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+/** The chart functions on a session's data, to check what they would draw (bins, samples). */
+async function withContext<T>(sessionId: string, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  const { manifest } = await h.rt.store.current(sessionId);
+  const dataset = new Dataset(manifest, h.rt.store.filesDir(sessionId));
+  return h.rt.duck.withConnection(async (db) => {
+    for (const stmt of dataset.viewStatements()) await db.run(stmt);
+    return fn({ db, dataset, cpu: h.rt.cpu } as unknown as OperationContext);
+  });
+}
+
+/** The chart functions over a hand-made table (for column types an import cannot produce). */
+async function withSql<T>(select: string, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  return h.rt.duck.withConnection(async (db) => {
+    await db.run(`CREATE TEMP VIEW df AS ${select}`);
+    await db.run(`CREATE TEMP VIEW df_pos AS SELECT (row_number() OVER () - 1) AS __pos, * FROM df`);
+    const described = await db.describe('df');
+    const rows = Number(await db.scalar('SELECT count(*) FROM df'));
+    const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: c.type, file: 'none', field: `c${i}` })) };
+    return fn({ db, dataset: new Dataset(manifest as never, '/nonexistent') } as unknown as OperationContext);
+  });
+}
+
+function image(res: Record<string, any>): { buf: Buffer; png: Png } {
+  assert.equal(typeof res.image, 'string');
+  const buf = Buffer.from(res.image, 'base64');
+  assert.ok(hasPngSignature(buf), 'PNG signature');
+  assert.ok(buf.length <= MAX_PNG_BYTES, `PNG of ${buf.length} bytes`);
+  return { buf, png: decodePng(buf) };
+}
+
+/** The data drawn: the spec's own, or that of its last layer (scatter: points over trend lines). */
+const values = (spec: Record<string, any>): Record<string, any>[] => spec.data?.values ?? spec.layer[spec.layer.length - 1].data.values;
+
+async function expectError(id: string, params: Record<string, unknown>, error: string, description: RegExp): Promise<void> {
+  const res = await h.run(id, 'visualize', params);
+  assert.equal(res.success, false, `expected ${error} for ${JSON.stringify(params)}`);
+  assert.equal(res.error, error);
+  assert.match(res.errorDescription, description);
+}
+
+// ── histogram ───────────────────────────────────────────────────────────────────────────
+
+test('histogram: bins counted in DuckDB over the joint range, last bin closed', async () => {
+  const id = await h.load('a,b\n1,5\n2,5\n2,6\n3,\n3,\n3,\n4,\n');
+  const chart = await withContext(id, (ctx) => histogram(ctx, { columnIndices: [0, 1], numberOfBins: 5 }));
+  // Range 1…6, width 1: a → [1,2):1 [2,3):2 [3,4):3 [4,5):1; b → [5,6]: 3 (6 is the closed end).
+  const bars = values(chart.spec)
+    .map((b) => [b.series, b.x0, b.x1, b.count])
+    .sort((p, q) => String(p[0]).localeCompare(String(q[0])) || p[1] - q[1]);
+  assert.deepEqual(bars, [
+    ['a', 1, 2, 1],
+    ['a', 2, 3, 2],
+    ['a', 3, 4, 3],
+    ['a', 4, 5, 1],
+    ['b', 5, 6, 3],
+  ]);
+  // Count axis: 0 to a round number above the tallest bar (3 · 1.05 → 3.5 in steps of 0.5).
+  assert.deepEqual(chart.axis, { x: { start: 1, end: 6 }, y: { start: 0, end: 3.5 } });
+});
+
+test('histogram: PNG 800×500, both series drawn in their own semi-transparent colour', async () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i % 50},${50 + (i % 30)}`);
+  const id = await h.load(`left,right\n${rows.join('\n')}\n`);
+  const res = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0, 1], numberOfBins: 16 });
+  const { buf, png } = image(res);
+  assert.deepEqual(pngSize(buf), { width: 800, height: 500 });
+  assert.equal(png.width, 800);
+  assert.ok(inkedPixels(png) > 20_000, 'not blank');
+  const left = countColour(png, overWhite(hexRgb(PALETTE[0]), HISTOGRAM_OPACITY), 2);
+  const right = countColour(png, overWhite(hexRgb(PALETTE[1]), HISTOGRAM_OPACITY), 2);
+  assert.ok(left > 10_000, `first series: ${left} pixels`);
+  assert.ok(right > 10_000, `second series: ${right} pixels`);
+  assert.deepEqual(res.axis, { x: { start: 0, end: 79 }, y: { start: 0, end: 40 } });
+});
+
+test('histogram: the window may be set in part; values outside it are not counted', async () => {
+  const id = await h.load(`v\n${Array.from({ length: 100 }, (_, i) => i).join('\n')}\n`);
+  const chart = await withContext(id, (ctx) => histogram(ctx, { columnIndices: [0], numberOfBins: 4, axis: { x: { start: 20 }, y: { end: 100 } } }));
+  // [20, 99] in 4 bins of 19.75: 20 values each (the last bin closed takes 80…99).
+  assert.deepEqual(
+    values(chart.spec).map((b) => b.count).sort(),
+    [20, 20, 20, 20],
+  );
+  assert.deepEqual(chart.axis, { x: { start: 20, end: 99 }, y: { start: 0, end: 100 } });
+  // A single distinct value gets a bin of width 1 around it, like numpy.
+  const one = await h.load('v\n7\n7\n');
+  const single = await withContext(one, (ctx) => histogram(ctx, { columnIndices: [0], numberOfBins: 1 }));
+  assert.deepEqual(values(single.spec), [{ series: 'v', x0: 6.5, x1: 7.5, count: 2 }]);
+});
+
+test('histogram errors: text column, bad index, no values, bad bins and window', async () => {
+  const id = await h.load('n,s,e\n1,x,\n2,y,\n');
+  await expectError(id, { type: 'histogram', columnIndices: [1] }, 'invalid column type', /"s" is string; a histogram needs numeric/);
+  await expectError(id, { type: 'histogram', columnIndices: [0, 9] }, 'index out of range', /columnIndices 9 is out of range/);
+  await expectError(id, { type: 'histogram', columnIndices: [] }, 'invalid parameters', /columnIndices/);
+  await expectError(id, { type: 'histogram' }, 'invalid parameters', /columnIndices/);
+  await expectError(id, { type: 'histogram', columnIndices: [0], numberOfBins: 0 }, 'invalid parameters', /numberOfBins/);
+  await expectError(id, { type: 'histogram', columnIndices: [0], axis: { x: { start: 5, end: 1 } } }, 'invalid parameters', /axis\.x/);
+  await expectError(id, { type: 'histogram', columnIndices: [0], axis: { y: { end: 'lots' } } }, 'invalid parameters', /axis\.y\.end/);
+  // A numeric column with nothing in it (NaN is missing too).
+  await assert.rejects(
+    withSql(`SELECT * FROM (VALUES (NULL::DOUBLE), ('NaN'::DOUBLE)) t(m)`, (ctx) => histogram(ctx, { columnIndices: [0] })),
+    (err: Error & { code?: string }) => err.code === 'empty selection' && /"m" has no values/.test(err.message),
+  );
+  await assert.rejects(
+    withSql(`SELECT 1.5 AS m WHERE false`, (ctx) => histogram(ctx, { columnIndices: [0] })),
+    (err: Error & { code?: string }) => err.code === 'empty selection',
+  );
+});
+
+// ── frequency ───────────────────────────────────────────────────────────────────────────
+
+test('frequency: horizontal bars, most frequent first, ties by value; no axis reported', async () => {
+  const id = await h.load('fruit\npear\napple\npear\nfig\napple\npear\nkiwi\n\n');
+  const res = await h.ok(id, 'visualize', { type: 'frequency', columnIndex: 0 });
+  assert.equal(res.axis, undefined);
+  const { png } = image(res);
+  assert.equal(png.width, 800);
+  assert.equal(png.height, 300);
+  assert.ok(countColour(png, hexRgb(PALETTE[0])) > 5_000, 'bars drawn in the first palette colour');
+  const chart = await withContext(id, (ctx) => frequency(ctx, { columnIndex: 0, cutoff: 3 }));
+  assert.deepEqual(
+    values(chart.spec).map((b) => [b.label, b.count]),
+    [
+      ['pear', 3],
+      ['apple', 2],
+      ['fig', 1],
+    ],
+  );
+});
+
+test('frequency: word counts of a text column; cutoff at most 50; taller image for many bars', async () => {
+  const id = await h.load('t,n\n"the cat  the hat",1\n"The end",2\n"cat",3\n');
+  const words = await withContext(id, (ctx) => frequency(ctx, { columnIndex: 0, useWords: true }));
+  assert.deepEqual(
+    values(words.spec).map((b) => [b.label, b.count]),
+    [
+      ['cat', 2],
+      ['the', 2],
+      ['The', 1],
+      ['end', 1],
+      ['hat', 1],
+    ],
+  );
+  const many = await h.load(`v\n${Array.from({ length: 80 }, (_, i) => `value ${String(i).padStart(2, '0')}`).join('\n')}\n`);
+  const chart = await withContext(many, (ctx) => frequency(ctx, { columnIndex: 0, cutoff: 500 }));
+  assert.equal(values(chart.spec).length, 50);
+  const res = await h.ok(many, 'visualize', { type: 'frequency', columnIndex: 0 });
+  const { png } = image(res);
+  assert.equal(png.height, 110 + 20 * 50);
+  await expectError(id, { type: 'frequency', columnIndex: 1, useWords: true }, 'invalid column type', /word frequencies need a text column/);
+  await expectError(id, { type: 'frequency', columnIndex: 0, cutoff: 0 }, 'invalid parameters', /cutoff/);
+  await expectError(id, { type: 'frequency' }, 'invalid parameters', /columnIndex/);
+});
+
+// ── scatter ─────────────────────────────────────────────────────────────────────────────
+
+test('scatter: least-squares trend with R² and p-value over all rows, in the legend', async () => {
+  const id = await h.load('x,y,w\n1,2,5\n2,4,4\n3,5,3\n4,4,2\n5,5,1\n');
+  const res = await h.ok(id, 'visualize', { type: 'scatter', xColumnIndex: 0, yColumnIndices: [1, 2] });
+  // y on x: slope = Sxy/Sxx = 6/10, intercept 4 − 0.6·3 = 2.2, r = 6/√(10·6) = 0.7746, R² = 0.6;
+  // t = r·√(3/(1−r²)) = 2.1213 on 3 df → p = 0.1240. w = 6 − x exactly: r = −1, p = 0.
+  const [y, w] = res.statistics;
+  assert.equal(y.column, 'y');
+  assert.equal(y.n, 5);
+  assert.ok(Math.abs(y.slope - 0.6) < 1e-12 && Math.abs(y.intercept - 2.2) < 1e-12);
+  assert.ok(Math.abs(y.r2 - 0.6) < 1e-12);
+  assert.ok(Math.abs(y.r - 0.7745966692414834) < 1e-12);
+  assert.equal(Number(y.pValue.toFixed(4)), 0.124);
+  assert.ok(Math.abs(w.slope + 1) < 1e-12 && Math.abs(w.intercept - 6) < 1e-12);
+  assert.ok(Math.abs(w.r2 - 1) < 1e-12 && Math.abs(w.r + 1) < 1e-12);
+  assert.equal(w.pValue, 0);
+  // x padded 5% then rounded: [0.8, 5.2] → [0.5, 5.5]; y over both columns 1…5 → [0.5, 5.5].
+  assert.deepEqual(res.axis, { x: { start: 0.5, end: 5.5 }, y: { start: 0.5, end: 5.5 } });
+
+  const chart = await withContext(id, (ctx) => xy(ctx, 'scatter', { xColumnIndex: 0, yColumnIndices: [1, 2] }));
+  const legend = (chart.spec as any).encoding.color.scale.domain;
+  assert.deepEqual(legend, ['y: R² = 0.600, p = 0.124', 'w: R² = 1.000, p = 0']);
+
+  const { png } = image(res);
+  assert.deepEqual([png.width, png.height], [800, 500]);
+  // Trend lines are opaque, each in its series' colour; points are 70% opaque (y's points lie
+  // off its line, so their blended colour shows on white).
+  for (const hex of PALETTE.slice(0, 2)) assert.ok(countColour(png, hexRgb(hex), 2) > 300, `trend line in ${hex}`);
+  assert.ok(countColour(png, overWhite(hexRgb(PALETTE[0]), POINT_OPACITY), 3) > 100, 'points of y');
+  // No third series colour anywhere.
+  assert.ok(countColour(png, hexRgb(PALETTE[2]), 2) === 0);
+});
+
+test('scatter of many rows: at most MAX_POINTS points drawn, evenly spaced; statistics over every row', async () => {
+  const n = 12_000;
+  const lines: string[] = [];
+  let sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = i % 1000;
+    const y = 2 * x + ((i * 7919) % 101) - 50;
+    lines.push(`${x},${y}`);
+    sx += x; sy += y; sxx += x * x; sxy += x * y; syy += y * y;
+  }
+  const id = await h.load(`x,y\n${lines.join('\n')}\n`);
+  const chart = await withContext(id, (ctx) => xy(ctx, 'scatter', { xColumnIndex: 0, yColumnIndices: [1] }));
+  const points = values(chart.spec);
+  // Every third row (ceil(12000 / 5000) = 3): rows 0, 3, 6, …
+  assert.equal(points.length, 4000);
+  assert.ok(points.length <= MAX_POINTS);
+  assert.deepEqual(points.slice(0, 3).map((p) => p.x), [0, 3, 6]);
+  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  const r = (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+  const stats = (chart.extra as any).statistics[0];
+  assert.equal(stats.n, n);
+  assert.ok(Math.abs(stats.slope - slope) < 1e-9);
+  assert.ok(Math.abs(stats.r - r) < 1e-9);
+  const res = await h.ok(id, 'visualize', { type: 'scatter', xColumnIndex: 0, yColumnIndices: [1] });
+  image(res); // valid and within the size bound
+});
+
+test('scatter and line errors: missing x, text y, bad indices, nothing to draw', async () => {
+  const id = await h.load('x,s,y,e,d\n1,a,2,,2020-01-01\n2,b,3,,2020-01-02\n');
+  await expectError(id, { type: 'scatter', yColumnIndices: [2] }, 'invalid parameters', /xColumnIndex: required/);
+  await expectError(id, { type: 'scatter', xColumnIndex: 0 }, 'invalid parameters', /yColumnIndices/);
+  await expectError(id, { type: 'scatter', xColumnIndex: 0, yColumnIndices: [1] }, 'invalid column type', /"s" is string/);
+  await expectError(id, { type: 'scatter', xColumnIndex: 1, yColumnIndices: [2] }, 'invalid column type', /xColumnIndex: column "s"/);
+  await expectError(id, { type: 'line', xColumnIndex: 0, yColumnIndices: [2, 12] }, 'index out of range', /yColumnIndices 12/);
+  await expectError(id, { type: 'line', xColumnIndex: 7, yColumnIndices: [2] }, 'index out of range', /xColumnIndex 7/);
+  const apart = await h.load('x,y\n1,\n,2\n');
+  await expectError(apart, { type: 'line', xColumnIndex: 0, yColumnIndices: [1] }, 'empty selection', /no row has both "x" and "y"/);
+  await expectError(id, { type: 'date', xColumnIndex: 0, yColumnIndices: [2] }, 'invalid column type', /date chart needs a datetime column/);
+  await expectError(id, { type: 'pie', columnIndex: 0 }, 'unknown chart type', /"pie" is not a chart type/);
+  await expectError(id, { columnIndex: 0 }, 'invalid parameters', /type: required/);
+});
+
+// ── line and date ───────────────────────────────────────────────────────────────────────
+
+test('line: several y columns in their own colours, exact x range, legend', async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},${i * 2},${80 - i}`);
+  const id = await h.load(`t,up,down\n${rows.join('\n')}\n`);
+  const res = await h.ok(id, 'visualize', { type: 'line', xColumnIndex: 0, yColumnIndices: [1, 2] });
+  assert.deepEqual(res.axis, { x: { start: 0, end: 39 }, y: { start: -10, end: 90 } });
+  const { png } = image(res);
+  for (const hex of PALETTE.slice(0, 2)) assert.ok(countColour(png, hexRgb(hex), 2) > 300, `series in ${hex}`);
+});
+
+test('date: datetime x, ISO bounds, dates on the axis; bounds may be given as ISO text', async () => {
+  const rows = Array.from({ length: 10 }, (_, i) => `2021-03-${String(i + 1).padStart(2, '0')},${i * i}`);
+  const id = await h.load(`day,v\n${rows.join('\n')}\n`);
+  const res = await h.ok(id, 'visualize', { type: 'date', xColumnIndex: 0, yColumnIndices: [1] });
+  assert.deepEqual(res.axis, { x: { start: '2021-03-01T00:00:00.000', end: '2021-03-10T00:00:00.000' }, y: { start: -10, end: 90 } });
+  const { png } = image(res);
+  assert.ok(countColour(png, hexRgb(PALETTE[0]), 2) > 300);
+  const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: '2021-03-03', end: '2021-03-06 12:00' } } }));
+  assert.deepEqual(chart.axis!.x, { start: '2021-03-03T00:00:00.000', end: '2021-03-06T12:00:00.000' });
+  const x = (chart.spec as any).encoding.x;
+  assert.equal(x.type, 'temporal');
+  assert.equal(x.axis.format, '%Y-%m-%d');
+  // Only the rows inside the window are drawn: 3rd … 6th of March.
+  assert.deepEqual(values(chart.spec).map((p) => p.y), [4, 9, 16, 25]);
+  await expectError(id, { type: 'date', xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: 'soon' } } }, 'invalid parameters', /axis\.x\.start: "soon" is not a date/);
+});
+
+// ── parameters ──────────────────────────────────────────────────────────────────────────
+
+test('options may come under `options`; a top-level value wins over the same option there', async () => {
+  assert.deepEqual(mergeOptions({ type: 'histogram', options: { numberOfBins: 3, type: 'line' } }), { type: 'histogram', numberOfBins: 3 });
+  assert.deepEqual(mergeOptions({ options: '{"cutoff": 5}' }), { cutoff: 5 });
+  const id = await h.load('v\n1\n2\n3\n4\n');
+  const res = await h.ok(id, 'visualize', { options: { type: 'histogram', columnIndices: [0], numberOfBins: 2, axis: { y: { end: 10 } } } });
+  assert.deepEqual(res.axis, { x: { start: 1, end: 4 }, y: { start: 0, end: 10 } });
+  const top = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0], axis: { y: { end: 4 } }, options: { axis: { y: { end: 10 } } } });
+  assert.equal(top.axis.y.end, 4);
+  await expectError(id, { type: 'histogram', columnIndices: [0], options: 5 }, 'invalid parameters', /options/);
+});
