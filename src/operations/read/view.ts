@@ -48,8 +48,9 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
   }
   if (hasSearch(params)) conditions.push(await searchCondition(ctx, params));
   if (sortIndex !== null) {
-    const name = ds.column(sortIndex).name;
-    order = `${ident(name)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
+    const { name, type } = ds.column(sortIndex);
+    // Missing last in both directions, NaN included (DuckDB would sort NaN above every number).
+    order = `${isMissing(name, type)}, ${ident(name)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
   }
   const spec = JSON.stringify({ m: ds.manifest.id, conditions, order });
   return ctx.selections.use(
@@ -72,7 +73,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
       // A window over the listed columns: rows whose key occurs more than once, all copies.
       return {
         condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM df_pos) WHERE n > 1)`,
-        order: `${ident(columns[0].name)} ASC NULLS LAST, __pos`,
+        order: `${isMissing(columns[0].name, columns[0].type)}, ${ident(columns[0].name)} ASC NULLS LAST, __pos`,
       };
     }
     case 'outliers': {
@@ -93,7 +94,8 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
           parts.push('false');
           continue;
         }
-        parts.push(`(${col} >= ${literal(m + r * sd)} OR ${col} <= ${literal(m - r * sd)})`);
+        // NaN compares above every number in DuckDB: a missing value is never an outlier.
+        parts.push(`(NOT ${isMissing(c.name, c.type)} AND (${col} >= ${literal(m + r * sd)} OR ${col} <= ${literal(m - r * sd)}))`);
       }
       return { condition: parts.join(' AND ') };
     }
