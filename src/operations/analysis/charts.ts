@@ -182,7 +182,9 @@ export async function frequency(ctx: OperationContext, p: { columnIndex?: number
       freq = await frequencies(ctx.db, FREQ_VALUES, jsonOf('v', c.type), cutoff, 0);
     }
     if (freq.top.length === 0) throw emptySelection(`column ${JSON.stringify(c.name)} has no ${p.useWords ? 'words' : 'values'} (every row is missing${p.useWords ? ' or blank' : ''})`);
-    const bars = freq.top.map(([value, count], rank) => ({ label: String(value), count, rank }));
+    // Dates read better without a midnight time and milliseconds.
+    const text = (value: unknown): string => (isTemporal(c.type) && !p.useWords ? String(value).replace(/T00:00:00\.000$/, '').replace('T', ' ').replace(/\.000$/, '') : String(value));
+    const bars = freq.top.map(([value, count], rank) => ({ label: text(value), count, rank }));
     // Room for the count written after the longest bar.
     const countMax = niceDomain(0, bars[0].count * 1.08)[1];
     return {
@@ -244,7 +246,9 @@ export async function xy(
   // The drawn sample: every step-th row (in row order) of those inside the x window.
   const nw = Number(s.nw);
   const step = Math.max(1, Math.ceil(nw / Math.floor(MAX_POINTS / ycs.length)));
-  const sampleSql = `SELECT x, ${ys.join(', ')} FROM ${source} AND ${inWindow}${step > 1 ? ` QUALIFY (row_number() OVER (ORDER BY __pos) - 1) % ${step} = 0` : ''} ORDER BY __pos`;
+  // When every row qualifies, a row's rank is its position: no numbering (a sort) needed.
+  const every = step === 1 ? '' : nw === ctx.dataset.rows ? ` AND __pos % ${step} = 0` : ` QUALIFY (row_number() OVER (ORDER BY __pos) - 1) % ${step} = 0`;
+  const sampleSql = `SELECT x, ${ys.join(', ')} FROM ${source} AND ${inWindow}${every} ORDER BY __pos`;
   const rows = await ctx.db.rows(sampleSql);
 
   const stats: TrendStatistics[] = ycs.map((c, i) => {
