@@ -15,7 +15,7 @@ const notifySchema = z
  */
 export function registerNotify(app: FastifyInstance, io: Server, secret: string): void {
   app.post('/celeryTaskCompleted', async (req, reply) => {
-    const given = String(req.headers['x-willow-secret'] ?? '') || String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    const given = String(req.headers['x-willow-secret'] ?? '') || (/^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '');
     if (!given || !safeEqual(given, secret)) {
       return reply.code(401).send({ success: false, error: 'unauthorized', errorDescription: 'this endpoint is internal: present the server secret' });
     }
