@@ -9,6 +9,10 @@ export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
     const { transcodeToUtf8 } = await import('../engine/import/encoding.ts');
     return transcodeToUtf8(args.input, args.output, args.encoding);
   },
+  async interpolate(args: { values: Float64Array; method: string; order: number }) {
+    const { interpolate } = await import('../engine/interpolation/index.ts');
+    return interpolate(args.values, args.method as never, args.order);
+  },
   async renderChart(args: { spec: unknown; width: number; height: number }) {
     const { renderSpecToPng } = await import('../engine/chart/render.ts');
     return renderSpecToPng(args.spec, args.width, args.height);

@@ -1,3 +1,6 @@
 import type { Operation } from '../types.ts';
+import { interpolate } from './interpolate.ts';
 
-export const transformOperations: Operation[] = [];
+// Operations that derive values or columns from a column's content (interpolation, find and
+// replace, dummies, split, combine, binning); each lives in its own module beside its test.
+export const transformOperations: Operation[] = [interpolate];

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { defineOperation } from '../types.ts';
+import { OperationError, invalidParameter } from '../errors.ts';
+import { checkColumnIndex, int, nonNegativeInt } from '../params.ts';
+import { ident } from '../../engine/sql.ts';
+import { apiType, isNumeric } from '../../engine/column-types.ts';
+import { isMissing } from '../../engine/json-values.ts';
+import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';
+import { CpuTaskError } from '../../worker/cpu-pool.ts';
+import { readNumbers, writeNumbers } from './transforms/column-io.ts';
+
+// FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
+// here); beyond this many values a request would hold the session's queue for many minutes.
+export const MAX_SPLINE_POINTS = 25_000;
+
+const FORWARD = 'OVER (ORDER BY __pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
+const BACKWARD = 'OVER (ORDER BY __pos ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)';
+
+// pandas Series.interpolate(method=…, order=…) with x = row position. Gaps before the first
+// valid value stay missing; after the last one, linear repeats the last value, PCHIP and the
+// spline extrapolate, the others (interp1d, Akima) leave them missing — as pandas does.
+export const interpolate = defineOperation({
+  name: 'interpolate',
+  kind: 'change',
+  summary: 'fill missing numeric values by interpolation (linear, nearest, zero, slinear, quadratic, cubic, polynomial, spline, pchip, akima)',
+  params: z.object({
+    columnIndex: nonNegativeInt,
+    method: z.string().trim().toLowerCase().pipe(z.enum(INTERPOLATION_METHODS)),
+    // Legacy clients send an order with every method, sometimes empty.
+    order: z.union([int, z.null(), z.literal('')]).optional(),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const column = ds.column(index);
+    if (!isNumeric(column.type)) {
+      throw new OperationError('invalid column type', `columnIndex: column ${JSON.stringify(column.name)} is ${apiType(column.type)}; interpolation needs a numeric (int or float) column`);
+    }
+    const method: InterpolationMethod = params.method;
+    const order = checkOrder(method, params.order);
+
+    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(column.name, column.type)}) AS missing, count(*) AS total FROM df`);
+    const missing = Number(counts.missing);
+    const valid = Number(counts.total) - missing;
+    // Nothing to fill, or nothing to fill from: pandas returns the column as it is.
+    if (missing === 0 || valid === 0) return { kind: 'none' };
+    const needed = pointsNeeded(method, order);
+    if (valid < needed) throw notEnoughPoints(method, order, needed, valid);
+    if (method === 'spline' && valid > MAX_SPLINE_POINTS) {
+      throw new OperationError('too many values', `the spline method fits a smoothing spline whose cost grows with the square of the number of values; column ${JSON.stringify(column.name)} has ${valid} and the limit is ${MAX_SPLINE_POINTS} (use cubic or pchip for long series)`);
+    }
+
+    const columns = ds.columns.map((c, keep) => ({ name: c.name, keep }));
+    if (method === 'linear') {
+      // np.interp in SQL: the nearest valid neighbours on each side and their positions.
+      const value = `(CASE WHEN ${isMissing(column.name, column.type)} THEN NULL ELSE CAST(${ident(column.name)} AS DOUBLE) END)`;
+      const prevValue = `last_value(${value} IGNORE NULLS) ${FORWARD}`;
+      const prevPos = `last_value(CASE WHEN ${value} IS NOT NULL THEN __pos END IGNORE NULLS) ${FORWARD}`;
+      const nextValue = `first_value(${value} IGNORE NULLS) ${BACKWARD}`;
+      const nextPos = `first_value(CASE WHEN ${value} IS NOT NULL THEN __pos END IGNORE NULLS) ${BACKWARD}`;
+      const slope = `(${nextValue} - ${prevValue}) / CAST(${nextPos} - ${prevPos} AS DOUBLE)`;
+      const expr = `CASE WHEN ${value} IS NOT NULL THEN ${value} WHEN ${prevValue} IS NULL THEN NULL WHEN ${nextValue} IS NULL THEN ${prevValue} ELSE ${slope} * CAST(__pos - ${prevPos} AS DOUBLE) + ${prevValue} END`;
+      return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr } : c)), ordered: true };
+    }
+
+    // The other methods are numeric algorithms (spline solves, slopes): computed on a CPU
+    // thread from the column read once, and joined back as a temp table.
+    const values = await readNumbers(ctx.db, column.name, ds.rows);
+    let filled: Float64Array | null;
+    try {
+      filled = await ctx.cpu.run<Float64Array | null>('interpolate', { values, method, order });
+    } catch (err) {
+      if (err instanceof CpuTaskError && err.name === 'NotEnoughPointsError') throw notEnoughPoints(method, order, needed, valid);
+      throw err;
+    }
+    if (filled === null) return { kind: 'none' };
+    const { table, column: result } = await writeNumbers(ctx.db, filled);
+    return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr: result } : c)), joins: [table] };
+  },
+});
+
+function checkOrder(method: InterpolationMethod, order: number | null | '' | undefined): number {
+  const range = orderRange(method);
+  if (!range) return 0;
+  if (order === undefined || order === null || order === '') {
+    throw invalidParameter(`order: the ${method} method needs an order (the degree of the ${method}, e.g. ${method === 'spline' ? 3 : 2})`);
+  }
+  if (order < range.min || order > range.max) {
+    throw invalidParameter(`order: the ${method} method takes an order ${range.max === Number.MAX_SAFE_INTEGER ? `≥ ${range.min}` : `from ${range.min} to ${range.max}`}; got ${order}`);
+  }
+  return order;
+}
+
+function notEnoughPoints(method: InterpolationMethod, order: number, needed: number, have: number): OperationError {
+  const what = method === 'polynomial' || method === 'spline' ? `${method} interpolation of order ${order}` : `${method} interpolation`;
+  return new OperationError('not enough values', `${what} needs at least ${needed} valid value${needed === 1 ? '' : 's'} in the column; it has ${have}`);
+}
