@@ -54,6 +54,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
   app.get('/health', async () => ({ ok: true }));
+  // Unknown routes answer in the API's error shape too (a client may build a bad URL).
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: 'not found', errorDescription: `${req.method} ${req.url.split('?')[0]} is not an endpoint of this server` }));
 
   return {
     app,
