@@ -98,6 +98,31 @@ test('Latin-1 bytes that no detection sample covers: DuckDB finds them and the f
   ]);
 });
 
+test('JSON in Latin-1, also where detection does not look', async () => {
+  assert.deepEqual((await load('l.json', latin1('[{"name": "café", "p": "£5"}]'))).rows, [['café', '£5']]);
+  const records = Array.from({ length: 40_000 }, (_, i) => ({ i, s: `plain${String(i).padStart(6, '0')}` }));
+  const buf = latin1(JSON.stringify(records));
+  // Put "Müller" where none of the detection samples looks: between the second and third.
+  const offsets = sampleOffsets(buf.length);
+  const gap = Math.round((offsets[1] + 64 * 1024 + offsets[2]) / 2);
+  const at = buf.indexOf('plain', gap);
+  const row = Number(/"i":(\d+),"s":"$/.exec(buf.subarray(at - 30, at).toString('latin1'))![1]);
+  buf.write('M\xfcller', at, 'latin1');
+  const probe = path.join(server.dataDir, 'probe.json');
+  await fs.writeFile(probe, buf);
+  const detected = await detectEncoding(probe);
+  await fs.rm(probe);
+  const id = await uploadOk(server.url, 'late.json', buf);
+  const res = await client.request('data', id, { rowIndexFrom: row - 1, rowIndexTo: row + 1, columnIndexFrom: 0, columnIndexTo: 1 });
+  const label = (n: number) => `plain${String(n).padStart(6, '0')}`;
+  assert.deepEqual(JSON.parse(res.data).data, [
+    [row - 1, label(row - 1)],
+    [row, 'Müller' + label(row).slice(6)],
+    [row + 1, label(row + 1)],
+  ]);
+  assert.equal(detected, 'utf-8', 'the fallback path was the one exercised');
+});
+
 test('UTF-16 LE with BOM (and without)', async () => {
   const t = await load('w16.csv', utf16le(WESTERN));
   assert.deepEqual(t.columns, ['name', 'city', 'price']);

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import { uniqueColumnNames } from './names.ts';
-import { castExpr, inferTypes, type CsvSource } from './csv.ts';
+import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
 
 let counter = 0;
@@ -27,6 +27,8 @@ export async function readJsonDataset(db: Db, file: string): Promise<CsvSource> 
   try {
     await db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
   } catch (err) {
+    // Bytes that are not UTF-8 where detection did not look: transcode and read again.
+    if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
     throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
   }
   if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
