@@ -1,6 +1,7 @@
 import type { Operation } from '../types.ts';
 import { interpolate } from './interpolate.ts';
+import { findReplace } from './find-replace.ts';
 
 // Operations that derive values or columns from a column's content (interpolation, find and
 // replace, dummies, split, combine, binning); each lives in its own module beside its test.
-export const transformOperations: Operation[] = [interpolate];
+export const transformOperations: Operation[] = [interpolate, findReplace];

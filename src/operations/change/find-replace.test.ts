@@ -1,0 +1,110 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+async function replaced(content: string, params: Record<string, unknown>): Promise<{ columns: string[]; types: string[]; rows: unknown[][]; changed: boolean }> {
+  const id = await h.load(content);
+  const res = await h.ok(id, 'findReplace', { columnIndex: 0, matchRegex: false, ...params });
+  return { ...(await h.table(id)), changed: res.changed };
+}
+
+test('findReplace: whole text values, unicode, missing untouched, pairs applied in order', async () => {
+  const t = await replaced('fruit,n\napple,1\nbanana,2\napple pie,3\n,4\nÄpfel,5\n', { toReplace: ['apple', 'Äpfel'], replaceWith: ['pear', 'Birne'] });
+  assert.deepEqual(t.rows, [['pear', 1], ['banana', 2], ['apple pie', 3], [null, 4], ['Birne', 5]]);
+  assert.deepEqual(t.types, ['string', 'int']);
+  // a → b, then b → c: both end as c, as the original's loop of replace() calls does
+  const chain = await replaced('s\na\nb\nc\n', { toReplace: ['a', 'b'], replaceWith: ['b', 'c'] });
+  assert.deepEqual(chain.rows, [['c'], ['c'], ['c']]);
+  // numbers in the lists are matched by their str(): 5 finds the text "5"
+  const digits = await replaced('s\n5\nx\n', { toReplace: [5], replaceWith: [6] });
+  assert.deepEqual(digits.rows, [['6'], ['x']]);
+  // null as replacement is a missing value
+  const gone = await replaced('s\na\nb\n', { toReplace: ['a'], replaceWith: [null] });
+  assert.deepEqual(gone.rows, [[null], ['b']]);
+});
+
+test('findReplace: numeric columns match the number; the replacement takes the column type or widens it', async () => {
+  const content = 'n\n5\n7\n5\n\n';
+  let t = await replaced(content, { toReplace: ['5'], replaceWith: ['6'] });
+  assert.deepEqual([t.types, t.rows], [['int'], [[6], [7], [6], [null]]]);
+  t = await replaced(content, { toReplace: ['5.0'], replaceWith: [8] });
+  assert.deepEqual([t.types, t.rows], [['int'], [[8], [7], [8], [null]]]);
+  t = await replaced(content, { toReplace: [5], replaceWith: ['2.5'] });
+  assert.deepEqual([t.types, t.rows], [['float'], [[2.5], [7], [2.5], [null]]]);
+  t = await replaced(content, { toReplace: ['5'], replaceWith: ['five'] });
+  assert.deepEqual([t.types, t.rows], [['string'], [['five'], ['7'], ['five'], [null]]]);
+  // float('nan') matches missing values, as pandas' replace(np.nan, …) does
+  t = await replaced(content, { toReplace: ['nan'], replaceWith: ['0'] });
+  assert.deepEqual([t.types, t.rows], [['int'], [[5], [7], [5], [0]]]);
+  const floats = 'x\n1.5\n2.0\n3.25\n';
+  t = await replaced(floats, { toReplace: ['2'], replaceWith: ['x'] });
+  assert.deepEqual([t.types, t.rows], [['string'], [['1.5'], ['x'], ['3.25']]]);
+  t = await replaced(floats, { toReplace: [1.5, '3.25'], replaceWith: [0, '-1e-05'] });
+  assert.deepEqual([t.types, t.rows], [['float'], [[0], [2], [-0.00001]]]);
+  // a number that is not there: nothing changes, not even the type
+  t = await replaced(content, { toReplace: ['9'], replaceWith: ['abc'] });
+  assert.deepEqual([t.changed, t.types], [false, ['int']]);
+});
+
+test('findReplace: regex substitutes every match in text values, with \\1 group references, in order', async () => {
+  let t = await replaced('d\n2020-01-15\ndate 1999-12-31 and 2001-02-03\nnone\n\n', { toReplace: ['(\\d{4})-(\\d{2})-(\\d{2})'], replaceWith: ['\\3/\\2/\\1'], matchRegex: true });
+  assert.deepEqual(t.rows, [['15/01/2020'], ['date 31/12/1999 and 03/02/2001'], ['none'], [null]]);
+  t = await replaced('s\na-b-c\nab\n', { toReplace: ['-', 'a', 'b'], replaceWith: ['+', 'b', 'c'], matchRegex: true });
+  assert.deepEqual(t.rows, [['c+c+c'], ['cc']]);
+  t = await replaced('s\nJohn Smith\n', { toReplace: ['(\\w+) (\\w+)'], replaceWith: ['\\g<2>, \\g<1>'], matchRegex: 'true' });
+  assert.deepEqual(t.rows, [['Smith, John']]);
+  t = await replaced('s\nÉcole été\n', { toReplace: ['é'], replaceWith: ['e'], matchRegex: true });
+  assert.deepEqual(t.rows, [['École ete']]);
+  // only strings are touched by a regex replacement; no match is no change
+  t = await replaced('n\n15\n', { toReplace: ['1'], replaceWith: ['x'], matchRegex: true });
+  assert.deepEqual([t.changed, t.types, t.rows], [false, ['int'], [[15]]]);
+  t = await replaced('s\nabc\n', { toReplace: ['z+'], replaceWith: ['y'], matchRegex: true });
+  assert.equal(t.changed, false);
+});
+
+test('findReplace: bool columns compare their text form', async () => {
+  let t = await replaced('b\nTrue\nFalse\n', { toReplace: ['True'], replaceWith: ['false'] });
+  assert.deepEqual([t.types, t.rows], [['bool'], [[false], [false]]]);
+  t = await replaced('b\nTrue\nFalse\n', { toReplace: ['True'], replaceWith: ['yes'] });
+  assert.deepEqual([t.types, t.rows], [['string'], [['yes'], ['False']]]);
+});
+
+test('findReplace: bad parameters, empty dataset', async () => {
+  const id = await h.load('s,n\na,1\n');
+  const expectError = async (params: Record<string, unknown>, error: string, description: RegExp) => {
+    const res = await h.run(id, 'findReplace', params);
+    assert.equal(res.success, false, JSON.stringify(params));
+    assert.equal(res.error, error);
+    assert.match(res.errorDescription, description);
+  };
+  await expectError({ columnIndex: 0, toReplace: ['a', 'b'], replaceWith: ['c'], matchRegex: false }, 'invalid parameters', /toReplace has 2 values and replaceWith 1/);
+  await expectError({ columnIndex: 0, toReplace: ['(a'], replaceWith: ['c'], matchRegex: true }, 'invalid regex', /toReplace\[0\] "\(a"/);
+  await expectError({ columnIndex: 5, toReplace: ['a'], replaceWith: ['c'] }, 'index out of range', /columnIndex 5/);
+  await expectError({ columnIndex: 0, toReplace: [{}], replaceWith: ['c'] }, 'invalid parameters', /toReplace/);
+  const res = await h.ok(id, 'findReplace', { columnIndex: 0, toReplace: [], replaceWith: [] });
+  assert.equal(res.changed, false);
+  const empty = await h.load('s,n\na,1\n');
+  await h.ok(empty, 'deleteRows', { rowIndices: [0] });
+  assert.equal((await h.ok(empty, 'findReplace', { columnIndex: 1, toReplace: ['1'], replaceWith: ['2'] })).changed, false);
+  assert.equal((await h.ok(empty, 'findReplace', { columnIndex: 0, toReplace: ['a'], replaceWith: ['b'], matchRegex: true })).changed, false);
+});
+
+test('findReplace: undo restores exactly the previous table, redo the replaced one', async () => {
+  const id = await h.load('n,s\n5,a\n6,b\n');
+  const before = await h.table(id);
+  await h.ok(id, 'findReplace', { columnIndex: 0, toReplace: ['5'], replaceWith: ['x'], matchRegex: false });
+  const after1 = await h.table(id);
+  assert.deepEqual(after1, { columns: ['n', 's'], types: ['string', 'string'], rows: [['x', 'a'], ['6', 'b']] });
+  await h.ok(id, 'undo');
+  assert.deepEqual(await h.table(id), before);
+  await h.ok(id, 'redo');
+  assert.deepEqual(await h.table(id), after1);
+});

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { defineOperation } from '../types.ts';
+import { OperationError, invalidParameter } from '../errors.ts';
+import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { ident, literal } from '../../engine/sql.ts';
+import { isMissing } from '../../engine/json-values.ts';
+import type { Db } from '../../engine/duck.ts';
+import { columnAs, convertValue, kindOf, replaceColumn, textOf } from './convert.ts';
+import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+// A lone value is a list of one (older clients send the field as typed in a text box).
+const scalarList = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(scalar));
+
+// The original, pair by pair in list order: df[col].replace(str(a), str(b), regex=matchRegex),
+// then, when float(a) works, df[col].replace(float(a), b, regex=matchRegex). So without regex
+// a value equal to str(a) — or, in a numeric column, to the number a — becomes b (later pairs
+// see the result of earlier ones); with regex every match in a text value is substituted
+// (re.sub), group references written \1 as in Python.
+export const findReplace = defineOperation({
+  name: 'findReplace',
+  kind: 'change',
+  summary: 'replace whole values (or regex matches in text) of a column, pair by pair',
+  params: z.object({
+    columnIndex: nonNegativeInt,
+    toReplace: scalarList,
+    replaceWith: scalarList,
+    matchRegex: bool.optional().default(false),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const { name, type } = ds.column(index);
+    const { toReplace, replaceWith } = params;
+    if (toReplace.length !== replaceWith.length) {
+      throw invalidParameter(`toReplace has ${toReplace.length} value${toReplace.length === 1 ? '' : 's'} and replaceWith ${replaceWith.length}; they are pairs and must be as many`);
+    }
+    if (toReplace.length === 0) return { kind: 'none' };
+    const kind = kindOf(type);
+    let expr: string | null;
+    if (params.matchRegex) {
+      // pandas' regex replacement only touches strings.
+      if (kind !== 'string') return { kind: 'none' };
+      expr = await regexExpr(ctx.db, ident(name), toReplace.map(pyStr), replaceWith.map(pyStr));
+    } else if (kind === 'int' || kind === 'float') {
+      expr = await numericExpr(ctx.db, name, type, toReplace, replaceWith);
+    } else {
+      expr = await textExpr(ctx.db, name, type, toReplace, replaceWith);
+    }
+    if (expr === null) return { kind: 'none' };
+    if (kind === 'string') {
+      // Text results compare with the text they replace: no difference, no new version.
+      const changed = await ctx.db.scalar(`SELECT count(*) FROM df_pos WHERE (${expr}) IS DISTINCT FROM ${ident(name)}`);
+      if (Number(changed) === 0) return { kind: 'none' };
+    }
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
+  },
+});
+
+/** Nested regexp_replace, one per pair, each checked first so a bad pattern names itself. */
+async function regexExpr(db: Db, column: string, patterns: string[], replacements: string[]): Promise<string> {
+  let expr = column;
+  for (let i = 0; i < patterns.length; i++) {
+    const rewrite = pythonRewrite(replacements[i]);
+    try {
+      await db.run(`SELECT regexp_replace('', ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`);
+    } catch (err) {
+      const reason = (err as Error).message.split('\n')[0].replace(/^[\w ]+Error: /, '');
+      throw new OperationError('invalid regex', `toReplace[${i}] ${JSON.stringify(patterns[i])} with replaceWith[${i}] ${JSON.stringify(replacements[i])} is not a valid regular expression replacement: ${reason}`);
+    }
+    expr = `regexp_replace(${expr}, ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`;
+  }
+  return expr;
+}
+
+/** Python's re.sub template as RE2 writes it: \g<n> → \n, \n \t \r → the characters, \\ stays. */
+function pythonRewrite(template: string): string {
+  return template.replace(/\\(g<(\d+)>|[ntr\\]|\d)/g, (whole, what: string, group?: string) => {
+    if (group !== undefined) return `\\${group}`;
+    if (what === 'n') return '\n';
+    if (what === 't') return '\t';
+    if (what === 'r') return '\r';
+    return whole;
+  });
+}
+
+/** Text (and bool/datetime) columns: whole values equal to str(a) become str(b). */
+async function textExpr(db: Db, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
+  const from = toReplace.map(pyStr);
+  const to = replaceWith.map((v) => (v === null ? null : pyStr(v)));
+  // Where each distinct value ends up after all the pairs, applied in order.
+  const finals = new Map<string, string | null>();
+  for (const start of new Set(from)) {
+    let v: string | null = start;
+    for (let i = 0; i < from.length; i++) if (v === from[i]) v = to[i];
+    if (v !== start) finals.set(start, v);
+  }
+  if (finals.size === 0) return null;
+  const text = textOf(ident(name), type);
+  if (kindOf(type) === 'string') {
+    const cases = [...finals].map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ');
+    return `CASE ${text} ${cases} ELSE ${text} END`;
+  }
+  // bool and datetime columns compare their text form; replacements keep the column's type
+  // when they read as it, else the column becomes text.
+  const present = await presentKeys(db, [...finals.keys()].map((k) => `${text} = ${literal(k)}`));
+  const used = [...finals].filter((_, i) => present[i]);
+  if (used.length === 0) return null;
+  const converted = await Promise.all(used.map(([, v]) => convertValue(db, v, type)));
+  const target = converted.some((c) => !c.missing && c.type === 'VARCHAR') ? 'VARCHAR' : type.toUpperCase();
+  const cases = used.map(([k, v], i) => {
+    const c = converted[i];
+    const value = c.missing ? 'NULL' : target === 'VARCHAR' ? literal(v) : c.sql;
+    return `WHEN ${text} = ${literal(k)} THEN ${value}`;
+  });
+  return `CAST(CASE ${cases.join(' ')} ELSE ${columnAs(ident(name), type, target)} END AS ${target})`;
+}
+
+type Cell = { num: number } | { text: string };
+
+/** int/float columns: numbers equal to float(a) (NaN matching missing) become b, read as a number when it is one. */
+async function numericExpr(db: Db, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
+  const isInt = kindOf(type) === 'int';
+  const convert = (v: JsonScalar): Cell => {
+    if (v === null || v === '') return { num: NaN };
+    const x = typeof v === 'boolean' ? null : pyFloat(v);
+    return x === null ? { text: pyStr(v) } : { num: x };
+  };
+  const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+  const keys: number[] = [];
+  for (const a of toReplace) {
+    const x = pyFloat(a);
+    if (x !== null && !keys.some((k) => same(k, x))) keys.push(x);
+  }
+  const finals: { key: number; value: Cell }[] = [];
+  for (const key of keys) {
+    let v: Cell = { num: key };
+    for (let i = 0; i < toReplace.length; i++) {
+      if ('text' in v && v.text === pyStr(toReplace[i])) v = convert(replaceWith[i]);
+      const x = pyFloat(toReplace[i]);
+      if ('num' in v && x !== null && same(v.num, x)) v = convert(replaceWith[i]);
+    }
+    if (!('num' in v && same(v.num, key))) finals.push({ key, value: v });
+  }
+  if (finals.length === 0) return null;
+  const col = ident(name);
+  const condition = (key: number): string => {
+    if (Number.isNaN(key)) return isMissing(name, type);
+    if (isInt) return Number.isSafeInteger(key) ? `${col} = ${key}` : 'false';
+    return `${col} = ${doubleLiteral(key)}`;
+  };
+  const present = await presentKeys(db, finals.map((f) => condition(f.key)));
+  const used = finals.filter((_, i) => present[i]);
+  if (used.length === 0) return null;
+  const values = used.map((f) => f.value);
+  const target = values.some((v) => 'text' in v)
+    ? 'VARCHAR'
+    : isInt && values.every((v) => 'num' in v && (Number.isNaN(v.num) || Number.isSafeInteger(v.num)))
+      ? 'BIGINT'
+      : 'DOUBLE';
+  const sqlOf = (v: Cell): string => {
+    if ('text' in v) return literal(v.text);
+    if (Number.isNaN(v.num)) return 'NULL';
+    if (target === 'BIGINT') return `${v.num}`;
+    if (target === 'DOUBLE') return doubleLiteral(v.num);
+    // text: the number as the column would print it
+    return literal(isInt && Number.isSafeInteger(v.num) ? String(v.num) : pyFloatRepr(v.num));
+  };
+  const cases = used.map((f) => `WHEN ${condition(f.key)} THEN ${sqlOf(f.value)}`).join(' ');
+  return `CAST(CASE ${cases} ELSE ${columnAs(col, type, target)} END AS ${target})`;
+}
+
+/** Which of the conditions some row meets, in one scan. */
+async function presentKeys(db: Db, conditions: string[]): Promise<boolean[]> {
+  const row = await db.one(`SELECT ${conditions.map((c, i) => `count(*) FILTER (WHERE ${c}) > 0 AS k${i}`).join(', ')} FROM df`);
+  return conditions.map((_, i) => row[`k${i}`] === true);
+}
