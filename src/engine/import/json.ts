@@ -67,30 +67,49 @@ async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
   return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys));
 }
 
-/** A single object: pandas' split orientation, or its default `columns` orientation. */
+/**
+ * A single object: pandas' split orientation, or its default `columns` orientation. The
+ * document is parsed by casts to MAP / LIST types, which DuckDB does in one pass each
+ * (json_each over a large document is far more memory-hungry).
+ */
 async function objectDataset(db: Db, docs: string): Promise<CsvSource> {
-  const shape = await db.one(`SELECT json_keys(json) AS keys, json_type(json, '$.data') AS data, json_type(json, '$.columns') AS columns FROM ${docs}`);
-  const keys = (shape.keys as { items: unknown[] } | null)?.items?.map(String) ?? [];
+  const top = unique('top');
+  await db.run(`CREATE TEMP TABLE ${top} AS SELECT e.key AS k, e.value AS v, json_type(e.value) AS t, ord FROM (SELECT unnest(map_entries(m)) AS e, unnest(generate_series(1, len(map_keys(m)))) AS ord FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs}))`);
+  const entries = await db.rows(`SELECT k, t FROM ${top} ORDER BY ord`);
+  const keys = entries.map((e) => String(e.k));
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON object has no columns');
-  if (shape.data === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k))) {
-    if (shape.columns !== null && shape.columns !== 'ARRAY') throw new ImportError('invalid JSON', 'split orientation: "columns" must be an array of names');
-    const given = shape.columns === null ? [] : ((await db.one(`SELECT from_json(json -> '$.columns', '["VARCHAR"]') AS c FROM ${docs}`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
-    const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(json_array_length(e.value)), 0) FROM ${docs}, json_each(${docs}.json, '$.data') e`)));
-    const names = shape.columns === null ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
+  const typeOf = new Map(entries.map((e) => [String(e.k), String(e.t)]));
+
+  if (typeOf.get('data') === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k))) {
+    const columnsType = typeOf.get('columns');
+    if (columnsType !== undefined && columnsType !== 'ARRAY') throw new ImportError('invalid JSON', 'split orientation: "columns" must be an array of names');
+    const rows = unique('rows');
+    // One list of text values per row, in document order.
+    await db.run(`CREATE TEMP TABLE ${rows} AS SELECT unnest(from_json(v, '[["VARCHAR"]]')) AS r FROM ${top} WHERE k = 'data'`);
+    const given = columnsType === undefined ? [] : ((await db.one(`SELECT from_json(v, '["VARCHAR"]') AS c FROM ${top} WHERE k = 'columns'`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
+    const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(len(r)), 0) FROM ${rows}`)));
+    const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
-    const values = names.map((_, i) => `json_extract_string(e.value, ${literal(`$[${i}]`)}) AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${docs}, json_each(${docs}.json, '$.data') e ORDER BY e.key::BIGINT`, names);
+    const values = names.map((_, i) => `r[${i + 1}] AS c${i}`);
+    return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names);
   }
+
   // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
-  const kinds = await db.rows(`SELECT DISTINCT c.type AS t FROM ${docs}, json_each(${docs}.json) c`);
-  if (!kinds.every((k) => k.t === 'OBJECT' || k.t === 'ARRAY')) {
+  if (![...typeOf.values()].every((t) => t === 'OBJECT' || t === 'ARRAY')) {
     throw new ImportError('invalid JSON', 'expected an array of records, or an object of columns ({"column": {"row": value}}) or pandas split orientation ({"columns", "index", "data"})');
   }
+  // Cells (column ord, row label, position within the column, text value); rows then come in
+  // order of first appearance, column by column.
   const cells = unique('cells');
-  // json_each gives document order in `id` (within its parent): rows come in order of first appearance.
-  await db.run(`CREATE TEMP TABLE ${cells} AS SELECT c.key AS col, r.key AS rk, c.id::HUGEINT * 18446744073709551616 + r.id AS ord, json_extract_string(r.value, '$') AS v FROM ${docs}, json_each(${docs}.json) c, json_each(c.value) r`);
-  const pivot = keys.map((k, i) => `first(v) FILTER (WHERE col = ${literal(k)}) AS c${i}`);
-  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord)`, uniqueColumnNames(keys));
+  await db.run(`CREATE TEMP TABLE ${cells} AS
+    SELECT ord, unnest(map_keys(m)) AS rk, unnest(generate_series(1, len(map_keys(m)))) AS p, unnest(map_values(m)) AS v
+      FROM (SELECT ord, v::MAP(VARCHAR, VARCHAR) AS m FROM ${top} WHERE t = 'OBJECT')
+    UNION ALL
+    SELECT ord, (unnest(generate_series(1, len(l))) - 1)::VARCHAR AS rk, unnest(generate_series(1, len(l))) AS p, unnest(l) AS v
+      FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY')`);
+  const ords = (await db.rows(`SELECT ord FROM ${top} ORDER BY ord`)).map((r) => Number(r.ord));
+  const pivot = ords.map((o, i) => `first(v) FILTER (WHERE ord = ${o}) AS c${i}`);
+  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys));
 }
 
 /** Stage the text columns c0…cn, then type them like CSV fields. */
