@@ -206,6 +206,9 @@ test('refused: empty file', async () => {
 test('refused: unknown extension', async () => {
   await expectRefusal(await upload(server.url, 'report.pdf', 'a,b\n1,2\n'), 400, /unsupported file type/, /report\.pdf.*\.csv/);
   await expectRefusal(await upload(server.url, 'noextension', 'a,b\n1,2\n'), 400, /unsupported file type/, /\.csv/);
+  // Refused as soon as the file part starts: a large body is not stored first.
+  await expectRefusal(await upload(server.url, 'big.pdf', Buffer.alloc(3_000_000, 65)), 400, /unsupported file type/, /big\.pdf/);
+  assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'incoming')), []);
 });
 
 test('refused: broken Excel (random bytes named .xlsx / .xls)', async () => {

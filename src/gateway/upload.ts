@@ -43,6 +43,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
         part.file.resume(); // not ours: drain it
         continue;
       }
+      fileKind(part.filename || ''); // an unsupported extension fails before the body is stored
       const target = path.join(incoming, crypto.randomBytes(12).toString('hex'));
       upload = { path: target, filename: part.filename || 'upload' };
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
@@ -53,7 +54,6 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
     const options = importOptionsSchema.safeParse(fields);
     if (!options.success) return fail(400, 'invalid parameters', describeZodError(options.error));
-    fileKind(upload.filename); // unsupported extensions fail before any work
     const sessionID = newSessionId();
     try {
       const { report } = await importDataset(rt, sessionID, upload, options.data);
