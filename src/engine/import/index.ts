@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { literal, ident } from '../sql.ts';
 import crypto from 'node:crypto';
+import { literal, ident } from '../sql.ts';
 import { readCsv, NotUtf8Error, type CsvSource } from './csv.ts';
 import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
