@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { defineOperation, type ColumnPlan } from '../types.ts';
+import { OperationError, invalidParameter } from '../errors.ts';
+import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { ident, literal } from '../../engine/sql.ts';
+import { apiType, isText } from '../../engine/column-types.ts';
+
+// The original: missing → "", then str.split(delimiter) (or re.split for a regex) expanded
+// into columns <col>_0, <col>_1, … inserted after the column, as many as the longest split;
+// empty pieces, and the pieces a shorter row lacks, are missing. The column itself stays.
+export const splitColumn = defineOperation({
+  name: 'splitColumn',
+  kind: 'change',
+  summary: 'split a text column on a delimiter (or regex) into new columns after it',
+  params: z.object({
+    columnIndex: nonNegativeInt,
+    delimiter: z.string(),
+    regex: bool.optional().default(false),
+  }),
+  async run(ctx, params) {
+    const ds = ctx.dataset;
+    const index = checkColumnIndex(ds, params.columnIndex);
+    const { name, type } = ds.column(index);
+    if (!isText(type)) {
+      throw new OperationError('invalid column type', `columnIndex: column ${JSON.stringify(name)} is ${apiType(type)}; only text columns can be split`);
+    }
+    if (params.delimiter === '') throw invalidParameter('delimiter: an empty delimiter cannot split anything');
+    const text = `coalesce(${ident(name)}, '')`;
+    const pieces = params.regex ? `regexp_split_to_array(${text}, ${literal(params.delimiter)})` : `string_split(${text}, ${literal(params.delimiter)})`;
+    if (params.regex) {
+      try {
+        await ctx.db.run(`SELECT regexp_split_to_array('', ${literal(params.delimiter)})`);
+      } catch (err) {
+        const reason = (err as Error).message.split('\n')[0].replace(/^[\w ]+Error: /, '');
+        throw new OperationError('invalid regex', `delimiter ${JSON.stringify(params.delimiter)} is not a valid regular expression: ${reason}`);
+      }
+    }
+    const count = Number((await ctx.db.scalar(`SELECT coalesce(max(len(${pieces})), 0) FROM df`)) ?? 0);
+    if (count === 0) return { kind: 'none' };
+    const parts: ColumnPlan[] = Array.from({ length: count }, (_, i) => ({ name: `${name}_${i}`, expr: `nullif((${pieces})[${i + 1}], '')` }));
+    const columns: ColumnPlan[] = [];
+    ds.columns.forEach((c, keep) => {
+      columns.push({ name: c.name, keep });
+      if (keep === index) columns.push(...parts);
+    });
+    return { kind: 'columns', columns };
+  },
+});
