@@ -1,0 +1,101 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+// Expected labels are pandas' cut/qcut(...).astype(str), worked out from tile.py: integer bins
+// are linspace(min, max, n+1) with the first edge lowered by 0.1% of the range; qcut edges
+// are linear-interpolated quantiles and the first interval starts 10^-precision lower; edges
+// are printed rounded to 3 decimals (3 significant digits below 1), more when needed to keep
+// them apart.
+
+let h: EngineHarness;
+before(async () => {
+  h = await engineHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+async function binned(content: string, cutMode: string, numberOfBins: unknown, column = 'x'): Promise<unknown[]> {
+  const id = await h.load(content);
+  await h.ok(id, 'discretize', { columnIndex: 0, cutMode, numberOfBins });
+  const t = await h.table(id);
+  assert.equal(t.types[0], 'string');
+  return h.column(id, column);
+}
+
+const FIVE = 'x\n1\n2\n3\n4\n5\n';
+
+test('discretize: cut into equal-width bins, first edge lowered by 0.1% of the range', async () => {
+  // cut([1..5], 2): edges 0.996, 3, 5
+  assert.deepEqual(await binned(FIVE, 'discretization', 2), ['(0.996, 3.0]', '(0.996, 3.0]', '(0.996, 3.0]', '(3.0, 5.0]', '(3.0, 5.0]']);
+  // missing stays missing; cut([1, 10], 3): edges 0.991, 4, 7, 10
+  assert.deepEqual(await binned('x,y\n1,a\n,b\n10,c\n', 'discretization', '3'), ['(0.991, 4.0]', null, '(7.0, 10.0]']);
+  // small numbers keep 3 significant digits: edges 0.000998, 0.002, 0.003
+  assert.deepEqual(await binned('x\n0.001\n0.002\n0.003\n', 'discretization', 2), ['(0.000998, 0.002]', '(0.000998, 0.002]', '(0.002, 0.003]']);
+  // one value: the range is widened by 0.1% on both sides before binning
+  assert.deepEqual(await binned('x\n5\n', 'discretization', 2), ['(4.995, 5.0]']);
+  // NaN in a float column is missing too
+  assert.deepEqual(await binned('x\n-1.5\nNaN\n1.5\n', 'discretization', 1), ['(-1.503, 1.5]', null, '(-1.503, 1.5]']);
+});
+
+test('discretize: cut with explicit edges, right-closed; values outside are missing', async () => {
+  assert.deepEqual(await binned('x\n0\n1\n2.5\n3\n10\n11\n', 'discretization', '0, 2.5, 10'), [null, '(0.0, 2.5]', '(0.0, 2.5]', '(2.5, 10.0]', '(2.5, 10.0]', null]);
+  assert.deepEqual(await binned('x\n-5\n5\n', 'discretization', ['-inf', 0, 'inf']), ['(-inf, 0.0]', '(0.0, inf]']);
+});
+
+test('discretize: qcut into equal-count bins, the lowest value included', async () => {
+  // qcut([1..5], 2): edges 1, 3, 5; the first interval printed from 1 − 0.001
+  assert.deepEqual(await binned(FIVE, 'quantiling', 2), ['(0.999, 3.0]', '(0.999, 3.0]', '(0.999, 3.0]', '(3.0, 5.0]', '(3.0, 5.0]']);
+  // pandas' own docstring example: qcut(range(5), 4)
+  assert.deepEqual(await binned('x\n0\n1\n2\n3\n4\n', 'quantiling', 4), ['(-0.001, 1.0]', '(-0.001, 1.0]', '(1.0, 2.0]', '(2.0, 3.0]', '(3.0, 4.0]']);
+  // explicit quantiles: the median of 1..4 is 2.5 by linear interpolation
+  assert.deepEqual(await binned('x\n4\n1\n\n3\n2\n', 'quantiling', '0,0.5,1'), ['(2.5, 4.0]', '(0.999, 2.5]', null, '(2.5, 4.0]', '(0.999, 2.5]']);
+  // a single value with one bin: the two equal edges are allowed
+  assert.deepEqual(await binned('x\n7\n', 'quantiling', 1), ['(6.999, 7.0]']);
+  // unicode column name, float column
+  assert.deepEqual(await binned('größe\n0.5\n0.25\n', 'quantiling', [0, 1], 'größe'), ['(0.249, 0.5]', '(0.249, 0.5]']);
+});
+
+test('discretize: errors', async () => {
+  const id = await h.load('x,s\n1,a\n1,b\n1,c\n2,d\n');
+  const expectError = async (params: Record<string, unknown>, error: string, description: RegExp) => {
+    const res = await h.run(id, 'discretize', { columnIndex: 0, cutMode: 'discretization', ...params });
+    assert.equal(res.success, false, JSON.stringify(params));
+    assert.equal(res.error, error);
+    assert.match(res.errorDescription, description);
+  };
+  await expectError({ columnIndex: 1, numberOfBins: 2 }, 'invalid column type', /"s" is string; discretizing needs a numeric/);
+  await expectError({ numberOfBins: 0 }, 'invalid parameters', /positive integer; got 0/);
+  await expectError({ numberOfBins: 2.5 }, 'invalid parameters', /not a whole number/);
+  await expectError({ numberOfBins: 'a,b' }, 'invalid parameters', /"a" is not a number/);
+  await expectError({ numberOfBins: [3] }, 'invalid parameters', /at least two bin edges/);
+  await expectError({ numberOfBins: '3,1' }, 'invalid bins', /must increase monotonically; got \[3.0, 1.0\]/);
+  await expectError({ numberOfBins: '0,0,1' }, 'invalid bins', /Bin edges must be unique: \[0.0, 0.0, 1.0\]/);
+  await expectError({ cutMode: 'quantiling', numberOfBins: 4 }, 'invalid bins', /Bin edges must be unique: \[1.0, 1.0, 1.0, 1.25, 2.0\]/);
+  await expectError({ cutMode: 'quantiling', numberOfBins: '0,1.5' }, 'invalid parameters', /quantiles must be between 0 and 1/);
+  await expectError({ cutMode: 'equalWidth', numberOfBins: 2 }, 'invalid parameters', /cutMode/);
+  await expectError({ numberOfBins: null }, 'invalid parameters', /numberOfBins/);
+  const inf = await h.load('x\n1\ninf\n');
+  const res = await h.run(inf, 'discretize', { columnIndex: 0, cutMode: 'discretization', numberOfBins: 2 });
+  assert.equal(res.error, 'invalid bins');
+  const empty = await h.load('x\n1\n');
+  await h.ok(empty, 'deleteRows', { rowIndices: [0] });
+  const none = await h.run(empty, 'discretize', { columnIndex: 0, cutMode: 'quantiling', numberOfBins: 2 });
+  assert.equal(none.error, 'no values');
+  // explicit edges need no data: the empty column just becomes text
+  await h.ok(empty, 'discretize', { columnIndex: 0, cutMode: 'discretization', numberOfBins: '0,1' });
+  assert.deepEqual(await h.table(empty), { columns: ['x'], types: ['string'], rows: [] });
+});
+
+test('discretize: undo restores exactly the previous table, redo the labels', async () => {
+  const id = await h.load('a,x\np,1\nq,2\n');
+  const before = await h.table(id);
+  await h.ok(id, 'discretize', { columnIndex: 1, cutMode: 'quantiling', numberOfBins: 1 });
+  const after1 = await h.table(id);
+  assert.deepEqual(after1, { columns: ['a', 'x'], types: ['string', 'string'], rows: [['p', '(0.999, 2.0]'], ['q', '(0.999, 2.0]']] });
+  await h.ok(id, 'undo');
+  assert.deepEqual(await h.table(id), before);
+  await h.ok(id, 'redo');
+  assert.deepEqual(await h.table(id), after1);
+});
