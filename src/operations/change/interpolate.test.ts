@@ -161,3 +161,19 @@ test('interpolate: undo restores exactly the previous table, redo the interpolat
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
 });
+
+test('interpolate: replayed by applyOperations, two numeric passes and a linear one in one step', async () => {
+  const id = await h.load('a,b\n0,1\n,\n2,5\n,\n4,9\n');
+  await h.ok(id, 'applyOperations', {
+    operations: [
+      { operation: 'interpolate', parameters: { columnIndex: 0, method: 'pchip' } },
+      { operation: 'interpolate', parameters: { columnIndex: 1, method: 'akima' } },
+      { operation: 'interpolate', parameters: { columnIndex: 1, method: 'linear' } },
+    ],
+  });
+  // a: 0, 2, 4 is a line, PCHIP keeps it (and extrapolates nothing: the last value is valid)
+  // b: 1, 5, 9 likewise for Akima; linear then finds nothing left to fill
+  assert.deepEqual(await h.table(id), { columns: ['a', 'b'], types: ['float', 'float'], rows: [[0, 1], [1, 3], [2, 5], [3, 7], [4, 9]] });
+  await h.ok(id, 'undo');
+  assert.deepEqual((await h.table(id)).rows, [[0, 1], [null, null], [2, 5], [null, null], [4, 9]]);
+});
