@@ -211,6 +211,20 @@ test('refused: unknown extension', async () => {
   assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'incoming')), []);
 });
 
+test('a refused large upload leaves the connection usable for the next requests', async () => {
+  const post = async (filename: string, size: number) => {
+    const form = new FormData();
+    form.append('file', new Blob(['n\n' + '1\n'.repeat(size / 2)]), filename);
+    const res = await fetch(`${server.url}/upload`, { method: 'POST', body: form, signal: AbortSignal.timeout(20_000) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  for (let k = 0; k < 3; k++) {
+    assert.equal((await post('big.pdf', 3_000_000)).status, 400);
+    assert.equal((await post('big.csv', 3_000_000)).status, 200);
+  }
+  await stillServes();
+});
+
 test('refused: broken Excel (random bytes named .xlsx / .xls)', async () => {
   await expectRefusal(await upload(server.url, 'broken.xlsx', randomBytes(4096)), 400, /unreadable Excel file/, /workbook|Excel/);
   await expectRefusal(await upload(server.url, 'broken.xls', randomBytes(4096, 'xls')), 400, /unreadable Excel file/, /workbook|Excel/);
@@ -284,6 +298,10 @@ test('oversize upload: 413 while streaming, partial file removed, server keeps s
     } finally {
       c.close();
     }
+    // Far over the limit: refused while the client is still sending.
+    const huge = await upload(small.url, 'huge.csv', 'n\n' + '1\n'.repeat(2_500_000));
+    assert.equal(huge.status, 413);
+    assert.deepEqual(await fs.readdir(path.join(small.dataDir, 'incoming')), []);
     const again = await upload(small.url, 'big.xlsx', Buffer.alloc(5000, 1));
     assert.equal(again.status, 413);
     assert.deepEqual(await fs.readdir(path.join(small.dataDir, 'incoming')), []);

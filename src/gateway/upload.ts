@@ -10,7 +10,8 @@ import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
 import type { Runtime } from '../worker/runtime.ts';
 
-type Answer = { status: number; body: Record<string, unknown> };
+/** `close`: the request body may not have been read to its end, so the connection cannot be reused. */
+type Answer = { status: number; body: Record<string, unknown>; close?: boolean };
 
 const fail = (status: number, error: string, errorDescription: string): Answer => ({ status, body: { success: false, error, errorDescription } });
 
@@ -20,7 +21,8 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
   fs.mkdirSync(incoming, { recursive: true });
 
   app.post('/upload', async (req, reply) => {
-    const { status, body } = await handle(req, rt, incoming);
+    const { status, body, close } = await handle(req, rt, incoming);
+    if (close) reply.header('Connection', 'close');
     return reply.code(status).send(body);
   });
 }
@@ -29,21 +31,30 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 // client (or test) ever sees a response while its upload still sits in DATA_DIR/incoming.
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
-  const tooLarge = () => fail(413, 'file too large', `the file is larger than ${rt.config.MAX_UPLOAD_BYTES} bytes`);
+  const tooLarge = (): Answer => ({ ...fail(413, 'file too large', `the file is larger than ${rt.config.MAX_UPLOAD_BYTES} bytes`), close: true });
   const fields: Record<string, string> = {};
   let upload: { path: string; filename: string } | null = null;
   let sink: fs.WriteStream | null = null;
+  let refused: Error | null = null;
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
         fields[part.fieldname] = String(part.value ?? '');
         continue;
       }
-      if (part.fieldname !== 'file' || upload) {
+      if (part.fieldname !== 'file' || upload || refused) {
         part.file.resume(); // not ours: drain it
         continue;
       }
-      fileKind(part.filename || ''); // an unsupported extension fails before the body is stored
+      try {
+        fileKind(part.filename || '');
+      } catch (err) {
+        // An unsupported extension: the body is read to its end (so the connection stays
+        // usable) but never stored.
+        refused = err as Error;
+        part.file.resume();
+        continue;
+      }
       const target = path.join(incoming, crypto.randomBytes(12).toString('hex'));
       upload = { path: target, filename: part.filename || 'upload' };
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
@@ -51,6 +62,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       await pipeline(part.file, sink);
       if (part.file.truncated) return tooLarge();
     }
+    if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
     const options = importOptionsSchema.safeParse(fields);
     if (!options.success) return fail(400, 'invalid parameters', describeZodError(options.error));
