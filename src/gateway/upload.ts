@@ -31,11 +31,11 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 // client (or test) ever sees a response while its upload still sits in DATA_DIR/incoming.
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
-  const tooLarge = (): Answer => ({ ...fail(413, 'file too large', `the file is larger than ${rt.config.MAX_UPLOAD_BYTES} bytes`), close: true });
   const fields: Record<string, string> = {};
   let upload: { path: string; filename: string } | null = null;
   let sink: fs.WriteStream | null = null;
   let refused: Error | null = null;
+  let bodyRead = false;
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
@@ -60,8 +60,9 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
       sink = fs.createWriteStream(target);
       await pipeline(part.file, sink);
-      if (part.file.truncated) return tooLarge();
+      if (part.file.truncated) return { ...tooLarge(rt), close: true };
     }
+    bodyRead = true;
     if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
     const options = importOptionsSchema.safeParse(fields);
@@ -76,15 +77,24 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       throw err;
     }
   } catch (err) {
-    const e = err as Error & { code?: string; statusCode?: number };
-    if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge();
-    if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
-    if (/^(Invalid Input|Conversion|Parser|IO|Binder) Error/.test(e.message)) return fail(400, 'unreadable file', `the file could not be read: ${e.message.split('\n')[0]}`);
-    if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT' || e.code === 'FST_FILES_LIMIT') return fail(400, 'invalid form', e.message);
-    req.log.error({ err }, 'upload failed');
-    return fail(500, 'internal error', 'the server could not import this file');
+    // A body not read to its end cannot be followed by another request on this connection.
+    const answer = failure(req, rt, err);
+    return bodyRead ? answer : { ...answer, close: true };
   } finally {
     if (sink && !sink.closed) await new Promise<void>((resolve) => sink!.once('close', () => resolve()).destroy());
     if (upload) await fsp.rm(upload.path, { force: true });
   }
+}
+
+const tooLarge = (rt: Runtime): Answer => fail(413, 'file too large', `the file is larger than ${rt.config.MAX_UPLOAD_BYTES} bytes`);
+
+/** The answer to a failed upload: the client's fault (400, 413) or ours (500). */
+function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
+  const e = err as Error & { code?: string; statusCode?: number };
+  if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge(rt);
+  if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
+  if (/^(Invalid Input|Conversion|Parser|IO|Binder) Error/.test(e.message)) return fail(400, 'unreadable file', `the file could not be read: ${e.message.split('\n')[0]}`);
+  if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT' || e.code === 'FST_FILES_LIMIT') return fail(400, 'invalid form', e.message);
+  req.log.error({ err }, 'upload failed');
+  return fail(500, 'internal error', 'the server could not import this file');
 }
