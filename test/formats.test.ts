@@ -123,6 +123,23 @@ test('JSON in Latin-1, also where detection does not look', async () => {
   assert.equal(detected, 'utf-8', 'the fallback path was the one exercised');
 });
 
+test('a large UTF-8 file of multi-byte characters is recognised whatever the sample edges cut', async () => {
+  const lines = ['text'];
+  for (let i = 0; i < 40_000; i++) lines.push(`é😀ü€${i}日本`);
+  const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+  assert.ok(buf.length > 8 * 64 * 1024);
+  const probe = path.join(server.dataDir, 'probe-utf8.csv');
+  for (const shift of [0, 1, 2, 3]) {
+    // Shift the content so that the samples start and end inside characters differently.
+    await fs.writeFile(probe, Buffer.concat([Buffer.from('x'.repeat(shift)), buf]));
+    assert.equal(await detectEncoding(probe), 'utf-8', `shift ${shift}`);
+  }
+  await fs.rm(probe);
+  const t = await load('mb.csv', buf);
+  assert.equal(t.rows.length, 40_000);
+  assert.deepEqual(t.rows[39_999], ['é😀ü€39999日本']);
+});
+
 test('UTF-16 LE with BOM (and without)', async () => {
   const t = await load('w16.csv', utf16le(WESTERN));
   assert.deepEqual(t.columns, ['name', 'city', 'price']);
