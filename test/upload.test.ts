@@ -108,6 +108,18 @@ test('initialSkip skips lines before the header (CSV) and rows (Excel)', async (
     [1, 2],
     [3, 4],
   ]);
+  // Blank lines before the header are skipped, as pandas does (also after initialSkip).
+  for (const [content, fields] of [
+    ['\n\na,b\n1,2\n3,4\n', {}],
+    ['junk\r\n\r\n  \r\na,b\r\n1,2\r\n3,4\r\n', { initialSkip: '1' }],
+  ] as const) {
+    const blank = await readTable(client, await uploadOk(server.url, 'blank-lines.csv', content, fields));
+    assert.deepEqual(blank.columns, ['a', 'b']);
+    assert.deepEqual(blank.rows, [
+      [1, 2],
+      [3, 4],
+    ]);
+  }
   const noHeader = await uploadOk(server.url, 'skip.csv', 'junk\n1,2\n3,4\n', { initialSkip: '1', headerIncluded: 'false' });
   assert.deepEqual((await readTable(client, noHeader)).rows, [
     [1, 2],

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError } from './types.ts';
@@ -50,10 +51,12 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * the number of columns, shorter lines are padded with missing values, longer ones are
  * skipped, both are counted, and types are inferred from every value, not a sample.
  */
-export async function readCsv(db: Db, path: string, opts: CsvOptions): Promise<CsvSource> {
+export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource> {
+  // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
+  const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
   const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip));
-  if (rawHeader.length === 0) throw new ImportError('empty file', opts.skip > 0 ? `the file has no lines to read after initialSkip (${opts.skip})` : 'the file has no lines to read');
+  if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
   const fields = names.map((_, i) => `c${i}`);
 
@@ -79,6 +82,22 @@ export async function readCsv(db: Db, path: string, opts: CsvOptions): Promise<C
   const types = inferred.map((t, i) => opts.types?.[i] ?? t);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
+}
+
+/** How many blank lines follow the first `skip` lines (looking at the first 64 KB). */
+async function blankLinesAfter(path: string, skip: number): Promise<number> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const lines = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+    lines.pop(); // the last piece may be cut short (or be what follows the final newline)
+    let blank = 0;
+    while (skip + blank < lines.length && /^[ \t]*$/.test(lines[skip + blank])) blank++;
+    return blank;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Rejected lines of one scan, by what happens to them. */
