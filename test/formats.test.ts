@@ -140,6 +140,16 @@ test('a large UTF-8 file of multi-byte characters is recognised whatever the sam
   assert.deepEqual(t.rows[39_999], ['é😀ü€39999日本']);
 });
 
+test('a file marked UTF-8 (BOM) with a stray invalid byte: read as UTF-8, the byte replaced', async () => {
+  const buf = Buffer.concat([utf8Bom('name,city\nRené,Zürich\n'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2c, 0x78, 0x0a])]);
+  const t = await load('stray.csv', buf);
+  assert.deepEqual(t.columns, ['name', 'city']);
+  assert.deepEqual(t.rows, [
+    ['René', 'Zürich'],
+    ['bad\ufffd', 'x'],
+  ]);
+});
+
 test('UTF-16 LE with BOM (and without)', async () => {
   const t = await load('w16.csv', utf16le(WESTERN));
   assert.deepEqual(t.columns, ['name', 'city', 'price']);

@@ -45,10 +45,17 @@ export async function detectEncoding(file: string): Promise<string> {
   }
 }
 
-/** The encoding of a file known not to be UTF-8, from the bytes around its first bad line. */
+/**
+ * The encoding of a file found not to be UTF-8, from the bytes around its first bad line.
+ * A file that starts with the UTF-8 byte order mark says it is UTF-8: it is read as UTF-8
+ * with the bad bytes replaced (U+FFFD) rather than garbling all its other characters.
+ */
 export async function legacyEncodingAround(file: string, position: number | null): Promise<string> {
   const handle = await fs.open(file, 'r');
   try {
+    const bom = Buffer.alloc(3);
+    await handle.read(bom, 0, 3, 0);
+    if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) return 'utf-8';
     const start = Math.max(0, (position ?? 0) - 1024);
     const buf = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buf, 0, buf.length, start);
