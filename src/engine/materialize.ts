@@ -14,7 +14,8 @@ export interface Materialized {
   bytesWritten: number;
 }
 
-const PARQUET = '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)';
+// Snappy: writes about twice as fast as zstd for 1.5–2× the bytes; operation latency matters more.
+const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
 
 /**
  * Write what a change computes into new Parquet files of the session and describe the

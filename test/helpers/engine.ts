@@ -9,6 +9,7 @@ import { importDataset } from '../../src/engine/import/index.ts';
 import { importOptionsSchema } from '../../src/engine/import/types.ts';
 import { newSessionId } from '../../src/store/session-id.ts';
 import { Dataset } from '../../src/engine/dataset.ts';
+import { ident, literal } from '../../src/engine/sql.ts';
 import { jsonValue } from '../../src/engine/json-values.ts';
 import { apiType } from '../../src/engine/column-types.ts';
 
@@ -21,6 +22,8 @@ export interface EngineHarness {
   rt: Runtime;
   /** Import a file's content (CSV by default) as a new session. */
   load(content: string | Buffer, filename?: string, fields?: Record<string, string>): Promise<string>;
+  /** A session whose first version is the result of a SELECT (fast large datasets for measurements). */
+  loadSql(select: string): Promise<string>;
   /** Run an operation like a client request; resolves with the response message. */
   run(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any> & { changed: boolean }>;
   /** Like run, but throws when the response is not a success. */
@@ -45,6 +48,19 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
       await fs.writeFile(file, content);
       await importDataset(rt, sessionId, { path: file, filename }, importOptionsSchema.parse(fields));
       return sessionId;
+    },
+    async loadSql(select) {
+      const sessionId = newSessionId();
+      await rt.store.prepare(sessionId);
+      const { file, path: target } = rt.store.newFile(sessionId);
+      return rt.duck.withConnection(async (db) => {
+        const described = await db.describe(`(${select})`);
+        const fields = described.map((d, i) => `${ident(d.name)} AS c${i}`).join(', ');
+        const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(target)} (FORMAT parquet)`));
+        const { size } = await fs.stat(target);
+        await rt.store.create(sessionId, { rows, columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: d.type })), operations: [], bytesWritten: size });
+        return sessionId;
+      });
     },
     async run(sessionId, operation, params = {}) {
       const result = await executeJob(rt, { operation, sessionID: sessionId, requestID: `t${++n}`, body: { operation, sessionID: sessionId, requestID: `t${n}`, ...params } });
