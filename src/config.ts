@@ -15,7 +15,7 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
-  DUCKDB_MEMORY_LIMIT: z.string().default('2GB'),
+  DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   MAX_VERSIONS: z.coerce.number().int().min(0).default(0), // 0 = unlimited undo
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { join as pathJoin } from 'node:path';
 import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError } from './types.ts';
@@ -13,6 +14,11 @@ export interface CsvSource {
   names: string[];
   skippedLines: number;
   paddedLines: number;
+  /**
+   * Parquet files already holding the data in final types (the fast path writes them while
+   * reading): column i is `field` of `file`. The caller may adopt them as they are.
+   */
+  ready?: { files: string[]; columns: { file: string; field: string }[] };
 }
 
 export interface CsvOptions {
@@ -22,6 +28,8 @@ export interface CsvOptions {
   delimiter?: string;
   /** Known column types (e.g. from Excel cells); null or absent: inferred from the values. */
   types?: (InferredType | null)[];
+  /** Scratch folder (same file system as the session) for the fast path's Parquet files. */
+  tmpDir?: string;
 }
 
 interface Dialect {
@@ -60,13 +68,102 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
   const fields = names.map((_, i) => `c${i}`);
 
-  // Every field as text, with the header's width; rejected lines are recorded with why.
-  const scan = (padding: boolean, rejects: string): string =>
-    `read_csv(${literal(path)}, auto_detect = false, delim = ${literal(dialect.delim)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)}, ` +
+  if (opts.tmpDir && !opts.types) {
+    const fast = await utf8Guard(() => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
+    if (fast) return fast;
+  }
+  return readThorough(db, path, opts, dialect, names);
+}
+
+/** Arguments of read_csv shared by every scan of one file. */
+function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string): string {
+  return (
+    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ` +
     `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ` +
     `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` +
-    `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, ` +
-    `columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
+    `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}`
+  );
+}
+
+/**
+ * The fast path, one pass: types guessed by DuckDB's sniffer from a sample, the file read
+ * with them straight into Parquet. If the guess was wrong somewhere (a value that does not
+ * convert rejects its line) or some lines need padding, the result is thrown away (null)
+ * and the thorough path reads the file again. Only ISO dates count as dates, and booleans
+ * are only true/false (pandas does not read t/f or yes/no as booleans).
+ */
+async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[]): Promise<CsvSource | null> {
+  let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
+  try {
+    const rows = await db.rowsJson(
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = ${opts.header}, skip = ${opts.skip}, ` +
+        `null_padding = false, ignore_errors = true, nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'VARCHAR'])`,
+    );
+    sniffed = rows[0] as typeof sniffed;
+  } catch {
+    return null;
+  }
+  if (!sniffed || sniffed.Columns.length !== names.length) return null;
+  const isoDate = sniffed.DateFormat === null || sniffed.DateFormat === '%Y-%m-%d';
+  const isoTimestamp = sniffed.TimestampFormat === null || /^%Y-%m-%d[ T]%H:%M(:%S(\.%[fgn])?)?$/.test(sniffed.TimestampFormat);
+  const readAs = sniffed.Columns.map((c) => {
+    const t = c.type.toUpperCase();
+    if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(t)) return 'BIGINT';
+    if (/^(FLOAT|DOUBLE|DECIMAL.*)$/.test(t)) return 'DOUBLE';
+    if (t === 'DATE' && isoDate) return 'DATE';
+    if (t === 'TIMESTAMP' && isoTimestamp) return 'TIMESTAMP';
+    return 'VARCHAR'; // booleans too: refined below
+  });
+  const fields = names.map((_, i) => `c${i}`);
+  const rejects = unique('rejects');
+  const columns = fields.map((f, i) => `${literal(f)}: ${literal(readAs[i])}`).join(', ');
+  const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
+  const select = fields.map((f, i) => (readAs[i] === 'DATE' ? `${ident(f)}::TIMESTAMP AS ${ident(f)}` : ident(f))).join(', ');
+  await db.run(`COPY (SELECT ${select} FROM read_csv(${scanArgs(path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  const lines = await rejectedLines(db, rejects);
+  const files = [main];
+  const discard = async () => {
+    await Promise.all(files.map((f) => fs.rm(f, { force: true })));
+    return null;
+  };
+  if (lines.invalidEncoding > 0) {
+    await discard();
+    throw new NotUtf8Error(lines.firstInvalidByte);
+  }
+  if (lines.cast > 0 || lines.padded > 0) return discard();
+
+  // The sniffer saw a sample: a column it read as text may still be all booleans, ISO
+  // dates or numbers in pandas' eyes. Such columns are converted into a small file of their
+  // own; their text stays unused in the main file.
+  const placed = fields.map((field) => ({ file: main, field }));
+  const textual = fields.flatMap((f, i) => (readAs[i] === 'VARCHAR' ? [i] : []));
+  if (textual.length > 0) {
+    const view = unique('typed_view');
+    await db.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM read_parquet(${literal(main)})`);
+    const refined = await inferTypes(db, view, textual.map((i) => fields[i]));
+    const converted = textual.filter((_, k) => refined[k] !== 'VARCHAR');
+    if (converted.length > 0) {
+      const extra = pathJoin(opts.tmpDir, `${unique('refined')}.parquet`);
+      files.push(extra);
+      const casts = converted.map((i) => `${castExpr(fields[i], refined[textual.indexOf(i)])} AS ${ident(fields[i])}`);
+      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+      for (const i of converted) placed[i] = { file: extra, field: fields[i] };
+    }
+    await db.run(`DROP VIEW ${view}`);
+  }
+  const aliases = new Map(files.map((f, k) => [f, `t${k}`]));
+  const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(names[i])}`);
+  const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
+  return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ready: { files, columns: placed } };
+}
+
+/**
+ * The thorough path: every field read as text with the header's width, then each column's
+ * type inferred from all its values, as pandas does.
+ */
+async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dialect, names: string[]): Promise<CsvSource> {
+  const fields = names.map((_, i) => `c${i}`);
+  const scan = (padding: boolean, rejects: string): string => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
 
   // Pass 1 without padding: short lines are rejected as MISSING COLUMNS, which counts them.
   // Only a file that has some is read again with padding, so regular files cost one pass.
@@ -101,15 +198,17 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
 }
 
 /** Rejected lines of one scan, by what happens to them. */
-async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; invalidEncoding: number; firstInvalidByte: number | null }> {
+async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null }> {
   const row = await db.one(`
-    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
-           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short) AS skipped
-    FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short, min(byte_position) AS pos
+    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos, count(*) FILTER (WHERE NOT enc AND cast_error) AS cast_lines,
+           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short AND NOT cast_error) AS skipped
+    FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
+                 bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos
           FROM ${rejects} GROUP BY line)`);
   return {
     skipped: Number(row.skipped),
     padded: Number(row.padded),
+    cast: Number(row.cast_lines),
     invalidEncoding: Number(row.enc),
     firstInvalidByte: row.pos === null ? null : Number(row.pos),
   };
@@ -130,24 +229,33 @@ export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARC
 /** The narrowest type every non-missing value of a text column converts to. */
 export async function inferTypes(db: Db, table: string, fields: string[]): Promise<InferredType[]> {
   if (fields.length === 0) return [];
-  const checks = fields.flatMap((f, i) => {
-    const c = ident(f);
-    return [
-      // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
-      `bool_and(${c} IS NULL OR (regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL)) AS i${i}`,
-      `bool_and(${c} IS NULL OR TRY_CAST(${c} AS DOUBLE) IS NOT NULL) AS d${i}`,
-      `bool_and(${c} IS NULL OR lower(${c}) IN ('true', 'false')) AS b${i}`,
-      `bool_and(${c} IS NULL OR (regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL)) AS t${i}`,
-      `count(${c}) AS n${i}`,
-    ];
-  });
-  const row = await db.one(`SELECT ${checks.join(', ')} FROM ${table}`);
+  const tests: Record<'i' | 'd' | 'b' | 't', (c: string) => string> = {
+    // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
+    i: (c) => `regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
+    d: (c) => `TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
+    b: (c) => `lower(${c}) IN ('true', 'false')`,
+    t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
+  };
+  const kinds = Object.keys(tests) as (keyof typeof tests)[];
+  const aggregate = async (source: string, candidates: (keyof typeof tests)[][]) => {
+    const checks = fields.flatMap((f, i) => [
+      `count(${ident(f)}) AS n${i}`,
+      ...candidates[i].map((k) => `bool_and(${ident(f)} IS NULL OR (${tests[k](ident(f))})) AS ${k}${i}`),
+    ]);
+    return db.one(`SELECT ${checks.join(', ')} FROM ${source}`);
+  };
+  // A sample first: most text columns fail every test on their first rows, and then the
+  // whole column need not be tested at all (the tests are regular expressions: costly).
+  const sample = await aggregate(`(SELECT * FROM ${table} LIMIT 20000)`, fields.map(() => kinds));
+  const candidates = fields.map((_, i) => (Number(sample[`n${i}`]) === 0 ? kinds : kinds.filter((k) => sample[`${k}${i}`] === true)));
+  const full = await aggregate(table, candidates);
   return fields.map((_, i) => {
-    if (Number(row[`n${i}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
-    if (row[`i${i}`]) return 'BIGINT';
-    if (row[`d${i}`]) return 'DOUBLE';
-    if (row[`b${i}`]) return 'BOOLEAN';
-    if (row[`t${i}`]) return 'TIMESTAMP';
+    if (Number(full[`n${i}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
+    const holds = (k: keyof typeof tests) => candidates[i].includes(k) && full[`${k}${i}`] === true;
+    if (holds('i')) return 'BIGINT';
+    if (holds('d')) return 'DOUBLE';
+    if (holds('b')) return 'BOOLEAN';
+    if (holds('t')) return 'TIMESTAMP';
     return 'VARCHAR';
   });
 }

@@ -49,7 +49,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource;
     if (kind === 'text') {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter }));
+      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
@@ -92,19 +92,39 @@ async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scrat
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
-  // Dates become timestamps: one datetime type, as pandas has datetime64 only.
-  const described = await db.describe(`(${source.sql})`);
-  const fields = described.map((d, i) => `${d.type === 'DATE' ? `${ident(d.name)}::TIMESTAMP` : ident(d.name)} AS c${i}`);
-  let select = `SELECT ${fields.length ? fields.join(', ') : '*'} FROM (${source.sql})`;
-  if (opts.sampleSize < 1) select = await sampled(db, select, opts);
-  const { file, path: target } = rt.store.newFile(sessionId);
-  const rows = Number(await db.scalar(`COPY (${select}) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`));
-  await fsyncFile(target);
-  const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
-  const bytesWritten = (await fs.stat(target)).size;
+  let columns: Manifest['columns'];
+  let rows: number;
+  let bytesWritten = 0;
+  if (source.ready && opts.sampleSize >= 1) {
+    // The fast path already wrote the data in its final form: adopt its files as they are.
+    const types = await db.describe(`(${source.sql})`);
+    const adopted = new Map<string, string>();
+    for (const tmp of source.ready.files) {
+      const { file, path: target } = rt.store.newFile(sessionId);
+      await fs.rename(tmp, target);
+      await fsyncFile(target);
+      adopted.set(tmp, file);
+      bytesWritten += (await fs.stat(target)).size;
+    }
+    rows = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(rt.store.filePath(sessionId, adopted.get(source.ready.files[0])!))})`));
+    columns = source.names.map((name, i) => ({ name, file: adopted.get(source.ready!.columns[i].file)!, field: source.ready!.columns[i].field, type: types[i].type }));
+  } else {
+    // Dates become timestamps: one datetime type, as pandas has datetime64 only.
+    const described = await db.describe(`(${source.sql})`);
+    const fields = described.map((d, i) => `${d.type === 'DATE' ? `${ident(d.name)}::TIMESTAMP` : ident(d.name)} AS c${i}`);
+    let select = `SELECT ${fields.length ? fields.join(', ') : '*'} FROM (${source.sql})`;
+    if (opts.sampleSize < 1) select = await sampled(db, select, opts);
+    const { file, path: target } = rt.store.newFile(sessionId);
+    rows = Number(await db.scalar(`COPY (${select}) TO ${literal(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`));
+    await fsyncFile(target);
+    const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
+    bytesWritten = (await fs.stat(target)).size;
+    await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
+    columns = source.names.map((name, i) => ({ name, file, field: `c${i}`, type: types[i].type }));
+  }
   const manifest = await rt.store.create(sessionId, {
     rows,
-    columns: source.names.map((name, i) => ({ name, file, field: `c${i}`, type: types[i].type })),
+    columns,
     operations: [],
     bytesWritten,
     source: { filename, skippedLines: source.skippedLines, paddedLines: source.paddedLines },
