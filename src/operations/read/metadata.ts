@@ -3,6 +3,25 @@ import { defineOperation } from '../types.ts';
 import { viewParams, withView } from './view.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
+import type { OperationContext } from '../types.ts';
+
+// Missing counts of whole columns, by the immutable file field that holds them: a column
+// kept across versions is counted once, and a change to one column recounts only that one.
+const wholeColumnCounts = new Map<string, number>();
+const MAX_CACHED = 20_000;
+
+async function missingCounts(ctx: OperationContext): Promise<number[]> {
+  const columns = ctx.dataset.columns;
+  const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}`;
+  const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
+  if (todo.length > 0) {
+    const counts = todo.map((i) => `count(*) FILTER (WHERE ${isMissing(columns[i].name, columns[i].type)}) AS m${i}`).join(', ');
+    const row = await ctx.db.one(`SELECT ${counts} FROM (${ctx.dataset.select({ columns: todo })})`);
+    if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
+    for (const i of todo) wholeColumnCounts.set(key(i), Number(row[`m${i}`]));
+  }
+  return columns.map((_, i) => wholeColumnCounts.get(key(i))!);
+}
 
 export const metadata = defineOperation({
   name: 'metadata',
@@ -17,9 +36,9 @@ export const metadata = defineOperation({
     const columns = ds.columns;
     const { rows, invalid } = await withView(ctx, params, false, async (view) => {
       if (columns.length === 0) return { rows: view.rows, invalid: [] as number[] };
+      if (view.kind === 'all') return { rows: view.rows, invalid: await missingCounts(ctx) };
       const counts = columns.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ');
-      const source = view.kind === 'all' ? 'df_pos' : `df_pos SEMI JOIN ${view.table} s ON df_pos.__pos = s.__pos`;
-      const row = await ctx.db.one(`SELECT ${counts} FROM ${source}`);
+      const row = await ctx.db.one(`SELECT ${counts} FROM df_pos SEMI JOIN ${view.table} s ON df_pos.__pos = s.__pos`);
       return { rows: view.rows, invalid: columns.map((_, i) => Number(row[`m${i}`])) };
     });
     const columnInfo: Record<string, { index: number; dataType: string; invalidValues: number }> = {};
