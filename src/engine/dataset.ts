@@ -1,6 +1,12 @@
 import { ident, literal } from './sql.ts';
 import type { ColumnEntry, Manifest } from '../store/manifest.ts';
 
+/**
+ * The engine's row-position column in `df_pos`. No data column may be called so (in any
+ * letter case: DuckDB matches names without case).
+ */
+export const RESERVED_COLUMN_NAME = '__pos';
+
 /** A version of a session's data as DuckDB sees it: SQL over its Parquet files. */
 export class Dataset {
   readonly manifest: Manifest;

@@ -7,6 +7,7 @@ import type { ColumnEntry } from '../store/manifest.ts';
 import type { Change } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
+import { RESERVED_COLUMN_NAME } from './dataset.ts';
 
 export interface Materialized {
   rows: number;
@@ -76,12 +77,19 @@ async function parquetTypes(db: Db, path: string): Promise<string[]> {
   return described.map((d) => d.type);
 }
 
+// DuckDB matches names without regard to case: `a` and `A` in one table would read the
+// same column, so names must differ in more than case.
 function checkNames(names: string[]): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const name of names) {
     if (name === '') throw new OperationError('invalid column name', 'a column name cannot be empty');
-    if (seen.has(name)) throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}; column names must be unique`);
-    seen.add(name);
+    const folded = name.toLowerCase();
+    if (folded === RESERVED_COLUMN_NAME) throw new OperationError('invalid column name', `${JSON.stringify(name)} is reserved for row positions; choose another column name`);
+    const earlier = seen.get(folded);
+    if (earlier !== undefined) {
+      const detail = earlier === name ? '' : ` and ${JSON.stringify(earlier)} (names are compared without regard to case)`;
+      throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}${detail}; column names must be unique`);
+    }
+    seen.set(folded, name);
   }
 }
-
