@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { literal } from './sql.ts';
+import { ident, literal } from './sql.ts';
 import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -34,8 +34,9 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   let bytesWritten = 0;
   if (computed.length > 0) {
     const { file, path } = store.newFile(sessionId);
-    const source = ['df_pos', ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
-    const select = `SELECT ${computed.map((c, k) => `${c.expr} AS c${k}`).join(', ')} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
+    const outputs = computed.map((c, k) => `${c.expr} AS c${k}`).join(', ');
+    const source = [await scanFor(db, dataset, computed.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
+    const select = `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
     const count = await copyToParquet(db, select, path);
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
@@ -48,6 +49,28 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     bytesWritten = (await fs.stat(path)).size;
   }
   return { rows: dataset.rows, columns, bytesWritten };
+}
+
+/**
+ * What computed columns are read from: `df_pos`, or, when the expressions name the columns
+ * of fewer files than the version has, a `df_pos` of those files only. Every file beyond the
+ * first is one more POSITIONAL JOIN, which about doubles the cost of writing one column
+ * (measured on 10M rows: 0.47 s against 0.24 s from one file). A column is taken to be used
+ * when its quoted name appears in an expression (names reach SQL through ident()); should
+ * an expression name a column some other way, the narrowed scan does not bind and df_pos is used.
+ */
+async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: string, joins: string[]): Promise<string> {
+  const text = exprs.join('\n').toLowerCase();
+  const used = dataset.columns.flatMap((c, i) => (text.includes(ident(c.name).toLowerCase()) ? [i] : []));
+  const files = (indices: number[]) => new Set(indices.map((i) => dataset.column(i).file)).size;
+  if (files(used) >= files(dataset.columns.map((_, i) => i))) return 'df_pos';
+  const narrowed = `(${dataset.select({ withPosition: true, columns: used })}) AS df_pos`;
+  try {
+    await db.describe(`SELECT ${outputs} FROM ${[narrowed, ...joins].join(' POSITIONAL JOIN ')}`);
+    return narrowed;
+  } catch {
+    return 'df_pos';
+  }
 }
 
 async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string): Promise<Materialized> {
