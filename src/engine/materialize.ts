@@ -16,7 +16,8 @@ export interface Materialized {
 }
 
 // Snappy: writes about twice as fast as zstd for 1.5–2× the bytes; operation latency matters more.
-const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
+// Exported for files written elsewhere and adopted as they are (Change kind 'file').
+export const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
 
 /**
  * Write what a change computes into new Parquet files of the session and describe the
@@ -26,6 +27,7 @@ const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
 export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
   if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql);
+  if (change.kind === 'file') return adoptFile(db, store, sessionId, change.path, change.names);
 
   const names = change.columns.map((c) => c.name);
   checkNames(names);
@@ -84,6 +86,24 @@ async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: s
   return {
     rows,
     columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: types[i] })),
+    bytesWritten: (await fs.stat(path)).size,
+  };
+}
+
+// A table already written in our format: moved into the session's files (same file system:
+// tmp/ and files/ are folders of the session) instead of being read and written again.
+async function adoptFile(db: Db, store: SessionStore, sessionId: string, source: string, names: string[]): Promise<Materialized> {
+  checkNames(names);
+  if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
+  const described = await db.describe(`SELECT * FROM read_parquet(${literal(source)})`);
+  if (described.length !== names.length || described.some((d, i) => d.name !== `c${i}`)) throw new Error(`adopted file ${source} does not hold fields c0…c${names.length - 1}`);
+  const { file, path } = store.newFile(sessionId);
+  await fs.rename(source, path);
+  await fsyncFile(path);
+  const rows = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(path)})`));
+  return {
+    rows,
+    columns: described.map((d, i) => ({ name: names[i], file, field: d.name, type: d.type })),
     bytesWritten: (await fs.stat(path)).size,
   };
 }

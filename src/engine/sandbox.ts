@@ -1,25 +1,33 @@
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { ident } from './sql.ts';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
-import type { Db } from './duck.ts';
+import { RESERVED_COLUMN_NAME } from './dataset.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
 // own, created for this one command and closed after it:
 //
-//  - the dataset is copied into it as the table `df` first, while it may still read files;
-//    then external access is switched off (no files, no network, no ATTACH, no COPY), known
-//    extensions can neither be installed nor autoloaded, and the configuration is locked so
-//    the statement cannot switch anything back on (DuckDB refuses to re-enable these and,
-//    once locked, to change any setting at all);
-//  - it never gets a temp directory (no spilling to disk), so memory_limit is a real bound,
-//    and it has its own thread count, so a runaway command cannot take over the engine;
-//  - only one statement, of an allowed kind, is run; a timer interrupts it at the limit.
+//  - before anything of the user's is even parsed, external access is switched off (no
+//    files, no network, no ATTACH, no COPY), known extensions can neither be installed nor
+//    autoloaded, and the configuration is locked so the statement cannot switch anything
+//    back on (DuckDB refuses to re-enable these and, once locked, to change any setting);
+//  - the only files it may touch are listed one by one in `allowed_paths` (no directory is
+//    allowed, so nothing can be listed or globbed): the current version's Parquet files,
+//    which the view `df` reads (the session's own data, nothing more than df shows), and
+//    the result file. Only our own COPY writes that file, after the statement was checked:
+//    the user's statement must be a single SELECT/UPDATE/DELETE/INSERT/ALTER, none of which
+//    writes files, and while it runs the result file does not exist yet (DuckDB resolves
+//    file names when binding), so it cannot be read either;
+//  - it never gets a temp directory: DuckDB would add that directory to the allowed ones,
+//    letting the statement list and read it; without one nothing is spilled to disk and
+//    memory_limit is a real bound. Its own thread count keeps a runaway command from
+//    taking over the engine;
+//  - a timer interrupts the statement (and the writing of its result) at the time limit.
 //
-// The result comes back without the sandbox ever touching a file: its chunks are streamed
-// through node-api and appended into a temp table of the job's own connection, from which
-// the engine writes Parquet as it does for any other operation. (Writing a file from the
-// sandbox would need a writable path it could also be told to use for anything else.)
+// A query reads df straight from the Parquet files (a view: nothing is loaded into memory)
+// and its result is streamed by DuckDB into the result file. Statements that modify df
+// need a real table: the dataset is loaded into one, modified, then written out the same
+// way. Either way no row passes through JavaScript.
 
 export interface SandboxLimits {
   timeoutMs: number;
@@ -28,14 +36,39 @@ export interface SandboxLimits {
   threads: number;
 }
 
+export interface SandboxInput {
+  /** The user's statement. */
+  command: string;
+  /** SELECT giving the current dataset (columns with their names), over `files`. */
+  source: string;
+  /** The Parquet files `source` reads: the only files the statement may read. */
+  files: string[];
+  /** Where the result is written (a fresh path in a folder of this job only). */
+  resultPath: string;
+  /** Parquet options of the result file, e.g. '(FORMAT parquet)'. */
+  parquet: string;
+}
+
+export type StatementKind = 'SELECT' | 'UPDATE' | 'DELETE' | 'INSERT' | 'ALTER';
+
 export type SandboxOutcome =
   /** A DML statement that touched no row: the dataset stays as it is. */
   | { kind: 'unchanged' }
-  /** The new dataset, in a temp table of the target connection, rows in their new order. */
-  | { kind: 'table'; table: string; names: string[]; rows: number };
+  /**
+   * The new dataset: `names` in order, `rows` rows. `kept[j]` is the index of a column of
+   * the current dataset holding exactly the values of result column j (checked for UPDATE
+   * and ALTER, whose result has the same rows), else -1: column j is then field `c<j>` of
+   * the result file, rows in their new order. No file is written when every column is kept.
+   */
+  | { kind: 'result'; statement: StatementKind; names: string[]; rows: number; kept: number[] };
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
 
 // Statement kinds that produce the next dataset: a query replaces it, the others modify df.
-const ALLOWED = new Map<StatementType, string>([
+const ALLOWED = new Map<StatementType, StatementKind>([
   [StatementType.SELECT, 'SELECT'],
   [StatementType.UPDATE, 'UPDATE'],
   [StatementType.DELETE, 'DELETE'],
@@ -51,15 +84,16 @@ const ALLOWED_TEXT = 'executeCommand runs one SELECT (or WITH … SELECT, FROM �
 const DML = new Set<StatementType>([StatementType.UPDATE, StatementType.DELETE, StatementType.INSERT]);
 
 /**
- * Run `command` over `df` (the rows of `source`, a SELECT the sandbox runs before locking
- * itself down) and put the resulting dataset into temp table `table` of `target`.
- * Every failure is an OperationError naming what went wrong; the caller's data is untouched.
+ * Run `input.command` over `df` (the rows of `input.source`) and write the resulting dataset
+ * to `input.resultPath`. Every failure is an OperationError naming what went wrong; the
+ * caller's data is untouched (the caller removes the result folder).
  */
-export async function runSandboxed(source: string, command: string, target: Db, table: string, limits: SandboxLimits): Promise<SandboxOutcome> {
+export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): Promise<SandboxOutcome> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(limits.threads),
     memory_limit: limits.memoryLimit,
-    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds.
+    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
+    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
     temp_directory: '',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
@@ -71,28 +105,123 @@ export async function runSandboxed(source: string, command: string, target: Db, 
   let conn: DuckDBConnection | undefined;
   try {
     conn = await instance.connect();
-    try {
-      await conn.run(`CREATE TABLE df AS ${source}`);
-    } catch (err) {
-      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
-      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}); the dataset is unchanged`);
-    }
-    // Order matters: external access off first, the lock last (it freezes every setting).
+    // Order matters: the allowed files first (they can only be set while external access
+    // is on), then external access off, the lock last (it freezes every setting).
+    await conn.run(`SET allowed_paths = ${stringList([...input.files, input.resultPath])}`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return await withTimeLimit(conn, limits, (c) => runChecked(c, command, target, table));
+    // An empty df with the dataset's columns, to check (bind) the statement against: it
+    // tells a query from a modification before any data is read.
+    await conn.run(`CREATE TABLE df AS SELECT * FROM (${input.source}) LIMIT 0`);
+    const before = await describe(conn, 'df');
+    const started = performance.now();
+    const remaining = () => limits.timeoutMs - (performance.now() - started);
+    const checked = await withTimeLimit(conn, limits, remaining(), async (c) => {
+      const prepared = await prepareChecked(c, input.command);
+      try {
+        const kind = ALLOWED.get(prepared.statementType)!;
+        const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
+        return { kind, names };
+      } finally {
+        prepared.destroySync();
+      }
+    });
+    if (checked.kind === 'SELECT') {
+      checkNames(checked.names);
+      // The query reads the files in place; DuckDB streams its result into the file.
+      await conn.run('DROP TABLE df');
+      await conn.run(`CREATE VIEW df AS ${input.source}`);
+      // query() takes the statement as a string value (it cannot reach into our SQL) and
+      // itself accepts nothing but a single SELECT.
+      const select = `SELECT * FROM query(${literal(input.command)}) AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
+      const rows = await withTimeLimit(conn, limits, remaining(), (c) => copyOut(c, select, input));
+      return { kind: 'result', statement: 'SELECT', names: checked.names, rows, kept: checked.names.map(() => -1) };
+    }
+    // A modification needs df as a table: load the dataset (outside the time limit: this is
+    // our work, not the command's), then check and run the statement again on it (plans
+    // made on the empty table could rely on its emptiness).
+    try {
+      await conn.run(`INSERT INTO df ${input.source}`);
+    } catch (err) {
+      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
+      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be modified in place (a SELECT statement reads it without loading it); the dataset is unchanged`);
+    }
+    return await withTimeLimit(conn, limits, remaining(), (c) => modify(c, input, checked.kind, before));
   } finally {
     conn?.closeSync();
     instance.closeSync();
   }
 }
 
-async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+async function modify(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, before: ColumnInfo[]): Promise<SandboxOutcome> {
+  const prepared = await prepareChecked(conn, input.command);
+  try {
+    const done = await prepared.run();
+    if (DML.has(prepared.statementType) && done.rowsChanged === 0) return { kind: 'unchanged' };
+  } finally {
+    prepared.destroySync();
+  }
+  let after: ColumnInfo[];
+  try {
+    after = await describe(conn, 'df');
+  } catch {
+    throw new OperationError('command refused', 'the command must leave the table df in place (it renamed or dropped it); the dataset is unchanged');
+  }
+  const names = after.map((c) => c.name);
+  checkNames(names);
+  const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
+  const written = after.flatMap((c, j) => (kept[j] < 0 ? [`${ident(c.name)} AS c${j}`] : []));
+  const rows = written.length ? await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
+  return { kind: 'result', statement: kind, names, rows, kept };
+}
+
+/**
+ * The column of the dataset each result column may still be: the one of the same name, else
+ * the one at the same position (a rename), when the types match; -1 for none.
+ */
+function candidateColumns(before: ColumnInfo[], after: ColumnInfo[]): number[] {
+  return after.map((c, j) => {
+    const byName = before.findIndex((b) => b.name === c.name);
+    const i = byName >= 0 ? byName : j;
+    return i < before.length && before[i].type === c.type ? i : -1;
+  });
+}
+
+// UPDATE and ALTER keep the rows: a column still holding exactly its old values need not be
+// written (the engine keeps its file), so `UPDATE df SET a = …` writes one column and a
+// rename none. The table is in memory; the old values are read from the files.
+async function keptColumns(conn: DuckDBConnection, source: string, before: ColumnInfo[], after: ColumnInfo[]): Promise<number[]> {
+  const candidates = candidateColumns(before, after);
+  const checks = candidates.flatMap((i, j) => (i < 0 ? [] : [`bool_and(df.${ident(after[j].name)} IS NOT DISTINCT FROM src.${ident(before[i].name)}) AS k${j}`]));
+  if (checks.length === 0) return candidates;
+  const reader = await conn.runAndReadAll(`SELECT ${checks.join(', ')} FROM df POSITIONAL JOIN (${source}) AS src`);
+  const row = reader.getRowObjects()[0];
+  // An empty table compares as NULL: every candidate holds the same (no) values.
+  return candidates.map((i, j) => (i >= 0 && row[`k${j}`] !== false ? i : -1));
+}
+
+async function describe(conn: DuckDBConnection, table: string): Promise<ColumnInfo[]> {
+  const reader = await conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`);
+  const types = reader.columnTypes();
+  return reader.columnNames().map((name, i) => ({ name, type: types[i].toString() }));
+}
+
+/** Our own COPY of a query into the result file; the number of rows written. */
+async function copyOut(conn: DuckDBConnection, select: string, input: SandboxInput): Promise<number> {
+  const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
+  return Number(reader.getRows()[0][0]);
+}
+
+
+async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, ms: number, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    conn.interrupt();
-  }, limits.timeoutMs);
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      conn.interrupt();
+    },
+    Math.max(0, ms),
+  );
   const timeout = () => new OperationError('command timed out', `the command ran longer than its limit of ${limits.timeoutMs} ms and was stopped; the dataset is unchanged`);
   try {
     const result = await fn(conn);
@@ -107,7 +236,8 @@ async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, f
   }
 }
 
-async function runChecked(conn: DuckDBConnection, command: string, target: Db, table: string): Promise<SandboxOutcome> {
+/** The command as a prepared (bound, not run) statement, once it is known to be one allowed statement. */
+async function prepareChecked(conn: DuckDBConnection, command: string): Promise<DuckDBPreparedStatement> {
   // (DuckDB's extractor fails without a message on text that holds no statement.)
   if (command.replace(/\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/|;/g, '') === '') throw new OperationError('invalid command', 'command holds no SQL statement');
   const extracted = await conn.extractStatements(command).catch((err: unknown) => {
@@ -122,62 +252,24 @@ async function runChecked(conn: DuckDBConnection, command: string, target: Db, t
   }
   if (!LEADING.has(leading)) throw refused(leading || 'this statement');
   const prepared = await extracted.prepare(0);
-  try {
-    const kind = ALLOWED.get(prepared.statementType);
-    if (!kind) throw refused(statementName(command, prepared.statementType));
-    if (kind === 'SELECT') {
-      const result = await prepared.stream();
-      return await transfer(result, target, table);
-    }
-    const done = await prepared.run();
-    if (DML.has(prepared.statementType) && done.rowsChanged === 0) return { kind: 'unchanged' };
-  } finally {
+  if (!ALLOWED.has(prepared.statementType)) {
+    const type = prepared.statementType;
     prepared.destroySync();
+    throw refused(statementName(command, type));
   }
-  let result: DuckDBResult;
-  try {
-    result = await conn.stream('SELECT * FROM df');
-  } catch {
-    throw new OperationError('command refused', 'the command must leave the table df in place (it renamed or dropped it); the dataset is unchanged');
-  }
-  return transfer(result, target, table);
+  return prepared;
 }
 
-/** Stream a sandbox result into a new temp table of `target`, chunk by chunk, types unchanged. */
-async function transfer(result: DuckDBResult, target: Db, table: string): Promise<SandboxOutcome> {
-  const names = result.columnNames();
-  checkNames(names);
-  const types = result.columnTypes();
-  // DuckDB types print as SQL (struct fields and enum members quoted), so they round-trip.
-  await target.run(`CREATE TEMP TABLE ${ident(table)} (${names.map((n, i) => `${ident(n)} ${types[i].toString()}`).join(', ')})`);
-  let rows = 0;
-  try {
-    const appender = await target.connection.createAppender(table, 'main', 'temp');
-    try {
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        appender.appendDataChunk(chunk);
-        rows += chunk.rowCount;
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-  } catch (err) {
-    // A half-filled table must not outlive a failed command (applyOperations keeps the connection).
-    await target.run(`DROP TABLE IF EXISTS temp.main.${ident(table)}`).catch(() => undefined);
-    throw err;
-  }
-  return { kind: 'table', table, names, rows };
-}
-
+// DuckDB matches names without case, so names must differ in more than case (as the engine
+// requires of every dataset); checked here to fail before anything is written.
 function checkNames(names: string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (name === '') throw new OperationError('invalid column name', 'the command result has a column without a name; give every column a name (… AS name)');
-    if (seen.has(name)) throw new OperationError('duplicate column name', `the command result has two columns named ${JSON.stringify(name)}; column names must be unique (rename one with … AS other_name)`);
-    seen.add(name);
+    const folded = name.toLowerCase();
+    if (folded === RESERVED_COLUMN_NAME) throw new OperationError('invalid column name', `the command result has a column named ${JSON.stringify(name)}, a name reserved for row positions; rename it (… AS other_name)`);
+    if (seen.has(folded)) throw new OperationError('duplicate column name', `the command result has two columns named ${JSON.stringify(name)} (names are compared without regard to case); column names must be unique (rename one with … AS other_name)`);
+    seen.add(folded);
   }
 }
 

@@ -40,8 +40,16 @@ export type Change =
       joins?: string[];
       /** Set when an expression uses a window (OVER …): the result is then put back in row order. */
       ordered?: boolean;
+      /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
+      scratch?: string[];
     }
-  | { kind: 'table'; sql: string }
+  | { kind: 'table'; sql: string; scratch?: string[] }
+  /**
+   * A whole new table the operation had written itself, to a file of ctx.tmpDir in the
+   * engine's format (materialize.ts PARQUET), column i as field `c<i>` named `names[i]`,
+   * rows in order: it is moved into the session's files as it is, not written again.
+   */
+  | { kind: 'file'; path: string; names: string[]; scratch?: string[] }
   /** An operation that finds nothing to do (the dataset stays as it is; no version). */
   | { kind: 'none' };
 

@@ -1,9 +1,10 @@
+import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
 import { OperationError } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
 import { Dataset } from '../engine/dataset.ts';
-import { materialize } from '../engine/materialize.ts';
+import { materialize, type Materialized } from '../engine/materialize.ts';
 import { SessionNotFoundError } from '../store/session-store.ts';
 import { isSessionId } from '../store/session-id.ts';
 import type { Db } from '../engine/duck.ts';
@@ -104,7 +105,12 @@ function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, ctx.db, ctx.sessionId, dataset);
       const change = await op.run(opCtx, params);
       if (change.kind === 'none') return dataset;
-      const m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change);
+      let m: Materialized;
+      try {
+        m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change);
+      } finally {
+        await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
+      }
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
       return new Dataset(manifest, dataset.filesDir);
     },

@@ -140,6 +140,32 @@ describe('executeCommand: statements over df', () => {
     assert.deepEqual(await snapshot(h, id), before);
   });
 
+  test('beyond the first slice of rows: a change in the last row is seen, unchanged columns keep their files', async () => {
+    const id = await h.loadSql('SELECT range AS a, range % 7 AS b, range::VARCHAR AS s FROM range(300000)');
+    const first = (await h.rt.store.current(id)).manifest;
+    // Only the last row differs: the query's result is not the dataset.
+    const res = await command(h, id, 'SELECT * REPLACE (CASE WHEN a = 299999 THEN -1 ELSE a END AS a) FROM df');
+    assert.equal(res.changed, true, JSON.stringify(res));
+    const last = async () => (await h.ok(id, 'data', { rowIndexFrom: 299998, rowIndexTo: 299999, columnIndexFrom: 0, columnIndexTo: 2 })).data;
+    assert.deepEqual(JSON.parse(await last()).data, [
+      [299998, 6, '299998'],
+      [-1, 0, '299999'],
+    ]);
+    await h.ok(id, 'undo');
+    // UPDATE of one late value: only that column is written.
+    await h.ok(id, 'executeCommand', { command: 'UPDATE df SET b = 100 WHERE a = 299999' });
+    const { manifest } = await h.rt.store.current(id);
+    assert.deepEqual([manifest.columns[0], manifest.columns[2]], [first.columns[0], first.columns[2]]);
+    assert.notEqual(manifest.columns[1].file, first.columns[1].file);
+    assert.deepEqual(JSON.parse(await last()).data, [
+      [299998, 6, '299998'],
+      [299999, 100, '299999'],
+    ]);
+    // A rewritten value equal to the old one everywhere: no version.
+    const same = await command(h, id, "UPDATE df SET s = a::VARCHAR WHERE a > 200000");
+    assert.equal(same.changed, false, JSON.stringify(same));
+  });
+
   test('the sandbox runs with external access off, extensions off and the configuration locked', async () => {
     const id = await h.load(CSV);
     await h.ok(id, 'executeCommand', {
@@ -200,6 +226,10 @@ describe('executeCommand: escape attempts are refused', () => {
   test('reading files: read_csv, read_text, read_parquet of the session files, glob, replacement scans', async () => {
     const id = await h.load(CSV);
     const files = h.rt.store.filesDir(id);
+    const imported = (await h.rt.store.current(id)).manifest.columns[0].file;
+    // A new version in a file of its own: the imported file now belongs to history only.
+    await h.ok(id, 'executeCommand', { command: 'SELECT a + 1 AS a, x, f FROM df' });
+    assert.notEqual((await h.rt.store.current(id)).manifest.columns[0].file, imported);
     const before = await snapshot(h, id);
     const attempts = [
       "SELECT * FROM read_csv('/etc/passwd')",
@@ -207,7 +237,9 @@ describe('executeCommand: escape attempts are refused', () => {
       "SELECT * FROM read_text('/etc/passwd')",
       "SELECT * FROM read_blob('/etc/passwd')",
       `SELECT * FROM read_parquet('${files}/*.parquet')`,
-      `SELECT * FROM '${files}/${(await h.rt.store.current(id)).manifest.columns[0].file}'`,
+      `SELECT * FROM '${files}/${imported}'`,
+      `SELECT * FROM read_parquet('${files}/${imported}')`,
+      `SELECT * FROM read_parquet('${files}/../files/${imported}')`,
       `SELECT * FROM read_csv('${scratch}/secret.csv')`,
       `SELECT * FROM '${scratch}/secret.csv'`,
       "SELECT * FROM glob('/*')",
@@ -251,6 +283,89 @@ describe('executeCommand: escape attempts are refused', () => {
     }
     for (const suffix of ['.csv', '.parquet', '']) assert.equal(await exists(target + suffix), false, `${target}${suffix} was written`);
     assert.deepEqual(await snapshot(h, id), before);
+  });
+
+  test("the only files within reach are the current version's and the result file; no folder", async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', { command: 'UPDATE df SET a = a * 10' });
+    const { manifest } = await h.rt.store.current(id);
+    const files = [...new Set(manifest.columns.map((c) => h.rt.store.filePath(id, c.file)))];
+    assert.equal(files.length, 2);
+    await h.ok(id, 'executeCommand', {
+      command: `SELECT current_setting('allowed_paths') AS paths, current_setting('allowed_directories') AS dirs, current_setting('temp_directory') AS tmp`,
+    });
+    const [[paths, dirs, tmp]] = (await h.table(id)).rows as [string[], string[], string][];
+    const result = paths.filter((p) => !files.includes(p));
+    assert.deepEqual(paths.filter((p) => files.includes(p)).sort(), [...files].sort());
+    assert.equal(result.length, 1);
+    assert.match(result[0], /\/tmp\/command-[0-9a-f]{16}\/result\.parquet$/);
+    assert.ok(result[0].startsWith(h.rt.store.tmpDir(id) + '/'));
+    assert.deepEqual([dirs, tmp], [[], '']);
+  });
+
+  test("other sessions' files and other versions' files are out of reach", async () => {
+    const mine = await h.load(CSV);
+    const other = await h.load('secret\nhunter2\n');
+    const otherFile = h.rt.store.filePath(other, (await h.rt.store.current(other)).manifest.columns[0].file);
+    const first = h.rt.store.filePath(mine, (await h.rt.store.current(mine)).manifest.columns[0].file);
+    await h.ok(mine, 'executeCommand', { command: 'SELECT a, x FROM df' });
+    const before = await snapshot(h, mine);
+    for (const sql of [
+      `SELECT * FROM read_parquet('${otherFile}')`,
+      `SELECT * FROM '${otherFile}'`,
+      `SELECT * FROM read_blob('${otherFile}')`,
+      `SELECT * FROM glob('${h.rt.store.filesDir(other)}/*')`,
+      `SELECT * FROM read_parquet('${h.rt.store.dir(other)}/../*/files/*.parquet')`,
+      `SELECT * FROM read_parquet('${first}')`,
+      `UPDATE df SET x = (SELECT max(c0) FROM read_parquet('${otherFile}'))`,
+    ]) {
+      const res = await command(h, mine, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
+      assert.doesNotMatch(res.errorDescription, /hunter2/, sql);
+    }
+    assert.deepEqual(await snapshot(h, mine), before);
+  });
+
+  test('the job folder: the statement can neither read nor write it, and it is removed after every command', async () => {
+    const id = await h.load(CSV);
+    const tmp = h.rt.store.tmpDir(id);
+    // The result file's path is no secret (it is in the settings); while the statement runs,
+    // that file does not exist yet, and nothing else of the job folder is allowed.
+    const result = "list_filter(current_setting('allowed_paths'), p -> p LIKE '%/result.parquet')[1]";
+    const folder = `regexp_replace(${result}, 'result\\.parquet$', '')`;
+    const before = await snapshot(h, id);
+    const attempts = [
+      `SELECT * FROM read_parquet(${result})`,
+      `SELECT * FROM df, read_parquet(${result})`,
+      `SELECT * FROM read_csv(${result})`,
+      `SELECT * FROM glob(${folder} || '*')`,
+      `SELECT * FROM read_blob(${folder} || '*')`,
+      `SELECT * FROM read_text(${folder})`,
+      `INSERT INTO df SELECT * FROM read_parquet(${result})`,
+      `UPDATE df SET x = (SELECT max(content) FROM read_text(${folder} || '*'))`,
+      `COPY df TO '${tmp}/x.csv'`,
+      `SELECT * FROM query('COPY df TO ''${tmp}/x.csv''')`,
+      `EXPORT DATABASE '${tmp}/x'`,
+    ];
+    for (const sql of attempts) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, `${sql}: ${JSON.stringify(res)}`);
+      assert.match(res.error, /^(command refused|command failed|invalid command)$/, `${sql}: ${res.errorDescription}`);
+      assert.deepEqual(await fs.readdir(tmp), [], `${sql} left files behind`);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+    // read_text and read_blob find no such file (no file is no error for them): no row.
+    for (const fn of ['read_text', 'read_blob']) {
+      await h.ok(id, 'executeCommand', { command: `SELECT count(*) AS n FROM ${fn}(${result})` });
+      assert.deepEqual((await h.table(id)).rows, [[0]], fn);
+      await h.ok(id, 'undo');
+    }
+    // Successes and no-ops leave nothing behind either.
+    for (const sql of ['SELECT * FROM df WHERE a > 0', 'UPDATE df SET a = 5', 'ALTER TABLE df RENAME COLUMN x TO y', 'DELETE FROM df WHERE false', 'SELECT * FROM df']) {
+      await h.ok(id, 'executeCommand', { command: sql });
+      assert.deepEqual(await fs.readdir(tmp), [], `${sql} left files behind`);
+    }
   });
 
   test('databases, extensions, settings and other statements are refused by name', async () => {
@@ -336,20 +451,31 @@ describe('executeCommand: resource limits', () => {
     }
   });
 
-  test('a dataset larger than COMMAND_MEMORY_LIMIT is refused clearly', async () => {
-    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '2MB' });
+  test('a query streams a dataset larger than COMMAND_MEMORY_LIMIT; a modification of it is refused clearly', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '32MB' });
     try {
       const small = await h.load(CSV);
       await h.ok(small, 'executeCommand', { command: 'UPDATE df SET a = -a' });
       assert.deepEqual(await h.column(small, 'a'), [-1, 2, -3]);
-      const lines = Array.from({ length: 100_000 }, (_, i) => `${i},value-${i}-padding-padding`);
-      const big = await h.load(`a,b\n${lines.join('\n')}\n`);
+      // About 60MB as a DuckDB table: a query reads it from its files, a modification must load it.
+      const big = await h.loadSql(`SELECT range AS a, 'value-' || range || '-padding-padding' AS b FROM range(1000000)`);
       const before = await snapshot(h, big);
-      const res = await command(h, big, 'SELECT a FROM df');
+      const res = await command(h, big, 'UPDATE df SET a = -a');
       assert.equal(res.success, false);
       assert.equal(res.error, 'command out of memory');
-      assert.match(res.errorDescription, /does not fit in the memory a command may use \(2MB\)/);
+      assert.match(res.errorDescription, /does not fit in the memory a command may use \(32MB\) to be modified in place/);
       assert.deepEqual(await snapshot(h, big), before);
+      await h.ok(big, 'executeCommand', { command: 'SELECT -a AS a, b FROM df WHERE a % 250000 = 1' });
+      assert.deepEqual(await h.table(big), {
+        columns: ['a', 'b'],
+        types: ['int', 'string'],
+        rows: [
+          [-1, 'value-1-padding-padding'],
+          [-250001, 'value-250001-padding-padding'],
+          [-500001, 'value-500001-padding-padding'],
+          [-750001, 'value-750001-padding-padding'],
+        ],
+      });
     } finally {
       await h.close();
     }

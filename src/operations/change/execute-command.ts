@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
-import { runSandboxed } from '../../engine/sandbox.ts';
-import { ident } from '../../engine/sql.ts';
+import { runSandboxed, type SandboxOutcome } from '../../engine/sandbox.ts';
+import { PARQUET } from '../../engine/materialize.ts';
+import { ident, literal } from '../../engine/sql.ts';
+
+// Rows compared first when checking whether a query changed anything: a reordered or
+// recomputed result usually differs early, and then the full comparison is not worth its scan.
+const SAMPLE_ROWS = 122880;
 
 /**
  * The power-user escape hatch: one SQL statement over the table `df`, run in a sandbox
- * (src/engine/sandbox.ts: no files, network or extensions, bounded time and memory).
- * A query's result replaces the dataset; UPDATE/DELETE/INSERT/ALTER TABLE modify it.
+ * (src/engine/sandbox.ts: no files but the dataset's own, no network or extensions,
+ * bounded time and memory). A query's result replaces the dataset; UPDATE/DELETE/INSERT/
+ * ALTER TABLE modify it.
  */
 export const executeCommand = defineOperation({
   name: 'executeCommand',
@@ -16,46 +24,74 @@ export const executeCommand = defineOperation({
   params: z.object({ command: z.string().trim().min(1, 'command must be a non-empty SQL statement') }),
   async run(ctx, params): Promise<Change> {
     const ds = ctx.dataset;
-    const source = ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false';
-    const table = `__command_${crypto.randomBytes(6).toString('hex')}`;
-    const outcome = await runSandboxed(source, params.command, ctx.db, table, {
-      timeoutMs: ctx.config.COMMAND_TIMEOUT_MS,
-      memoryLimit: ctx.config.COMMAND_MEMORY_LIMIT,
-      // Half the engine's threads: a runaway command must not starve other sessions' jobs.
-      threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
-    });
-    if (outcome.kind === 'unchanged') return { kind: 'none' };
-    if (outcome.rows !== ds.rows) return { kind: 'table', sql: `SELECT * FROM ${ident(outcome.table)}` };
-    return keepUnchanged(ctx, outcome.table);
+    // A folder of this job alone; the engine deletes it once the change is written (scratch).
+    const jobDir = path.join(ctx.tmpDir, `command-${crypto.randomBytes(8).toString('hex')}`);
+    const resultPath = path.join(jobDir, 'result.parquet');
+    let change: Change = { kind: 'none' };
+    try {
+      await fs.mkdir(jobDir, { recursive: true });
+      const outcome = await runSandboxed(
+        {
+          command: params.command,
+          source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
+          files: [...new Set(ds.columns.map((c) => ds.filePath(c.file)))],
+          resultPath,
+          // The engine's own format: a whole new table is adopted as the version's file.
+          parquet: PARQUET,
+        },
+        {
+          timeoutMs: ctx.config.COMMAND_TIMEOUT_MS,
+          memoryLimit: ctx.config.COMMAND_MEMORY_LIMIT,
+          // Half the engine's threads: a runaway command must not starve other sessions' jobs.
+          threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
+        },
+      );
+      if (outcome.kind === 'result') change = await plan(ctx, outcome, resultPath);
+    } finally {
+      // Failed, or nothing for the engine to read: the folder goes now.
+      if (change.kind === 'none') await fs.rm(jobDir, { recursive: true, force: true });
+    }
+    return change.kind === 'none' ? change : { ...change, scratch: [jobDir] };
   },
 });
 
-/**
- * Same number of rows: a column whose values (and type) are exactly those of a column of the
- * current version is kept as a pointer to its existing file, so `UPDATE df SET a = …` on a
- * wide dataset writes one column, and a renamed column costs nothing.
- */
-async function keepUnchanged(ctx: OperationContext, table: string): Promise<Change> {
+async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { kind: 'result' }>, resultPath: string): Promise<Change> {
   const ds = ctx.dataset;
-  const result = await ctx.db.describe(`SELECT * FROM ${ident(table)}`);
-  // A candidate per result column: the column of the same name, else the one at the same
-  // position (a rename), when the types match.
-  const candidates = result.map((r, j) => {
-    const byName = ds.indexOf(r.name);
-    const i = byName >= 0 ? byName : j;
-    return i < ds.columns.length && ds.column(i).type === r.type ? i : -1;
-  });
-  const same = await sameValues(ctx, table, result.map((r) => r.name), candidates);
-  const columns: ColumnPlan[] = result.map((r, j) => (same[j] ? { name: r.name, keep: candidates[j] } : { name: r.name, expr: `${ident(table)}.${ident(r.name)}` }));
+  const written = outcome.kept.flatMap((k, j) => (k < 0 ? [j] : []));
+  if (written.length === outcome.names.length) {
+    if (outcome.statement === 'SELECT' && (await unchanged(ctx, resultPath, outcome))) return { kind: 'none' };
+    // The whole table is in the file, in the engine's format: it becomes the version's file.
+    return { kind: 'file', path: resultPath, names: outcome.names };
+  }
+  // UPDATE or ALTER left some columns as they were: those keep their files, the others are
+  // read from the result (through a view of the job's connection) and written.
+  const view = `__command_${crypto.randomBytes(6).toString('hex')}`;
+  if (written.length) {
+    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j} AS ${ident(outcome.names[j])}`).join(', ')} FROM read_parquet(${literal(resultPath)})`);
+  }
+  const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, expr: `${ident(view)}.${ident(name)}` }));
   const identical = columns.length === ds.columns.length && columns.every((c, j) => 'keep' in c && c.keep === j && c.name === ds.column(j).name);
   if (identical) return { kind: 'none' };
-  return { kind: 'columns', columns, joins: [table] };
+  return { kind: 'columns', columns, joins: written.length ? [view] : [] };
 }
 
-async function sameValues(ctx: OperationContext, table: string, names: string[], candidates: number[]): Promise<boolean[]> {
-  const checks = candidates.flatMap((i, j) => (i < 0 ? [] : [`bool_and(df.${ident(ctx.dataset.column(i).name)} IS NOT DISTINCT FROM ${ident(table)}.${ident(names[j])}) AS k${j}`]));
-  if (checks.length === 0) return candidates.map(() => false);
-  if (ctx.dataset.rows === 0) return candidates.map((i) => i >= 0);
-  const row = await ctx.db.one(`SELECT ${checks.join(', ')} FROM df POSITIONAL JOIN ${ident(table)}`);
-  return candidates.map((i, j) => i >= 0 && row[`k${j}`] === true);
+/**
+ * Whether a query gave back the dataset exactly (`SELECT * FROM df`): same columns, types,
+ * rows and values. Checked on a first slice of rows before the full comparison, so that a
+ * result that differs (reordered, recomputed) is told apart without scanning everything.
+ * (Columns of a query are not compared one by one to keep their files: on 10M rows that
+ * comparison cost more than writing the result again; UPDATE and ALTER get it in the sandbox.)
+ */
+async function unchanged(ctx: OperationContext, resultPath: string, outcome: Extract<SandboxOutcome, { kind: 'result' }>): Promise<boolean> {
+  const ds = ctx.dataset;
+  if (outcome.rows !== ds.rows || outcome.names.length !== ds.columns.length || outcome.names.some((n, j) => n !== ds.column(j).name)) return false;
+  const result = `read_parquet(${literal(resultPath)})`;
+  const types = await ctx.db.describe(`SELECT * FROM ${result}`);
+  if (types.some((t, j) => t.type !== ds.column(j).type)) return false;
+  if (ds.rows === 0) return true;
+  const same = async (limit: string) => {
+    const checks = ds.columns.map((c, j) => `d.${ident(c.name)} IS NOT DISTINCT FROM r.c${j}`).join(' AND ');
+    return (await ctx.db.scalar(`SELECT bool_and(${checks}) FROM (FROM df${limit}) AS d POSITIONAL JOIN (FROM ${result}${limit}) AS r`)) === true;
+  };
+  return (ds.rows <= SAMPLE_ROWS || (await same(` LIMIT ${SAMPLE_ROWS}`))) && (await same(''));
 }
