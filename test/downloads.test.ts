@@ -1,25 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
-import { connect, type WillowClient } from './helpers/client.ts';
+import { uploadOk, serverWithClient } from './helpers/server.ts';
 import { readTable } from './helpers/wire.ts';
 import { xlsx } from './helpers/fixtures.ts';
 
 // GET /downloadCSV and /downloadJSON: headers, exact bodies, and round trips through upload.
 
-let server: TestServer;
-let client: WillowClient;
-
-before(async () => {
-  server = await startServer();
-  client = await connect(server.url);
-});
-after(async () => {
-  client.close();
-  await server.close();
-});
+const { server, client } = await serverWithClient();
 
 const INPUT =
   'i,f,text,day,moment,flag,"odd, ""name"""\n' +

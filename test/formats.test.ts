@@ -1,7 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, upload, uploadOk, type TestServer } from './helpers/server.ts';
-import { connect, type WillowClient } from './helpers/client.ts';
+import { upload, uploadOk, serverWithClient } from './helpers/server.ts';
 import { readTable } from './helpers/wire.ts';
 import { csv, jsonColumns, jsonRecords, jsonSplit, latin1, latin1WithAsciiHead, tsv, utf16le, utf8Bom, windows1252, xls, xlsx } from './helpers/fixtures.ts';
 import fs from 'node:fs/promises';
@@ -11,17 +10,7 @@ import { detectEncoding, sampleOffsets } from '../src/engine/import/encoding.ts'
 // Every file format and text encoding the import understands, uploaded over HTTP and read
 // back over Socket.IO with exact values and types.
 
-let server: TestServer;
-let client: WillowClient;
-
-before(async () => {
-  server = await startServer();
-  client = await connect(server.url);
-});
-after(async () => {
-  client.close();
-  await server.close();
-});
+const { server, client } = await serverWithClient();
 
 const load = async (filename: string, content: string | Buffer, fields: Record<string, string> = {}) => readTable(client, await uploadOk(server.url, filename, content, fields));
 

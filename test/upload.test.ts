@@ -1,25 +1,15 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, upload, uploadOk, type TestServer } from './helpers/server.ts';
-import { connect, type WillowClient } from './helpers/client.ts';
+import { startServer, upload, uploadOk, serverWithClient } from './helpers/server.ts';
+import { connect } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
 import { csv, numbered, randomBytes, xlsx } from './helpers/fixtures.ts';
 
 // POST /upload over real multipart requests: options, the response, and every refusal.
 
-let server: TestServer;
-let client: WillowClient;
-
-before(async () => {
-  server = await startServer();
-  client = await connect(server.url);
-});
-after(async () => {
-  client.close();
-  await server.close();
-});
+const { server, client } = await serverWithClient();
 
 /** The server still imports a good file: every refusal test ends with this. */
 async function stillServes(): Promise<void> {

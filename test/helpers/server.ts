@@ -1,9 +1,11 @@
 import fs from 'node:fs/promises';
+import { after } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createGateway, type Gateway } from '../../src/gateway/server.ts';
+import { connect, type WillowClient } from './client.ts';
 
 export interface TestServer {
   url: string;
@@ -50,4 +52,18 @@ export async function uploadOk(url: string, filename: string, content: string | 
   const res = await upload(url, filename, content, fields);
   if (res.status !== 200 || !res.body.success) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.sessionID as string;
+}
+
+/**
+ * A server and one v4 client for a whole test file, closed when the file's tests end.
+ * Call at the top level of a test file: `const { server, client } = await serverWithClient();`
+ */
+export async function serverWithClient(overrides: Partial<Config> = {}): Promise<{ server: TestServer; client: WillowClient }> {
+  const server = await startServer(overrides);
+  const client = await connect(server.url);
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+  return { server, client };
 }
