@@ -238,3 +238,41 @@ test('unknown or missing column is a clear error', async () => {
   assert.equal(none.error, 'invalid parameters');
   assert.match(none.errorDescription, /column/);
 });
+
+test('distinct integers (an id column): counts of 1, the smallest values first; quartiles of a dense range', async () => {
+  const d = await analyzeSql(`SELECT (range + 10)::BIGINT AS x FROM range(1001)`);
+  assert.equal(d.unique_count, 1001);
+  assert.equal(d.mode_frequency, 1);
+  assert.deepEqual(d.frequencies.slice(0, 3), [
+    [10, 1],
+    [11, 1],
+    [12, 1],
+  ]);
+  assert.equal(d.frequencies.length, 50);
+  assert.deepEqual([d.mode.length, d.mode[0], d.mode[999]], [1000, 10, 1009]);
+  // 10…1010: positions 250, 500, 750.
+  assert.deepEqual([d.min, d['25%'], d['50%'], d['75%'], d.max, d.range, d.mean], [10, 260, 510, 760, 1010, 1000, 510]);
+  // Sample variance of n consecutive integers: n(n+1)/12.
+  close(d.std, Math.sqrt((1001 * 1002) / 12), 1e-9);
+  // Distinct but with gaps, in no order: −5, −2, 1, … 16 at positions 1.75, 3.5, 5.25.
+  const sparse = await analyzeSql(`SELECT x::INTEGER AS x FROM (VALUES (16), (-5), (7), (1), (13), (-2), (10), (4)) t(x)`);
+  assert.deepEqual([sparse['25%'], sparse['50%'], sparse['75%']], [0.25, 5.5, 10.75]);
+  assert.deepEqual(sparse.frequencies.slice(0, 2), [
+    [-5, 1],
+    [-2, 1],
+  ]);
+  assert.deepEqual([sparse.unique_count, sparse.mode.length, sparse.mode_frequency], [8, 8, 1]);
+});
+
+test('quartiles and median of much repeated values (read from the value counts) interpolate like quantile_cont', async () => {
+  // 0 ×5, 2.5 ×5, 5 ×4: positions 3.25, 6.5, 9.75 of 14.
+  const d = await analyzeSql(`SELECT ((range % 3) * 2.5)::DOUBLE AS x FROM range(14)`);
+  assert.deepEqual([d['25%'], d['50%'], d['75%']], [0, 2.5, 4.375]);
+  assert.deepEqual(d.frequencies, [
+    [0, 5],
+    [2.5, 5],
+    [5, 4],
+  ]);
+  const t = await analyzeSql(`SELECT TIMESTAMP '2020-01-01' + INTERVAL (range % 2) DAY AS x FROM range(8)`);
+  assert.deepEqual([t.min, t.median, t.max], ['2020-01-01T00:00:00.000', '2020-01-01T12:00:00.000', '2020-01-02T00:00:00.000']);
+});
