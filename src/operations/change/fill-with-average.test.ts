@@ -80,3 +80,20 @@ test('fillWithAverage undo and redo', async () => {
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after);
 });
+
+test('fillWithAverage median of many values (even and odd counts, duplicates, NaN) is numpy’s', async () => {
+  for (const rows of [200001, 200002]) {
+    // Values with many duplicates, negative ones, a NaN every 13 rows and a gap every 10.
+    const id = await h.loadSql(
+      `SELECT CASE WHEN i % 10 = 0 THEN NULL WHEN i % 13 = 0 THEN 'NaN'::DOUBLE ELSE ((hash(i) % 2001)::DOUBLE - 1000) / 8 END AS x, i AS k FROM range(${rows}) r(i)`,
+    );
+    const values = (await h.column(id, 'x')) as (number | null)[];
+    const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const n = present.length;
+    const expected = (present[Math.floor((n - 1) / 2)] + present[Math.floor(n / 2)]) / 2;
+    await h.ok(id, 'fillWithAverage', { columnIndex: 0, metric: 'median' });
+    const filled = (await h.column(id, 'x')) as number[];
+    const wrong = filled.findIndex((v, i) => v !== (values[i] === null ? expected : values[i]));
+    assert.equal(wrong, -1, `row ${wrong}: ${filled[wrong]}, expected ${expected} (n = ${n})`);
+  }
+});
