@@ -276,3 +276,48 @@ test('quartiles and median of much repeated values (read from the value counts) 
   const t = await analyzeSql(`SELECT TIMESTAMP '2020-01-01' + INTERVAL (range % 2) DAY AS x FROM range(8)`);
   assert.deepEqual([t.min, t.median, t.max], ['2020-01-01T00:00:00.000', '2020-01-01T12:00:00.000', '2020-01-02T00:00:00.000']);
 });
+
+test('distinct values of other types (sorted, not counted): doubles, timestamps, text', async () => {
+  // −2.5 … 1e6 sorted: positions 1.5, 3, 4.5 of 7 valid values (NaN and NULL are missing).
+  const d = await analyzeSql(`SELECT * FROM (VALUES (3.5::DOUBLE), (-2.5), ('NaN'), (1e6), (0.25), (NULL), (7), (-1), (2)) t(x)`);
+  assert.deepEqual([d.invalid, d.unique_count, d.mode_frequency, d.mode], [2, 7, 1, [-2.5, -1, 0.25, 2, 3.5, 7, 1e6]]);
+  assert.deepEqual(d.frequencies.slice(0, 2), [
+    [-2.5, 1],
+    [-1, 1],
+  ]);
+  assert.deepEqual([d.min, d['25%'], d['50%'], d['75%'], d.max], [-2.5, -0.375, 2, 5.25, 1e6]);
+  const t = await analyzeSql(`SELECT * FROM (VALUES (TIMESTAMP '2021-01-03 00:00:01'), (TIMESTAMP '2021-01-01'), (TIMESTAMP '2021-01-02'), (TIMESTAMP '2021-01-04')) t(x)`);
+  assert.deepEqual([t.unique_count, t.min, t.median, t.max], [4, '2021-01-01T00:00:00.000', '2021-01-02T12:00:00.500', '2021-01-04T00:00:00.000']);
+  const s = await analyzeSql(`SELECT * FROM (VALUES ('b a'), ('a'), ('c c c')) t(x)`);
+  assert.deepEqual([s.unique_count, s.frequencies, s.word_total, s.word_unique_count, s.word_frequencies, s.word_count_average], [
+    3,
+    [
+      ['a', 1],
+      ['b a', 1],
+      ['c c c', 1],
+    ],
+    6,
+    3,
+    [
+      ['c', 3],
+      ['a', 2],
+      ['b', 1],
+    ],
+    2,
+  ]);
+});
+
+test('distinct in the first rows, repeated further on: counted exactly', async () => {
+  // 0…199999 / 4, then 0…99 again: the first 122880 rows are all distinct.
+  const d = await analyzeSql(`SELECT (CASE WHEN range < 200000 THEN range ELSE range - 200000 END) / 4 AS x FROM range(200100)`);
+  assert.equal(d.unique_count, 200000);
+  assert.equal(d.mode_frequency, 2);
+  assert.deepEqual(d.frequencies.slice(0, 2), [
+    [0, 2],
+    [0.25, 2],
+  ]);
+  assert.deepEqual([d.mode.length, d.mode[99], d.frequencies.length, d.frequencies[49]], [100, 24.75, 50, [12.25, 2]]);
+  // 200100 values: positions 50024.75, 100049.5, 150074.25; sorted, value i is (i − 100) / 4
+  // past the 200 doubled ones.
+  assert.deepEqual([d['25%'], d['50%'], d['75%']], [12481.1875, 24987.375, 37493.5625]);
+});
