@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { isMissing } from '../../engine/json-values.ts';
+import { scanOf } from './scan.ts';
 
 export const deleteRowsWithNA = defineOperation({
   name: 'deleteRowsWithNA',
@@ -9,10 +10,11 @@ export const deleteRowsWithNA = defineOperation({
   summary: 'remove the rows missing a value (null or NaN) in a column; the rest are renumbered',
   params: z.object({ columnIndex: nonNegativeInt }),
   async run(ctx, params) {
-    const column = ctx.dataset.column(checkColumnIndex(ctx.dataset, params.columnIndex));
+    const index = checkColumnIndex(ctx.dataset, params.columnIndex);
+    const column = ctx.dataset.column(index);
     const missing = isMissing(column.name, column.type);
     // One missing value is enough to know there is work: the scan stops at the first.
-    const any = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM df WHERE ${missing})`);
+    const any = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ctx.dataset, [index])} WHERE ${missing})`);
     if (any !== true) return { kind: 'none' };
     // A filter keeps the rows in scan order (row order): no ORDER BY, whose sort of the
     // whole table cost more than writing it.

@@ -7,6 +7,7 @@ import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
 import { replaceColumn } from './convert.ts';
+import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat } from './transforms/python.ts';
 import { cutEdges, edgesText, evenQuantiles, hasDuplicateEdges, intervalLabels, quantileEdges, quantilePositions } from './transforms/binning.ts';
 
@@ -37,7 +38,7 @@ export const discretize = defineOperation({
     const value = `CAST(${ident(name)} AS DOUBLE)`;
     const valid = `NOT ${isMissing(name, type)}`;
     const stats = await ctx.db.one(
-      `SELECT count(*) AS total, count(*) FILTER (WHERE ${valid}) AS n, min(${value}) FILTER (WHERE ${valid}) AS lo, max(${value}) FILTER (WHERE ${valid}) AS hi, count(*) FILTER (WHERE ${valid} AND isinf(${value})) AS infinite FROM df`,
+      `SELECT count(*) AS total, count(*) FILTER (WHERE ${valid}) AS n, min(${value}) FILTER (WHERE ${valid}) AS lo, max(${value}) FILTER (WHERE ${valid}) AS hi, count(*) FILTER (WHERE ${valid} AND isinf(${value})) AS infinite FROM ${scanOf(ds, [index])}`,
     );
     const total = Number(stats.total);
     const n = Number(stats.n);
@@ -54,7 +55,7 @@ export const discretize = defineOperation({
         bins = cutEdges(Number(stats.lo), Number(stats.hi), (spec as { count: number }).count);
       } else {
         const qs = 'count' in spec ? evenQuantiles(spec.count) : spec.edges;
-        bins = await quantiles(ctx.db, value, valid, n, qs);
+        bins = await quantiles(ctx.db, scanOf(ds, [index]), value, valid, n, qs);
       }
     }
     if (hasDuplicateEdges(bins)) {
@@ -97,9 +98,9 @@ function parseBins(raw: number | string | (number | string)[], quantiling: boole
 }
 
 /** The column's quantiles as pandas' Series.quantile gives them, from the order statistics they need. */
-async function quantiles(db: Db, value: string, valid: string, n: number, qs: number[]): Promise<number[]> {
+async function quantiles(db: Db, source: string, value: string, valid: string, n: number, qs: number[]): Promise<number[]> {
   const positions = quantilePositions(n, qs);
-  const rows = await db.rows(`SELECT r, v FROM (SELECT v, row_number() OVER (ORDER BY v) - 1 AS r FROM (SELECT ${value} AS v FROM df WHERE ${valid})) WHERE r IN (${positions.join(', ')})`);
+  const rows = await db.rows(`SELECT r, v FROM (SELECT v, row_number() OVER (ORDER BY v) - 1 AS r FROM (SELECT ${value} AS v FROM ${source} WHERE ${valid})) WHERE r IN (${positions.join(', ')})`);
   const byPosition = new Map(rows.map((r) => [Number(r.r), Number(r.v)]));
   return quantileEdges(n, qs, (i) => byPosition.get(i)!);
 }

@@ -4,6 +4,7 @@ import { checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { ident } from '../../engine/sql.ts';
 import { isText } from '../../engine/column-types.ts';
 import { replaceColumn } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 export const emptyStringToNaN = defineOperation({
   name: 'emptyStringToNaN',
@@ -18,7 +19,8 @@ export const emptyStringToNaN = defineOperation({
     // Only text holds empty strings; elsewhere (and when there are none) nothing changes.
     if (!isText(type)) return { kind: 'none' };
     const c = ident(name);
-    if (!(await ctx.db.scalar(`SELECT count(*) > 0 FROM df WHERE ${c} = ''`))) return { kind: 'none' };
+    // One empty string is enough to know there is work: EXISTS stops at the first.
+    if ((await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE ${c} = '')`)) !== true) return { kind: 'none' };
     return { kind: 'columns', columns: replaceColumn(ds.names, index, `nullif(${c}, '')`) };
   },
 });

@@ -5,6 +5,7 @@ import { checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { ident } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 const FORWARD = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
 const BACKWARD = 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING';
@@ -27,7 +28,7 @@ export const fillDown = defineOperation({
     if (from > to) throw invalidParameter(`columnFrom ${from} is after columnTo ${to}; the range is columnFrom…columnTo, inclusive`);
     const range = ds.columns.slice(from, to + 1);
     // Only columns that have gaps are rewritten.
-    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ')} FROM df`);
+    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i))}`);
     const gaps = new Set(range.flatMap((_, i) => (Number(counts[`m${i}`]) > 0 ? [from + i] : [])));
     if (gaps.size === 0) return { kind: 'none' };
     const forward = params.method === 'pad' || params.method === 'ffill';

@@ -6,6 +6,7 @@ import { ident } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 // The value must read as the column's type (an integer column takes 2.5 by becoming DOUBLE);
 // unlike newCellValue, a whole column is never silently turned into text by a fill.
@@ -27,7 +28,8 @@ export const fillWithCustomValue = defineOperation({
       throw new OperationError('invalid value', `newValue ${JSON.stringify(params.newValue)} cannot be stored in column ${JSON.stringify(name)} of type ${apiType(type)}`);
     }
     const missing = isMissing(name, type);
-    if (!(await ctx.db.scalar(`SELECT count(*) > 0 FROM df WHERE ${missing}`))) return { kind: 'none' };
+    // One missing value is enough to know there is work: EXISTS stops at the first.
+    if ((await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE ${missing})`)) !== true) return { kind: 'none' };
     const expr = `CAST(CASE WHEN ${missing} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },

@@ -6,6 +6,7 @@ import { ident, literal } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
 import { columnAs, convertValue, kindOf, replaceColumn, textOf } from './convert.ts';
+import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -43,16 +44,16 @@ export const findReplace = defineOperation({
       if (kind !== 'string') return { kind: 'none' };
       expr = await regexExpr(ctx.db, ident(name), toReplace.map(pyStr), replaceWith.map(pyStr));
     } else if (kind === 'int' || kind === 'float') {
-      expr = await numericExpr(ctx.db, name, type, toReplace, replaceWith);
+      expr = await numericExpr(ctx.db, scanOf(ds, [index]), name, type, toReplace, replaceWith);
     } else {
-      expr = await textExpr(ctx.db, name, type, toReplace, replaceWith);
+      expr = await textExpr(ctx.db, scanOf(ds, [index]), name, type, toReplace, replaceWith);
     }
     if (expr === null) return { kind: 'none' };
     if (kind === 'string') {
       // Text results compare with the text they replace: no difference, no new version.
       // EXISTS stops at the first changed value instead of computing the whole column once
       // more before it is written (on 10M rows: 15 ms instead of 1.3 s for a regex).
-      const changed = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM df_pos WHERE (${expr}) IS DISTINCT FROM ${ident(name)})`);
+      const changed = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE (${expr}) IS DISTINCT FROM ${ident(name)})`);
       if (changed !== true) return { kind: 'none' };
     }
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
@@ -87,7 +88,7 @@ function pythonRewrite(template: string): string {
 }
 
 /** Text (and bool/datetime) columns: whole values equal to str(a) become str(b). */
-async function textExpr(db: Db, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
+async function textExpr(db: Db, source: string, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
   const from = toReplace.map(pyStr);
   const to = replaceWith.map((v) => (v === null ? null : pyStr(v)));
   // Where each distinct value ends up after all the pairs, applied in order.
@@ -105,7 +106,7 @@ async function textExpr(db: Db, name: string, type: string, toReplace: JsonScala
   }
   // bool and datetime columns compare their text form; replacements keep the column's type
   // when they read as it, else the column becomes text.
-  const present = await presentKeys(db, [...finals.keys()].map((k) => `${text} = ${literal(k)}`));
+  const present = await presentKeys(db, source, [...finals.keys()].map((k) => `${text} = ${literal(k)}`));
   const used = [...finals].filter((_, i) => present[i]);
   if (used.length === 0) return null;
   const converted = await Promise.all(used.map(([, v]) => convertValue(db, v, type)));
@@ -121,7 +122,7 @@ async function textExpr(db: Db, name: string, type: string, toReplace: JsonScala
 type Cell = { num: number } | { text: string };
 
 /** int/float columns: numbers equal to float(a) (NaN matching missing) become b, read as a number when it is one. */
-async function numericExpr(db: Db, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
+async function numericExpr(db: Db, source: string, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
   const isInt = kindOf(type) === 'int';
   const convert = (v: JsonScalar): Cell => {
     if (v === null || v === '') return { num: NaN };
@@ -151,7 +152,7 @@ async function numericExpr(db: Db, name: string, type: string, toReplace: JsonSc
     if (isInt) return Number.isSafeInteger(key) ? `${col} = ${key}` : 'false';
     return `${col} = ${doubleLiteral(key)}`;
   };
-  const present = await presentKeys(db, finals.map((f) => condition(f.key)));
+  const present = await presentKeys(db, source, finals.map((f) => condition(f.key)));
   const used = finals.filter((_, i) => present[i]);
   if (used.length === 0) return null;
   const values = used.map((f) => f.value);
@@ -173,7 +174,7 @@ async function numericExpr(db: Db, name: string, type: string, toReplace: JsonSc
 }
 
 /** Which of the conditions some row meets, in one scan. */
-async function presentKeys(db: Db, conditions: string[]): Promise<boolean[]> {
-  const row = await db.one(`SELECT ${conditions.map((c, i) => `count(*) FILTER (WHERE ${c}) > 0 AS k${i}`).join(', ')} FROM df`);
+async function presentKeys(db: Db, source: string, conditions: string[]): Promise<boolean[]> {
+  const row = await db.one(`SELECT ${conditions.map((c, i) => `count(*) FILTER (WHERE ${c}) > 0 AS k${i}`).join(', ')} FROM ${source}`);
   return conditions.map((_, i) => row[`k${i}`] === true);
 }

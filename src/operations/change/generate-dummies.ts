@@ -5,6 +5,7 @@ import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { kindOf, textOf } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 /** One column per value: a column with more distinct values than this is almost surely not a category. */
 export const MAX_DUMMIES = 1000;
@@ -26,7 +27,7 @@ export const generateDummies = defineOperation({
     const { name, type } = ds.column(index);
     const col = ident(name);
     const rows = await ctx.db.rows(
-      `SELECT CAST(v AS VARCHAR) AS value, ${label('v', type)} AS label FROM (SELECT DISTINCT ${col} AS v FROM df WHERE NOT ${isMissing(name, type)}) ORDER BY v LIMIT ${MAX_DUMMIES + 1}`,
+      `SELECT CAST(v AS VARCHAR) AS value, ${label('v', type)} AS label FROM (SELECT DISTINCT ${col} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}) ORDER BY v LIMIT ${MAX_DUMMIES + 1}`,
     );
     if (rows.length > MAX_DUMMIES) {
       throw new OperationError('too many values', `column ${JSON.stringify(name)} has more than ${MAX_DUMMIES} distinct values; one dummy column per value would make more than ${MAX_DUMMIES} columns (generateDummies is meant for categories)`);

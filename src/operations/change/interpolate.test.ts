@@ -177,3 +177,25 @@ test('interpolate: replayed by applyOperations, two numeric passes and a linear 
   await h.ok(id, 'undo');
   assert.deepEqual((await h.table(id)).rows, [[0, 1], [null, null], [2, 5], [null, null], [4, 9]]);
 });
+
+test('interpolate: a column of many blocks is read and written back in row order (method zero)', async () => {
+  // 10,000 rows: missing at the start, the end and two rows in every seven, across block edges.
+  const rows = 10000;
+  const x = (i: number): number | null => (i < 3 || i > rows - 5 || i % 7 === 2 || i % 7 === 3 ? null : i * 1.5);
+  const id = await h.loadSql(`SELECT CASE WHEN i < 3 OR i > ${rows - 5} OR i % 7 IN (2, 3) THEN NULL ELSE i * 1.5 END AS v, i AS k FROM range(${rows}) r(i)`);
+  const values = Array.from({ length: rows }, (_, i) => x(i));
+  const first = values.findIndex((v) => v !== null);
+  const last = values.length - 1 - [...values].reverse().findIndex((v) => v !== null);
+  // zero: the previous value inside the data, missing outside it (scipy's interp1d).
+  let previous: number | null = null;
+  const zero = values.map((v, i) => {
+    if (v !== null) previous = v;
+    return i < first || i > last ? (v ?? null) : previous;
+  });
+  await h.ok(id, 'interpolate', { columnIndex: 0, method: 'zero' });
+  const got = await h.column(id, 'v');
+  const wrong = got.findIndex((v, i) => v !== zero[i]);
+  assert.equal(wrong, -1, `row ${wrong}: ${got[wrong]} instead of ${zero[wrong]}`);
+  const k = await h.column(id, 'k');
+  assert.equal(k.findIndex((v, i) => v !== i), -1);
+});

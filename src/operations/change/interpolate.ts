@@ -8,6 +8,7 @@ import { isMissing } from '../../engine/json-values.ts';
 import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';
 import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
+import { scanOf } from './scan.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
 // here); beyond this many values a request would hold the session's queue for many minutes.
@@ -39,7 +40,7 @@ export const interpolate = defineOperation({
     const method: InterpolationMethod = params.method;
     const order = checkOrder(method, params.order);
 
-    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(column.name, column.type)}) AS missing, count(*) AS total FROM df`);
+    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(column.name, column.type)}) AS missing, count(*) AS total FROM ${scanOf(ds, [index])}`);
     const missing = Number(counts.missing);
     const valid = Number(counts.total) - missing;
     // Nothing to fill, or nothing to fill from: pandas returns the column as it is.
@@ -65,7 +66,7 @@ export const interpolate = defineOperation({
 
     // The other methods are numeric algorithms (spline solves, slopes): computed on a CPU
     // thread from the column read once, and joined back as a temp table.
-    const values = await readNumbers(ctx.db, column.name, ds.rows);
+    const values = await readNumbers(ctx.db, scanOf(ds, [index]), column.name, ds.rows);
     let filled: Float64Array | null;
     try {
       filled = await ctx.cpu.run<Float64Array | null>('interpolate', { values, method, order });

@@ -6,6 +6,7 @@ import { ident, literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { replaceColumn } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 // Min-max scaling into [rangeFrom, rangeTo], in pandas' order of operations:
 // (x − min) / (max − min) · (to − from) + from. A constant column has no range to scale.
@@ -24,7 +25,7 @@ export const normalize = defineOperation({
     const { name, type } = ds.column(index);
     if (!isNumeric(type)) throw new OperationError('invalid column type', `normalize needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
     const x = `CAST(${ident(name)} AS DOUBLE)`;
-    const row = await ctx.db.one(`SELECT min(${x}) AS lo, max(${x}) AS hi FROM df WHERE NOT ${isMissing(name, type)}`);
+    const row = await ctx.db.one(`SELECT min(${x}) AS lo, max(${x}) AS hi FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}`);
     if (row.lo === null || row.hi === null || row.lo === row.hi) return { kind: 'none' };
     const lo = literal(Number(row.lo));
     const hi = literal(Number(row.hi));

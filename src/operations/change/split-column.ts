@@ -4,6 +4,7 @@ import { OperationError, invalidParameter } from '../errors.ts';
 import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
+import { scanOf } from './scan.ts';
 
 // The original: missing → "", then str.split(delimiter) (or re.split for a regex) expanded
 // into columns <col>_0, <col>_1, … inserted after the column, as many as the longest split;
@@ -35,7 +36,7 @@ export const splitColumn = defineOperation({
         throw new OperationError('invalid regex', `delimiter ${JSON.stringify(params.delimiter)} is not a valid regular expression: ${reason}`);
       }
     }
-    const count = Number((await ctx.db.scalar(`SELECT coalesce(max(len(${pieces})), 0) FROM df`)) ?? 0);
+    const count = Number((await ctx.db.scalar(`SELECT coalesce(max(len(${pieces})), 0) FROM ${scanOf(ds, [index])}`)) ?? 0);
     if (count === 0) return { kind: 'none' };
     const parts: ColumnPlan[] = Array.from({ length: count }, (_, i) => ({ name: `${name}_${i}`, expr: `nullif((${pieces})[${i + 1}], '')` }));
     const columns: ColumnPlan[] = [];

@@ -6,6 +6,7 @@ import { ident, literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { replaceColumn } from './convert.ts';
+import { scanOf } from './scan.ts';
 
 // (x − mean) / std with the sample standard deviation, computed in two passes as pandas
 // does (mean first, then the squared deviations). With fewer than two values or no spread
@@ -21,7 +22,7 @@ export const standardize = defineOperation({
     const { name, type } = ds.column(index);
     if (!isNumeric(type)) throw new OperationError('invalid column type', `standardize needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
     const x = `CAST(${ident(name)} AS DOUBLE)`;
-    const values = `SELECT ${x} AS v FROM df WHERE NOT ${isMissing(name, type)}`;
+    const values = `SELECT ${x} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}`;
     const [row] = await ctx.db.rows(
       `WITH vals AS (${values}), m AS (SELECT avg(v) AS mean, count(*) AS n FROM vals) ` +
         `SELECT m.mean AS mean, m.n AS n, sqrt(sum((v - m.mean) * (v - m.mean)) / (m.n - 1)) AS std FROM vals, m GROUP BY m.mean, m.n`,

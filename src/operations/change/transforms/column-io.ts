@@ -1,23 +1,40 @@
-import { DuckDBDataChunk, DOUBLE } from '@duckdb/node-api';
+import { DuckDBDataChunk, DOUBLE, type DuckDBVector } from '@duckdb/node-api';
 import { ident } from '../../../engine/sql.ts';
 import type { Db } from '../../../engine/duck.ts';
 
 // For the few computations that cannot be one SQL expression (interpolation by splines and
 // the like): read one numeric column once, in row order, as a Float64Array, and hand a
 // computed column back as a temp table that the engine joins positionally.
+//
+// Values cross between DuckDB's vectors and the Float64Array a block at a time (the
+// vector's own Float64Array, when the library exposes it) rather than one JS value at a
+// time: on 10M rows reading took 1.2 s and writing 0.7 s the value-by-value way.
 
-/** The column's values as doubles in row order; missing values (NULL, NaN) are NaN. */
-export async function readNumbers(db: Db, column: string, rows: number): Promise<Float64Array> {
-  const out = new Float64Array(rows).fill(NaN);
-  const result = await db.connection.run(`SELECT CAST(${ident(column)} AS DOUBLE) AS v FROM df_pos ORDER BY __pos`);
+/** The Float64Array a DOUBLE vector keeps its values in, when the library has one (a private field of DuckDBDoubleVector). */
+function itemsOf(vector: DuckDBVector): Float64Array | null {
+  const items = (vector as unknown as { items?: unknown }).items;
+  return items instanceof Float64Array && items.length === vector.itemCount ? items : null;
+}
+
+/**
+ * The column's values as doubles in row order; missing values (NULL, NaN) are NaN.
+ * `source` is a FROM item holding the column (scanOf): a plain scan, whose rows come in
+ * row order without a sort.
+ */
+export async function readNumbers(db: Db, source: string, column: string, rows: number): Promise<Float64Array> {
+  const out = new Float64Array(rows);
+  // NULL read as NaN in SQL: every value of every vector is then a number.
+  const result = await db.connection.run(`SELECT coalesce(CAST(${ident(column)} AS DOUBLE), 'NaN'::DOUBLE) AS v FROM ${source}`);
   let at = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (const v of chunk.getColumnValues(0)) {
-      if (v !== null) out[at] = v as number;
-      at++;
-    }
+    if (at + chunk.rowCount > rows) throw new Error(`read more than the ${rows} values of the column`);
+    const vector = chunk.getColumnVector(0);
+    const items = itemsOf(vector);
+    if (items) out.set(items, at);
+    else for (let i = 0; i < chunk.rowCount; i++) out[at + i] = (vector.getItem(i) as number | null) ?? NaN;
+    at += chunk.rowCount;
   }
   if (at !== rows) throw new Error(`read ${at} values of a column with ${rows} rows`);
   return out;
@@ -35,17 +52,23 @@ export async function writeNumbers(db: Db, values: Float64Array): Promise<{ tabl
   await db.run(`CREATE TEMP TABLE ${ident(table)} (v DOUBLE)`);
   const appender = await db.connection.createAppender(table, 'main', 'temp');
   const size = 2048;
-  const chunk = DuckDBDataChunk.create([DOUBLE], size);
+  const chunk = DuckDBDataChunk.create([DOUBLE]);
   try {
     for (let start = 0; start < values.length; start += size) {
       const n = Math.min(size, values.length - start);
-      const batch: (number | null)[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = values[start + i];
-        batch[i] = Number.isNaN(v) ? null : v;
-      }
+      const block = values.subarray(start, start + n);
+      // A fresh vector each block: reset clears the missing values marked in the last one.
+      chunk.reset();
       chunk.rowCount = n;
-      chunk.setColumnValues(0, batch);
+      const vector = chunk.getColumnVector(0);
+      const items = itemsOf(vector);
+      if (items) {
+        items.set(block);
+        for (let i = 0; i < n; i++) if (Number.isNaN(block[i])) vector.setItem(i, null);
+      } else {
+        for (let i = 0; i < n; i++) vector.setItem(i, Number.isNaN(block[i]) ? null : block[i]);
+      }
+      vector.flush();
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
