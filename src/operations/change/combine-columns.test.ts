@@ -70,3 +70,12 @@ test('combineColumns: undo restores exactly the previous table, redo the combine
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
 });
+
+test('combineColumns: NaN is missing like NULL (left out; a row of NaN and NULL is missing)', async () => {
+  // "NAN" is imported as a real NaN, the blank as NULL.
+  const id = await h.load('x,s,b\nNAN,,true\nNAN,t,\n,,\n1.5,u,false\n');
+  await h.ok(id, 'combineColumns', { columnsToCombine: ['x', 's'], seperator: '+', newName: 'xs', insertIndex: 3 });
+  assert.deepEqual(await h.column(id, 'xs'), [null, 't', null, '1.5+u']);
+  await h.ok(id, 'combineColumns', { columnsToCombine: ['b', 'x'], seperator: '+', newName: 'bx', insertIndex: 4 });
+  assert.deepEqual(await h.column(id, 'bx'), ['True', null, null, 'False+1.5']);
+});
