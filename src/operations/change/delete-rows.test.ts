@@ -87,3 +87,19 @@ test('deleteRows keeps row order across row groups (a dataset of several row gro
   sameSequence(t.rows.map((r) => r[0]), kept);
   sameSequence(t.rows.map((r) => r[1]), kept.map((i) => i * 2));
 });
+
+test('deleteRows twice in one applyOperations (staged steps share a connection)', async () => {
+  const id = await h.load('a,b\n0,x\n1,\n2,z\n3,w\n4,v\n5,u\n');
+  const res = await h.run(id, 'applyOperations', {
+    operations: [
+      { operation: 'deleteRows', parameters: { rowIndices: [0, 5] } },
+      { operation: 'deleteRows', parameters: { rowIndices: [2] } },
+      { operation: 'deleteRowsWithNA', parameters: { columnIndex: 1 } },
+    ],
+  });
+  assert.equal(res.success, true, JSON.stringify(res));
+  assert.deepEqual((await h.table(id)).rows, [
+    [2, 'z'],
+    [4, 'v'],
+  ]);
+});
