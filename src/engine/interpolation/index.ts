@@ -77,10 +77,16 @@ export function interpolate(values: Float64Array, method: InterpolationMethod, o
       v++;
     }
   }
-  const xs = Float64Array.from(targets);
+  // After the last valid value only `linear` fills (with that value). API.md's contract
+  // leaves those gaps missing for every other method: pandas would extrapolate with pchip
+  // and spline (scipy's defaults), which can invent values far outside the data.
+  const lastValid = x[valid - 1];
+  const inRange = method === 'linear' ? targets : targets.filter((i) => i < lastValid);
+  if (inRange.length === 0) return null;
+  const xs = Float64Array.from(inRange);
   const filled = evaluate(method, order, x, y, xs);
   const out = Float64Array.from(values);
-  for (let r = 0; r < targets.length; r++) out[targets[r]] = filled[r];
+  for (let r = 0; r < inRange.length; r++) out[inRange[r]] = filled[r];
   return out;
 }
 

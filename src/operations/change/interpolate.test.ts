@@ -44,10 +44,11 @@ test('interpolate: every method on [1, NaN, 3, NaN, NaN, 6, NaN]', async () => {
   // three collinear points: the quadratic through them is the line
   close(await interpolated(A, 'quadratic'), [1, 2, 3, 4, 5, 6, null], 'quadratic');
   close(await interpolated(A, 'polynomial', 2), [1, 2, 3, 4, 5, 6, null], 'polynomial 2');
-  // the least-squares line fits exactly (fp0 = 0 <= s): FITPACK returns it, and extrapolates
-  close(await interpolated(A, 'spline', 1), [1, 2, 3, 4, 5, 6, 7], 'spline 1');
-  // PCHIP slopes are all 1 (harmonic mean of equal slopes), and PCHIP extrapolates
-  close(await interpolated(A, 'pchip'), [1, 2, 3, 4, 5, 6, 7], 'pchip');
+  // the least-squares line fits exactly (fp0 = 0 <= s): FITPACK returns it; the trailing gap
+  // stays missing (API.md: only linear fills after the last valid value)
+  close(await interpolated(A, 'spline', 1), [1, 2, 3, 4, 5, 6, null], 'spline 1');
+  // PCHIP slopes are all 1 (harmonic mean of equal slopes)
+  close(await interpolated(A, 'pchip'), [1, 2, 3, 4, 5, 6, null], 'pchip');
   close(await interpolated(A, 'akima'), [1, 2, 3, 4, 5, 6, null], 'akima');
 });
 
@@ -56,25 +57,25 @@ test('interpolate: polynomials of the degree are reproduced exactly (non-uniform
   const C = [0, null, 8, 27, null, 125, null];
   close(await interpolated(C, 'cubic'), [0, 1, 8, 27, 64, 125, null], 'cubic');
   close(await interpolated(C, 'polynomial', 3), [0, 1, 8, 27, 64, 125, null], 'polynomial 3');
-  // four points, degree 3: the least-squares cubic interpolates (fp0 = 0), extrapolated to 6³
-  close(await interpolated(C, 'spline', 3), [0, 1, 8, 27, 64, 125, 216], 'spline 3');
+  // four points, degree 3: the least-squares cubic interpolates (fp0 = 0); nothing after the last value
+  close(await interpolated(C, 'spline', 3), [0, 1, 8, 27, 64, 125, null], 'spline 3');
   // y = x² at x = 0, 2, 3, 5: any quadratic or cubic interpolating spline is x² itself
   const Q = [0, null, 4, 9, null, 25, null];
   close(await interpolated(Q, 'quadratic'), [0, 1, 4, 9, 16, 25, null], 'quadratic');
   close(await interpolated(Q, 'cubic'), [0, 1, 4, 9, 16, 25, null], 'cubic on x²');
-  close(await interpolated(Q, 'spline', 2), [0, 1, 4, 9, 16, 25, 36], 'spline 2');
+  close(await interpolated(Q, 'spline', 2), [0, 1, 4, 9, 16, 25, null], 'spline 2');
 });
 
 test('interpolate: PCHIP and Akima slopes on y = x³ sampled at 0, 2, 3, 5', async () => {
   // PCHIP: d = [0 (end estimate -6 has the wrong sign), 171/24, 8379/321, 69]
-  // midpoints: 4 + 2(0 − 171/24)/8 = 71/32 and 76 + 2(8379/321 − 69)/8; x = 6 extrapolates the last cubic
+  // midpoints: 4 + 2(0 − 171/24)/8 = 71/32 and 76 + 2(8379/321 − 69)/8; x = 6 stays missing
   const C = [0, null, 8, 27, null, 125, null];
-  close(await interpolated(C, 'pchip'), [0, 71 / 32, 8, 27, 76 + (8379 / 321 - 69) / 4, 125, 201.8271028037383], 'pchip');
+  close(await interpolated(C, 'pchip'), [0, 71 / 32, 8, 27, 76 + (8379 / 321 - 69) / 4, 125, null], 'pchip');
   // Akima: slopes 4, 19, 49 padded to −26, −11 … 79, 109; t = [−3.5, 9, 29, 64]
   close(await interpolated(C, 'akima'), [0, 0.875, 8, 27, 67.25, 125, null], 'akima');
-  // a peak: PCHIP and Akima both give slopes 2, 0, −2 → 1.5 on each side; PCHIP goes on to 2 − 0.5·3²
+  // a peak: PCHIP and Akima both give slopes 2, 0, −2 → 1.5 on each side
   const P = [0, null, 2, null, 0, null];
-  close(await interpolated(P, 'pchip'), [0, 1.5, 2, 1.5, 0, -2.5], 'pchip peak');
+  close(await interpolated(P, 'pchip'), [0, 1.5, 2, 1.5, 0, null], 'pchip peak');
   close(await interpolated(P, 'akima'), [0, 1.5, 2, 1.5, 0, null], 'akima peak');
   close(await interpolated(P, 'quadratic'), [0, 1.5, 2, 1.5, 0, null], 'quadratic peak: y = x(4 − x)/2');
 });
@@ -85,10 +86,10 @@ test('interpolate: leading gaps stay missing; smoothing spline on irregular data
   close(await interpolated(W, 'nearest'), [null, 0, 0, 4, 4, 2, 7, 7, 1, 1, null], 'nearest');
   close(await interpolated(W, 'zero'), [null, 0, 0, 4, 4, 2, 7, 7, 7, 1, null], 'zero');
   // the least-squares line leaves fp0 > s = 5: FITPACK adds knots and smooths (scipy's values)
-  close(await interpolated(W, 'spline', 3), [null, 0, 2.7209395262359193, 4, 3.110550862496404, 2, 7, 7.614943513934137, 6.836577494695216, 1, -11.966646732392617], 'spline 3');
+  close(await interpolated(W, 'spline', 3), [null, 0, 2.7209395262359193, 4, 3.110550862496404, 2, 7, 7.614943513934137, 6.836577494695216, 1, null], 'spline 3');
   close(await interpolated(W, 'cubic'), [null, 0, 4.730468750000001, 4, 1.7695312499999991, 2, 7, 12.46875, 12.453125, 1, null], 'cubic (not-a-knot)');
   close(await interpolated(W, 'quadratic'), [null, 0, 3.3127753303964758, 4, 2.0616740088105727, 2, 7, 9.158590308370044, 7.158590308370044, 1, null], 'quadratic');
-  close(await interpolated(W, 'pchip'), [null, 0, 2.875, 4, 3, 2, 7, 6.777777777777778, 5.222222222222222, 1, -7.222222222222221], 'pchip');
+  close(await interpolated(W, 'pchip'), [null, 0, 2.875, 4, 3, 2, 7, 6.777777777777778, 5.222222222222222, 1, null], 'pchip');
   close(await interpolated(W, 'akima'), [null, 0, 2.625, 4, 3.05, 2, 7, 7.452991452991454, 5.3931623931623935, 1, null], 'akima');
 });
 
@@ -100,7 +101,7 @@ test('interpolate: an int column with gaps becomes float; method names are case-
   assert.deepEqual(await h.table(id), { columns: ['n', 's'], types: ['float', 'string'], rows: [[1, 'a'], [2.5, 'b'], [4, 'c']] });
   const id2 = await h.load('n\n1\n\n4\n\n');
   await h.ok(id2, 'interpolate', { columnIndex: 0, method: 'PCHIP' });
-  assert.deepEqual(await h.table(id2), { columns: ['n'], types: ['float'], rows: [[1], [2.5], [4], [5.5]] });
+  assert.deepEqual(await h.table(id2), { columns: ['n'], types: ['float'], rows: [[1], [2.5], [4], [null]] });
 });
 
 test('interpolate: nothing to fill is no change (no gaps, all missing, empty, single row)', async () => {

@@ -18,8 +18,9 @@ const FORWARD = 'OVER (ORDER BY __pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRE
 const BACKWARD = 'OVER (ORDER BY __pos ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)';
 
 // pandas Series.interpolate(method=…, order=…) with x = row position. Gaps before the first
-// valid value stay missing; after the last one, linear repeats the last value, PCHIP and the
-// spline extrapolate, the others (interp1d, Akima) leave them missing — as pandas does.
+// valid value stay missing; after the last one, linear repeats the last value and every other
+// method leaves them missing, as API.md specifies (pandas itself would extrapolate with PCHIP
+// and the spline).
 export const interpolate = defineOperation({
   name: 'interpolate',
   kind: 'change',
