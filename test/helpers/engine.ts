@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -97,3 +98,20 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
   return harness;
 }
 
+
+/** Assert that an operation is refused with the given error code (the message names the parameters). */
+export async function expectFailure(h: EngineHarness, sessionId: string, operation: string, params: Record<string, unknown>, error: string): Promise<void> {
+  const res = await h.run(sessionId, operation, params);
+  assert.equal(res.success, false, JSON.stringify(params));
+  assert.equal(res.error, error, JSON.stringify(params));
+}
+
+/**
+ * Append a key column to a CSV text: the rows of a one-column CSV with a missing value would
+ * be blank lines, which pandas (and the importer) skip rather than read as missing.
+ */
+export function withKeyColumn(csv: string): string {
+  const lines = csv.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line, i) => `${line},${i === 0 ? 'k' : i}`).join('\n') + '\n';
+}

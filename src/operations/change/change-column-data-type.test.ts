@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, withKeyColumn, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,22 +10,11 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'changeColumnDataType', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'changeColumnDataType', params, error);
 
-// Blank lines of a one-column CSV would be blank lines, not missing values: a key column
-// keeps every row a row.
-function withKey(csv: string): string {
-  const lines = csv.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line, i) => `${line},${i === 0 ? 'k' : i}`).join('\n') + '\n';
-}
 
 async function convert(csv: string, newDataType: string, dateFormat?: string): Promise<[string, unknown[]]> {
-  const id = await h.load(withKey(csv));
+  const id = await h.load(withKeyColumn(csv));
   await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType, ...(dateFormat === undefined ? {} : { dateFormat }) });
   const t = await h.table(id);
   return [t.types[0], t.rows.map((r) => r[0])];

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,11 +10,7 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'deleteColumns', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'deleteColumns', params, error);
 
 test('deleteColumns removes the listed columns, in any order, duplicates allowed', async () => {
   const id = await h.load('a,b,c,d\n1,x,2.5,true\n,y,,false\n');

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,11 +10,7 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'deleteRowsWithNA', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'deleteRowsWithNA', params, error);
 
 test('deleteRowsWithNA drops rows missing a value in the column and renumbers', async () => {
   const id = await h.load('a,b\n1,x\n,y\n3,\n,\n5,z\n');

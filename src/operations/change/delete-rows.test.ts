@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,11 +10,7 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'deleteRows', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'deleteRows', params, error);
 
 test('deleteRows removes rows and renumbers, keeping order and types', async () => {
   const id = await h.load('a,b,c\n0,x,2020-01-01\n1,,2020-01-02\n2,z,\n3,w,2020-01-04\n4,v,2020-01-05\n');

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -13,11 +13,7 @@ after(async () => {
 // CSV reads empty fields as missing already; JSON keeps "" as a value.
 const loadJson = (records: unknown[]): Promise<string> => h.load(JSON.stringify(records), 'data.json');
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'emptyStringToNaN', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'emptyStringToNaN', params, error);
 
 test('emptyStringToNaN turns exactly "" into missing, nothing else', async () => {
   const id = await loadJson([{ s: '', n: 1 }, { s: ' ', n: 2 }, { s: 'x', n: 3 }, { s: null, n: 4 }, { s: '', n: 5 }]);

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,11 +10,7 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'fillDown', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'fillDown', params, error);
 
 const CSV = 'i,f,s,d,b\n,1.5,,2020-01-01,\n1,,x,,true\n,NAN,,,\n3,,y,2020-01-04,false\n,4.5,,,\n';
 

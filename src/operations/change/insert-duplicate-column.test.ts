@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -10,11 +10,7 @@ after(async () => {
   await h.close();
 });
 
-async function fails(id: string, params: Record<string, unknown>, error: string): Promise<void> {
-  const res = await h.run(id, 'insertDuplicateColumn', params);
-  assert.equal(res.success, false, JSON.stringify(params));
-  assert.equal(res.error, error, JSON.stringify(params));
-}
+const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'insertDuplicateColumn', params, error);
 
 test('insertDuplicateColumn inserts <col>_copy right after the column, with the same values and type', async () => {
   const id = await h.load('a,b,c\n1,x,2020-01-02\n,y,\n3,,2021-05-06 07:08:09\n');
