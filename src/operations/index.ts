@@ -19,5 +19,3 @@ for (const op of operations) {
 export function findOperation(name: string): Operation | undefined {
   return byName.get(name);
 }
-
-export const operationNames = (): string[] => [...byName.keys()];

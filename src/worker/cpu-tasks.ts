@@ -18,5 +18,3 @@ export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
     return renderSpecToPng(args.spec, args.width, args.height);
   },
 };
-
-export type CpuTaskName = keyof typeof cpuTasks;
