@@ -5,10 +5,9 @@ import { checkColumnIndex, nonNegativeInt } from '../params.ts';
 import { ident } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
+import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
 
-const FORWARD = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
-const BACKWARD = 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING';
 
 // pandas fillna(method=…): a missing value takes the last valid value above it (pad/ffill)
 // or the next one below it (bfill); gaps at the edge with nothing to take stay missing.
@@ -36,8 +35,7 @@ export const fillDown = defineOperation({
       if (!gaps.has(keep)) return { name: c.name, keep };
       // NaN is missing too: it is turned into NULL so that IGNORE NULLS skips it.
       const value = withoutNaN(ident(c.name), c.type);
-      const fn = forward ? 'last_value' : 'first_value';
-      return { name: c.name, expr: `${fn}(${value} IGNORE NULLS) OVER (ORDER BY __pos ${forward ? FORWARD : BACKWARD})` };
+      return { name: c.name, expr: forward ? lastValidAbove(value) : firstValidBelow(value) };
     });
     return { kind: 'columns', columns, ordered: true };
   },

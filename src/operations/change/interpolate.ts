@@ -9,13 +9,12 @@ import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMeth
 import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
 import { scanOf } from './scan.ts';
+import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
 // here); beyond this many values a request would hold the session's queue for many minutes.
 export const MAX_SPLINE_POINTS = 25_000;
 
-const FORWARD = 'OVER (ORDER BY __pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
-const BACKWARD = 'OVER (ORDER BY __pos ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)';
 
 // pandas Series.interpolate(method=…, order=…) with x = row position. Gaps before the first
 // valid value stay missing; after the last one, linear repeats the last value and every other
@@ -56,10 +55,10 @@ export const interpolate = defineOperation({
     if (method === 'linear') {
       // np.interp in SQL: the nearest valid neighbours on each side and their positions.
       const value = `(CASE WHEN ${isMissing(column.name, column.type)} THEN NULL ELSE CAST(${ident(column.name)} AS DOUBLE) END)`;
-      const prevValue = `last_value(${value} IGNORE NULLS) ${FORWARD}`;
-      const prevPos = `last_value(CASE WHEN ${value} IS NOT NULL THEN __pos END IGNORE NULLS) ${FORWARD}`;
-      const nextValue = `first_value(${value} IGNORE NULLS) ${BACKWARD}`;
-      const nextPos = `first_value(CASE WHEN ${value} IS NOT NULL THEN __pos END IGNORE NULLS) ${BACKWARD}`;
+      const prevValue = lastValidAbove(value);
+      const prevPos = lastValidAbove(`CASE WHEN ${value} IS NOT NULL THEN __pos END`);
+      const nextValue = firstValidBelow(value);
+      const nextPos = firstValidBelow(`CASE WHEN ${value} IS NOT NULL THEN __pos END`);
       const slope = `(${nextValue} - ${prevValue}) / CAST(${nextPos} - ${prevPos} AS DOUBLE)`;
       const expr = `CASE WHEN ${value} IS NOT NULL THEN ${value} WHEN ${prevValue} IS NULL THEN NULL WHEN ${nextValue} IS NULL THEN ${prevValue} ELSE ${slope} * CAST(__pos - ${prevPos} AS DOUBLE) + ${prevValue} END`;
       return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr } : c)), ordered: true };
