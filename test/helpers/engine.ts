@@ -115,3 +115,10 @@ export function withKeyColumn(csv: string): string {
   if (lines.at(-1) === '') lines.pop();
   return lines.map((line, i) => `${line},${i === 0 ? 'k' : i}`).join('\n') + '\n';
 }
+
+/** Long sequences compared value by value, reporting the first difference (a diff of 400,000 values takes minutes). */
+export function sameSequence(actual: unknown[], expected: unknown[]): void {
+  assert.equal(actual.length, expected.length);
+  const at = actual.findIndex((v, i) => v !== expected[i]);
+  assert.equal(at, -1, `first difference at row ${at}: ${String(actual[at])} instead of ${String(expected[at])}`);
+}

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, sameSequence, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -55,13 +55,6 @@ test('deleteRowsWithNA undo and redo', async () => {
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after);
 });
-
-/** Long sequences compared value by value, reporting the first difference (a diff of 400,000 values takes minutes). */
-function sameSequence(actual: unknown[], expected: unknown[]): void {
-  assert.equal(actual.length, expected.length);
-  const at = actual.findIndex((v, i) => v !== expected[i]);
-  assert.equal(at, -1, `first difference at row ${at}: ${String(actual[at])} instead of ${String(expected[at])}`);
-}
 
 test('deleteRowsWithNA keeps row order across row groups (a dataset of several row groups)', async () => {
   const id = await h.loadSql('SELECT i AS a, CASE WHEN i % 7 = 3 THEN NULL ELSE i END AS b FROM range(400000) r(i)');
