@@ -46,7 +46,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   const io = new Server(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 });
   const deliver = (job: Job, result: JobResult) => {
     io.to(job.sessionID).emit(job.operation, result.message);
-    if (result.changed) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
+    if (result.dataChanged) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
   const queue = await makeQueue(runtime, deliver);
   registerSockets(io, queue, registry, log);
