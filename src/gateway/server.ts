@@ -1,10 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import multipart from '@fastify/multipart';
-import { Server } from 'socket.io';
+import type { Server } from 'socket.io';
 import { registerUpload } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
+import { attachSocketServer } from './legacy-polling.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
@@ -43,10 +44,10 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 32, fieldSize: 1024 * 1024 } });
 
-  const io = new Server(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 });
+  const io = attachSocketServer(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 }, log);
   const deliver = (job: Job, result: JobResult) => {
     io.to(job.sessionID).emit(job.operation, result.message);
-    if (result.changed) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
+    if (result.dataChanged) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
   const queue = await makeQueue(runtime, deliver);
   registerSockets(io, queue, registry, log);
@@ -69,7 +70,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
-      // io.close() also closes the HTTP server; wait for it before Fastify's own close.
+      // io.close() ends the Socket.IO sessions; Fastify's close then closes the HTTP server.
       // Keep-alive HTTP connections would hold that close open until they time out.
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       app.server.closeAllConnections();

@@ -85,6 +85,13 @@ export interface ChangeOperation<S extends z.ZodType = z.ZodType> extends Base<S
 /** undo, redo, history, applyOperations: they act on the version list itself. */
 export interface HistoryOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
   kind: 'history';
+  /**
+   * True when the operation only reads the version list (`history`): its reply then carries
+   * no `changed` and no `dataChanged` follows it. The others are changing operations: their
+   * reply says `changed: true|false` and `dataChanged` always follows a success.
+   */
+  readOnly?: boolean;
+  /** `changed`: whether a new version became current (false for a no-op, which makes none). */
   run(ctx: OperationContext, params: z.infer<S>, control: SessionControl): Promise<{ result: Record<string, unknown>; changed: boolean }>;
 }
 

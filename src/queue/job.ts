@@ -10,10 +10,14 @@ export const jobSchema = z.object({
 });
 export type Job = z.infer<typeof jobSchema>;
 
-/** The message for the session's room, and whether `dataChanged` must follow it. */
+/**
+ * The message for the session's room, and whether a `dataChanged` event must follow it:
+ * after every successful changing operation, also one that changed nothing (the message's
+ * own `changed` says which); never after a read or a failure.
+ */
 export const jobResultSchema = z.object({
   message: z.record(z.string(), z.unknown()),
-  changed: z.boolean(),
+  dataChanged: z.boolean(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

@@ -22,18 +22,28 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
   return params;
 }
 
-/** Run one job to its message. Never throws: every failure becomes `success: false`. */
+/**
+ * Run one job to its message. Never throws: every failure becomes `success: false`.
+ *
+ * A successful changing operation (kind `change`, and the history operations but `history`)
+ * answers `changed: true|false` and is followed by `dataChanged` either way (API.md,
+ * "Socket.IO"): the original front end completes a request only when its `dataChanged`
+ * arrives, so a request that finds nothing to do (a rename to the same name, a findReplace
+ * without a match) must send it too. Such a no-op makes no version and no history entry.
+ * A failure never sends `dataChanged`.
+ */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
   const started = performance.now();
   try {
     const { result, changed } = await run(rt, job);
     rt.log.debug({ ...envelope, ms: Math.round(performance.now() - started), changed }, 'operation done');
-    return { message: { ...envelope, success: true, ...result }, changed };
+    if (changed === null) return { message: { ...envelope, success: true, ...result }, dataChanged: false };
+    return { message: { ...envelope, success: true, ...result, changed }, dataChanged: true };
   } catch (err) {
     const { error, errorDescription } = describeError(err);
     if (!(err instanceof OperationError) && !(err instanceof SessionNotFoundError)) rt.log.error({ ...envelope, err }, 'operation failed');
-    return { message: { ...envelope, success: false, error, errorDescription }, changed: false };
+    return { message: { ...envelope, success: false, error, errorDescription }, dataChanged: false };
   }
 }
 
@@ -48,7 +58,8 @@ function describeError(err: unknown): { error: string; errorDescription: string 
   return { error: 'internal error', errorDescription: 'the server could not complete this operation; the dataset is unchanged' };
 }
 
-async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unknown>; changed: boolean }> {
+// `changed` is null for operations that only read (they answer without it).
+async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unknown>; changed: boolean | null }> {
   const op = findOperation(job.operation);
   if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
@@ -57,9 +68,12 @@ async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unkn
   const db = await rt.duck.connect();
   try {
     const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
-    if (op.kind === 'read') return { result: await op.run(ctx, params), changed: false };
+    if (op.kind === 'read') return { result: await op.run(ctx, params), changed: null };
     const control = sessionControl(rt, ctx);
-    if (op.kind === 'history') return await op.run(ctx, params, control);
+    if (op.kind === 'history') {
+      const { result, changed } = await op.run(ctx, params, control);
+      return { result, changed: op.readOnly ? null : changed };
+    }
     const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
     if (staged === ctx.dataset) return { result: {}, changed: false };
     await control.commit(staged, [applied(op.name, operationParameters(job.body))]);

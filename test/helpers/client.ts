@@ -11,6 +11,8 @@ export interface WillowClient {
   send(operation: string, body: Record<string, unknown>): void;
   /** Every message received for an event name, in order. */
   received(event: string): Record<string, any>[];
+  /** Every message received, of any event, in arrival order. */
+  arrivals(): { event: string; body: Record<string, any> }[];
   /** Resolve once `count` messages of `event` have arrived. */
   waitFor(event: string, count?: number, timeoutMs?: number): Promise<Record<string, any>[]>;
   close(): void;
@@ -32,8 +34,10 @@ export async function connect(url: string, version: 4 | 2 = 4): Promise<WillowCl
     });
   });
   const log = new Map<string, Record<string, any>[]>();
+  const arrivals: { event: string; body: Record<string, any> }[] = [];
   const waiters: (() => void)[] = [];
   const record = (event: string, body: any) => {
+    arrivals.push({ event, body });
     if (!log.has(event)) log.set(event, []);
     log.get(event)!.push(body);
     for (const w of waiters.splice(0)) w();
@@ -72,6 +76,9 @@ export async function connect(url: string, version: 4 | 2 = 4): Promise<WillowCl
     },
     received(event) {
       return log.get(event) ?? [];
+    },
+    arrivals() {
+      return arrivals;
     },
     async waitFor(event, count = 1, timeoutMs = 30_000) {
       await waitUntil(() => (log.get(event) ?? []).length >= count, timeoutMs, `${count} × ${event}`);

@@ -25,8 +25,12 @@ export interface EngineHarness {
   load(content: string | Buffer, filename?: string, fields?: Record<string, string>): Promise<string>;
   /** A session whose first version is the result of a SELECT (fast large datasets for measurements). */
   loadSql(select: string): Promise<string>;
-  /** Run an operation like a client request; resolves with the response message. */
-  run(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any> & { changed: boolean }>;
+  /**
+   * Run an operation like a client request; resolves with the response message, `changed`
+   * false where the message has none (reads, failures), and `dataChanged`: whether the
+   * gateway sends that event after it.
+   */
+  run(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any> & { changed: boolean; dataChanged: boolean }>;
   /** Like run, but throws when the response is not a success. */
   ok(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any>>;
   /** The current dataset: column names, API types and rows as JSON values (dates ISO, missing null). */
@@ -65,7 +69,7 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
     },
     async run(sessionId, operation, params = {}) {
       const result = await executeJob(rt, { operation, sessionID: sessionId, requestID: `t${++n}`, body: { operation, sessionID: sessionId, requestID: `t${n}`, ...params } });
-      return { ...result.message, changed: result.changed };
+      return { ...result.message, changed: result.message.changed === true, dataChanged: result.dataChanged };
     },
     async ok(sessionId, operation, params = {}) {
       const res = await harness.run(sessionId, operation, params);

@@ -125,3 +125,30 @@ test('newCellValue undo and redo', async () => {
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after);
 });
+
+test('newCellValue with the value the cell already holds changes nothing and makes no version', async () => {
+  const id = await h.load('i,f,s,d\n1,2.5,x,2020-01-02\n,3.0,,\n');
+  const versions = async () => (await h.rt.store.all(id)).manifests.length;
+  const before = await versions();
+  for (const [columnIndex, rowIndex, newValue] of [
+    [0, 0, 1],
+    [0, 0, ' 1.0 '],
+    [0, 1, null],
+    [1, 0, '2.5'],
+    [1, 1, 3],
+    [2, 0, 'x'],
+    [2, 1, ''],
+    [3, 0, '2020-01-02'],
+    [3, 1, null],
+  ] as const) {
+    const res = await h.run(id, 'newCellValue', { columnIndex, rowIndex, newValue });
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.equal(res.changed, false, `${columnIndex},${rowIndex} := ${JSON.stringify(newValue)}`);
+    assert.equal(res.dataChanged, true, 'dataChanged follows a no-op too');
+  }
+  assert.equal(await versions(), before);
+  // A different value, or the same text in a column it would widen, is a change.
+  assert.equal((await h.run(id, 'newCellValue', { columnIndex: 0, rowIndex: 0, newValue: 2 })).changed, true);
+  assert.equal((await h.run(id, 'newCellValue', { columnIndex: 0, rowIndex: 0, newValue: '2x' })).changed, true);
+  assert.deepEqual((await h.table(id)).rows[0], ['2x', 2.5, 'x', '2020-01-02T00:00:00.000']);
+});

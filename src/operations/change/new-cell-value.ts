@@ -22,6 +22,10 @@ export const newCellValue = defineOperation({
     const row = checkRowIndex(ds, params.rowIndex);
     const { name, type } = ds.column(index);
     const value = await convertValue(ctx.db, params.newValue, type);
+    // The cell already holds the value, in the column's own type: nothing to write (no
+    // version, as for every operation that finds nothing to do).
+    const same = value.missing ? `${ident(name)} IS NULL` : value.type === type.toUpperCase() ? `${ident(name)} IS NOT DISTINCT FROM ${value.sql}` : null;
+    if (same && (await ctx.db.scalar(`SELECT ${same} FROM (${ds.select({ columns: [index], from: row, to: row })})`)) === true) return { kind: 'none' };
     const expr = value.missing
       ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ident(name)} END`
       : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;

@@ -29,6 +29,7 @@ export const redo = defineOperation({
 export const history = defineOperation({
   name: 'history',
   kind: 'history',
+  readOnly: true,
   summary: 'the changing operations applied to the session, oldest first',
   params: z.object({}),
   async run(ctx) {
