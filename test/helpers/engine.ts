@@ -79,7 +79,7 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
       const types = ds.columns.map((c) => apiType(c.type));
       if (columns.length === 0) return { columns, types, rows: [] };
       return rt.duck.withConnection(async (db) => {
-        const exprs = ds.columns.map((c) => jsonValue(c.name, c.type));
+        const exprs = ds.columns.map((c, i) => jsonValue(ds.sqlName(i), c.type));
         const json = await db.scalar(`SELECT coalesce(list(json_array(${exprs.join(', ')}) ORDER BY __pos), [])::VARCHAR FROM (${ds.select({ withPosition: true })})`);
         return { columns, types, rows: JSON.parse(String(json)) as unknown[][] };
       });

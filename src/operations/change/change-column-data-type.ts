@@ -41,7 +41,7 @@ export const changeColumnDataType = defineOperation({
     const dateFormat = params.dateFormat ? params.dateFormat : undefined;
     const parsesText = to === 'datetime' && (kindOf(type) === 'string' || kindOf(type) === 'other');
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
-    const expr = convertColumn(ident(name), type, to, parsesText ? dateFormat : undefined);
+    const expr = convertColumn(ds.ref(index), type, to, parsesText ? dateFormat : undefined);
     if (expr === null) return { kind: 'none' };
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },

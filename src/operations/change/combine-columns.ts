@@ -37,7 +37,7 @@ export const combineColumns = defineOperation({
     if (params.insertIndex > ds.columns.length) {
       throw new OperationError('index out of range', `insertIndex ${params.insertIndex} is out of range: the new column can go at 0…${ds.columns.length}`);
     }
-    const texts = indices.map((i) => textOf(ident(ds.column(i).name), ds.column(i).type));
+    const texts = indices.map((i) => textOf(ds.ref(i), ds.column(i).type));
     const expr = `CASE WHEN ${texts.map((t) => `${t} IS NULL`).join(' AND ')} THEN NULL ELSE concat_ws(${literal(params.separator)}, ${texts.join(', ')}) END`;
     const columns: ColumnPlan[] = ds.columns.map((c, keep) => ({ name: c.name, keep }));
     columns.splice(params.insertIndex, 0, { name: params.newName, expr });

@@ -24,8 +24,8 @@ export const fillWithAverage = defineOperation({
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);
     const { name, type } = ds.column(index);
-    const c = ident(name);
-    const missing = isMissing(name, type);
+    const c = ds.ref(index);
+    const missing = isMissing(ds.sqlName(index), type);
     if (params.metric !== 'mode' && !isNumeric(type)) {
       throw new OperationError('invalid column type', `the ${params.metric} needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
     }

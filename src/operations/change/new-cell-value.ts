@@ -23,8 +23,8 @@ export const newCellValue = defineOperation({
     const { name, type } = ds.column(index);
     const value = await convertValue(ctx.db, params.newValue, type);
     const expr = value.missing
-      ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ident(name)} END`
-      : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
+      ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ds.ref(index)} END`
+      : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });

@@ -24,8 +24,8 @@ export const normalize = defineOperation({
     const index = checkColumnIndex(ds, params.columnIndex);
     const { name, type } = ds.column(index);
     if (!isNumeric(type)) throw new OperationError('invalid column type', `normalize needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
-    const x = `CAST(${ident(name)} AS DOUBLE)`;
-    const row = await ctx.db.one(`SELECT min(${x}) AS lo, max(${x}) AS hi FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}`);
+    const x = `CAST(${ds.ref(index)} AS DOUBLE)`;
+    const row = await ctx.db.one(`SELECT min(${x}) AS lo, max(${x}) AS hi FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(ds.sqlName(index), type)}`);
     if (row.lo === null || row.hi === null || row.lo === row.hi) return { kind: 'none' };
     const lo = literal(Number(row.lo));
     const hi = literal(Number(row.hi));
