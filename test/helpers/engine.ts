@@ -25,6 +25,13 @@ export interface EngineHarness {
   load(content: string | Buffer, filename?: string, fields?: Record<string, string>): Promise<string>;
   /** A session whose first version is the result of a SELECT (fast large datasets for measurements). */
   loadSql(select: string): Promise<string>;
+  /**
+   * Import a CSV in which the field `NAN` stands for a NaN value: pandas (and the import)
+   * read `NAN` as text, but NaN still reaches float columns by other ways (commands,
+   * conversions), and operations must treat it as missing. A text column whose values are
+   * all numbers or `NAN` becomes a float column holding NaN there.
+   */
+  loadWithNaN(content: string): Promise<string>;
   /** Run an operation like a client request; resolves with the response message. */
   run(sessionId: string, operation: string, params?: Record<string, unknown>): Promise<Record<string, any> & { changed: boolean }>;
   /** Like run, but throws when the response is not a success. */
@@ -62,6 +69,16 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
         await rt.store.create(sessionId, { rows, columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: d.type })), operations: [], bytesWritten: size });
         return sessionId;
       });
+    },
+    async loadWithNaN(content) {
+      const imported = await harness.load(content);
+      const t = await harness.table(imported);
+      const { manifest } = await rt.store.current(imported);
+      const ds = new Dataset(manifest, rt.store.filesDir(imported));
+      const number = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+      const floats = t.columns.map((_, i) => t.types[i] === 'string' && t.rows.some((r) => r[i] === 'NAN') && t.rows.every((r) => r[i] === null || r[i] === 'NAN' || number.test(String(r[i]))));
+      const outputs = ds.columns.map((c, i) => `${floats[i] ? `CAST(${ds.ref(i)} AS DOUBLE)` : ds.ref(i)} AS ${ident(c.name)}`);
+      return harness.loadSql(`SELECT ${outputs.join(', ')} FROM (${ds.select({ withPosition: true })}) ORDER BY __pos`);
     },
     async run(sessionId, operation, params = {}) {
       const result = await executeJob(rt, { operation, sessionID: sessionId, requestID: `t${++n}`, body: { operation, sessionID: sessionId, requestID: `t${n}`, ...params } });
