@@ -120,14 +120,16 @@ async function parquetTypes(db: Db, path: string): Promise<string[]> {
 }
 
 /**
- * Column names of a new version: any non-empty text, unique by exact comparison (`Id` and
- * `id` are two columns, as in pandas; names never reach SQL as identifiers, see Dataset).
+ * Column names of a new version: any non-empty text without NUL, unique by exact comparison
+ * (`Id` and `id` are two columns, as in pandas; names never reach SQL as identifiers, see Dataset).
  * Throws OperationError('invalid column name' | 'duplicate column name').
  */
 export function checkNames(names: string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (name === '') throw new OperationError('invalid column name', 'a column name cannot be empty');
+    // (SQL text cannot carry NUL, and the names of downloads and commands pass through it.)
+    if (name.includes('\u0000')) throw new OperationError('invalid column name', `column name ${JSON.stringify(name)} holds a NUL character`);
     if (seen.has(name)) throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}; column names must be unique`);
     seen.add(name);
   }
