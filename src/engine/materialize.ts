@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { ident, literal } from './sql.ts';
+import { literal } from './sql.ts';
 import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import type { SessionStore } from '../store/session-store.ts';

@@ -10,7 +10,7 @@ import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
 /** What every operation gets to work with: the current version, already opened as `df`. */
 export interface OperationContext {
-  /** A connection private to this job; temp views `df` and `df_pos` show the current version. */
+  /** A connection private to this job; temp views `df` and `df_pos` show the current version, column i named `dataset.sqlName(i)` (never its own name). */
   db: Db;
   duck: Duck;
   dataset: Dataset;

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { columnName, nonNegativeInt, resolveColumn } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { checkDateFormat, convertColumn, kindOf, replaceColumn, type Kind } from './convert.ts';
 
 // The numpy/pandas dtype names clients send, by the kind they mean.

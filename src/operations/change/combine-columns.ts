@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt, resolveColumn } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { textOf } from './convert.ts';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { isText } from '../../engine/column-types.ts';
 import { replaceColumn } from './convert.ts';
 import { scanOf } from './scan.ts';

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';

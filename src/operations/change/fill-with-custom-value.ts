@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';

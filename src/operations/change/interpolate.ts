@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, int, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';

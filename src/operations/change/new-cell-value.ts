@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { checkColumnIndex, checkRowIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
 
 // One cell changes. The value takes the column's type when it reads as one; otherwise the

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
 import { scanOf } from './scan.ts';
 

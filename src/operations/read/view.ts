@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bool, indexList, int, number, checkColumnIndices, checkColumnIndex } from '../params.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { isMissing, textValue } from '../../engine/json-values.ts';
 import { isNumeric } from '../../engine/column-types.ts';
 import type { OperationContext } from '../types.ts';
