@@ -57,10 +57,9 @@ export class Dataset {
    * SELECT over the version's files, positionally joined, with `__pos` (row position)
    * first when withPosition, and rows restricted to positions [from, to] when given:
    * the restriction is pushed into each Parquet scan, so a slice reads only its row groups.
-   * Column i is output as sqlName(i), or as `as[k]` for the k-th of `columns` when given
-   * (the sandbox's df, whose columns carry users' names).
+   * Column i is output as sqlName(i).
    */
-  select(opts: { withPosition?: boolean; from?: number; to?: number; positions?: string[]; columns?: number[]; as?: string[] } = {}): string {
+  select(opts: { withPosition?: boolean; from?: number; to?: number; positions?: string[]; columns?: number[] } = {}): string {
     const indices = opts.columns ?? this.columns.map((_, i) => i);
     const range = opts.from !== undefined && opts.to !== undefined;
     const files = [...new Set(indices.map((i) => this.columns[i].file))];
@@ -84,7 +83,7 @@ export class Dataset {
       const pos = i === 0 ? ', file_row_number AS __pos' : '';
       return `(SELECT ${unique.join(', ')}${pos} FROM ${source}${where}) ${alias.get(f)}`;
     });
-    const outputs = indices.map((i, k) => `${alias.get(this.columns[i].file)}.${ident(this.columns[i].field)} AS ${ident(opts.as?.[k] ?? this.sqlName(i))}`);
+    const outputs = indices.map((i) => `${alias.get(this.columns[i].file)}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
     if (opts.withPosition) outputs.unshift('f0.__pos AS __pos');
     return `SELECT ${outputs.join(', ')} FROM ${scans.join(' POSITIONAL JOIN ')}`;
   }
