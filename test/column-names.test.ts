@@ -53,6 +53,8 @@ const HEADERS: [string[], string[]][] = [
   [['Unnamed: 1', ''], ['Unnamed: 1', 'Unnamed: 1.1']],
   [['__pos', '__POS', '__pos'], ['__pos', '__POS', '__pos.1']],
   [['a.b', 'a b', ' a', 'a '], ['a.b', 'a b', ' a', 'a ']],
+  // Missing-value tokens are names like any other in a header.
+  [['NA', 'null', '', 'n/a'], ['NA', 'null', 'Unnamed: 2', 'n/a']],
 ];
 
 test('header names: exactly as pandas 1.5 reads them', () => {
