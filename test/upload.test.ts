@@ -123,7 +123,7 @@ test('initialSkip skips lines before the header (CSV) and rows (Excel)', async (
 
 test('duplicate column names are made unique like pandas', async () => {
   const id = await uploadOk(server.url, 'dup.csv', 'a,a,b,a,a.1\n1,2,3,4,5\n');
-  assert.deepEqual((await readTable(client, id)).columns, ['a', 'a.1', 'b', 'a.2', 'a.1.1']);
+  assert.deepEqual((await readTable(client, id)).columns, ['a', 'a.2', 'b', 'a.3', 'a.1']);
   const blank = await uploadOk(server.url, 'blank.csv', 'x,,y\n1,2,3\n');
   assert.deepEqual((await readTable(client, blank)).columns, ['x', 'Unnamed: 1', 'y']);
 });

@@ -2,12 +2,14 @@ import { ident, literal } from './sql.ts';
 import type { ColumnEntry, Manifest } from '../store/manifest.ts';
 
 /**
- * The engine's row-position column in `df_pos`. No data column may be called so (in any
- * letter case: DuckDB matches names without case).
+ * A version of a session's data as DuckDB sees it: SQL over its Parquet files.
+ *
+ * Column names are data (any text, kept exactly as the file had them), not SQL identifiers:
+ * DuckDB matches identifiers without regard to case, so `Id` and `id` could not both be
+ * named in SQL, and a name like `__pos` would meet the row position. The views `df` and
+ * `df_pos` and every select() therefore name column i `__c<i>` (sqlName), and user-visible
+ * names stay in the manifest; only the sandbox of executeCommand shows user names to SQL.
  */
-export const RESERVED_COLUMN_NAME = '__pos';
-
-/** A version of a session's data as DuckDB sees it: SQL over its Parquet files. */
 export class Dataset {
   readonly manifest: Manifest;
   readonly filesDir: string;
@@ -34,6 +36,19 @@ export class Dataset {
     return this.manifest.columns.findIndex((c) => c.name === name);
   }
 
+  /**
+   * The SQL name of column `index` (a position in this version) in `df`, `df_pos` and the
+   * output of select(): `__c<index>`, whatever the column's own name. Pass it to ident().
+   */
+  sqlName(index: number): string {
+    return `__c${index}`;
+  }
+
+  /** sqlName(index) quoted: the column as an SQL expression over df / df_pos / select(). */
+  ref(index: number): string {
+    return ident(this.sqlName(index));
+  }
+
   filePath(file: string): string {
     return `${this.filesDir}/${file}`;
   }
@@ -42,6 +57,7 @@ export class Dataset {
    * SELECT over the version's files, positionally joined, with `__pos` (row position)
    * first when withPosition, and rows restricted to positions [from, to] when given:
    * the restriction is pushed into each Parquet scan, so a slice reads only its row groups.
+   * Column i is output as sqlName(i).
    */
   select(opts: { withPosition?: boolean; from?: number; to?: number; positions?: string[]; columns?: number[] } = {}): string {
     const indices = opts.columns ?? this.columns.map((_, i) => i);
@@ -67,7 +83,7 @@ export class Dataset {
       const pos = i === 0 ? ', file_row_number AS __pos' : '';
       return `(SELECT ${unique.join(', ')}${pos} FROM ${source}${where}) ${alias.get(f)}`;
     });
-    const outputs = indices.map((i) => `${alias.get(this.columns[i].file)}.${ident(this.columns[i].field)} AS ${ident(this.columns[i].name)}`);
+    const outputs = indices.map((i) => `${alias.get(this.columns[i].file)}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
     if (opts.withPosition) outputs.unshift('f0.__pos AS __pos');
     return `SELECT ${outputs.join(', ')} FROM ${scans.join(' POSITIONAL JOIN ')}`;
   }

@@ -1,5 +1,7 @@
 import { ident } from './sql.ts';
 
+// `column` below is the column's SQL name in the query (Dataset.sqlName), not a user's name.
+
 /**
  * SQL expression turning a column into the value clients get in JSON: dates as ISO 8601,
  * NaN and infinities as null (JSON has no NaN), exotic types as text.

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { ident, literal } from './sql.ts';
+import { literal } from './sql.ts';
 import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -7,7 +7,6 @@ import type { ColumnEntry } from '../store/manifest.ts';
 import type { Change } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
-import { RESERVED_COLUMN_NAME } from './dataset.ts';
 
 export interface Materialized {
   rows: number;
@@ -26,7 +25,7 @@ export const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1228
  */
 export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
-  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql);
+  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names);
   if (change.kind === 'file') return adoptFile(db, store, sessionId, change.path, change.names);
 
   const names = change.columns.map((c) => c.name);
@@ -58,12 +57,12 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
  * of fewer files than the version has, a `df_pos` of those files only. Every file beyond the
  * first is one more POSITIONAL JOIN, which about doubles the cost of writing one column
  * (measured on 10M rows: 0.47 s against 0.24 s from one file). A column is taken to be used
- * when its quoted name appears in an expression (names reach SQL through ident()); should
- * an expression name a column some other way, the narrowed scan does not bind and df_pos is used.
+ * when its quoted SQL name (Dataset.ref) appears in an expression; should an expression
+ * name a column some other way, the narrowed scan does not bind and df_pos is used.
  */
 async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: string, joins: string[]): Promise<string> {
-  const text = exprs.join('\n').toLowerCase();
-  const used = dataset.columns.flatMap((c, i) => (text.includes(ident(c.name).toLowerCase()) ? [i] : []));
+  const text = exprs.join('\n');
+  const used = dataset.columns.flatMap((_, i) => (text.includes(dataset.ref(i)) ? [i] : []));
   const files = (indices: number[]) => new Set(indices.map((i) => dataset.column(i).file)).size;
   if (files(used) >= files(dataset.columns.map((_, i) => i))) return 'df_pos';
   const narrowed = `(${dataset.select({ withPosition: true, columns: used })}) AS df_pos`;
@@ -75,9 +74,9 @@ async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: strin
   }
 }
 
-async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string): Promise<Materialized> {
+async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[]): Promise<Materialized> {
   const described = await db.describe(`(${sql})`);
-  const names = described.map((d) => d.name);
+  if (described.length !== names.length) throw new Error(`table change yields ${described.length} columns for ${names.length} names`);
   checkNames(names);
   const { file, path } = store.newFile(sessionId);
   const aliases = described.map((_, i) => `c${i}`).join(', ');
@@ -85,7 +84,7 @@ async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: s
   const types = await parquetTypes(db, path);
   return {
     rows,
-    columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: types[i] })),
+    columns: names.map((name, i) => ({ name, file, field: `c${i}`, type: types[i] })),
     bytesWritten: (await fs.stat(path)).size,
   };
 }
@@ -120,19 +119,18 @@ async function parquetTypes(db: Db, path: string): Promise<string[]> {
   return described.map((d) => d.type);
 }
 
-// DuckDB matches names without regard to case: `a` and `A` in one table would read the
-// same column, so names must differ in more than case.
-function checkNames(names: string[]): void {
-  const seen = new Map<string, string>();
+/**
+ * Column names of a new version: any non-empty text without NUL, unique by exact comparison
+ * (`Id` and `id` are two columns, as in pandas; names never reach SQL as identifiers, see Dataset).
+ * Throws OperationError('invalid column name' | 'duplicate column name').
+ */
+export function checkNames(names: string[]): void {
+  const seen = new Set<string>();
   for (const name of names) {
     if (name === '') throw new OperationError('invalid column name', 'a column name cannot be empty');
-    const folded = name.toLowerCase();
-    if (folded === RESERVED_COLUMN_NAME) throw new OperationError('invalid column name', `${JSON.stringify(name)} is reserved for row positions; choose another column name`);
-    const earlier = seen.get(folded);
-    if (earlier !== undefined) {
-      const detail = earlier === name ? '' : ` and ${JSON.stringify(earlier)} (names are compared without regard to case)`;
-      throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}${detail}; column names must be unique`);
-    }
-    seen.set(folded, name);
+    // (SQL text cannot carry NUL, and the names of downloads and commands pass through it.)
+    if (name.includes('\u0000')) throw new OperationError('invalid column name', `column name ${JSON.stringify(name)} holds a NUL character`);
+    if (seen.has(name)) throw new OperationError('duplicate column name', `the result would have two columns named ${JSON.stringify(name)}; column names must be unique`);
+    seen.add(name);
   }
 }

@@ -1,7 +1,6 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
-import { RESERVED_COLUMN_NAME } from './dataset.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -28,6 +27,15 @@ import { RESERVED_COLUMN_NAME } from './dataset.ts';
 // and its result is streamed by DuckDB into the result file. Statements that modify df
 // need a real table: the dataset is loaded into one, modified, then written out the same
 // way. Either way no row passes through JavaScript.
+//
+// Column names: df shows each column under its own name, exactly. DuckDB compares
+// identifiers without regard to case (quoted ones too), so of two columns whose names differ
+// only in case (`Id`, `id`) neither could be named unambiguously: such columns are shown
+// under names that tell them apart, `<name>#<n>` (n counts the columns of that spelling in
+// column order: `Id#1`, `id#2`; see commandNames), and a statement that writes the plain
+// name in any spelling is refused with an error that lists them. In the result, a column
+// still carrying one of those names gets its own name back, so `SELECT * FROM df` keeps
+// `Id` and `id`; a result may hold names differing only in case, but not exact duplicates.
 
 export interface SandboxLimits {
   timeoutMs: number;
@@ -39,8 +47,10 @@ export interface SandboxLimits {
 export interface SandboxInput {
   /** The user's statement. */
   command: string;
-  /** SELECT giving the current dataset (columns with their names), over `files`. */
+  /** SELECT giving the current dataset over `files`: its column j is the dataset's column j (whatever its SQL name). */
   source: string;
+  /** The dataset's column names (users' names, any text), one per column of `source`. */
+  names: string[];
   /** The Parquet files `source` reads: the only files the statement may read. */
   files: string[];
   /** Where the result is written (a fresh path in a folder of this job only). */
@@ -112,11 +122,14 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     await conn.run('SET lock_configuration = true');
     // An empty df with the dataset's columns, to check (bind) the statement against: it
     // tells a query from a modification before any data is read.
-    await conn.run(`CREATE TABLE df AS SELECT * FROM (${input.source}) LIMIT 0`);
+    const shown = commandNames(input.names);
+    const dfRows = input.names.length ? `SELECT * FROM (${input.source}) AS s(${shown.names.map(ident).join(', ')})` : input.source;
+    await conn.run(`CREATE TABLE df AS ${dfRows} LIMIT 0`);
     const before = await describe(conn, 'df');
     const started = performance.now();
     const remaining = () => limits.timeoutMs - (performance.now() - started);
-    const checked = await withTimeLimit(conn, limits, remaining(), async (c) => {
+    const toResultNames = resultNames(input.names, shown);
+    const checked = await withTimeLimit(conn, limits, remaining(), shown, async (c) => {
       const prepared = await prepareChecked(c, input.command);
       try {
         const kind = ALLOWED.get(prepared.statementType)!;
@@ -127,33 +140,33 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       }
     });
     if (checked.kind === 'SELECT') {
-      checkNames(checked.names);
+      const result = toResultNames(checked.names);
       // The query reads the files in place; DuckDB streams its result into the file.
       await conn.run('DROP TABLE df');
-      await conn.run(`CREATE VIEW df AS ${input.source}`);
+      await conn.run(`CREATE VIEW df AS ${dfRows}`);
       // query() takes the statement as a string value (it cannot reach into our SQL) and
       // itself accepts nothing but a single SELECT.
       const select = `SELECT * FROM query(${literal(input.command)}) AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
-      const rows = await withTimeLimit(conn, limits, remaining(), (c) => copyOut(c, select, input));
-      return { kind: 'result', statement: 'SELECT', names: checked.names, rows, kept: checked.names.map(() => -1) };
+      const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, input));
+      return { kind: 'result', statement: 'SELECT', names: result, rows, kept: result.map(() => -1) };
     }
     // A modification needs df as a table: load the dataset (outside the time limit: this is
     // our work, not the command's), then check and run the statement again on it (plans
     // made on the empty table could rely on its emptiness).
     try {
-      await conn.run(`INSERT INTO df ${input.source}`);
+      await conn.run(`INSERT INTO df ${dfRows}`);
     } catch (err) {
       if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
       throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be modified in place (a SELECT statement reads it without loading it); the dataset is unchanged`);
     }
-    return await withTimeLimit(conn, limits, remaining(), (c) => modify(c, input, checked.kind, before));
+    return await withTimeLimit(conn, limits, remaining(), shown, (c) => modify(c, input, checked.kind, before, toResultNames));
   } finally {
     conn?.closeSync();
     instance.closeSync();
   }
 }
 
-async function modify(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, before: ColumnInfo[]): Promise<SandboxOutcome> {
+async function modify(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, before: ColumnInfo[], resultNames: (sqlNames: string[]) => string[]): Promise<SandboxOutcome> {
   const prepared = await prepareChecked(conn, input.command);
   try {
     const done = await prepared.run();
@@ -167,8 +180,7 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   } catch {
     throw new OperationError('command refused', 'the command must leave the table df in place (it renamed or dropped it); the dataset is unchanged');
   }
-  const names = after.map((c) => c.name);
-  checkNames(names);
+  const names = resultNames(after.map((c) => c.name));
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [`${ident(c.name)} AS c${j}`] : []));
   const rows = written.length ? await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
@@ -192,9 +204,9 @@ function candidateColumns(before: ColumnInfo[], after: ColumnInfo[]): number[] {
 // rename none. The table is in memory; the old values are read from the files.
 async function keptColumns(conn: DuckDBConnection, source: string, before: ColumnInfo[], after: ColumnInfo[]): Promise<number[]> {
   const candidates = candidateColumns(before, after);
-  const checks = candidates.flatMap((i, j) => (i < 0 ? [] : [`bool_and(df.${ident(after[j].name)} IS NOT DISTINCT FROM src.${ident(before[i].name)}) AS k${j}`]));
+  const checks = candidates.flatMap((i, j) => (i < 0 ? [] : [`bool_and(df.${ident(after[j].name)} IS NOT DISTINCT FROM src.s${i}) AS k${j}`]));
   if (checks.length === 0) return candidates;
-  const reader = await conn.runAndReadAll(`SELECT ${checks.join(', ')} FROM df POSITIONAL JOIN (${source}) AS src`);
+  const reader = await conn.runAndReadAll(`SELECT ${checks.join(', ')} FROM df POSITIONAL JOIN (${source}) AS src(${before.map((_, i) => `s${i}`).join(', ')})`);
   const row = reader.getRowObjects()[0];
   // An empty table compares as NULL: every candidate holds the same (no) values.
   return candidates.map((i, j) => (i >= 0 && row[`k${j}`] !== false ? i : -1));
@@ -213,7 +225,7 @@ async function copyOut(conn: DuckDBConnection, select: string, input: SandboxInp
 }
 
 
-async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, ms: number, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, ms: number, shown: ShownNames, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
   let timedOut = false;
   const timer = setTimeout(
     () => {
@@ -230,7 +242,7 @@ async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, m
     return result;
   } catch (err) {
     if (timedOut) throw timeout();
-    throw translate(err, limits);
+    throw translate(err, limits, shown);
   } finally {
     clearTimeout(timer);
   }
@@ -260,17 +272,87 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
   return prepared;
 }
 
-// DuckDB matches names without case, so names must differ in more than case (as the engine
-// requires of every dataset); checked here to fail before anything is written.
-function checkNames(names: string[]): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (name === '') throw new OperationError('invalid column name', 'the command result has a column without a name; give every column a name (… AS name)');
-    const folded = name.toLowerCase();
-    if (folded === RESERVED_COLUMN_NAME) throw new OperationError('invalid column name', `the command result has a column named ${JSON.stringify(name)}, a name reserved for row positions; rename it (… AS other_name)`);
-    if (seen.has(folded)) throw new OperationError('duplicate column name', `the command result has two columns named ${JSON.stringify(name)} (names are compared without regard to case); column names must be unique (rename one with … AS other_name)`);
-    seen.add(folded);
+/** The name each dataset column has in df, and the columns hidden behind each ambiguous spelling. */
+export interface ShownNames {
+  /** Column j of the dataset is `names[j]` in df. */
+  names: string[];
+  /** Lower-cased spelling → the dataset names (two or more) that differ from it only in case. */
+  ambiguous: Map<string, string[]>;
+  /** Dataset name → its name in df, for the columns that could not keep theirs. */
+  renamed: Map<string, string>;
+}
+
+/**
+ * The names df gives the dataset's columns in a command: each its own name, except the
+ * columns of a spelling shared without regard to case (`Id`, `id`), which DuckDB could not
+ * tell apart: they become `<name>#<n>`, n = 1, 2… in column order within the spelling
+ * (`Id#1`, `id#2`), with more `#` appended in the unlikely case that is a name already.
+ */
+export function commandNames(names: string[]): ShownNames {
+  const bySpelling = new Map<string, number[]>();
+  names.forEach((n, j) => bySpelling.set(n.toLowerCase(), [...(bySpelling.get(n.toLowerCase()) ?? []), j]));
+  const taken = new Set(names.map((n) => n.toLowerCase()));
+  const shown = [...names];
+  const ambiguous = new Map<string, string[]>();
+  const renamed = new Map<string, string>();
+  for (const [spelling, columns] of bySpelling) {
+    if (columns.length < 2) continue;
+    ambiguous.set(spelling, columns.map((j) => names[j]));
+    columns.forEach((j, k) => {
+      let candidate = `${names[j]}#${k + 1}`;
+      while (taken.has(candidate.toLowerCase())) candidate += '#';
+      taken.add(candidate.toLowerCase());
+      shown[j] = candidate;
+      renamed.set(names[j], candidate);
+    });
   }
+  return { names: shown, ambiguous, renamed };
+}
+
+/**
+ * The result's column names from the SQL names of a statement's result: a column that
+ * still has the name df showed a dataset column under (`id#2`) gets that column's own name
+ * back (`id`). Names may then differ only in case; an empty or exactly repeated name is an
+ * OperationError (the user names the columns, and decides which to keep).
+ */
+function resultNames(names: string[], shown: ShownNames): (sqlNames: string[]) => string[] {
+  const original = new Map<string, string>();
+  shown.names.forEach((s, j) => {
+    if (s !== names[j]) original.set(s, names[j]);
+  });
+  return (sqlNames) => {
+    const result = sqlNames.map((n) => original.get(n) ?? n);
+    const seen = new Set<string>();
+    for (const name of result) {
+      if (name === '') throw new OperationError('invalid column name', 'the command result has a column without a name; give every column a name (… AS name)');
+      if (seen.has(name)) throw new OperationError('duplicate column name', `the command result has two columns named ${JSON.stringify(name)}; column names must be unique (rename one with … AS other_name)`);
+      seen.add(name);
+    }
+    return result;
+  };
+}
+
+/**
+ * When a statement failed because it wrote a name of an ambiguous spelling (df has no
+ * column `id` when the dataset has `Id` and `id`), an error saying which columns it could
+ * mean and how to write each; otherwise null. DuckDB names the missing column in its
+ * message, quoted (or not, for UPDATE … SET).
+ */
+function ambiguityError(message: string, shown: ShownNames): OperationError | null {
+  if (shown.ambiguous.size === 0) return null;
+  const mentioned = [...message.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1].replaceAll('""', '"'));
+  const update = /update column (.+?) not found/.exec(message);
+  if (update) mentioned.push(update[1]);
+  for (const name of mentioned) {
+    const columns = shown.ambiguous.get(name.toLowerCase());
+    if (!columns) continue;
+    const how = columns.map((c) => `${ident(shown.renamed.get(c)!)} for ${JSON.stringify(c)}`).join(', ');
+    return new OperationError(
+      'ambiguous column name',
+      `${JSON.stringify(name)} is ambiguous: the dataset has columns ${columns.map((c) => JSON.stringify(c)).join(' and ')}, whose names differ only in letter case, and SQL compares names without regard to case (quoted too). In commands write ${how}; in the result they keep their own names unless renamed (… AS other_name)`,
+    );
+  }
+  return null;
 }
 
 /** The statement's first keyword, past comments and opening parentheses. */
@@ -299,9 +381,11 @@ function firstLine(s: string): string {
 }
 
 // DuckDB's errors, as errors a person can act on. Anything already an OperationError passes.
-function translate(err: unknown, limits: SandboxLimits): unknown {
+function translate(err: unknown, limits: SandboxLimits, shown: ShownNames): unknown {
   if (err instanceof OperationError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  const ambiguous = /^(Binder|Catalog) Error/.test(message) ? ambiguityError(message, shown) : null;
+  if (ambiguous) return ambiguous;
   const m = /^([A-Za-z ]+?) Error: ?([\s\S]*)$/.exec(message);
   const kind = m?.[1] ?? '';
   const detail = firstLine(m?.[2] ?? message);

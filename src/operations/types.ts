@@ -10,7 +10,7 @@ import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
 /** What every operation gets to work with: the current version, already opened as `df`. */
 export interface OperationContext {
-  /** A connection private to this job; temp views `df` and `df_pos` show the current version. */
+  /** A connection private to this job; temp views `df` and `df_pos` show the current version, column i named `dataset.sqlName(i)` (never its own name). */
   db: Db;
   duck: Duck;
   dataset: Dataset;
@@ -24,7 +24,7 @@ export interface OperationContext {
   tmpDir: string;
 }
 
-/** A column of the next version: an existing column kept as it is, or a SQL expression over `df_pos` (the data plus `__pos`). */
+/** A column of the next version: an existing column kept as it is, or a SQL expression over `df_pos` (the data plus `__pos`; column i is Dataset.ref(i), never its name). */
 export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string };
 
 /**
@@ -43,7 +43,8 @@ export type Change =
       /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
       scratch?: string[];
     }
-  | { kind: 'table'; sql: string; scratch?: string[] }
+  /** Column j of `sql`'s result is named `names[j]` (the SQL names are not users' names). */
+  | { kind: 'table'; sql: string; names: string[]; scratch?: string[] }
   /**
    * A whole new table the operation had written itself, to a file of ctx.tmpDir in the
    * engine's format (materialize.ts PARQUET), column i as field `c<i>` named `names[i]`,

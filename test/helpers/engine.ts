@@ -26,6 +26,13 @@ export interface EngineHarness {
   /** A session whose first version is the result of a SELECT (fast large datasets for measurements). */
   loadSql(select: string): Promise<string>;
   /**
+   * Import a CSV in which the field `NAN` stands for a NaN value: pandas (and the import)
+   * read `NAN` as text, but NaN still reaches float columns by other ways (commands,
+   * conversions), and operations must treat it as missing. A text column whose values are
+   * all numbers or `NAN` becomes a float column holding NaN there.
+   */
+  loadWithNaN(content: string): Promise<string>;
+  /**
    * Run an operation like a client request; resolves with the response message, `changed`
    * false where the message has none (reads, failures), and `dataChanged`: whether the
    * gateway sends that event after it.
@@ -67,6 +74,16 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
         return sessionId;
       });
     },
+    async loadWithNaN(content) {
+      const imported = await harness.load(content);
+      const t = await harness.table(imported);
+      const { manifest } = await rt.store.current(imported);
+      const ds = new Dataset(manifest, rt.store.filesDir(imported));
+      const number = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+      const floats = t.columns.map((_, i) => t.types[i] === 'string' && t.rows.some((r) => r[i] === 'NAN') && t.rows.every((r) => r[i] === null || r[i] === 'NAN' || number.test(String(r[i]))));
+      const outputs = ds.columns.map((c, i) => `${floats[i] ? `CAST(${ds.ref(i)} AS DOUBLE)` : ds.ref(i)} AS ${ident(c.name)}`);
+      return harness.loadSql(`SELECT ${outputs.join(', ')} FROM (${ds.select({ withPosition: true })}) ORDER BY __pos`);
+    },
     async run(sessionId, operation, params = {}) {
       const result = await executeJob(rt, { operation, sessionID: sessionId, requestID: `t${++n}`, body: { operation, sessionID: sessionId, requestID: `t${n}`, ...params } });
       return { ...result.message, changed: result.message.changed === true, dataChanged: result.dataChanged };
@@ -83,7 +100,7 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
       const types = ds.columns.map((c) => apiType(c.type));
       if (columns.length === 0) return { columns, types, rows: [] };
       return rt.duck.withConnection(async (db) => {
-        const exprs = ds.columns.map((c) => jsonValue(c.name, c.type));
+        const exprs = ds.columns.map((c, i) => jsonValue(ds.sqlName(i), c.type));
         const json = await db.scalar(`SELECT coalesce(list(json_array(${exprs.join(', ')}) ORDER BY __pos), [])::VARCHAR FROM (${ds.select({ withPosition: true })})`);
         return { columns, types, rows: JSON.parse(String(json)) as unknown[][] };
       });

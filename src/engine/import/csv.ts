@@ -9,7 +9,10 @@ import type { Db } from '../duck.ts';
 export { PANDAS_NA };
 
 export interface CsvSource {
-  /** SELECT yielding the data with final names and types. */
+  /**
+   * SELECT yielding the data in final types, column i named `c<i>`: names are data and
+   * stay in `names` (two of them may differ only in case, which SQL could not tell apart).
+   */
   sql: string;
   names: string[];
   skippedLines: number;
@@ -131,6 +134,13 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     throw new NotUtf8Error(lines.firstInvalidByte);
   }
   if (lines.cast > 0 || lines.padded > 0) return discard();
+  // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
+  // tokens (null here already), so such a column holds text for it: read thoroughly.
+  const doubles = fields.filter((_, i) => readAs[i] === 'DOUBLE');
+  if (doubles.length > 0) {
+    const nan = await db.scalar(`SELECT coalesce(${doubles.map((f) => `bool_or(isnan(${ident(f)}))`).join(' OR ')}, false) FROM read_parquet(${literal(main)})`);
+    if (nan === true) return discard();
+  }
 
   // The sniffer saw a sample: a column it read as text may still be all booleans, ISO
   // dates or numbers in pandas' eyes. Such columns are converted into a small file of their
@@ -152,7 +162,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     await db.run(`DROP VIEW ${view}`);
   }
   const aliases = new Map(files.map((f, k) => [f, `t${k}`]));
-  const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(names[i])}`);
+  const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(fields[i])}`);
   const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
   return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ready: { files, columns: placed } };
 }
@@ -177,7 +187,7 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   // Pass 2: each column's type from all its values, as pandas does (unless already known).
   const inferred = await inferTypes(db, table, fields);
   const types = inferred.map((t, i) => opts.types?.[i] ?? t);
-  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
+  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
 }
 
@@ -232,7 +242,9 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   const tests: Record<'i' | 'd' | 'b' | 't', (c: string) => string> = {
     // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
     i: (c) => `regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
-    d: (c) => `TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
+    // pandas' float parser: decimal notation or inf/infinity; DuckDB would also take
+    // `NAN`, `Nan`, `1_000`, which pandas leaves as text.
+    d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
     b: (c) => `lower(${c}) IN ('true', 'false')`,
     t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
   };

@@ -29,9 +29,11 @@ const NA = new Set(PANDAS_NA);
  *
  * Like pandas.read_excel: `skipRows` counts sheet rows from the top (blank ones too), blank
  * rows are then dropped, and each column's type comes from its cells (a text cell "007"
- * stays text; a date cell is a datetime whatever its display format).
+ * stays text; a date cell is a datetime whatever its display format). pandas' missing
+ * tokens (na.ts) make text cells missing, but not in the header row (`header`): names are
+ * never missing values.
  */
-export async function excelToCsv(input: string, output: string, skipRows: number): Promise<ExcelCsv> {
+export async function excelToCsv(input: string, output: string, skipRows: number, header = true): Promise<ExcelCsv> {
   const bytes = fs.readFileSync(input);
   if (!startsWith(bytes, ZIP) && !startsWith(bytes, CFB)) {
     throw new ImportError('unreadable Excel file', 'the file is not an Excel workbook (neither an .xlsx ZIP package nor an .xls compound file)');
@@ -60,7 +62,8 @@ export async function excelToCsv(input: string, output: string, skipRows: number
       let last = -1;
       for (let k = 0; k < letters.length; k++) {
         const cell = sheet[letters[k] + (r + 1)] as XLSX.CellObject | undefined;
-        const value = cellValue(cell, date1904);
+        let value = cellValue(cell, date1904);
+        if (value?.kind === 'text' && NA.has(value.text) && !(header && rows.length === 0)) value = null;
         text.push(value ? value.text : '');
         kinds.push(value ? value.kind : null);
         if (value) last = k;
@@ -109,10 +112,8 @@ function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean): { text
     case 'e':
     case 'z':
       return null; // #N/A, #DIV/0! and stubs: missing, as pandas reads them
-    default: {
-      const text = String(cell.v);
-      return NA.has(text) ? null : { text, kind: 'text' };
-    }
+    default:
+      return { text: String(cell.v), kind: 'text' };
   }
 }
 

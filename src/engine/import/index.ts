@@ -53,7 +53,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
-      const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip });
+      const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded });
       // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
       const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
       source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });

@@ -63,7 +63,8 @@ async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
   const keys = keyRows.map((r) => String(r.k));
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
-  const values = keys.map((k, i) => `s.${ident(k)} AS c${i}`);
+  // Fields by position: by name, DuckDB would match `id` to `Id` (names differ only in case).
+  const values = keys.map((_, i) => `struct_extract_at(s, ${i + 1}) AS c${i}`);
   return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys));
 }
 
@@ -118,7 +119,7 @@ async function typed(db: Db, select: string, names: string[]): Promise<CsvSource
   await db.run(`CREATE TEMP TABLE ${table} AS ${select}`);
   const fields = names.map((_, i) => `c${i}`);
   const types = await inferTypes(db, table, fields);
-  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
+  const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };
 }
 

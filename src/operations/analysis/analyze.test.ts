@@ -31,11 +31,13 @@ after(async () => {
  */
 async function analyzeSql(select: string, column = 'x'): Promise<Record<string, any>> {
   return duck.withConnection(async (db) => {
-    await db.run(`CREATE TEMP VIEW df AS ${select}`);
-    const described = await db.describe('df');
-    const rows = Number(await db.scalar('SELECT count(*) FROM df'));
+    const described = await db.describe(`(${select})`);
+    const rows = Number(await db.scalar(`SELECT count(*) FROM (${select})`));
     const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: c.type, file: 'none', field: `c${i}` })) } as unknown as Manifest;
-    const ctx = { db, dataset: new Dataset(manifest, tmp) } as unknown as OperationContext;
+    const dataset = new Dataset(manifest, tmp);
+    // As the engine's df: column i under its SQL name, not its own.
+    await db.run(`CREATE TEMP VIEW df AS SELECT * FROM (${select}) AS t(${described.map((_, i) => dataset.ref(i)).join(', ')})`);
+    const ctx = { db, dataset } as unknown as OperationContext;
     const result = await analyze.run(ctx, { column });
     return result.data as Record<string, any>;
   });

@@ -37,10 +37,11 @@ export const analyze = defineOperation({
   params: z.object({ column: z.union([z.string(), z.number().int()]) }),
   async run(ctx, params) {
     const ds = ctx.dataset;
-    const column = ds.column(resolveColumn(ds, params.column));
+    const index = resolveColumn(ds, params.column);
+    const column = ds.column(index);
     const db = ctx.db;
     // The column's non-missing values (NaN counts as missing; dates widened to timestamps).
-    const values = `(SELECT v FROM (SELECT ${valueExpr(column.name, column.type)} AS v FROM df) WHERE v IS NOT NULL)`;
+    const values = `(SELECT v FROM (SELECT ${valueExpr(ds.sqlName(index), column.type)} AS v FROM df) WHERE v IS NOT NULL)`;
     const integer = INTEGER.test(column.type);
     try {
       // Numbers: mean, std, min, max and count in one pass first.
@@ -59,7 +60,7 @@ export const analyze = defineOperation({
         // Everything else reads the table of distinct values and their counts, built in one
         // pass over the column: frequencies, mode, quantiles of repeated values and word
         // statistics never rescan the data.
-        await countValues(db, VALUES, column.name, column.type);
+        await countValues(db, VALUES, ds.sqlName(index), column.type);
         freq = await frequencies(db, VALUES, jsonOf('v', column.type), TOP, MODE_LIMIT);
       }
       const data: Record<string, unknown> = {

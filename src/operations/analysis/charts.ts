@@ -51,8 +51,12 @@ export interface Chart {
 
 const emptySelection = (what: string): OperationError => new OperationError('empty selection', `nothing to draw: ${what}`);
 
-function column(ctx: OperationContext, index: number, param: string): ColumnEntry {
-  return ctx.dataset.column(checkColumnIndex(ctx.dataset, index, param));
+/** A column to draw, with `sql`: its name in df / df_pos (Dataset.sqlName). */
+type Drawn = ColumnEntry & { sql: string };
+
+function column(ctx: OperationContext, index: number, param: string): Drawn {
+  const i = checkColumnIndex(ctx.dataset, index, param);
+  return { ...ctx.dataset.column(i), sql: ctx.dataset.sqlName(i) };
 }
 
 function requireNumeric(c: ColumnEntry, param: string, chart: string): void {
@@ -61,7 +65,7 @@ function requireNumeric(c: ColumnEntry, param: string, chart: string): void {
   }
 }
 
-function seriesColumns(ctx: OperationContext, indices: number[] | undefined, param: string, chart: string): ColumnEntry[] {
+function seriesColumns(ctx: OperationContext, indices: number[] | undefined, param: string, chart: string): Drawn[] {
   if (!indices || indices.length === 0) throw invalidParameter(`${param}: list the columns to draw (at least one)`);
   const unique = [...new Set(indices)];
   if (unique.length > MAX_SERIES) throw invalidParameter(`${param}: at most ${MAX_SERIES} columns can be drawn in one chart (${unique.length} given)`);
@@ -71,8 +75,8 @@ function seriesColumns(ctx: OperationContext, indices: number[] | undefined, par
 }
 
 /** A column as a DOUBLE for charts: missing, NaN and infinities are NULL; dates are epoch ms. */
-function chartNumber(c: ColumnEntry): string {
-  const v = ident(c.name);
+function chartNumber(c: Drawn): string {
+  const v = ident(c.sql);
   if (isTemporal(c.type)) return `epoch_ms(CAST(${v} AS TIMESTAMP))::DOUBLE`;
   return `CASE WHEN isfinite(CAST(${v} AS DOUBLE)) THEN CAST(${v} AS DOUBLE) END`;
 }
@@ -172,7 +176,7 @@ export async function frequency(ctx: OperationContext, p: { columnIndex?: number
   const cutoff = Math.min(p.cutoff ?? MAX_CUTOFF, MAX_CUTOFF);
   if (!Number.isInteger(cutoff) || cutoff < 1) throw invalidParameter(`cutoff: ${p.cutoff} is not a count of bars between 1 and ${MAX_CUTOFF}`);
   if (p.useWords && !isText(c.type)) throw new OperationError('invalid column type', `useWords: column ${JSON.stringify(c.name)} is ${apiType(c.type)}; word frequencies need a text column`);
-  await countValues(ctx.db, FREQ_VALUES, c.name, c.type);
+  await countValues(ctx.db, FREQ_VALUES, c.sql, c.type);
   try {
     let freq;
     if (p.useWords) {

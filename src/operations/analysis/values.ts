@@ -17,9 +17,12 @@ export const words = (textExpr: string): string => `regexp_extract_all(${textExp
 
 const FLOAT = /^(DOUBLE|FLOAT|REAL)$/i;
 
-/** A column's value with every kind of missing (NULL, NaN) as NULL; dates widened to timestamps. */
-export function valueExpr(name: string, duckType: string): string {
-  const c = ident(name);
+/**
+ * A column's value with every kind of missing (NULL, NaN) as NULL; dates widened to
+ * timestamps. `column`: its SQL name in df (Dataset.sqlName).
+ */
+export function valueExpr(column: string, duckType: string): string {
+  const c = ident(column);
   const t = duckType.toUpperCase();
   if (FLOAT.test(t)) return `CASE WHEN NOT isnan(${c}) THEN ${c} END`;
   if (t === 'DATE') return `CAST(${c} AS TIMESTAMP)`;
@@ -77,9 +80,9 @@ export async function frequencies(db: Db, counts: string, valueJson: string, lim
   };
 }
 
-/** Temp table of value counts (`v`, `n`) of one column of df, missing values left out. */
-export async function countValues(db: Db, table: string, name: string, duckType: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT v, count(*)::BIGINT AS n FROM (SELECT ${valueExpr(name, duckType)} AS v FROM df) WHERE v IS NOT NULL GROUP BY v`);
+/** Temp table of value counts (`v`, `n`) of one column of df (`column`: its SQL name), missing values left out. */
+export async function countValues(db: Db, table: string, column: string, duckType: string): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT v, count(*)::BIGINT AS n FROM (SELECT ${valueExpr(column, duckType)} AS v FROM df) WHERE v IS NOT NULL GROUP BY v`);
 }
 
 /** Temp table of word counts (`v` the word, `n`) from a value-counts table of text. */

@@ -29,12 +29,14 @@ async function withContext<T>(sessionId: string, fn: (ctx: OperationContext) => 
 /** The chart functions over a hand-made table (for column types an import cannot produce). */
 async function withSql<T>(select: string, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
   return h.rt.duck.withConnection(async (db) => {
-    await db.run(`CREATE TEMP VIEW df AS ${select}`);
-    await db.run(`CREATE TEMP VIEW df_pos AS SELECT (row_number() OVER () - 1) AS __pos, * FROM df`);
-    const described = await db.describe('df');
-    const rows = Number(await db.scalar('SELECT count(*) FROM df'));
+    const described = await db.describe(`(${select})`);
+    const rows = Number(await db.scalar(`SELECT count(*) FROM (${select})`));
     const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: c.type, file: 'none', field: `c${i}` })) };
-    return fn({ db, dataset: new Dataset(manifest as never, '/nonexistent') } as unknown as OperationContext);
+    const dataset = new Dataset(manifest as never, '/nonexistent');
+    // As the engine's views: column i under its SQL name, not its own.
+    await db.run(`CREATE TEMP VIEW df AS SELECT * FROM (${select}) AS t(${described.map((_, i) => dataset.ref(i)).join(', ')})`);
+    await db.run(`CREATE TEMP VIEW df_pos AS SELECT (row_number() OVER () - 1) AS __pos, * FROM df`);
+    return fn({ db, dataset } as unknown as OperationContext);
   });
 }
 

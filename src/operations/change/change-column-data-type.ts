@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { columnName, nonNegativeInt, resolveColumn } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { checkDateFormat, convertColumn, kindOf, replaceColumn, type Kind } from './convert.ts';
 
 // The numpy/pandas dtype names clients send, by the kind they mean.
@@ -41,7 +40,7 @@ export const changeColumnDataType = defineOperation({
     const dateFormat = params.dateFormat ? params.dateFormat : undefined;
     const parsesText = to === 'datetime' && (kindOf(type) === 'string' || kindOf(type) === 'other');
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
-    const expr = convertColumn(ident(name), type, to, parsesText ? dateFormat : undefined);
+    const expr = convertColumn(ds.ref(index), type, to, parsesText ? dateFormat : undefined);
     if (expr === null) return { kind: 'none' };
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },

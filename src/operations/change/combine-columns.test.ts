@@ -72,8 +72,8 @@ test('combineColumns: undo restores exactly the previous table, redo the combine
 });
 
 test('combineColumns: NaN is missing like NULL (left out; a row of NaN and NULL is missing)', async () => {
-  // "NAN" is imported as a real NaN, the blank as NULL.
-  const id = await h.load('x,s,b\nNAN,,true\nNAN,t,\n,,\n1.5,u,false\n');
+  // "NAN" stands for a real NaN (loadWithNaN), the blank is NULL.
+  const id = await h.loadWithNaN('x,s,b\nNAN,,true\nNAN,t,\n,,\n1.5,u,false\n');
   await h.ok(id, 'combineColumns', { columnsToCombine: ['x', 's'], seperator: '+', newName: 'xs', insertIndex: 3 });
   assert.deepEqual(await h.column(id, 'xs'), [null, 't', null, '1.5+u']);
   await h.ok(id, 'combineColumns', { columnsToCombine: ['b', 'x'], seperator: '+', newName: 'bx', insertIndex: 4 });

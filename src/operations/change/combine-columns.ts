@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt, resolveColumn } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { textOf } from './convert.ts';
 
@@ -37,7 +37,7 @@ export const combineColumns = defineOperation({
     if (params.insertIndex > ds.columns.length) {
       throw new OperationError('index out of range', `insertIndex ${params.insertIndex} is out of range: the new column can go at 0…${ds.columns.length}`);
     }
-    const texts = indices.map((i) => textOf(ident(ds.column(i).name), ds.column(i).type));
+    const texts = indices.map((i) => textOf(ds.ref(i), ds.column(i).type));
     const expr = `CASE WHEN ${texts.map((t) => `${t} IS NULL`).join(' AND ')} THEN NULL ELSE concat_ws(${literal(params.separator)}, ${texts.join(', ')}) END`;
     const columns: ColumnPlan[] = ds.columns.map((c, keep) => ({ name: c.name, keep }));
     columns.splice(params.insertIndex, 0, { name: params.newName, expr });

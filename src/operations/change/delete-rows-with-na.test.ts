@@ -21,8 +21,8 @@ test('deleteRowsWithNA drops rows missing a value in the column and renumbers', 
 });
 
 test('deleteRowsWithNA counts NaN as missing in a float column', async () => {
-  // "NAN" (not one of pandas' NA spellings) is imported as a real NaN, the blank as NULL.
-  const id = await h.load('a,b\n1.5,p\nNAN,q\n,r\n2.5,s\n');
+  // "NAN" stands for a real NaN (loadWithNaN), the blank is NULL.
+  const id = await h.loadWithNaN('a,b\n1.5,p\nNAN,q\n,r\n2.5,s\n');
   await h.ok(id, 'deleteRowsWithNA', { columnIndex: 0 });
   assert.deepEqual(await h.table(id), { columns: ['a', 'b'], types: ['float', 'string'], rows: [[1.5, 'p'], [2.5, 's']] });
 });

@@ -12,12 +12,12 @@ export const deleteRowsWithNA = defineOperation({
   async run(ctx, params) {
     const index = checkColumnIndex(ctx.dataset, params.columnIndex);
     const column = ctx.dataset.column(index);
-    const missing = isMissing(column.name, column.type);
+    const missing = isMissing(ctx.dataset.sqlName(index), column.type);
     // One missing value is enough to know there is work: the scan stops at the first.
     const any = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ctx.dataset, [index])} WHERE ${missing})`);
     if (any !== true) return { kind: 'none' };
     // A filter keeps the rows in scan order (row order): no ORDER BY, whose sort of the
     // whole table cost more than writing it.
-    return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE NOT ${missing}` };
+    return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE NOT ${missing}`, names: ctx.dataset.names };
   },
 });

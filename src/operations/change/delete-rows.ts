@@ -21,10 +21,10 @@ export const deleteRows = defineOperation({
     // and the ORDER BY that would fix it cost more than the whole write. get_bit takes
     // a 32-bit position.
     if (ds.rows > 2 ** 31 - 1) {
-      return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE __pos NOT IN (SELECT unnest([${positions.join(', ')}]::BIGINT[])) ORDER BY __pos` };
+      return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE __pos NOT IN (SELECT unnest([${positions.join(', ')}]::BIGINT[])) ORDER BY __pos`, names: ds.names };
     }
     const bitmap = `__willow_deleted_${++counter}`;
     await ctx.db.run(`SET VARIABLE ${bitmap} = (SELECT bitstring_agg(p, 0, ${ds.rows - 1}) FROM (SELECT unnest([${positions.join(', ')}]::BIGINT[]) AS p))`);
-    return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE get_bit(getvariable('${bitmap}'), CAST(__pos AS INTEGER)) = 0` };
+    return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE get_bit(getvariable('${bitmap}'), CAST(__pos AS INTEGER)) = 0`, names: ds.names };
   },
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
@@ -35,8 +35,8 @@ export const discretize = defineOperation({
     }
     const quantiling = params.cutMode === 'quantiling';
     const spec = parseBins(params.numberOfBins, quantiling);
-    const value = `CAST(${ident(name)} AS DOUBLE)`;
-    const valid = `NOT ${isMissing(name, type)}`;
+    const value = `CAST(${ds.ref(index)} AS DOUBLE)`;
+    const valid = `NOT ${isMissing(ds.sqlName(index), type)}`;
     const stats = await ctx.db.one(
       `SELECT count(*) AS total, count(*) FILTER (WHERE ${valid}) AS n, min(${value}) FILTER (WHERE ${valid}) AS lo, max(${value}) FILTER (WHERE ${valid}) AS hi, count(*) FILTER (WHERE ${valid} AND isinf(${value})) AS infinite FROM ${scanOf(ds, [index])}`,
     );
@@ -66,7 +66,7 @@ export const discretize = defineOperation({
     // include_lowest puts x = b[0] in the first interval; anything outside is missing.
     const cases = [`WHEN ${value} <= ${doubleLiteral(bins[0])} THEN ${quantiling ? `CASE WHEN ${value} = ${doubleLiteral(bins[0])} THEN ${literal(labels[0])} END` : 'NULL'}`];
     for (let i = 1; i < bins.length; i++) cases.push(`WHEN ${value} <= ${doubleLiteral(bins[i])} THEN ${literal(labels[i - 1])}`);
-    const expr = `CASE WHEN ${isMissing(name, type)} THEN NULL ${cases.join(' ')} ELSE NULL END`;
+    const expr = `CASE WHEN ${isMissing(ds.sqlName(index), type)} THEN NULL ${cases.join(' ')} ELSE NULL END`;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, `CAST(${expr} AS VARCHAR)`) };
   },
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { isText } from '../../engine/column-types.ts';
 import { replaceColumn } from './convert.ts';
 import { scanOf } from './scan.ts';
@@ -18,7 +17,7 @@ export const emptyStringToNaN = defineOperation({
     const { name, type } = ds.column(index);
     // Only text holds empty strings; elsewhere (and when there are none) nothing changes.
     if (!isText(type)) return { kind: 'none' };
-    const c = ident(name);
+    const c = ds.ref(index);
     // One empty string is enough to know there is work: EXISTS stops at the first.
     if ((await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE ${c} = '')`)) !== true) return { kind: 'none' };
     return { kind: 'columns', columns: replaceColumn(ds.names, index, `nullif(${c}, '')`) };

@@ -34,6 +34,7 @@ export const executeCommand = defineOperation({
         {
           command: params.command,
           source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
+          names: ds.names,
           files: [...new Set(ds.columns.map((c) => ds.filePath(c.file)))],
           resultPath,
           // The engine's own format: a whole new table is adopted as the version's file.
@@ -67,9 +68,9 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
   // read from the result (through a view of the job's connection) and written.
   const view = `__command_${crypto.randomBytes(6).toString('hex')}`;
   if (written.length) {
-    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j} AS ${ident(outcome.names[j])}`).join(', ')} FROM read_parquet(${literal(resultPath)})`);
+    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j}`).join(', ')} FROM read_parquet(${literal(resultPath)})`);
   }
-  const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, expr: `${ident(view)}.${ident(name)}` }));
+  const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, expr: `${ident(view)}.c${j}` }));
   const identical = columns.length === ds.columns.length && columns.every((c, j) => 'keep' in c && c.keep === j && c.name === ds.column(j).name);
   if (identical) return { kind: 'none' };
   return { kind: 'columns', columns, joins: written.length ? [view] : [] };
@@ -90,7 +91,7 @@ async function unchanged(ctx: OperationContext, resultPath: string, outcome: Ext
   if (types.some((t, j) => t.type !== ds.column(j).type)) return false;
   if (ds.rows === 0) return true;
   const same = async (limit: string) => {
-    const checks = ds.columns.map((c, j) => `d.${ident(c.name)} IS NOT DISTINCT FROM r.c${j}`).join(' AND ');
+    const checks = ds.columns.map((_, j) => `d.${ds.ref(j)} IS NOT DISTINCT FROM r.c${j}`).join(' AND ');
     return (await ctx.db.scalar(`SELECT bool_and(${checks}) FROM (FROM df${limit}) AS d POSITIONAL JOIN (FROM ${result}${limit}) AS r`)) === true;
   };
   return (ds.rows <= SAMPLE_ROWS || (await same(` LIMIT ${SAMPLE_ROWS}`))) && (await same(''));

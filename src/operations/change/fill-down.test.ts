@@ -16,7 +16,7 @@ const CSV = 'i,f,s,d,b\n,1.5,,2020-01-01,\n1,,x,,true\n,NAN,,,\n3,,y,2020-01-04,
 
 test('fillDown pad/ffill takes the last valid value above, across a range of columns; leading gaps stay', async () => {
   for (const method of ['pad', 'ffill']) {
-    const id = await h.load(CSV);
+    const id = await h.loadWithNaN(CSV);
     await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 3, method });
     assert.deepEqual(await h.table(id), {
       columns: ['i', 'f', 's', 'd', 'b'],
@@ -33,7 +33,7 @@ test('fillDown pad/ffill takes the last valid value above, across a range of col
 });
 
 test('fillDown bfill takes the next valid value below; trailing gaps stay', async () => {
-  const id = await h.load(CSV);
+  const id = await h.loadWithNaN(CSV);
   await h.ok(id, 'fillDown', { columnFrom: '1', columnTo: '4', method: 'bfill' });
   assert.deepEqual(await h.table(id), {
     columns: ['i', 'f', 's', 'd', 'b'],

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
@@ -27,14 +26,14 @@ export const fillDown = defineOperation({
     if (from > to) throw invalidParameter(`columnFrom ${from} is after columnTo ${to}; the range is columnFrom…columnTo, inclusive`);
     const range = ds.columns.slice(from, to + 1);
     // Only columns that have gaps are rewritten.
-    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i))}`);
+    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(ds.sqlName(from + i), c.type)}) AS m${i}`).join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i))}`);
     const gaps = new Set(range.flatMap((_, i) => (Number(counts[`m${i}`]) > 0 ? [from + i] : [])));
     if (gaps.size === 0) return { kind: 'none' };
     const forward = params.method === 'pad' || params.method === 'ffill';
     const columns: ColumnPlan[] = ds.columns.map((c, keep) => {
       if (!gaps.has(keep)) return { name: c.name, keep };
       // NaN is missing too: it is turned into NULL so that IGNORE NULLS skips it.
-      const value = withoutNaN(ident(c.name), c.type);
+      const value = withoutNaN(ds.ref(keep), c.type);
       return { name: c.name, expr: forward ? lastValidAbove(value) : firstValidBelow(value) };
     });
     return { kind: 'columns', columns, ordered: true };

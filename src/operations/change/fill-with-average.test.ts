@@ -14,7 +14,7 @@ const fails = (id: string, params: Record<string, unknown>, error: string) => ex
 
 /** A one-column dataset (plus a key column, so that missing values are not blank lines), filled. */
 async function fill(values: string[], metric: string): Promise<[string, unknown[]]> {
-  const id = await h.load(`x,k\n${values.map((v, i) => `${v},${i}`).join('\n')}\n`);
+  const id = await h.loadWithNaN(`x,k\n${values.map((v, i) => `${v},${i}`).join('\n')}\n`);
   await h.ok(id, 'fillWithAverage', { columnIndex: 0, metric });
   const t = await h.table(id);
   return [t.types[0], t.rows.map((r) => r[0])];
@@ -53,7 +53,7 @@ test('fillWithAverage changes nothing without missing values or rows', async () 
 });
 
 test('fillWithAverage refuses non-numeric mean/median, columns without values, bad parameters', async () => {
-  const id = await h.load('s,n,e\nx,NAN,\n,,\n');
+  const id = await h.loadWithNaN('s,n,e\nx,NAN,\n,,\n');
   await fails(id, { columnIndex: 0, metric: 'mean' }, 'invalid column type');
   await fails(id, { columnIndex: 0, metric: 'median' }, 'invalid column type');
   await fails(id, { columnIndex: 1, metric: 'mean' }, 'no values to average');

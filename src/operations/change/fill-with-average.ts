@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { replaceColumn } from './convert.ts';
@@ -24,8 +24,8 @@ export const fillWithAverage = defineOperation({
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);
     const { name, type } = ds.column(index);
-    const c = ident(name);
-    const missing = isMissing(name, type);
+    const c = ds.ref(index);
+    const missing = isMissing(ds.sqlName(index), type);
     if (params.metric !== 'mode' && !isNumeric(type)) {
       throw new OperationError('invalid column type', `the ${params.metric} needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
     }

@@ -14,7 +14,7 @@ const fails = (id: string, params: Record<string, unknown>, error: string) => ex
 
 
 async function fill(csv: string, newValue: unknown): Promise<[string, unknown[]]> {
-  const id = await h.load(withKeyColumn(csv));
+  const id = await h.loadWithNaN(withKeyColumn(csv));
   await h.ok(id, 'fillWithCustomValue', { columnIndex: 0, newValue });
   const t = await h.table(id);
   return [t.types[0], t.rows.map((r) => r[0])];

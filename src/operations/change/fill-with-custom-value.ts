@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
@@ -27,10 +26,10 @@ export const fillWithCustomValue = defineOperation({
     if (!value.fits) {
       throw new OperationError('invalid value', `newValue ${JSON.stringify(params.newValue)} cannot be stored in column ${JSON.stringify(name)} of type ${apiType(type)}`);
     }
-    const missing = isMissing(name, type);
+    const missing = isMissing(ds.sqlName(index), type);
     // One missing value is enough to know there is work: EXISTS stops at the first.
     if ((await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE ${missing})`)) !== true) return { kind: 'none' };
-    const expr = `CAST(CASE WHEN ${missing} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
+    const expr = `CAST(CASE WHEN ${missing} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });

@@ -42,18 +42,18 @@ export const findReplace = defineOperation({
     if (params.matchRegex) {
       // pandas' regex replacement only touches strings.
       if (kind !== 'string') return { kind: 'none' };
-      expr = await regexExpr(ctx.db, ident(name), toReplace.map(pyStr), replaceWith.map(pyStr));
+      expr = await regexExpr(ctx.db, ds.ref(index), toReplace.map(pyStr), replaceWith.map(pyStr));
     } else if (kind === 'int' || kind === 'float') {
-      expr = await numericExpr(ctx.db, scanOf(ds, [index]), name, type, toReplace, replaceWith);
+      expr = await numericExpr(ctx.db, scanOf(ds, [index]), ds.sqlName(index), type, toReplace, replaceWith);
     } else {
-      expr = await textExpr(ctx.db, scanOf(ds, [index]), name, type, toReplace, replaceWith);
+      expr = await textExpr(ctx.db, scanOf(ds, [index]), ds.sqlName(index), type, toReplace, replaceWith);
     }
     if (expr === null) return { kind: 'none' };
     if (kind === 'string') {
       // Text results compare with the text they replace: no difference, no new version.
       // EXISTS stops at the first changed value instead of computing the whole column once
       // more before it is written (on 10M rows: 15 ms instead of 1.3 s for a regex).
-      const changed = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE (${expr}) IS DISTINCT FROM ${ident(name)})`);
+      const changed = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ds, [index])} WHERE (${expr}) IS DISTINCT FROM ${ds.ref(index)})`);
       if (changed !== true) return { kind: 'none' };
     }
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };

@@ -25,9 +25,9 @@ export const generateDummies = defineOperation({
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);
     const { name, type } = ds.column(index);
-    const col = ident(name);
+    const col = ds.ref(index);
     const rows = await ctx.db.rows(
-      `SELECT CAST(v AS VARCHAR) AS value, ${label('v', type)} AS label FROM (SELECT DISTINCT ${col} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}) ORDER BY v LIMIT ${MAX_DUMMIES + 1}`,
+      `SELECT CAST(v AS VARCHAR) AS value, ${label('v', type)} AS label FROM (SELECT DISTINCT ${col} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(ds.sqlName(index), type)}) ORDER BY v LIMIT ${MAX_DUMMIES + 1}`,
     );
     if (rows.length > MAX_DUMMIES) {
       throw new OperationError('too many values', `column ${JSON.stringify(name)} has more than ${MAX_DUMMIES} distinct values; one dummy column per value would make more than ${MAX_DUMMIES} columns (generateDummies is meant for categories)`);

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex, int, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';
@@ -40,7 +39,7 @@ export const interpolate = defineOperation({
     const method: InterpolationMethod = params.method;
     const order = checkOrder(method, params.order);
 
-    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(column.name, column.type)}) AS missing, count(*) AS total FROM ${scanOf(ds, [index])}`);
+    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(ds.sqlName(index), column.type)}) AS missing, count(*) AS total FROM ${scanOf(ds, [index])}`);
     const missing = Number(counts.missing);
     const valid = Number(counts.total) - missing;
     // Nothing to fill, or nothing to fill from: pandas returns the column as it is.
@@ -54,7 +53,7 @@ export const interpolate = defineOperation({
     const columns = ds.columns.map((c, keep) => ({ name: c.name, keep }));
     if (method === 'linear') {
       // np.interp in SQL: the nearest valid neighbours on each side and their positions.
-      const value = `(CASE WHEN ${isMissing(column.name, column.type)} THEN NULL ELSE CAST(${ident(column.name)} AS DOUBLE) END)`;
+      const value = `(CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN NULL ELSE CAST(${ds.ref(index)} AS DOUBLE) END)`;
       const prevValue = lastValidAbove(value);
       const prevPos = lastValidAbove(`CASE WHEN ${value} IS NOT NULL THEN __pos END`);
       const nextValue = firstValidBelow(value);
@@ -66,7 +65,7 @@ export const interpolate = defineOperation({
 
     // The other methods are numeric algorithms (spline solves, slopes): computed on a CPU
     // thread from the column read once, and joined back as a temp table.
-    const values = await readNumbers(ctx.db, scanOf(ds, [index]), column.name, ds.rows);
+    const values = await readNumbers(ctx.db, scanOf(ds, [index]), ds.sqlName(index), ds.rows);
     let filled: Float64Array | null;
     try {
       filled = await ctx.cpu.run<Float64Array | null>('interpolate', { values, method, order });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { checkColumnIndex, checkRowIndex, nonNegativeInt } from '../params.ts';
-import { ident } from '../../engine/sql.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
 
 // One cell changes. The value takes the column's type when it reads as one; otherwise the
@@ -20,15 +19,15 @@ export const newCellValue = defineOperation({
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);
     const row = checkRowIndex(ds, params.rowIndex);
-    const { name, type } = ds.column(index);
+    const { type } = ds.column(index);
     const value = await convertValue(ctx.db, params.newValue, type);
     // The cell already holds the value, in the column's own type: nothing to write (no
     // version, as for every operation that finds nothing to do).
-    const same = value.missing ? `${ident(name)} IS NULL` : value.type === type.toUpperCase() ? `${ident(name)} IS NOT DISTINCT FROM ${value.sql}` : null;
+    const same = value.missing ? `${ds.ref(index)} IS NULL` : value.type === type.toUpperCase() ? `${ds.ref(index)} IS NOT DISTINCT FROM ${value.sql}` : null;
     if (same && (await ctx.db.scalar(`SELECT ${same} FROM (${ds.select({ columns: [index], from: row, to: row })})`)) === true) return { kind: 'none' };
     const expr = value.missing
-      ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ident(name)} END`
-      : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ident(name), type, value.type)} END AS ${value.type})`;
+      ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ds.ref(index)} END`
+      : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });

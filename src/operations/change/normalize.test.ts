@@ -23,7 +23,7 @@ test('normalize scales into 0…1 by default; an integer column becomes float; m
 });
 
 test('normalize into a given range (numeric strings accepted), NaN ignored', async () => {
-  const id = await h.load('größe,k\n2.0,0\nNAN,1\n4.0,2\n3.0,3\n');
+  const id = await h.loadWithNaN('größe,k\n2.0,0\nNAN,1\n4.0,2\n3.0,3\n');
   await h.ok(id, 'normalize', { columnIndex: 0, rangeFrom: '-1', rangeTo: 1 });
   assert.deepEqual(await h.column(id, 'größe'), [-1, null, 1, 0]);
   await h.ok(id, 'normalize', { columnIndex: 0, rangeFrom: 10, rangeTo: 20 });
@@ -32,7 +32,7 @@ test('normalize into a given range (numeric strings accepted), NaN ignored', asy
 
 test('normalize leaves a constant, single-row or all-missing column unchanged', async () => {
   for (const csv of ['a,k\n3,0\n3,1\n,2\n', 'a,k\n3,0\n', 'a,k\nNAN,0\n']) {
-    const id = await h.load(csv);
+    const id = await h.loadWithNaN(csv);
     const before = await h.table(id);
     const res = await h.ok(id, 'normalize', { columnIndex: 0 });
     assert.equal(res.changed, false, csv);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
 import { scanOf } from './scan.ts';
 
@@ -26,7 +26,7 @@ export const splitColumn = defineOperation({
       throw new OperationError('invalid column type', `columnIndex: column ${JSON.stringify(name)} is ${apiType(type)}; only text columns can be split`);
     }
     if (params.delimiter === '') throw invalidParameter('delimiter: an empty delimiter cannot split anything');
-    const text = `coalesce(${ident(name)}, '')`;
+    const text = `coalesce(${ds.ref(index)}, '')`;
     const pieces = params.regex ? `regexp_split_to_array(${text}, ${literal(params.delimiter)})` : `string_split(${text}, ${literal(params.delimiter)})`;
     if (params.regex) {
       try {

@@ -20,7 +20,7 @@ test('standardize: (x − mean) / sample std; an integer column becomes float; m
 
 test('standardize with a non-trivial deviation, NaN ignored, unicode name', async () => {
   const values = [2, 4, 4, 4, 5, 5, 7, 9];
-  const id = await h.load(`名,k\n${values.map((v, i) => `${v}.0,${i}`).join('\n')}\nNAN,8\n`);
+  const id = await h.loadWithNaN(`名,k\n${values.map((v, i) => `${v}.0,${i}`).join('\n')}\nNAN,8\n`);
   await h.ok(id, 'standardize', { columnIndex: '0' });
   // mean 5, squared deviations sum to 32, sample variance 32/7.
   const std = Math.sqrt(32 / 7);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { checkColumnIndex, nonNegativeInt } from '../params.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { replaceColumn } from './convert.ts';
@@ -21,8 +21,8 @@ export const standardize = defineOperation({
     const index = checkColumnIndex(ds, params.columnIndex);
     const { name, type } = ds.column(index);
     if (!isNumeric(type)) throw new OperationError('invalid column type', `standardize needs a numeric column; column ${JSON.stringify(name)} is of type ${apiType(type)}`);
-    const x = `CAST(${ident(name)} AS DOUBLE)`;
-    const values = `SELECT ${x} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(name, type)}`;
+    const x = `CAST(${ds.ref(index)} AS DOUBLE)`;
+    const values = `SELECT ${x} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${isMissing(ds.sqlName(index), type)}`;
     const [row] = await ctx.db.rows(
       `WITH vals AS (${values}), m AS (SELECT avg(v) AS mean, count(*) AS n FROM vals) ` +
         `SELECT m.mean AS mean, m.n AS n, sqrt(sum((v - m.mean) * (v - m.mean)) / (m.n - 1)) AS std FROM vals, m GROUP BY m.mean, m.n`,

@@ -48,7 +48,7 @@ async function sliceJson(db: import('../../engine/duck.ts').Db, ds: import('../.
   const names = columns.map((i) => ds.column(i).name);
   const header = `'columns', json(${literal(JSON.stringify(names))})`;
   if (to < from) return JSON.stringify({ columns: names, index: [], data: [] });
-  const values = columns.map((i) => jsonValue(ds.column(i).name, ds.column(i).type));
+  const values = columns.map((i) => jsonValue(ds.sqlName(i), ds.column(i).type));
   const row = values.length ? `json_array(${values.join(', ')})` : 'json_array()';
   let source: string;
   let order: string;

@@ -15,7 +15,7 @@ async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}`;
   const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
   if (todo.length > 0) {
-    const counts = todo.map((i) => `count(*) FILTER (WHERE ${isMissing(columns[i].name, columns[i].type)}) AS m${i}`).join(', ');
+    const counts = todo.map((i) => `count(*) FILTER (WHERE ${isMissing(ctx.dataset.sqlName(i), columns[i].type)}) AS m${i}`).join(', ');
     const row = await ctx.db.one(`SELECT ${counts} FROM (${ctx.dataset.select({ columns: todo })})`);
     if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
     for (const i of todo) wholeColumnCounts.set(key(i), Number(row[`m${i}`]));
@@ -37,7 +37,7 @@ export const metadata = defineOperation({
     const { rows, invalid } = await withView(ctx, params, false, async (view) => {
       if (columns.length === 0) return { rows: view.rows, invalid: [] as number[] };
       if (view.kind === 'all') return { rows: view.rows, invalid: await missingCounts(ctx) };
-      const counts = columns.map((c, i) => `count(*) FILTER (WHERE ${isMissing(c.name, c.type)}) AS m${i}`).join(', ');
+      const counts = columns.map((c, i) => `count(*) FILTER (WHERE ${isMissing(ds.sqlName(i), c.type)}) AS m${i}`).join(', ');
       const row = await ctx.db.one(`SELECT ${counts} FROM df_pos SEMI JOIN ${view.table} s ON df_pos.__pos = s.__pos`);
       return { rows: view.rows, invalid: columns.map((_, i) => Number(row[`m${i}`])) };
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bool, indexList, int, number, checkColumnIndices, checkColumnIndex } from '../params.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { ident, literal } from '../../engine/sql.ts';
+import { literal } from '../../engine/sql.ts';
 import { isMissing, textValue } from '../../engine/json-values.ts';
 import { isNumeric } from '../../engine/column-types.ts';
 import type { OperationContext } from '../types.ts';
@@ -48,9 +48,9 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
   }
   if (hasSearch(params)) conditions.push(await searchCondition(ctx, params));
   if (sortIndex !== null) {
-    const { name, type } = ds.column(sortIndex);
+    const { type } = ds.column(sortIndex);
     // Missing last in both directions, NaN included (DuckDB would sort NaN above every number).
-    order = `${isMissing(name, type)}, ${ident(name)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
+    order = `${isMissing(ds.sqlName(sortIndex), type)}, ${ds.ref(sortIndex)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
   }
   const spec = JSON.stringify({ m: ds.manifest.id, conditions, order });
   return ctx.selections.use(
@@ -67,25 +67,25 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
   const columns = cols.map((i) => ds.column(i));
   switch (p.filterType) {
     case 'invalid':
-      return { condition: columns.map((c) => isMissing(c.name, c.type)).join(' AND ') };
+      return { condition: columns.map((c, k) => isMissing(ds.sqlName(cols[k]), c.type)).join(' AND ') };
     case 'duplicates': {
-      const keys = columns.map((c) => ident(c.name)).join(', ');
+      const keys = cols.map((i) => ds.ref(i)).join(', ');
       // A window over the listed columns: rows whose key occurs more than once, all copies.
       return {
         condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM df_pos) WHERE n > 1)`,
-        order: `${isMissing(columns[0].name, columns[0].type)}, ${ident(columns[0].name)} ASC NULLS LAST, __pos`,
+        order: `${isMissing(ds.sqlName(cols[0]), columns[0].type)}, ${ds.ref(cols[0])} ASC NULLS LAST, __pos`,
       };
     }
     case 'outliers': {
       const trim = p.outliersTrimPortion ?? 0;
       const r = p.outliersStdDev ?? 2;
       const parts: string[] = [];
-      for (const c of columns) {
+      for (const [k, c] of columns.entries()) {
         if (!isNumeric(c.type)) throw new OperationError('invalid column type', `outliers need numeric columns; ${JSON.stringify(c.name)} is ${c.type.toLowerCase()}`);
-        const col = ident(c.name);
+        const col = ds.ref(cols[k]);
         // Trimmed mean and sample std: drop floor(n·trim) sorted values at each end.
         const stats = await ctx.db.one(`
-          WITH v AS (SELECT ${col}::DOUBLE AS x FROM df WHERE NOT ${isMissing(c.name, c.type)}),
+          WITH v AS (SELECT ${col}::DOUBLE AS x FROM df WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
                s AS (SELECT x, row_number() OVER (ORDER BY x) AS rn, count(*) OVER () AS n FROM v)
           SELECT avg(x) AS m, stddev_samp(x) AS sd FROM s WHERE rn > floor(n * ${trim}) AND rn <= n - floor(n * ${trim})`);
         const m = stats.m === null ? null : Number(stats.m);
@@ -95,7 +95,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
           continue;
         }
         // NaN compares above every number in DuckDB: a missing value is never an outlier.
-        parts.push(`(NOT ${isMissing(c.name, c.type)} AND (${col} >= ${literal(m + r * sd)} OR ${col} <= ${literal(m - r * sd)}))`);
+        parts.push(`(NOT ${isMissing(ds.sqlName(cols[k]), c.type)} AND (${col} >= ${literal(m + r * sd)} OR ${col} <= ${literal(m - r * sd)}))`);
       }
       return { condition: parts.join(' AND ') };
     }
@@ -117,7 +117,7 @@ async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<st
   }
   const tests = cols.map((i) => {
     const c = ds.column(i);
-    const text = textValue(c.name, c.type);
+    const text = textValue(ds.sqlName(i), c.type);
     return p.searchIsRegex ? `coalesce(regexp_matches(${text}, ${q}), false)` : `coalesce(contains(${text}, ${q}), false)`;
   });
   return `(${tests.join(' OR ')})`;
