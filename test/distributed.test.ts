@@ -1,0 +1,137 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster, jobsStarted } from './helpers/cluster.ts';
+import { uploadOk } from './helpers/server.ts';
+import { connect, type WillowClient } from './helpers/client.ts';
+
+// Distributed mode on the real Redis: two gateway processes and two worker processes sharing
+// DATA_DIR. Clients on different gateways work on one session.
+
+const cluster = await startCluster({ gateways: 2, workers: 2 });
+after(() => cluster.close());
+const [g1, g2] = cluster.gateways;
+
+async function rows(client: WillowClient, id: string): Promise<unknown[][]> {
+  const meta = await client.request('metadata', id);
+  assert.equal(meta.success, true, JSON.stringify(meta));
+  const res = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: meta.dataSize.rows - 1, columnIndexFrom: 0, columnIndexTo: meta.dataSize.columns - 1 });
+  assert.equal(res.success, true, JSON.stringify(res));
+  return JSON.parse(res.data).data;
+}
+
+test('healthz: gateways report Redis and the queue depth, workers their readiness', async () => {
+  for (const g of cluster.gateways) {
+    const res = await fetch(`${g.url}/healthz`);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.status, 'ok');
+    assert.equal(body.queue, 'bullmq');
+    assert.equal(body.redis, 'ready');
+    assert.equal(typeof body.waiting, 'number');
+  }
+  for (const w of cluster.workers) {
+    const res = await fetch(`${w.url}/healthz`);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 200);
+    assert.equal(body.status, 'ok');
+    assert.equal(body.role, 'worker');
+  }
+});
+
+test('two clients on two gateways, one session: both see the data and every dataChanged', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'ab.csv', 'x,y\n1,a\n2,b\n3,c\n');
+    // Uploaded through gateway 1, readable through gateway 2: one shared store.
+    assert.equal((await b.request('metadata', id)).dataSize.rows, 3);
+    assert.equal((await a.request('metadata', id)).success, true);
+
+    const r1 = await a.request('newCellValue', id, { rowIndex: 0, columnIndex: 1, newValue: 'A' });
+    assert.equal(r1.success, true, JSON.stringify(r1));
+    const r2 = await b.request('renameColumn', id, { column: 0, newName: 'n' });
+    assert.equal(r2.success, true, JSON.stringify(r2));
+
+    // Each client hears the other's reply and both dataChanged events.
+    for (const client of [a, b]) {
+      const changed = await client.waitFor('dataChanged', 2);
+      assert.deepEqual(changed.map((m) => m.requestID), [r1.requestID, r2.requestID]);
+      assert.deepEqual(client.received('newCellValue').map((m) => m.requestID), [r1.requestID]);
+      assert.deepEqual(client.received('renameColumn').map((m) => m.requestID), [r2.requestID]);
+    }
+    // A change then a read from the same client: the read sees the change.
+    const r3 = a.request('newCellValue', id, { rowIndex: 2, columnIndex: 1, newValue: 'C' });
+    const meta = a.request('data', id, { rowIndexFrom: 0, rowIndexTo: 2, columnIndexFrom: 0, columnIndexTo: 1 });
+    assert.equal((await r3).success, true);
+    assert.deepEqual(JSON.parse((await meta).data).data, [[1, 'A'], [2, 'b'], [3, 'C']]);
+    assert.deepEqual(await rows(b, id), [[1, 'A'], [2, 'b'], [3, 'C']]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('30 concurrent edits from both gateways: none lost, each client’s order kept, one result stream', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url, 2); // the original front end's client
+  try {
+    const id = await uploadOk(g2.url, 'n.csv', 'n,trail\n0,start\n');
+    assert.equal((await a.request('metadata', id)).success, true);
+    assert.equal((await b.request('metadata', id)).success, true);
+    // Step k doubles n and adds k, and appends k to trail: trail spells the order the steps
+    // ran in, n checks that each step saw the one before (no lost update).
+    const step = (k: number) => `UPDATE df SET n = n * 2 + ${k}, trail = trail || ' ' || ${k}`;
+    const perClient = 15;
+    const sentByA = Array.from({ length: perClient }, (_, i) => 2 * i + 1);
+    const sentByB = Array.from({ length: perClient }, (_, i) => 2 * i + 2);
+    const pending: Promise<Record<string, any>>[] = [];
+    const stepOf: number[] = [];
+    for (let i = 0; i < perClient; i++) {
+      pending.push(a.request('executeCommand', id, { command: step(sentByA[i]) }, 60_000));
+      stepOf.push(sentByA[i]);
+      pending.push(b.request('executeCommand', id, { command: step(sentByB[i]) }, 60_000));
+      stepOf.push(sentByB[i]);
+    }
+    const responses = await Promise.all(pending);
+    for (const res of responses) assert.equal(res.success, true, JSON.stringify(res));
+
+    const [[n, trail]] = (await rows(a, id)) as [[number, string]];
+    const order = trail.split(' ').slice(1).map(Number);
+    assert.equal(order.length, 2 * perClient, 'every step applied exactly once');
+    assert.deepEqual([...order].sort((x, y) => x - y), [...sentByA, ...sentByB].sort((x, y) => x - y));
+    assert.deepEqual(order.filter((k) => k % 2 === 1), sentByA, 'client a’s steps in the order it sent them');
+    assert.deepEqual(order.filter((k) => k % 2 === 0), sentByB, 'client b’s steps in the order it sent them');
+    assert.equal(n, order.reduce((acc, k) => acc * 2 + k, 0));
+    const history = await b.request('history', id);
+    assert.deepEqual(history.operations.map((o: any) => o.parameters.command), order.map(step));
+
+    // Both clients hear every result and dataChanged exactly once, in the order the steps ran.
+    const stepByRequest = new Map(responses.map((r, i) => [r.requestID, stepOf[i]]));
+    for (const client of [a, b]) {
+      const changed = await client.waitFor('dataChanged', 2 * perClient);
+      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive by now
+      assert.deepEqual(client.received('dataChanged').map((m) => stepByRequest.get(m.requestID)), order);
+      assert.deepEqual(client.received('executeCommand').map((m) => stepByRequest.get(m.requestID)), order);
+      assert.equal(changed.length, 2 * perClient);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('sessions spread over both workers', async () => {
+  const a = await connect(g1.url);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await uploadOk(g1.url, `s${i}.csv`, `v\n${i}\n`));
+    const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
+    const res = await Promise.all(ids.map((id) => a.request('executeCommand', id, { command: 'SELECT v + 1 AS v, (SELECT count(*) FROM range(3000000)) AS c FROM df' })));
+    for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
+    const started = (await jobsStarted(cluster.markDir)).filter((j) => !before.has(j.jobId));
+    const pids = new Set(started.map((j) => j.pid));
+    assert.deepEqual([...pids].sort(), cluster.workers.map((w) => w.pid).sort(), 'both workers ran jobs');
+  } finally {
+    a.close();
+  }
+});
