@@ -119,23 +119,30 @@ export class BullmqQueue implements JobQueue {
     q.sub.on('message', (channel, raw) => q.onResult(raw));
     await q.sub.subscribe(resultsChannel(settings.prefix));
     // Both connections are up now: any later 'ready' is a reconnection, after which results
-    // may have been missed or (Redis restarted empty) jobs lost.
-    // Adds wait, from the moment the connection drops, until the partitions are configured
-    // again ('ready' fires before ioredis replays the commands it kept meanwhile).
-    let reconfigured: (() => void) | null = null;
+    // may have been missed or (Redis restarted empty) jobs lost. From the moment the command connection drops, new adds wait until it is back, the
+    // partitions are configured again and the unanswered jobs are re-added in the order they
+    // were first submitted: a job sent during the outage must not overtake earlier ones of
+    // its session in a Redis that restarted empty. ('ready' fires before ioredis replays
+    // the commands it kept meanwhile, so the gate is closed on 'close'.)
+    let reopen: (() => void) | null = null;
     q.conn.on('close', () => {
-      if (!reconfigured) q.configured = new Promise((resolve) => (reconfigured = resolve));
+      if (!reopen) q.configured = new Promise((resolve) => (reopen = resolve));
     });
     q.conn.on('ready', () => {
-      limitPartitions(q.queues)
-        .catch((err) => settings.log.error({ err }, 'could not set partition concurrency'))
-        .finally(() => {
-          reconfigured?.();
-          reconfigured = null;
-        });
-      void q.resubmit();
+      void (async () => {
+        try {
+          await limitPartitions(q.queues);
+          await q.resubmit();
+        } catch (err) {
+          settings.log.error({ err }, 'could not configure the partitions again');
+        } finally {
+          reopen?.();
+          reopen = null;
+        }
+      })();
     });
-    q.sub.on('ready', () => void q.resubmit());
+    // Results published while the subscriber was away are lost: ask again for those.
+    q.sub.on('ready', () => void q.configured.then(() => q.resubmit()));
     return q;
   }
 
@@ -153,6 +160,11 @@ export class BullmqQueue implements JobQueue {
 
   private async add(job: Job & { jobId: string }): Promise<void> {
     await this.configured;
+    if (!this.pending.has(job.jobId)) return; // answered already (re-added after a reconnection)
+    await this.addNow(job);
+  }
+
+  private async addNow(job: Job & { jobId: string }): Promise<void> {
     const q = this.queues[partitionOf(job.sessionID, this.queues.length)];
     // No retries on a thrown error: BullMQ would put the job at the back of its partition,
     // behind later jobs of the same session. A worker that dies is handled as a stalled job,
@@ -164,8 +176,10 @@ export class BullmqQueue implements JobQueue {
     if (this.closing || this.pending.size === 0) return;
     this.settings.log.warn({ jobs: this.pending.size }, 'redis connection back: submitting unanswered jobs again');
     for (const job of [...this.pending.values()]) {
+      // Answered meanwhile (both connections coming back start a round): not again.
+      if (!this.pending.has(job.jobId!)) continue;
       try {
-        await this.add(job as Job & { jobId: string });
+        await this.addNow(job as Job & { jobId: string });
       } catch (err) {
         this.settings.log.error({ jobId: job.jobId, err }, 'could not submit a job again');
       }

@@ -40,11 +40,13 @@ export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 export interface StoredState extends SessionState {
   earlier?: AppliedOperation[];
   /**
-   * The last job that changed the session (commit, undo or redo) when jobs carry IDs: the
-   * version it was made from and the one it made current. Jobs of a session run one at a
-   * time, so a retried job can only be this one; see commit().
+   * The latest jobs that changed the session (commit, undo or redo) when jobs carry IDs,
+   * oldest first, at most RECENT_JOBS: the version each was made from and the one it made
+   * current. A job runs again when its worker died, or when a Redis that lost its data gets
+   * it again from the gateway that is still waiting for its answer, possibly after later
+   * jobs of the session; see commit().
    */
-  lastJob?: JobStamp & { to: string };
+  recentJobs?: (JobStamp & { to: string })[];
 }
 
 export interface StoreLimits {
@@ -61,6 +63,9 @@ export interface StoreLimits {
 //   tmp/                  scratch space for jobs in flight
 // state.json is the commit point: a version exists once state.json names it, and a crash
 // before that leaves only orphans, which the next commit sweeps away.
+/** Jobs remembered per session for idempotent commits (state.json grows by ~100 bytes each). */
+export const RECENT_JOBS = 100;
+
 export class SessionStore {
   readonly root: string;
   readonly limits: StoreLimits;
@@ -137,8 +142,8 @@ export class SessionStore {
    * Make a new version current, after the current one; any redo branch is discarded.
    *
    * With `origin` (jobs of the distributed queue, which may run twice: a worker killed after
-   * its commit, its job re-run elsewhere) the commit is idempotent: when the session's last
-   * job is this one, nothing is written and the version it made is returned; when the
+   * its commit, its job re-run elsewhere) the commit is idempotent: when one of the session's
+   * recent jobs is this one, nothing is written and the version it made is returned; when the
    * current version is not the one the job read, StaleJobError (a late duplicate). The new
    * version records the job and its base (`Manifest.job`).
    */
@@ -158,7 +163,7 @@ export class SessionStore {
       versions,
       current: versions.length - 1,
       ...(earlier.length ? { earlier } : {}),
-      ...(origin ? { lastJob: { id: origin.jobId, from: origin.base, to: manifest.id } } : {}),
+      ...(origin ? { recentJobs: remember(state, origin, manifest.id) } : {}),
     };
     await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(next));
     await this.sweep(id, versions);
@@ -178,15 +183,15 @@ export class SessionStore {
     }
     const target = state.current + step;
     if (target < 0 || target >= state.versions.length) return null;
-    const lastJob = origin ? { lastJob: { id: origin.jobId, from: origin.base, to: state.versions[target] } } : {};
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target, ...lastJob }));
+    const recentJobs = origin ? { recentJobs: remember(state, origin, state.versions[target]) } : {};
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target, ...recentJobs }));
     return this.manifest(id, state.versions[target]);
   }
 
   /** The version a job already applied read from, or null when the job has not changed this session. */
   async appliedFrom(id: string, jobId: string): Promise<string | null> {
-    const { lastJob } = await this.state(id);
-    return lastJob?.id === jobId ? lastJob.from : null;
+    const { recentJobs } = await this.state(id);
+    return recentJobs?.find((j) => j.id === jobId)?.from ?? null;
   }
 
   async all(id: string): Promise<{ state: StoredState; manifests: Manifest[] }> {
@@ -253,7 +258,12 @@ export class SessionStore {
 
 /** Manifest id the job already made current, null when it may go ahead; throws when it is stale. */
 function alreadyApplied(state: StoredState, origin: JobOrigin): string | null {
-  if (state.lastJob?.id === origin.jobId) return state.lastJob.to;
+  const done = state.recentJobs?.find((j) => j.id === origin.jobId);
+  if (done) return done.to;
   if (state.versions[state.current] !== origin.base) throw new StaleJobError(origin.jobId);
   return null;
+}
+
+function remember(state: StoredState, origin: JobOrigin, to: string): (JobStamp & { to: string })[] {
+  return [...(state.recentJobs ?? []), { id: origin.jobId, from: origin.base, to }].slice(-RECENT_JOBS);
 }

@@ -25,6 +25,7 @@ export interface Proc {
 /** Redis must be there: fail with a clear message, never skip. */
 export async function requireRedis(url: string): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // reported by connect() below
   try {
     await probe.connect();
     await probe.ping();
