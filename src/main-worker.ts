@@ -68,7 +68,7 @@ const health = http.createServer((req, res) => {
   }
   const ok = consumer.isConnected();
   res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', role: 'worker', redis: ok ? 'ready' : 'disconnected', activeJobs: consumer.activeJobs, concurrency: config.WORKER_CONCURRENCY }));
+  res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', role: 'worker', redis: ok ? 'ready' : 'disconnected', activeJobs: consumer.activeJobs, peakJobs: consumer.peakJobs, concurrency: config.WORKER_CONCURRENCY }));
 });
 await new Promise<void>((resolve) => health.listen(config.WORKER_PORT, config.HOST, resolve));
 const address = health.address();

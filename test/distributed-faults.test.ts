@@ -128,3 +128,28 @@ test('Redis restarting empty mid-run: gateways and workers reconnect, unanswered
     await redis.exited;
   }
 });
+
+test('a job whose workers keep dying fails with a clear reply after the last attempt', async () => {
+  // JOB_MAX_STALLS=0: no second run. The job had committed before its worker died, and the
+  // reply says so (and dataChanged follows).
+  const cluster = await startCluster({ gateways: 1, workers: 0, env: { JOB_MAX_STALLS: '0' } });
+  const client = await connect(cluster.gateways[0].url);
+  try {
+    const w1 = await cluster.startWorker({ WILLOW_TEST_EXIT_BEFORE_REPLY: 'renameColumn' });
+    const id = await uploadOk(cluster.gateways[0].url, 'ab.csv', 'a,b\n1,2\n');
+    const reply = client.request('renameColumn', id, { column: 'a', newName: 'z' }, 60_000);
+    assert.equal(await w1.exited, 'SIGKILL');
+    await cluster.startWorker();
+    const res = await reply;
+    assert.equal(res.success, false);
+    assert.equal(res.error, 'worker lost');
+    assert.match(res.errorDescription, /it had been applied/);
+    const changed = await client.waitFor('dataChanged', 1);
+    assert.equal(changed[0].requestID, res.requestID);
+    const meta = await client.request('metadata', id);
+    assert.deepEqual(meta.columns.map((c: any) => c.name ?? c), ['z', 'b']);
+  } finally {
+    client.close();
+    await cluster.close();
+  }
+});

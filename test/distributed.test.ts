@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, jobsStarted } from './helpers/cluster.ts';
+import { startCluster, jobsStarted, waitUntil } from './helpers/cluster.ts';
+import { partitionOf } from '../src/queue/bullmq.ts';
 import { uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 
@@ -123,14 +124,85 @@ test('30 concurrent edits from both gateways: none lost, each client’s order k
 test('sessions spread over both workers', async () => {
   const a = await connect(g1.url);
   try {
+    // Each job keeps a partition busy for a moment: one worker (two at once) cannot take them all.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push(await uploadOk(g1.url, `s${i}.csv`, `v\n${i}\n`));
     const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
-    const res = await Promise.all(ids.map((id) => a.request('executeCommand', id, { command: 'SELECT v + 1 AS v, (SELECT count(*) FROM range(3000000)) AS c FROM df' })));
+    const res = await Promise.all(ids.map((id) => a.request('executeCommand', id, { command: 'SELECT v + 1 AS v, (SELECT sum(x) FROM range(30000000) t(x)) AS c FROM df' })));
     for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
     const started = (await jobsStarted(cluster.markDir)).filter((j) => !before.has(j.jobId));
     const pids = new Set(started.map((j) => j.pid));
     assert.deepEqual([...pids].sort(), cluster.workers.map((w) => w.pid).sort(), 'both workers ran jobs');
+  } finally {
+    a.close();
+  }
+});
+
+test('a gateway restarts: its clients reconnect and carry on with their sessions', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'r.csv', 'v\n1\n');
+    assert.equal((await a.request('metadata', id)).success, true);
+    assert.equal((await b.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1' })).success, true);
+
+    g2.child.kill('SIGTERM');
+    assert.equal(await g2.exited, 0, 'graceful stop');
+    const g2again = await cluster.startGateway({ PORT: String(g2.port) });
+    assert.equal(g2again.port, g2.port);
+    // The client reconnects by itself; its next request rejoins the session's room.
+    const res = await b.request('executeCommand', id, { command: 'UPDATE df SET v = v * 10' }, 30_000);
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.deepEqual(await rows(a, id), [[20]]);
+    const changed = await a.waitFor('dataChanged', 2);
+    assert.equal(changed.at(-1)!.requestID, res.requestID, 'the client on the other gateway hears it');
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('SIGTERM on a worker: it finishes the job it is running and answers, then exits', async () => {
+  const a = await connect(g1.url);
+  try {
+    const id = await uploadOk(g1.url, 't.csv', 'v\n1\n');
+    const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
+    const reply = a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(200000000) t(x)) > 0' }, 60_000);
+    const started = await waitUntil('the job to start', async () => (await jobsStarted(cluster.markDir)).find((j) => !before.has(j.jobId)));
+    const worker = cluster.workers.find((w) => w.pid === started.pid)!;
+    worker.child.kill('SIGTERM');
+    const res = await reply;
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.equal(await worker.exited, 0);
+    const runs = (await jobsStarted(cluster.markDir)).filter((j) => j.jobId === started.jobId);
+    assert.deepEqual(runs.map((r) => r.pid), [worker.pid], 'run once, by the worker that was stopping');
+    assert.deepEqual(await rows(a, id), [[2]]);
+  } finally {
+    a.close();
+  }
+});
+
+test('WORKER_CONCURRENCY bounds the jobs a worker runs at once across partitions', async () => {
+  // Only this worker is left: stop the others.
+  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
+    w.child.kill('SIGTERM');
+    await w.exited;
+  }
+  const solo = await cluster.startWorker({ WORKER_CONCURRENCY: '1' });
+  const a = await connect(g1.url);
+  try {
+    // Sessions in three different partitions, each with a slow job.
+    const byPartition = new Map<number, string>();
+    while (byPartition.size < 3) {
+      const id = await uploadOk(g1.url, 'c.csv', 'v\n1\n');
+      byPartition.set(partitionOf(id, 4), id);
+    }
+    const res = await Promise.all([...byPartition.values()].map((id) => a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(50000000) t(x)) > 0' }, 60_000)));
+    for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
+    for (const id of byPartition.values()) assert.deepEqual(await rows(a, id), [[2]]);
+    const health = (await (await fetch(`${solo.url}/healthz`)).json()) as Record<string, unknown>;
+    assert.equal(health.peakJobs, 1);
+    assert.equal(health.concurrency, 1);
   } finally {
     a.close();
   }

@@ -252,6 +252,7 @@ export class BullmqConsumer {
   private readonly queues: Queue[];
   private readonly workers: Worker[];
   private running = 0;
+  private peak = 0;
   private readonly busy = new Set<Worker>();
   private slotWaiters: (() => void)[] = [];
   private closing = false;
@@ -324,14 +325,20 @@ export class BullmqConsumer {
     return this.running;
   }
 
+  /** Most jobs this process ran at once since it started (at most `concurrency`). */
+  get peakJobs(): number {
+    return this.peak;
+  }
+
   // A partition worker that fetched a job while the process was at its limit (the pause
   // below came too late) waits here; the other idle ones stop fetching until a slot frees.
   private async acquire(worker: Worker): Promise<void> {
     while (this.running >= this.settings.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     this.running++;
+    this.peak = Math.max(this.peak, this.running);
     this.busy.add(worker);
     if (this.running >= this.settings.concurrency) {
-      for (const w of this.workers) if (!this.busy.has(w) && !w.isPaused()) void w.pause(true);
+      for (const w of this.workers) if (!this.busy.has(w) && !w.isPaused()) w.pause(true).catch((err) => this.settings.log.warn({ err }, 'could not pause a partition worker'));
     }
   }
 
@@ -340,7 +347,7 @@ export class BullmqConsumer {
     this.busy.delete(worker);
     this.slotWaiters.shift()?.();
     if (this.running < this.settings.concurrency && !this.closing) {
-      for (const w of this.workers) if (w.isPaused()) w.resume();
+      for (const w of this.workers) if (w.isPaused()) w.resume().catch((err) => this.settings.log.warn({ err }, 'could not resume a partition worker'));
     }
   }
 
