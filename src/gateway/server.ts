@@ -83,7 +83,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       return reply.code(dataDir === 'writable' ? 200 : 503).send({ status: dataDir === 'writable' ? 'ok' : 'unavailable', queue: 'embedded', dataDir });
     }
     try {
-      const h = await queue.health();
+      // A Redis that accepts connections but does not answer must not hold the probe.
+      const h = await Promise.race([queue.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 2 s')), 2000).unref())]);
       const ok = h.redis === 'ready' && dataDir === 'writable';
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', queue: 'bullmq', dataDir, ...h });
     } catch (err) {
