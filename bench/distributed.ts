@@ -169,7 +169,7 @@ export async function distributedSection(repoRoot: string, outDir: string, log: 
     const embeddedOwn = sessions.pop()!; // the embedded server's latency session, never touched by the others
     log('  embedded: throughput');
     const base = await throughput(embedded.url, sessions, column);
-    table.add('embedded', '', '', '', '—', base.opsPerSecond.toFixed(0), base.failures ? `FAIL (${base.failures} failed requests)` : '');
+    table.add('embedded', '(alongside each run →)', '', '', '—', base.opsPerSecond.toFixed(0), base.failures ? `FAIL (${base.failures} failed requests)` : '');
 
     for (const count of WORKER_COUNTS) {
       const label = `BullMQ, ${count} worker${count > 1 ? 's' : ''}`;

@@ -200,7 +200,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
   fs.mkdirSync(outDir, { recursive: true });
   const suffix = opts.only ? `-${opts.only.replaceAll(',', '+')}` : opts.sections.has('ops') ? '' : '-no-ops';
-  const out = path.join(outDir, `results-${opts.rows}${suffix}.md`);
+  const out = path.join(outDir, `results-${mainRun ? opts.rows : 100_000}${suffix}.md`);
   fs.writeFileSync(out, report);
   log(`written to ${path.relative(repoRoot, out)}`);
   return failure ? 1 : 0;

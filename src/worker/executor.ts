@@ -77,8 +77,8 @@ async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unkn
  * its column any more), and its commit then returns the version it made without applying it twice.
  */
 async function startingVersion(rt: Runtime, job: Job): Promise<Manifest> {
-  const { manifest } = await rt.store.current(job.sessionID);
-  const from = job.jobId ? await rt.store.appliedFrom(job.sessionID, job.jobId) : null;
+  const { state, manifest } = await rt.store.current(job.sessionID);
+  const from = job.jobId ? state.recentJobs?.find((j) => j.id === job.jobId)?.from : undefined;
   if (!from) return manifest;
   rt.log.info({ jobId: job.jobId, sessionID: job.sessionID, from }, 'job already applied: running it again on the version it was made from');
   return rt.store.manifest(job.sessionID, from);
