@@ -265,7 +265,7 @@ export class BullmqConsumer {
     this.workers = this.queues.map((q) => {
       const worker: Worker = new Worker(
         q.name,
-        async (bj: BullJob) => {
+        async (bj: BullJob, token?: string) => {
           const job = { ...jobSchema.parse(bj.data), jobId: String(bj.id) };
           const log = settings.log.child({ jobId: job.jobId, sessionID: job.sessionID, operation: job.operation });
           await this.acquire(worker);
@@ -274,6 +274,14 @@ export class BullmqConsumer {
             log.info({ partition: q.name, stalls: bj.stalledCounter }, 'job started');
             const result = await hooks.execute(job, log);
             hooks.beforePublish?.(job);
+            // A worker that lost its job's lock was taken for dead (its lock lapsed, or a Redis
+            // that restarted empty forgot the job): the job is run again, or will be, and that
+            // run answers. This one stays silent, so that a late failure of it cannot be the
+            // one reply the client gets.
+            if (token && (await bj.extendLock(token, settings.lockDurationMs)) !== 1) {
+              log.warn('job lock lost: another run answers this job');
+              return;
+            }
             await publish({ jobId: job.jobId, job, result });
             log.info({ ms: Math.round(performance.now() - started), success: result.message.success }, 'job done');
           } finally {
