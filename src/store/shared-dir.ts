@@ -20,6 +20,6 @@ export async function assertWritable(dataDir: string): Promise<void> {
   } catch (err) {
     throw new Error(`DATA_DIR ${dataDir} is not usable: ${(err as Error).message}`);
   } finally {
-    await fs.rm(probe, { force: true });
+    await fs.rm(probe, { force: true }).catch(() => undefined); // the error above says why it may not exist
   }
 }
