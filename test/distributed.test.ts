@@ -1,5 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { startCluster, jobsStarted, waitUntil } from './helpers/cluster.ts';
 import { partitionOf } from '../src/queue/bullmq.ts';
 import { uploadOk } from './helpers/server.ts';
@@ -68,6 +70,27 @@ test('two clients on two gateways, one session: both see the data and every data
     assert.deepEqual(await rows(b, id), [[1, 'A'], [2, 'b'], [3, 'C']]);
   } finally {
     a.close();
+    b.close();
+  }
+});
+
+test('POST /celeryTaskCompleted on one gateway reaches the session\'s clients on the other (Redis adapter)', async () => {
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'n.csv', 'v\n1\n');
+    assert.equal((await b.request('metadata', id)).success, true); // joins the room on gateway 2
+    const secret = (await fs.readFile(path.join(cluster.dataDir, 'internal-secret'), 'utf8')).trim();
+    const res = await fetch(`${g1.url}/celeryTaskCompleted`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-willow-secret': secret },
+      body: JSON.stringify({ sessionID: id, operation: 'outsideTask', requestID: 'outside-1', success: true, changed: true }),
+    });
+    assert.equal(res.status, 200);
+    const [msg] = await b.waitFor('outsideTask', 1, 10_000);
+    assert.equal(msg.requestID, 'outside-1');
+    const changed = await b.waitFor('dataChanged', 1, 10_000);
+    assert.equal(changed[0].requestID, 'outside-1');
+  } finally {
     b.close();
   }
 });
