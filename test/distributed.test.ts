@@ -147,12 +147,19 @@ test('30 concurrent edits from both gateways: none lost, each client’s order k
 test('sessions spread over both workers', async () => {
   const a = await connect(g1.url);
   try {
-    // Each job keeps a partition busy for a moment: one worker (two at once) cannot take them all.
-    const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push(await uploadOk(g1.url, `s${i}.csv`, `v\n${i}\n`));
+    // A session in each of the 4 partitions, two slow jobs each: all partitions are busy at
+    // once, and one worker runs at most two jobs at a time (WORKER_CONCURRENCY=2).
+    const byPartition = new Map<number, string>();
+    while (byPartition.size < 4) {
+      const id = await uploadOk(g1.url, 's.csv', 'v\n1\n');
+      byPartition.set(partitionOf(id, 4), id);
+    }
+    const ids = [...byPartition.values()];
     const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
-    const res = await Promise.all(ids.map((id) => a.request('executeCommand', id, { command: 'SELECT v + 1 AS v, (SELECT sum(x) FROM range(30000000) t(x)) AS c FROM df' })));
+    const slow = 'SELECT v + 1 AS v, (SELECT sum(x) FROM range(30000000) t(x)) AS c FROM df';
+    const res = await Promise.all([...ids, ...ids].map((id) => a.request('executeCommand', id, { command: slow })));
     for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
+    for (const id of ids) assert.equal((await rows(a, id))[0][0], 3, 'both jobs of the session applied, one after the other');
     const started = (await jobsStarted(cluster.markDir)).filter((j) => !before.has(j.jobId));
     const pids = new Set(started.map((j) => j.pid));
     assert.deepEqual([...pids].sort(), cluster.workers.map((w) => w.pid).sort(), 'both workers ran jobs');
