@@ -1,4 +1,6 @@
 // npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]]
+// The `distributed` section (BullMQ over Redis against the embedded queue) runs only when
+// named in --only; on its own it needs no upload of the main file.
 //
 // Generates (or reuses) a deterministic CSV, starts the server as a child process, drives
 // it over HTTP and Socket.IO like the browser does, samples the server's memory from /proc,
@@ -14,10 +16,12 @@ import { uploadFile } from './http.ts';
 import { BenchClient } from './socket.ts';
 import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, shortProblem, MB } from './report.ts';
 import { metadataSection, dataSection, downloadSection, operationsSection, analysisSection, loadRegistry, type Bench } from './sections.ts';
+import { distributedSection } from './distributed.ts';
 import type { BenchContext } from './operations.ts';
 
 const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'ops'] as const;
-type Section = (typeof SECTIONS)[number];
+const OPT_IN = ['distributed'] as const;
+type Section = (typeof SECTIONS)[number] | (typeof OPT_IN)[number];
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -29,7 +33,7 @@ function options(): { rows: number; sections: Set<Section>; only: string | null 
     allowPositionals: false,
   });
   if (values.help) {
-    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${SECTIONS.join('|')}[,…]]\n(the upload always runs: every other section needs its session)`);
+    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${[...SECTIONS, ...OPT_IN].join('|')}[,…]]\n(the upload runs whenever a section other than distributed does: they need its session)`);
     process.exit(0);
   }
   const rows = values.rows === undefined ? 1_000_000 : Number(values.rows.replaceAll('_', ''));
@@ -37,8 +41,8 @@ function options(): { rows: number; sections: Set<Section>; only: string | null 
   let sections = new Set<Section>(SECTIONS);
   if (values.only) {
     const asked = values.only.split(',').map((s) => s.trim()).filter((s) => s !== 'upload');
-    const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-    if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}: choose from upload, ${SECTIONS.join(', ')}`);
+    const unknown = asked.filter((s) => !([...SECTIONS, ...OPT_IN] as readonly string[]).includes(s));
+    if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}: choose from upload, ${[...SECTIONS, ...OPT_IN].join(', ')}`);
     sections = new Set(asked as Section[]);
   }
   if (values['skip-ops']) sections.delete('ops');
@@ -46,6 +50,9 @@ function options(): { rows: number; sections: Set<Section>; only: string | null 
 }
 
 /** A small deterministic PRNG (mulberry32), so offsets and picked rows repeat run to run. */
+/** Thrown to leave the main run's block when only opt-in sections were asked for. */
+class SkipMain extends Error {}
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -70,8 +77,10 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const load = os.loadavg()[0];
 
-  log(`bench: ${opts.rows.toLocaleString('en-US')} rows`);
-  const csv = await benchCsv(outDir, opts.rows);
+  const mainRun = SECTIONS.some((section) => opts.sections.has(section)) || opts.sections.size === 0;
+  log(`bench: ${mainRun ? opts.rows.toLocaleString('en-US') : '100,000'} rows`);
+  // The distributed section makes its own 100k-row file; the main one is needed only for the others.
+  const csv = await benchCsv(outDir, mainRun ? opts.rows : 100_000);
   log(csv.generatedMs === null ? `  using cached ${path.relative(repoRoot, csv.file)} (${fmtBytes(csv.bytes)})` : `  generated ${path.relative(repoRoot, csv.file)} (${fmtBytes(csv.bytes)}) in ${fmtMs(csv.generatedMs)}`);
 
   const tables: Table[] = [];
@@ -97,6 +106,7 @@ async function main(): Promise<number> {
   }
 
   try {
+    if (!mainRun) throw new SkipMain();
     const registry = await loadRegistry();
     log('starting the server');
     server = await startServer(repoRoot);
@@ -131,7 +141,7 @@ async function main(): Promise<number> {
     const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
     const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log };
 
-    const runners: Record<Section, (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
+    const runners: Record<(typeof SECTIONS)[number], (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
     for (const section of SECTIONS) {
       if (!opts.sections.has(section)) continue;
       log(`${section}`);
@@ -145,8 +155,10 @@ async function main(): Promise<number> {
       sectionPeaks.push([section, server.rss.mark()]);
     }
   } catch (err) {
-    failure = (err as Error).message;
-    log(`bench failed: ${failure}`);
+    if (!(err instanceof SkipMain)) {
+      failure = (err as Error).message;
+      log(`bench failed: ${failure}`);
+    }
   } finally {
     client?.close();
     if (server) {
@@ -159,16 +171,27 @@ async function main(): Promise<number> {
     }
   }
 
+  if (opts.sections.has('distributed')) {
+    log('distributed');
+    try {
+      tables.push(await distributedSection(repoRoot, outDir, log));
+    } catch (err) {
+      const t = new Table('distributed', ['Error']);
+      t.add(shortProblem((err as Error).stack ?? String(err), 500));
+      tables.push(t);
+    }
+  }
+
   const header = [
-    `# Willow bench — ${opts.rows.toLocaleString('en-US')} rows`,
+    `# Willow bench — ${mainRun ? opts.rows.toLocaleString('en-US') : '100,000'} rows`,
     '',
     `- file: ${path.basename(csv.file)}, ${fmtBytes(csv.bytes)} (${(csv.bytes / MB / opts.rows * 1e6).toFixed(0)} bytes/row), ${BENCH_COLUMNS.length} columns: ${BENCH_COLUMNS.map((c) => `${c.name} (${c.type}${c.role === 'intMissing' ? ', 10% missing' : c.role === 'outliers' ? ', outliers' : ''})`).join(', ')}`,
     `- run: ${startedAt.toISOString()}, commit ${gitCommit()}, node ${process.version}, ${os.availableParallelism()} cores, ${fmtBytes(os.totalmem())} RAM, load average at start ${load.toFixed(2)}`,
-    `- sections: upload${[...opts.sections].map((s) => `, ${s}`).join('')}`,
+    `- sections: ${[...(mainRun ? ['upload'] : []), ...opts.sections].join(', ')}`,
     `- targets are those set for the 10M-row file; "Status" compares every run against them`,
   ];
   if (failure) header.push('', `**The bench stopped early:** ${failure}`);
-  const all = [memory, ...tables];
+  const all = mainRun ? [memory, ...tables] : tables;
   const statuses = all.flatMap((t) => t.rows.flatMap((r) => r.filter((cell) => cell === 'pass' || cell === 'FAIL')));
   const fails = statuses.filter((s) => s === 'FAIL').length;
   header.push('', `**${statuses.length - fails} pass, ${fails} fail.**`);
@@ -177,7 +200,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
   fs.mkdirSync(outDir, { recursive: true });
   const suffix = opts.only ? `-${opts.only.replaceAll(',', '+')}` : opts.sections.has('ops') ? '' : '-no-ops';
-  const out = path.join(outDir, `results-${opts.rows}${suffix}.md`);
+  const out = path.join(outDir, `results-${mainRun ? opts.rows : 100_000}${suffix}.md`);
   fs.writeFileSync(out, report);
   log(`written to ${path.relative(repoRoot, out)}`);
   return failure ? 1 : 0;

@@ -10,7 +10,16 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   INTERNAL_SECRET: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  QUEUE: z.enum(['embedded']).default('embedded'),
+  QUEUE: z.enum(['embedded', 'bullmq']).optional(), // default: bullmq when REDIS_URL is set
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('willow'),
+  QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(5001),
+  JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  JOB_MAX_STALLS: z.coerce.number().int().min(0).default(1),
+  REGISTRY_DIR: z.string().optional(),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
@@ -23,7 +32,7 @@ const envSchema = z.object({
   CPU_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, os.availableParallelism() - 1)),
 });
 
-export type Config = z.infer<typeof envSchema> & { dataDir: string };
+export type Config = Omit<z.infer<typeof envSchema>, 'QUEUE'> & { QUEUE: 'embedded' | 'bullmq'; dataDir: string };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -32,5 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`invalid configuration: ${problems}`);
   }
   const merged = { ...parsed.data, ...overrides };
-  return { ...merged, dataDir: path.resolve(overrides.dataDir ?? merged.DATA_DIR) };
+  const QUEUE = merged.QUEUE ?? (merged.REDIS_URL ? 'bullmq' : 'embedded');
+  if (QUEUE === 'bullmq' && !merged.REDIS_URL) throw new Error('invalid configuration: QUEUE=bullmq needs REDIS_URL');
+  return { ...merged, QUEUE, dataDir: path.resolve(overrides.dataDir ?? merged.DATA_DIR) };
 }

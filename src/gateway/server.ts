@@ -1,6 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import multipart from '@fastify/multipart';
+import os from 'node:os';
+import fs from 'node:fs/promises';
 import type { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { registerUpload } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
@@ -9,6 +12,8 @@ import { attachSocketServer } from './legacy-polling.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
+import { BullmqQueue, adapterKey, redisClient } from '../queue/bullmq.ts';
+import { assertWritable } from '../store/shared-dir.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
@@ -30,11 +35,22 @@ export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) 
 
 export const embeddedQueue: QueueFactory = async (rt, deliver) => new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY);
 
-export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = embeddedQueue): Promise<Gateway> {
+/** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */
+export const bullmqQueue: QueueFactory = async (rt, deliver) =>
+  BullmqQueue.open({ redisUrl: rt.config.REDIS_URL!, prefix: rt.config.REDIS_PREFIX, partitions: rt.config.QUEUE_PARTITIONS, log: rt.log }, deliver);
+
+export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = config.QUEUE === 'bullmq' ? bullmqQueue : embeddedQueue): Promise<Gateway> {
+  const distributed = config.QUEUE === 'bullmq';
+  if (distributed) await assertWritable(config.dataDir); // shared with the workers: fail now, clearly
   const runtime = await createRuntime(config, log);
   const secret = internalSecret(config.dataDir, config.INTERNAL_SECRET);
-  const registry = new ClientRegistry(config.dataDir);
-  if (config.QUEUE === 'embedded') registry.clear(); // sockets of an earlier run are gone
+  // Socket IDs mean something only to the gateway holding the connection, so with several
+  // gateways each keeps its own registry, on its own disk (SQLite over a shared filesystem
+  // is not safe), named after this process.
+  const registryDir = config.REGISTRY_DIR ?? (distributed ? os.tmpdir() : config.dataDir);
+  const registryFile = distributed ? `willow-registry-${os.hostname()}-${process.pid}-${config.PORT}.sqlite` : 'registry.sqlite';
+  const registry = new ClientRegistry(registryDir, registryFile);
+  registry.clear(); // sockets of an earlier run are gone
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -45,9 +61,16 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 32, fieldSize: 1024 * 1024 } });
 
   const io = attachSocketServer(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 }, log);
+  // Several gateways share rooms through the Redis adapter (a /celeryTaskCompleted
+  // notification reaches a session's clients on every gateway). Queue results are the
+  // exception: every gateway receives each of them on the results channel and hands it to
+  // its own sockets only (io.local), which keeps one ordered stream per session.
+  const adapterClients = distributed ? [redisClient(config.REDIS_URL!, log, 'adapter-pub'), redisClient(config.REDIS_URL!, log, 'adapter-sub')] : [];
+  if (distributed) io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: adapterKey(config.REDIS_PREFIX) }));
+  const rooms = distributed ? io.local : io;
   const deliver = (job: Job, result: JobResult) => {
-    io.to(job.sessionID).emit(job.operation, result.message);
-    if (result.dataChanged) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
+    rooms.to(job.sessionID).emit(job.operation, result.message);
+    if (result.dataChanged) rooms.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
   const queue = await makeQueue(runtime, deliver);
   registerSockets(io, queue, registry, log);
@@ -55,6 +78,20 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
   app.get('/health', async () => ({ ok: true }));
+  app.get('/healthz', async (_req, reply) => {
+    const dataDir = await fs.access(config.dataDir, fs.constants.W_OK).then(() => 'writable', (err: NodeJS.ErrnoException) => err.code ?? 'unusable');
+    if (!(queue instanceof BullmqQueue)) {
+      return reply.code(dataDir === 'writable' ? 200 : 503).send({ status: dataDir === 'writable' ? 'ok' : 'unavailable', queue: 'embedded', dataDir });
+    }
+    try {
+      // A Redis that accepts connections but does not answer must not hold the probe.
+      const h = await Promise.race([queue.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 2 s')), 2000).unref())]);
+      const ok = h.redis === 'ready' && dataDir === 'writable';
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', queue: 'bullmq', dataDir, ...h });
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', queue: 'bullmq', dataDir, redis: (err as Error).message });
+    }
+  });
   // Unknown routes answer in the API's error shape too (a client may build a bad URL).
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: 'not found', errorDescription: `${req.method} ${req.url.split('?')[0]} is not an endpoint of this server` }));
 
@@ -77,7 +114,9 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       await closed;
       await app.close();
       await queue.close();
+      await Promise.allSettled(adapterClients.map((c) => c.quit()));
       registry.close();
+      if (distributed) await Promise.all(['', '-wal', '-shm'].map((x) => fs.rm(`${registryDir}/${registryFile}${x}`, { force: true })));
       await closeRuntime(runtime);
     },
   };

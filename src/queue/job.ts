@@ -7,6 +7,12 @@ export const jobSchema = z.object({
   sessionID: z.string(),
   requestID: z.unknown(),
   body: z.record(z.string(), z.unknown()),
+  /**
+   * Set by queues that may run a job twice (BullMQ re-runs the jobs of a killed worker):
+   * unique across gateways, recorded with the version the job makes, so that its commit is
+   * idempotent. The embedded queue runs each job once and leaves it unset.
+   */
+  jobId: z.string().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

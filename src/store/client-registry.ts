@@ -2,7 +2,11 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import path from 'node:path';
 import fs from 'node:fs';
 
-/** Which Socket.IO client looks at which session, as the original kept it in SQLite. */
+/**
+ * Which Socket.IO client looks at which session, as the original kept it in SQLite.
+ * `file`: name of the database inside `dir`; a gateway of a distributed deployment keeps its
+ * own (socket IDs only mean something to the gateway holding the connection).
+ */
 export class ClientRegistry {
   private readonly db: DatabaseSync;
   private readonly upsert: StatementSync;
@@ -10,9 +14,9 @@ export class ClientRegistry {
   private readonly bySession: StatementSync;
   private readonly bySocket: StatementSync;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, file = 'registry.sqlite') {
     fs.mkdirSync(dataDir, { recursive: true });
-    this.db = new DatabaseSync(path.join(dataDir, 'registry.sqlite'));
+    this.db = new DatabaseSync(path.join(dataDir, file));
     this.db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA busy_timeout = 5000;

@@ -19,6 +19,13 @@ export interface AppliedOperation {
   appliedAt: string;
 }
 
+export interface JobStamp {
+  /** Job ID given by the queue, unique across gateways. */
+  id: string;
+  /** Manifest id of the version the job read (the current one when it started). */
+  from: string;
+}
+
 export interface Manifest {
   id: string;
   rows: number;
@@ -28,6 +35,11 @@ export interface Manifest {
   /** Bytes of new Parquet files this version wrote. */
   bytesWritten: number;
   createdAt: string;
+  /**
+   * The queued job that made this version and the version it was made from (distributed
+   * mode only): what lets a retried job recognise its own commit, see SessionStore.commit.
+   */
+  job?: JobStamp;
   /** Import facts, on the first version only. */
   source?: { filename: string; skippedLines: number; paddedLines: number };
 }

@@ -3,13 +3,31 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { writeFileAtomic, readJson } from './atomic.ts';
 import { isSessionId } from './session-id.ts';
-import type { AppliedOperation, Manifest, SessionState } from './manifest.ts';
+import type { AppliedOperation, JobStamp, Manifest, SessionState } from './manifest.ts';
 
 export class SessionNotFoundError extends Error {
   constructor(id: string) {
     super(`no session ${JSON.stringify(id)}: upload a dataset first`);
     this.name = 'SessionNotFoundError';
   }
+}
+
+/**
+ * A job that read one version and now wants to change the session, refused because the
+ * session has moved on since (another job committed in between): a late duplicate of a job
+ * that was already retried elsewhere, never applied on top of someone else's change.
+ */
+export class StaleJobError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was made from a version that is no longer current; it was not applied`);
+    this.name = 'StaleJobError';
+  }
+}
+
+/** Who is committing: the queue's job ID and the manifest id the job read (its base). */
+export interface JobOrigin {
+  jobId: string;
+  base: string;
 }
 
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
@@ -21,6 +39,14 @@ export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
  */
 export interface StoredState extends SessionState {
   earlier?: AppliedOperation[];
+  /**
+   * The latest jobs that changed the session (commit, undo or redo) when jobs carry IDs,
+   * oldest first, at most RECENT_JOBS: the version each was made from and the one it made
+   * current. A job runs again when its worker died, or when a Redis that lost its data gets
+   * it again from the gateway that is still waiting for its answer, possibly after later
+   * jobs of the session; see commit().
+   */
+  recentJobs?: (JobStamp & { to: string })[];
 }
 
 export interface StoreLimits {
@@ -37,6 +63,9 @@ export interface StoreLimits {
 //   tmp/                  scratch space for jobs in flight
 // state.json is the commit point: a version exists once state.json names it, and a crash
 // before that leaves only orphans, which the next commit sweeps away.
+/** Jobs remembered per session for idempotent commits (state.json grows by ~100 bytes each). */
+export const RECENT_JOBS = 100;
+
 export class SessionStore {
   readonly root: string;
   readonly limits: StoreLimits;
@@ -109,27 +138,60 @@ export class SessionStore {
     return manifest;
   }
 
-  /** Make a new version current, after the current one; any redo branch is discarded. */
-  async commit(id: string, draft: ManifestDraft): Promise<Manifest> {
+  /**
+   * Make a new version current, after the current one; any redo branch is discarded.
+   *
+   * With `origin` (jobs of the distributed queue, which may run twice: a worker killed after
+   * its commit, its job re-run elsewhere) the commit is idempotent: when one of the session's
+   * recent jobs is this one, nothing is written and the version it made is returned; when the
+   * current version is not the one the job read, StaleJobError (a late duplicate). The new
+   * version records the job and its base (`Manifest.job`).
+   */
+  async commit(id: string, draft: ManifestDraft, origin?: JobOrigin): Promise<Manifest> {
     const state = await this.state(id);
-    const manifest = await this.writeManifest(id, draft);
+    if (origin) {
+      const done = alreadyApplied(state, origin);
+      if (done) return this.manifest(id, done);
+    }
+    const manifest = await this.writeManifest(id, origin ? { ...draft, job: { id: origin.jobId, from: origin.base } } : draft);
     const candidates = [...state.versions.slice(0, state.current + 1), manifest.id];
     const versions = await this.applyLimits(id, candidates);
     const dropped = await Promise.all(candidates.slice(0, candidates.length - versions.length).map((v) => this.manifest(id, v)));
     const earlier = [...(state.earlier ?? []), ...dropped.flatMap((m) => m.operations)];
-    const next: StoredState = { ...state, versions, current: versions.length - 1, ...(earlier.length ? { earlier } : {}) };
+    const next: StoredState = {
+      ...state,
+      versions,
+      current: versions.length - 1,
+      ...(earlier.length ? { earlier } : {}),
+      ...(origin ? { recentJobs: remember(state, origin, manifest.id) } : {}),
+    };
     await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(next));
     await this.sweep(id, versions);
     return manifest;
   }
 
-  /** Move the current pointer; returns the new current manifest, or null when at the end. */
-  async move(id: string, step: -1 | 1): Promise<Manifest | null> {
+  /**
+   * Move the current pointer; returns the new current manifest, or null when at the end.
+   * With `origin`, idempotent like commit(): a job that already moved it gets the version it
+   * moved to, a stale one StaleJobError.
+   */
+  async move(id: string, step: -1 | 1, origin?: JobOrigin): Promise<Manifest | null> {
     const state = await this.state(id);
+    if (origin) {
+      const done = alreadyApplied(state, origin);
+      if (done) return this.manifest(id, done);
+    }
     const target = state.current + step;
     if (target < 0 || target >= state.versions.length) return null;
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target }));
+    const recentJobs = origin ? { recentJobs: remember(state, origin, state.versions[target]) } : {};
+    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target, ...recentJobs }));
     return this.manifest(id, state.versions[target]);
+  }
+
+  /** The version a job already applied read from, or null when the job has not changed this session. */
+  async appliedFrom(id: string, jobId: string): Promise<string | null> {
+    const { recentJobs } = await this.state(id);
+    return recentJobs?.find((j) => j.id === jobId)?.from ?? null;
   }
 
   async all(id: string): Promise<{ state: StoredState; manifests: Manifest[] }> {
@@ -192,4 +254,16 @@ export class SessionStore {
       }
     }
   }
+}
+
+/** Manifest id the job already made current, null when it may go ahead; throws when it is stale. */
+function alreadyApplied(state: StoredState, origin: JobOrigin): string | null {
+  const done = state.recentJobs?.find((j) => j.id === origin.jobId);
+  if (done) return done.to;
+  if (state.versions[state.current] !== origin.base) throw new StaleJobError(origin.jobId);
+  return null;
+}
+
+function remember(state: StoredState, origin: JobOrigin, to: string): (JobStamp & { to: string })[] {
+  return [...(state.recentJobs ?? []), { id: origin.jobId, from: origin.base, to }].slice(-RECENT_JOBS);
 }

@@ -5,13 +5,13 @@ import { OperationError } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
 import { Dataset } from '../engine/dataset.ts';
 import { materialize, type Materialized } from '../engine/materialize.ts';
-import { SessionNotFoundError } from '../store/session-store.ts';
+import { SessionNotFoundError, StaleJobError } from '../store/session-store.ts';
 import { isSessionId } from '../store/session-id.ts';
 import type { Db } from '../engine/duck.ts';
 import type { Job, JobResult } from '../queue/job.ts';
 import type { Runtime } from './runtime.ts';
 import type { OperationContext, SessionControl } from '../operations/types.ts';
-import type { AppliedOperation } from '../store/manifest.ts';
+import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
 // Fields of the envelope, not parameters of the operation.
 const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
@@ -50,6 +50,7 @@ export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
 function describeError(err: unknown): { error: string; errorDescription: string } {
   if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
   if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
+  if (err instanceof StaleJobError) return { error: 'stale job', errorDescription: err.message };
   const message = err instanceof Error ? err.message : String(err);
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix.
@@ -64,12 +65,12 @@ async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unkn
   if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
   const params = parseParams(op.params, operationParameters(job.body));
-  const { manifest } = await rt.store.current(job.sessionID);
+  const manifest = await startingVersion(rt, job);
   const db = await rt.duck.connect();
   try {
     const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
     if (op.kind === 'read') return { result: await op.run(ctx, params), changed: null };
-    const control = sessionControl(rt, ctx);
+    const control = sessionControl(rt, ctx, job.jobId);
     if (op.kind === 'history') {
       const { result, changed } = await op.run(ctx, params, control);
       return { result, changed: op.readOnly ? null : changed };
@@ -81,6 +82,20 @@ async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unkn
   } finally {
     db.close();
   }
+}
+
+/**
+ * The version a job runs on: the current one, except for a job that already changed the
+ * session (a re-run after its worker died past the commit). That one runs again on the version
+ * it was made from, so that it answers as it did the first time (renameColumn would not find
+ * its column any more), and its commit then returns the version it made without applying it twice.
+ */
+async function startingVersion(rt: Runtime, job: Job): Promise<Manifest> {
+  const { state, manifest } = await rt.store.current(job.sessionID);
+  const from = job.jobId ? state.recentJobs?.find((j) => j.id === job.jobId)?.from : undefined;
+  if (!from) return manifest;
+  rt.log.info({ jobId: job.jobId, sessionID: job.sessionID, from }, 'job already applied: running it again on the version it was made from');
+  return rt.store.manifest(job.sessionID, from);
 }
 
 export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.infer<S> {
@@ -109,8 +124,10 @@ async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Data
   };
 }
 
-function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
+function sessionControl(rt: Runtime, ctx: OperationContext, jobId?: string): SessionControl {
   let staged = 0;
+  // Versions this job makes record it and its base: a re-run of the job does not apply twice.
+  const origin = jobId ? { jobId, base: ctx.dataset.manifest.id } : undefined;
   return {
     async stage(dataset, operation, parameters) {
       const op = findOperation(operation);
@@ -130,12 +147,12 @@ function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
     },
     async commit(dataset, operations) {
       const { rows, columns, bytesWritten } = dataset.manifest;
-      const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations });
+      const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations }, origin);
       await rt.selections.dropSession(ctx.db, ctx.sessionId);
       return manifest;
     },
     async move(step) {
-      return rt.store.move(ctx.sessionId, step);
+      return rt.store.move(ctx.sessionId, step, origin);
     },
   };
 }

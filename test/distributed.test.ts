@@ -1,0 +1,239 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startCluster, jobsStarted, waitUntil } from './helpers/cluster.ts';
+import { partitionOf } from '../src/queue/bullmq.ts';
+import { uploadOk } from './helpers/server.ts';
+import { connect, type WillowClient } from './helpers/client.ts';
+
+// Distributed mode on the real Redis: two gateway processes and two worker processes sharing
+// DATA_DIR. Clients on different gateways work on one session.
+
+const cluster = await startCluster({ gateways: 2, workers: 2 });
+after(() => cluster.close());
+const [g1, g2] = cluster.gateways;
+
+async function rows(client: WillowClient, id: string): Promise<unknown[][]> {
+  const meta = await client.request('metadata', id);
+  assert.equal(meta.success, true, JSON.stringify(meta));
+  const res = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: meta.dataSize.rows - 1, columnIndexFrom: 0, columnIndexTo: meta.dataSize.columns - 1 });
+  assert.equal(res.success, true, JSON.stringify(res));
+  return JSON.parse(res.data).data;
+}
+
+test('healthz: gateways report Redis and the queue depth, workers their readiness', async () => {
+  for (const g of cluster.gateways) {
+    const res = await fetch(`${g.url}/healthz`);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.status, 'ok');
+    assert.equal(body.queue, 'bullmq');
+    assert.equal(body.redis, 'ready');
+    assert.equal(typeof body.waiting, 'number');
+  }
+  for (const w of cluster.workers) {
+    const res = await fetch(`${w.url}/healthz`);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 200);
+    assert.equal(body.status, 'ok');
+    assert.equal(body.role, 'worker');
+  }
+});
+
+test('two clients on two gateways, one session: both see the data and every dataChanged', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'ab.csv', 'x,y\n1,a\n2,b\n3,c\n');
+    // Uploaded through gateway 1, readable through gateway 2: one shared store.
+    assert.equal((await b.request('metadata', id)).dataSize.rows, 3);
+    assert.equal((await a.request('metadata', id)).success, true);
+
+    const r1 = await a.request('newCellValue', id, { rowIndex: 0, columnIndex: 1, newValue: 'A' });
+    assert.equal(r1.success, true, JSON.stringify(r1));
+    const r2 = await b.request('renameColumn', id, { column: 0, newName: 'n' });
+    assert.equal(r2.success, true, JSON.stringify(r2));
+
+    // Each client hears the other's reply and both dataChanged events.
+    for (const client of [a, b]) {
+      const changed = await client.waitFor('dataChanged', 2);
+      assert.deepEqual(changed.map((m) => m.requestID), [r1.requestID, r2.requestID]);
+      assert.deepEqual(client.received('newCellValue').map((m) => m.requestID), [r1.requestID]);
+      assert.deepEqual(client.received('renameColumn').map((m) => m.requestID), [r2.requestID]);
+    }
+    // A change then a read from the same client: the read sees the change.
+    const r3 = a.request('newCellValue', id, { rowIndex: 2, columnIndex: 1, newValue: 'C' });
+    const meta = a.request('data', id, { rowIndexFrom: 0, rowIndexTo: 2, columnIndexFrom: 0, columnIndexTo: 1 });
+    assert.equal((await r3).success, true);
+    assert.deepEqual(JSON.parse((await meta).data).data, [[1, 'A'], [2, 'b'], [3, 'C']]);
+    assert.deepEqual(await rows(b, id), [[1, 'A'], [2, 'b'], [3, 'C']]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('POST /celeryTaskCompleted on one gateway reaches the session\'s clients on the other (Redis adapter)', async () => {
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'n.csv', 'v\n1\n');
+    assert.equal((await b.request('metadata', id)).success, true); // joins the room on gateway 2
+    const secret = (await fs.readFile(path.join(cluster.dataDir, 'internal-secret'), 'utf8')).trim();
+    const res = await fetch(`${g1.url}/celeryTaskCompleted`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-willow-secret': secret },
+      body: JSON.stringify({ sessionID: id, operation: 'outsideTask', requestID: 'outside-1', success: true, changed: true }),
+    });
+    assert.equal(res.status, 200);
+    const [msg] = await b.waitFor('outsideTask', 1, 10_000);
+    assert.equal(msg.requestID, 'outside-1');
+    const changed = await b.waitFor('dataChanged', 1, 10_000);
+    assert.equal(changed[0].requestID, 'outside-1');
+  } finally {
+    b.close();
+  }
+});
+
+test('30 concurrent edits from both gateways: none lost, each client’s order kept, one result stream', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url, 2); // the original front end's client
+  try {
+    const id = await uploadOk(g2.url, 'n.csv', 'n,trail\n0,start\n');
+    assert.equal((await a.request('metadata', id)).success, true);
+    assert.equal((await b.request('metadata', id)).success, true);
+    // Step k doubles n and adds k, and appends k to trail: trail spells the order the steps
+    // ran in, n checks that each step saw the one before (no lost update).
+    const step = (k: number) => `UPDATE df SET n = n * 2 + ${k}, trail = trail || ' ' || ${k}`;
+    const perClient = 15;
+    const sentByA = Array.from({ length: perClient }, (_, i) => 2 * i + 1);
+    const sentByB = Array.from({ length: perClient }, (_, i) => 2 * i + 2);
+    const pending: Promise<Record<string, any>>[] = [];
+    const stepOf: number[] = [];
+    for (let i = 0; i < perClient; i++) {
+      pending.push(a.request('executeCommand', id, { command: step(sentByA[i]) }, 60_000));
+      stepOf.push(sentByA[i]);
+      pending.push(b.request('executeCommand', id, { command: step(sentByB[i]) }, 60_000));
+      stepOf.push(sentByB[i]);
+    }
+    const responses = await Promise.all(pending);
+    for (const res of responses) assert.equal(res.success, true, JSON.stringify(res));
+
+    const [[n, trail]] = (await rows(a, id)) as [[number, string]];
+    const order = trail.split(' ').slice(1).map(Number);
+    assert.equal(order.length, 2 * perClient, 'every step applied exactly once');
+    assert.deepEqual([...order].sort((x, y) => x - y), [...sentByA, ...sentByB].sort((x, y) => x - y));
+    assert.deepEqual(order.filter((k) => k % 2 === 1), sentByA, 'client a’s steps in the order it sent them');
+    assert.deepEqual(order.filter((k) => k % 2 === 0), sentByB, 'client b’s steps in the order it sent them');
+    assert.equal(n, order.reduce((acc, k) => acc * 2 + k, 0));
+    const history = await b.request('history', id);
+    assert.deepEqual(history.operations.map((o: any) => o.parameters.command), order.map(step));
+
+    // Both clients hear every result and dataChanged exactly once, in the order the steps ran.
+    const stepByRequest = new Map(responses.map((r, i) => [r.requestID, stepOf[i]]));
+    for (const client of [a, b]) {
+      const changed = await client.waitFor('dataChanged', 2 * perClient);
+      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive by now
+      assert.deepEqual(client.received('dataChanged').map((m) => stepByRequest.get(m.requestID)), order);
+      assert.deepEqual(client.received('executeCommand').map((m) => stepByRequest.get(m.requestID)), order);
+      assert.equal(changed.length, 2 * perClient);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('sessions spread over both workers', async () => {
+  const a = await connect(g1.url);
+  try {
+    // A session in each of the 4 partitions, two slow jobs each: all partitions are busy at
+    // once, and one worker runs at most two jobs at a time (WORKER_CONCURRENCY=2).
+    const byPartition = new Map<number, string>();
+    while (byPartition.size < 4) {
+      const id = await uploadOk(g1.url, 's.csv', 'v\n1\n');
+      byPartition.set(partitionOf(id, 4), id);
+    }
+    const ids = [...byPartition.values()];
+    const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
+    const slow = 'SELECT v + 1 AS v, (SELECT sum(x) FROM range(30000000) t(x)) AS c FROM df';
+    const res = await Promise.all([...ids, ...ids].map((id) => a.request('executeCommand', id, { command: slow })));
+    for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
+    for (const id of ids) assert.equal((await rows(a, id))[0][0], 3, 'both jobs of the session applied, one after the other');
+    const started = (await jobsStarted(cluster.markDir)).filter((j) => !before.has(j.jobId));
+    const pids = new Set(started.map((j) => j.pid));
+    assert.deepEqual([...pids].sort(), cluster.workers.map((w) => w.pid).sort(), 'both workers ran jobs');
+  } finally {
+    a.close();
+  }
+});
+
+test('a gateway restarts: its clients reconnect and carry on with their sessions', async () => {
+  const a = await connect(g1.url);
+  const b = await connect(g2.url);
+  try {
+    const id = await uploadOk(g1.url, 'r.csv', 'v\n1\n');
+    assert.equal((await a.request('metadata', id)).success, true);
+    assert.equal((await b.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1' })).success, true);
+
+    g2.child.kill('SIGTERM');
+    assert.equal(await g2.exited, 0, 'graceful stop');
+    const g2again = await cluster.startGateway({ PORT: String(g2.port) });
+    assert.equal(g2again.port, g2.port);
+    // The client reconnects by itself; its next request rejoins the session's room.
+    const res = await b.request('executeCommand', id, { command: 'UPDATE df SET v = v * 10' }, 30_000);
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.deepEqual(await rows(a, id), [[20]]);
+    const changed = await a.waitFor('dataChanged', 2);
+    assert.equal(changed.at(-1)!.requestID, res.requestID, 'the client on the other gateway hears it');
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('SIGTERM on a worker: it finishes the job it is running and answers, then exits', async () => {
+  const a = await connect(g1.url);
+  try {
+    const id = await uploadOk(g1.url, 't.csv', 'v\n1\n');
+    const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
+    const reply = a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(200000000) t(x)) > 0' }, 60_000);
+    const started = await waitUntil('the job to start', async () => (await jobsStarted(cluster.markDir)).find((j) => !before.has(j.jobId)));
+    const worker = cluster.workers.find((w) => w.pid === started.pid)!;
+    worker.child.kill('SIGTERM');
+    const res = await reply;
+    assert.equal(res.success, true, JSON.stringify(res));
+    assert.equal(await worker.exited, 0);
+    const runs = (await jobsStarted(cluster.markDir)).filter((j) => j.jobId === started.jobId);
+    assert.deepEqual(runs.map((r) => r.pid), [worker.pid], 'run once, by the worker that was stopping');
+    assert.deepEqual(await rows(a, id), [[2]]);
+  } finally {
+    a.close();
+  }
+});
+
+test('WORKER_CONCURRENCY bounds the jobs a worker runs at once across partitions', async () => {
+  // Only this worker is left: stop the others.
+  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
+    w.child.kill('SIGTERM');
+    await w.exited;
+  }
+  const solo = await cluster.startWorker({ WORKER_CONCURRENCY: '1' });
+  const a = await connect(g1.url);
+  try {
+    // Sessions in three different partitions, each with a slow job.
+    const byPartition = new Map<number, string>();
+    while (byPartition.size < 3) {
+      const id = await uploadOk(g1.url, 'c.csv', 'v\n1\n');
+      byPartition.set(partitionOf(id, 4), id);
+    }
+    const res = await Promise.all([...byPartition.values()].map((id) => a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(50000000) t(x)) > 0' }, 60_000)));
+    for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
+    for (const id of byPartition.values()) assert.deepEqual(await rows(a, id), [[2]]);
+    const health = (await (await fetch(`${solo.url}/healthz`)).json()) as Record<string, unknown>;
+    assert.equal(health.peakJobs, 1);
+    assert.equal(health.concurrency, 1);
+  } finally {
+    a.close();
+  }
+});
