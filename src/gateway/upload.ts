@@ -4,7 +4,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { importDataset, fileKind } from '../engine/import/index.ts';
+import { importDataset, fileKind, type Upload } from '../engine/import/index.ts';
+import { LineEndingScan } from '../engine/import/line-endings.ts';
 import { importOptionsSchema, ImportError } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
@@ -32,7 +33,7 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
   const fields: Record<string, string> = {};
-  let upload: { path: string; filename: string } | null = null;
+  let upload: Upload | null = null;
   let sink: fs.WriteStream | null = null;
   let refused: Error | null = null;
   let bodyRead = false;
@@ -56,10 +57,22 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
         continue;
       }
       const target = path.join(incoming, crypto.randomBytes(12).toString('hex'));
-      upload = { path: target, filename: part.filename || 'upload' };
+      const lineEndings = new LineEndingScan();
+      upload = { path: target, filename: part.filename || 'upload', lineEndings };
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
+      // Its line endings are learnt on the way, so the import need not read it for that.
       sink = fs.createWriteStream(target);
-      await pipeline(part.file, sink);
+      await pipeline(
+        part.file,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            lineEndings.update(chunk);
+            yield chunk;
+          }
+          lineEndings.end();
+        },
+        sink,
+      );
       if (part.file.truncated) return { ...tooLarge(rt), close: true };
     }
     bodyRead = true;

@@ -30,6 +30,22 @@ export interface CsvOptions {
   types?: (InferredType | null)[];
   /** Scratch folder (same file system as the session) for the fast path's Parquet files. */
   tmpDir?: string;
+  /**
+   * The file's one kind of line ending, when known. DuckDB otherwise takes the first one it
+   * meets, which may be a break inside a quoted header field (`"a\r\nb"` in a `\n` file)
+   * and then sees the whole file as one line.
+   */
+  newLine?: NewLine;
+  /** Called as each step of the read ends, with its name (for the import's phase timings). */
+  phase?: (name: string) => void;
+}
+
+export type NewLine = '\n' | '\r\n' | '\r';
+
+/** The read_csv / sniff_csv argument naming the line ending, or nothing. */
+function newLineArg(opts: CsvOptions): string {
+  if (!opts.newLine) return '';
+  return `new_line = ${literal(opts.newLine.replaceAll('\r', '\\r').replaceAll('\n', '\\n'))}, `;
 }
 
 interface Dialect {
@@ -63,7 +79,9 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
-  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip));
+  opts.phase?.('sniff dialect');
+  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts));
+  opts.phase?.('header');
   if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
   const fields = names.map((_, i) => `c${i}`);
@@ -75,12 +93,17 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
   return readThorough(db, path, opts, dialect, names);
 }
 
-/** Arguments of read_csv shared by every scan of one file. */
-function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string): string {
+/**
+ * Arguments of read_csv shared by every scan of one file; rejected lines are stored in the
+ * table `rejects` when given. `parallel` false: DuckDB's parallel scanner refuses padding
+ * lines when a quoted field holds a line break. The scan that pads stores no rejects: the
+ * first scan counted them, and storing them while padding fails on long lines.
+ */
+function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true): string {
   return (
-    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ` +
-    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ` +
-    `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` +
+    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}` +
+    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel ? '' : 'parallel = false, '}` +
+    (rejects ? `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` : '') +
     `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}`
   );
 }
@@ -96,13 +119,14 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
   try {
     const rows = await db.rowsJson(
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = ${opts.header}, skip = ${opts.skip}, ` +
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = ${opts.header}, skip = ${opts.skip}, ` +
         `null_padding = false, ignore_errors = true, nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'VARCHAR'])`,
     );
     sniffed = rows[0] as typeof sniffed;
   } catch {
     return null;
   }
+  opts.phase?.('sniff types');
   if (!sniffed || sniffed.Columns.length !== names.length) return null;
   const isoDate = sniffed.DateFormat === null || sniffed.DateFormat === '%Y-%m-%d';
   const isoTimestamp = sniffed.TimestampFormat === null || /^%Y-%m-%d[ T]%H:%M(:%S(\.%[fgn])?)?$/.test(sniffed.TimestampFormat);
@@ -120,6 +144,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
   const select = fields.map((f, i) => (readAs[i] === 'DATE' ? `${ident(f)}::TIMESTAMP AS ${ident(f)}` : ident(f))).join(', ');
   await db.run(`COPY (SELECT ${select} FROM read_csv(${scanArgs(path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  opts.phase?.('typed read to Parquet');
   const lines = await rejectedLines(db, rejects);
   const files = [main];
   const discard = async () => {
@@ -150,6 +175,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
       for (const i of converted) placed[i] = { file: extra, field: fields[i] };
     }
     await db.run(`DROP VIEW ${view}`);
+    opts.phase?.(`refine ${textual.length} text columns`);
   }
   const aliases = new Map(files.map((f, k) => [f, `t${k}`]));
   const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(names[i])}`);
@@ -163,7 +189,8 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
  */
 async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dialect, names: string[]): Promise<CsvSource> {
   const fields = names.map((_, i) => `c${i}`);
-  const scan = (padding: boolean, rejects: string): string => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
+  const scan = (padding: boolean, rejects: string | null, parallel = true): string =>
+    `read_csv(${scanArgs(path, opts, dialect, padding, rejects, parallel)}, columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
 
   // Pass 1 without padding: short lines are rejected as MISSING COLUMNS, which counts them.
   // Only a file that has some is read again with padding, so regular files cost one pass.
@@ -172,10 +199,20 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   await utf8Guard(() => db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`));
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
-  if (lines.padded > 0) await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, unique('rejects'))}`);
+  if (lines.padded > 0) {
+    const padded = (parallel: boolean) => db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, null, parallel)}`);
+    try {
+      await padded(true);
+    } catch (err) {
+      if (!/null_padding in conjunction with quoted new lines/.test((err as Error).message)) throw err;
+      await padded(false);
+    }
+  }
 
   // Pass 2: each column's type from all its values, as pandas does (unless already known).
+  opts.phase?.('thorough read as text');
   const inferred = await inferTypes(db, table, fields);
+  opts.phase?.('infer types');
   const types = inferred.map((t, i) => opts.types?.[i] ?? t);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(names[i])}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
@@ -271,26 +308,26 @@ async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dia
   if (opts.delimiter) return { delim: opts.delimiter, quote: '"', escape: '"' };
   const clean = (v: unknown): string => (v === '(empty)' || v === null ? '"' : String(v));
   try {
-    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, skip = ${opts.skip}, header = ${opts.header})`);
+    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, ${newLineArg(opts)}skip = ${opts.skip}, header = ${opts.header})`);
     const delim = String(row.Delimiter);
     if ([',', ';', '\t', '|'].includes(delim) && Number(row.n) > 1) return { delim, quote: clean(row.Quote), escape: clean(row.Escape) };
   } catch {
     // The sniffer gives up on irregular files; the header line decides below.
   }
   // Irregular file: take the candidate that splits the first line into the most fields.
-  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
+  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, ${newLineArg(opts)}header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
   const text = line === null ? '' : String(line);
   const best = [',', '\t', ';', '|'].map((d) => ({ d, n: text.split(d).length })).sort((a, b) => b.n - a.n)[0];
   return { delim: best.n > 1 ? best.d : ',', quote: '"', escape: '"' };
 }
 
 /** The first record after `skip` lines, split with the dialect, as raw text. */
-async function firstRecord(db: Db, path: string, d: Dialect, skip: number): Promise<string[]> {
+async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions): Promise<string[]> {
   // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
   const width = 4096;
   const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
   const rows = await db.rows(
-    `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = false, skip = ${skip}, null_padding = true, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
+    `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = false, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
   );
   if (rows.length === 0) return [];
   const values = Object.values(rows[0]);

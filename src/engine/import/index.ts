@@ -2,9 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { literal, ident } from '../sql.ts';
-import { readCsv, NotUtf8Error, type CsvSource } from './csv.ts';
+import { readCsv, NotUtf8Error, type CsvSource, type NewLine } from './csv.ts';
 import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
+import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
@@ -35,11 +36,22 @@ export function fileKind(filename: string): { kind: FileKind; delimiter?: string
 }
 
 /**
+ * An uploaded file on disk. `lineEndings`: the scan of its bytes made while it streamed in
+ * (the upload does it); absent, the file is scanned here.
+ */
+export interface Upload {
+  path: string;
+  filename: string;
+  lineEndings?: LineEndingScan;
+}
+
+/**
  * Turn an uploaded file into the first version of a new session. The upload is read in
  * place; scratch files go to the session's tmp folder and are removed afterwards.
  */
-export async function importDataset(rt: Runtime, sessionId: string, upload: { path: string; filename: string }, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
+export async function importDataset(rt: Runtime, sessionId: string, upload: Upload, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
   const { kind, delimiter } = fileKind(upload.filename);
+  const phase = phaseTimer(rt, sessionId);
   const stat = await fs.stat(upload.path);
   if (stat.size === 0) throw new ImportError('empty file', `${JSON.stringify(upload.filename)} is empty`);
   await rt.store.prepare(sessionId);
@@ -49,7 +61,10 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource;
     if (kind === 'text') {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
+      const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
+      source = await readText(rt, db, upload.path, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
+        readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase }),
+      );
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
@@ -58,9 +73,11 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
       const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
       source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
     } else {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file));
+      source = await readText(rt, db, upload.path, tmpDir, scratch, {}, (file) => readJsonDataset(db, file));
     }
-    return await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
+    const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
+    phase('first version');
+    return written;
   } finally {
     db.close();
     await Promise.all(scratch.map((f) => fs.rm(f, { force: true })));
@@ -68,27 +85,54 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
 }
 
 /**
- * Read a text file as UTF-8. A file that is UTF-8 (by far the most common, and the only
- * kind that can be large cheaply) is read in place, never copied; any other encoding is
- * transcoded on a CPU thread first. Detection samples the file; if DuckDB still meets
- * invalid UTF-8 further on, the file is transcoded from the encoding guessed there.
+ * Read a text file as UTF-8 with one kind of line ending. A UTF-8 file with one kind (by
+ * far the most common, and the only kind that can be large cheaply) is read in place,
+ * never copied; any other encoding, or line endings of mixed kinds (which DuckDB's reader
+ * refuses), go through one rewriting pass on a CPU thread first (transcodeToUtf8).
+ * Detection samples the file; if DuckDB still meets invalid UTF-8 further on, the file is
+ * rewritten from the encoding guessed there.
  */
-async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scratch: string[], read: (utf8File: string) => Promise<CsvSource>): Promise<CsvSource> {
-  const transcoded = async (encoding: string) => {
+async function readText(
+  rt: Runtime,
+  db: Db,
+  file: string,
+  tmpDir: string,
+  scratch: string[],
+  text: { lineEndings?: LineEndingScan; delimiter?: string; phase?: (name: string) => void },
+  read: (utf8File: string, newLine?: NewLine) => Promise<CsvSource>,
+): Promise<CsvSource> {
+  const transcoded = async (encoding: string | null) => {
     const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
     scratch.push(out);
-    await rt.cpu.run('transcode', { input: file, output: out, encoding });
-    return read(out);
+    await rt.cpu.run('transcode', { input: file, output: out, encoding, delimiter: text.delimiter });
+    text.phase?.(`rewrite as UTF-8 from ${encoding ?? 'UTF-8 with mixed line endings'}`);
+    return read(out, '\n');
   };
   const encoding = await detectEncoding(file);
+  text.phase?.('detect encoding');
   if (encoding !== 'utf-8') return transcoded(encoding);
   try {
-    return await read(file);
+    return await (text.lineEndings?.mixed ? transcoded(null) : read(file, text.lineEndings?.only));
   } catch (err) {
     if (!(err instanceof NotUtf8Error)) throw err;
     rt.log.debug({ file, at: err.bytePosition }, 'not UTF-8 after all: transcoding');
     return transcoded(await legacyEncodingAround(file, err.bytePosition));
   }
+}
+
+/**
+ * Log each step of one import at debug level with its duration in ms, to see where the
+ * time of a large import goes (`LOG_LEVEL=debug`).
+ */
+function phaseTimer(rt: Runtime, sessionId: string): (name: string) => void {
+  if (!rt.log.isLevelEnabled('debug')) return () => {};
+  const started = performance.now();
+  let last = started;
+  return (name) => {
+    const now = performance.now();
+    rt.log.debug({ sessionID: sessionId, phase: name, ms: Math.round(now - last), sinceStart: Math.round(now - started) }, 'import phase');
+    last = now;
+  };
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
