@@ -38,6 +38,13 @@ export interface CsvOptions {
   newLine?: NewLine;
   /** Called as each step of the read ends, with its name (for the import's phase timings). */
   phase?: (name: string) => void;
+  /**
+   * Read the data from here (a pipe still being filled by the upload) in the one pass of
+   * the fast path, while dialect, header and types are sniffed from `path` (the file's
+   * head). Only the fast path can read a pipe: when it cannot be used, readCsv returns
+   * null and the caller reads the whole file once it has arrived.
+   */
+  streamFrom?: string;
 }
 
 export type NewLine = '\n' | '\r\n' | '\r';
@@ -75,7 +82,9 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * the number of columns, shorter lines are padded with missing values, longer ones are
  * skipped, both are counted, and types are inferred from every value, not a sample.
  */
-export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource> {
+export async function readCsv(db: Db, path: string, options: CsvOptions & { streamFrom: string }): Promise<CsvSource | null>;
+export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource>;
+export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource | null> {
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
@@ -88,8 +97,9 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
 
   if (opts.tmpDir && !opts.types) {
     const fast = await utf8Guard(() => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
-    if (fast) return fast;
+    if (fast || opts.streamFrom) return fast;
   }
+  if (opts.streamFrom) return null;
   return readThorough(db, path, opts, dialect, names);
 }
 
@@ -115,7 +125,7 @@ function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, 
  * and the thorough path reads the file again. Only ISO dates count as dates, and booleans
  * are only true/false (pandas does not read t/f or yes/no as booleans).
  */
-async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[]): Promise<CsvSource | null> {
+async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[], strictBooleans = true): Promise<CsvSource | null> {
   let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
   try {
     const rows = await db.rowsJson(
@@ -136,14 +146,35 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     if (/^(FLOAT|DOUBLE|DECIMAL.*)$/.test(t)) return 'DOUBLE';
     if (t === 'DATE' && isoDate) return 'DATE';
     if (t === 'TIMESTAMP' && isoTimestamp) return 'TIMESTAMP';
-    return 'VARCHAR'; // booleans too: refined below
+    if (t === 'BOOLEAN') return 'BOOLEAN';
+    return 'VARCHAR';
   });
   const fields = names.map((_, i) => `c${i}`);
+  // DuckDB's booleans include t/f, yes/no, 1/0; pandas' are only true/false in any letter
+  // case. A column sniffed as boolean whose head has only those is read as text and turned
+  // into booleans in the same pass, a value that is neither stopping the pass (it is then
+  // read again as text, refined below); any other is read as text and refined.
+  const candidates = fields.flatMap((_, i) => (readAs[i] === 'BOOLEAN' ? [i] : []));
+  const strict = new Set(strictBooleans ? await pandasBooleans(db, path, opts, d, fields, candidates) : []);
+  for (const i of candidates) readAs[i] = 'VARCHAR';
   const rejects = unique('rejects');
   const columns = fields.map((f, i) => `${literal(f)}: ${literal(readAs[i])}`).join(', ');
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
-  const select = fields.map((f, i) => (readAs[i] === 'DATE' ? `${ident(f)}::TIMESTAMP AS ${ident(f)}` : ident(f))).join(', ');
-  await db.run(`COPY (SELECT ${select} FROM read_csv(${scanArgs(path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  const select = fields.map((f, i) => {
+    const c = ident(f);
+    if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
+    if (strict.has(i)) return `CASE WHEN ${c} IS NULL THEN NULL WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
+    return c;
+  });
+  try {
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  } catch (err) {
+    await fs.rm(main, { force: true });
+    if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
+    // A pipe cannot be read twice: the caller reads the whole file.
+    return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false);
+  }
+  for (const i of strict) readAs[i] = 'BOOLEAN';
   opts.phase?.('typed read to Parquet');
   const lines = await rejectedLines(db, rejects);
   const files = [main];
@@ -181,6 +212,20 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(names[i])}`);
   const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
   return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ready: { files, columns: placed } };
+}
+
+const NOT_BOOLEAN = 'willow: not a true/false value';
+
+/**
+ * Of the columns `candidates` (positions), those whose values in the file's first 20,000
+ * rows are all true, false or missing, as pandas reads booleans.
+ */
+async function pandasBooleans(db: Db, path: string, opts: CsvOptions, d: Dialect, fields: string[], candidates: number[]): Promise<number[]> {
+  if (candidates.length === 0) return [];
+  const columns = fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
+  const checks = candidates.map((i) => `coalesce(bool_and(lower(${ident(fields[i])}) IN ('true', 'false')), true) AS b${i}`);
+  const row = await db.one(`SELECT ${checks.join(', ')} FROM (SELECT * FROM read_csv(${scanArgs(path, opts, d, false, null)}, columns = {${columns}}) LIMIT 20000)`);
+  return candidates.filter((i) => row[`b${i}`] === true);
 }
 
 /**
