@@ -18,6 +18,8 @@ export class GrowingFile {
   readonly path: string;
   /** Bytes on disk so far. */
   written = 0;
+  /** When the first bytes arrived (performance.now()). */
+  private firstAt = 0;
   private state: 'growing' | 'complete' | 'failed' = 'growing';
   private waiters: (() => void)[] = [];
 
@@ -26,6 +28,7 @@ export class GrowingFile {
   }
 
   grew(bytes: number): void {
+    if (this.written === 0) this.firstAt = performance.now();
     this.written += bytes;
     this.wake();
   }
@@ -51,6 +54,12 @@ export class GrowingFile {
   }
   private change(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Bytes per second since the first bytes arrived (0 before any). */
+  rate(): number {
+    const seconds = (performance.now() - this.firstAt) / 1000;
+    return this.written === 0 ? 0 : this.written / Math.max(seconds, 1e-3);
   }
 
   /** Resolves once `bytes` are on disk or the upload has ended. */

@@ -58,6 +58,7 @@ export interface Upload {
  */
 export const STREAM_HEAD_BYTES = 8 * 1024 * 1024;
 
+
 /**
  * Turn an uploaded file into the first version of a new session. The upload is read in
  * place; scratch files go to the session's tmp folder and are removed afterwards.
@@ -146,7 +147,7 @@ async function readText(
  * STREAM_HEAD_BYTES (cut after a line), the one typed pass reading the file through a pipe
  * that is fed as the upload grows, so DuckDB parses while the network delivers. Returns
  * null, with nothing left behind, whenever the usual path must read the whole file instead:
- * a small file, a head that is not UTF-8 or mixes line endings, a read the fast path could
+ * a small file, a slow upload (STREAM_IMPORT_MIN_RATE), a head that is not UTF-8 or mixes line endings, a read the fast path could
  * not do (types, padding, invalid UTF-8 further on, a mix of line endings further on), or
  * an upload that failed.
  */
@@ -163,6 +164,13 @@ async function streamedCsv(
   const growing = upload.growing;
   await growing.atLeast(STREAM_HEAD_BYTES);
   if (growing.hasEnded || upload.lineEndings?.mixed) return null;
+  // Below STREAM_IMPORT_MIN_RATE, DuckDB's threads would wait on the pipe for data that
+  // is late: a slow client must not hold the threads every other session's queries run on.
+  // A fast one (a local network) keeps DuckDB fed, and its read then overlaps the upload.
+  if (growing.rate() < rt.config.STREAM_IMPORT_MIN_RATE) {
+    rt.log.debug({ bytesPerSecond: Math.round(growing.rate()) }, 'slow upload: read once it has arrived');
+    return null;
+  }
   const head = path.join(tmpDir, `head-${crypto.randomBytes(6).toString('hex')}.csv`);
   scratch.push(head);
   if (!(await copyHead(upload.path, head, STREAM_HEAD_BYTES))) return null;
