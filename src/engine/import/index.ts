@@ -58,7 +58,6 @@ export interface Upload {
  */
 export const STREAM_HEAD_BYTES = 8 * 1024 * 1024;
 
-
 /**
  * Turn an uploaded file into the first version of a new session. The upload is read in
  * place; scratch files go to the session's tmp folder and are removed afterwards.
@@ -147,9 +146,9 @@ async function readText(
  * STREAM_HEAD_BYTES (cut after a line), the one typed pass reading the file through a pipe
  * that is fed as the upload grows, so DuckDB parses while the network delivers. Returns
  * null, with nothing left behind, whenever the usual path must read the whole file instead:
- * a small file, a slow upload (STREAM_IMPORT_MIN_RATE), a head that is not UTF-8 or mixes line endings, a read the fast path could
- * not do (types, padding, invalid UTF-8 further on, a mix of line endings further on), or
- * an upload that failed.
+ * a small file, a slow upload (STREAM_IMPORT_MIN_RATE), a head that is not UTF-8 or mixes
+ * line endings, a read the fast path could not do (types, padding, invalid UTF-8 or mixed
+ * line endings further on), or an upload that failed.
  */
 async function streamedCsv(
   rt: Runtime,
