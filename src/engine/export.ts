@@ -40,8 +40,14 @@ const run = promisify(execFile);
  * answer with an error status); `mkfifo` missing throws.
  */
 export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat, scratchDir: string): Promise<ExportStream> {
+  const db = await duck.connect();
   const fifo = path.join(scratchDir, `download-${crypto.randomBytes(6).toString('hex')}.pipe`);
-  await run('mkfifo', ['-m', '600', fifo]);
+  try {
+    await run('mkfifo', ['-m', '600', fifo]);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   let readFd = -1;
   let holdFd = -1;
   try {
@@ -52,13 +58,12 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
     holdFd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
     if (readFd >= 0) fs.closeSync(readFd);
+    db.close();
     throw err;
   } finally {
     await fsp.rm(fifo, { force: true });
   }
   const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
-
-  const db = await duck.connect();
   let aborted = false;
   const copy = exportStatement(db, ds, format, `/proc/self/fd/${holdFd}`).then((sql) => db.run(sql));
   const finished = copy

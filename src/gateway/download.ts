@@ -29,8 +29,9 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       const { stream } = exp;
       // Answer only once the first bytes are there: an export that fails at once (before
       // any byte) still gets an error status rather than a cut-off 200.
-      const first = await Promise.race([once(stream, 'readable').then(() => null), exp.finished.then(() => null, (err: Error) => err)]);
+      const first = await Promise.race([once(stream, 'readable').then(() => null), exp.finished.then(() => null)]).catch((err: Error) => err);
       if (first instanceof Error) {
+        exp.abort();
         stream.destroy();
         throw first;
       }

@@ -371,9 +371,19 @@ async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions): 
   // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
   const width = 4096;
   const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
-  const rows = await db.rows(
-    `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = false, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
-  );
+  // The parallel scanner is much faster to start on a large file, but refuses padding when
+  // a quoted field holds a line break: the serial one reads those.
+  const read = (parallel: boolean) =>
+    db.rows(
+      `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = ${parallel}, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
+    );
+  let rows;
+  try {
+    rows = await read(true);
+  } catch (err) {
+    if (!/null_padding in conjunction with quoted new lines/.test((err as Error).message)) throw err;
+    rows = await read(false);
+  }
   if (rows.length === 0) return [];
   const values = Object.values(rows[0]);
   let last = values.length - 1;
