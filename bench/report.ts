@@ -20,6 +20,8 @@ export function fmtBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
+
 export const fmtRate = (bytes: number, ms: number): string => `${(bytes / MB / (ms / 1000)).toFixed(1)} MB/s`;
 
 /** A target a figure should meet: at most (`max`) or at least (`min`) a value. */
@@ -42,6 +44,10 @@ export const TARGETS = {
   analyze: { max: 1000, label: '≤ 1 s' },
   chart: { max: 2000, label: '≤ 2 s' },
   png: { max: 300_000, label: '≤ 300 KB' },
+  // Ratios to DuckDB's own speed on the same file in the same run (bench/floors.ts).
+  importRatio: { max: 1.25, label: '≤ 1.25× DuckDB read_csv → Parquet' },
+  downloadRatio: { min: 0.8, label: '≥ 0.8× DuckDB COPY … TO' },
+  firstByte: { max: 1000, label: '≤ 1 s' },
 } satisfies Record<string, Target>;
 
 export function verdict(value: number, target: Target | undefined): string {

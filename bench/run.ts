@@ -14,7 +14,8 @@ import { benchCsv, BENCH_COLUMNS, type ColumnRole } from './generate.ts';
 import { startServer, type BenchServer } from './server.ts';
 import { uploadFile } from './http.ts';
 import { BenchClient } from './socket.ts';
-import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, shortProblem, MB } from './report.ts';
+import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, fmtRatio, shortProblem, MB } from './report.ts';
+import { Floors } from './floors.ts';
 import { metadataSection, dataSection, downloadSection, operationsSection, analysisSection, loadRegistry, type Bench } from './sections.ts';
 import { distributedSection } from './distributed.ts';
 import type { BenchContext } from './operations.ts';
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
   const memory = new Table('upload and server memory', ['Measure', 'Value', 'Target (10M rows)', 'Status']);
   let server: BenchServer | null = null;
   let client: BenchClient | null = null;
+  let floors: Floors | Error = new Error('not opened');
   let failure: string | null = null;
   const sectionPeaks: [string, number][] = [];
 
@@ -113,12 +115,29 @@ async function main(): Promise<number> {
     const idleRss = server.rss.current;
     server.rss.mark();
 
+    // DuckDB's own import of the same file, while the server is idle: the floor.
+    let floorImportMs = NaN;
+    try {
+      log('DuckDB read_csv → Parquet (floor)');
+      floors = await Floors.open();
+      floorImportMs = await floors.importMs(csv.file);
+    } catch (err) {
+      floors = err as Error;
+    }
+    server.rss.mark();
+
     log('upload + import');
     const up = await uploadFile(server.url, csv.file);
     sectionPeaks.push(['upload + import', server.rss.mark()]);
     if (up.status !== 200 || up.body.success !== true) throw new Error(`upload failed: HTTP ${up.status} ${shortProblem(`${up.body.error}: ${up.body.errorDescription}`, 300)}`);
     const sessionID = String(up.body.sessionID);
     memory.add(`upload + import (${fmtBytes(csv.bytes)} streamed multipart)`, fmtMs(up.totalMs), TARGETS.upload.label, verdict(up.totalMs, TARGETS.upload));
+    if (floors instanceof Error) memory.add('DuckDB read_csv → Parquet (floor)', `not measured: ${shortProblem(floors.message)}`, '', '');
+    else {
+      memory.add(`DuckDB COPY (SELECT * FROM read_csv(f)) TO parquet (floor, same file)`, fmtMs(floorImportMs), '', '');
+      const ratio = up.totalMs / floorImportMs;
+      memory.add('… upload + import / DuckDB read_csv → Parquet', fmtRatio(ratio), TARGETS.importRatio.label, verdict(ratio, TARGETS.importRatio));
+    }
     memory.add('upload + import throughput', fmtRate(csv.bytes, up.totalMs), '', '');
     memory.add('… of which sending the body / import after it', `${fmtMs(up.sendMs)} / ${fmtMs(up.totalMs - up.sendMs)}`, '', '');
     memory.add('server RSS when idle, before the upload', fmtBytes(idleRss), '', '');
@@ -139,7 +158,7 @@ async function main(): Promise<number> {
       if (got !== col.type) memory.note(`Note: column ${col.name} imported as ${got}, expected ${col.type}.`);
     }
     const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
-    const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log };
+    const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log, floors };
 
     const runners: Record<(typeof SECTIONS)[number], (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
     for (const section of SECTIONS) {
@@ -161,6 +180,7 @@ async function main(): Promise<number> {
     }
   } finally {
     client?.close();
+    if (!(floors instanceof Error)) await floors.close();
     if (server) {
       server.rss.sample();
       const peak = server.rss.peak;

@@ -2,11 +2,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchClient, Timed } from './socket.ts';
 import type { BenchServer } from './server.ts';
+import type { Floors } from './floors.ts';
 import type { BenchContext } from './operations.ts';
 import { OPERATION_CASES, CHANGING_HISTORY_OPERATIONS, CHART_CASES } from './operations.ts';
 import { BENCH_COLUMNS } from './generate.ts';
 import { download } from './http.ts';
-import { Table, TARGETS, verdict, percentile, fmtMs, fmtBytes, fmtRate, shortProblem, MB, type Target } from './report.ts';
+import { Table, TARGETS, verdict, percentile, fmtMs, fmtBytes, fmtRate, fmtRatio, shortProblem, MB, type Target } from './report.ts';
 
 /** Everything a section needs: the server, a connected client, the session and its shape. */
 export interface Bench {
@@ -19,6 +20,8 @@ export interface Bench {
   registry: RegisteredOperation[] | Error;
   /** Progress lines go to stderr, so stdout carries only the report. */
   log(line: string): void;
+  /** DuckDB's own speed on the same data, or why it could not be measured. */
+  floors: Floors | Error;
 }
 
 const SLICE_ROWS = 100;
@@ -118,6 +121,14 @@ export async function dataSection(b: Bench): Promise<Table> {
 export async function downloadSection(b: Bench): Promise<Table> {
   const t = figureTable('downloads');
   for (const format of ['CSV', 'JSON'] as const) {
+    // The floor first, while the server is idle: DuckDB writing the same data itself.
+    let floor: { bytes: number; ms: number } | null = null;
+    if (b.floors instanceof Error) t.add(`DuckDB COPY … TO ${format} (floor)`, `not measured: ${shortProblem(b.floors.message)}`, '', '');
+    else {
+      b.log(`  DuckDB COPY … TO ${format} (floor)`);
+      floor = await b.floors.export(format);
+      t.add(`DuckDB COPY (SELECT * FROM read_parquet(x)) TO ${format.toLowerCase()} (floor: ${fmtBytes(floor.bytes)} in ${fmtMs(floor.ms)})`, fmtRate(floor.bytes, floor.ms), '', '');
+    }
     b.log(`  download ${format}`);
     try {
       const d = await download(`${b.server.url}/download${format}/${b.sessionID}`);
@@ -126,7 +137,12 @@ export async function downloadSection(b: Bench): Promise<Table> {
         continue;
       }
       const rate = d.bytes / MB / (d.totalMs / 1000);
-      addFigure(t, `download ${format} (${fmtBytes(d.bytes)} in ${fmtMs(d.totalMs)}, first byte after ${fmtMs(d.firstByteMs)})`, rate, fmtRate(d.bytes, d.totalMs), TARGETS.download);
+      addFigure(t, `download ${format} (${fmtBytes(d.bytes)} in ${fmtMs(d.totalMs)})`, rate, fmtRate(d.bytes, d.totalMs), TARGETS.download);
+      if (floor) {
+        const ratio = rate / (floor.bytes / MB / (floor.ms / 1000));
+        addFigure(t, `… download ${format} / DuckDB's own COPY … TO ${format} (throughput)`, ratio, fmtRatio(ratio), TARGETS.downloadRatio);
+      }
+      addFigure(t, `… first byte of ${format}`, d.firstByteMs, fmtMs(d.firstByteMs), TARGETS.firstByte);
     } catch (err) {
       t.add(`download ${format}`, `failed: ${shortProblem((err as Error).message)}`, TARGETS.download.label, 'FAIL');
     }

@@ -22,6 +22,7 @@ const envSchema = z.object({
   REGISTRY_DIR: z.string().optional(),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
+  STREAM_IMPORT_MIN_RATE: z.coerce.number().min(0).default(40_000_000), // bytes/s
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { importDataset, fileKind } from '../engine/import/index.ts';
-import { importOptionsSchema, ImportError } from '../engine/import/types.ts';
+import { importDataset, fileKind, type FileKind, type Upload } from '../engine/import/index.ts';
+import { LineEndingScan } from '../engine/import/line-endings.ts';
+import { GrowingFile } from '../engine/import/growing.ts';
+import { importOptionsSchema, ImportError, type ImportOptions, type ImportReport } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
 import type { Runtime } from '../worker/runtime.ts';
@@ -15,7 +16,10 @@ type Answer = { status: number; body: Record<string, unknown>; close?: boolean }
 
 const fail = (status: number, error: string, errorDescription: string): Answer => ({ status, body: { success: false, error, errorDescription } });
 
-/** POST /upload: stream the file to disk, import it, answer with the new sessionID. */
+/**
+ * POST /upload: stream the file to disk, import it (a large delimited-text file while it
+ * streams in), answer with the new sessionID.
+ */
 export function registerUpload(app: FastifyInstance, rt: Runtime): void {
   const incoming = path.join(rt.config.dataDir, 'incoming');
   fs.mkdirSync(incoming, { recursive: true });
@@ -32,10 +36,13 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
   const fields: Record<string, string> = {};
-  let upload: { path: string; filename: string } | null = null;
-  let sink: fs.WriteStream | null = null;
+  let upload: Upload | null = null;
   let refused: Error | null = null;
   let bodyRead = false;
+  // The import of a delimited-text file whose options came before it, started while the
+  // file streams in (see importDataset); used when the options are still the same at the end.
+  let early: { sessionID: string; options: ImportOptions; growing: GrowingFile; result: Promise<{ report: ImportReport }> } | null = null;
+  let imported: string | null = null;
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
@@ -46,8 +53,9 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
         part.file.resume(); // not ours: drain it
         continue;
       }
+      let kind: FileKind;
       try {
-        fileKind(part.filename || '');
+        kind = fileKind(part.filename || '').kind;
       } catch (err) {
         // An unsupported extension: the body is read to its end (so the connection stays
         // usable) but never stored.
@@ -56,20 +64,48 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
         continue;
       }
       const target = path.join(incoming, crypto.randomBytes(12).toString('hex'));
-      upload = { path: target, filename: part.filename || 'upload' };
+      const lineEndings = new LineEndingScan();
+      upload = { path: target, filename: part.filename || 'upload', lineEndings };
+      const known = importOptionsSchema.safeParse(fields);
+      if (kind === 'text' && known.success) {
+        const growing = new GrowingFile(target);
+        const sessionID = newSessionId();
+        const result = importDataset(rt, sessionID, { ...upload, growing }, known.data);
+        result.catch(() => {}); // awaited below, or discarded
+        early = { sessionID, options: known.data, growing, result };
+      }
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
-      sink = fs.createWriteStream(target);
-      await pipeline(part.file, sink);
+      // Its line endings are learnt on the way, so the import need not read it for that.
+      const sink = await fsp.open(target, 'w');
+      try {
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          lineEndings.update(chunk);
+          await sink.write(chunk);
+          early?.growing.grew(chunk.length);
+        }
+        lineEndings.end();
+      } finally {
+        await sink.close();
+      }
       if (part.file.truncated) return { ...tooLarge(rt), close: true };
+      early?.growing.complete();
     }
     bodyRead = true;
     if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
     const options = importOptionsSchema.safeParse(fields);
     if (!options.success) return fail(400, 'invalid parameters', describeZodError(options.error));
-    const sessionID = newSessionId();
+    const started = early && JSON.stringify(early.options) === JSON.stringify(options.data) ? early : null;
+    if (early && !started) {
+      // Options came after the file: the early import read it with others. Let it end
+      // first (two imports of one file at once would only compete for memory).
+      await early.result.catch(() => {});
+      await fsp.rm(rt.store.dir(early.sessionID), { recursive: true, force: true });
+    }
+    const sessionID = started?.sessionID ?? newSessionId();
     try {
-      const { report } = await importDataset(rt, sessionID, upload, options.data);
+      const { report } = await (started ? started.result : importDataset(rt, sessionID, upload, options.data));
+      imported = sessionID;
       req.log.info({ sessionID, file: upload.filename, ...report }, 'dataset imported');
       return { status: 200, body: { success: true, sessionID, ...report } };
     } catch (err) {
@@ -81,7 +117,12 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     const answer = failure(req, rt, err);
     return bodyRead ? answer : { ...answer, close: true };
   } finally {
-    if (sink && !sink.closed) await new Promise<void>((resolve) => sink!.once('close', () => resolve()).destroy());
+    if (early && early.sessionID !== imported) {
+      // Not used (failed upload, other options): stop it and remove what it wrote.
+      early.growing.fail();
+      await early.result.catch(() => {});
+      await fsp.rm(rt.store.dir(early.sessionID), { recursive: true, force: true });
+    }
     if (upload) await fsp.rm(upload.path, { force: true });
   }
 }

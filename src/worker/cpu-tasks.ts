@@ -5,9 +5,9 @@ export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
     const { excelToCsv } = await import('../engine/import/excel.ts');
     return excelToCsv(args.input, args.output, args.skipRows, args.header ?? true);
   },
-  async transcode(args: { input: string; output: string; encoding: string }) {
+  async transcode(args: { input: string; output: string; encoding: string | null; delimiter?: string }) {
     const { transcodeToUtf8 } = await import('../engine/import/encoding.ts');
-    return transcodeToUtf8(args.input, args.output, args.encoding);
+    return transcodeToUtf8(args.input, args.output, args.encoding, args.delimiter);
   },
   async interpolate(args: { values: Float64Array; method: string; order: number }) {
     const { interpolate } = await import('../engine/interpolation/index.ts');

@@ -33,6 +33,29 @@ export interface CsvOptions {
   types?: (InferredType | null)[];
   /** Scratch folder (same file system as the session) for the fast path's Parquet files. */
   tmpDir?: string;
+  /**
+   * The file's one kind of line ending, when known. DuckDB otherwise takes the first one it
+   * meets, which may be a break inside a quoted header field (`"a\r\nb"` in a `\n` file)
+   * and then sees the whole file as one line.
+   */
+  newLine?: NewLine;
+  /** Called as each step of the read ends, with its name (for the import's phase timings). */
+  phase?: (name: string) => void;
+  /**
+   * Read the data from here (a pipe still being filled by the upload) in the one pass of
+   * the fast path, while dialect, header and types are sniffed from `path` (the file's
+   * head). Only the fast path can read a pipe: when it cannot be used, readCsv returns
+   * null and the caller reads the whole file once it has arrived.
+   */
+  streamFrom?: string;
+}
+
+export type NewLine = '\n' | '\r\n' | '\r';
+
+/** The read_csv / sniff_csv argument naming the line ending, or nothing. */
+function newLineArg(opts: CsvOptions): string {
+  if (!opts.newLine) return '';
+  return `new_line = ${literal(opts.newLine.replaceAll('\r', '\\r').replaceAll('\n', '\\n'))}, `;
 }
 
 interface Dialect {
@@ -62,28 +85,38 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * the number of columns, shorter lines are padded with missing values, longer ones are
  * skipped, both are counted, and types are inferred from every value, not a sample.
  */
-export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource> {
+export async function readCsv(db: Db, path: string, options: CsvOptions & { streamFrom: string }): Promise<CsvSource | null>;
+export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource>;
+export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource | null> {
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
-  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip));
+  opts.phase?.('sniff dialect');
+  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts));
+  opts.phase?.('header');
   if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
   const fields = names.map((_, i) => `c${i}`);
 
   if (opts.tmpDir && !opts.types) {
     const fast = await utf8Guard(() => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
-    if (fast) return fast;
+    if (fast || opts.streamFrom) return fast;
   }
+  if (opts.streamFrom) return null;
   return readThorough(db, path, opts, dialect, names);
 }
 
-/** Arguments of read_csv shared by every scan of one file. */
-function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string): string {
+/**
+ * Arguments of read_csv shared by every scan of one file; rejected lines are stored in the
+ * table `rejects` when given. `parallel` false: DuckDB's parallel scanner refuses padding
+ * lines when a quoted field holds a line break. The scan that pads stores no rejects: the
+ * first scan counted them, and storing them while padding fails on long lines.
+ */
+function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true): string {
   return (
-    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ` +
-    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ` +
-    `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` +
+    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}` +
+    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel ? '' : 'parallel = false, '}` +
+    (rejects ? `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` : '') +
     `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}`
   );
 }
@@ -95,17 +128,18 @@ function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, 
  * and the thorough path reads the file again. Only ISO dates count as dates, and booleans
  * are only true/false (pandas does not read t/f or yes/no as booleans).
  */
-async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[]): Promise<CsvSource | null> {
+async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[], strictBooleans = true): Promise<CsvSource | null> {
   let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
   try {
     const rows = await db.rowsJson(
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = ${opts.header}, skip = ${opts.skip}, ` +
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = ${opts.header}, skip = ${opts.skip}, ` +
         `null_padding = false, ignore_errors = true, nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'VARCHAR'])`,
     );
     sniffed = rows[0] as typeof sniffed;
   } catch {
     return null;
   }
+  opts.phase?.('sniff types');
   if (!sniffed || sniffed.Columns.length !== names.length) return null;
   const isoDate = sniffed.DateFormat === null || sniffed.DateFormat === '%Y-%m-%d';
   const isoTimestamp = sniffed.TimestampFormat === null || /^%Y-%m-%d[ T]%H:%M(:%S(\.%[fgn])?)?$/.test(sniffed.TimestampFormat);
@@ -115,14 +149,36 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     if (/^(FLOAT|DOUBLE|DECIMAL.*)$/.test(t)) return 'DOUBLE';
     if (t === 'DATE' && isoDate) return 'DATE';
     if (t === 'TIMESTAMP' && isoTimestamp) return 'TIMESTAMP';
-    return 'VARCHAR'; // booleans too: refined below
+    if (t === 'BOOLEAN') return 'BOOLEAN';
+    return 'VARCHAR';
   });
   const fields = names.map((_, i) => `c${i}`);
+  // DuckDB's booleans include t/f, yes/no, 1/0; pandas' are only true/false in any letter
+  // case. A column sniffed as boolean whose head has only those is read as text and turned
+  // into booleans in the same pass, a value that is neither stopping the pass (it is then
+  // read again as text, refined below); any other is read as text and refined.
+  const candidates = fields.flatMap((_, i) => (readAs[i] === 'BOOLEAN' ? [i] : []));
+  const strict = new Set(strictBooleans ? await pandasBooleans(db, path, opts, d, fields, candidates) : []);
+  for (const i of candidates) readAs[i] = 'VARCHAR';
   const rejects = unique('rejects');
   const columns = fields.map((f, i) => `${literal(f)}: ${literal(readAs[i])}`).join(', ');
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
-  const select = fields.map((f, i) => (readAs[i] === 'DATE' ? `${ident(f)}::TIMESTAMP AS ${ident(f)}` : ident(f))).join(', ');
-  await db.run(`COPY (SELECT ${select} FROM read_csv(${scanArgs(path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  const select = fields.map((f, i) => {
+    const c = ident(f);
+    if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
+    if (strict.has(i)) return `CASE WHEN ${c} IS NULL THEN NULL WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
+    return c;
+  });
+  try {
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+  } catch (err) {
+    await fs.rm(main, { force: true });
+    if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
+    // A pipe cannot be read twice: the caller reads the whole file.
+    return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false);
+  }
+  for (const i of strict) readAs[i] = 'BOOLEAN';
+  opts.phase?.('typed read to Parquet');
   const lines = await rejectedLines(db, rejects);
   const files = [main];
   const discard = async () => {
@@ -160,11 +216,26 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
       for (const i of converted) placed[i] = { file: extra, field: fields[i] };
     }
     await db.run(`DROP VIEW ${view}`);
+    opts.phase?.(`refine ${textual.length} text columns`);
   }
   const aliases = new Map(files.map((f, k) => [f, `t${k}`]));
   const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(fields[i])}`);
   const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
   return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ready: { files, columns: placed } };
+}
+
+const NOT_BOOLEAN = 'willow: not a true/false value';
+
+/**
+ * Of the columns `candidates` (positions), those whose values in the file's first 20,000
+ * rows are all true, false or missing, as pandas reads booleans.
+ */
+async function pandasBooleans(db: Db, path: string, opts: CsvOptions, d: Dialect, fields: string[], candidates: number[]): Promise<number[]> {
+  if (candidates.length === 0) return [];
+  const columns = fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
+  const checks = candidates.map((i) => `coalesce(bool_and(lower(${ident(fields[i])}) IN ('true', 'false')), true) AS b${i}`);
+  const row = await db.one(`SELECT ${checks.join(', ')} FROM (SELECT * FROM read_csv(${scanArgs(path, opts, d, false, null)}, columns = {${columns}}) LIMIT 20000)`);
+  return candidates.filter((i) => row[`b${i}`] === true);
 }
 
 /**
@@ -173,7 +244,8 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
  */
 async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dialect, names: string[]): Promise<CsvSource> {
   const fields = names.map((_, i) => `c${i}`);
-  const scan = (padding: boolean, rejects: string): string => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
+  const scan = (padding: boolean, rejects: string | null, parallel = true): string =>
+    `read_csv(${scanArgs(path, opts, dialect, padding, rejects, parallel)}, columns = {${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}})`;
 
   // Pass 1 without padding: short lines are rejected as MISSING COLUMNS, which counts them.
   // Only a file that has some is read again with padding, so regular files cost one pass.
@@ -182,10 +254,20 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   await utf8Guard(() => db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`));
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
-  if (lines.padded > 0) await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, unique('rejects'))}`);
+  if (lines.padded > 0) {
+    const padded = (parallel: boolean) => db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, null, parallel)}`);
+    try {
+      await padded(true);
+    } catch (err) {
+      if (!/null_padding in conjunction with quoted new lines/.test((err as Error).message)) throw err;
+      await padded(false);
+    }
+  }
 
   // Pass 2: each column's type from all its values, as pandas does (unless already known).
+  opts.phase?.('thorough read as text');
   const inferred = await inferTypes(db, table, fields);
+  opts.phase?.('infer types');
   const types = inferred.map((t, i) => opts.types?.[i] ?? t);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
@@ -283,27 +365,37 @@ async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dia
   if (opts.delimiter) return { delim: opts.delimiter, quote: '"', escape: '"' };
   const clean = (v: unknown): string => (v === '(empty)' || v === null ? '"' : String(v));
   try {
-    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, skip = ${opts.skip}, header = ${opts.header})`);
+    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, ${newLineArg(opts)}skip = ${opts.skip}, header = ${opts.header})`);
     const delim = String(row.Delimiter);
     if ([',', ';', '\t', '|'].includes(delim) && Number(row.n) > 1) return { delim, quote: clean(row.Quote), escape: clean(row.Escape) };
   } catch {
     // The sniffer gives up on irregular files; the header line decides below.
   }
   // Irregular file: take the candidate that splits the first line into the most fields.
-  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
+  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, ${newLineArg(opts)}header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
   const text = line === null ? '' : String(line);
   const best = [',', '\t', ';', '|'].map((d) => ({ d, n: text.split(d).length })).sort((a, b) => b.n - a.n)[0];
   return { delim: best.n > 1 ? best.d : ',', quote: '"', escape: '"' };
 }
 
 /** The first record after `skip` lines, split with the dialect, as raw text. */
-async function firstRecord(db: Db, path: string, d: Dialect, skip: number): Promise<string[]> {
+async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions): Promise<string[]> {
   // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
   const width = 4096;
   const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
-  const rows = await db.rows(
-    `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = false, skip = ${skip}, null_padding = true, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
-  );
+  // The parallel scanner is much faster to start on a large file, but refuses padding when
+  // a quoted field holds a line break: the serial one reads those.
+  const read = (parallel: boolean) =>
+    db.rows(
+      `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = ${parallel}, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
+    );
+  let rows;
+  try {
+    rows = await read(true);
+  } catch (err) {
+    if (!/null_padding in conjunction with quoted new lines/.test((err as Error).message)) throw err;
+    rows = await read(false);
+  }
   if (rows.length === 0) return [];
   const values = Object.values(rows[0]);
   let last = values.length - 1;

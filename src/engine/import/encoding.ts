@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { LineEndingNormalizer } from './line-endings.ts';
 
 const SAMPLE_BYTES = 64 * 1024;
 const SAMPLES = 8;
@@ -120,6 +121,15 @@ export function isValidUtf8(buf: Buffer, atFileStart: boolean, atFileEnd: boolea
   }
 }
 
-export async function transcodeToUtf8(input: string, output: string, encoding: string): Promise<void> {
-  await pipeline(createReadStream(input), iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'), createWriteStream(output));
+/**
+ * Rewrite a text file as UTF-8 with `\n` line endings outside quoted fields, in one
+ * streaming pass, from the file's own `encoding`. `encoding` null: the bytes are valid UTF-8 already and
+ * are copied as they are but for line endings ('utf-8' decodes them, replacing invalid bytes
+ * with U+FFFD). `delimiter`, when known, helps find quoted fields.
+ */
+export async function transcodeToUtf8(input: string, output: string, encoding: string | null, delimiter?: string): Promise<void> {
+  const source = createReadStream(input, { highWaterMark: 1024 * 1024 });
+  const sink = createWriteStream(output);
+  if (encoding === null) await pipeline(source, new LineEndingNormalizer(delimiter), sink);
+  else await pipeline(source, iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'), new LineEndingNormalizer(delimiter), sink);
 }

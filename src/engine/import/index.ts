@@ -2,9 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { literal, ident } from '../sql.ts';
-import { readCsv, NotUtf8Error, type CsvSource } from './csv.ts';
+import { readCsv, NotUtf8Error, type CsvSource, type NewLine } from './csv.ts';
 import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
+import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
+import { readablePipe, type GrowingFile } from './growing.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
@@ -35,32 +37,68 @@ export function fileKind(filename: string): { kind: FileKind; delimiter?: string
 }
 
 /**
+ * An uploaded file on disk. `lineEndings`: the scan of its bytes made while it streamed in
+ * (the upload does it); absent, the file is scanned here.
+ */
+export interface Upload {
+  path: string;
+  filename: string;
+  lineEndings?: LineEndingScan;
+  /**
+   * Set while the file is still arriving: a large delimited-text upload is then read by
+   * DuckDB as it streams in (see streamedCsv); any other file waits for its end.
+   */
+  growing?: GrowingFile;
+}
+
+/**
+ * How much of a streaming upload must have arrived before its read starts: enough for the
+ * dialect, header and type sniffing (DuckDB samples 20,480 rows) to see what they would see
+ * in the whole file. A smaller file is read once it has arrived.
+ */
+export const STREAM_HEAD_BYTES = 8 * 1024 * 1024;
+
+/**
  * Turn an uploaded file into the first version of a new session. The upload is read in
  * place; scratch files go to the session's tmp folder and are removed afterwards.
  */
-export async function importDataset(rt: Runtime, sessionId: string, upload: { path: string; filename: string }, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
+export async function importDataset(rt: Runtime, sessionId: string, upload: Upload, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
   const { kind, delimiter } = fileKind(upload.filename);
-  const stat = await fs.stat(upload.path);
-  if (stat.size === 0) throw new ImportError('empty file', `${JSON.stringify(upload.filename)} is empty`);
+  const phase = phaseTimer(rt, sessionId);
   await rt.store.prepare(sessionId);
   const scratch: string[] = [];
   const db = await rt.duck.connect();
   try {
     const tmpDir = rt.store.tmpDir(sessionId);
-    let source: CsvSource;
-    if (kind === 'text') {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
-    } else if (kind === 'excel') {
-      const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
-      scratch.push(csv);
-      const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded });
-      // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
-      const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
-      source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
-    } else {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file));
+    let source: CsvSource | null = null;
+    if (upload.growing) {
+      if (kind === 'text') source = await streamedCsv(rt, db, upload as Upload & { growing: GrowingFile }, opts, tmpDir, scratch, delimiter, phase);
+      if (!(await upload.growing.ended())) throw new ImportError('incomplete upload', 'the file did not arrive whole');
+      phase('upload');
     }
-    return await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
+    const stat = await fs.stat(upload.path);
+    if (stat.size === 0) throw new ImportError('empty file', `${JSON.stringify(upload.filename)} is empty`);
+    // A streamed upload may have been read already, as it arrived.
+    if (!source) {
+      if (kind === 'text') {
+        const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
+        source = await readText(rt, db, upload.path, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
+          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase }),
+        );
+      } else if (kind === 'excel') {
+        const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
+        scratch.push(csv);
+        const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded });
+        // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
+        const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
+        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
+      } else {
+        source = await readText(rt, db, upload.path, tmpDir, scratch, {}, (file) => readJsonDataset(db, file));
+      }
+    }
+    const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
+    phase('first version');
+    return written;
   } finally {
     db.close();
     await Promise.all(scratch.map((f) => fs.rm(f, { force: true })));
@@ -68,27 +106,124 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
 }
 
 /**
- * Read a text file as UTF-8. A file that is UTF-8 (by far the most common, and the only
- * kind that can be large cheaply) is read in place, never copied; any other encoding is
- * transcoded on a CPU thread first. Detection samples the file; if DuckDB still meets
- * invalid UTF-8 further on, the file is transcoded from the encoding guessed there.
+ * Read a text file as UTF-8 with one kind of line ending. A UTF-8 file with one kind (by
+ * far the most common, and the only kind that can be large cheaply) is read in place,
+ * never copied; any other encoding, or line endings of mixed kinds (which DuckDB's reader
+ * refuses), go through one rewriting pass on a CPU thread first (transcodeToUtf8).
+ * Detection samples the file; if DuckDB still meets invalid UTF-8 further on, the file is
+ * rewritten from the encoding guessed there.
  */
-async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scratch: string[], read: (utf8File: string) => Promise<CsvSource>): Promise<CsvSource> {
-  const transcoded = async (encoding: string) => {
+async function readText(
+  rt: Runtime,
+  db: Db,
+  file: string,
+  tmpDir: string,
+  scratch: string[],
+  text: { lineEndings?: LineEndingScan; delimiter?: string; phase?: (name: string) => void },
+  read: (utf8File: string, newLine?: NewLine) => Promise<CsvSource>,
+): Promise<CsvSource> {
+  const transcoded = async (encoding: string | null) => {
     const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
     scratch.push(out);
-    await rt.cpu.run('transcode', { input: file, output: out, encoding });
-    return read(out);
+    await rt.cpu.run('transcode', { input: file, output: out, encoding, delimiter: text.delimiter });
+    text.phase?.(`rewrite as UTF-8 from ${encoding ?? 'UTF-8 with mixed line endings'}`);
+    return read(out, '\n');
   };
   const encoding = await detectEncoding(file);
+  text.phase?.('detect encoding');
   if (encoding !== 'utf-8') return transcoded(encoding);
   try {
-    return await read(file);
+    return await (text.lineEndings?.mixed ? transcoded(null) : read(file, text.lineEndings?.only));
   } catch (err) {
     if (!(err instanceof NotUtf8Error)) throw err;
     rt.log.debug({ file, at: err.bytePosition }, 'not UTF-8 after all: transcoding');
     return transcoded(await legacyEncodingAround(file, err.bytePosition));
   }
+}
+
+/**
+ * The fast path of readCsv on an upload still arriving: sniffing on the first
+ * STREAM_HEAD_BYTES (cut after a line), the one typed pass reading the file through a pipe
+ * that is fed as the upload grows, so DuckDB parses while the network delivers. Returns
+ * null, with nothing left behind, whenever the usual path must read the whole file instead:
+ * a small file, a slow upload (STREAM_IMPORT_MIN_RATE), a head that is not UTF-8 or mixes
+ * line endings, a read the fast path could not do (types, padding, invalid UTF-8 or mixed
+ * line endings further on), or an upload that failed.
+ */
+async function streamedCsv(
+  rt: Runtime,
+  db: Db,
+  upload: Upload & { growing: GrowingFile },
+  opts: ImportOptions,
+  tmpDir: string,
+  scratch: string[],
+  delimiter: string | undefined,
+  phase: (name: string) => void,
+): Promise<CsvSource | null> {
+  const growing = upload.growing;
+  await growing.atLeast(STREAM_HEAD_BYTES);
+  if (growing.hasEnded || upload.lineEndings?.mixed) return null;
+  // Below STREAM_IMPORT_MIN_RATE, DuckDB's threads would wait on the pipe for data that
+  // is late: a slow client must not hold the threads every other session's queries run on.
+  // A fast one (a local network) keeps DuckDB fed, and its read then overlaps the upload.
+  if (growing.rate() < rt.config.STREAM_IMPORT_MIN_RATE) {
+    rt.log.debug({ bytesPerSecond: Math.round(growing.rate()) }, 'slow upload: read once it has arrived');
+    return null;
+  }
+  const head = path.join(tmpDir, `head-${crypto.randomBytes(6).toString('hex')}.csv`);
+  scratch.push(head);
+  if (!(await copyHead(upload.path, head, STREAM_HEAD_BYTES))) return null;
+  if ((await detectEncoding(head)) !== 'utf-8') return null;
+  phase('head');
+  const pipe = await readablePipe(tmpDir);
+  let stop = false;
+  const feeding = growing.feed(pipe.socket, () => stop);
+  let source: CsvSource | null = null;
+  try {
+    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, streamFrom: pipe.path });
+  } catch (err) {
+    rt.log.debug({ err }, 'streamed read failed: reading the whole file');
+  } finally {
+    stop = true;
+    pipe.socket.destroy();
+  }
+  const fed = await feeding.catch(() => -1);
+  const whole = (await growing.ended()) && fed === growing.written && !upload.lineEndings?.mixed;
+  if (source && !whole) {
+    await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
+    return null;
+  }
+  return source;
+}
+
+/** Copy the first `bytes` of a file, cut after its last line break; false when it has none. */
+async function copyHead(file: string, out: string, bytes: number): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    const end = Math.max(buf.lastIndexOf(0x0a, bytesRead - 1), buf.lastIndexOf(0x0d, bytesRead - 1));
+    if (end < 0) return false;
+    await fs.writeFile(out, buf.subarray(0, end + 1));
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Log each step of one import at debug level with its duration in ms, to see where the
+ * time of a large import goes (`LOG_LEVEL=debug`).
+ */
+function phaseTimer(rt: Runtime, sessionId: string): (name: string) => void {
+  if (!rt.log.isLevelEnabled('debug')) return () => {};
+  const started = performance.now();
+  let last = started;
+  return (name) => {
+    const now = performance.now();
+    rt.log.debug({ sessionID: sessionId, phase: name, ms: Math.round(now - last), sinceStart: Math.round(now - started) }, 'import phase');
+    last = now;
+  };
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {

@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PassThrough, type Readable } from 'node:stream';
+import { ident, literal } from './sql.ts';
+import { jsonValue } from './json-values.ts';
+import type { Dataset } from './dataset.ts';
+import type { Db, Duck } from './duck.ts';
+
+export type ExportFormat = 'CSV' | 'JSON';
+
+/** A running export: DuckDB writes the file into a pipe, the reader streams it on. */
+export interface ExportStream {
+  /** The file's bytes in order, as DuckDB produces them; ends when the file is complete. */
+  stream: Readable;
+  /**
+   * Settles once DuckDB's work is over (the stream then ends after the bytes still in the
+   * pipe): rejects with DuckDB's error when the export failed, not when it was aborted.
+   */
+  finished: Promise<void>;
+  /** Stop: DuckDB is interrupted, what it still writes is discarded. Safe to call twice. */
+  abort(): void;
+}
+
+const run = promisify(execFile);
+
+/**
+ * Export a dataset as pandas' to_csv / to_json(orient='records') would write it, streamed
+ * while DuckDB produces it: DuckDB's own writer (COPY … TO) writes into a pipe, so the first
+ * bytes leave after the first rows are done, whatever the size, and nothing is written to
+ * disk. The pipe is a FIFO made in `scratchDir` whose name is removed as soon as both ends
+ * are open (DuckDB opens it as /proc/self/fd/N), so no scratch file outlives this call,
+ * even when the client disconnects or the process dies.
+ *
+ * Errors: DuckDB failing before the first byte rejects `finished` (the caller can still
+ * answer with an error status); `mkfifo` missing throws.
+ */
+export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat, scratchDir: string): Promise<ExportStream> {
+  const db = await duck.connect();
+  const fifo = path.join(scratchDir, `download-${crypto.randomBytes(6).toString('hex')}.pipe`);
+  try {
+    await run('mkfifo', ['-m', '600', fifo]);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  let readFd = -1;
+  let holdFd = -1;
+  try {
+    // Non-blocking opens: the reader first (a writer cannot open before one exists), then
+    // our own writer end, which keeps the reader from seeing end-of-file before DuckDB has
+    // opened the pipe. It is closed once DuckDB is done, and then the reader ends.
+    readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    holdFd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    if (readFd >= 0) fs.closeSync(readFd);
+    db.close();
+    throw err;
+  } finally {
+    await fsp.rm(fifo, { force: true });
+  }
+  const pipe = new net.Socket({ fd: readFd, readable: true, writable: false });
+  let aborted = false;
+  const statement = exportStatement(db, ds, format, `/proc/self/fd/${holdFd}`);
+  // The text around DuckDB's part (CSV header line, JSON brackets) is written here.
+  const stream = new PassThrough();
+  void statement.then(
+    ({ head, tail }) => {
+      if (head) stream.write(head);
+      pipe.pipe(stream, { end: false });
+      pipe.once('end', () => {
+        if (!aborted) stream.end(tail || undefined);
+      });
+    },
+    () => {},
+  );
+  const copy = statement.then(({ sql }) => db.run(sql));
+  const finished = copy
+    .catch((err: unknown) => {
+      if (!aborted) throw err;
+    })
+    .finally(() => {
+      db.close();
+      fs.closeSync(holdFd);
+    });
+  // The caller awaits `finished` when it wants the outcome; an abort's rejection is not one.
+  finished.catch(() => {});
+  return {
+    stream,
+    finished,
+    abort() {
+      if (aborted) return;
+      aborted = true;
+      db.interrupt();
+      // Keep reading, and drop what comes: a full pipe would block DuckDB in a write.
+      pipe.unpipe();
+      pipe.resume();
+      stream.destroy();
+    },
+  };
+}
+
+/**
+ * The same file written to disk at `out` in one go (no pipe): the reference the streamed
+ * form is checked against, and a plain export for callers that want a file.
+ */
+export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string): Promise<void> {
+  const body = `${out}.body`;
+  try {
+    const { head, tail } = await duck.withConnection(async (db) => {
+      const exported = await exportStatement(db, ds, format, body);
+      await db.run(exported.sql);
+      return exported;
+    });
+    await fsp.writeFile(out, head);
+    await fsp.appendFile(out, await fsp.readFile(body));
+    await fsp.appendFile(out, tail);
+  } finally {
+    await fsp.rm(body, { force: true });
+  }
+}
+
+/**
+ * The COPY statement that writes the body of the download file `out`, and the text the
+ * caller writes around it. Column names are written here, not by DuckDB, which would rename
+ * one of two names that differ only in case (`Id`, `id` → `id_1`): the CSV header line, and,
+ * when two names differ only in case, the keys of the JSON records (json_object takes them
+ * as text).
+ */
+async function exportStatement(db: Db, ds: Dataset, format: ExportFormat, out: string): Promise<{ sql: string; head: string; tail: string }> {
+  // USE_TMP_FILE false: DuckDB would otherwise write beside an existing path and rename.
+  const options = 'USE_TMP_FILE false';
+  if (ds.columns.length === 0) {
+    const sql = format === 'CSV' ? `COPY (SELECT '' AS "") TO ${literal(out)} (FORMAT csv, HEADER false, ${options})` : `COPY (SELECT [] AS a) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ${options})`;
+    return { sql, head: '', tail: '' };
+  }
+  if (format === 'CSV') {
+    const dateFormats = await csvDateFormats(db, ds);
+    const cols = ds.columns.map((c, i) => `${csvValue(ds.sqlName(i), c.type, dateFormats.get(i))} AS ${ident(`v${i}`)}`);
+    const head = ds.names.map(csvField).join(',') + '\n';
+    return { sql: `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT csv, HEADER false, NULLSTR '', ${options})`, head, tail: '' };
+  }
+  const folded = new Set(ds.names.map((n) => n.toLowerCase()));
+  if (folded.size === ds.names.length) {
+    // No two names differ only in case: DuckDB's JSON writer keeps them (and is ~20% faster).
+    const cols = ds.columns.map((c, i) => `${jsonValue(ds.sqlName(i), c.type)} AS ${ident(c.name)}`);
+    return { sql: `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT json, ARRAY true, ${options})`, head: '', tail: '' };
+  }
+  // One record per line, written as text by the CSV writer without quoting; a comma after
+  // every record but the last (positions are 0…rows-1), brackets around them here.
+  const members = ds.columns.map((c, i) => `${literal(c.name)}, ${jsonValue(ds.sqlName(i), c.type)}`);
+  const line = `'\t' || json_object(${members.join(', ')})::VARCHAR || CASE WHEN __pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
+  return {
+    sql: `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`,
+    head: '[\n',
+    tail: ']\n',
+  };
+}
+
+/** A name as pandas' to_csv writes it in the header (QUOTE_MINIMAL): quoted when it holds a comma, a quote or a line break. */
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? '"' + text.replaceAll('"', '""') + '"' : text;
+}
+
+const TIMESTAMP = /^(DATE|TIMESTAMP(_S|_MS|_NS)?)$/;
+const DATE_ONLY = '%Y-%m-%d';
+const SECONDS = '%Y-%m-%d %H:%M:%S';
+
+/**
+ * A CSV field as pandas' to_csv writes it: missing values (NaN too) and empty strings as
+ * empty fields, booleans as True/False, datetimes in the column's own precision. DuckDB's
+ * writer already prints a TIMESTAMP without fractions and a DATE in pandas' form, and does
+ * so much faster than strftime: only fractions of seconds need the format.
+ */
+function csvValue(name: string, type: string, dateFormat: string | undefined): string {
+  const c = ident(name);
+  if (/^(DOUBLE|FLOAT|REAL)$/.test(type)) return `CASE WHEN isnan(${c}) THEN NULL ELSE ${c} END`;
+  if (type === 'BOOLEAN') return `CASE WHEN ${c} THEN 'True' WHEN NOT ${c} THEN 'False' END`;
+  if (type === 'VARCHAR') return `nullif(${c}, '')`; // DuckDB would write "" to tell it from missing
+  if (dateFormat === DATE_ONLY && (type === 'TIMESTAMP' || type === 'DATE')) return `${c}::DATE`;
+  if (dateFormat === SECONDS && type === 'TIMESTAMP') return c;
+  if (dateFormat) return `strftime(${c}::TIMESTAMP, ${literal(dateFormat)})`;
+  return c;
+}
+
+/**
+ * pandas prints a datetime column as dates alone when every value is at midnight, and with
+ * microseconds only when some value has a fraction of a second: one scan of those columns.
+ */
+async function csvDateFormats(db: Db, ds: Dataset): Promise<Map<number, string>> {
+  const temporal = ds.columns.flatMap((c, i) => (TIMESTAMP.test(c.type) ? [i] : []));
+  const formats = new Map<number, string>();
+  if (temporal.length === 0) return formats;
+  const checks = temporal.map((i) => {
+    const x = `${ds.ref(i)}::TIMESTAMP`;
+    return `coalesce(bool_or(${x}::TIME <> TIME '00:00:00'), false) AS t${i}, coalesce(bool_or(epoch_us(${x}) % 1000000 <> 0), false) AS f${i}`;
+  });
+  const row = await db.one(`SELECT ${checks.join(', ')} FROM (${ds.select({ columns: temporal })})`);
+  for (const i of temporal) formats.set(i, row[`f${i}`] ? '%Y-%m-%d %H:%M:%S.%f' : row[`t${i}`] ? SECONDS : DATE_ONLY);
+  return formats;
+}
