@@ -5,6 +5,27 @@ import type { OperationDescription } from '../protocol/messages.ts';
 /** The discovery request itself: answered by the gateway, needs no session. */
 export const DISCOVERY_OPERATION = 'operations';
 
+type Json = { type?: unknown; anyOf?: Json[]; items?: Json; minimum?: number; maximum?: number; pattern?: string; 'x-role'?: unknown };
+
+/**
+ * Positions are ≥ 0, but that bound lives in the output side of their schema (a pipe after
+ * the lenient "number or numeric string" input), which `io: 'input'` leaves out: it is put
+ * back on the input's integer and string branches.
+ */
+function nonNegativePositions(schema: Json): void {
+  const role = schema['x-role'];
+  if (role === 'columnIndex' || role === 'rowIndex') tighten(schema);
+  if ((role === 'columnIndices' || role === 'rowIndices') && schema.items) tighten(schema.items);
+}
+function tighten(s: Json): void {
+  if (s.type === 'integer') {
+    s.minimum = 0;
+    delete s.maximum;
+  }
+  if (s.type === 'string' && s.pattern === '^-?\\d+$') s.pattern = '^\\d+$';
+  for (const b of s.anyOf ?? []) tighten(b);
+}
+
 let described: OperationDescription[] | null = null;
 
 /**
@@ -21,7 +42,7 @@ export function describeOperations(): OperationDescription[] {
     aliases: op.aliases ?? [],
     kind: op.kind,
     summary: op.summary,
-    parameters: z.toJSONSchema(op.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    parameters: z.toJSONSchema(op.params, { io: 'input', unrepresentable: 'any', override: ({ jsonSchema }) => nonNegativePositions(jsonSchema as Json) }) as Record<string, unknown>,
   }));
   list.push({
     name: DISCOVERY_OPERATION,

@@ -30,9 +30,9 @@ export function annotate<S extends z.ZodType>(schema: S, r: ParamRole, extra: Re
 }
 
 export const columnName = z.string().meta(role('columnName'));
-export const columnPosition = nonNegativeInt.meta(role('columnIndex', { minimum: 0 }));
+export const columnPosition = nonNegativeInt.meta(role('columnIndex'));
 export const columnPositions = z.array(nonNegativeInt).meta(role('columnIndices'));
-export const rowPosition = nonNegativeInt.meta(role('rowIndex', { minimum: 0 }));
+export const rowPosition = nonNegativeInt.meta(role('rowIndex'));
 export const rowPositions = z.array(nonNegativeInt).meta(role('rowIndices'));
 /** A column by name or, leniently, by position (`resolveColumn`). */
 export const columnNameOrPosition = z.union([z.string(), nonNegativeInt]).meta(role('column'));
