@@ -95,7 +95,9 @@ function controlOf(s: ParamSchema): ControlKind {
   }
   // A list when only a list fits; "a count or a list" (discretize's bins) is typed as text.
   if (t.has('array')) return t.size === 1 ? 'list' : 'text';
-  if (t.has('boolean') && !t.has('number') && !t.has('integer')) return 'boolean';
+  // A boolean branch among lenient spellings ("true", 1) is a switch; a scalar of any type
+  // (a cell's new value: ["string", "number", "boolean", "null"]) is text.
+  if (t.has('boolean') && !Array.isArray(s.type)) return 'boolean';
   if (t.has('integer') && t.size <= 2 && !t.has('number')) return 'integer';
   if (t.has('number') && !(s.type && Array.isArray(s.type))) return 'number';
   return 'text';

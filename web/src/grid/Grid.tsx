@@ -73,12 +73,20 @@ const missingTheme: Partial<Theme> = { textDark: '#d4464b', baseFontStyle: 'ital
 const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px' };
 
 function columnWidth(name: string, type: string): number {
-  const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 124;
+  const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 132;
   return Math.max(base, Math.min(280, name.length * 7.5 + 40));
 }
 
+/** Numbers as a spreadsheet shows them: at most 6 decimals, exponents for the very large or small (the editor has the full value). */
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return Math.abs(v) >= 1e15 ? v.toExponential(6) : String(v);
+  const a = Math.abs(v);
+  if (a >= 1e15 || a < 1e-6) return v.toExponential(6).replace(/\.?0+e/, 'e');
+  return String(Number(v.toFixed(6)));
+}
+
 function display(value: unknown, type: string): string {
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return type === 'datetime' ? value.replace('T', ' ').replace(/\.000$/, '').replace(/ 00:00:00$/, '') : value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
@@ -96,6 +104,10 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   const firstRows = useRef(false);
   const onFirstRows = useRef(props.onFirstRows);
   onFirstRows.current = props.onFirstRows;
+  // The latest props for callbacks handed to Glide: those stay the same function, so a
+  // re-render (profiles arriving, another tab's change) never disturbs an open cell editor.
+  const latest = useRef(props);
+  latest.current = props;
   const [widths, setWidths] = useState<Record<string, number>>({});
   const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
 
@@ -160,7 +172,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       if (value === '') return { kind: GridCellKind.Text, data: '', displayData: '""', allowOverlay: true, readonly: false, themeOverride: emptyTheme, copyData: '' };
       const text = display(value, meta.type);
       const numeric = meta.type === 'int' || meta.type === 'float';
-      return { kind: GridCellKind.Text, data: typeof value === 'string' ? value : text, displayData: text, allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
+      return { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: text, allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
     },
     [cache, columns],
   );
@@ -178,17 +190,43 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       if (col === 0 || value.kind !== GridCellKind.Text) return;
       const index = cache.indexOf(row);
       if (index === undefined) return;
-      props.onEdit(col - 1, index, value.data);
+      latest.current.onEdit(col - 1, index, value.data);
     },
-    [cache, props],
+    [cache],
   );
 
-  const onSelection = useCallback(
-    (s: GridSelection) => {
-      setSelection(s);
-      props.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
+  const onSelection = useCallback((s: GridSelection) => {
+    setSelection(s);
+    latest.current.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
+  }, []);
+
+  const drawHeader = useCallback<NonNullable<React.ComponentProps<typeof DataEditor>['drawHeader']>>(({ ctx, rect, columnIndex, isSelected, isHovered, menuBounds }, drawContent) => {
+    if (columnIndex < 0) return drawContent(); // the row markers' select-all box
+    if (columnIndex === 0) {
+      ctx.fillStyle = '#8a94a6';
+      ctx.font = `600 11px ${FONT}`;
+      ctx.textBaseline = 'middle';
+      ctx.fillText('#', rect.x + rect.width - 16, rect.y + 13);
+      return;
+    }
+    const p = latest.current;
+    const col = p.columns[columnIndex - 1];
+    if (col) drawColumnHeader(ctx, rect, menuBounds, col, p.profiles.get(col.name), isSelected, isHovered, p.totalRows);
+  }, []);
+
+  const onHeaderMenuClick = useCallback((col: number, bounds: Rectangle) => col > 0 && latest.current.onHeaderMenu(col - 1, bounds), []);
+  const onColumnResize = useCallback((c: GridColumn, w: number) => setWidths((old) => ({ ...old, [String(c.id)]: w })), []);
+  const onHeaderContextMenu = useCallback((col: number, e: { bounds: Rectangle; preventDefault(): void }) => {
+    if (col <= 0) return;
+    e.preventDefault();
+    latest.current.onHeaderMenu(col - 1, e.bounds);
+  }, []);
+  const onCellContextMenu = useCallback(
+    ([col, row]: Item, e: { bounds: Rectangle; localEventX: number; localEventY: number; preventDefault(): void }) => {
+      e.preventDefault();
+      latest.current.onCellMenu(col - 1, row, cache.indexOf(row), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
     },
-    [props],
+    [cache],
   );
 
   // Where a cell or header (row -1) of data column `col` is on the page: for automation
@@ -198,6 +236,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     w.willowGrid = {
       bounds: (col: number, row: number) => editor.current?.getBounds(col + 1, row),
       indexBounds: (row: number) => editor.current?.getBounds(0, row),
+      showColumn: (col: number) => editor.current?.scrollTo(col + 1, 0, 'horizontal', 0, 0, { hAlign: 'center' }),
       loadedBlocks: () => cache.loadedCount,
     };
     return () => {
@@ -267,29 +306,11 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       rowSelectionMode="multi"
       onVisibleRegionChanged={onVisibleRegionChanged}
       onCellEdited={onCellEdited}
-      onColumnResize={(c, w) => setWidths((old) => ({ ...old, [String(c.id)]: w }))}
-      onHeaderMenuClick={(col, bounds) => col > 0 && props.onHeaderMenu(col - 1, bounds)}
-      onHeaderContextMenu={(col, e) => {
-        if (col <= 0) return;
-        e.preventDefault();
-        props.onHeaderMenu(col - 1, e.bounds);
-      }}
-      onCellContextMenu={([col, row], e) => {
-        e.preventDefault();
-        props.onCellMenu(col - 1, row, cache.indexOf(row), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
-      }}
-      drawHeader={({ ctx, rect, columnIndex, isSelected }, drawContent) => {
-        if (columnIndex < 0) return drawContent(); // the row markers' select-all box
-        if (columnIndex === 0) {
-          ctx.fillStyle = '#8a94a6';
-          ctx.font = `600 11px ${FONT}`;
-          ctx.textBaseline = 'middle';
-          ctx.fillText('#', rect.x + rect.width - 16, rect.y + 13);
-          return;
-        }
-        const col = columns[columnIndex - 1];
-        if (col) drawColumnHeader(ctx, rect, col, profiles.get(col.name), isSelected, totalRows);
-      }}
+      onColumnResize={onColumnResize}
+      onHeaderMenuClick={onHeaderMenuClick}
+      onHeaderContextMenu={onHeaderContextMenu}
+      onCellContextMenu={onCellContextMenu}
+      drawHeader={drawHeader}
     />
   );
 });

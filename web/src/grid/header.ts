@@ -55,18 +55,45 @@ export const FONT = 'Inter, "Segoe UI", system-ui, -apple-system, Roboto, "Helve
  * and the missing count, then a distribution bar (histogram for numbers and dates, top
  * values for the rest) over a quality strip: valid in green, missing in red.
  */
-export function drawColumnHeader(ctx: CanvasRenderingContext2D, rect: { x: number; y: number; width: number; height: number }, col: ColumnMeta, profile: ColumnProfile | undefined, selected: boolean, rows: number): void {
+export function drawColumnHeader(
+  ctx: CanvasRenderingContext2D,
+  rect: { x: number; y: number; width: number; height: number },
+  menu: { x: number; y: number; width: number; height: number },
+  col: ColumnMeta,
+  profile: ColumnProfile | undefined,
+  selected: boolean,
+  hovered: boolean,
+  rows: number,
+): void {
   const pad = 8;
   const { x, y, width, height } = rect;
   const inner = width - pad * 2;
+  if (selected) {
+    // A light selection colour instead of Glide's solid accent, so the header stays readable.
+    ctx.fillStyle = '#dcefe8';
+    ctx.fillRect(x, y, width, height);
+    ctx.fillStyle = '#1f6f5c';
+    ctx.fillRect(x, y + height - 2, width, 2);
+  }
   ctx.textBaseline = 'middle';
-  // Name and caret.
+  // Name, then the menu button where Glide looks for its clicks (the header's right middle).
   ctx.font = `600 12.5px ${FONT}`;
-  ctx.fillStyle = selected ? '#0f3d33' : COLORS.text;
-  ctx.fillText(fitText(ctx, col.name, inner - 14), x + pad, y + 13);
-  ctx.fillStyle = COLORS.muted;
-  ctx.font = `10px ${FONT}`;
-  ctx.fillText('▾', x + width - pad - 8, y + 13);
+  ctx.fillStyle = COLORS.text;
+  ctx.fillText(fitText(ctx, col.name, inner), x + pad, y + 13);
+  const mx = menu.x + menu.width / 2;
+  const my = menu.y + menu.height / 2;
+  if (hovered) {
+    ctx.fillStyle = 'rgba(31, 41, 51, 0.08)';
+    roundRect(ctx, mx - 9, my - 9, 18, 18, 4);
+    ctx.fill();
+  }
+  ctx.fillStyle = hovered ? COLORS.text : COLORS.muted;
+  ctx.beginPath();
+  ctx.moveTo(mx - 4, my - 2);
+  ctx.lineTo(mx + 4, my - 2);
+  ctx.lineTo(mx, my + 3);
+  ctx.closePath();
+  ctx.fill();
   // Type badge and missing count.
   const ts = typeStyle(col.type);
   ctx.font = `600 10px ${FONT}`;
@@ -79,10 +106,10 @@ export function drawColumnHeader(ctx: CanvasRenderingContext2D, rect: { x: numbe
   ctx.font = `11px ${FONT}`;
   if (col.missing > 0) {
     ctx.fillStyle = COLORS.missing;
-    ctx.fillText(fitText(ctx, `${col.missing.toLocaleString()} missing`, inner - bw - 8), x + pad + bw + 6, y + 32);
+    ctx.fillText(fitText(ctx, `${col.missing.toLocaleString()} missing`, inner - bw - 24), x + pad + bw + 6, y + 32);
   } else {
     ctx.fillStyle = COLORS.muted;
-    ctx.fillText(fitText(ctx, 'no missing', inner - bw - 8), x + pad + bw + 6, y + 32);
+    ctx.fillText(fitText(ctx, '0 missing', inner - bw - 24), x + pad + bw + 6, y + 32);
   }
   // Distribution.
   const barTop = y + 45;
