@@ -42,6 +42,10 @@ export const TARGETS = {
   analyze: { max: 1000, label: '≤ 1 s' },
   chart: { max: 2000, label: '≤ 2 s' },
   png: { max: 300_000, label: '≤ 300 KB' },
+  webFirstRows: { max: 1500, label: '≤ 1.5 s' },
+  webLastRow: { max: 300, label: '≤ 300 ms' },
+  webDroppedFrames: { max: 5, label: '≤ 5 %' },
+  webBundle: { max: 600_000, label: '≤ 600 KB' },
 } satisfies Record<string, Target>;
 
 export function verdict(value: number, target: Target | undefined): string {

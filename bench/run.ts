@@ -15,8 +15,9 @@ import { BenchClient } from './socket.ts';
 import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, shortProblem, MB } from './report.ts';
 import { metadataSection, dataSection, downloadSection, operationsSection, analysisSection, loadRegistry, type Bench } from './sections.ts';
 import type { BenchContext } from './operations.ts';
+import { webSection } from './web.ts';
 
-const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'ops'] as const;
+const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'web', 'ops'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -131,7 +132,7 @@ async function main(): Promise<number> {
     const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
     const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log };
 
-    const runners: Record<Section, (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
+    const runners: Record<Section, (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, web: webSection, ops: operationsSection };
     for (const section of SECTIONS) {
       if (!opts.sections.has(section)) continue;
       log(`${section}`);

@@ -31,8 +31,9 @@ if (ifStale && existsSync(dist) && statSync(dist).mtimeMs >= newestSource()) pro
 
 const vite = path.join(root, 'node_modules/vite/bin/vite.js');
 if (!existsSync(vite)) {
-  console.error('willow: vite is not installed (run npm install); the web client cannot be built');
-  process.exit(ifStale && existsSync(dist) ? 0 : 1);
+  // An install without dev dependencies: the server still starts, and / says what is missing.
+  console.error('willow: vite is not installed (run npm install with dev dependencies); the web client cannot be built');
+  process.exit(ifStale ? 0 : 1);
 }
 console.error('willow: building the web client…');
 const res = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: path.join(root, 'web'), stdio: 'inherit' });

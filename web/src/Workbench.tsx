@@ -312,7 +312,11 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const colName = (i: number) => columns[i]?.name ?? `#${i}`;
   const chips: { key: string; label: string; clear(): void }[] = [];
   if (view.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[view.filter.type]} in ${view.filter.columns.map(colName).join(', ')}${view.filter.type === 'outliers' ? ` (trim ${view.filter.trim}, ${view.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
-  if (view.search) chips.push({ key: 's', label: `${view.search.regex ? 'Regex' : 'Search'} “${view.search.query}” in ${view.search.columns.length === columns.length ? 'all columns' : view.search.columns.map(colName).join(', ')}`, clear: () => setView((v) => ({ ...v, search: undefined })) });
+  if (view.search) chips.push({ key: 's', label: `${view.search.regex ? 'Regex' : 'Search'} “${view.search.query}” in ${view.search.columns.length === columns.length ? 'all columns' : view.search.columns.map(colName).join(', ')}`, clear: () => {
+        setView((v) => ({ ...v, search: undefined }));
+        setSearch((x) => ({ ...x, query: '' }));
+      },
+    });
   if (view.sort) chips.push({ key: 'o', label: `Sorted by ${colName(view.sort.column)} ${view.sort.ascending ? '↑' : '↓'}`, clear: () => setView((v) => ({ ...v, sort: undefined })) });
 
   const panelTitle =

@@ -238,6 +238,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       indexBounds: (row: number) => editor.current?.getBounds(0, row),
       showColumn: (col: number) => editor.current?.scrollTo(col + 1, 0, 'horizontal', 0, 0, { hAlign: 'center' }),
       loadedBlocks: () => cache.loadedCount,
+      rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
     };
     return () => {
       delete w.willowGrid;
