@@ -109,7 +109,8 @@ export const operationsResult = z.object({ operations: z.array(operationDescript
  * columnProfiles: one small distribution per column for the grid's data-quality bars.
  * `histogram`: equal-width bins over [min, max] of a number or date column (dates as epoch
  * milliseconds); `top`: the most frequent values with `other` the count of the rest.
- * `missing` counts missing values; `rows` the column's length.
+ * `missing` counts missing values; `rows` the column's length. `distinct` is null for
+ * numbers, dates and sampled columns.
  */
 export const columnProfile = z.object({
   name: z.string(),
@@ -120,6 +121,8 @@ export const columnProfile = z.object({
   histogram: z.object({ min: z.number(), max: z.number(), counts: z.array(z.number()) }).nullable(),
   top: z.array(z.object({ value: z.string(), count: z.number() })).nullable(),
   other: z.number(),
+  /** true when `top` was counted on a sample of the rows and scaled (large columns). */
+  sampled: z.boolean(),
 });
 export type ColumnProfile = z.infer<typeof columnProfile>;
 export const columnProfilesResult = z.object({ profiles: z.array(columnProfile) });

@@ -49,11 +49,6 @@ export function App() {
   }
   if (!sessionID) return <StartPage onOpen={open} />;
   if (error) return <div className="fatal">{error}</div>;
-  if (!operations)
-    return (
-      <div className="grid-loading full">
-        <div className="spinner" /> Loading…
-      </div>
-    );
-  return <Workbench key={sessionID} client={client} sessionID={sessionID} operations={operations} onHome={() => open(null)} />;
+  // The grid does not wait for the operation list: the session's first rows come first.
+  return <Workbench key={sessionID} client={client} sessionID={sessionID} operations={operations ?? []} onHome={() => open(null)} />;
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { columnProfilesResult, metadataResult, type ColumnProfile, type HistoryEntry, type MetadataResult } from '../../src/protocol/messages.ts';
 import { RequestError, type RunningRequest, type WillowClient } from './api.ts';
 import { Grid, type GridHandle } from './grid/Grid.tsx';
+import { SliceCache } from './grid/cache.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
 import { Menu, type MenuItem } from './Menu.tsx';
@@ -50,7 +51,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [connected, setConnected] = useState(true);
   const [goto, setGoto] = useState('');
   const grid = useRef<GridHandle>(null);
-  const name = sessionName(sessionID) ?? 'dataset';
+  const name = sessionName(sessionID) ?? `Shared session ${sessionID.slice(0, 6)}`;
 
   const toast = useCallback((kind: Toast['kind'], title: string, text?: string) => {
     const id = ++toastId;
@@ -75,6 +76,13 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     }
   }, [client, sessionID, toast]);
 
+  // The first rows are asked for together with the metadata, not after it.
+  const [firstBlock] = useState(() => {
+    client.sessionID = sessionID;
+    const p = SliceCache.prefetchFirst(client);
+    p.catch(() => undefined); // its error, if any, comes with the metadata's
+    return p;
+  });
   useEffect(() => {
     client.sessionID = sessionID;
     void loadMeta();
@@ -109,6 +117,9 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     let live = true;
     (async () => {
       for (let i = 0; i < meta.columns.length && live; i++) {
+        // The session's requests run one at a time: a profile sent while the grid waits for
+        // rows would delay them, so profiles go only when the grid has what it asked for.
+        while (live && grid.current?.busy()) await new Promise((r) => setTimeout(r, 60));
         try {
           const r = await client.request('columnProfiles', { columnIndices: [i] }, columnProfilesResult);
           if (!live) return;
@@ -425,6 +436,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               totalRows={totalRows}
               view={params}
               version={version}
+              firstBlock={firstBlock}
               onHeaderMenu={headerMenu}
               onCellMenu={(col, row, index, b) => cellMenu(col, row, index, { x: b.x, y: b.y })}
               onEdit={onEdit}

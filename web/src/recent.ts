@@ -22,7 +22,7 @@ export function recentSessions(): RecentSession[] {
 export function rememberSession(entry: Omit<RecentSession, 'openedAt' | 'name'> & { name?: string }): void {
   const list = recentSessions();
   const old = list.find((s) => s.id === entry.id);
-  const next: RecentSession = { ...old, ...entry, name: entry.name ?? old?.name ?? 'dataset', openedAt: new Date().toISOString() };
+  const next: RecentSession = { ...old, ...entry, name: entry.name ?? old?.name ?? `Shared session ${entry.id.slice(0, 6)}`, openedAt: new Date().toISOString() };
   localStorage.setItem(KEY, JSON.stringify([next, ...list.filter((s) => s.id !== entry.id)].slice(0, MAX)));
 }
 

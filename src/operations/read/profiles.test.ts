@@ -49,3 +49,16 @@ test('columnProfiles: chosen columns only, the rest of many values counted as ot
   assert.equal(bad.success, false);
   assert.match(bad.errorDescription, /out of range/);
 });
+
+test('columnProfiles: a large text column is profiled on a sample, scaled to the column, missing exact', async () => {
+  const id = await h.loadSql(`SELECT CASE WHEN i % 10 = 0 THEN NULL WHEN i % 10 < 7 THEN 'common' ELSE 'rare' || (i % 3) END AS t FROM range(1000000) r(i)`);
+  const { profiles } = await h.ok(id, 'columnProfiles');
+  const [t] = profiles;
+  assert.equal(t.sampled, true);
+  assert.equal(t.missing, 100_000, 'exact');
+  assert.equal(t.distinct, null);
+  assert.equal(t.top[0].value, 'common');
+  // 600k of 900k present values; the sample's share is close to it.
+  assert.ok(Math.abs(t.top[0].count - 600_000) < 30_000, `scaled count ${t.top[0].count}`);
+  assert.equal(t.top.reduce((s: number, x: { count: number }) => s + x.count, 0) + t.other, 900_000);
+});

@@ -11,6 +11,8 @@ import type { ColumnProfile } from '../../protocol/messages.ts';
 export const PROFILE_BINS = 24;
 /** Most frequent values listed for other columns. */
 export const PROFILE_TOP = 5;
+/** Above this many rows, top values are counted on a sample of about this many rows. */
+export const PROFILE_SAMPLE_ROWS = 200_000;
 
 // Profiles by the immutable file field that holds the column (as metadata's missing counts):
 // a column kept across versions is profiled once; a change recomputes only its own columns.
@@ -47,21 +49,31 @@ async function profileColumn(ctx: OperationContext, index: number): Promise<Omit
     const hi = bins.length ? Number(bins[0].hi) : 0;
     // Infinities are neither missing nor in a bin: they are the `other` part.
     const missing = Number(await ctx.db.scalar(`SELECT count(*) FROM ${from} WHERE NOT (${present})`));
-    return { dataType: apiType(type), rows, missing, distinct: null, histogram: total ? { min: lo, max: hi, counts } : null, top: null, other: rows - missing - total };
+    return { dataType: apiType(type), rows, missing, distinct: null, histogram: total ? { min: lo, max: hi, counts } : null, top: null, other: rows - missing - total, sampled: false };
   }
+  // Counting every distinct text of a large column (a GROUP BY over millions of strings) would
+  // hold the session's queue for seconds, and the grid's slices wait in that queue: above
+  // PROFILE_SAMPLE_ROWS the top values are counted on a sample of row groups and scaled.
+  // The missing count stays exact (a scan that stops at nothing but is cheap).
+  const sampled = rows > PROFILE_SAMPLE_ROWS;
+  const source = sampled ? `(SELECT ${c} FROM ${from} USING SAMPLE ${((100 * PROFILE_SAMPLE_ROWS) / rows).toFixed(4)}% (system, 7)) AS df` : from;
   const top = await ctx.db.rows(`
-    WITH g AS (SELECT CAST(${c} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${present} GROUP BY ALL)
+    WITH g AS (SELECT CAST(${c} AS VARCHAR) AS v, count(*) AS n FROM ${source} WHERE ${present} GROUP BY ALL)
     SELECT v, n, count(*) OVER () AS d, sum(n) OVER () AS t FROM g ORDER BY n DESC, v LIMIT ${PROFILE_TOP}`);
-  const present_ = top.length ? Number(top[0].t) : 0;
-  const listed = top.reduce((s, r) => s + Number(r.n), 0);
+  const missing = Number(await ctx.db.scalar(`SELECT count(*) FROM ${from} WHERE NOT (${present})`));
+  const counted = top.length ? Number(top[0].t) : 0;
+  const scale = sampled && counted > 0 ? (rows - missing) / counted : 1;
+  const listed = top.map((r) => ({ value: String(r.v), count: Math.round(Number(r.n) * scale) }));
   return {
     dataType: apiType(type),
     rows,
-    missing: rows - present_,
-    distinct: top.length ? Number(top[0].d) : 0,
+    missing,
+    // A sample's distinct count says little about the whole column: not reported then.
+    distinct: sampled ? null : top.length ? Number(top[0].d) : 0,
     histogram: null,
-    top: top.map((r) => ({ value: String(r.v), count: Number(r.n) })),
-    other: present_ - listed,
+    top: listed,
+    other: Math.max(0, rows - missing - listed.reduce((s, r) => s + r.count, 0)),
+    sampled,
   };
 }
 

@@ -26,6 +26,8 @@ export interface GridHandle {
   selectedColumns(): number[];
   clearSelection(): void;
   focus(): void;
+  /** Slices are on their way: background reads (profiles) should wait their turn. */
+  busy(): boolean;
 }
 
 export interface GridProps {
@@ -42,6 +44,8 @@ export interface GridProps {
   onEdit(column: number, index: number, value: string): void;
   onSelectionChange(rows: number, columns: number[]): void;
   onFirstRows?(): void;
+  /** The first block, requested before the dataset's shape was known (SliceCache.prefetchFirst). */
+  firstBlock?: Promise<{ data: string }>;
 }
 
 const theme: Partial<Theme> = {
@@ -133,6 +137,11 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       }),
     [client],
   );
+  const adopted = useRef(false);
+  if (!adopted.current && props.firstBlock) {
+    adopted.current = true;
+    cache.adoptFirst(props.firstBlock);
+  }
 
   const viewKey = JSON.stringify(view);
   const lastViewKey = useRef<string | null>(null);
@@ -279,6 +288,9 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       },
       focus() {
         editor.current?.focus();
+      },
+      busy() {
+        return cache.busy();
       },
     }),
     [cache, rows, selection],

@@ -68,6 +68,11 @@ export class SliceCache {
     this.schedule();
   }
 
+  /** Slices asked for and not yet here: other reads should wait (one queue per session). */
+  busy(): boolean {
+    return this.inFlight.size > 0 || this.queue.length > 0;
+  }
+
   private key(rb: number, cb: number): string {
     return `${rb}:${cb}`;
   }
@@ -120,6 +125,21 @@ export class SliceCache {
     }
   }
 
+  private prefetched: Promise<{ data: string }> | null = null;
+
+  /**
+   * The first block of the unfiltered dataset, asked for before its shape is known (the
+   * server clamps the column range): it travels with the metadata request instead of after it.
+   */
+  static prefetchFirst(client: WillowClient): Promise<{ data: string }> {
+    return client.request('data', { rowIndexFrom: 0, rowIndexTo: ROW_BLOCK - 1, columnIndexFrom: 0, columnIndexTo: COL_BLOCK - 1 }, dataResult);
+  }
+
+  /** Use a prefetched first block (see prefetchFirst) for block 0:0 of the first, unfiltered view. */
+  adoptFirst(request: Promise<{ data: string }>): void {
+    this.prefetched = request;
+  }
+
   private fetch(k: string): void {
     const [rb, cb] = k.split(':').map(Number);
     const gen = this.generation;
@@ -128,8 +148,9 @@ export class SliceCache {
     const colFrom = cb * COL_BLOCK;
     const colTo = Math.min(this.columns - 1, colFrom + COL_BLOCK - 1);
     this.inFlight.add(k);
-    this.client
-      .request('data', { rowIndexFrom: rowFrom, rowIndexTo: rowTo, columnIndexFrom: colFrom, columnIndexTo: colTo, ...this.view }, dataResult)
+    const prefetched = k === '0:0' && Object.keys(this.view).length === 0 ? this.prefetched : null;
+    this.prefetched = null;
+    (prefetched ?? this.client.request('data', { rowIndexFrom: rowFrom, rowIndexTo: rowTo, columnIndexFrom: colFrom, columnIndexTo: colTo, ...this.view }, dataResult))
       .then((res) => {
         if (gen !== this.generation) return;
         const slice = dataSlice.parse(JSON.parse(res.data));
