@@ -113,6 +113,19 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   const latest = useRef(props);
   latest.current = props;
   const [widths, setWidths] = useState<Record<string, number>>({});
+  // Glide's accessibility tree (the cells' text for screen readers) is rebuilt only when the
+  // grid re-renders, not on canvas repaints: a tick after rows arrive (at most every 250 ms)
+  // gives it the new text.
+  const [dataTick, setDataTick] = useState(0);
+  const tickTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scheduleTick = useRef(() => {
+    if (tickTimer.current) return;
+    tickTimer.current = setTimeout(() => {
+      tickTimer.current = null;
+      setDataTick((t) => t + 1);
+    }, 250);
+  });
+  useEffect(() => () => void (tickTimer.current && clearTimeout(tickTimer.current)), []);
   const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
 
   const cache = useMemo(
@@ -129,6 +142,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
           for (let x = x0; x <= x1; x++) cells.push({ cell: [x + 1, y] });
         }
         editor.current?.updateCells(cells);
+        scheduleTick.current();
         if (!firstRows.current) {
           firstRows.current = true;
           // Painted on the next frame.
@@ -183,7 +197,9 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       const numeric = meta.type === 'int' || meta.type === 'float';
       return { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: text, allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
     },
-    [cache, columns],
+    // dataTick: a new function after rows arrive, so the accessibility tree is rebuilt.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [cache, columns, dataTick],
   );
 
   const onVisibleRegionChanged = useCallback(
@@ -248,6 +264,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       showColumn: (col: number) => editor.current?.scrollTo(col + 1, 0, 'horizontal', 0, 0, { hAlign: 'center' }),
       loadedBlocks: () => cache.loadedCount,
       rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
+      lastError: () => cache.lastError,
     };
     return () => {
       delete w.willowGrid;
