@@ -114,16 +114,16 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   latest.current = props;
   const [widths, setWidths] = useState<Record<string, number>>({});
   // Glide's accessibility tree (the cells' text for screen readers) is rebuilt only when the
-  // grid re-renders, not on canvas repaints: a tick after rows arrive (at most every 250 ms)
-  // gives it the new text.
+  // grid re-renders, not on canvas repaints: a tick 200 ms after the last rows arrived gives
+  // it the new text. Not during a scroll: the re-render repaints every cell, a frame's budget.
   const [dataTick, setDataTick] = useState(0);
   const tickTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scheduleTick = useRef(() => {
-    if (tickTimer.current) return;
+    if (tickTimer.current) clearTimeout(tickTimer.current);
     tickTimer.current = setTimeout(() => {
       tickTimer.current = null;
       setDataTick((t) => t + 1);
-    }, 250);
+    }, 200);
   });
   useEffect(() => () => void (tickTimer.current && clearTimeout(tickTimer.current)), []);
   const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
