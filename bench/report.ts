@@ -48,6 +48,10 @@ export const TARGETS = {
   importRatio: { max: 1.25, label: '≤ 1.25× DuckDB read_csv → Parquet' },
   downloadRatio: { min: 0.8, label: '≥ 0.8× DuckDB COPY … TO' },
   firstByte: { max: 1000, label: '≤ 1 s' },
+  webFirstRows: { max: 1500, label: '≤ 1.5 s' },
+  webLastRow: { max: 300, label: '≤ 300 ms' },
+  webDroppedFrames: { max: 5, label: '≤ 5 %' },
+  webBundle: { max: 600_000, label: '≤ 600 KB' },
 } satisfies Record<string, Target>;
 
 export function verdict(value: number, target: Target | undefined): string {

@@ -19,8 +19,9 @@ import { Floors } from './floors.ts';
 import { metadataSection, dataSection, downloadSection, operationsSection, analysisSection, loadRegistry, type Bench } from './sections.ts';
 import { distributedSection } from './distributed.ts';
 import type { BenchContext } from './operations.ts';
+import { webSection } from './web.ts';
 
-const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'ops'] as const;
+const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'web', 'ops'] as const;
 const OPT_IN = ['distributed'] as const;
 type Section = (typeof SECTIONS)[number] | (typeof OPT_IN)[number];
 
@@ -160,7 +161,7 @@ async function main(): Promise<number> {
     const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
     const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log, floors };
 
-    const runners: Record<(typeof SECTIONS)[number], (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, ops: operationsSection };
+    const runners: Record<(typeof SECTIONS)[number], (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, web: webSection, ops: operationsSection };
     for (const section of SECTIONS) {
       if (!opts.sections.has(section)) continue;
       log(`${section}`);

@@ -1,4 +1,4 @@
-// The whole test suite: type check, then every *.test.ts under src/ and test/ with Node's
+// The whole test suite: type check (server, then web client), then every *.test.ts under src/ and test/ with Node's
 // own runner. Operation tests live beside their operations in src/operations.
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
@@ -9,6 +9,7 @@ function run(cmd: string, args: string[]): void {
 }
 
 run('npx', ['--no-install', 'tsc', '--noEmit']);
+run('npx', ['--no-install', 'tsc', '--noEmit', '-p', 'web/tsconfig.json']);
 const files = [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')].sort();
 const only = process.argv.slice(2);
 run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...(only.length ? only : files)]);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 // Every setting comes from the environment, with defaults that make `npm start` work
 // on a fresh clone. Documented in README.md; keep the two in step.
@@ -31,6 +32,8 @@ const envSchema = z.object({
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   COMMAND_MEMORY_LIMIT: z.string().default('1GB'),
   CPU_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, os.availableParallelism() - 1)),
+  // The built web client (npm run build:web), served at /.
+  WEB_DIST: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'QUEUE'> & { QUEUE: 'embedded' | 'bullmq'; dataDir: string };

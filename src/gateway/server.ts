@@ -9,6 +9,8 @@ import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
 import { attachSocketServer } from './legacy-polling.ts';
+import { registerWeb } from './web.ts';
+import { describeOperations } from '../operations/discovery.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
@@ -92,6 +94,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       return reply.code(503).send({ status: 'unavailable', queue: 'bullmq', dataDir, redis: (err as Error).message });
     }
   });
+  app.get('/api/operations', async () => ({ success: true, operations: describeOperations() }));
+  await registerWeb(app, config.WEB_DIST);
   // Unknown routes answer in the API's error shape too (a client may build a bad URL).
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: 'not found', errorDescription: `${req.method} ${req.url.split('?')[0]} is not an endpoint of this server` }));
 

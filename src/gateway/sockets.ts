@@ -3,6 +3,7 @@ import { isSessionId } from '../store/session-id.ts';
 import type { ClientRegistry } from '../store/client-registry.ts';
 import type { JobQueue } from '../queue/job.ts';
 import type { Logger } from '../log.ts';
+import { DISCOVERY_OPERATION, describeOperations } from '../operations/discovery.ts';
 
 /**
  * Every event is a request: its name is the operation, its body the envelope plus
@@ -16,6 +17,10 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
       const requestID = body && 'requestID' in body ? body.requestID : null;
       const reply = (error: string, errorDescription: string) =>
         socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: false, error, errorDescription });
+      // Discovery reads the registry, not a session: answered here, to this socket only.
+      if (event === DISCOVERY_OPERATION) {
+        return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
+      }
       if (!body) return reply('invalid request', 'the request body must be a JSON object with operation, sessionID and requestID');
       if (!isSessionId(body.sessionID)) return reply('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
       const sessionID = body.sessionID;

@@ -9,7 +9,51 @@ export const nonNegativeInt = int.pipe(z.number().int().min(0, 'must be ≥ 0'))
 export const number = z.union([z.number(), z.string().trim().regex(/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'expected a number').transform(Number)]);
 export const bool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0']).transform((v) => v === 'true' || v === 'True' || v === '1'), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
 export const indexList = z.array(nonNegativeInt);
-export const columnName = z.string();
+
+/**
+ * What a parameter refers to, published as the `x-role` keyword of its JSON Schema by the
+ * `operations` discovery request (zod `.meta`, carried over by `z.toJSONSchema`), so a client
+ * can build the right control without knowing the operation: a column picker, a row, a
+ * regex field, a choice list, a SQL editor.
+ * - `columnIndex` / `columnIndices`: position(s) in the current column order
+ * - `columnName`: a column's name; `column`: a name or, leniently, a position; `columns`: a list of those
+ * - `rowIndex` / `rowIndices`: row position(s) in the current version
+ * - `regex`: a regular expression; with `x-regexFlag`, only when that boolean parameter is true
+ * - `choice`: one of `enum`; `sql`: a SQL statement over the table `df`
+ */
+export type ParamRole = 'columnIndex' | 'columnIndices' | 'columnName' | 'column' | 'columns' | 'rowIndex' | 'rowIndices' | 'regex' | 'choice' | 'sql';
+const role = (r: ParamRole, extra: Record<string, unknown> = {}) => ({ 'x-role': r, ...extra });
+
+/** Mark a schema with its role (for schemas that are not one of the building blocks below). */
+export function annotate<S extends z.ZodType>(schema: S, r: ParamRole, extra: Record<string, unknown> = {}): S {
+  return schema.meta(role(r, extra)) as S;
+}
+
+export const columnName = z.string().meta(role('columnName'));
+export const columnPosition = nonNegativeInt.meta(role('columnIndex'));
+export const columnPositions = z.array(nonNegativeInt).meta(role('columnIndices'));
+export const rowPosition = nonNegativeInt.meta(role('rowIndex'));
+export const rowPositions = z.array(nonNegativeInt).meta(role('rowIndices'));
+/** A column by name or, leniently, by position (`resolveColumn`). */
+export const columnNameOrPosition = z.union([z.string(), nonNegativeInt]).meta(role('column'));
+
+/** Text that is a regular expression when the boolean parameter `flag` is true (or always, without one). */
+export function pattern<S extends z.ZodType>(schema: S, flag?: string): S {
+  return annotate(schema, 'regex', flag ? { 'x-regexFlag': flag } : {});
+}
+
+/** One of a fixed list of words. */
+export function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values).meta(role('choice'));
+}
+
+/**
+ * One of a fixed list, compared trimmed and without letter case (spellings legacy clients
+ * send); the input schema is plain text, so the list is published as `enum` explicitly.
+ */
+export function lenientChoice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.string().trim().toLowerCase().pipe(z.enum(values)).meta(role('choice', { enum: [...values] }));
+}
 
 /** Check a column position against the current shape. */
 export function checkColumnIndex(ds: Dataset, index: number, param = 'columnIndex'): number {

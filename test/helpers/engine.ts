@@ -47,6 +47,21 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
+/** A new session of `rt` whose first version is the result of a SELECT (large datasets in a second). */
+export async function sessionFromSelect(rt: Runtime, select: string): Promise<string> {
+  const sessionId = newSessionId();
+  await rt.store.prepare(sessionId);
+  const { file, path: target } = rt.store.newFile(sessionId);
+  return rt.duck.withConnection(async (db) => {
+    const described = await db.describe(`(${select})`);
+    const fields = described.map((d, i) => `${ident(d.name)} AS c${i}`).join(', ');
+    const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(target)} (FORMAT parquet)`));
+    const { size } = await fs.stat(target);
+    await rt.store.create(sessionId, { rows, columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: d.type })), operations: [], bytesWritten: size });
+    return sessionId;
+  });
+}
+
 export async function engineHarness(overrides: Partial<Config> = {}): Promise<EngineHarness> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-engine-'));
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB' }, overrides);
@@ -62,17 +77,7 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
       return sessionId;
     },
     async loadSql(select) {
-      const sessionId = newSessionId();
-      await rt.store.prepare(sessionId);
-      const { file, path: target } = rt.store.newFile(sessionId);
-      return rt.duck.withConnection(async (db) => {
-        const described = await db.describe(`(${select})`);
-        const fields = described.map((d, i) => `${ident(d.name)} AS c${i}`).join(', ');
-        const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(target)} (FORMAT parquet)`));
-        const { size } = await fs.stat(target);
-        await rt.store.create(sessionId, { rows, columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: d.type })), operations: [], bytesWritten: size });
-        return sessionId;
-      });
+      return sessionFromSelect(rt, select);
     },
     async loadWithNaN(content) {
       const imported = await harness.load(content);

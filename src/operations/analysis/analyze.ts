@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { resolveColumn } from '../params.ts';
+import { annotate, resolveColumn } from '../params.ts';
 import { isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { literal } from '../../engine/sql.ts';
 import { valueExpr, jsonOf, jsNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
@@ -34,7 +34,7 @@ export const analyze = defineOperation({
   name: 'analyze',
   kind: 'read',
   summary: 'statistics of one column: missing and distinct counts, frequencies, mode; numeric, word and date statistics by type',
-  params: z.object({ column: z.union([z.string(), z.number().int()]) }),
+  params: z.object({ column: annotate(z.union([z.string(), z.number().int()]), 'column') }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const index = resolveColumn(ds, params.column);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { bool, int, nonNegativeInt, indexList } from '../params.ts';
+import { annotate, bool, columnPosition, int, nonNegativeInt, indexList } from '../params.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../engine/chart/palette.ts';
 import { histogram, frequency, xy, type Chart } from './charts.ts';
 
@@ -33,23 +33,23 @@ export function mergeOptions(raw: unknown): unknown {
 }
 
 // One index or a list of them: older clients send a lone index where a list is meant.
-const indices = z.union([indexList, nonNegativeInt.transform((i) => [i])]);
+const indices = annotate(z.union([indexList, nonNegativeInt.transform((i) => [i])]), 'columnIndices');
 const boundValue = z.union([z.number(), z.string()]).nullish();
 const axisPart = z.object({ start: boundValue, end: boundValue }).partial().nullish();
 
 const params = z.preprocess(
   mergeOptions,
   z.object({
-    type: z.string({ error: `type: required parameter is missing (one of ${CHART_TYPES.join(', ')})` }),
+    type: annotate(z.string({ error: `type: required parameter is missing (one of ${CHART_TYPES.join(', ')})` }), 'choice', { enum: [...CHART_TYPES] }),
     columnIndices: indices.optional(),
-    columnIndex: nonNegativeInt.optional(),
+    columnIndex: columnPosition.optional(),
     numberOfBins: int.optional(),
     axis: z.object({ x: axisPart, y: axisPart }).partial().nullish(),
     useWords: bool.optional(),
     cutoff: int.optional(),
-    xColumnIndex: nonNegativeInt.optional(),
+    xColumnIndex: columnPosition.optional(),
     yColumnIndices: indices.optional(),
-    yColumnIndex: nonNegativeInt.optional(),
+    yColumnIndex: columnPosition.optional(),
     options: z.unknown().optional(),
   }),
 );

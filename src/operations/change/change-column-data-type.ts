@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { columnName, nonNegativeInt, resolveColumn } from '../params.ts';
+import { annotate, columnNameOrPosition, resolveColumn } from '../params.ts';
 import { checkDateFormat, convertColumn, kindOf, replaceColumn, type Kind } from './convert.ts';
 
 // The numpy/pandas dtype names clients send, by the kind they mean.
@@ -26,8 +26,9 @@ export const changeColumnDataType = defineOperation({
   kind: 'change',
   summary: "convert a column's values to another type",
   params: z.object({
-    column: z.union([columnName, nonNegativeInt]),
-    newDataType: z.string(),
+    column: columnNameOrPosition,
+    // The common spellings are offered as choices; the other numpy names are accepted too.
+    newDataType: annotate(z.string(), 'choice', { examples: ['int', 'float', 'string', 'bool', 'datetime'] }),
     dateFormat: z.string().nullish(),
   }),
   async run(ctx, params) {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { checkColumnIndices, indexList } from '../params.ts';
+import { checkColumnIndices, columnPositions } from '../params.ts';
 
 // The remaining columns keep pointing at their data: deleting writes nothing.
 export const deleteColumns = defineOperation({
   name: 'deleteColumns',
   kind: 'change',
   summary: 'remove columns',
-  params: z.object({ columnIndices: indexList }),
+  params: z.object({ columnIndices: columnPositions }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const drop = new Set(checkColumnIndices(ds, params.columnIndices));

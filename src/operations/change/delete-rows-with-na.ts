@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, columnPosition } from '../params.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { scanOf } from './scan.ts';
 
@@ -8,7 +8,7 @@ export const deleteRowsWithNA = defineOperation({
   name: 'deleteRowsWithNA',
   kind: 'change',
   summary: 'remove the rows missing a value (null or NaN) in a column; the rest are renumbered',
-  params: z.object({ columnIndex: nonNegativeInt }),
+  params: z.object({ columnIndex: columnPosition }),
   async run(ctx, params) {
     const index = checkColumnIndex(ctx.dataset, params.columnIndex);
     const column = ctx.dataset.column(index);

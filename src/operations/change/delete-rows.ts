@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { checkRowIndex, indexList } from '../params.ts';
+import { checkRowIndex, rowPositions } from '../params.ts';
 
 let counter = 0;
 
@@ -8,7 +8,7 @@ export const deleteRows = defineOperation({
   name: 'deleteRows',
   kind: 'change',
   summary: 'remove rows by position; the rest are renumbered',
-  params: z.object({ rowIndices: indexList }),
+  params: z.object({ rowIndices: rowPositions }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     for (const i of params.rowIndices) checkRowIndex(ds, i, 'rowIndices');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, columnPosition } from '../params.ts';
 import { isText } from '../../engine/column-types.ts';
 import { replaceColumn } from './convert.ts';
 import { scanOf } from './scan.ts';
@@ -10,7 +10,7 @@ export const emptyStringToNaN = defineOperation({
   aliases: ['emptyStringToNan'],
   kind: 'change',
   summary: 'make the empty strings of a text column missing values',
-  params: z.object({ columnIndex: nonNegativeInt }),
+  params: z.object({ columnIndex: columnPosition }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);

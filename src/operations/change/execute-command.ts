@@ -6,6 +6,7 @@ import { defineOperation, type Change, type ColumnPlan, type OperationContext } 
 import { runSandboxed, type SandboxOutcome } from '../../engine/sandbox.ts';
 import { PARQUET } from '../../engine/materialize.ts';
 import { ident, literal } from '../../engine/sql.ts';
+import { annotate } from '../params.ts';
 
 // Rows compared first when checking whether a query changed anything: a reordered or
 // recomputed result usually differs early, and then the full comparison is not worth its scan.
@@ -21,7 +22,7 @@ export const executeCommand = defineOperation({
   name: 'executeCommand',
   kind: 'change',
   summary: 'run one sandboxed SQL statement over the table df; its result becomes the dataset',
-  params: z.object({ command: z.string().trim().min(1, 'command must be a non-empty SQL statement') }),
+  params: z.object({ command: annotate(z.string().trim().min(1, 'command must be a non-empty SQL statement'), 'sql') }),
   async run(ctx, params): Promise<Change> {
     const ds = ctx.dataset;
     // A folder of this job alone; the engine deletes it once the change is written (scratch).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { invalidParameter } from '../errors.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, choice, columnPosition } from '../params.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
@@ -15,9 +15,9 @@ export const fillDown = defineOperation({
   kind: 'change',
   summary: 'fill missing values with the previous (pad/ffill) or next (bfill) valid value, in a range of columns',
   params: z.object({
-    columnFrom: nonNegativeInt,
-    columnTo: nonNegativeInt,
-    method: z.enum(['pad', 'ffill', 'bfill', 'backfill']),
+    columnFrom: columnPosition,
+    columnTo: columnPosition,
+    method: choice(['pad', 'ffill', 'bfill', 'backfill']),
   }),
   async run(ctx, params) {
     const ds = ctx.dataset;

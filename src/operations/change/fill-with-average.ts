@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, columnPosition, lenientChoice } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
@@ -17,8 +17,8 @@ export const fillWithAverage = defineOperation({
   kind: 'change',
   summary: 'fill the missing values of a column with its mean, median or mode',
   params: z.object({
-    columnIndex: nonNegativeInt,
-    metric: z.string().transform((m) => m.trim().toLowerCase()).pipe(z.enum(['mean', 'median', 'mode'])),
+    columnIndex: columnPosition,
+    metric: lenientChoice(['mean', 'median', 'mode']),
   }),
   async run(ctx, params) {
     const ds = ctx.dataset;

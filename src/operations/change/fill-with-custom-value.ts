@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, columnPosition } from '../params.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
@@ -14,7 +14,7 @@ export const fillWithCustomValue = defineOperation({
   kind: 'change',
   summary: 'fill the missing values of a column with a constant',
   params: z.object({
-    columnIndex: nonNegativeInt,
+    columnIndex: columnPosition,
     newValue: z.union([z.string(), z.number(), z.boolean(), z.null()]),
   }),
   async run(ctx, params) {

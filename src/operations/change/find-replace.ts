@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { bool, checkColumnIndex, columnPosition, pattern } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
@@ -23,8 +23,8 @@ export const findReplace = defineOperation({
   kind: 'change',
   summary: 'replace whole values (or regex matches in text) of a column, pair by pair',
   params: z.object({
-    columnIndex: nonNegativeInt,
-    toReplace: scalarList,
+    columnIndex: columnPosition,
+    toReplace: pattern(scalarList, 'matchRegex'),
     replaceWith: scalarList,
     matchRegex: bool.optional().default(false),
   }),

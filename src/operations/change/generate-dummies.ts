@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { bool, checkColumnIndex, columnPosition } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { kindOf, textOf } from './convert.ts';
@@ -18,7 +18,7 @@ export const generateDummies = defineOperation({
   kind: 'change',
   summary: 'one 0/1 indicator column per distinct value of a column, inserted after it',
   params: z.object({
-    columnIndex: nonNegativeInt,
+    columnIndex: columnPosition,
     inplace: bool.optional().default(false),
   }),
   async run(ctx, params) {

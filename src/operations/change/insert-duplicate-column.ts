@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, columnPosition } from '../params.ts';
 
 // The copy points at the same stored field as the original: duplicating costs no data.
 export const insertDuplicateColumn = defineOperation({
   name: 'insertDuplicateColumn',
   kind: 'change',
   summary: 'insert a copy of a column, named <column>_copy, right after it',
-  params: z.object({ columnIndex: nonNegativeInt }),
+  params: z.object({ columnIndex: columnPosition }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);

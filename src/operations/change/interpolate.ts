@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { checkColumnIndex, int, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, int, columnPosition, lenientChoice } from '../params.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';
@@ -24,8 +24,8 @@ export const interpolate = defineOperation({
   kind: 'change',
   summary: 'fill missing numeric values by interpolation (linear, nearest, zero, slinear, quadratic, cubic, polynomial, spline, pchip, akima)',
   params: z.object({
-    columnIndex: nonNegativeInt,
-    method: z.string().trim().toLowerCase().pipe(z.enum(INTERPOLATION_METHODS)),
+    columnIndex: columnPosition,
+    method: lenientChoice(INTERPOLATION_METHODS),
     // Legacy clients send an order with every method, sometimes empty.
     order: z.union([int, z.null(), z.literal('')]).optional(),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { checkColumnIndex, checkRowIndex, nonNegativeInt } from '../params.ts';
+import { checkColumnIndex, checkRowIndex, columnPosition, rowPosition } from '../params.ts';
 import { columnAs, convertValue, replaceColumn } from './convert.ts';
 
 // One cell changes. The value takes the column's type when it reads as one; otherwise the
@@ -11,8 +11,8 @@ export const newCellValue = defineOperation({
   kind: 'change',
   summary: "set one cell's value",
   params: z.object({
-    columnIndex: nonNegativeInt,
-    rowIndex: nonNegativeInt,
+    columnIndex: columnPosition,
+    rowIndex: rowPosition,
     newValue: z.union([z.string(), z.number(), z.boolean(), z.null()]),
   }),
   async run(ctx, params) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { columnName, nonNegativeInt, resolveColumn } from '../params.ts';
+import { columnNameOrPosition, resolveColumn } from '../params.ts';
 
 // A rename only changes the manifest: every column keeps pointing at its data.
 export const renameColumn = defineOperation({
@@ -9,7 +9,7 @@ export const renameColumn = defineOperation({
   kind: 'change',
   summary: 'rename a column',
   params: z.object({
-    column: z.union([columnName, nonNegativeInt]),
+    column: columnNameOrPosition,
     newName: z.string().min(1, 'a column name cannot be empty'),
   }),
   async run(ctx, params) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { bool, checkColumnIndex, nonNegativeInt } from '../params.ts';
+import { bool, checkColumnIndex, columnPosition, pattern } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
 import { scanOf } from './scan.ts';
@@ -14,8 +14,8 @@ export const splitColumn = defineOperation({
   kind: 'change',
   summary: 'split a text column on a delimiter (or regex) into new columns after it',
   params: z.object({
-    columnIndex: nonNegativeInt,
-    delimiter: z.string(),
+    columnIndex: columnPosition,
+    delimiter: pattern(z.string(), 'regex'),
     regex: bool.optional().default(false),
   }),
   async run(ctx, params) {

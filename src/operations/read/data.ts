@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { nonNegativeInt } from '../params.ts';
+import { columnPosition, rowPosition } from '../params.ts';
 import { viewParams, withView, type View } from './view.ts';
 import { jsonValue } from '../../engine/json-values.ts';
 import { literal } from '../../engine/sql.ts';
@@ -11,10 +11,10 @@ export const data = defineOperation({
   kind: 'read',
   summary: 'a slice of the (optionally filtered, searched, sorted) dataset as a JSON string in split orientation',
   params: z.object({
-    rowIndexFrom: nonNegativeInt,
-    rowIndexTo: nonNegativeInt,
-    columnIndexFrom: nonNegativeInt,
-    columnIndexTo: nonNegativeInt,
+    rowIndexFrom: rowPosition,
+    rowIndexTo: rowPosition,
+    columnIndexFrom: columnPosition,
+    columnIndexTo: columnPosition,
     ...viewParams,
   }),
   async run(ctx, p) {

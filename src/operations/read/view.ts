@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, indexList, int, number, checkColumnIndices, checkColumnIndex } from '../params.ts';
+import { annotate, bool, choice, columnPositions, int, number, pattern, checkColumnIndices, checkColumnIndex } from '../params.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { literal } from '../../engine/sql.ts';
 import { isMissing, textValue } from '../../engine/json-values.ts';
@@ -8,14 +8,14 @@ import type { OperationContext } from '../types.ts';
 
 // The filter / search / sort parameters shared by `metadata` and `data`.
 export const viewParams = {
-  filterType: z.enum(['invalid', 'outliers', 'duplicates']).nullish(),
-  filterColumnIndices: indexList.nullish(),
+  filterType: choice(['invalid', 'outliers', 'duplicates']).nullish(),
+  filterColumnIndices: columnPositions.nullish(),
   outliersTrimPortion: number.pipe(z.number().min(0).lt(0.5, 'must be below 0.5')).nullish(),
   outliersStdDev: number.pipe(z.number().nonnegative()).nullish(),
-  searchQuery: z.string().nullish(),
-  searchColumnIndices: indexList.nullish(),
+  searchQuery: pattern(z.string(), 'searchIsRegex').nullish(),
+  searchColumnIndices: columnPositions.nullish(),
   searchIsRegex: bool.nullish(),
-  sortColumnIndex: int.nullish(),
+  sortColumnIndex: annotate(int, 'columnIndex').nullish(),
   sortAscending: bool.nullish(),
 };
 

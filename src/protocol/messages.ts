@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+// The shapes of what the server answers, shared by the server (which produces them) and the
+// web client (which validates what it receives with them), so the two cannot drift apart.
+// This module is the lowest layer: it imports nothing but zod, and runs in Node and browsers.
+
+/** Every reply's envelope (API.md "Socket.IO"). */
+export const replyEnvelope = z.object({
+  operation: z.string(),
+  sessionID: z.string().nullish(),
+  requestID: z.string().nullish(),
+  success: z.boolean(),
+  error: z.string().optional(),
+  errorDescription: z.string().optional(),
+});
+export type ReplyEnvelope = z.infer<typeof replyEnvelope>;
+
+/** POST /upload */
+export const uploadResponse = z.union([
+  z.object({
+    success: z.literal(true),
+    sessionID: z.string(),
+    rows: z.number().optional(),
+    columns: z.number().optional(),
+    skippedLines: z.number().optional(),
+    paddedLines: z.number().optional(),
+  }),
+  z.object({ success: z.literal(false), error: z.string(), errorDescription: z.string() }),
+]);
+export type UploadResponse = z.infer<typeof uploadResponse>;
+
+export const columnInfo = z.object({ index: z.number(), dataType: z.string(), invalidValues: z.number() });
+
+/** metadata */
+export const metadataResult = z.object({
+  undoAvailable: z.boolean(),
+  redoAvailable: z.boolean(),
+  dataSize: z.object({ rows: z.number(), columns: z.number() }),
+  columns: z.array(z.string()),
+  columnInfo: z.record(z.string(), columnInfo),
+});
+export type MetadataResult = z.infer<typeof metadataResult>;
+
+/** data: the `data` field is a JSON string holding this (split orientation, `index` = row positions). */
+export const dataResult = z.object({ data: z.string() });
+export const dataSlice = z.object({
+  columns: z.array(z.string()),
+  index: z.array(z.number()),
+  data: z.array(z.array(z.unknown())),
+});
+export type DataSlice = z.infer<typeof dataSlice>;
+
+/** dataChanged, pushed to the session's room after every changing operation. */
+export const dataChanged = z.object({ sessionID: z.string(), requestID: z.string().nullish() });
+
+/** One entry of `history` (and of a recipe given to `applyOperations`). */
+export const historyEntry = z.object({
+  operation: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  appliedAt: z.string().optional(),
+  undone: z.boolean().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntry>;
+export const historyResult = z.object({ operations: z.array(historyEntry) });
+
+/** A recipe file as the web client saves it: the history of a session. */
+export const recipeFile = z.union([
+  z.object({ willowRecipe: z.literal(1), operations: z.array(historyEntry) }),
+  z.array(historyEntry),
+]);
+
+/** analyze: the statistics vary with the column's type; these are the fields every type has. */
+export const analyzeResult = z.object({
+  data: z
+    .object({
+      invalid: z.number(),
+      unique_count: z.number(),
+      frequencies: z.array(z.tuple([z.unknown(), z.number()])),
+      mode: z.array(z.unknown()),
+      mode_frequency: z.number().nullish(),
+      word_frequencies: z.array(z.tuple([z.unknown(), z.number()])).optional(),
+    })
+    .catchall(z.unknown()),
+});
+export type AnalyzeStats = z.infer<typeof analyzeResult>['data'];
+
+const bound = z.union([z.number(), z.string()]).nullish();
+export const axisWindow = z.object({ start: bound, end: bound });
+/** visualize */
+export const visualizeResult = z.object({
+  image: z.string(),
+  axis: z.object({ x: axisWindow.nullish(), y: axisWindow.nullish() }).nullish(),
+});
+export type VisualizeResult = z.infer<typeof visualizeResult>;
+
+/** operations (discovery): how a client learns the requests and their parameters. */
+export const operationDescription = z.object({
+  name: z.string(),
+  aliases: z.array(z.string()),
+  kind: z.enum(['read', 'change', 'history']),
+  summary: z.string(),
+  /** JSON Schema (draft 2020-12) of the parameters, with `x-role` annotations (see params.ts). */
+  parameters: z.record(z.string(), z.unknown()),
+});
+export type OperationDescription = z.infer<typeof operationDescription>;
+export const operationsResult = z.object({ operations: z.array(operationDescription) });
+
+/**
+ * columnProfiles: one small distribution per column for the grid's data-quality bars.
+ * `histogram`: equal-width bins over [min, max] of a number or date column (dates as epoch
+ * milliseconds); `top`: the most frequent values with `other` the count of the rest.
+ * `missing` counts missing values; `rows` the column's length. `distinct` is null for
+ * numbers, dates and sampled columns.
+ */
+export const columnProfile = z.object({
+  name: z.string(),
+  dataType: z.string(),
+  rows: z.number(),
+  missing: z.number(),
+  distinct: z.number().nullable(),
+  histogram: z.object({ min: z.number(), max: z.number(), counts: z.array(z.number()) }).nullable(),
+  top: z.array(z.object({ value: z.string(), count: z.number() })).nullable(),
+  other: z.number(),
+  /** true when `top` was counted on a sample of the rows and scaled (large columns). */
+  sampled: z.boolean(),
+});
+export type ColumnProfile = z.infer<typeof columnProfile>;
+export const columnProfilesResult = z.object({ profiles: z.array(columnProfile) });

@@ -1,0 +1,310 @@
+import { useMemo, useRef, useState } from 'react';
+import type { OperationSpec, Param } from './ops.ts';
+import type { ColumnMeta } from './grid/header.ts';
+import { typeStyle } from './grid/header.ts';
+
+type Value = string | boolean | number[] | string[];
+
+export interface OperationFormProps {
+  spec: OperationSpec;
+  columns: ColumnMeta[];
+  preset: Record<string, unknown>;
+  busy: boolean;
+  serverError: string | null;
+  onSubmit(params: Record<string, unknown>): void;
+  onCancel(): void;
+}
+
+function initial(p: Param, preset: unknown, columns: ColumnMeta[]): Value {
+  switch (p.control) {
+    case 'column':
+      return preset !== undefined ? String(preset) : '';
+    case 'columnName':
+      return typeof preset === 'number' ? (columns[preset]?.name ?? '') : typeof preset === 'string' ? preset : '';
+    case 'columns':
+      return Array.isArray(preset) ? (preset as number[]) : typeof preset === 'number' ? [preset] : [];
+    case 'columnNames':
+      return Array.isArray(preset) ? (preset as unknown[]).map((c) => (typeof c === 'number' ? (columns[c]?.name ?? '') : String(c))) : [];
+    case 'boolean':
+      return preset !== undefined ? preset === true : p.default === true;
+    case 'rows':
+      return Array.isArray(preset) ? (preset as number[]).join(', ') : '';
+    case 'list':
+      return Array.isArray(preset) ? (preset as unknown[]).map(String).join('\n') : '';
+    default:
+      return preset !== undefined && preset !== null ? String(preset) : p.default !== undefined && p.default !== null ? String(p.default) : '';
+  }
+}
+
+/** "1, 4, 10-12" → [1, 4, 10, 11, 12]; null when a part is not a position. */
+function parsePositions(text: string): number[] | null {
+  const out: number[] = [];
+  for (const part of text.split(/[\s,;]+/).filter(Boolean)) {
+    const range = /^(\d+)\s*[-–]\s*(\d+)$/.exec(part);
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (b < a || b - a > 100_000) return null;
+      for (let i = a; i <= b; i++) out.push(i);
+    } else if (/^\d+$/.test(part)) out.push(Number(part));
+    else return null;
+  }
+  return out;
+}
+
+/**
+ * A form generated from an operation's published JSON Schema: each parameter gets the
+ * control its `x-role` or type calls for. The values are checked locally with the schema
+ * (and regexes compiled) before sending; the server checks them again.
+ */
+export function OperationForm({ spec, columns, preset, busy, serverError, onSubmit, onCancel }: OperationFormProps) {
+  const [values, setValues] = useState<Record<string, Value>>(() => Object.fromEntries(spec.params.map((p) => [p.name, initial(p, preset[p.name], columns)])));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const sqlRef = useRef<HTMLTextAreaElement>(null);
+  const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
+
+  const build = (): { params: Record<string, unknown>; errors: Record<string, string> } => {
+    const params: Record<string, unknown> = {};
+    const errs: Record<string, string> = {};
+    for (const p of spec.params) {
+      const v = values[p.name];
+      switch (p.control) {
+        case 'column':
+        case 'row':
+        case 'integer':
+        case 'number': {
+          const text = String(v).trim();
+          if (text === '') break;
+          const n = Number(text);
+          if (!Number.isFinite(n) || ((p.control !== 'number') && !Number.isInteger(n))) errs[p.name] = p.control === 'number' ? 'enter a number' : 'enter a whole number';
+          else if (p.schema.minimum !== undefined && n < p.schema.minimum) errs[p.name] = `must be at least ${p.schema.minimum}`;
+          else params[p.name] = n;
+          break;
+        }
+        case 'columns':
+        case 'columnNames':
+          if ((v as unknown[]).length) params[p.name] = v;
+          else if (p.required) errs[p.name] = 'choose at least one column';
+          break;
+        case 'rows': {
+          const list = parsePositions(String(v));
+          if (list === null) errs[p.name] = 'row positions, e.g. 1, 4, 10-12';
+          else if (list.length) params[p.name] = list;
+          break;
+        }
+        case 'boolean':
+          params[p.name] = v === true;
+          break;
+        case 'list': {
+          const text = String(v);
+          if (text.trim() !== '') params[p.name] = text.split('\n');
+          break;
+        }
+        default: {
+          const text = String(v);
+          if (text !== '' || (p.required && p.control === 'text')) params[p.name] = text;
+        }
+      }
+      if (p.required && params[p.name] === undefined && !errs[p.name]) errs[p.name] = 'required';
+    }
+    // Regexes: compiled here, so a typo is caught before the round trip.
+    for (const p of spec.params) {
+      if (p.schema['x-role'] !== 'regex') continue;
+      if (p.regexFlag && params[p.regexFlag] !== true) continue;
+      const patterns = Array.isArray(params[p.name]) ? (params[p.name] as string[]) : params[p.name] !== undefined ? [String(params[p.name])] : [];
+      for (const re of patterns) {
+        try {
+          new RegExp(re);
+        } catch (e) {
+          errs[p.name] = `not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+        }
+      }
+    }
+    if (Object.keys(errs).length === 0) {
+      const checked = spec.validator.safeParse(params);
+      if (!checked.success) {
+        for (const issue of checked.error.issues) {
+          const key = String(issue.path[0] ?? '_');
+          errs[key] ??= issue.message;
+        }
+      }
+    }
+    return { params, errors: errs };
+  };
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    const { params, errors: errs } = build();
+    setErrors(errs);
+    if (Object.keys(errs).length === 0) onSubmit(params);
+  };
+
+  const columnOptions = useMemo(
+    () =>
+      columns.map((c, i) => (
+        <option key={i} value={i}>
+          {c.name} · {typeStyle(c.type).label}
+        </option>
+      )),
+    [columns],
+  );
+
+  const control = (p: Param) => {
+    const v = values[p.name];
+    const id = `f-${spec.name}-${p.name}`;
+    switch (p.control) {
+      case 'column':
+        return (
+          <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
+            <option value="">Choose a column…</option>
+            {columnOptions}
+          </select>
+        );
+      case 'columnName':
+        return (
+          <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
+            <option value="">Choose a column…</option>
+            {columns.map((c, i) => (
+              <option key={i} value={c.name}>
+                {c.name} · {typeStyle(c.type).label}
+              </option>
+            ))}
+          </select>
+        );
+      case 'columns':
+      case 'columnNames': {
+        const list = v as (number | string)[];
+        return (
+          <div className="checklist" id={id}>
+            {columns.map((c, i) => {
+              const key = p.control === 'columns' ? i : c.name;
+              const on = list.includes(key as never);
+              return (
+                <label key={i} className={on ? 'on' : ''}>
+                  <input type="checkbox" checked={on} onChange={() => set(p.name, (on ? list.filter((x) => x !== key) : [...list, key]) as number[] | string[])} />
+                  <span>{c.name}</span>
+                  <em>{typeStyle(c.type).label}</em>
+                </label>
+              );
+            })}
+          </div>
+        );
+      }
+      case 'choice':
+        return p.schema.enum ? (
+          <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
+            <option value="">Choose…</option>
+            {p.choices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <>
+            <input id={id} name={p.name} list={`${id}-list`} value={String(v)} onChange={(e) => set(p.name, e.target.value)} autoComplete="off" />
+            <datalist id={`${id}-list`}>
+              {p.choices.map((c) => (
+                <option key={c} value={c} />
+              ))}
+            </datalist>
+          </>
+        );
+      case 'boolean':
+        return (
+          <label className="switch">
+            <input id={id} name={p.name} type="checkbox" checked={v === true} onChange={(e) => set(p.name, e.target.checked)} />
+            <span>{v === true ? 'yes' : 'no'}</span>
+          </label>
+        );
+      case 'sql':
+        return (
+          <div className="sql">
+            <textarea
+              id={id}
+              name={p.name}
+              ref={sqlRef}
+              spellCheck={false}
+              rows={8}
+              value={String(v)}
+              placeholder={'SELECT *, price * qty AS total\nFROM df\nWHERE qty > 0'}
+              onChange={(e) => set(p.name, e.target.value)}
+              onKeyDown={(e) => {
+                if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') submit(e);
+              }}
+            />
+            <div className="sql-columns">
+              <span>Insert:</span>
+              {['df', ...columns.map((c) => c.name)].map((name, i) => (
+                <button
+                  type="button"
+                  key={i}
+                  className="chip-btn"
+                  onClick={() => {
+                    const ta = sqlRef.current;
+                    const text = i === 0 || /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+                    const cur = String(values[p.name]);
+                    const at = ta ? ta.selectionStart : cur.length;
+                    const next = cur.slice(0, at) + text + cur.slice(ta ? ta.selectionEnd : at);
+                    set(p.name, next);
+                    requestAnimationFrame(() => {
+                      ta?.focus();
+                      ta?.setSelectionRange(at + text.length, at + text.length);
+                    });
+                  }}
+                >
+                  {name}
+                </button>
+              ))}
+            </div>
+          </div>
+        );
+      case 'list':
+        return <textarea id={id} name={p.name} rows={3} value={String(v)} placeholder="one value per line" onChange={(e) => set(p.name, e.target.value)} className={p.schema['x-role'] === 'regex' ? 'mono' : ''} />;
+      default:
+        return (
+          <input
+            id={id}
+            name={p.name}
+            value={String(v)}
+            inputMode={p.control === 'number' || p.control === 'integer' || p.control === 'row' ? 'decimal' : undefined}
+            className={p.control === 'regex' ? 'mono' : ''}
+            placeholder={p.control === 'rows' ? 'e.g. 1, 4, 10-12' : p.control === 'regex' ? (p.regexFlag ? `text (a regex when “${p.regexFlag}”)` : 'regular expression') : ''}
+            onChange={(e) => set(p.name, e.target.value)}
+            autoComplete="off"
+          />
+        );
+    }
+  };
+
+  return (
+    <form className="op-form" onSubmit={submit} noValidate data-operation={spec.name}>
+      <p className="summary">{spec.summary}</p>
+      {spec.params.map((p) => (
+        <div className={`field${errors[p.name] ? ' invalid' : ''}`} key={p.name}>
+          <label htmlFor={`f-${spec.name}-${p.name}`}>
+            {p.label}
+            {p.required ? <b title="required"> *</b> : null}
+            {p.regexFlag ? <small> regex when “{p.regexFlag}”</small> : p.schema['x-role'] === 'regex' ? <small> regex</small> : null}
+          </label>
+          {control(p)}
+          {errors[p.name] ? <div className="field-error">{errors[p.name]}</div> : null}
+        </div>
+      ))}
+      {errors._ ? <div className="field-error">{errors._}</div> : null}
+      {serverError ? (
+        <div className="alert error" role="alert">
+          {serverError}
+        </div>
+      ) : null}
+      <div className="form-actions">
+        <button type="button" className="btn ghost" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn primary" disabled={busy}>
+          {busy ? 'Applying…' : 'Apply'}
+        </button>
+      </div>
+    </form>
+  );
+}

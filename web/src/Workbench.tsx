@@ -1,0 +1,622 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { columnProfilesResult, metadataResult, type ColumnProfile, type HistoryEntry, type MetadataResult } from '../../src/protocol/messages.ts';
+import { RequestError, type RunningRequest, type WillowClient } from './api.ts';
+import { Grid, type GridHandle } from './grid/Grid.tsx';
+import { SliceCache } from './grid/cache.ts';
+import type { ColumnMeta } from './grid/header.ts';
+import { typeStyle } from './grid/header.ts';
+import { Menu, type MenuItem } from './Menu.tsx';
+import { OperationForm } from './OperationForm.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
+import { AnalyzePanel } from './AnalyzePanel.tsx';
+import { ChartPanel } from './ChartPanel.tsx';
+import { humanize, type OperationSpec } from './ops.ts';
+import { exactRegex, FILTER_LABEL, hasRowView, viewParams, type FilterType, type View } from './view.ts';
+import { rememberSession, sessionName } from './recent.ts';
+
+type Panel =
+  | { kind: 'none' }
+  | { kind: 'ops' }
+  | { kind: 'op'; name: string; preset: Record<string, unknown> }
+  | { kind: 'analyze'; column: number }
+  | { kind: 'chart'; column?: number }
+  | { kind: 'history' }
+  | { kind: 'filter'; type: FilterType; columns: number[] };
+
+interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  title: string;
+  text?: string;
+}
+
+let toastId = 0;
+
+export function Workbench({ client, sessionID, operations, onHome }: { client: WillowClient; sessionID: string; operations: OperationSpec[]; onHome(): void }) {
+  const [meta, setMeta] = useState<MetadataResult | null>(null);
+  const [viewRows, setViewRows] = useState<number | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const [view, setView] = useState<View>({});
+  const [version, setVersion] = useState(0);
+  const [profiles, setProfiles] = useState<Map<string, ColumnProfile>>(new Map());
+  const [panel, setPanel] = useState<Panel>({ kind: 'none' });
+  const [menu, setMenu] = useState<{ at: { x: number; y: number }; items: MenuItem[] } | null>(null);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [running, setRunning] = useState<RunningRequest[]>([]);
+  const [now, setNow] = useState(performance.now());
+  const [formError, setFormError] = useState<string | null>(null);
+  const [formBusy, setFormBusy] = useState(false);
+  const [selection, setSelection] = useState<{ rows: number; columns: number[] }>({ rows: 0, columns: [] });
+  const [search, setSearch] = useState({ query: '', column: -1, regex: false });
+  const [connected, setConnected] = useState(true);
+  const [goto, setGoto] = useState('');
+  const grid = useRef<GridHandle>(null);
+  const name = sessionName(sessionID) ?? `Shared session ${sessionID.slice(0, 6)}`;
+
+  const toast = useCallback((kind: Toast['kind'], title: string, text?: string) => {
+    const id = ++toastId;
+    setToasts((t) => [...t.slice(-3), { id, kind, title, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
+  }, []);
+
+  const columns: ColumnMeta[] = useMemo(() => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0 })) : []), [meta]);
+  const params = useMemo(() => viewParams(view), [view]);
+
+  // Metadata of the whole dataset; with a filter or search, also the view's row count.
+  const loadMeta = useCallback(async () => {
+    try {
+      const m = await client.request('metadata', {}, metadataResult);
+      setMeta(m);
+      rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
+      return m;
+    } catch (e) {
+      if (e instanceof RequestError && (e.code === 'unknown session' || e.code === 'invalid sessionID')) setFatal(e.message);
+      else toast('error', 'Could not read the dataset', (e as Error).message);
+      return null;
+    }
+  }, [client, sessionID, toast]);
+
+  // The first rows are asked for together with the metadata, not after it.
+  const [firstBlock] = useState(() => {
+    client.sessionID = sessionID;
+    const p = SliceCache.prefetchFirst(client);
+    p.catch(() => undefined); // its error, if any, comes with the metadata's
+    return p;
+  });
+  useEffect(() => {
+    client.sessionID = sessionID;
+    void loadMeta();
+  }, [client, sessionID, loadMeta]);
+
+  const viewKey = JSON.stringify(params);
+  useEffect(() => {
+    if (!hasRowView(view)) {
+      setViewRows(null);
+      return;
+    }
+    let live = true;
+    client
+      .request('metadata', params, metadataResult)
+      .then((m) => live && setViewRows(m.dataSize.rows))
+      .catch((e: Error) => {
+        if (!live) return;
+        toast('error', 'The view could not be applied', e.message);
+        setView((v) => ({ sort: v.sort }));
+      });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, viewKey, version]);
+
+  // Profiles one column per request, after the first rows: the session's requests run one
+  // at a time, and slices of the grid must not wait behind a profile of every column.
+  const [rowsShown, setRowsShown] = useState(false);
+  useEffect(() => {
+    if (!meta || (!rowsShown && meta.dataSize.rows > 0)) return;
+    let live = true;
+    (async () => {
+      for (let i = 0; i < meta.columns.length && live; i++) {
+        // The session's requests run one at a time: a profile sent while the grid waits for
+        // rows would delay them, so profiles go only when the grid has what it asked for.
+        while (live && grid.current?.busy()) await new Promise((r) => setTimeout(r, 60));
+        try {
+          const r = await client.request('columnProfiles', { columnIndices: [i] }, columnProfilesResult);
+          if (!live) return;
+          const p = r.profiles[0];
+          if (p) setProfiles((old) => new Map(old).set(p.name, p));
+        } catch {
+          return; // the data changed under us; the next version's profiles follow
+        }
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [client, meta, rowsShown]);
+
+  // Anyone's change (this tab's or another's): read everything again, keep the scroll position.
+  useEffect(
+    () =>
+      client.onDataChanged(() => {
+        setVersion((v) => v + 1);
+        void loadMeta();
+      }),
+    [client, loadMeta],
+  );
+  useEffect(() => client.onRunning(setRunning), [client]);
+  useEffect(() => client.onConnection(setConnected), [client]);
+  useEffect(() => {
+    if (running.length === 0) return;
+    const t = setInterval(() => setNow(performance.now()), 100);
+    return () => clearInterval(t);
+  }, [running.length]);
+
+  const change = useCallback(
+    async (operation: string, p: Record<string, unknown>, opts: { fromForm?: boolean } = {}) => {
+      if (opts.fromForm) {
+        setFormBusy(true);
+        setFormError(null);
+      }
+      try {
+        await client.request(operation, p, undefined, true);
+        if (opts.fromForm) setPanel({ kind: 'none' });
+        return true;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (opts.fromForm) setFormError(msg);
+        else toast('error', `${humanize(operation)} failed`, msg);
+        return false;
+      } finally {
+        if (opts.fromForm) setFormBusy(false);
+      }
+    },
+    [client, toast],
+  );
+
+  const undo = useCallback(() => void change('undo', {}), [change]);
+  const redo = useCallback(() => void change('redo', {}), [change]);
+
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t.closest('input, textarea, select, [contenteditable], #portal .gdg-overlay, .gdg-style textarea')) return;
+      if (!(e.ctrlKey || e.metaKey)) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        undo();
+      } else if ((k === 'z' && e.shiftKey) || k === 'y') {
+        e.preventDefault();
+        redo();
+      }
+    };
+    window.addEventListener('keydown', key);
+    return () => window.removeEventListener('keydown', key);
+  }, [undo, redo]);
+
+  const changeOps = useMemo(() => operations.filter((o) => o.kind === 'change'), [operations]);
+  const opByName = useMemo(() => new Map(operations.map((o) => [o.name, o])), [operations]);
+
+  /** Start an operation on a column: straight away when the column is all it needs, else its form. */
+  const startOp = (spec: OperationSpec, column?: number) => {
+    const preset: Record<string, unknown> = {};
+    if (column !== undefined && spec.columnParam) preset[spec.columnParam.name] = spec.columnParam.control === 'columnName' ? columns[column]?.name : column;
+    if (column !== undefined) {
+      for (const p of spec.params) {
+        if (p.control === 'columns' && preset[p.name] === undefined) preset[p.name] = selection.columns.length > 1 ? selection.columns : [column];
+        if (p.control === 'columnNames') preset[p.name] = (selection.columns.length > 1 ? selection.columns : [column]).map((c) => columns[c]?.name);
+        if (/^column(From|To)$/.test(p.name)) preset[p.name] = column;
+      }
+    }
+    const rowsParam = spec.params.find((p) => p.control === 'rows');
+    if (rowsParam) preset[rowsParam.name] = grid.current?.selectedRowIndices() ?? [];
+    const others = spec.params.filter((p) => preset[p.name] === undefined && (p.required || p.control !== 'boolean'));
+    if (column !== undefined && spec.params.length > 0 && others.length === 0) {
+      void change(spec.name, preset);
+      return;
+    }
+    setFormError(null);
+    setPanel({ kind: 'op', name: spec.name, preset });
+  };
+
+  const setFilter = (type: FilterType, cols: number[], trim = 0, stdDev = 2) => setView((v) => ({ ...v, filter: { type, columns: cols, trim, stdDev } }));
+
+  const headerMenu = (col: number, bounds: { x: number; y: number; width: number; height: number }) => {
+    const c = columns[col];
+    if (!c) return;
+    const numeric = c.type === 'int' || c.type === 'float';
+    const colOps = changeOps.filter((o) => o.columnParam || o.params.some((p) => p.control === 'columns' || p.control === 'columnNames'));
+    const items: MenuItem[] = [
+      { heading: c.name },
+      { label: 'Sort ascending', onSelect: () => setView((v) => ({ ...v, sort: { column: col, ascending: true } })), testId: 'menu-sort-asc' },
+      { label: 'Sort descending', onSelect: () => setView((v) => ({ ...v, sort: { column: col, ascending: false } })) },
+      'separator',
+      { label: 'Show missing values', onSelect: () => setFilter('invalid', [col]), testId: 'menu-filter-invalid' },
+      { label: 'Show outliers…', disabled: !numeric, onSelect: () => setPanel({ kind: 'filter', type: 'outliers', columns: [col] }) },
+      { label: 'Show duplicates', onSelect: () => setFilter('duplicates', [col]) },
+      'separator',
+      { label: 'Analyze column', onSelect: () => setPanel({ kind: 'analyze', column: col }), testId: 'menu-analyze' },
+      { label: 'Chart…', onSelect: () => setPanel({ kind: 'chart', column: col }) },
+      'separator',
+      { heading: 'Transform' },
+      ...colOps.map((o) => ({ label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name) })),
+    ];
+    setMenu({ at: { x: bounds.x, y: bounds.y + bounds.height }, items });
+  };
+
+  const cellMenu = (col: number, _row: number, index: number | undefined, at: { x: number; y: number }) => {
+    const selected = grid.current?.selectedRowIndices() ?? [];
+    const rows = selected.length ? selected : index !== undefined ? [index] : [];
+    const deleteRows = opByName.get('deleteRows');
+    const items: MenuItem[] = [{ heading: rows.length === 1 ? `Row ${rows[0]}` : `${rows.length} rows` }];
+    if (deleteRows) items.push({ label: rows.length === 1 ? 'Delete row' : `Delete ${rows.length} rows`, danger: true, disabled: rows.length === 0, onSelect: () => void change('deleteRows', { rowIndices: rows }), testId: 'menu-delete-rows' });
+    if (col >= 0 && columns[col]) {
+      items.push('separator', { heading: columns[col].name });
+      items.push({ label: 'Column menu…', onSelect: () => headerMenu(col, { x: at.x, y: at.y, width: 0, height: 0 }) });
+    }
+    setMenu({ at, items });
+  };
+
+  const onEdit = (col: number, index: number, text: string) => {
+    const c = columns[col];
+    if (!c) return;
+    let value: string | number | boolean | null = text;
+    if ((c.type === 'int' || c.type === 'float') && text.trim() === '') value = null;
+    else if ((c.type === 'int' || c.type === 'float') && text.trim() !== '' && Number.isFinite(Number(text))) value = Number(text);
+    else if (c.type === 'bool' && /^(true|false)$/i.test(text.trim())) value = text.trim().toLowerCase() === 'true';
+    else if (c.type === 'datetime' && text.trim() === '') value = null;
+    void change('newCellValue', { columnIndex: col, rowIndex: index, newValue: value });
+  };
+
+  const applySearch = () => {
+    if (search.query === '') return setView((v) => ({ ...v, search: undefined }));
+    if (search.regex) {
+      try {
+        new RegExp(search.query);
+      } catch (e) {
+        return toast('error', 'Invalid regular expression', (e as Error).message.replace(/^Invalid regular expression: /, ''));
+      }
+    }
+    const cols = search.column >= 0 ? [search.column] : columns.map((_, i) => i);
+    setView((v) => ({ ...v, search: { query: search.query, columns: cols, regex: search.regex } }));
+  };
+
+  const pickValue = (col: number, value: unknown) => {
+    if (value === null) return setFilter('invalid', [col]);
+    const text = String(value);
+    setSearch({ query: exactRegex(text), column: col, regex: true });
+    setView((v) => ({ ...v, search: { query: exactRegex(text), columns: [col], regex: true } }));
+  };
+
+  const applyRecipe = async (ops: HistoryEntry[]) => {
+    const ok = await change('applyOperations', { operations: ops });
+    if (ok) toast('info', 'Recipe applied', `${ops.filter((o) => !o.undone).length} operations, undoable as one step`);
+  };
+
+  const share = async () => {
+    const url = `${location.origin}/s/${sessionID}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      toast('info', 'Link copied', 'Anyone with this link can see and change this dataset.');
+    } catch {
+      toast('info', 'Share this link', url);
+    }
+  };
+
+  if (fatal) {
+    return (
+      <div className="fatal">
+        <div className="card">
+          <h1>This session cannot be opened</h1>
+          <p>{fatal}</p>
+          <button className="btn primary" onClick={onHome}>
+            Open another dataset
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  const totalRows = meta?.dataSize.rows ?? 0;
+  const rows = viewRows ?? totalRows;
+  const colName = (i: number) => columns[i]?.name ?? `#${i}`;
+  const chips: { key: string; label: string; clear(): void }[] = [];
+  if (view.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[view.filter.type]} in ${view.filter.columns.map(colName).join(', ')}${view.filter.type === 'outliers' ? ` (trim ${view.filter.trim}, ${view.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
+  if (view.search) chips.push({ key: 's', label: `${view.search.regex ? 'Regex' : 'Search'} “${view.search.query}” in ${view.search.columns.length === columns.length ? 'all columns' : view.search.columns.map(colName).join(', ')}`, clear: () => {
+        setView((v) => ({ ...v, search: undefined }));
+        setSearch((x) => ({ ...x, query: '' }));
+      },
+    });
+  if (view.sort) chips.push({ key: 'o', label: `Sorted by ${colName(view.sort.column)} ${view.sort.ascending ? '↑' : '↓'}`, clear: () => setView((v) => ({ ...v, sort: undefined })) });
+
+  const panelTitle =
+    panel.kind === 'ops' ? 'Transform' : panel.kind === 'op' ? humanize(panel.name) : panel.kind === 'analyze' ? 'Analyze' : panel.kind === 'chart' ? 'Chart' : panel.kind === 'history' ? 'History' : panel.kind === 'filter' ? 'Filter rows' : '';
+
+  return (
+    <div className="workbench">
+      <header className="topbar">
+        <button className="brand" onClick={onHome} title="Open another dataset">
+          <img src="/favicon.svg" alt="" width={22} height={22} />
+          <span>Willow</span>
+        </button>
+        <div className="dataset-name" title={sessionID}>
+          {name}
+          {meta ? (
+            <span className="dims">
+              {totalRows.toLocaleString()} × {meta.dataSize.columns}
+            </span>
+          ) : null}
+        </div>
+        <div className="toolbar">
+          <button className="btn icon" onClick={undo} disabled={!meta?.undoAvailable} title="Undo (Ctrl+Z)" data-testid="undo">
+            ↶<span>Undo</span>
+          </button>
+          <button className="btn icon" onClick={redo} disabled={!meta?.redoAvailable} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+            ↷<span>Redo</span>
+          </button>
+          <span className="divider" />
+          <button className={`btn${panel.kind === 'ops' || panel.kind === 'op' ? ' active' : ''}`} onClick={() => setPanel({ kind: 'ops' })} data-testid="open-transform">
+            Transform
+          </button>
+          <button className="btn" onClick={() => opByName.get('executeCommand') && startOp(opByName.get('executeCommand')!)} data-testid="open-sql">
+            SQL
+          </button>
+          <button className={`btn${panel.kind === 'chart' ? ' active' : ''}`} onClick={() => setPanel({ kind: 'chart' })} data-testid="open-chart">
+            Chart
+          </button>
+          <button className={`btn${panel.kind === 'history' ? ' active' : ''}`} onClick={() => setPanel({ kind: 'history' })} data-testid="open-history">
+            History
+          </button>
+          <span className="divider" />
+          <a className="btn" href={`/downloadCSV/${sessionID}`} download data-testid="download-csv">
+            CSV ↓
+          </a>
+          <a className="btn" href={`/downloadJSON/${sessionID}`} download data-testid="download-json">
+            JSON ↓
+          </a>
+          <button className="btn primary" onClick={() => void share()} data-testid="share">
+            Share
+          </button>
+        </div>
+      </header>
+
+      <div className="viewbar">
+        <form
+          className="searchbox"
+          onSubmit={(e) => {
+            e.preventDefault();
+            applySearch();
+          }}
+        >
+          <input placeholder={search.regex ? 'Regular expression…' : 'Search…'} value={search.query} onChange={(e) => setSearch({ ...search, query: e.target.value })} className={search.regex ? 'mono' : ''} data-testid="search-input" />
+          <select value={search.column} onChange={(e) => setSearch({ ...search, column: Number(e.target.value) })} data-testid="search-column">
+            <option value={-1}>All columns</option>
+            {columns.map((c, i) => (
+              <option key={i} value={i}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <label className="toggle" title="Regular expression">
+            <input type="checkbox" checked={search.regex} onChange={(e) => setSearch({ ...search, regex: e.target.checked })} data-testid="search-regex" />
+            .*
+          </label>
+          <button className="btn small" type="submit" data-testid="search-go">
+            Search
+          </button>
+        </form>
+        <button className="btn small ghost" onClick={() => setPanel({ kind: 'filter', type: 'invalid', columns: selection.columns })} data-testid="open-filter">
+          + Filter
+        </button>
+        <div className="chips">
+          {chips.map((c) => (
+            <span className="chip" key={c.key} data-testid={`chip-${c.key}`}>
+              {c.label}
+              <button onClick={c.clear} title="Remove" aria-label="Remove">
+                ×
+              </button>
+            </span>
+          ))}
+        </div>
+        <div className="rowcount" data-testid="row-count">
+          {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${totalRows.toLocaleString()} rows` : `${totalRows.toLocaleString()} rows`) : '…'}
+        </div>
+      </div>
+
+      <div className="main">
+        <div className="grid-wrap">
+          {meta ? (
+            <Grid
+              ref={grid}
+              client={client}
+              columns={columns}
+              profiles={profiles}
+              rows={rows}
+              totalRows={totalRows}
+              view={params}
+              version={version}
+              firstBlock={firstBlock}
+              onHeaderMenu={headerMenu}
+              onCellMenu={(col, row, index, b) => cellMenu(col, row, index, { x: b.x, y: b.y })}
+              onEdit={onEdit}
+              onSelectionChange={(r, c) => setSelection({ rows: r, columns: c })}
+              onFirstRows={() => {
+                setRowsShown(true);
+                (window as unknown as { __willowFirstRows?: number }).__willowFirstRows ??= performance.now();
+              }}
+            />
+          ) : (
+            <div className="grid-loading">
+              <div className="spinner" /> Opening dataset…
+            </div>
+          )}
+          {meta && rows === 0 ? <div className="empty-view">{viewRows !== null ? 'No rows match this view.' : 'This dataset has no rows.'}</div> : null}
+        </div>
+        {panel.kind !== 'none' ? (
+          <aside className="side" data-testid="side-panel" data-panel={panel.kind}>
+            <div className="side-head">
+              {panel.kind === 'op' ? (
+                <button className="icon-btn" onClick={() => setPanel({ kind: 'ops' })} title="All operations">
+                  ‹
+                </button>
+              ) : null}
+              <h2>{panelTitle}</h2>
+              <button className="icon-btn" onClick={() => setPanel({ kind: 'none' })} title="Close" data-testid="close-panel">
+                ×
+              </button>
+            </div>
+            <div className="side-body">
+              {panel.kind === 'ops' ? (
+                <ul className="op-list">
+                  {changeOps.map((o) => (
+                    <li key={o.name}>
+                      <button onClick={() => startOp(o, o.columnParam && selection.columns.length ? selection.columns[0] : undefined)} data-testid={`ops-${o.name}`}>
+                        <strong>{humanize(o.name)}</strong>
+                        <span>{o.summary}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+              {panel.kind === 'op' && opByName.get(panel.name) ? (
+                <OperationForm
+                  key={`${panel.name}-${JSON.stringify(panel.preset)}`}
+                  spec={opByName.get(panel.name)!}
+                  columns={columns}
+                  preset={panel.preset}
+                  busy={formBusy}
+                  serverError={formError}
+                  onSubmit={(p) => void change(panel.name, p, { fromForm: true })}
+                  onCancel={() => setPanel({ kind: 'none' })}
+                />
+              ) : null}
+              {panel.kind === 'analyze' && columns[panel.column] ? (
+                <AnalyzePanel client={client} column={columns[panel.column]} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
+              ) : null}
+              {panel.kind === 'chart' && columns.length ? <ChartPanel client={client} columns={columns} initialColumn={panel.column} version={version} /> : null}
+              {panel.kind === 'history' ? (
+                <HistoryPanel
+                  client={client}
+                  version={version}
+                  undoAvailable={!!meta?.undoAvailable}
+                  redoAvailable={!!meta?.redoAvailable}
+                  sessionName={name}
+                  onUndo={undo}
+                  onRedo={redo}
+                  onApplyRecipe={applyRecipe}
+                  onError={(t, x) => toast('error', t, x)}
+                />
+              ) : null}
+              {panel.kind === 'filter' ? <FilterForm key={JSON.stringify(panel)} columns={columns} initial={panel} onApply={(t, cols, trim, sd) => (setFilter(t, cols, trim, sd), setPanel({ kind: 'none' }))} /> : null}
+            </div>
+          </aside>
+        ) : null}
+      </div>
+
+      <footer className="statusbar">
+        <span className={`conn ${connected ? 'on' : 'off'}`}>{connected ? 'Connected' : 'Reconnecting…'}</span>
+        {selection.rows > 0 ? <span>{selection.rows.toLocaleString()} rows selected</span> : null}
+        {selection.columns.length > 0 ? <span>{selection.columns.length} columns selected</span> : null}
+        {running.length ? (
+          <span className="running" data-testid="running">
+            <span className="spinner small" />
+            {humanize(running[0].operation)} running · {((now - running[0].startedAt) / 1000).toFixed(1)} s{running.length > 1 ? ` (+${running.length - 1} queued)` : ''}
+          </span>
+        ) : null}
+        <span className="grow" />
+        <form
+          className="goto"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(goto);
+            if (Number.isInteger(n)) grid.current?.scrollToRow(n);
+          }}
+        >
+          <label>
+            Go to row
+            <input value={goto} onChange={(e) => setGoto(e.target.value)} inputMode="numeric" data-testid="goto-row" />
+          </label>
+        </form>
+        <button className="btn tiny ghost" onClick={() => grid.current?.scrollToRow(0)} title="First row">
+          ⤒
+        </button>
+        <button className="btn tiny ghost" onClick={() => grid.current?.scrollToRow(rows - 1)} title="Last row" data-testid="goto-last">
+          ⤓
+        </button>
+      </footer>
+
+      {menu ? <Menu at={menu.at} items={menu.items} onClose={() => setMenu(null)} /> : null}
+      <div className="toasts" aria-live="polite">
+        {toasts.map((t) => (
+          <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${t.kind}`}>
+            <strong>{t.title}</strong>
+            {t.text ? <span>{t.text}</span> : null}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function FilterForm({ columns, initial, onApply }: { columns: ColumnMeta[]; initial: { type: FilterType; columns: number[] }; onApply(type: FilterType, cols: number[], trim: number, stdDev: number): void }) {
+  const [type, setType] = useState<FilterType>(initial.type);
+  const [cols, setCols] = useState<number[]>(initial.columns);
+  const [trim, setTrim] = useState('0');
+  const [sd, setSd] = useState('2');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="op-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (cols.length === 0) return setError('choose at least one column');
+        const t = Number(trim);
+        const s = Number(sd);
+        if (type === 'outliers' && !(t >= 0 && t < 0.5)) return setError('the trimmed portion is at least 0 and below 0.5');
+        if (type === 'outliers' && !(s >= 0)) return setError('the number of standard deviations is 0 or more');
+        if (type === 'outliers' && cols.some((c) => !['int', 'float'].includes(columns[c]?.type ?? ''))) return setError('outliers need numeric columns');
+        onApply(type, cols, t, s);
+      }}
+    >
+      <p className="summary">Show only the rows that match in every chosen column.</p>
+      <div className="seg">
+        {(['invalid', 'outliers', 'duplicates'] as FilterType[]).map((t) => (
+          <button type="button" key={t} className={type === t ? 'on' : ''} onClick={() => setType(t)}>
+            {FILTER_LABEL[t]}
+          </button>
+        ))}
+      </div>
+      <div className="field">
+        <label>Columns</label>
+        <div className="checklist">
+          {columns.map((c, i) => (
+            <label key={i} className={cols.includes(i) ? 'on' : ''}>
+              <input type="checkbox" checked={cols.includes(i)} onChange={() => setCols(cols.includes(i) ? cols.filter((x) => x !== i) : [...cols, i])} />
+              <span>{c.name}</span>
+              <em>{typeStyle(c.type).label}</em>
+            </label>
+          ))}
+        </div>
+      </div>
+      {type === 'outliers' ? (
+        <div className="row gap">
+          <div className="field">
+            <label>Trim portion</label>
+            <input value={trim} onChange={(e) => setTrim(e.target.value)} inputMode="decimal" name="outliersTrimPortion" />
+          </div>
+          <div className="field">
+            <label>Standard deviations</label>
+            <input value={sd} onChange={(e) => setSd(e.target.value)} inputMode="decimal" name="outliersStdDev" />
+          </div>
+        </div>
+      ) : null}
+      {error ? <div className="field-error">{error}</div> : null}
+      <div className="form-actions">
+        <button type="submit" className="btn primary">
+          Apply filter
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,346 @@
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import {
+  DataEditor,
+  GridCellKind,
+  CompactSelection,
+  type DataEditorRef,
+  type GridCell,
+  type GridColumn,
+  type GridSelection,
+  type Item,
+  type Rectangle,
+  type Theme,
+  type EditableGridCell,
+} from '@glideapps/glide-data-grid';
+import '@glideapps/glide-data-grid/dist/index.css';
+import type { ColumnProfile } from '../../../src/protocol/messages.ts';
+import type { WillowClient } from '../api.ts';
+import { SliceCache } from './cache.ts';
+import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
+import type { ViewParams } from '../view.ts';
+
+export interface GridHandle {
+  scrollToRow(row: number): void;
+  /** Dataset positions of the selected rows of the view (those loaded). */
+  selectedRowIndices(): number[];
+  selectedColumns(): number[];
+  clearSelection(): void;
+  focus(): void;
+  /** Slices are on their way: background reads (profiles) should wait their turn. */
+  busy(): boolean;
+}
+
+export interface GridProps {
+  client: WillowClient;
+  columns: ColumnMeta[];
+  profiles: Map<string, ColumnProfile>;
+  rows: number;
+  totalRows: number;
+  view: ViewParams;
+  /** Bumped when the data changed: everything is fetched again, the scroll position stays. */
+  version: number;
+  onHeaderMenu(column: number, bounds: Rectangle): void;
+  onCellMenu(column: number, row: number, index: number | undefined, bounds: Rectangle): void;
+  onEdit(column: number, index: number, value: string): void;
+  onSelectionChange(rows: number, columns: number[]): void;
+  onFirstRows?(): void;
+  /** The first block, requested before the dataset's shape was known (SliceCache.prefetchFirst). */
+  firstBlock?: Promise<{ data: string }>;
+}
+
+const theme: Partial<Theme> = {
+  accentColor: '#1f6f5c',
+  accentLight: 'rgba(31, 111, 92, 0.10)',
+  accentFg: '#ffffff',
+  textDark: '#1f2933',
+  textMedium: '#52606d',
+  textLight: '#8a94a6',
+  textHeader: '#1f2933',
+  bgCell: '#ffffff',
+  bgCellMedium: '#f7f8fa',
+  bgHeader: '#f5f7f9',
+  bgHeaderHasFocus: '#e8efec',
+  bgHeaderHovered: '#eef2f4',
+  borderColor: 'rgba(31, 41, 51, 0.09)',
+  horizontalBorderColor: 'rgba(31, 41, 51, 0.06)',
+  headerBottomBorderColor: 'rgba(31, 41, 51, 0.18)',
+  fontFamily: FONT,
+  baseFontStyle: '12.5px',
+  headerFontStyle: '600 12.5px',
+  editorFontSize: '12.5px',
+  cellHorizontalPadding: 8,
+  cellVerticalPadding: 3,
+};
+
+const indexTheme: Partial<Theme> = { textDark: '#8a94a6', bgCell: '#f7f8fa', baseFontStyle: '11.5px' };
+const missingTheme: Partial<Theme> = { textDark: '#d4464b', baseFontStyle: 'italic 11.5px', bgCell: '#fff6f6' };
+const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px' };
+
+function columnWidth(name: string, type: string): number {
+  const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 132;
+  return Math.max(base, Math.min(280, name.length * 7.5 + 40));
+}
+
+/** Numbers as a spreadsheet shows them: at most 6 decimals, exponents for the very large or small (the editor has the full value). */
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return Math.abs(v) >= 1e15 ? v.toExponential(6) : String(v);
+  const a = Math.abs(v);
+  if (a >= 1e15 || a < 1e-6) return v.toExponential(6).replace(/\.?0+e/, 'e');
+  return String(Number(v.toFixed(6)));
+}
+
+function display(value: unknown, type: string): string {
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'string') return type === 'datetime' ? value.replace('T', ' ').replace(/\.000$/, '').replace(/ 00:00:00$/, '') : value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return JSON.stringify(value);
+}
+
+/**
+ * The spreadsheet: Glide Data Grid (canvas) over a SliceCache. Column 0 is the frozen row
+ * position column (the server's `index`, so a filtered view shows original positions);
+ * data column i is grid column i + 1.
+ */
+export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) {
+  const { client, columns, profiles, rows, view, version, totalRows } = props;
+  const editor = useRef<DataEditorRef>(null);
+  const region = useRef<Rectangle>({ x: 0, y: 0, width: 10, height: 40 });
+  const firstRows = useRef(false);
+  const onFirstRows = useRef(props.onFirstRows);
+  onFirstRows.current = props.onFirstRows;
+  // The latest props for callbacks handed to Glide: those stay the same function, so a
+  // re-render (profiles arriving, another tab's change) never disturbs an open cell editor.
+  const latest = useRef(props);
+  latest.current = props;
+  const [widths, setWidths] = useState<Record<string, number>>({});
+  // Glide's accessibility tree (the cells' text for screen readers) is rebuilt only when the
+  // grid re-renders, not on canvas repaints: a tick 200 ms after the last rows arrived gives
+  // it the new text. Not during a scroll: the re-render repaints every cell, a frame's budget.
+  const [dataTick, setDataTick] = useState(0);
+  const tickTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scheduleTick = useRef(() => {
+    if (tickTimer.current) clearTimeout(tickTimer.current);
+    tickTimer.current = setTimeout(() => {
+      tickTimer.current = null;
+      setDataTick((t) => t + 1);
+    }, 200);
+  });
+  useEffect(() => () => void (tickTimer.current && clearTimeout(tickTimer.current)), []);
+  const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
+
+  const cache = useMemo(
+    () =>
+      new SliceCache(client, (rowFrom, rowTo, colFrom, colTo) => {
+        const r = region.current;
+        const cells: { cell: Item }[] = [];
+        const y0 = Math.max(rowFrom, r.y - 2);
+        const y1 = Math.min(rowTo, r.y + r.height + 2);
+        const x0 = Math.max(colFrom, r.x - 1);
+        const x1 = Math.min(colTo, r.x + r.width + 1);
+        for (let y = y0; y <= y1; y++) {
+          cells.push({ cell: [0, y] });
+          for (let x = x0; x <= x1; x++) cells.push({ cell: [x + 1, y] });
+        }
+        editor.current?.updateCells(cells);
+        scheduleTick.current();
+        if (!firstRows.current) {
+          firstRows.current = true;
+          // Painted on the next frame.
+          requestAnimationFrame(() => onFirstRows.current?.());
+        }
+      }),
+    [client],
+  );
+  const adopted = useRef(false);
+  if (!adopted.current && props.firstBlock) {
+    adopted.current = true;
+    cache.adoptFirst(props.firstBlock);
+  }
+
+  const viewKey = JSON.stringify(view);
+  const lastViewKey = useRef<string | null>(null);
+  useEffect(() => {
+    // Same view, new data: keep showing the old cells until the new ones arrive.
+    const sameView = lastViewKey.current === viewKey;
+    lastViewKey.current = viewKey;
+    cache.reset(view, rows, columns.length, sameView);
+    editor.current?.updateCells([]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cache, viewKey, rows, columns.length, version]);
+
+  const gridColumns = useMemo<GridColumn[]>(() => {
+    const digits = String(Math.max(totalRows - 1, 0)).length;
+    const idx: GridColumn = { id: '__index', title: '#', width: Math.max(52, digits * 8 + 22), hasMenu: false };
+    return [idx, ...columns.map((c) => ({ id: c.name, title: c.name, width: widths[c.name] ?? columnWidth(c.name, c.type), hasMenu: true }))];
+  }, [columns, widths, totalRows]);
+
+  // Glide repaints headers on its own only when the columns change: the profiles come later.
+  useEffect(() => {
+    editor.current?.updateCells(columns.map((_, i) => ({ cell: [i + 1, -1] as Item })));
+  }, [profiles, columns]);
+
+  const getCellContent = useCallback(
+    ([col, row]: Item): GridCell => {
+      if (col === 0) {
+        const index = cache.indexOf(row);
+        if (index === undefined) return { kind: GridCellKind.Loading, allowOverlay: false };
+        return { kind: GridCellKind.Text, data: String(index), displayData: String(index), allowOverlay: false, readonly: true, contentAlign: 'right', themeOverride: indexTheme };
+      }
+      const meta = columns[col - 1];
+      const { value, loaded } = cache.get(row, col - 1);
+      if (!loaded || !meta) return { kind: GridCellKind.Loading, allowOverlay: false };
+      if (value === null || value === undefined) {
+        return { kind: GridCellKind.Text, data: '', displayData: 'null', allowOverlay: true, readonly: false, themeOverride: missingTheme, copyData: '' };
+      }
+      if (value === '') return { kind: GridCellKind.Text, data: '', displayData: '""', allowOverlay: true, readonly: false, themeOverride: emptyTheme, copyData: '' };
+      const text = display(value, meta.type);
+      const numeric = meta.type === 'int' || meta.type === 'float';
+      return { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: text, allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
+    },
+    // dataTick: a new function after rows arrive, so the accessibility tree is rebuilt.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [cache, columns, dataTick],
+  );
+
+  const onVisibleRegionChanged = useCallback(
+    (r: Rectangle) => {
+      region.current = { x: Math.max(0, r.x - 1), y: r.y, width: r.width, height: r.height };
+      cache.setRegion(region.current);
+    },
+    [cache],
+  );
+
+  const onCellEdited = useCallback(
+    ([col, row]: Item, value: EditableGridCell) => {
+      if (col === 0 || value.kind !== GridCellKind.Text) return;
+      const index = cache.indexOf(row);
+      if (index === undefined) return;
+      latest.current.onEdit(col - 1, index, value.data);
+    },
+    [cache],
+  );
+
+  const onSelection = useCallback((s: GridSelection) => {
+    setSelection(s);
+    latest.current.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
+  }, []);
+
+  const drawHeader = useCallback<NonNullable<React.ComponentProps<typeof DataEditor>['drawHeader']>>(({ ctx, rect, columnIndex, isSelected, isHovered, menuBounds }, drawContent) => {
+    if (columnIndex < 0) return drawContent(); // the row markers' select-all box
+    if (columnIndex === 0) {
+      ctx.fillStyle = '#8a94a6';
+      ctx.font = `600 11px ${FONT}`;
+      ctx.textBaseline = 'middle';
+      ctx.fillText('#', rect.x + rect.width - 16, rect.y + 13);
+      return;
+    }
+    const p = latest.current;
+    const col = p.columns[columnIndex - 1];
+    if (col) drawColumnHeader(ctx, rect, menuBounds, col, p.profiles.get(col.name), isSelected, isHovered, p.totalRows);
+  }, []);
+
+  const onHeaderMenuClick = useCallback((col: number, bounds: Rectangle) => col > 0 && latest.current.onHeaderMenu(col - 1, bounds), []);
+  const onColumnResize = useCallback((c: GridColumn, w: number) => setWidths((old) => ({ ...old, [String(c.id)]: w })), []);
+  const onHeaderContextMenu = useCallback((col: number, e: { bounds: Rectangle; preventDefault(): void }) => {
+    if (col <= 0) return;
+    e.preventDefault();
+    latest.current.onHeaderMenu(col - 1, e.bounds);
+  }, []);
+  const onCellContextMenu = useCallback(
+    ([col, row]: Item, e: { bounds: Rectangle; localEventX: number; localEventY: number; preventDefault(): void }) => {
+      e.preventDefault();
+      latest.current.onCellMenu(col - 1, row, cache.indexOf(row), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
+    },
+    [cache],
+  );
+
+  // Where a cell or header (row -1) of data column `col` is on the page: for automation
+  // (the browser tests and the bench drive the canvas with real mouse events).
+  useEffect(() => {
+    const w = window as unknown as { willowGrid?: unknown };
+    w.willowGrid = {
+      bounds: (col: number, row: number) => editor.current?.getBounds(col + 1, row),
+      indexBounds: (row: number) => editor.current?.getBounds(0, row),
+      showColumn: (col: number) => editor.current?.scrollTo(col + 1, 0, 'horizontal', 0, 0, { hAlign: 'center' }),
+      loadedBlocks: () => cache.loadedCount,
+      rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
+      lastError: () => cache.lastError,
+    };
+    return () => {
+      delete w.willowGrid;
+    };
+  }, [cache]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      scrollToRow(row: number) {
+        editor.current?.scrollTo(0, Math.max(0, Math.min(rows - 1, row)), 'vertical', 0, 0, { vAlign: 'center' });
+      },
+      selectedRowIndices() {
+        const out: number[] = [];
+        for (const r of selection.rows) {
+          const i = cache.indexOf(r);
+          if (i !== undefined) out.push(i);
+        }
+        if (out.length === 0 && selection.current) {
+          const { y, height } = selection.current.range;
+          for (let r = y; r < y + height; r++) {
+            const i = cache.indexOf(r);
+            if (i !== undefined) out.push(i);
+          }
+        }
+        return out;
+      },
+      selectedColumns() {
+        const cols = selection.columns.toArray().filter((c) => c > 0).map((c) => c - 1);
+        if (cols.length === 0 && selection.current) {
+          const { x, width } = selection.current.range;
+          for (let c = x; c < x + width; c++) if (c > 0) cols.push(c - 1);
+        }
+        return cols;
+      },
+      clearSelection() {
+        setSelection({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
+      },
+      focus() {
+        editor.current?.focus();
+      },
+      busy() {
+        return cache.busy();
+      },
+    }),
+    [cache, rows, selection],
+  );
+
+  return (
+    <DataEditor
+      ref={editor}
+      className="grid"
+      width="100%"
+      height="100%"
+      theme={theme}
+      columns={gridColumns}
+      rows={rows}
+      getCellContent={getCellContent}
+      getCellsForSelection={true}
+      freezeColumns={1}
+      rowMarkers="checkbox"
+      rowHeight={26}
+      headerHeight={74}
+      smoothScrollX
+      smoothScrollY
+      overscrollX={0}
+      gridSelection={selection}
+      onGridSelectionChange={onSelection}
+      rowSelectionMode="multi"
+      onVisibleRegionChanged={onVisibleRegionChanged}
+      onCellEdited={onCellEdited}
+      onColumnResize={onColumnResize}
+      onHeaderMenuClick={onHeaderMenuClick}
+      onHeaderContextMenu={onHeaderContextMenu}
+      onCellContextMenu={onCellContextMenu}
+      drawHeader={drawHeader}
+    />
+  );
+});

@@ -1,0 +1,35 @@
+// Sessions opened in this browser, newest first (localStorage), for the start page.
+export interface RecentSession {
+  id: string;
+  name: string;
+  rows?: number;
+  columns?: number;
+  openedAt: string;
+}
+
+const KEY = 'willow.recentSessions';
+const MAX = 12;
+
+export function recentSessions(): RecentSession[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(KEY) ?? '[]') as unknown;
+    return Array.isArray(list) ? (list as RecentSession[]).filter((s) => typeof s?.id === 'string' && /^[0-9a-f]{30}$/.test(s.id)) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberSession(entry: Omit<RecentSession, 'openedAt' | 'name'> & { name?: string }): void {
+  const list = recentSessions();
+  const old = list.find((s) => s.id === entry.id);
+  const next: RecentSession = { ...old, ...entry, name: entry.name ?? old?.name ?? `Shared session ${entry.id.slice(0, 6)}`, openedAt: new Date().toISOString() };
+  localStorage.setItem(KEY, JSON.stringify([next, ...list.filter((s) => s.id !== entry.id)].slice(0, MAX)));
+}
+
+export function forgetSession(id: string): void {
+  localStorage.setItem(KEY, JSON.stringify(recentSessions().filter((s) => s.id !== id)));
+}
+
+export function sessionName(id: string): string | undefined {
+  return recentSessions().find((s) => s.id === id)?.name;
+}
