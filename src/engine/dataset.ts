@@ -7,7 +7,7 @@ export interface SelectOptions {
   /** First and last row position (inclusive) of a slice. */
   from?: number;
   to?: number;
-  /** Row positions (SQL integer literals) of a slice, any order; rows come in position order. */
+  /** Row positions (SQL integer literals) of a slice, any order; the rows come in any order (join on __pos). */
   positions?: string[];
   /** Column indices, in output order; every column when absent. */
   columns?: number[];
@@ -126,13 +126,29 @@ export class Dataset {
       const physical = opts.physical?.get(deleted.file);
       if (!physical) throw new Error('a slice of a version with deleted rows needs its row numbers: use Dataset.selectRows()');
       if ('rows' in physical) {
-        return `(SELECT ${fields.join(', ')} FROM ${source} WHERE ${physical.rows.length ? `file_row_number IN (${physical.rows.join(', ')})` : 'false'}) ${alias.get(g)}`;
+        return `(SELECT ${fields.join(', ')}, file_row_number AS __r FROM ${source} WHERE ${physical.rows.length ? `file_row_number IN (${physical.rows.join(', ')})` : 'false'}) ${alias.get(g)}`;
       }
       const { from: lo, to: hi } = physical;
       return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows} WHERE d BETWEEN ${lo} AND ${hi}) AS x ON file_row_number = x.d WHERE file_row_number BETWEEN ${lo} AND ${hi}) ${alias.get(g)}`;
     });
     const outputs = indices.map((i) => `${alias.get(groupOf(i))}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
     if (opts.withPosition) outputs.unshift(positionsFirst ? 'p.__pos AS __pos' : 'f0.__pos AS __pos');
+    if (opts.positions && positionsFirst && groups.length > 0) {
+      // A scan filtered by a long IN list may hand its rows back out of order, so a list of
+      // positions is joined on row numbers: each position with its row number in each file.
+      const sorted = sortedPositions(opts.positions);
+      const numbers = groups.map((g, k) => {
+        const deleted = this.columns[indices.find((ci) => groupOf(ci) === g)!].deleted;
+        const rows = deleted ? (opts.physical?.get(deleted.file) as { rows: string[] }).rows : sorted;
+        return `unnest([${rows.join(', ')}]::BIGINT[]) AS r${k}`;
+      });
+      const keyed = scans.map((scan, k) => {
+        const plain = !this.columns[indices.find((ci) => groupOf(ci) === groups[k])!].deleted;
+        return plain ? scan.replace(/ FROM read_parquet\(/, ', file_row_number AS __r FROM read_parquet(') : scan;
+      });
+      const source = `(SELECT unnest([${sorted.join(', ')}]::BIGINT[]) AS __pos, ${numbers.join(', ')}) p`;
+      return `SELECT ${outputs.join(', ')} FROM ${source}${keyed.map((scan, k) => ` JOIN ${scan} ON f${k}.__r = p.r${k}`).join('')}`;
+    }
     const sources = positionsFirst ? [`(${positionSource}) p`, ...scans] : scans;
     return `SELECT ${outputs.join(', ')} FROM ${sources.join(' POSITIONAL JOIN ')}`;
   }
