@@ -76,11 +76,6 @@ export class Dataset {
     return [...new Set(this.columns.flatMap(columnFiles))].map((f) => this.filePath(f));
   }
 
-  /** Whether some column has deleted rows (ColumnEntry.deleted): slices then need selectRows(). */
-  get hasDeletions(): boolean {
-    return this.columns.some((c) => c.deleted);
-  }
-
   /**
    * SELECT over the version's files, positionally joined, with `__pos` (row position)
    * first when withPosition, and rows restricted to positions [from, to] or to a list of
