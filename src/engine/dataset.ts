@@ -1,5 +1,23 @@
 import { ident, literal } from './sql.ts';
-import type { ColumnEntry, Manifest } from '../store/manifest.ts';
+import { columnFiles, type ColumnEntry, type Manifest } from '../store/manifest.ts';
+import type { Db } from './duck.ts';
+
+export interface SelectOptions {
+  withPosition?: boolean;
+  /** First and last row position (inclusive) of a slice. */
+  from?: number;
+  to?: number;
+  /** Row positions (SQL integer literals) of a slice, any order; the rows come in any order (join on __pos). */
+  positions?: string[];
+  /** Column indices, in output order; every column when absent. */
+  columns?: number[];
+  /** Row numbers of the slice in files with deleted rows, by deleted-rows file (from selectRows()). */
+  physical?: Map<string, { from: number; to: number } | { rows: string[] }>;
+}
+
+function sortedPositions(positions: string[]): string[] {
+  return [...positions].sort((a, b) => Number(a) - Number(b));
+}
 
 /**
  * A version of a session's data as DuckDB sees it: SQL over its Parquet files.
@@ -53,39 +71,111 @@ export class Dataset {
     return `${this.filesDir}/${file}`;
   }
 
+  /** Every file this version reads (column files and files of deleted rows), as paths. */
+  files(): string[] {
+    return [...new Set(this.columns.flatMap(columnFiles))].map((f) => this.filePath(f));
+  }
+
   /**
    * SELECT over the version's files, positionally joined, with `__pos` (row position)
-   * first when withPosition, and rows restricted to positions [from, to] when given:
-   * the restriction is pushed into each Parquet scan, so a slice reads only its row groups.
-   * Column i is output as sqlName(i).
+   * first when withPosition, and rows restricted to positions [from, to] or to a list of
+   * positions when given: the restriction is pushed into each Parquet scan, so a slice
+   * reads only its row groups. Column i is output as sqlName(i). A column with deleted
+   * rows is its file's scan without them (an anti-join against the small file of deleted
+   * row numbers, which keeps scan order). A slice of a version with deletions needs the
+   * row numbers its positions have in each file: use selectRows(), which looks them up.
    */
-  select(opts: { withPosition?: boolean; from?: number; to?: number; positions?: string[]; columns?: number[] } = {}): string {
+  select(opts: SelectOptions = {}): string {
     const indices = opts.columns ?? this.columns.map((_, i) => i);
     const range = opts.from !== undefined && opts.to !== undefined;
-    const files = [...new Set(indices.map((i) => this.columns[i].file))];
-    if (files.length === 0) {
-      // No columns: positions alone still carry the row count.
-      const start = range ? opts.from! : 0;
-      const end = range ? Math.min(opts.to! + 1, this.rows) : this.rows;
-      const where = opts.positions ? ` WHERE range IN (${opts.positions.length ? opts.positions.join(', ') : 'NULL'})` : '';
-      return `SELECT range AS __pos FROM range(${start}, ${Math.max(start, end)})${where}`;
-    }
-    const alias = new Map(files.map((f, i) => [f, `f${i}`]));
-    const scans = files.map((f, i) => {
-      const source = `read_parquet(${literal(this.filePath(f))}, file_row_number = true)`;
-      const where = opts.positions
-        ? ` WHERE ${opts.positions.length ? `file_row_number IN (${opts.positions.join(', ')})` : 'false'}`
-        : range
-          ? ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`
-          : '';
-      const fields = this.columns.filter((c, ci) => c.file === f && indices.includes(ci)).map((c) => ident(c.field));
-      const unique = [...new Set(fields)];
-      const pos = i === 0 ? ', file_row_number AS __pos' : '';
-      return `(SELECT ${unique.join(', ')}${pos} FROM ${source}${where}) ${alias.get(f)}`;
+    // Scans are per (file, deleted rows): columns of one file share a scan only when they lost the same rows.
+    const groupOf = (i: number) => `${this.columns[i].file}\u0000${this.columns[i].deleted?.file ?? ''}`;
+    const groups = [...new Set(indices.map(groupOf))];
+    const positionsFirst = groups.length === 0 || indices.some((i) => this.columns[i].deleted);
+    const start = range ? opts.from! : 0;
+    const end = range ? Math.min(opts.to! + 1, this.rows) : this.rows;
+    // Row positions of the result when no plain scan carries them: in order, as the scans are.
+    const positionSource = opts.positions
+      ? `SELECT unnest(${opts.positions.length ? `[${sortedPositions(opts.positions).join(', ')}]` : '[]'}::BIGINT[]) AS __pos`
+      : `SELECT range AS __pos FROM range(${start}, ${Math.max(start, end)})`;
+    if (groups.length === 0) return positionSource;
+    const alias = new Map(groups.map((g, i) => [g, `f${i}`]));
+    const scans = groups.map((g, i) => {
+      const members = indices.filter((ci) => groupOf(ci) === g);
+      const { file, deleted } = this.columns[members[0]];
+      const source = `read_parquet(${literal(this.filePath(file))}, file_row_number = true)`;
+      const fields = [...new Set(members.map((ci) => ident(this.columns[ci].field)))];
+      const pos = i === 0 && !positionsFirst ? ', file_row_number AS __pos' : '';
+      if (!deleted) {
+        const where = opts.positions
+          ? ` WHERE ${opts.positions.length ? `file_row_number IN (${opts.positions.join(', ')})` : 'false'}`
+          : range
+            ? ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`
+            : '';
+        return `(SELECT ${fields.join(', ')}${pos} FROM ${source}${where}) ${alias.get(g)}`;
+      }
+      const deletedRows = `read_parquet(${literal(this.filePath(deleted.file))})`;
+      if (!opts.positions && !range) {
+        return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows}) AS x ON file_row_number = x.d) ${alias.get(g)}`;
+      }
+      const physical = opts.physical?.get(deleted.file);
+      if (!physical) throw new Error('a slice of a version with deleted rows needs its row numbers: use Dataset.selectRows()');
+      if ('rows' in physical) {
+        return `(SELECT ${fields.join(', ')}, file_row_number AS __r FROM ${source} WHERE ${physical.rows.length ? `file_row_number IN (${physical.rows.join(', ')})` : 'false'}) ${alias.get(g)}`;
+      }
+      const { from: lo, to: hi } = physical;
+      return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows} WHERE d BETWEEN ${lo} AND ${hi}) AS x ON file_row_number = x.d WHERE file_row_number BETWEEN ${lo} AND ${hi}) ${alias.get(g)}`;
     });
-    const outputs = indices.map((i) => `${alias.get(this.columns[i].file)}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
-    if (opts.withPosition) outputs.unshift('f0.__pos AS __pos');
-    return `SELECT ${outputs.join(', ')} FROM ${scans.join(' POSITIONAL JOIN ')}`;
+    const outputs = indices.map((i) => `${alias.get(groupOf(i))}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
+    if (opts.withPosition) outputs.unshift(positionsFirst ? 'p.__pos AS __pos' : 'f0.__pos AS __pos');
+    if (opts.positions && positionsFirst && groups.length > 0) {
+      // A scan filtered by a long IN list may hand its rows back out of order, so a list of
+      // positions is joined on row numbers: each position with its row number in each file.
+      const sorted = sortedPositions(opts.positions);
+      const numbers = groups.map((g, k) => {
+        const deleted = this.columns[indices.find((ci) => groupOf(ci) === g)!].deleted;
+        const rows = deleted ? (opts.physical?.get(deleted.file) as { rows: string[] }).rows : sorted;
+        return `unnest([${rows.join(', ')}]::BIGINT[]) AS r${k}`;
+      });
+      const keyed = scans.map((scan, k) => {
+        const plain = !this.columns[indices.find((ci) => groupOf(ci) === groups[k])!].deleted;
+        return plain ? scan.replace(/ FROM read_parquet\(/, ', file_row_number AS __r FROM read_parquet(') : scan;
+      });
+      const source = `(SELECT unnest([${sorted.join(', ')}]::BIGINT[]) AS __pos, ${numbers.join(', ')}) p`;
+      return `SELECT ${outputs.join(', ')} FROM ${source}${keyed.map((scan, k) => ` JOIN ${scan} ON f${k}.__r = p.r${k}`).join('')}`;
+    }
+    const sources = positionsFirst ? [`(${positionSource}) p`, ...scans] : scans;
+    return `SELECT ${outputs.join(', ')} FROM ${sources.join(' POSITIONAL JOIN ')}`;
+  }
+
+  /**
+   * select() of a slice (rows [from, to], or a list of positions) that also works on a
+   * version with deleted rows: first the row numbers the slice has in each file with
+   * deletions are looked up in the (small) files of deleted rows — position i of the
+   * version is row i + #{deleted d : g(d) ≤ i} of the file — then only those rows are read.
+   */
+  async selectRows(db: Db, opts: SelectOptions): Promise<string> {
+    const indices = opts.columns ?? this.columns.map((_, i) => i);
+    const deletions = [...new Set(indices.flatMap((i) => (this.columns[i].deleted ? [this.columns[i].deleted!.file] : [])))];
+    if (deletions.length === 0) return this.select(opts);
+    const physical = new Map<string, { from: number; to: number } | { rows: string[] }>();
+    for (const file of deletions) {
+      const deleted = `read_parquet(${literal(this.filePath(file))})`;
+      if (opts.positions) {
+        const list = opts.positions.length ? `[${sortedPositions(opts.positions).join(', ')}]` : '[]';
+        // Each position plus the deleted rows before it: an ASOF join on g (rows kept before d).
+        const rows = await db.rows(
+          `SELECT (l.i + coalesce(m.k, 0))::VARCHAR AS p FROM (SELECT unnest(${list}::BIGINT[]) AS i) l ASOF LEFT JOIN (SELECT g, max(k) AS k FROM ${deleted} GROUP BY g) m ON l.i >= m.g ORDER BY l.i`,
+        );
+        physical.set(file, { rows: rows.map((r) => String(r.p)) });
+      } else {
+        const from = opts.from!;
+        const to = Math.max(from, Math.min(opts.to!, this.rows - 1));
+        const row = await db.one(`SELECT count(*) FILTER (WHERE g <= ${from}) AS a, count(*) FILTER (WHERE g <= ${to}) AS b FROM ${deleted} WHERE g <= ${to}`);
+        physical.set(file, { from: from + Number(row.a), to: to + Number(row.b) });
+      }
+    }
+    return this.select({ ...opts, physical });
   }
 
   /** Statements that define the temp views `df` (the data) and `df_pos` (with `__pos`). */

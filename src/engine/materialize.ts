@@ -27,6 +27,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
   if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names);
   if (change.kind === 'file') return adoptFile(db, store, sessionId, change.path, change.names);
+  if (change.kind === 'rows') return deleteRows(db, store, sessionId, dataset, change.deleted);
 
   const names = change.columns.map((c) => c.name);
   checkNames(names);
@@ -74,6 +75,48 @@ async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: strin
   }
 }
 
+// Files of deleted row numbers: small (what was deleted), sorted, read whole or by zone maps
+// on g; delta encoding (Parquet v2) stores runs of consecutive row numbers in a few bits.
+const DELETED_PARQUET = '(FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V2, ROW_GROUP_SIZE 122880)';
+let deletions = 0;
+
+/**
+ * A version without some rows, written as what it deleted: for each distinct set of rows
+ * the columns had already lost (none, or one ColumnEntry.deleted file), one new file of the
+ * row numbers (in the columns' Parquet files) they lose now, merged with the earlier ones.
+ * Position i of the current version is row i + #{d : g(d) ≤ i} of such a file (ASOF join).
+ */
+async function deleteRows(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, sql: string): Promise<Materialized> {
+  const positions = `__willow_deleted_${++deletions}`;
+  await db.run(`CREATE TEMP TABLE ${positions} AS SELECT DISTINCT p::BIGINT AS i FROM (${sql}) AS t(p) WHERE p IS NOT NULL`);
+  try {
+    const count = Number(await db.scalar(`SELECT count(*) FROM ${positions}`));
+    const outside = Number(await db.scalar(`SELECT count(*) FROM ${positions} WHERE i < 0 OR i >= ${dataset.rows}`));
+    if (outside > 0) throw new Error(`row deletion names ${outside} positions outside 0…${dataset.rows - 1}`);
+    if (count === 0) return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
+    const written = new Map<string, { file: string; count: number }>();
+    let bytesWritten = 0;
+    for (const earlier of new Set(dataset.columns.map((c) => c.deleted?.file ?? ''))) {
+      let rows = `SELECT i AS d FROM ${positions}`;
+      if (earlier !== '') {
+        const prev = `read_parquet(${literal(dataset.filePath(earlier))})`;
+        rows = `SELECT d FROM ${prev} UNION ALL SELECT l.i + coalesce(m.k, 0) AS d FROM ${positions} l ASOF LEFT JOIN (SELECT g, max(k) AS k FROM ${prev} GROUP BY g) m ON l.i >= m.g`;
+      }
+      const { file, path } = store.newFile(sessionId);
+      const n = await copyToParquet(db, `SELECT d, d - (row_number() OVER (ORDER BY d) - 1) AS g, row_number() OVER (ORDER BY d) AS k FROM (${rows}) ORDER BY d`, path, DELETED_PARQUET);
+      written.set(earlier, { file, count: n });
+      bytesWritten += (await fs.stat(path)).size;
+    }
+    return {
+      rows: dataset.rows - count,
+      columns: dataset.columns.map((c) => ({ ...c, deleted: written.get(c.deleted?.file ?? '')! })),
+      bytesWritten,
+    };
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${positions}`);
+  }
+}
+
 async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[]): Promise<Materialized> {
   const described = await db.describe(`(${sql})`);
   if (described.length !== names.length) throw new Error(`table change yields ${described.length} columns for ${names.length} names`);
@@ -107,8 +150,8 @@ async function adoptFile(db: Db, store: SessionStore, sessionId: string, source:
   };
 }
 
-async function copyToParquet(db: Db, select: string, path: string): Promise<number> {
-  const count = await db.scalar(`COPY (${select}) TO ${literal(path)} ${PARQUET}`);
+async function copyToParquet(db: Db, select: string, path: string, options = PARQUET): Promise<number> {
+  const count = await db.scalar(`COPY (${select}) TO ${literal(path)} ${options}`);
   // A version becomes current only once its files are on disk for good.
   await fsyncFile(path);
   return Number(count);

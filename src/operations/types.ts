@@ -43,6 +43,12 @@ export type Change =
       /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
       scratch?: string[];
     }
+  /**
+   * Rows removed, the rest renumbered: `deleted` is a SELECT over `df`/`df_pos` of one column,
+   * the positions (`__pos`) of the rows to delete, in any order. Nothing is rewritten: each
+   * column records the rows its file no longer has (ColumnEntry.deleted).
+   */
+  | { kind: 'rows'; deleted: string; scratch?: string[] }
   /** Column j of `sql`'s result is named `names[j]` (the SQL names are not users' names). */
   | { kind: 'table'; sql: string; names: string[]; scratch?: string[] }
   /**

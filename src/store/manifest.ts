@@ -11,6 +11,20 @@ export interface ColumnEntry {
   field: string;
   /** DuckDB type name, e.g. BIGINT, DOUBLE, VARCHAR, TIMESTAMP, BOOLEAN. */
   type: string;
+  /**
+   * Rows of `file` this column no longer has (deleteRows, deleteRowsWithNA): a Parquet file
+   * of their row numbers in `file`, ascending, field `d` (BIGINT), with `g` (rows of `file`
+   * kept before d) and `k` (1-based rank of d) to map positions without a window. The
+   * column is `file`'s rows without these, in order; absent (manifests before deletions
+   * were recorded this way, columns written since): every row. A deletion thus costs what
+   * it deleted, and a column rewritten later is written without it (its deletion is folded).
+   */
+  deleted?: { file: string; count: number };
+}
+
+/** The files a column reads: its Parquet file and, when it has deleted rows, their file. */
+export function columnFiles(column: ColumnEntry): string[] {
+  return column.deleted ? [column.file, column.deleted.file] : [column.file];
 }
 
 export interface AppliedOperation {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { writeFileAtomic, readJson } from './atomic.ts';
 import { isSessionId } from './session-id.ts';
-import type { AppliedOperation, JobStamp, Manifest, SessionState } from './manifest.ts';
+import { columnFiles, type AppliedOperation, type JobStamp, type Manifest, type SessionState } from './manifest.ts';
 
 export class SessionNotFoundError extends Error {
   constructor(id: string) {
@@ -216,13 +216,13 @@ export class SessionStore {
     if (maxVersions > 0 && kept.length > maxVersions) kept = kept.slice(kept.length - maxVersions);
     if (maxHistoryBytes > 0 && kept.length > 1) {
       const manifests = await Promise.all(kept.map((v) => this.manifest(id, v)));
-      const current = new Set(manifests[manifests.length - 1].columns.map((c) => c.file));
+      const current = new Set(manifests[manifests.length - 1].columns.flatMap(columnFiles));
       const sizes = new Map<string, number>();
-      for (const file of new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)))) {
+      for (const file of new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)))) {
         if (!current.has(file)) sizes.set(file, (await fs.stat(this.filePath(id, file))).size);
       }
       const historyBytes = (from: number) => {
-        const files = new Set(manifests.slice(from).flatMap((m) => m.columns.map((c) => c.file)));
+        const files = new Set(manifests.slice(from).flatMap((m) => m.columns.flatMap(columnFiles)));
         let total = 0;
         for (const f of files) total += sizes.get(f) ?? 0;
         return total;
@@ -238,7 +238,7 @@ export class SessionStore {
   private async sweep(id: string, versions: string[]): Promise<void> {
     const keep = new Set(versions);
     const manifests = await Promise.all(versions.map((v) => this.manifest(id, v)));
-    const files = new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)));
+    const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
     const versionDir = path.join(this.dir(id), 'versions');
     for (const name of await fs.readdir(versionDir)) {
       if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) await fs.rm(path.join(versionDir, name), { force: true });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { Duck } from '../../engine/duck.ts';
 import { Dataset } from '../../engine/dataset.ts';
+import { ident, literal } from '../../engine/sql.ts';
 import { analyze, MODE_LIMIT } from './analyze.ts';
 import type { OperationContext } from '../types.ts';
 import type { Manifest } from '../../store/manifest.ts';
@@ -26,17 +27,20 @@ after(async () => {
 });
 
 /**
- * Run analyze over a hand-made `df` (a SELECT), for values an import cannot produce
- * (NaN, empty strings, DATE columns): the operation only reads `df` and the column list.
+ * Run analyze over a hand-made dataset (a SELECT written to a Parquet file, as the engine's
+ * column files), for values an import cannot produce (NaN, empty strings, DATE columns).
  */
+let files = 0;
 async function analyzeSql(select: string, column = 'x'): Promise<Record<string, any>> {
   return duck.withConnection(async (db) => {
     const described = await db.describe(`(${select})`);
-    const rows = Number(await db.scalar(`SELECT count(*) FROM (${select})`));
-    const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: c.type, file: 'none', field: `c${i}` })) } as unknown as Manifest;
+    const file = `analyze-${++files}.parquet`;
+    const fields = described.map((c, i) => `${ident(c.name)} AS c${i}`).join(', ');
+    const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(path.join(tmp, file))} (FORMAT parquet)`));
+    const stored = await db.describe(`SELECT * FROM read_parquet(${literal(path.join(tmp, file))})`);
+    const manifest = { rows, columns: described.map((c, i) => ({ name: c.name, type: stored[i].type, file, field: `c${i}` })) } as unknown as Manifest;
     const dataset = new Dataset(manifest, tmp);
-    // As the engine's df: column i under its SQL name, not its own.
-    await db.run(`CREATE TEMP VIEW df AS SELECT * FROM (${select}) AS t(${described.map((_, i) => dataset.ref(i)).join(', ')})`);
+    for (const statement of dataset.viewStatements()) await db.run(statement);
     const ctx = { db, dataset } as unknown as OperationContext;
     const result = await analyze.run(ctx, { column });
     return result.data as Record<string, any>;

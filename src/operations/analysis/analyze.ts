@@ -5,6 +5,7 @@ import { isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { literal } from '../../engine/sql.ts';
 import { valueExpr, jsonOf, jsNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
 import type { Db, Row } from '../../engine/duck.ts';
+import { scanOf } from '../change/scan.ts';
 
 /** How many [value, count] pairs `frequencies` and `word_frequencies` list. */
 const TOP = 50;
@@ -40,8 +41,10 @@ export const analyze = defineOperation({
     const index = resolveColumn(ds, params.column);
     const column = ds.column(index);
     const db = ctx.db;
-    // The column's non-missing values (NaN counts as missing; dates widened to timestamps).
-    const values = `(SELECT v FROM (SELECT ${valueExpr(ds.sqlName(index), column.type)} AS v FROM df) WHERE v IS NOT NULL)`;
+    // The column's non-missing values (NaN counts as missing; dates widened to timestamps),
+    // read from its own file: through df, every file of the version is positionally joined.
+    const source = scanOf(ds, [index]);
+    const values = `(SELECT v FROM (SELECT ${valueExpr(ds.sqlName(index), column.type)} AS v FROM ${source}) WHERE v IS NOT NULL)`;
     const integer = INTEGER.test(column.type);
     try {
       // Numbers: mean, std, min, max and count in one pass first.
@@ -60,7 +63,7 @@ export const analyze = defineOperation({
         // Everything else reads the table of distinct values and their counts, built in one
         // pass over the column: frequencies, mode, quantiles of repeated values and word
         // statistics never rescan the data.
-        await countValues(db, VALUES, ds.sqlName(index), column.type);
+        await countValues(db, VALUES, ds.sqlName(index), column.type, source);
         freq = await frequencies(db, VALUES, jsonOf('v', column.type), TOP, MODE_LIMIT);
       }
       const data: Record<string, unknown> = {

@@ -80,9 +80,12 @@ export async function frequencies(db: Db, counts: string, valueJson: string, lim
   };
 }
 
-/** Temp table of value counts (`v`, `n`) of one column of df (`column`: its SQL name), missing values left out. */
-export async function countValues(db: Db, table: string, column: string, duckType: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT v, count(*)::BIGINT AS n FROM (SELECT ${valueExpr(column, duckType)} AS v FROM df) WHERE v IS NOT NULL GROUP BY v`);
+/**
+ * Temp table of value counts (`v`, `n`) of one column of df (`column`: its SQL name), missing
+ * values left out. `source`: a FROM item holding the column (scanOf, to read its file alone).
+ */
+export async function countValues(db: Db, table: string, column: string, duckType: string, source = 'df'): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT v, count(*)::BIGINT AS n FROM (SELECT ${valueExpr(column, duckType)} AS v FROM ${source}) WHERE v IS NOT NULL GROUP BY v`);
 }
 
 /** Temp table of word counts (`v` the word, `n`) from a value-counts table of text. */

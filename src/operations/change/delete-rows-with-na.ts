@@ -16,8 +16,7 @@ export const deleteRowsWithNA = defineOperation({
     // One missing value is enough to know there is work: the scan stops at the first.
     const any = await ctx.db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scanOf(ctx.dataset, [index])} WHERE ${missing})`);
     if (any !== true) return { kind: 'none' };
-    // A filter keeps the rows in scan order (row order): no ORDER BY, whose sort of the
-    // whole table cost more than writing it.
-    return { kind: 'table', sql: `SELECT * EXCLUDE (__pos) FROM df_pos WHERE NOT ${missing}`, names: ctx.dataset.names };
+    // The positions of the missing values, from this column's file alone; only they are written.
+    return { kind: 'rows', deleted: `SELECT __pos FROM ${scanOf(ctx.dataset, [index], true)} WHERE ${missing}` };
   },
 });

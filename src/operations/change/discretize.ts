@@ -100,7 +100,13 @@ function parseBins(raw: number | string | (number | string)[], quantiling: boole
 /** The column's quantiles as pandas' Series.quantile gives them, from the order statistics they need. */
 async function quantiles(db: Db, source: string, value: string, valid: string, n: number, qs: number[]): Promise<number[]> {
   const positions = quantilePositions(n, qs);
-  const rows = await db.rows(`SELECT r, v FROM (SELECT v, row_number() OVER (ORDER BY v) - 1 AS r FROM (SELECT ${value} AS v FROM ${source} WHERE ${valid})) WHERE r IN (${positions.join(', ')})`);
-  const byPosition = new Map(rows.map((r) => [Number(r.r), Number(r.v)]));
+  // The value at sorted position r is DuckDB's quantile_disc at q = (r + ½)/n (it takes the
+  // value at ceil(n·q) − 1; the half keeps rounding away from the edge): a selection per
+  // position instead of a sort of the whole column (0.25 s against 1 s on 10M values).
+  const wanted = [...new Set(positions)];
+  const fractions = wanted.map((r) => `${(r + 0.5) / n}::DOUBLE`);
+  const row = await db.one(`SELECT quantile_disc(v, [${fractions.join(', ')}]) AS q FROM (SELECT ${value} AS v FROM ${source} WHERE ${valid})`);
+  const values = (row.q as { items: unknown[] }).items;
+  const byPosition = new Map(wanted.map((r, k) => [r, Number(values[k])]));
   return quantileEdges(n, qs, (i) => byPosition.get(i)!);
 }

@@ -36,7 +36,7 @@ export const executeCommand = defineOperation({
           command: params.command,
           source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
           names: ds.names,
-          files: [...new Set(ds.columns.map((c) => ds.filePath(c.file)))],
+          files: ds.files(),
           resultPath,
           // The engine's own format: a whole new table is adopted as the version's file.
           parquet: PARQUET,

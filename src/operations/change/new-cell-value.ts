@@ -24,7 +24,7 @@ export const newCellValue = defineOperation({
     // The cell already holds the value, in the column's own type: nothing to write (no
     // version, as for every operation that finds nothing to do).
     const same = value.missing ? `${ds.ref(index)} IS NULL` : value.type === type.toUpperCase() ? `${ds.ref(index)} IS NOT DISTINCT FROM ${value.sql}` : null;
-    if (same && (await ctx.db.scalar(`SELECT ${same} FROM (${ds.select({ columns: [index], from: row, to: row })})`)) === true) return { kind: 'none' };
+    if (same && (await ctx.db.scalar(`SELECT ${same} FROM (${await ds.selectRows(ctx.db, { columns: [index], from: row, to: row })})`)) === true) return { kind: 'none' };
     const expr = value.missing
       ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ds.ref(index)} END`
       : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;

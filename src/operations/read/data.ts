@@ -53,13 +53,13 @@ async function sliceJson(db: import('../../engine/duck.ts').Db, ds: import('../.
   let source: string;
   let order: string;
   if (view.kind === 'all') {
-    source = ds.select({ withPosition: true, from, to, columns });
+    source = await ds.selectRows(db, { withPosition: true, from, to, columns });
     order = '__pos';
   } else {
     // Positions of the page, in view order; then only those rows are read from each file.
     const page = await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}`);
     const positions = page.map((r) => String(r.__pos));
-    source = `SELECT r.*, o.ord FROM (${ds.select({ withPosition: true, positions, columns })}) r JOIN (SELECT __pos, rowid AS ord FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)`;
+    source = `SELECT r.*, o.ord FROM (${await ds.selectRows(db, { withPosition: true, positions, columns })}) r JOIN (SELECT __pos, rowid AS ord FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)`;
     order = 'ord';
   }
   const sql = `SELECT json_object(${header}, 'index', coalesce(list(__pos ORDER BY ${order}), []), 'data', coalesce(list(${row} ORDER BY ${order}), []))::VARCHAR AS j FROM (${source})`;

@@ -12,7 +12,7 @@ const MAX_CACHED = 20_000;
 
 async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const columns = ctx.dataset.columns;
-  const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}`;
+  const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
   const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
   if (todo.length > 0) {
     const counts = todo.map((i) => `count(*) FILTER (WHERE ${isMissing(ctx.dataset.sqlName(i), columns[i].type)}) AS m${i}`).join(', ');

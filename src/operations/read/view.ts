@@ -5,6 +5,8 @@ import { literal } from '../../engine/sql.ts';
 import { isMissing, textValue } from '../../engine/json-values.ts';
 import { isNumeric } from '../../engine/column-types.ts';
 import type { OperationContext } from '../types.ts';
+import type { Dataset } from '../../engine/dataset.ts';
+import { scanOf } from '../change/scan.ts';
 
 // The filter / search / sort parameters shared by `metadata` and `data`.
 export const viewParams = {
@@ -24,6 +26,12 @@ export type ViewParams = z.infer<typeof viewSchema>;
 
 /** The rows a request looks at: all of them in order, or a cached table of positions. */
 export type View = { kind: 'all'; rows: number } | { kind: 'positions'; table: string; rows: number };
+
+/** Columns whose SQL name (Dataset.ref) appears in the given SQL texts. */
+function usedColumns(ds: Dataset, texts: string[]): number[] {
+  const text = texts.join('\n');
+  return ds.columns.flatMap((_, i) => (text.includes(ds.ref(i)) ? [i] : []));
+}
 
 function hasFilter(p: ViewParams): boolean {
   return !!p.filterType && (p.filterColumnIndices?.length ?? 0) > 0;
@@ -53,11 +61,14 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
     order = `${isMissing(ds.sqlName(sortIndex), type)}, ${ds.ref(sortIndex)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
   }
   const spec = JSON.stringify({ m: ds.manifest.id, conditions, order });
+  // Read from the files of the columns the view uses only: df_pos joins every file of the
+  // version positionally, on one thread (a sort of 10M rows by one column: 1.4 s that way).
+  const source = scanOf(ds, usedColumns(ds, [...conditions, order]), true);
   return ctx.selections.use(
     ctx.db,
     ctx.sessionId,
     spec,
-    (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM df_pos ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}`),
+    (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM ${source} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}`),
     async ({ table, rows }) => read({ kind: 'positions', table, rows }),
   );
 }
@@ -72,7 +83,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
       const keys = cols.map((i) => ds.ref(i)).join(', ');
       // A window over the listed columns: rows whose key occurs more than once, all copies.
       return {
-        condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM df_pos) WHERE n > 1)`,
+        condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM ${scanOf(ds, cols, true)}) WHERE n > 1)`,
         order: `${isMissing(ds.sqlName(cols[0]), columns[0].type)}, ${ds.ref(cols[0])} ASC NULLS LAST, __pos`,
       };
     }
@@ -85,7 +96,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
         const col = ds.ref(cols[k]);
         // Trimmed mean and sample std: drop floor(n·trim) sorted values at each end.
         const stats = await ctx.db.one(`
-          WITH v AS (SELECT ${col}::DOUBLE AS x FROM df WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
+          WITH v AS (SELECT ${col}::DOUBLE AS x FROM ${scanOf(ds, [cols[k]])} WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
                s AS (SELECT x, row_number() OVER (ORDER BY x) AS rn, count(*) OVER () AS n FROM v)
           SELECT avg(x) AS m, stddev_samp(x) AS sd FROM s WHERE rn > floor(n * ${trim}) AND rn <= n - floor(n * ${trim})`);
         const m = stats.m === null ? null : Number(stats.m);
