@@ -4,6 +4,7 @@ import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { CpuPool } from './cpu-pool.ts';
+import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 
@@ -27,5 +28,6 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
   await rt.cpu.close();
+  closeSandboxProcesses();
   rt.duck.close();
 }

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
-import { runSandboxed, type SandboxOutcome } from '../../engine/sandbox.ts';
+import type { SandboxOutcome } from '../../engine/sandbox.ts';
+import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
 import { PARQUET } from '../../engine/materialize.ts';
 import { ident, literal } from '../../engine/sql.ts';
 
@@ -30,7 +31,7 @@ export const executeCommand = defineOperation({
     let change: Change = { kind: 'none' };
     try {
       await fs.mkdir(jobDir, { recursive: true });
-      const outcome = await runSandboxed(
+      const outcome = await runSandboxedProcess(
         {
           command: params.command,
           source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
@@ -45,6 +46,7 @@ export const executeCommand = defineOperation({
           // Half the engine's threads: a runaway command must not starve other sessions' jobs.
           threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
         },
+        jobDir,
       );
       if (outcome.kind === 'result') change = await plan(ctx, outcome, resultPath);
     } finally {

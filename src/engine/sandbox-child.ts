@@ -1,0 +1,34 @@
+// A child process that runs exactly one sandboxed command and exits (src/engine/sandbox-process.ts
+// starts it). The parent lowers this process's data-segment and CPU-time limits (setrlimit via
+// prlimit) after it has started and before the command arrives, so that every allocation
+// DuckDB makes — also those its memory_limit does not track — fails here, never in the server.
+import fs from 'node:fs';
+import { runSandboxed, type SandboxInput, type SandboxLimits } from './sandbox.ts';
+import { OperationError } from '../operations/errors.ts';
+
+interface Request {
+  input: SandboxInput;
+  limits: SandboxLimits;
+  /** Folder the command's relative paths are resolved in (the job's scratch folder). */
+  cwd: string;
+}
+
+// The parent gone (crashed or killed): nothing will read our answer.
+process.on('disconnect', () => process.exit(0));
+
+process.once('message', async (msg: Request) => {
+  try {
+    process.chdir(msg.cwd);
+    const outcome = await runSandboxed(msg.input, msg.limits);
+    process.send!({ outcome }, () => process.exit(0));
+  } catch (err) {
+    const e = err as Error;
+    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: err.message } : { operation: false, code: '', message: e?.message ?? String(err) };
+    process.send!({ failure }, () => process.exit(0));
+  }
+});
+
+// VmData now is what the process needs before any command: the parent's limit is counted from it.
+const status = fs.readFileSync('/proc/self/status', 'utf8');
+const vmData = Number(/VmData:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
+process.send!({ ready: true, vmData });

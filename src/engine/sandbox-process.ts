@@ -1,0 +1,170 @@
+import { fork, execFile, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { OperationError } from '../operations/errors.ts';
+import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
+
+// executeCommand's statement runs in a child process of its own, never in the server:
+//
+//  - DuckDB's memory_limit does not cover every allocation (a list built by one function
+//    call, `len(range(100000000))`, is one 800 MB vector), and an interrupt is only seen
+//    between vectors, not inside one long function call. Limits that hold must be the
+//    operating system's: once the child has started (Node cannot even start under a
+//    finite RLIMIT_AS/RLIMIT_DATA: V8 sizes its reservations from them), its data segment
+//    is capped with setrlimit (prlimit --data: private writable memory, which is what
+//    malloc hands DuckDB) at what it already uses plus COMMAND_MEMORY_LIMIT plus a margin,
+//    and its CPU time at what the time limit allows (RLIMIT_CPU: SIGXCPU, then SIGKILL);
+//  - the server kills it at a hard deadline whatever it is doing, and answers;
+//  - one process per command: the rlimits count from zero for each command, and nothing
+//    one command leaves behind (memory, state) is seen by the next. A spare process is
+//    started ahead so a command does not wait for Node and DuckDB to load.
+
+/** Memory the child may use beyond COMMAND_MEMORY_LIMIT: V8's heap, DuckDB's threads' stacks. */
+const HEADROOM_BYTES = 256 * 1024 * 1024;
+
+/** What the parent waits for, beyond the command's own time limit, before killing it. */
+export function hardDeadlineMs(timeoutMs: number): number {
+  // The command's limit, plus a margin for the sandbox's own work around it (loading df into
+  // a table for a modification, writing the result), which the child's own timer does not count.
+  return timeoutMs + Math.max(1000, Math.round(timeoutMs / 2));
+}
+
+/** Bytes of a DuckDB memory size ('64MB', '1GB', '1GiB', '500KB', '1024'); DuckDB's units (KB = 1000, KiB = 1024). */
+export function parseMemorySize(size: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$/i.exec(size);
+  if (!m) throw new Error(`not a memory size: ${JSON.stringify(size)} (expected e.g. 512MB or 1GB)`);
+  const unit = m[2].toLowerCase().replace(/b$/, '');
+  const powers: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+  const factor = powers[unit];
+  if (factor === undefined) throw new Error(`not a memory size: ${JSON.stringify(size)}`);
+  return Math.floor(Number(m[1]) * factor);
+}
+
+interface Spare {
+  child: ChildProcess;
+  ready: Promise<number>; // resolves with the child's VmData at start
+}
+
+type ChildMessage =
+  | { ready: true; vmData: number }
+  | { outcome: SandboxOutcome }
+  | { failure: { operation: boolean; code: string; message: string } };
+
+const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
+
+let spare: Spare | null = null;
+const running = new Set<ChildProcess>();
+
+function start(): Spare {
+  const child = fork(CHILD, [], {
+    execPath: process.execPath,
+    execArgv: [],
+    // Nothing of the server's environment (its secrets) reaches the process running user SQL.
+    env: {},
+    cwd: os.tmpdir(),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.on('error', () => {}); // reported through 'exit' / the ready promise
+  const ready = new Promise<number>((resolve, reject) => {
+    const onMessage = (msg: ChildMessage) => {
+      if ('ready' in msg) {
+        child.off('exit', onExit);
+        resolve(msg.vmData);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => reject(new Error(`the command process did not start (exit ${code ?? signal}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    child.once('message', onMessage);
+    child.once('exit', onExit);
+  });
+  ready.catch(() => {});
+  idle(child);
+  return { child, ready };
+}
+
+// An idle spare must not keep the server (or a test) alive.
+function idle(child: ChildProcess): void {
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+}
+function busy(child: ChildProcess): void {
+  child.ref();
+  (child.channel as { ref?: () => void } | undefined)?.ref?.();
+}
+
+function takeSpare(): Spare {
+  const taken = spare && spare.child.exitCode === null && spare.child.signalCode === null ? spare : start();
+  spare = start();
+  return taken;
+}
+
+/** Apply the limits to a running process: prlimit(1) is setrlimit(2) for another pid. */
+function limitProcess(pid: number, dataBytes: number, cpuSeconds: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}`, `--cpu=${cpuSeconds}`], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+const timedOut = (limits: SandboxLimits) => new OperationError('command timed out', `the command ran longer than its limit of ${limits.timeoutMs} ms and was stopped; the dataset is unchanged`);
+
+/**
+ * Run one command in a fresh child process under OS limits (see above) and resolve with its
+ * outcome; same contract as runSandboxed (src/engine/sandbox.ts), which runs in the child.
+ * `cwd`: the folder relative paths of `input` are resolved in. Rejects with an
+ * OperationError for the command's own failures (timed out, out of memory, refused …).
+ */
+export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
+  const started = performance.now();
+  const { child, ready } = takeSpare();
+  busy(child);
+  running.add(child);
+  const deadline = hardDeadlineMs(limits.timeoutMs);
+  try {
+    const vmData = await withDeadline(ready, deadline, () => new OperationError('command failed', 'the process that runs commands could not be started in time; the dataset is unchanged'));
+    const cpuSeconds = Math.ceil((deadline / 1000) * Math.max(1, limits.threads)) + 1;
+    await limitProcess(child.pid!, vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds);
+    const remaining = deadline - (performance.now() - started);
+    return await new Promise<SandboxOutcome>((resolve, reject) => {
+      let killedAtDeadline = false;
+      const timer = setTimeout(() => {
+        killedAtDeadline = true;
+        child.kill('SIGKILL');
+      }, Math.max(0, remaining));
+      child.once('message', (msg: ChildMessage) => {
+        clearTimeout(timer);
+        if ('outcome' in msg) resolve(msg.outcome);
+        else if ('failure' in msg) reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message) : new Error(msg.failure.message));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        // Settled already when the answer came first; otherwise the process died without one.
+        if (killedAtDeadline || signal === 'SIGXCPU') return reject(timedOut(limits));
+        reject(new OperationError('command out of memory', `the command was stopped: the process running it ended (${signal ?? `exit code ${code}`}) — most likely it needed more memory than its limit of ${limits.memoryLimit}; the dataset is unchanged`));
+      });
+      child.send({ input, limits, cwd });
+    });
+  } finally {
+    running.delete(child);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Command processes running now (for tests: none is left behind). */
+export function runningSandboxProcesses(): number {
+  return running.size;
+}
+
+/** Kill the spare and any command still running (server shutdown). */
+export function closeSandboxProcesses(): void {
+  spare?.child.kill('SIGKILL');
+  spare = null;
+  for (const child of running) child.kill('SIGKILL');
+}
