@@ -1,4 +1,4 @@
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { RESERVED_COLUMN_NAME } from './dataset.ts';
@@ -156,8 +156,16 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
 async function modify(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, before: ColumnInfo[]): Promise<SandboxOutcome> {
   const prepared = await prepareChecked(conn, input.command);
   try {
-    const done = await prepared.run();
-    if (DML.has(prepared.statementType) && done.rowsChanged === 0) return { kind: 'unchanged' };
+    const rowsBefore = DML.has(prepared.statementType) ? await count(conn) : -1;
+    // stream(): the statement runs to its end, but rows of a RETURNING clause are not
+    // gathered (they are not the result; df is). With RETURNING the result is a query, whose
+    // rowsChanged is 0 whatever the statement did: only a plain count of changed rows says
+    // "nothing changed", and a DELETE or INSERT … RETURNING is judged by df's row count.
+    const done = await prepared.stream();
+    if (DML.has(prepared.statementType)) {
+      if (done.returnType === ResultReturnType.CHANGED_ROWS && done.rowsChanged === 0) return { kind: 'unchanged' };
+      if (prepared.statementType !== StatementType.UPDATE && done.returnType !== ResultReturnType.CHANGED_ROWS && (await count(conn)) === rowsBefore) return { kind: 'unchanged' };
+    }
   } finally {
     prepared.destroySync();
   }
@@ -198,6 +206,10 @@ async function keptColumns(conn: DuckDBConnection, source: string, before: Colum
   const row = reader.getRowObjects()[0];
   // An empty table compares as NULL: every candidate holds the same (no) values.
   return candidates.map((i, j) => (i >= 0 && row[`k${j}`] !== false ? i : -1));
+}
+
+async function count(conn: DuckDBConnection): Promise<number> {
+  return Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
 }
 
 async function describe(conn: DuckDBConnection, table: string): Promise<ColumnInfo[]> {

@@ -22,12 +22,49 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
   return params;
 }
 
-/** Run one job to its message. Never throws: every failure becomes `success: false`. */
+/**
+ * A job's deadline (JOB_TIMEOUT_MS). When it passes first, the job is answered as timed out,
+ * its DuckDB connection is interrupted, and whatever it still does can no longer commit or
+ * move the session's version: the reply the client got stays true. A commit already under
+ * way is let finish (it is short) and answered by its own result.
+ */
+class Watchdog {
+  state: 'running' | 'committing' | 'expired' = 'running';
+  db: Db | null = null;
+  /** Called before a job changes which version is current; throws once the deadline passed. */
+  enterCommit(): void {
+    if (this.state === 'expired') throw new OperationError('operation timed out', 'the operation ran past its deadline and was stopped; the dataset is unchanged');
+    this.state = 'committing';
+  }
+}
+
+/** Run one job to its message. Never throws: every failure becomes `success: false`; a job past JOB_TIMEOUT_MS is answered all the same. */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  const watchdog = new Watchdog();
+  const limitMs = rt.config.JOB_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<JobResult>((resolve) => {
+    const fire = () => {
+      if (watchdog.state === 'committing') return; // answered by the commit's own outcome
+      watchdog.state = 'expired';
+      watchdog.db?.interrupt();
+      rt.log.warn({ ...envelope, limitMs }, 'operation timed out');
+      resolve({ message: { ...envelope, success: false, error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }, changed: false });
+    };
+    timer = setTimeout(fire, limitMs);
+  });
+  try {
+    return await Promise.race([runJob(rt, job, envelope, watchdog), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sessionID: string; requestID: unknown }, watchdog: Watchdog): Promise<JobResult> {
   const started = performance.now();
   try {
-    const { result, changed } = await run(rt, job);
+    const { result, changed } = await run(rt, job, watchdog);
     rt.log.debug({ ...envelope, ms: Math.round(performance.now() - started), changed }, 'operation done');
     return { message: { ...envelope, success: true, ...result }, changed };
   } catch (err) {
@@ -48,17 +85,18 @@ function describeError(err: unknown): { error: string; errorDescription: string 
   return { error: 'internal error', errorDescription: 'the server could not complete this operation; the dataset is unchanged' };
 }
 
-async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unknown>; changed: boolean }> {
+async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result: Record<string, unknown>; changed: boolean }> {
   const op = findOperation(job.operation);
   if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
   const params = parseParams(op.params, operationParameters(job.body));
   const { manifest } = await rt.store.current(job.sessionID);
   const db = await rt.duck.connect();
+  watchdog.db = db;
   try {
     const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
     if (op.kind === 'read') return { result: await op.run(ctx, params), changed: false };
-    const control = sessionControl(rt, ctx);
+    const control = sessionControl(rt, ctx, watchdog);
     if (op.kind === 'history') return await op.run(ctx, params, control);
     const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
     if (staged === ctx.dataset) return { result: {}, changed: false };
@@ -95,7 +133,7 @@ async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Data
   };
 }
 
-function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
+function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog): SessionControl {
   let staged = 0;
   return {
     async stage(dataset, operation, parameters) {
@@ -115,12 +153,14 @@ function sessionControl(rt: Runtime, ctx: OperationContext): SessionControl {
       return new Dataset(manifest, dataset.filesDir);
     },
     async commit(dataset, operations) {
+      watchdog.enterCommit();
       const { rows, columns, bytesWritten } = dataset.manifest;
       const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations });
       await rt.selections.dropSession(ctx.db, ctx.sessionId);
       return manifest;
     },
     async move(step) {
+      watchdog.enterCommit();
       return rt.store.move(ctx.sessionId, step);
     },
   };
