@@ -65,6 +65,28 @@ describe('executeCommand runs in a child process under OS limits', () => {
     }
   });
 
+  test('a command over MAX_COMMAND_BYTES is refused before it is parsed; errors quote at most a short piece of it', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.load(CSV);
+      const huge = await h.run(id, 'executeCommand', { command: `/* ${'x'.repeat(600_000)} */ SELECT * FROM df` });
+      assert.equal(huge.success, false);
+      assert.equal(huge.error, 'command too large');
+      assert.match(huge.errorDescription, /600\d{3} bytes; the limit is 100000 bytes \(MAX_COMMAND_BYTES\)/);
+      // Just under the limit: parsed (in the command's process) and answered, quoting little of it.
+      const unterminated = await h.run(id, 'executeCommand', { command: `/* ${'x '.repeat(49_000)}` });
+      assert.equal(unterminated.error, 'invalid command');
+      assert.ok(unterminated.errorDescription.length < 400, `${unterminated.errorDescription.length} characters`);
+      const nested = await h.run(id, 'executeCommand', { command: `SELECT ${'('.repeat(40_000)}1${')'.repeat(40_000)} AS a` });
+      assert.equal(nested.success, false);
+      assert.ok(nested.errorDescription.length < 400);
+      await h.ok(id, 'executeCommand', { command: `SELECT a FROM df -- ${' '.repeat(90_000)}x` });
+      assert.deepEqual((await h.table(id)).columns, ['a']);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('memory sizes are read with DuckDB units', () => {
     assert.equal(parseMemorySize('64MB'), 64e6);
     assert.equal(parseMemorySize('1GB'), 1e9);

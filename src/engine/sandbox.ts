@@ -306,8 +306,10 @@ function invalid(err: unknown): OperationError {
   return new OperationError('invalid command', `the command is not valid SQL: ${firstLine(message.replace(/^Failed to extract statements: /, '').replace(/^Parser Error: /, ''))}`);
 }
 
+// Errors quote the statement ("at or near …"): a line of a 100 KB statement is cut short.
 function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
+  const line = s.slice(0, s.indexOf('\n') < 0 ? undefined : s.indexOf('\n')).trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 // DuckDB's errors, as errors a person can act on. Anything already an OperationError passes.

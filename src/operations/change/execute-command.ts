@@ -7,6 +7,7 @@ import type { SandboxOutcome } from '../../engine/sandbox.ts';
 import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
 import { PARQUET } from '../../engine/materialize.ts';
 import { ident, literal } from '../../engine/sql.ts';
+import { OperationError } from '../errors.ts';
 
 // Rows compared first when checking whether a query changed anything: a reordered or
 // recomputed result usually differs early, and then the full comparison is not worth its scan.
@@ -24,6 +25,12 @@ export const executeCommand = defineOperation({
   summary: 'run one sandboxed SQL statement over the table df; its result becomes the dataset',
   params: z.object({ command: z.string().trim().min(1, 'command must be a non-empty SQL statement') }),
   async run(ctx, params): Promise<Change> {
+    // Checked before anything parses the statement: parsing is the child's, but the text
+    // still travels to it and errors quote it.
+    const bytes = Buffer.byteLength(params.command);
+    if (bytes > ctx.config.MAX_COMMAND_BYTES) {
+      throw new OperationError('command too large', `command is ${bytes} bytes; the limit is ${ctx.config.MAX_COMMAND_BYTES} bytes (MAX_COMMAND_BYTES)`);
+    }
     const ds = ctx.dataset;
     // A folder of this job alone; the engine deletes it once the change is written (scratch).
     const jobDir = path.join(ctx.tmpDir, `command-${crypto.randomBytes(8).toString('hex')}`);
