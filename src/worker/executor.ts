@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
 import { OperationError } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
+import { assertPlainData } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
 import { materialize, type Materialized } from '../engine/materialize.ts';
 import { SessionNotFoundError } from '../store/session-store.ts';
@@ -17,9 +18,8 @@ import type { AppliedOperation } from '../store/manifest.ts';
 const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
 
 export function operationParameters(body: Record<string, unknown>): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!ENVELOPE.has(k)) params[k] = v;
-  return params;
+  // fromEntries defines own keys (an assignment to "__proto__" would set the prototype).
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
 }
 
 /**
@@ -89,6 +89,7 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
   const op = findOperation(job.operation);
   if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
+  assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
   const { manifest } = await rt.store.current(job.sessionID);
   const db = await rt.duck.connect();
