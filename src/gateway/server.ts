@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Server } from 'socket.io';
-import { registerUpload } from './upload.ts';
+import { registerUpload, FORM_LIMITS } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
@@ -41,7 +41,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     bodyLimit: 10 * 1024 * 1024,
     forceCloseConnections: true,
   });
-  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 32, fieldSize: 1024 * 1024 } });
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
 
   const io = new Server(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 });
   const deliver = (job: Job, result: JobResult) => {

@@ -10,6 +10,9 @@ import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
 import type { Runtime } from '../worker/runtime.ts';
 
+/** Limits of the upload form besides the file's size (fastify-multipart's), named in errors. */
+export const FORM_LIMITS = { fields: 32, files: 1, parts: 40, fieldSize: 1024 * 1024 } as const;
+
 /** `close`: the request body may not have been read to its end, so the connection cannot be reused. */
 type Answer = { status: number; body: Record<string, unknown>; close?: boolean };
 
@@ -31,7 +34,7 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 // client (or test) ever sees a response while its upload still sits in DATA_DIR/incoming.
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null);
   let upload: { path: string; filename: string } | null = null;
   let sink: fs.WriteStream | null = null;
   let refused: Error | null = null;
@@ -39,6 +42,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
+        if (part.valueTruncated) throw new ImportError('field too large', `form field ${JSON.stringify(part.fieldname.slice(0, 64))} is longer than ${FORM_LIMITS.fieldSize} bytes`);
         fields[part.fieldname] = String(part.value ?? '');
         continue;
       }
@@ -91,7 +95,14 @@ const tooLarge = (rt: Runtime): Answer => fail(413, 'file too large', `the file 
 /** The answer to a failed upload: the client's fault (400, 413) or ours (500). */
 function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
   const e = err as Error & { code?: string; statusCode?: number };
+  // The form's limits (fastify-multipart gives them status 413 too) are not about the file's size.
+  if (e.code === 'FST_FIELDS_LIMIT') return fail(400, 'too many fields', `the form has more than ${FORM_LIMITS.fields} fields; the limit is ${FORM_LIMITS.fields} (file, initialSkip, sampleSize, seed, headerIncluded)`);
+  if (e.code === 'FST_FILES_LIMIT') return fail(400, 'too many files', `the form has more than ${FORM_LIMITS.files} file; send one dataset per upload`);
+  if (e.code === 'FST_PARTS_LIMIT') return fail(400, 'too many parts', `the form has more than ${FORM_LIMITS.parts} parts`);
+  if (e.code === 'FST_PROTO_VIOLATION') return fail(400, 'invalid form', `a form field is named ${JSON.stringify('__proto__')} or "constructor"`);
+  if (e.code === 'FST_MP_PREMATURE_CLOSE') return fail(400, 'incomplete upload', 'the request ended before the form was complete');
   if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge(rt);
+  if (e.name === 'NotUtf8Error') return fail(400, 'unreadable file', 'the file is not text in an encoding that could be recognized');
   if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
   if (/^(Invalid Input|Conversion|Parser|IO|Binder) Error/.test(e.message)) return fail(400, 'unreadable file', `the file could not be read: ${e.message.split('\n')[0]}`);
   if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT' || e.code === 'FST_FILES_LIMIT') return fail(400, 'invalid form', e.message);

@@ -5,6 +5,7 @@ import { literal, ident } from '../sql.ts';
 import { readCsv, NotUtf8Error, type CsvSource } from './csv.ts';
 import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
+import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
@@ -49,7 +50,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource;
     if (kind === 'text') {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
+      source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
@@ -58,7 +59,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
       const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
       source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
     } else {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file));
+      source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, (file) => readJsonDataset(db, file));
     }
     return await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
   } finally {
@@ -73,7 +74,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
  * transcoded on a CPU thread first. Detection samples the file; if DuckDB still meets
  * invalid UTF-8 further on, the file is transcoded from the encoding guessed there.
  */
-async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scratch: string[], read: (utf8File: string) => Promise<CsvSource>): Promise<CsvSource> {
+async function readText(rt: Runtime, db: Db, file: string, filename: string, tmpDir: string, scratch: string[], read: (utf8File: string) => Promise<CsvSource>): Promise<CsvSource> {
   const transcoded = async (encoding: string) => {
     const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
     scratch.push(out);
@@ -81,6 +82,7 @@ async function readText(rt: Runtime, db: Db, file: string, tmpDir: string, scrat
     return read(out);
   };
   const encoding = await detectEncoding(file);
+  if (!/^utf-(16|32)/.test(encoding)) await assertText(file, filename);
   if (encoding !== 'utf-8') return transcoded(encoding);
   try {
     return await read(file);
