@@ -23,6 +23,10 @@ const envSchema = z.object({
   MAX_COMMAND_BYTES: z.coerce.number().int().min(1).default(100_000),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
   CPU_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, os.availableParallelism() - 1)),
+  CPU_TASK_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  CPU_TASK_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  MAX_EXCEL_INFLATED_BYTES: z.coerce.number().int().min(1).default(200_000_000),
+  MAX_EXCEL_CELLS: z.coerce.number().int().min(1).default(5_000_000),
 });
 
 export type Config = z.infer<typeof envSchema> & { dataDir: string };

@@ -11,6 +11,7 @@ import { isSessionId } from '../store/session-id.ts';
 import type { Db } from '../engine/duck.ts';
 import type { Job, JobResult } from '../queue/job.ts';
 import type { Runtime } from './runtime.ts';
+import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import type { OperationContext, SessionControl } from '../operations/types.ts';
 import type { AppliedOperation } from '../store/manifest.ts';
 
@@ -77,6 +78,9 @@ async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sess
 function describeError(err: unknown): { error: string; errorDescription: string } {
   if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
   if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
+  const code = (err as { code?: string } | null)?.code;
+  if (code === CPU_TIMEOUT) return { error: 'operation timed out', errorDescription: `${(err as Error).message} (CPU_TASK_TIMEOUT_MS); the dataset is unchanged` };
+  if (code === CPU_OUT_OF_MEMORY) return { error: 'operation out of memory', errorDescription: 'the operation needed more memory than a CPU thread may use (CPU_TASK_MEMORY_MB) and was stopped; the dataset is unchanged' };
   const message = err instanceof Error ? err.message : String(err);
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix.

@@ -23,7 +23,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool(config.CPU_WORKERS) };
+  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {

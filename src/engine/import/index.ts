@@ -54,7 +54,8 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
-      const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip });
+      const limits = { maxInflatedBytes: rt.config.MAX_EXCEL_INFLATED_BYTES, maxCells: rt.config.MAX_EXCEL_CELLS };
+      const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, limits }, { owner: sessionId }), rt, 'the workbook');
       // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
       const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
       source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
@@ -68,6 +69,18 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
   }
 }
 
+/** A CPU-thread step of an import: its deadline or memory cap passed (error codes of worker/cpu-pool.ts) means the file is too much to read (400). */
+async function cpuImportStep<T>(step: Promise<T>, rt: Runtime, what: string): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_CPU_TASK_TIMEOUT') throw new ImportError('file too complex', `${what} took longer than ${rt.config.CPU_TASK_TIMEOUT_MS} ms to read (CPU_TASK_TIMEOUT_MS) and was abandoned`);
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new ImportError('file too complex', `${what} needed more than ${rt.config.CPU_TASK_MEMORY_MB} MB to read (CPU_TASK_MEMORY_MB) and was abandoned`);
+    throw err;
+  }
+}
+
 /**
  * Read a text file as UTF-8. A file that is UTF-8 (by far the most common, and the only
  * kind that can be large cheaply) is read in place, never copied; any other encoding is
@@ -78,7 +91,7 @@ async function readText(rt: Runtime, db: Db, file: string, filename: string, tmp
   const transcoded = async (encoding: string) => {
     const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
     scratch.push(out);
-    await rt.cpu.run('transcode', { input: file, output: out, encoding });
+    await cpuImportStep(rt.cpu.run('transcode', { input: file, output: out, encoding }, { owner: file }), rt, 'the file');
     return read(out);
   };
   const encoding = await detectEncoding(file);
