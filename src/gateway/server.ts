@@ -7,6 +7,7 @@ import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
+import { recoverDataDir } from '../store/recovery.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
@@ -30,6 +31,8 @@ export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) 
 export const embeddedQueue: QueueFactory = async (rt, deliver) => new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY);
 
 export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = embeddedQueue): Promise<Gateway> {
+  // This process alone works in DATA_DIR: what a crash left half-done is removed first.
+  if (config.QUEUE === 'embedded') await recoverDataDir(config.dataDir, log);
   const runtime = await createRuntime(config, log);
   const secret = internalSecret(config.dataDir, config.INTERNAL_SECRET);
   const registry = new ClientRegistry(config.dataDir);
