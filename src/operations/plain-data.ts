@@ -42,3 +42,30 @@ export function assertPlainData(body: unknown): void {
     }
   }
 }
+
+/**
+ * Check that no string in a changing operation's parameters is longer than `maxBytes`
+ * (MAX_CELL_BYTES) in UTF-8: cell values, replacements, separators and names all end up in
+ * the dataset and in its history, which is sent back whole. `exempt` names parameters with
+ * a limit of their own (executeCommand's `command`: MAX_COMMAND_BYTES).
+ *
+ * @throws OperationError 'value too large' naming the parameter and the limit.
+ */
+export function assertStringsWithin(params: Record<string, unknown>, maxBytes: number, exempt: ReadonlySet<string> = new Set()): void {
+  const stack: { value: unknown; path: string }[] = Object.entries(params)
+    .filter(([k]) => !exempt.has(k))
+    .map(([k, v]) => ({ value: v, path: k }));
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      // Length first: a string of n UTF-16 units has at least n bytes.
+      if (value.length > maxBytes || Buffer.byteLength(value) > maxBytes) {
+        throw new OperationError('value too large', `${path}: ${Buffer.byteLength(value)} bytes; values are limited to ${maxBytes} bytes (MAX_CELL_BYTES)`);
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]` }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) if (!exempt.has(k)) stack.push({ value: v, path: `${path}.${k}` });
+    }
+  }
+}

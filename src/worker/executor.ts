@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
 import { OperationError } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
-import { assertPlainData } from '../operations/plain-data.ts';
+import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
 import { materialize, type Materialized } from '../engine/materialize.ts';
 import { SessionNotFoundError } from '../store/session-store.ts';
@@ -14,6 +14,9 @@ import type { Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import type { OperationContext, SessionControl } from '../operations/types.ts';
 import type { AppliedOperation } from '../store/manifest.ts';
+
+// Parameters with a size limit of their own, not MAX_CELL_BYTES.
+const OWN_LIMITS = new Set(['command']);
 
 // Fields of the envelope, not parameters of the operation.
 const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
@@ -144,6 +147,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog):
     async stage(dataset, operation, parameters) {
       const op = findOperation(operation);
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
+      assertStringsWithin(parameters, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
       const params = parseParams(op.params, parameters);
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, ctx.db, ctx.sessionId, dataset);
       const change = await op.run(opCtx, params);
