@@ -22,8 +22,10 @@ process.once('message', async (msg: Request) => {
     const outcome = await runSandboxed(msg.input, msg.limits);
     process.send!({ outcome }, () => process.exit(0));
   } catch (err) {
+    // A message naming a file resolved against the working directory would show where it is.
+    const hide = (message: string) => message.split(`${process.cwd()}/`).join('').split(process.cwd()).join('.');
     const e = err as Error;
-    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: err.message } : { operation: false, code: '', message: e?.message ?? String(err) };
+    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message) } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
     process.send!({ failure }, () => process.exit(0));
   }
 });

@@ -1,6 +1,9 @@
 import { fork, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { literal } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
 
@@ -118,6 +121,7 @@ const timedOut = (limits: SandboxLimits) => new OperationError('command timed ou
  */
 export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
   const started = performance.now();
+  input = await hidePaths(input, cwd);
   const { child, ready } = takeSpare();
   busy(child);
   running.add(child);
@@ -150,6 +154,24 @@ export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLi
     running.delete(child);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+/**
+ * The command's input with no path of the server in it: each file df reads is reached through
+ * a link `v<i>.parquet` in `cwd` (the job's own folder, the child's working directory) and
+ * the result is `result.parquet` there. Settings (allowed_paths), catalog views
+ * (duckdb_views(): df's definition) and error messages then name only those.
+ */
+async function hidePaths(input: SandboxInput, cwd: string): Promise<SandboxInput> {
+  let source = input.source;
+  const files: string[] = [];
+  for (const [i, file] of input.files.entries()) {
+    const name = `v${i}.parquet`;
+    await fs.symlink(file, path.join(cwd, name));
+    source = source.split(literal(file)).join(literal(name));
+    files.push(name);
+  }
+  return { ...input, source, files, resultPath: path.relative(cwd, input.resultPath) };
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {

@@ -2,6 +2,7 @@ import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection,
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { RESERVED_COLUMN_NAME } from './dataset.ts';
+import { deniedFunction } from './sql-identifiers.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -89,27 +90,8 @@ const DML = new Set<StatementType>([StatementType.UPDATE, StatementType.DELETE, 
  * caller's data is untouched (the caller removes the result folder).
  */
 export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): Promise<SandboxOutcome> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(limits.threads),
-    memory_limit: limits.memoryLimit,
-    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
-    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
-    temp_directory: '',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    allow_community_extensions: 'false',
-    allow_unsigned_extensions: 'false',
-    // Secrets stored on the machine (~/.duckdb/stored_secrets) stay out of reach.
-    allow_persistent_secrets: 'false',
-  });
-  let conn: DuckDBConnection | undefined;
+  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits);
   try {
-    conn = await instance.connect();
-    // Order matters: the allowed files first (they can only be set while external access
-    // is on), then external access off, the lock last (it freezes every setting).
-    await conn.run(`SET allowed_paths = ${stringList([...input.files, input.resultPath])}`);
-    await conn.run('SET enable_external_access = false');
-    await conn.run('SET lock_configuration = true');
     // An empty df with the dataset's columns, to check (bind) the statement against: it
     // tells a query from a modification before any data is read.
     await conn.run(`CREATE TABLE df AS SELECT * FROM (${input.source}) LIMIT 0`);
@@ -148,8 +130,46 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     }
     return await withTimeLimit(conn, limits, remaining(), (c) => modify(c, input, checked.kind, before));
   } finally {
-    conn?.closeSync();
+    conn.closeSync();
     instance.closeSync();
+  }
+}
+
+/**
+ * A DuckDB instance configured as the sandbox (see above), and its one connection: only
+ * `files` and `resultPath` within reach, no temp directory, no extensions, external access
+ * off, configuration locked. The caller closes both.
+ */
+export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(limits.threads),
+    memory_limit: limits.memoryLimit,
+    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
+    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
+    temp_directory: '',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    // Secrets stored on the machine (~/.duckdb/stored_secrets) stay out of reach.
+    allow_persistent_secrets: 'false',
+  });
+  try {
+    const conn = await instance.connect();
+    try {
+      // Order matters: the allowed files first (they can only be set while external access
+      // is on), then external access off, the lock last (it freezes every setting).
+      await conn.run(`SET allowed_paths = ${stringList([...files, resultPath])}`);
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET lock_configuration = true');
+      return { instance, conn };
+    } catch (err) {
+      conn.closeSync();
+      throw err;
+    }
+  } catch (err) {
+    instance.closeSync();
+    throw err;
   }
 }
 
@@ -263,6 +283,8 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
     throw new OperationError('command refused', `command must be exactly one SQL statement, found ${extracted.count}${hint}; ${ALLOWED_TEXT}`);
   }
   if (!LEADING.has(leading)) throw refused(leading || 'this statement');
+  const denied = deniedFunction(command);
+  if (denied) throw new OperationError('command refused', `${denied}() is not available to commands: executeCommand has no access to files, the network or extensions, nor to the server's settings, catalog or versions, only to the table df`);
   const prepared = await extracted.prepare(0);
   if (!ALLOWED.has(prepared.statementType)) {
     const type = prepared.statementType;
