@@ -8,6 +8,8 @@ import { registerSockets } from './sockets.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { recoverDataDir } from '../store/recovery.ts';
+import { expireSessions } from '../store/quota.ts';
+import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
@@ -46,13 +48,28 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
 
-  const io = new Server(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 });
+  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const io = new Server(app.server, {
+    allowEIO3: true,
+    // Cross-origin browsers only from the allow-list (CORS_ORIGINS); by default same origin only.
+    cors: origins.length ? { origin: origins, credentials: true } : undefined,
+    // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, origins)),
+    maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
+  });
   const deliver = (job: Job, result: JobResult) => {
     io.to(job.sessionID).emit(job.operation, result.message);
     if (result.changed) io.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
-  const queue = await makeQueue(runtime, deliver);
-  registerSockets(io, queue, registry, log);
+  const perSession = new SessionLimit(config.MAX_QUEUED_PER_SESSION);
+  const queue = perSession.wrap(
+    await makeQueue(runtime, (job, result) => {
+      perSession.done(job);
+      deliver(job, result);
+    }),
+  );
+  registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
+  const sweeper = startSweeper(runtime, log);
   registerUpload(app, runtime);
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
@@ -77,10 +94,44 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       app.server.closeAllConnections();
       await closed;
+      clearInterval(sweeper);
       await app.close();
       await queue.close();
       registry.close();
       await closeRuntime(runtime);
     },
   };
+}
+
+/**
+ * Whether a Socket.IO connection may be made from `origin` (the browser's Origin header):
+ * requests without one (not from a browser page) and same-origin pages always; other pages
+ * only when listed in CORS_ORIGINS ("*" allows any).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Delete sessions idle longer than SESSION_TTL_DAYS, every SWEEP_INTERVAL_MS (and once at start). */
+function startSweeper(rt: Runtime, log: Logger): NodeJS.Timeout {
+  const ttlMs = rt.config.SESSION_TTL_DAYS * 86_400_000;
+  const sweep = async () => {
+    if (ttlMs <= 0) return;
+    try {
+      const removed = await expireSessions(rt.store, ttlMs);
+      if (removed.length) log.info({ removed: removed.length, ttlDays: rt.config.SESSION_TTL_DAYS }, 'expired idle sessions deleted');
+    } catch (err) {
+      log.error({ err }, 'session sweep failed');
+    }
+  };
+  void sweep();
+  const timer = setInterval(sweep, rt.config.SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }

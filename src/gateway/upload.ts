@@ -8,6 +8,7 @@ import { importDataset, fileKind } from '../engine/import/index.ts';
 import { importOptionsSchema, ImportError } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
+import { sessionCount, totalBytes } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
 
 /** Limits of the upload form besides the file's size (fastify-multipart's), named in errors. */
@@ -34,6 +35,10 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 // client (or test) ever sees a response while its upload still sits in DATA_DIR/incoming.
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
+  const max = rt.config.MAX_SESSIONS;
+  if (max > 0 && (await sessionCount(rt.store)) >= max) {
+    return { ...fail(503, 'too many sessions', `the server holds its limit of ${max} sessions (MAX_SESSIONS); idle ones expire after ${rt.config.SESSION_TTL_DAYS} days (SESSION_TTL_DAYS)`), close: true };
+  }
   const fields: Record<string, string> = Object.create(null);
   let upload: { path: string; filename: string } | null = null;
   let sink: fs.WriteStream | null = null;
@@ -69,6 +74,10 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     bodyRead = true;
     if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
+    if (rt.config.MAX_DATA_BYTES > 0) {
+      const size = (await fsp.stat(upload.path)).size;
+      if ((await totalBytes(rt.store)) + size > rt.config.MAX_DATA_BYTES) return fail(507, 'storage full', `the server's storage for datasets is full (limit ${rt.config.MAX_DATA_BYTES} bytes, MAX_DATA_BYTES)`);
+    }
     const options = importOptionsSchema.safeParse(fields);
     if (!options.success) return fail(400, 'invalid parameters', describeZodError(options.error));
     const sessionID = newSessionId();

@@ -12,6 +12,7 @@ import type { Db } from '../engine/duck.ts';
 import type { Job, JobResult } from '../queue/job.ts';
 import type { Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
+import { checkSessionQuota, touchSession } from '../store/quota.ts';
 import type { OperationContext, SessionControl } from '../operations/types.ts';
 import type { AppliedOperation } from '../store/manifest.ts';
 
@@ -99,6 +100,7 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
   assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
   const { manifest } = await rt.store.current(job.sessionID);
+  await touchSession(rt.store, job.sessionID);
   const db = await rt.duck.connect();
   watchdog.db = db;
   try {
@@ -158,10 +160,14 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog):
       } finally {
         await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
       }
+      if (m.columns.length > rt.config.MAX_COLUMNS) {
+        throw new OperationError('too many columns', `${operation} would make ${m.columns.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS); the dataset is unchanged`);
+      }
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
       return new Dataset(manifest, dataset.filesDir);
     },
     async commit(dataset, operations) {
+      await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });
       watchdog.enterCommit();
       const { rows, columns, bytesWritten } = dataset.manifest;
       const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations });

@@ -107,6 +107,10 @@ async function readText(rt: Runtime, db: Db, file: string, filename: string, tmp
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
+  // Refused whole: dropping the columns past the limit would import another dataset than the file.
+  if (source.names.length > rt.config.MAX_COLUMNS) {
+    throw new ImportError('too many columns', `${JSON.stringify(filename)} has ${source.names.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS)`);
+  }
   let columns: Manifest['columns'];
   let rows: number;
   let bytesWritten = 0;
