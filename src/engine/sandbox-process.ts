@@ -19,8 +19,9 @@ import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
 //    and its CPU time at what the time limit allows (RLIMIT_CPU: SIGXCPU, then SIGKILL);
 //  - the server kills it at a hard deadline whatever it is doing, and answers;
 //  - one process per command: the rlimits count from zero for each command, and nothing
-//    one command leaves behind (memory, state) is seen by the next. A spare process is
-//    started ahead so a command does not wait for Node and DuckDB to load.
+//    one command leaves behind (memory, state) is seen by the next. Spare processes are
+//    started ahead so a command does not wait for Node and DuckDB to load; that start-up
+//    is not counted in the command's time.
 
 /** Memory the child may use beyond COMMAND_MEMORY_LIMIT: V8's heap, DuckDB's threads' stacks. */
 const HEADROOM_BYTES = 256 * 1024 * 1024;
@@ -46,7 +47,13 @@ export function parseMemorySize(size: string): number {
 interface Spare {
   child: ChildProcess;
   ready: Promise<number>; // resolves with the child's VmData at start
+  isReady: boolean;
 }
+
+/** Processes kept started ahead: two, so that commands in a row (or of two sessions) do not wait. */
+const SPARES = 2;
+/** How long a process may take to start (Node and DuckDB loading) on a busy machine. */
+const START_TIMEOUT_MS = 30_000;
 
 type ChildMessage =
   | { ready: true; vmData: number }
@@ -55,7 +62,7 @@ type ChildMessage =
 
 const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
 
-let spare: Spare | null = null;
+let spares: Spare[] = [];
 const running = new Set<ChildProcess>();
 
 function start(): Spare {
@@ -83,9 +90,10 @@ function start(): Spare {
     child.once('message', onMessage);
     child.once('exit', onExit);
   });
-  ready.catch(() => {});
+  const spare: Spare = { child, ready, isReady: false };
+  ready.then(() => (spare.isReady = true)).catch(() => {});
   idle(child);
-  return { child, ready };
+  return spare;
 }
 
 // An idle spare must not keep the server (or a test) alive.
@@ -99,8 +107,10 @@ function busy(child: ChildProcess): void {
 }
 
 function takeSpare(): Spare {
-  const taken = spare && spare.child.exitCode === null && spare.child.signalCode === null ? spare : start();
-  spare = start();
+  spares = spares.filter((sp) => sp.child.exitCode === null && sp.child.signalCode === null);
+  const i = spares.findIndex((sp) => sp.isReady);
+  const taken = i >= 0 ? spares.splice(i, 1)[0] : (spares.shift() ?? start());
+  while (spares.length < SPARES) spares.push(start());
   return taken;
 }
 
@@ -120,17 +130,21 @@ const timedOut = (limits: SandboxLimits) => new OperationError('command timed ou
  * OperationError for the command's own failures (timed out, out of memory, refused …).
  */
 export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
-  const started = performance.now();
   input = await hidePaths(input, cwd);
   const { child, ready } = takeSpare();
   busy(child);
   running.add(child);
   const deadline = hardDeadlineMs(limits.timeoutMs);
   try {
-    const vmData = await withDeadline(ready, deadline, () => new OperationError('command failed', 'the process that runs commands could not be started in time; the dataset is unchanged'));
+    const vmData = await withDeadline(ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
+    const limitedAt = performance.now();
     const cpuSeconds = Math.ceil((deadline / 1000) * Math.max(1, limits.threads)) + 1;
-    await limitProcess(child.pid!, vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds);
-    const remaining = deadline - (performance.now() - started);
+    await limitProcess(child.pid!, vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds).catch((err: Error) => {
+      // Without its limits the command must not run at all.
+      throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
+    });
+    // The command's time starts once its process is ready and limited.
+    const remaining = deadline - (performance.now() - limitedAt);
     return await new Promise<SandboxOutcome>((resolve, reject) => {
       let killedAtDeadline = false;
       const timer = setTimeout(() => {
@@ -184,9 +198,9 @@ export function runningSandboxProcesses(): number {
   return running.size;
 }
 
-/** Kill the spare and any command still running (server shutdown). */
+/** Kill the spares and any command still running (server shutdown). */
 export function closeSandboxProcesses(): void {
-  spare?.child.kill('SIGKILL');
-  spare = null;
+  for (const sp of spares) sp.child.kill('SIGKILL');
+  spares = [];
   for (const child of running) child.kill('SIGKILL');
 }
