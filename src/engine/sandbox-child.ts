@@ -1,6 +1,6 @@
-// A child process that runs exactly one sandboxed command and exits (src/engine/sandbox-process.ts
-// starts it). The parent lowers this process's data-segment and CPU-time limits (setrlimit via
-// prlimit) after it has started and before the command arrives, so that every allocation
+// A child process that runs sandboxed commands one at a time, each in a DuckDB instance of its
+// own (src/engine/sandbox-process.ts starts it). The parent sets this process's data-segment
+// and CPU-time limits (setrlimit via prlimit) before each command, so that every allocation
 // DuckDB makes — also those its memory_limit does not track — fails here, never in the server.
 import fs from 'node:fs';
 import { runSandboxed, type SandboxInput, type SandboxLimits } from './sandbox.ts';
@@ -16,17 +16,17 @@ interface Request {
 // The parent gone (crashed or killed): nothing will read our answer.
 process.on('disconnect', () => process.exit(0));
 
-process.once('message', async (msg: Request) => {
+process.on('message', async (msg: Request) => {
   try {
     process.chdir(msg.cwd);
     const outcome = await runSandboxed(msg.input, msg.limits);
-    process.send!({ outcome }, () => process.exit(0));
+    process.send!({ outcome });
   } catch (err) {
     // A message naming a file resolved against the working directory would show where it is.
     const hide = (message: string) => message.split(`${process.cwd()}/`).join('').split(process.cwd()).join('.');
     const e = err as Error;
     const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message) } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
-    process.send!({ failure }, () => process.exit(0));
+    process.send!({ failure });
   }
 });
 

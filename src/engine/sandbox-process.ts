@@ -18,10 +18,12 @@ import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
 //    malloc hands DuckDB) at what it already uses plus COMMAND_MEMORY_LIMIT plus a margin,
 //    and its CPU time at what the time limit allows (RLIMIT_CPU: SIGXCPU, then SIGKILL);
 //  - the server kills it at a hard deadline whatever it is doing, and answers;
-//  - one process per command: the rlimits count from zero for each command, and nothing
-//    one command leaves behind (memory, state) is seen by the next. Spare processes are
-//    started ahead so a command does not wait for Node and DuckDB to load; that start-up
-//    is not counted in the command's time.
+//  - processes are reused for a while (starting Node and DuckDB costs more than most
+//    commands on a busy machine), but each command runs in a DuckDB instance of its own and
+//    the limits are set afresh before it: the CPU-time soft limit is what the process has
+//    used so far plus what this command may use, the data-segment one what it holds now
+//    plus COMMAND_MEMORY_LIMIT plus a margin. A process that was killed, used many
+//    commands, or kept much memory is replaced. Start-up is not counted in a command's time.
 
 /** Memory the child may use beyond COMMAND_MEMORY_LIMIT: V8's heap, DuckDB's threads' stacks. */
 const HEADROOM_BYTES = 256 * 1024 * 1024;
@@ -48,10 +50,16 @@ interface Spare {
   child: ChildProcess;
   ready: Promise<number>; // resolves with the child's VmData at start
   isReady: boolean;
+  /** VmData when it was ready: what it grew by since tells whether to keep it. */
+  baseline: number;
+  commands: number;
 }
 
-/** Processes kept started ahead: two, so that commands in a row (or of two sessions) do not wait. */
+/** Idle processes kept ready: two, so that commands in a row (or of two sessions) do not wait. */
 const SPARES = 2;
+/** A process is replaced after this many commands, or once it holds this much more than at start. */
+const MAX_COMMANDS_PER_PROCESS = 50;
+const MAX_GROWTH_BYTES = 256 * 1024 * 1024;
 /** How long a process may take to start (Node and DuckDB loading) on a busy machine. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -90,8 +98,13 @@ function start(): Spare {
     child.once('message', onMessage);
     child.once('exit', onExit);
   });
-  const spare: Spare = { child, ready, isReady: false };
-  ready.then(() => (spare.isReady = true)).catch(() => {});
+  const spare: Spare = { child, ready, isReady: false, baseline: 0, commands: 0 };
+  ready
+    .then((vmData) => {
+      spare.isReady = true;
+      spare.baseline = vmData;
+    })
+    .catch(() => {});
   idle(child);
   return spare;
 }
@@ -106,18 +119,48 @@ function busy(child: ChildProcess): void {
   (child.channel as { ref?: () => void } | undefined)?.ref?.();
 }
 
+function alive(sp: Spare): boolean {
+  return sp.child.exitCode === null && sp.child.signalCode === null;
+}
+
 function takeSpare(): Spare {
-  spares = spares.filter((sp) => sp.child.exitCode === null && sp.child.signalCode === null);
+  spares = spares.filter(alive);
   const i = spares.findIndex((sp) => sp.isReady);
   const taken = i >= 0 ? spares.splice(i, 1)[0] : (spares.shift() ?? start());
-  while (spares.length < SPARES) spares.push(start());
+  // One more is started only when none is left: a process given back serves the next command.
+  if (spares.length === 0) spares.push(start());
   return taken;
 }
 
-/** Apply the limits to a running process: prlimit(1) is setrlimit(2) for another pid. */
+/** After a command: back among the spares, unless it is worn (or there are enough). */
+async function giveBack(sp: Spare): Promise<void> {
+  const usage = await processUsage(sp.child.pid!).catch(() => null);
+  if (!alive(sp) || !usage || sp.commands >= MAX_COMMANDS_PER_PROCESS || usage.vmData - sp.baseline > MAX_GROWTH_BYTES || spares.length >= SPARES) {
+    sp.child.kill('SIGKILL');
+    return;
+  }
+  idle(sp.child);
+  spares = spares.filter(alive);
+  spares.unshift(sp);
+}
+
+/** What a process holds (VmData, bytes) and has used (CPU seconds), from /proc. */
+async function processUsage(pid: number): Promise<{ vmData: number; cpuSeconds: number }> {
+  const [status, stat] = await Promise.all([fs.readFile(`/proc/${pid}/status`, 'utf8'), fs.readFile(`/proc/${pid}/stat`, 'utf8')]);
+  const vmData = Number(/VmData:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+  return { vmData, cpuSeconds };
+}
+
+/**
+ * Set a running process's soft limits: prlimit(1) is setrlimit(2) for another pid. The hard
+ * limits stay unlimited so that the next command's soft limits can be set again.
+ */
 function limitProcess(pid: number, dataBytes: number, cpuSeconds: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}`, `--cpu=${cpuSeconds}`], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
+    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}:unlimited`, `--cpu=${cpuSeconds}:unlimited`], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
   });
 }
 
@@ -131,42 +174,53 @@ const timedOut = (limits: SandboxLimits) => new OperationError('command timed ou
  */
 export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
   input = await hidePaths(input, cwd);
-  const { child, ready } = takeSpare();
+  const spare = takeSpare();
+  const { child } = spare;
   busy(child);
   running.add(child);
   const deadline = hardDeadlineMs(limits.timeoutMs);
+  // Whether the process answered: then it is whole and may serve again.
+  let answered = false;
   try {
-    const vmData = await withDeadline(ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
-    const limitedAt = performance.now();
-    const cpuSeconds = Math.ceil((deadline / 1000) * Math.max(1, limits.threads)) + 1;
-    await limitProcess(child.pid!, vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds).catch((err: Error) => {
+    await withDeadline(spare.ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
+    const usage = await processUsage(child.pid!);
+    const cpuSeconds = Math.ceil(usage.cpuSeconds + (deadline / 1000) * Math.max(1, limits.threads)) + 1;
+    await limitProcess(child.pid!, usage.vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds).catch((err: Error) => {
       // Without its limits the command must not run at all.
       throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
     });
+    spare.commands++;
     // The command's time starts once its process is ready and limited.
-    const remaining = deadline - (performance.now() - limitedAt);
-    return await new Promise<SandboxOutcome>((resolve, reject) => {
+    const outcome = await new Promise<SandboxOutcome>((resolve, reject) => {
       let killedAtDeadline = false;
       const timer = setTimeout(() => {
         killedAtDeadline = true;
         child.kill('SIGKILL');
-      }, Math.max(0, remaining));
-      child.once('message', (msg: ChildMessage) => {
+      }, deadline);
+      const onMessage = (msg: ChildMessage) => {
+        if (!('outcome' in msg) && !('failure' in msg)) return;
+        answered = true;
         clearTimeout(timer);
+        child.off('exit', onExit);
         if ('outcome' in msg) resolve(msg.outcome);
-        else if ('failure' in msg) reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message) : new Error(msg.failure.message));
-      });
-      child.once('exit', (code, signal) => {
+        else reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message) : new Error(msg.failure.message));
+      };
+      const onExit = (code: number | null, signal: string | null) => {
         clearTimeout(timer);
-        // Settled already when the answer came first; otherwise the process died without one.
+        child.off('message', onMessage);
+        // The process died without an answer.
         if (killedAtDeadline || signal === 'SIGXCPU') return reject(timedOut(limits));
         reject(new OperationError('command out of memory', `the command was stopped: the process running it ended (${signal ?? `exit code ${code}`}) — most likely it needed more memory than its limit of ${limits.memoryLimit}; the dataset is unchanged`));
-      });
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
       child.send({ input, limits, cwd });
     });
+    return outcome;
   } finally {
     running.delete(child);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (answered && alive(spare)) await giveBack(spare);
+    else if (alive(spare)) child.kill('SIGKILL');
   }
 }
 
