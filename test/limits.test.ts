@@ -58,6 +58,19 @@ describe('limits name themselves when they refuse', () => {
     }
   });
 
+  test('MAX_DATA_BYTES: an upload that would take the data directory past it gets 507', async () => {
+    const server = await startServer({ MAX_DATA_BYTES: 5000 });
+    try {
+      const res = await upload(server.url, 'big.csv', 'a,b\n' + '1,x\n'.repeat(2000));
+      assert.equal(res.status, 507, JSON.stringify(res.body));
+      assert.equal(res.body.error, 'storage full');
+      assert.match(res.body.errorDescription, /limit 5000 bytes, MAX_DATA_BYTES/);
+      await uploadOk(server.url, 'small.csv', 'a\n1\n');
+    } finally {
+      await server.close();
+    }
+  });
+
   test('sessions idle longer than the TTL are deleted by the sweep; used ones are kept', async () => {
     const server = await startServer();
     try {
