@@ -31,9 +31,27 @@ const envSchema = z.object({
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   COMMAND_MEMORY_LIMIT: z.string().default('1GB'),
+  MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),
+  MAX_COMMAND_BYTES: z.coerce.number().int().min(1).default(100_000),
+  JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  MAX_COLUMNS: z.coerce.number().int().min(1).default(20_000),
+  MAX_SESSIONS: z.coerce.number().int().min(0).default(10_000), // 0 = unlimited
+  MAX_SESSION_BYTES: z.coerce.number().int().min(0).default(20_000_000_000), // 0 = unlimited
+  MAX_DATA_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
+  SESSION_TTL_DAYS: z.coerce.number().min(0).default(7), // 0 = never expire
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  SOCKET_RATE_LIMIT: z.coerce.number().min(0).default(50), // requests per second per connection, 0 = unlimited
+  SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(100),
+  MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),
+  CORS_ORIGINS: z.string().default(''),
+  SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(16_000_000),
   CPU_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, os.availableParallelism() - 1)),
   // The built web client (npm run build:web), served at /.
   WEB_DIST: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),
+  CPU_TASK_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  CPU_TASK_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  MAX_EXCEL_INFLATED_BYTES: z.coerce.number().int().min(1).default(200_000_000),
+  MAX_EXCEL_CELLS: z.coerce.number().int().min(1).default(5_000_000),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'QUEUE'> & { QUEUE: 'embedded' | 'bullmq'; dataDir: string };

@@ -1,6 +1,7 @@
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
+import { deniedFunction } from './sql-identifiers.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -99,27 +100,8 @@ const DML = new Set<StatementType>([StatementType.UPDATE, StatementType.DELETE, 
  * caller's data is untouched (the caller removes the result folder).
  */
 export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): Promise<SandboxOutcome> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(limits.threads),
-    memory_limit: limits.memoryLimit,
-    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
-    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
-    temp_directory: '',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    allow_community_extensions: 'false',
-    allow_unsigned_extensions: 'false',
-    // Secrets stored on the machine (~/.duckdb/stored_secrets) stay out of reach.
-    allow_persistent_secrets: 'false',
-  });
-  let conn: DuckDBConnection | undefined;
+  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits);
   try {
-    conn = await instance.connect();
-    // Order matters: the allowed files first (they can only be set while external access
-    // is on), then external access off, the lock last (it freezes every setting).
-    await conn.run(`SET allowed_paths = ${stringList([...input.files, input.resultPath])}`);
-    await conn.run('SET enable_external_access = false');
-    await conn.run('SET lock_configuration = true');
     // An empty df with the dataset's columns, to check (bind) the statement against: it
     // tells a query from a modification before any data is read.
     const shown = commandNames(input.names);
@@ -161,16 +143,62 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     }
     return await withTimeLimit(conn, limits, remaining(), shown, (c) => modify(c, input, checked.kind, before, toResultNames));
   } finally {
-    conn?.closeSync();
+    conn.closeSync();
     instance.closeSync();
+  }
+}
+
+/**
+ * A DuckDB instance configured as the sandbox (see above), and its one connection: only
+ * `files` and `resultPath` within reach, no temp directory, no extensions, external access
+ * off, configuration locked. The caller closes both.
+ */
+export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(limits.threads),
+    memory_limit: limits.memoryLimit,
+    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
+    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
+    temp_directory: '',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    // Secrets stored on the machine (~/.duckdb/stored_secrets) stay out of reach.
+    allow_persistent_secrets: 'false',
+  });
+  try {
+    const conn = await instance.connect();
+    try {
+      // Order matters: the allowed files first (they can only be set while external access
+      // is on), then external access off, the lock last (it freezes every setting).
+      await conn.run(`SET allowed_paths = ${stringList([...files, resultPath])}`);
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET lock_configuration = true');
+      return { instance, conn };
+    } catch (err) {
+      conn.closeSync();
+      throw err;
+    }
+  } catch (err) {
+    instance.closeSync();
+    throw err;
   }
 }
 
 async function modify(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, before: ColumnInfo[], resultNames: (sqlNames: string[]) => string[]): Promise<SandboxOutcome> {
   const prepared = await prepareChecked(conn, input.command);
   try {
-    const done = await prepared.run();
-    if (DML.has(prepared.statementType) && done.rowsChanged === 0) return { kind: 'unchanged' };
+    const rowsBefore = DML.has(prepared.statementType) ? await count(conn) : -1;
+    // stream(): the statement runs to its end, but rows of a RETURNING clause are not
+    // gathered (they are not the result; df is). With RETURNING the result is a query, whose
+    // rowsChanged is 0 whatever the statement did: only a plain count of changed rows says
+    // "nothing changed", and a DELETE or INSERT … RETURNING is judged by df's row count.
+    const done = await prepared.stream();
+    if (DML.has(prepared.statementType)) {
+      if (done.returnType === ResultReturnType.CHANGED_ROWS && done.rowsChanged === 0) return { kind: 'unchanged' };
+      if (prepared.statementType !== StatementType.UPDATE && done.returnType !== ResultReturnType.CHANGED_ROWS && (await count(conn)) === rowsBefore) return { kind: 'unchanged' };
+    }
   } finally {
     prepared.destroySync();
   }
@@ -210,6 +238,10 @@ async function keptColumns(conn: DuckDBConnection, source: string, before: Colum
   const row = reader.getRowObjects()[0];
   // An empty table compares as NULL: every candidate holds the same (no) values.
   return candidates.map((i, j) => (i >= 0 && row[`k${j}`] !== false ? i : -1));
+}
+
+async function count(conn: DuckDBConnection): Promise<number> {
+  return Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
 }
 
 async function describe(conn: DuckDBConnection, table: string): Promise<ColumnInfo[]> {
@@ -263,6 +295,8 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
     throw new OperationError('command refused', `command must be exactly one SQL statement, found ${extracted.count}${hint}; ${ALLOWED_TEXT}`);
   }
   if (!LEADING.has(leading)) throw refused(leading || 'this statement');
+  const denied = deniedFunction(command);
+  if (denied) throw new OperationError('command refused', `${denied}() is not available to commands: executeCommand has no access to files, the network or extensions, nor to the server's settings, catalog or versions, only to the table df`);
   const prepared = await extracted.prepare(0);
   if (!ALLOWED.has(prepared.statementType)) {
     const type = prepared.statementType;
@@ -376,8 +410,10 @@ function invalid(err: unknown): OperationError {
   return new OperationError('invalid command', `the command is not valid SQL: ${firstLine(message.replace(/^Failed to extract statements: /, '').replace(/^Parser Error: /, ''))}`);
 }
 
+// Errors quote the statement ("at or near …"): a line of a 100 KB statement is cut short.
 function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
+  const line = s.slice(0, s.indexOf('\n') < 0 ? undefined : s.indexOf('\n')).trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 // DuckDB's errors, as errors a person can act on. Anything already an OperationError passes.

@@ -4,7 +4,7 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import type { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { registerUpload } from './upload.ts';
+import { registerUpload, FORM_LIMITS } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
@@ -13,6 +13,9 @@ import { registerWeb } from './web.ts';
 import { describeOperations } from '../operations/discovery.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
+import { recoverDataDir } from '../store/recovery.ts';
+import { expireSessions } from '../store/quota.ts';
+import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
 import { BullmqQueue, adapterKey, redisClient } from '../queue/bullmq.ts';
 import { assertWritable } from '../store/shared-dir.ts';
@@ -44,6 +47,8 @@ export const bullmqQueue: QueueFactory = async (rt, deliver) =>
 export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = config.QUEUE === 'bullmq' ? bullmqQueue : embeddedQueue): Promise<Gateway> {
   const distributed = config.QUEUE === 'bullmq';
   if (distributed) await assertWritable(config.dataDir); // shared with the workers: fail now, clearly
+  // This process alone works in DATA_DIR: what a crash left half-done is removed first.
+  if (config.QUEUE === 'embedded') await recoverDataDir(config.dataDir, log);
   const runtime = await createRuntime(config, log);
   const secret = internalSecret(config.dataDir, config.INTERNAL_SECRET);
   // Socket IDs mean something only to the gateway holding the connection, so with several
@@ -60,9 +65,21 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     bodyLimit: 10 * 1024 * 1024,
     forceCloseConnections: true,
   });
-  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 32, fieldSize: 1024 * 1024 } });
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
 
-  const io = attachSocketServer(app.server, { allowEIO3: true, cors: { origin: true, credentials: true }, maxHttpBufferSize: 16 * 1024 * 1024 }, log);
+  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const io = attachSocketServer(
+    app.server,
+    {
+      allowEIO3: true,
+      // Cross-origin browsers only from the allow-list (CORS_ORIGINS); by default same origin only.
+      cors: origins.length ? { origin: origins, credentials: true } : undefined,
+      // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
+      allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, origins)),
+      maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
+    },
+    log,
+  );
   // Several gateways share rooms through the Redis adapter (a /celeryTaskCompleted
   // notification reaches a session's clients on every gateway). Queue results are the
   // exception: every gateway receives each of them on the results channel and hands it to
@@ -74,8 +91,15 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     rooms.to(job.sessionID).emit(job.operation, result.message);
     if (result.dataChanged) rooms.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
-  const queue = await makeQueue(runtime, deliver);
-  registerSockets(io, queue, registry, log);
+  const perSession = new SessionLimit(config.MAX_QUEUED_PER_SESSION);
+  const queue = perSession.wrap(
+    await makeQueue(runtime, (job, result) => {
+      perSession.done(job);
+      deliver(job, result);
+    }),
+  );
+  registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
+  const sweeper = startSweeper(runtime, log);
   registerUpload(app, runtime);
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
@@ -116,6 +140,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       app.server.closeAllConnections();
       await closed;
+      clearInterval(sweeper);
       await app.close();
       await queue.close();
       await Promise.allSettled(adapterClients.map((c) => c.quit()));
@@ -124,4 +149,37 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       await closeRuntime(runtime);
     },
   };
+}
+
+/**
+ * Whether a Socket.IO connection may be made from `origin` (the browser's Origin header):
+ * requests without one (not from a browser page) and same-origin pages always; other pages
+ * only when listed in CORS_ORIGINS ("*" allows any).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Delete sessions idle longer than SESSION_TTL_DAYS, every SWEEP_INTERVAL_MS (and once at start). */
+function startSweeper(rt: Runtime, log: Logger): NodeJS.Timeout {
+  const ttlMs = rt.config.SESSION_TTL_DAYS * 86_400_000;
+  const sweep = async () => {
+    if (ttlMs <= 0) return;
+    try {
+      const removed = await expireSessions(rt.store, ttlMs);
+      if (removed.length) log.info({ removed: removed.length, ttlDays: rt.config.SESSION_TTL_DAYS }, 'expired idle sessions deleted');
+    } catch (err) {
+      log.error({ err }, 'session sweep failed');
+    }
+  };
+  void sweep();
+  const timer = setInterval(sweep, rt.config.SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }

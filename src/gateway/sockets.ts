@@ -2,6 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import { isSessionId } from '../store/session-id.ts';
 import type { ClientRegistry } from '../store/client-registry.ts';
 import type { JobQueue } from '../queue/job.ts';
+import { BusyError } from '../queue/session-limit.ts';
 import type { Logger } from '../log.ts';
 import { DISCOVERY_OPERATION, describeOperations } from '../operations/discovery.ts';
 
@@ -10,13 +11,33 @@ import { DISCOVERY_OPERATION, describeOperations } from '../operations/discovery
  * parameters. The gateway only checks the envelope, joins the socket to the session's room
  * and queues the job; the worker validates the parameters against the operation's schema.
  */
-export function registerSockets(io: Server, queue: JobQueue, registry: ClientRegistry, log: Logger): void {
+export interface SocketLimits {
+  /** Requests per second one connection may send on average (SOCKET_RATE_LIMIT), 0 for unlimited. */
+  ratePerSecond: number;
+  /** Requests one connection may send at once before the rate applies (SOCKET_RATE_BURST). */
+  burst: number;
+}
+
+export function registerSockets(io: Server, queue: JobQueue, registry: ClientRegistry, log: Logger, limits: SocketLimits = { ratePerSecond: 0, burst: 1 }): void {
   io.on('connection', (socket: Socket) => {
+    // A token bucket per connection: `burst` tokens, refilled at `ratePerSecond`.
+    let tokens = limits.burst;
+    let refilled = performance.now();
+    const allow = () => {
+      if (!limits.ratePerSecond) return true;
+      const now = performance.now();
+      tokens = Math.min(limits.burst, tokens + ((now - refilled) / 1000) * limits.ratePerSecond);
+      refilled = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    };
     socket.onAny((event: string, ...args: unknown[]) => {
       const body = parseBody(args[0]);
-      const requestID = body && 'requestID' in body ? body.requestID : null;
+      const requestID = body && Object.hasOwn(body, 'requestID') ? body.requestID : null;
       const reply = (error: string, errorDescription: string) =>
-        socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: false, error, errorDescription });
+        socket.emit(event, { operation: event, sessionID: body && typeof body.sessionID === 'string' ? body.sessionID : null, requestID, success: false, error, errorDescription });
+      if (!allow()) return reply('rate limited', `this connection sent more than ${limits.ratePerSecond} requests per second (SOCKET_RATE_LIMIT, bursts of ${limits.burst}: SOCKET_RATE_BURST); slow down and send again`);
       // Discovery reads the registry, not a session: answered here, to this socket only.
       if (event === DISCOVERY_OPERATION) {
         return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
@@ -31,6 +52,7 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
         log.warn({ err }, 'client registry write failed');
       }
       queue.submit({ operation: event, sessionID, requestID: requestID ?? null, body }).catch((err) => {
+        if (err instanceof BusyError) return reply('busy', err.message);
         log.error({ err, operation: event, sessionID }, 'queue refused a job');
         reply('queue unavailable', 'the request could not be queued; try again');
       });

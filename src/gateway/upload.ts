@@ -9,7 +9,11 @@ import { GrowingFile } from '../engine/import/growing.ts';
 import { importOptionsSchema, ImportError, type ImportOptions, type ImportReport } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
 import { newSessionId } from '../store/session-id.ts';
+import { sessionCount, totalBytes } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
+
+/** Limits of the upload form besides the file's size (fastify-multipart's), named in errors. */
+export const FORM_LIMITS = { fields: 32, files: 1, parts: 40, fieldSize: 1024 * 1024 } as const;
 
 /** `close`: the request body may not have been read to its end, so the connection cannot be reused. */
 type Answer = { status: number; body: Record<string, unknown>; close?: boolean };
@@ -35,7 +39,11 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
 // client (or test) ever sees a response while its upload still sits in DATA_DIR/incoming.
 async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promise<Answer> {
   if (!req.isMultipart()) return fail(400, 'not multipart', 'send the dataset as multipart/form-data with a "file" field');
-  const fields: Record<string, string> = {};
+  const max = rt.config.MAX_SESSIONS;
+  if (max > 0 && (await sessionCount(rt.store)) >= max) {
+    return { ...fail(503, 'too many sessions', `the server holds its limit of ${max} sessions (MAX_SESSIONS); idle ones expire after ${rt.config.SESSION_TTL_DAYS} days (SESSION_TTL_DAYS)`), close: true };
+  }
+  const fields: Record<string, string> = Object.create(null);
   let upload: Upload | null = null;
   let refused: Error | null = null;
   let bodyRead = false;
@@ -46,6 +54,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
+        if (part.valueTruncated) throw new ImportError('field too large', `form field ${JSON.stringify(part.fieldname.slice(0, 64))} is longer than ${FORM_LIMITS.fieldSize} bytes`);
         fields[part.fieldname] = String(part.value ?? '');
         continue;
       }
@@ -93,6 +102,10 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     bodyRead = true;
     if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
+    if (rt.config.MAX_DATA_BYTES > 0) {
+      const size = (await fsp.stat(upload.path)).size;
+      if ((await totalBytes(rt.store)) + size > rt.config.MAX_DATA_BYTES) return fail(507, 'storage full', `the server's storage for datasets is full (limit ${rt.config.MAX_DATA_BYTES} bytes, MAX_DATA_BYTES)`);
+    }
     const options = importOptionsSchema.safeParse(fields);
     if (!options.success) return fail(400, 'invalid parameters', describeZodError(options.error));
     const started = early && JSON.stringify(early.options) === JSON.stringify(options.data) ? early : null;
@@ -132,10 +145,16 @@ const tooLarge = (rt: Runtime): Answer => fail(413, 'file too large', `the file 
 /** The answer to a failed upload: the client's fault (400, 413) or ours (500). */
 function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
   const e = err as Error & { code?: string; statusCode?: number };
+  // The form's limits (fastify-multipart gives them status 413 too) are not about the file's size.
+  if (e.code === 'FST_FIELDS_LIMIT') return fail(400, 'too many fields', `the form has more than ${FORM_LIMITS.fields} fields; the limit is ${FORM_LIMITS.fields} (file, initialSkip, sampleSize, seed, headerIncluded)`);
+  if (e.code === 'FST_FILES_LIMIT') return fail(400, 'too many files', `the form has more than ${FORM_LIMITS.files} file; send one dataset per upload`);
+  if (e.code === 'FST_PARTS_LIMIT') return fail(400, 'too many parts', `the form has more than ${FORM_LIMITS.parts} parts`);
+  if (e.code === 'FST_PROTO_VIOLATION') return fail(400, 'invalid form', `a form field is named ${JSON.stringify('__proto__')} or "constructor"`);
+  if (e.code === 'FST_MP_PREMATURE_CLOSE') return fail(400, 'incomplete upload', 'the request ended before the form was complete');
   if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge(rt);
+  if (e.name === 'NotUtf8Error') return fail(400, 'unreadable file', 'the file is not text in an encoding that could be recognized');
   if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
   if (/^(Invalid Input|Conversion|Parser|IO|Binder) Error/.test(e.message)) return fail(400, 'unreadable file', `the file could not be read: ${e.message.split('\n')[0]}`);
-  if (e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT' || e.code === 'FST_FILES_LIMIT') return fail(400, 'invalid form', e.message);
   req.log.error({ err }, 'upload failed');
   return fail(500, 'internal error', 'the server could not import this file');
 }

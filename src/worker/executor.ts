@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
 import { OperationError } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
+import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
 import { materialize, type Materialized } from '../engine/materialize.ts';
 import { SessionNotFoundError, StaleJobError } from '../store/session-store.ts';
@@ -10,20 +11,41 @@ import { isSessionId } from '../store/session-id.ts';
 import type { Db } from '../engine/duck.ts';
 import type { Job, JobResult } from '../queue/job.ts';
 import type { Runtime } from './runtime.ts';
+import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
+import { checkSessionQuota, touchSession } from '../store/quota.ts';
 import type { OperationContext, SessionControl } from '../operations/types.ts';
 import type { AppliedOperation, Manifest } from '../store/manifest.ts';
+
+// Parameters with a size limit of their own, not MAX_CELL_BYTES.
+const OWN_LIMITS = new Set(['command']);
 
 // Fields of the envelope, not parameters of the operation.
 const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
 
 export function operationParameters(body: Record<string, unknown>): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!ENVELOPE.has(k)) params[k] = v;
-  return params;
+  // fromEntries defines own keys (an assignment to "__proto__" would set the prototype).
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
 }
 
 /**
- * Run one job to its message. Never throws: every failure becomes `success: false`.
+ * A job's deadline (JOB_TIMEOUT_MS). When it passes first, the job is answered as timed out,
+ * its DuckDB connection is interrupted, and whatever it still does can no longer commit or
+ * move the session's version: the reply the client got stays true. A commit already under
+ * way is let finish (it is short) and answered by its own result.
+ */
+class Watchdog {
+  state: 'running' | 'committing' | 'expired' = 'running';
+  db: Db | null = null;
+  /** Called before a job changes which version is current; throws once the deadline passed. */
+  enterCommit(): void {
+    if (this.state === 'expired') throw new OperationError('operation timed out', 'the operation ran past its deadline and was stopped; the dataset is unchanged');
+    this.state = 'committing';
+  }
+}
+
+/**
+ * Run one job to its message. Never throws: every failure becomes `success: false`; a job
+ * past JOB_TIMEOUT_MS is answered all the same.
  *
  * A successful changing operation (kind `change`, and the history operations but `history`)
  * answers `changed: true|false` and is followed by `dataChanged` either way (API.md,
@@ -34,9 +56,30 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
  */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  const watchdog = new Watchdog();
+  const limitMs = rt.config.JOB_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<JobResult>((resolve) => {
+    const fire = () => {
+      if (watchdog.state === 'committing') return; // answered by the commit's own outcome
+      watchdog.state = 'expired';
+      watchdog.db?.interrupt();
+      rt.log.warn({ ...envelope, limitMs }, 'operation timed out');
+      resolve({ message: { ...envelope, success: false, error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }, dataChanged: false });
+    };
+    timer = setTimeout(fire, limitMs);
+  });
+  try {
+    return await Promise.race([runJob(rt, job, envelope, watchdog), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sessionID: string; requestID: unknown }, watchdog: Watchdog): Promise<JobResult> {
   const started = performance.now();
   try {
-    const { result, changed } = await run(rt, job);
+    const { result, changed } = await run(rt, job, watchdog);
     rt.log.debug({ ...envelope, ms: Math.round(performance.now() - started), changed }, 'operation done');
     if (changed === null) return { message: { ...envelope, success: true, ...result }, dataChanged: false };
     return { message: { ...envelope, success: true, ...result, changed }, dataChanged: true };
@@ -51,6 +94,9 @@ function describeError(err: unknown): { error: string; errorDescription: string 
   if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
   if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
   if (err instanceof StaleJobError) return { error: 'stale job', errorDescription: err.message };
+  const code = (err as { code?: string } | null)?.code;
+  if (code === CPU_TIMEOUT) return { error: 'operation timed out', errorDescription: `${(err as Error).message} (CPU_TASK_TIMEOUT_MS); the dataset is unchanged` };
+  if (code === CPU_OUT_OF_MEMORY) return { error: 'operation out of memory', errorDescription: 'the operation needed more memory than a CPU thread may use (CPU_TASK_MEMORY_MB) and was stopped; the dataset is unchanged' };
   const message = err instanceof Error ? err.message : String(err);
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix.
@@ -60,17 +106,20 @@ function describeError(err: unknown): { error: string; errorDescription: string 
 }
 
 // `changed` is null for operations that only read (they answer without it).
-async function run(rt: Runtime, job: Job): Promise<{ result: Record<string, unknown>; changed: boolean | null }> {
+async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result: Record<string, unknown>; changed: boolean | null }> {
   const op = findOperation(job.operation);
   if (!op) throw new OperationError('unknown operation', `${JSON.stringify(job.operation)} is not an operation this server knows`);
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
+  assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
   const manifest = await startingVersion(rt, job);
+  await touchSession(rt.store, job.sessionID);
   const db = await rt.duck.connect();
+  watchdog.db = db;
   try {
     const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
     if (op.kind === 'read') return { result: await op.run(ctx, params), changed: null };
-    const control = sessionControl(rt, ctx, job.jobId);
+    const control = sessionControl(rt, ctx, watchdog, job.jobId);
     if (op.kind === 'history') {
       const { result, changed } = await op.run(ctx, params, control);
       return { result, changed: op.readOnly ? null : changed };
@@ -124,7 +173,7 @@ async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Data
   };
 }
 
-function sessionControl(rt: Runtime, ctx: OperationContext, jobId?: string): SessionControl {
+function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, jobId?: string): SessionControl {
   let staged = 0;
   // Versions this job makes record it and its base: a re-run of the job does not apply twice.
   const origin = jobId ? { jobId, base: ctx.dataset.manifest.id } : undefined;
@@ -132,6 +181,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, jobId?: string): Ses
     async stage(dataset, operation, parameters) {
       const op = findOperation(operation);
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
+      assertStringsWithin(parameters, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
       const params = parseParams(op.params, parameters);
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, ctx.db, ctx.sessionId, dataset);
       const change = await op.run(opCtx, params);
@@ -142,16 +192,22 @@ function sessionControl(rt: Runtime, ctx: OperationContext, jobId?: string): Ses
       } finally {
         await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
       }
+      if (m.columns.length > rt.config.MAX_COLUMNS) {
+        throw new OperationError('too many columns', `${operation} would make ${m.columns.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS); the dataset is unchanged`);
+      }
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
       return new Dataset(manifest, dataset.filesDir);
     },
     async commit(dataset, operations) {
+      await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });
+      watchdog.enterCommit();
       const { rows, columns, bytesWritten } = dataset.manifest;
       const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations }, origin);
       await rt.selections.dropSession(ctx.db, ctx.sessionId);
       return manifest;
     },
     async move(step) {
+      watchdog.enterCommit();
       return rt.store.move(ctx.sessionId, step, origin);
     },
   };

@@ -4,6 +4,7 @@ import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { CpuPool } from './cpu-pool.ts';
+import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 
@@ -22,10 +23,11 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool(config.CPU_WORKERS) };
+  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
   await rt.cpu.close();
+  closeSandboxProcesses();
   rt.duck.close();
 }

@@ -3,6 +3,9 @@ import XLSX from 'xlsx';
 import { ImportError } from './types.ts';
 import { PANDAS_NA } from './na.ts';
 import type { InferredType } from './csv.ts';
+import { checkXlsxPackage, type InflateLimits } from './zip-limits.ts';
+
+const DEFAULT_LIMITS: InflateLimits = { maxInflatedBytes: 200_000_000, maxCells: 5_000_000 };
 
 // Container signatures: .xlsx is a ZIP archive, .xls (BIFF) an OLE2 compound file. SheetJS
 // reads almost anything (CSV, HTML, plain text…) as a "workbook", so without this check a
@@ -33,14 +36,16 @@ const NA = new Set(PANDAS_NA);
  * tokens (na.ts) make text cells missing, but not in the header row (`header`): names are
  * never missing values.
  */
-export async function excelToCsv(input: string, output: string, skipRows: number, header = true): Promise<ExcelCsv> {
+export async function excelToCsv(input: string, output: string, skipRows: number, header = true, limits: InflateLimits = DEFAULT_LIMITS): Promise<ExcelCsv> {
   const bytes = fs.readFileSync(input);
   if (!startsWith(bytes, ZIP) && !startsWith(bytes, CFB)) {
     throw new ImportError('unreadable Excel file', 'the file is not an Excel workbook (neither an .xlsx ZIP package nor an .xls compound file)');
   }
+  // Inflated size and cell count are checked before SheetJS inflates and parses it all.
+  if (startsWith(bytes, ZIP)) await checkXlsxPackage(bytes, limits);
   let workbook: XLSX.WorkBook;
   try {
-    workbook = XLSX.read(bytes, { type: 'buffer', cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
+    workbook = XLSX.read(bytes, { type: 'buffer', sheets: 0, cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
   } catch (err) {
     throw new ImportError('unreadable Excel file', `the workbook could not be read: ${(err as Error).message}`);
   }
@@ -54,6 +59,12 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   let width = 0;
   if (ref) {
     const range = XLSX.utils.decode_range(ref);
+    // The range is what the sheet declares (a tiny file may claim A1:XFD1048576): the loops
+    // below visit every position of it, so it is bounded like the cells themselves.
+    const area = (range.e.r - Math.max(range.s.r, skipRows) + 1) * (range.e.c - range.s.c + 1);
+    if (area > limits.maxCells) {
+      throw new ImportError('workbook too large', `the first sheet spans ${range.e.r - range.s.r + 1} rows × ${range.e.c - range.s.c + 1} columns, more than ${limits.maxCells} cells (MAX_EXCEL_CELLS)`);
+    }
     const letters = Array.from({ length: range.e.c - range.s.c + 1 }, (_, k) => XLSX.utils.encode_col(range.s.c + k));
     // Rows above the used range are blank rows of the sheet: they count for skipRows.
     for (let r = Math.max(range.s.r, skipRows); r <= range.e.r; r++) {

@@ -7,6 +7,7 @@ import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
 import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
 import { readablePipe, type GrowingFile } from './growing.ts';
+import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
@@ -82,18 +83,19 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
     if (!source) {
       if (kind === 'text') {
         const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
-        source = await readText(rt, db, upload.path, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
+        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
           readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase }),
         );
       } else if (kind === 'excel') {
         const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
         scratch.push(csv);
-        const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded });
+        const limits = { maxInflatedBytes: rt.config.MAX_EXCEL_INFLATED_BYTES, maxCells: rt.config.MAX_EXCEL_CELLS };
+        const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits }, { owner: sessionId }), rt, 'the workbook');
         // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
         source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
       } else {
-        source = await readText(rt, db, upload.path, tmpDir, scratch, {}, (file) => readJsonDataset(db, file));
+        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file));
       }
     }
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
@@ -102,6 +104,18 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
   } finally {
     db.close();
     await Promise.all(scratch.map((f) => fs.rm(f, { force: true })));
+  }
+}
+
+/** A CPU-thread step of an import: its deadline or memory cap passed (error codes of worker/cpu-pool.ts) means the file is too much to read (400). */
+async function cpuImportStep<T>(step: Promise<T>, rt: Runtime, what: string): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_CPU_TASK_TIMEOUT') throw new ImportError('file too complex', `${what} took longer than ${rt.config.CPU_TASK_TIMEOUT_MS} ms to read (CPU_TASK_TIMEOUT_MS) and was abandoned`);
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new ImportError('file too complex', `${what} needed more than ${rt.config.CPU_TASK_MEMORY_MB} MB to read (CPU_TASK_MEMORY_MB) and was abandoned`);
+    throw err;
   }
 }
 
@@ -117,6 +131,7 @@ async function readText(
   rt: Runtime,
   db: Db,
   file: string,
+  filename: string,
   tmpDir: string,
   scratch: string[],
   text: { lineEndings?: LineEndingScan; delimiter?: string; phase?: (name: string) => void },
@@ -125,12 +140,13 @@ async function readText(
   const transcoded = async (encoding: string | null) => {
     const out = path.join(tmpDir, `utf8-${crypto.randomBytes(6).toString('hex')}.txt`);
     scratch.push(out);
-    await rt.cpu.run('transcode', { input: file, output: out, encoding, delimiter: text.delimiter });
+    await cpuImportStep(rt.cpu.run('transcode', { input: file, output: out, encoding, delimiter: text.delimiter }, { owner: file }), rt, 'the file');
     text.phase?.(`rewrite as UTF-8 from ${encoding ?? 'UTF-8 with mixed line endings'}`);
     return read(out, '\n');
   };
   const encoding = await detectEncoding(file);
   text.phase?.('detect encoding');
+  if (!/^utf-(16|32)/.test(encoding)) await assertText(file, filename);
   if (encoding !== 'utf-8') return transcoded(encoding);
   try {
     return await (text.lineEndings?.mixed ? transcoded(null) : read(file, text.lineEndings?.only));
@@ -227,6 +243,10 @@ function phaseTimer(rt: Runtime, sessionId: string): (name: string) => void {
 }
 
 async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
+  // Refused whole: dropping the columns past the limit would import another dataset than the file.
+  if (source.names.length > rt.config.MAX_COLUMNS) {
+    throw new ImportError('too many columns', `${JSON.stringify(filename)} has ${source.names.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS)`);
+  }
   let columns: Manifest['columns'];
   let rows: number;
   let bytesWritten = 0;

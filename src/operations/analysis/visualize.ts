@@ -80,7 +80,7 @@ export const visualize = defineOperation({
         throw new OperationError('unknown chart type', `type ${JSON.stringify(p.type)} is not a chart type: use one of ${CHART_TYPES.join(', ')}`);
     }
     // Rasterizing is CPU work in JavaScript: a worker thread does it, the event loop stays free.
-    const render = (spec: Record<string, unknown>): Promise<string> => ctx.cpu.run<string>('renderChart', { spec, width: CHART_WIDTH, height: chart.height ?? CHART_HEIGHT });
+    const render = (spec: Record<string, unknown>): Promise<string> => ctx.cpu.run<string>('renderChart', { spec, width: CHART_WIDTH, height: chart.height ?? CHART_HEIGHT }, { owner: ctx.sessionId });
     let image = await render(chart.spec);
     // Thousands of points of pure noise compress badly; halve them until the PNG fits.
     for (let k = 0; k < 4 && base64Bytes(image) > MAX_PNG_BYTES && chart.thinner; k++) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { openSandbox } from '../../engine/sandbox.ts';
 
 const CSV = 'a,x,f\n1,p,1.5\n-2,q,2.5\n3,r,\n';
 
@@ -167,13 +168,48 @@ describe('executeCommand: statements over df', () => {
   });
 
   test('the sandbox runs with external access off, extensions off and the configuration locked', async () => {
+    const { instance, conn } = await openSandbox(['v0.parquet'], 'result.parquet', { timeoutMs: 1000, memoryLimit: '64MB', threads: 1 });
+    try {
+      const reader = await conn.runAndReadAll(`SELECT current_setting('enable_external_access'), current_setting('lock_configuration'),
+                current_setting('autoload_known_extensions'), current_setting('autoinstall_known_extensions'),
+                current_setting('allow_community_extensions'), current_setting('temp_directory'), current_setting('allowed_directories')::VARCHAR`);
+      assert.deepEqual(reader.getRows()[0], [false, true, false, false, false, '', '[]']);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  test('nothing of the host is visible: settings, catalog, versions and file metadata are refused, paths are the job folder\'s own', async () => {
     const id = await h.load(CSV);
-    await h.ok(id, 'executeCommand', {
-      command: `SELECT current_setting('enable_external_access') AS external, current_setting('lock_configuration') AS locked,
-                current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall,
-                current_setting('allow_community_extensions') AS community, current_setting('temp_directory') AS tmp`,
-    });
-    assert.deepEqual((await h.table(id)).rows, [[false, true, false, false, false, '']]);
+    const before = await snapshot(h, id);
+    for (const sql of [
+      "SELECT current_setting('allowed_paths') AS p",
+      'SELECT "current_setting" /* hidden */ (\'temp_directory\') AS p',
+      'SELECT * FROM duckdb_settings()',
+      'SELECT * FROM main.duckdb_views()',
+      'SELECT * FROM duckdb_databases()',
+      'SELECT * FROM duckdb_extensions()',
+      'SELECT version() AS v',
+      'SELECT * FROM pragma_version()',
+      "SELECT * FROM parquet_metadata('v0.parquet')",
+      "SELECT * FROM read_text('v0.parquet')",
+      "SELECT * FROM query('SELECT current_setting(''allowed_paths'')')",
+    ]) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
+      assert.match(res.errorDescription, /is not available to commands/, sql);
+    }
+    // Errors about files name them as the command did, not where they are.
+    const missing = await command(h, id, "SELECT * FROM 'nothing.parquet'");
+    assert.equal(missing.success, false);
+    assert.doesNotMatch(missing.errorDescription, new RegExp(h.rt.config.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.match(missing.errorDescription, /"nothing\.parquet"/);
+    assert.deepEqual(await snapshot(h, id), before);
+    // Columns may carry those names: only calls are refused.
+    await h.ok(id, 'executeCommand', { command: 'SELECT a AS version, x AS query FROM df' });
+    assert.deepEqual((await h.table(id)).columns, ['version', 'query']);
   });
 
   test('errors name the problem and leave the dataset unchanged', async () => {
@@ -269,7 +305,7 @@ describe('executeCommand: escape attempts are refused', () => {
       [`COPY (SELECT * FROM df) TO '${target}.parquet' (FORMAT parquet)`, 'command refused', /COPY statements are not allowed/],
       [`COPY df FROM '/etc/passwd'`, 'command refused', /COPY statements are not allowed/],
       [`EXPORT DATABASE '${target}'`, 'command refused', /EXPORT statements are not allowed/],
-      [`SELECT * FROM query('COPY df TO ''${target}.csv''')`, 'invalid command', /single SELECT statement/],
+      [`SELECT * FROM query('COPY df TO ''${target}.csv''')`, 'command refused', /query\(\) is not available to commands/],
       [`FROM query_table('df'); COPY df TO '${target}.csv'`, 'command refused', /exactly one SQL statement, found 2/],
       [`WITH x AS (SELECT 1) COPY df TO '${target}.csv'`, 'invalid command', /not valid SQL/],
       [`(COPY df TO '${target}.csv')`, 'invalid command', /not valid SQL/],
@@ -285,22 +321,18 @@ describe('executeCommand: escape attempts are refused', () => {
     assert.deepEqual(await snapshot(h, id), before);
   });
 
-  test("the only files within reach are the current version's and the result file; no folder", async () => {
+  test("the only files within reach are the current version's (through links in the job folder) and the result file; no folder", async () => {
     const id = await h.load(CSV);
     await h.ok(id, 'executeCommand', { command: 'UPDATE df SET a = a * 10' });
-    const { manifest } = await h.rt.store.current(id);
-    const files = [...new Set(manifest.columns.map((c) => h.rt.store.filePath(id, c.file)))];
-    assert.equal(files.length, 2);
-    await h.ok(id, 'executeCommand', {
-      command: `SELECT current_setting('allowed_paths') AS paths, current_setting('allowed_directories') AS dirs, current_setting('temp_directory') AS tmp`,
-    });
-    const [[paths, dirs, tmp]] = (await h.table(id)).rows as [string[], string[], string][];
-    const result = paths.filter((p) => !files.includes(p));
-    assert.deepEqual(paths.filter((p) => files.includes(p)).sort(), [...files].sort());
-    assert.equal(result.length, 1);
-    assert.match(result[0], /\/tmp\/command-[0-9a-f]{16}\/result\.parquet$/);
-    assert.ok(result[0].startsWith(h.rt.store.tmpDir(id) + '/'));
-    assert.deepEqual([dirs, tmp], [[], '']);
+    // Two files make the current version: v0 and v1 are readable (they are df), v2 is not there.
+    await h.ok(id, 'executeCommand', { command: "SELECT (SELECT count(*) FROM 'v0.parquet') + (SELECT count(*) FROM 'v1.parquet') AS n" });
+    assert.deepEqual((await h.table(id)).rows, [[6]]);
+    await h.ok(id, 'undo');
+    for (const sql of ["SELECT * FROM 'v2.parquet'", "SELECT * FROM read_parquet('*.parquet')", "SELECT * FROM '../../files/*.parquet'"]) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
+    }
   });
 
   test("other sessions' files and other versions' files are out of reach", async () => {
@@ -330,10 +362,11 @@ describe('executeCommand: escape attempts are refused', () => {
   test('the job folder: the statement can neither read nor write it, and it is removed after every command', async () => {
     const id = await h.load(CSV);
     const tmp = h.rt.store.tmpDir(id);
-    // The result file's path is no secret (it is in the settings); while the statement runs,
-    // that file does not exist yet, and nothing else of the job folder is allowed.
-    const result = "list_filter(current_setting('allowed_paths'), p -> p LIKE '%/result.parquet')[1]";
-    const folder = `regexp_replace(${result}, 'result\\.parquet$', '')`;
+    // The result file's name is no secret (result.parquet in the job folder, the command's
+    // working directory); while the statement runs, that file does not exist yet, and
+    // nothing else of the job folder is allowed.
+    const result = "'result.parquet'";
+    const folder = "'./'";
     const before = await snapshot(h, id);
     const attempts = [
       `SELECT * FROM read_parquet(${result})`,
@@ -342,9 +375,11 @@ describe('executeCommand: escape attempts are refused', () => {
       `SELECT * FROM glob(${folder} || '*')`,
       `SELECT * FROM read_blob(${folder} || '*')`,
       `SELECT * FROM read_text(${folder})`,
+      `SELECT * FROM read_csv(${folder} || '*')`,
       `INSERT INTO df SELECT * FROM read_parquet(${result})`,
       `UPDATE df SET x = (SELECT max(content) FROM read_text(${folder} || '*'))`,
       `COPY df TO '${tmp}/x.csv'`,
+      `COPY df TO 'x.csv'`,
       `SELECT * FROM query('COPY df TO ''${tmp}/x.csv''')`,
       `EXPORT DATABASE '${tmp}/x'`,
     ];
@@ -355,12 +390,6 @@ describe('executeCommand: escape attempts are refused', () => {
       assert.deepEqual(await fs.readdir(tmp), [], `${sql} left files behind`);
     }
     assert.deepEqual(await snapshot(h, id), before);
-    // read_text and read_blob find no such file (no file is no error for them): no row.
-    for (const fn of ['read_text', 'read_blob']) {
-      await h.ok(id, 'executeCommand', { command: `SELECT count(*) AS n FROM ${fn}(${result})` });
-      assert.deepEqual((await h.table(id)).rows, [[0]], fn);
-      await h.ok(id, 'undo');
-    }
     // Successes and no-ops leave nothing behind either.
     for (const sql of ['SELECT * FROM df WHERE a > 0', 'UPDATE df SET a = 5', 'ALTER TABLE df RENAME COLUMN x TO y', 'DELETE FROM df WHERE false', 'SELECT * FROM df']) {
       await h.ok(id, 'executeCommand', { command: sql });
@@ -410,7 +439,7 @@ describe('executeCommand: escape attempts are refused', () => {
     // No environment (server secrets live there) through SQL either.
     const env = await command(h, id, "SELECT getenv('HOME') AS h");
     assert.equal(env.success, false);
-    assert.equal(env.error, 'command failed');
+    assert.equal(env.error, 'command refused');
     assert.deepEqual(await snapshot(h, id), before);
   });
 });

@@ -3,10 +3,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
-import { runSandboxed, type SandboxOutcome } from '../../engine/sandbox.ts';
+import type { SandboxOutcome } from '../../engine/sandbox.ts';
+import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
 import { PARQUET } from '../../engine/materialize.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { annotate } from '../params.ts';
+import { OperationError } from '../errors.ts';
 
 // Rows compared first when checking whether a query changed anything: a reordered or
 // recomputed result usually differs early, and then the full comparison is not worth its scan.
@@ -24,6 +26,12 @@ export const executeCommand = defineOperation({
   summary: 'run one sandboxed SQL statement over the table df; its result becomes the dataset',
   params: z.object({ command: annotate(z.string().trim().min(1, 'command must be a non-empty SQL statement'), 'sql') }),
   async run(ctx, params): Promise<Change> {
+    // Checked before anything parses the statement: parsing is the child's, but the text
+    // still travels to it and errors quote it.
+    const bytes = Buffer.byteLength(params.command);
+    if (bytes > ctx.config.MAX_COMMAND_BYTES) {
+      throw new OperationError('command too large', `command is ${bytes} bytes; the limit is ${ctx.config.MAX_COMMAND_BYTES} bytes (MAX_COMMAND_BYTES)`);
+    }
     const ds = ctx.dataset;
     // A folder of this job alone; the engine deletes it once the change is written (scratch).
     const jobDir = path.join(ctx.tmpDir, `command-${crypto.randomBytes(8).toString('hex')}`);
@@ -31,7 +39,7 @@ export const executeCommand = defineOperation({
     let change: Change = { kind: 'none' };
     try {
       await fs.mkdir(jobDir, { recursive: true });
-      const outcome = await runSandboxed(
+      const outcome = await runSandboxedProcess(
         {
           command: params.command,
           source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
@@ -47,6 +55,7 @@ export const executeCommand = defineOperation({
           // Half the engine's threads: a runaway command must not starve other sessions' jobs.
           threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
         },
+        jobDir,
       );
       if (outcome.kind === 'result') change = await plan(ctx, outcome, resultPath);
     } finally {

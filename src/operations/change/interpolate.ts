@@ -68,7 +68,7 @@ export const interpolate = defineOperation({
     const values = await readNumbers(ctx.db, scanOf(ds, [index]), ds.sqlName(index), ds.rows);
     let filled: Float64Array | null;
     try {
-      filled = await ctx.cpu.run<Float64Array | null>('interpolate', { values, method, order });
+      filled = await ctx.cpu.run<Float64Array | null>('interpolate', { values, method, order }, { owner: ctx.sessionId });
     } catch (err) {
       if (err instanceof CpuTaskError && err.name === 'NotEnoughPointsError') throw notEnoughPoints(method, order, needed, valid);
       throw err;

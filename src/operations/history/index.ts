@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
+import { nonNegativeInt } from '../params.ts';
 
 export const undo = defineOperation({
   name: 'undo',
@@ -26,18 +27,36 @@ export const redo = defineOperation({
   },
 });
 
+/** Most bytes of operations one `history` reply carries (at least one entry is always sent). */
+export const HISTORY_PAGE_BYTES = 8 * 1024 * 1024;
+const HISTORY_PAGE_ENTRIES = 1000;
+
 export const history = defineOperation({
   name: 'history',
   kind: 'history',
   readOnly: true,
-  summary: 'the changing operations applied to the session, oldest first',
-  params: z.object({}),
-  async run(ctx) {
+  summary: 'the changing operations applied to the session, oldest first, a page at a time',
+  params: z.object({
+    offset: nonNegativeInt.default(0),
+    limit: nonNegativeInt.pipe(z.number().int().min(1, 'limit must be ≥ 1').max(HISTORY_PAGE_ENTRIES, `limit must be ≤ ${HISTORY_PAGE_ENTRIES}`)).default(HISTORY_PAGE_ENTRIES),
+  }),
+  async run(ctx, params) {
     const { state, manifests } = await ctx.store.all(ctx.sessionId);
     // Operations of versions dropped by the history caps come first: still part of the log.
     const earlier = (state.earlier ?? []).map((op) => ({ ...op, undone: false }));
-    const operations = [...earlier, ...manifests.flatMap((m, i) => m.operations.map((op) => ({ ...op, undone: i > state.current })))];
-    return { result: { operations }, changed: false };
+    const all = [...earlier, ...manifests.flatMap((m, i) => m.operations.map((op) => ({ ...op, undone: i > state.current })))];
+    // A page: at most `limit` entries and about HISTORY_PAGE_BYTES of them, so that a reply
+    // stays bounded however large the recorded values are; nextOffset continues it.
+    const operations = [];
+    let bytes = 0;
+    for (let i = params.offset; i < all.length && operations.length < params.limit; i++) {
+      const size = Buffer.byteLength(JSON.stringify(all[i]));
+      if (operations.length > 0 && bytes + size > HISTORY_PAGE_BYTES) break;
+      operations.push(all[i]);
+      bytes += size;
+    }
+    const next = params.offset + operations.length;
+    return { result: { operations, total: all.length, offset: params.offset, nextOffset: next < all.length ? next : null }, changed: false };
   },
 });
 

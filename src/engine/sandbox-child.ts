@@ -1,0 +1,36 @@
+// A child process that runs sandboxed commands one at a time, each in a DuckDB instance of its
+// own (src/engine/sandbox-process.ts starts it). The parent sets this process's data-segment
+// and CPU-time limits (setrlimit via prlimit) before each command, so that every allocation
+// DuckDB makes — also those its memory_limit does not track — fails here, never in the server.
+import fs from 'node:fs';
+import { runSandboxed, type SandboxInput, type SandboxLimits } from './sandbox.ts';
+import { OperationError } from '../operations/errors.ts';
+
+interface Request {
+  input: SandboxInput;
+  limits: SandboxLimits;
+  /** Folder the command's relative paths are resolved in (the job's scratch folder). */
+  cwd: string;
+}
+
+// The parent gone (crashed or killed): nothing will read our answer.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', async (msg: Request) => {
+  try {
+    process.chdir(msg.cwd);
+    const outcome = await runSandboxed(msg.input, msg.limits);
+    process.send!({ outcome });
+  } catch (err) {
+    // A message naming a file resolved against the working directory would show where it is.
+    const hide = (message: string) => message.split(`${process.cwd()}/`).join('').split(process.cwd()).join('.');
+    const e = err as Error;
+    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message) } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
+    process.send!({ failure });
+  }
+});
+
+// VmData now is what the process needs before any command: the parent's limit is counted from it.
+const status = fs.readFileSync('/proc/self/status', 'utf8');
+const vmData = Number(/VmData:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
+process.send!({ ready: true, vmData });

@@ -1,0 +1,98 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness } from '../../test/helpers/engine.ts';
+import { parseMemorySize, runningSandboxProcesses } from './sandbox-process.ts';
+
+const CSV = 'a,x\n1,p\n2,q\n';
+
+describe('executeCommand runs in a child process under OS limits', () => {
+  test('an allocation DuckDB does not count (one huge list) fails in the child; the server does not grow', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_TIMEOUT_MS: 2000 });
+    try {
+      const id = await h.load(CSV);
+      const before = { table: await h.table(id), state: await h.rt.store.state(id) };
+      const rss = process.memoryUsage().rss;
+      for (const sql of ['SELECT len(range(100000000)) AS n', "SELECT len(repeat('ab', 400000000)) AS n", 'SELECT len(list_sort(range(50000000))) AS n']) {
+        const res = await h.run(id, 'executeCommand', { command: sql });
+        assert.equal(res.success, false, sql);
+        assert.match(res.error, /^command (out of memory|timed out)$/, `${sql}: ${res.errorDescription}`);
+        assert.match(res.errorDescription, /limit of (64MB|2000 ms)/, sql);
+      }
+      // The server's own memory stays where it was (the 800 MB list lived, if at all, in the child).
+      assert.ok(process.memoryUsage().rss - rss < 200e6, `server grew by ${Math.round((process.memoryUsage().rss - rss) / 1e6)} MB`);
+      assert.equal(runningSandboxProcesses(), 0);
+      assert.deepEqual({ table: await h.table(id), state: await h.rt.store.state(id) }, before);
+      await h.ok(id, 'executeCommand', { command: 'SELECT a * 10 AS a FROM df' });
+      assert.deepEqual(await h.column(id, 'a'), [10, 20]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('one long function call (no interrupt point) is killed at the deadline', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '2GB', COMMAND_TIMEOUT_MS: 500 });
+    try {
+      const id = await h.load(CSV);
+      const res = await h.run(id, 'executeCommand', { command: 'SELECT len(list_sort(list_reverse(range(60000000)))) AS n' });
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'command timed out', res.errorDescription);
+      assert.equal(runningSandboxProcesses(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('other sessions are served while a command runs', async () => {
+    const h = await engineHarness({ COMMAND_TIMEOUT_MS: 3000 });
+    try {
+      const a = await h.load(CSV);
+      const b = await h.load(CSV);
+      const order: string[] = [];
+      const slow = h.run(a, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' }).then((r) => {
+        order.push('command');
+        return r;
+      });
+      const read = h.run(b, 'metadata').then((r) => {
+        order.push('metadata');
+        return r;
+      });
+      const [cmd, meta] = await Promise.all([slow, read]);
+      assert.equal(meta.success, true);
+      assert.equal(cmd.error, 'command timed out');
+      assert.deepEqual(order, ['metadata', 'command']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a command over MAX_COMMAND_BYTES is refused before it is parsed; errors quote at most a short piece of it', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.load(CSV);
+      const huge = await h.run(id, 'executeCommand', { command: `/* ${'x'.repeat(600_000)} */ SELECT * FROM df` });
+      assert.equal(huge.success, false);
+      assert.equal(huge.error, 'command too large');
+      assert.match(huge.errorDescription, /600\d{3} bytes; the limit is 100000 bytes \(MAX_COMMAND_BYTES\)/);
+      // Just under the limit: parsed (in the command's process) and answered, quoting little of it.
+      const unterminated = await h.run(id, 'executeCommand', { command: `/* ${'x '.repeat(49_000)}` });
+      assert.equal(unterminated.error, 'invalid command');
+      assert.ok(unterminated.errorDescription.length < 400, `${unterminated.errorDescription.length} characters`);
+      const nested = await h.run(id, 'executeCommand', { command: `SELECT ${'('.repeat(40_000)}1${')'.repeat(40_000)} AS a` });
+      assert.equal(nested.success, false);
+      assert.ok(nested.errorDescription.length < 400);
+      await h.ok(id, 'executeCommand', { command: `SELECT a FROM df -- ${' '.repeat(90_000)}x` });
+      assert.deepEqual((await h.table(id)).columns, ['a']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('memory sizes are read with DuckDB units', () => {
+    assert.equal(parseMemorySize('64MB'), 64e6);
+    assert.equal(parseMemorySize('1GB'), 1e9);
+    assert.equal(parseMemorySize('1GiB'), 2 ** 30);
+    assert.equal(parseMemorySize('512 KiB'), 512 * 1024);
+    assert.equal(parseMemorySize('1000'), 1000);
+    assert.throws(() => parseMemorySize('lots'), /not a memory size/);
+  });
+});

@@ -1,0 +1,260 @@
+import { fork, execFile, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { literal } from './sql.ts';
+import { OperationError } from '../operations/errors.ts';
+import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
+
+// executeCommand's statement runs in a child process of its own, never in the server:
+//
+//  - DuckDB's memory_limit does not cover every allocation (a list built by one function
+//    call, `len(range(100000000))`, is one 800 MB vector), and an interrupt is only seen
+//    between vectors, not inside one long function call. Limits that hold must be the
+//    operating system's: once the child has started (Node cannot even start under a
+//    finite RLIMIT_AS/RLIMIT_DATA: V8 sizes its reservations from them), its data segment
+//    is capped with setrlimit (prlimit --data: private writable memory, which is what
+//    malloc hands DuckDB) at what it already uses plus COMMAND_MEMORY_LIMIT plus a margin,
+//    and its CPU time at what the time limit allows (RLIMIT_CPU: SIGXCPU, then SIGKILL);
+//  - the server kills it at a hard deadline whatever it is doing, and answers;
+//  - processes are reused for a while (starting Node and DuckDB costs more than most
+//    commands on a busy machine), but each command runs in a DuckDB instance of its own and
+//    the limits are set afresh before it: the CPU-time soft limit is what the process has
+//    used so far plus what this command may use, the data-segment one what it holds now
+//    plus COMMAND_MEMORY_LIMIT plus a margin. A process that was killed, used many
+//    commands, or kept much memory is replaced. Start-up is not counted in a command's time.
+
+/** Memory the child may use beyond COMMAND_MEMORY_LIMIT: V8's heap, DuckDB's threads' stacks. */
+const HEADROOM_BYTES = 256 * 1024 * 1024;
+
+/** What the parent waits for, beyond the command's own time limit, before killing it. */
+export function hardDeadlineMs(timeoutMs: number): number {
+  // The command's limit, plus a margin for the sandbox's own work around it (loading df into
+  // a table for a modification, writing the result), which the child's own timer does not count.
+  return timeoutMs + Math.max(1000, Math.round(timeoutMs / 2));
+}
+
+/** Bytes of a DuckDB memory size ('64MB', '1GB', '1GiB', '500KB', '1024'); DuckDB's units (KB = 1000, KiB = 1024). */
+export function parseMemorySize(size: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$/i.exec(size);
+  if (!m) throw new Error(`not a memory size: ${JSON.stringify(size)} (expected e.g. 512MB or 1GB)`);
+  const unit = m[2].toLowerCase().replace(/b$/, '');
+  const powers: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+  const factor = powers[unit];
+  if (factor === undefined) throw new Error(`not a memory size: ${JSON.stringify(size)}`);
+  return Math.floor(Number(m[1]) * factor);
+}
+
+interface Spare {
+  child: ChildProcess;
+  ready: Promise<number>; // resolves with the child's VmData at start
+  isReady: boolean;
+  /** VmData when it was ready: what it grew by since tells whether to keep it. */
+  baseline: number;
+  commands: number;
+}
+
+/** Idle processes kept ready: two, so that commands in a row (or of two sessions) do not wait. */
+const SPARES = 2;
+/** A process is replaced after this many commands, or once it holds this much more than at start. */
+const MAX_COMMANDS_PER_PROCESS = 50;
+const MAX_GROWTH_BYTES = 256 * 1024 * 1024;
+/** How long a process may take to start (Node and DuckDB loading) on a busy machine. */
+const START_TIMEOUT_MS = 30_000;
+
+type ChildMessage =
+  | { ready: true; vmData: number }
+  | { outcome: SandboxOutcome }
+  | { failure: { operation: boolean; code: string; message: string } };
+
+const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
+
+let spares: Spare[] = [];
+const running = new Set<ChildProcess>();
+
+function start(): Spare {
+  const child = fork(CHILD, [], {
+    execPath: process.execPath,
+    execArgv: [],
+    // Nothing of the server's environment (its secrets) reaches the process running user SQL.
+    env: {},
+    cwd: os.tmpdir(),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.on('error', () => {}); // reported through 'exit' / the ready promise
+  const ready = new Promise<number>((resolve, reject) => {
+    const onMessage = (msg: ChildMessage) => {
+      if ('ready' in msg) {
+        child.off('exit', onExit);
+        resolve(msg.vmData);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => reject(new Error(`the command process did not start (exit ${code ?? signal}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    child.once('message', onMessage);
+    child.once('exit', onExit);
+  });
+  const spare: Spare = { child, ready, isReady: false, baseline: 0, commands: 0 };
+  ready
+    .then((vmData) => {
+      spare.isReady = true;
+      spare.baseline = vmData;
+    })
+    .catch(() => {});
+  idle(child);
+  return spare;
+}
+
+// An idle spare must not keep the server (or a test) alive.
+function idle(child: ChildProcess): void {
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+}
+function busy(child: ChildProcess): void {
+  child.ref();
+  (child.channel as { ref?: () => void } | undefined)?.ref?.();
+}
+
+function alive(sp: Spare): boolean {
+  return sp.child.exitCode === null && sp.child.signalCode === null;
+}
+
+function takeSpare(): Spare {
+  spares = spares.filter(alive);
+  const i = spares.findIndex((sp) => sp.isReady);
+  const taken = i >= 0 ? spares.splice(i, 1)[0] : (spares.shift() ?? start());
+  // One more is started only when none is left: a process given back serves the next command.
+  if (spares.length === 0) spares.push(start());
+  return taken;
+}
+
+/** After a command: back among the spares, unless it is worn (or there are enough). */
+async function giveBack(sp: Spare): Promise<void> {
+  const usage = await processUsage(sp.child.pid!).catch(() => null);
+  if (!alive(sp) || !usage || sp.commands >= MAX_COMMANDS_PER_PROCESS || usage.vmData - sp.baseline > MAX_GROWTH_BYTES || spares.length >= SPARES) {
+    sp.child.kill('SIGKILL');
+    return;
+  }
+  idle(sp.child);
+  spares = spares.filter(alive);
+  spares.unshift(sp);
+}
+
+/** What a process holds (VmData, bytes) and has used (CPU seconds), from /proc. */
+async function processUsage(pid: number): Promise<{ vmData: number; cpuSeconds: number }> {
+  const [status, stat] = await Promise.all([fs.readFile(`/proc/${pid}/status`, 'utf8'), fs.readFile(`/proc/${pid}/stat`, 'utf8')]);
+  const vmData = Number(/VmData:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+  return { vmData, cpuSeconds };
+}
+
+/**
+ * Set a running process's soft limits: prlimit(1) is setrlimit(2) for another pid. The hard
+ * limits stay unlimited so that the next command's soft limits can be set again.
+ */
+function limitProcess(pid: number, dataBytes: number, cpuSeconds: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}:unlimited`, `--cpu=${cpuSeconds}:unlimited`], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+const timedOut = (limits: SandboxLimits) => new OperationError('command timed out', `the command ran longer than its limit of ${limits.timeoutMs} ms and was stopped; the dataset is unchanged`);
+
+/**
+ * Run one command in a fresh child process under OS limits (see above) and resolve with its
+ * outcome; same contract as runSandboxed (src/engine/sandbox.ts), which runs in the child.
+ * `cwd`: the folder relative paths of `input` are resolved in. Rejects with an
+ * OperationError for the command's own failures (timed out, out of memory, refused …).
+ */
+export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
+  input = await hidePaths(input, cwd);
+  const spare = takeSpare();
+  const { child } = spare;
+  busy(child);
+  running.add(child);
+  const deadline = hardDeadlineMs(limits.timeoutMs);
+  // Whether the process answered: then it is whole and may serve again.
+  let answered = false;
+  try {
+    await withDeadline(spare.ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
+    const usage = await processUsage(child.pid!);
+    const cpuSeconds = Math.ceil(usage.cpuSeconds + (deadline / 1000) * Math.max(1, limits.threads)) + 1;
+    await limitProcess(child.pid!, usage.vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds).catch((err: Error) => {
+      // Without its limits the command must not run at all.
+      throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
+    });
+    spare.commands++;
+    // The command's time starts once its process is ready and limited.
+    const outcome = await new Promise<SandboxOutcome>((resolve, reject) => {
+      let killedAtDeadline = false;
+      const timer = setTimeout(() => {
+        killedAtDeadline = true;
+        child.kill('SIGKILL');
+      }, deadline);
+      const onMessage = (msg: ChildMessage) => {
+        if (!('outcome' in msg) && !('failure' in msg)) return;
+        answered = true;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        if ('outcome' in msg) resolve(msg.outcome);
+        else reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message) : new Error(msg.failure.message));
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        // The process died without an answer.
+        if (killedAtDeadline || signal === 'SIGXCPU') return reject(timedOut(limits));
+        reject(new OperationError('command out of memory', `the command was stopped: the process running it ended (${signal ?? `exit code ${code}`}) — most likely it needed more memory than its limit of ${limits.memoryLimit}; the dataset is unchanged`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ input, limits, cwd });
+    });
+    return outcome;
+  } finally {
+    running.delete(child);
+    if (answered && alive(spare)) await giveBack(spare);
+    else if (alive(spare)) child.kill('SIGKILL');
+  }
+}
+
+/**
+ * The command's input with no path of the server in it: each file df reads is reached through
+ * a link `v<i>.parquet` in `cwd` (the job's own folder, the child's working directory) and
+ * the result is `result.parquet` there. Settings (allowed_paths), catalog views
+ * (duckdb_views(): df's definition) and error messages then name only those.
+ */
+async function hidePaths(input: SandboxInput, cwd: string): Promise<SandboxInput> {
+  let source = input.source;
+  const files: string[] = [];
+  for (const [i, file] of input.files.entries()) {
+    const name = `v${i}.parquet`;
+    await fs.symlink(file, path.join(cwd, name));
+    source = source.split(literal(file)).join(literal(name));
+    files.push(name);
+  }
+  return { ...input, source, files, resultPath: path.relative(cwd, input.resultPath) };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Command processes running now (for tests: none is left behind). */
+export function runningSandboxProcesses(): number {
+  return running.size;
+}
+
+/** Kill the spares and any command still running (server shutdown). */
+export function closeSandboxProcesses(): void {
+  for (const sp of spares) sp.child.kill('SIGKILL');
+  spares = [];
+  for (const child of running) child.kill('SIGKILL');
+}

@@ -1,0 +1,54 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness } from '../../test/helpers/engine.ts';
+import { executeJob } from '../worker/executor.ts';
+import { assertPlainData, MAX_BODY_DEPTH } from './plain-data.ts';
+
+describe('request bodies are plain data', () => {
+  test('__proto__, constructor and prototype keys are refused at any depth, naming where', () => {
+    for (const [json, where] of [
+      ['{"__proto__": {"columnIndex": 0}}', /the key "__proto__"/],
+      ['{"operations": [{"operation": "x", "parameters": {"constructor": {"prototype": 1}}}]}', /operations\[0\]\.parameters: the key "constructor"/],
+      ['{"a": {"b": [{"prototype": 2}]}}', /a\.b\[0\]: the key "prototype"/],
+    ] as const) {
+      assert.throws(() => assertPlainData(JSON.parse(json)), (err: Error & { code?: string }) => err.code === 'invalid parameters' && where.test(err.message), json);
+    }
+  });
+
+  test('deep nesting, non-finite numbers and binary values are refused; plain data passes', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.throws(() => assertPlainData({ x: deep }), new RegExp(`nested more than ${MAX_BODY_DEPTH} levels`));
+    assert.throws(() => assertPlainData({ x: Number.NaN }), /NaN is not a finite number/);
+    assert.throws(() => assertPlainData({ x: Buffer.from('a') }), /binary/);
+    assertPlainData({ a: [1, 'x', null, true, { b: { c: [] } }], proto: 1, 'constructor ': 2 });
+  });
+
+  test('newCellValue with its parameters under "__proto__" is refused and changes nothing', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.load('a,b\n1,x\n2,y\n');
+      const before = { table: await h.table(id), state: await h.rt.store.state(id) };
+      const body = JSON.parse(`{"operation": "newCellValue", "sessionID": "${id}", "requestID": "r1", "__proto__": {"columnIndex": 1, "rowIndex": 0, "newValue": "hacked"}}`);
+      const { message, dataChanged: changed } = await executeJob(h.rt, { operation: 'newCellValue', sessionID: id, requestID: 'r1', body });
+      assert.equal(message.success, false);
+      assert.equal(message.error, 'invalid parameters');
+      assert.match(String(message.errorDescription), /"__proto__" is not allowed/);
+      assert.equal(changed, false);
+      assert.deepEqual({ table: await h.table(id), state: await h.rt.store.state(id) }, before);
+      // The same parameters sent plainly are applied and recorded exactly as applied.
+      await h.ok(id, 'newCellValue', { columnIndex: 1, rowIndex: 0, newValue: 'fine' });
+      const { operations } = await h.ok(id, 'history');
+      assert.deepEqual(
+        operations.map((o: { operation: string; parameters: unknown }) => [o.operation, o.parameters]),
+        [['newCellValue', { columnIndex: 1, rowIndex: 0, newValue: 'fine' }]],
+      );
+      // …and replay from the record.
+      const other = await h.load('a,b\n1,x\n2,y\n');
+      await h.ok(other, 'applyOperations', { operations });
+      assert.deepEqual(await h.column(other, 'b'), ['fine', 'y']);
+    } finally {
+      await h.close();
+    }
+  });
+});

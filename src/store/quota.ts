@@ -1,0 +1,106 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { OperationError } from '../operations/errors.ts';
+import type { SessionStore } from './session-store.ts';
+import type { Manifest } from './manifest.ts';
+
+export interface QuotaLimits {
+  /** Bytes of Parquet files one session may keep (MAX_SESSION_BYTES), 0 for unlimited. */
+  maxSessionBytes: number;
+  /** Bytes all sessions together may keep (MAX_DATA_BYTES), 0 for unlimited. */
+  maxDataBytes: number;
+}
+
+/** Bytes of the files under `dir`, recursively (0 when it does not exist). */
+export async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await directoryBytes(p);
+    else total += await fs.stat(p).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+// Walking every session for each commit would cost more than the commit: the total is
+// measured at most every TOTAL_TTL_MS and what was added since is counted on top.
+const TOTAL_TTL_MS = 30_000;
+const totals = new Map<string, { bytes: number; at: number }>();
+
+/** Bytes of every session under the store, from a measurement at most 30 s old. */
+export async function totalBytes(store: SessionStore): Promise<number> {
+  const cached = totals.get(store.root);
+  if (cached && Date.now() - cached.at < TOTAL_TTL_MS) return cached.bytes;
+  const bytes = await directoryBytes(store.root);
+  totals.set(store.root, { bytes, at: Date.now() });
+  return bytes;
+}
+
+/** Count bytes just written towards the cached total. */
+export function addBytes(store: SessionStore, bytes: number): void {
+  const cached = totals.get(store.root);
+  if (cached) cached.bytes += bytes;
+}
+
+/**
+ * Refuse a new version that would take a session past MAX_SESSION_BYTES, or the data
+ * directory past MAX_DATA_BYTES. Counted: the files the session keeps after the commit (its
+ * versions up to the current one, plus the staged version's files; a redo branch is discarded).
+ *
+ * @throws OperationError 'session quota exceeded' / 'storage full', naming the limit.
+ */
+export async function checkSessionQuota(store: SessionStore, id: string, staged: Pick<Manifest, 'columns' | 'bytesWritten'>, limits: QuotaLimits): Promise<void> {
+  if (!limits.maxSessionBytes && !limits.maxDataBytes) return;
+  const { state, manifests } = await store.all(id);
+  const files = new Set([...manifests.slice(0, state.current + 1), staged].flatMap((m) => m.columns.map((c) => c.file)));
+  let bytes = 0;
+  for (const file of files) bytes += await fs.stat(store.filePath(id, file)).then((s) => s.size, () => 0);
+  if (limits.maxSessionBytes && bytes > limits.maxSessionBytes) {
+    throw new OperationError('session quota exceeded', `this change would make the session keep ${bytes} bytes of data and history; the limit is ${limits.maxSessionBytes} bytes per session (MAX_SESSION_BYTES); undo to free space (a new change discards the redo branch) or start a new session; the dataset is unchanged`);
+  }
+  if (limits.maxDataBytes) {
+    const total = (await totalBytes(store)) + staged.bytesWritten;
+    if (total > limits.maxDataBytes) {
+      throw new OperationError('storage full', `the server's storage for datasets is full (limit ${limits.maxDataBytes} bytes, MAX_DATA_BYTES); the dataset is unchanged`);
+    }
+  }
+  addBytes(store, staged.bytesWritten);
+}
+
+/** Mark a session as used now: idle expiry (SESSION_TTL_DAYS) counts from its last use. */
+export async function touchSession(store: SessionStore, id: string): Promise<void> {
+  const now = new Date();
+  await fs.utimes(store.dir(id), now, now).catch(() => {});
+}
+
+/**
+ * Delete sessions not used for `ttlMs` (their folder's modification time: set on every
+ * request and by every change). Returns the ids removed.
+ */
+export async function expireSessions(store: SessionStore, ttlMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  const ids = await fs.readdir(store.root).catch(() => [] as string[]);
+  const cutoff = Date.now() - ttlMs;
+  for (const id of ids) {
+    if (!/^[0-9a-f]{30}$/.test(id)) continue;
+    const stat = await fs.stat(path.join(store.root, id)).catch(() => null);
+    if (stat && stat.isDirectory() && stat.mtimeMs < cutoff) {
+      await fs.rm(path.join(store.root, id), { recursive: true, force: true });
+      removed.push(id);
+    }
+  }
+  if (removed.length) totals.delete(store.root);
+  return removed;
+}
+
+/** How many sessions the store holds. */
+export async function sessionCount(store: SessionStore): Promise<number> {
+  const ids = await fs.readdir(store.root).catch(() => [] as string[]);
+  return ids.filter((id) => /^[0-9a-f]{30}$/.test(id)).length;
+}

@@ -1,0 +1,49 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { engineHarness } from '../../test/helpers/engine.ts';
+import { runningSandboxProcesses } from '../engine/sandbox-process.ts';
+
+describe('every request gets exactly one reply', () => {
+  test('a job past JOB_TIMEOUT_MS is answered, and what it still does can no longer change the session', async () => {
+    const h = await engineHarness({ JOB_TIMEOUT_MS: 300, COMMAND_TIMEOUT_MS: 20_000 });
+    try {
+      const id = await h.load('a\n1\n2\n');
+      const before = { table: await h.table(id), state: await h.rt.store.state(id) };
+      // A command that succeeds, but only after the job's deadline.
+      const res = await h.run(id, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(3000) y' });
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'operation timed out');
+      assert.match(res.errorDescription, /limit of 300 ms \(JOB_TIMEOUT_MS\)/);
+      // Once the command's process is done, the session is still as it was.
+      while (runningSandboxProcesses() > 0) await sleep(50);
+      await sleep(200);
+      assert.deepEqual({ table: await h.table(id), state: await h.rt.store.state(id) }, before);
+      const meta = await h.run(id, 'metadata');
+      assert.equal(meta.success, true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('DML with RETURNING takes effect, or reports that nothing changed', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.load('a,b\n1,x\n2,y\n3,z\n');
+      const nothing = await h.run(id, 'executeCommand', { command: 'DELETE FROM df WHERE a > 100 RETURNING *' });
+      assert.equal(nothing.success, true);
+      assert.equal(nothing.changed, false);
+      await h.ok(id, 'executeCommand', { command: 'UPDATE df SET a = a + 10 WHERE a = 2 RETURNING a' });
+      assert.deepEqual(await h.column(id, 'a'), [1, 12, 3]);
+      await h.ok(id, 'executeCommand', { command: "INSERT INTO df VALUES (9, 'k') RETURNING *" });
+      assert.deepEqual(await h.column(id, 'a'), [1, 12, 3, 9]);
+      const all = await h.run(id, 'executeCommand', { command: 'DELETE FROM df RETURNING *' });
+      assert.equal(all.changed, true);
+      assert.deepEqual((await h.table(id)).rows, []);
+      await h.ok(id, 'undo');
+      assert.deepEqual(await h.column(id, 'a'), [1, 12, 3, 9]);
+    } finally {
+      await h.close();
+    }
+  });
+});

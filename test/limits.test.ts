@@ -1,0 +1,154 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { io as ioV4 } from 'socket.io-client';
+import { startServer, upload, uploadOk } from './helpers/server.ts';
+import { connect } from './helpers/client.ts';
+import { expireSessions } from '../src/store/quota.ts';
+import { SessionStore } from '../src/store/session-store.ts';
+
+describe('limits name themselves when they refuse', () => {
+  test('MAX_COLUMNS: an import or an operation past it is refused whole', async () => {
+    const server = await startServer({ MAX_COLUMNS: 3 });
+    const client = await connect(server.url);
+    try {
+      const wide = await upload(server.url, 'wide.csv', 'a,b,c,d\n1,2,3,4\n');
+      assert.equal(wide.status, 400);
+      assert.equal(wide.body.error, 'too many columns');
+      assert.match(wide.body.errorDescription, /has 4 columns; the limit is 3 \(MAX_COLUMNS\)/);
+      const id = await uploadOk(server.url, 'ok.csv', 'a,b,c\n1,2,3\n');
+      const res = await client.request('insertDuplicateColumn', id, { columnIndex: 0 });
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'too many columns');
+      assert.match(res.errorDescription, /4 columns; the limit is 3 \(MAX_COLUMNS\)/);
+      const meta = await client.request('metadata', id);
+      assert.deepEqual(meta.columns, ['a', 'b', 'c']);
+      assert.equal(meta.undoAvailable, false);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('MAX_SESSIONS and MAX_SESSION_BYTES', async () => {
+    const server = await startServer({ MAX_SESSIONS: 2, MAX_SESSION_BYTES: 6000 });
+    const client = await connect(server.url);
+    try {
+      const id = await uploadOk(server.url, 'a.csv', 'a,b\n1,x\n2,y\n');
+      await uploadOk(server.url, 'b.csv', 'a\n1\n');
+      const third = await upload(server.url, 'c.csv', 'a\n1\n');
+      assert.equal(third.status, 503);
+      assert.equal(third.body.error, 'too many sessions');
+      assert.match(third.body.errorDescription, /limit of 2 sessions \(MAX_SESSIONS\)/);
+      // Each change keeps a new file of a few hundred bytes: the session fills up.
+      let refused: Record<string, any> | null = null;
+      for (let k = 0; k < 40 && !refused; k++) {
+        const res = await client.request('newCellValue', id, { columnIndex: 1, rowIndex: 0, newValue: `v${k}` });
+        if (!res.success) refused = res;
+      }
+      assert.ok(refused, 'the quota was never reached');
+      assert.equal(refused.error, 'session quota exceeded');
+      assert.match(refused.errorDescription, /the limit is 6000 bytes per session \(MAX_SESSION_BYTES\)/);
+      // Undo frees nothing by itself but still works; the dataset is the last accepted version.
+      assert.equal((await client.request('undo', id)).success, true);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('MAX_DATA_BYTES: an upload that would take the data directory past it gets 507', async () => {
+    const server = await startServer({ MAX_DATA_BYTES: 5000 });
+    try {
+      const res = await upload(server.url, 'big.csv', 'a,b\n' + '1,x\n'.repeat(2000));
+      assert.equal(res.status, 507, JSON.stringify(res.body));
+      assert.equal(res.body.error, 'storage full');
+      assert.match(res.body.errorDescription, /limit 5000 bytes, MAX_DATA_BYTES/);
+      await uploadOk(server.url, 'small.csv', 'a\n1\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('sessions idle longer than the TTL are deleted by the sweep; used ones are kept', async () => {
+    const server = await startServer();
+    try {
+      const idle = await uploadOk(server.url, 'a.csv', 'a\n1\n');
+      const used = await uploadOk(server.url, 'b.csv', 'a\n1\n');
+      const store = new SessionStore(server.dataDir);
+      const old = new Date(Date.now() - 8 * 86_400_000);
+      await fs.utimes(store.dir(idle), old, old);
+      await fs.utimes(store.dir(used), old, old);
+      const client = await connect(server.url);
+      assert.equal((await client.request('metadata', used)).success, true); // a request is a use
+      client.close();
+      assert.deepEqual(await expireSessions(store, 7 * 86_400_000), [idle]);
+      assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'sessions')), [used]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('SOCKET_RATE_LIMIT: requests past the burst are answered "rate limited", each exactly once', async () => {
+    const server = await startServer({ SOCKET_RATE_LIMIT: 1, SOCKET_RATE_BURST: 3 });
+    const client = await connect(server.url);
+    try {
+      const id = await uploadOk(server.url, 'a.csv', 'a\n1\n');
+      const replies = await Promise.all(Array.from({ length: 8 }, () => client.request('metadata', id)));
+      assert.equal(replies.filter((r) => r.success).length, 3);
+      const limited = replies.filter((r) => !r.success);
+      assert.equal(limited.length, 5);
+      for (const r of limited) {
+        assert.equal(r.error, 'rate limited');
+        assert.match(r.errorDescription, /more than 1 requests per second \(SOCKET_RATE_LIMIT/);
+      }
+      assert.equal(client.received('metadata').length, 8);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('MAX_QUEUED_PER_SESSION: past it a request is answered "busy"', async () => {
+    const server = await startServer({ MAX_QUEUED_PER_SESSION: 2, COMMAND_TIMEOUT_MS: 1500 });
+    const client = await connect(server.url);
+    try {
+      const id = await uploadOk(server.url, 'a.csv', 'a\n1\n');
+      const slow = 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y';
+      const replies = await Promise.all(Array.from({ length: 5 }, () => client.request('executeCommand', id, { command: slow })));
+      const busy = replies.filter((r) => r.error === 'busy');
+      assert.equal(busy.length, 3, JSON.stringify(replies.map((r) => r.error)));
+      assert.match(busy[0].errorDescription, /already has 2 requests waiting or running \(MAX_QUEUED_PER_SESSION\)/);
+      assert.equal(client.received('executeCommand').length, 5);
+      // Once they are answered, the session takes requests again.
+      assert.equal((await client.request('metadata', id)).success, true);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('CORS_ORIGINS: pages of other origins cannot connect; listed ones and the same origin can', async () => {
+    const server = await startServer({ CORS_ORIGINS: 'https://app.example' });
+    const attempt = (origin: string) =>
+      new Promise<boolean>((resolve) => {
+        const socket = ioV4(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin } });
+        socket.once('connect', () => {
+          socket.close();
+          resolve(true);
+        });
+        socket.once('connect_error', () => {
+          socket.close();
+          resolve(false);
+        });
+      });
+    try {
+      assert.equal(await attempt('https://evil.example'), false);
+      assert.equal(await attempt('https://app.example'), true);
+      assert.equal(await attempt(server.url), true);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startServer, upload, uploadOk } from './helpers/server.ts';
+
+const server = await startServer();
+after(() => server.close());
+
+describe('the client\'s mistakes in an upload are 400s that name the problem', () => {
+  test('random bytes named .csv, .tsv, .txt or .json: not a text file', async () => {
+    for (const name of ['random.csv', 'random.tsv', 'random.txt', 'random.json']) {
+      const res = await upload(server.url, name, crypto.randomBytes(100_000));
+      assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error, 'not a text file');
+      assert.match(res.body.errorDescription, new RegExp(`"${name.replace('.', '\\.')}" is not text`));
+    }
+    // Text that merely has an odd control character or two still imports; so does UTF-16.
+    await uploadOk(server.url, 'ok.csv', 'a,b\n1,x\u0007y\n2,z\n');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,é\n', 'utf16le')]);
+    await uploadOk(server.url, 'utf16.csv', utf16);
+  });
+
+  test('too many form fields: 400 naming the field limit, not 413', async () => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) fields[`f${i}`] = 'x';
+    const res = await upload(server.url, 'data.csv', 'a\n1\n', fields);
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.error, 'too many fields');
+    assert.match(res.body.errorDescription, /more than 32 fields; the limit is 32/);
+  });
+
+  test('a form field longer than its limit: 400 naming the field', async () => {
+    const res = await upload(server.url, 'data.csv', 'a\n1\n', { seed: '1'.repeat(2 * 1024 * 1024) });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.error, 'field too large');
+    assert.match(res.body.errorDescription, /"seed" is longer than 1048576 bytes/);
+  });
+
+  test('no upload is left behind', async () => {
+    assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'incoming')), []);
+  });
+});
