@@ -28,8 +28,6 @@ before(async () => {
     throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (npm install runs scripts/ensure-system.sh, which installs it; or: apt-get install chromium)`);
   }
   assert.match(CLIENT_JS, /engine\.io-client|eio/i);
-  server = await startServer();
-  id = await uploadOk(server.url, 'd.csv', 'a,b\n1,x\n2,y\n3,z\n');
   // The page comes from another origin than the API, as the original front end did.
   pages = http.createServer((req, res) => {
     if (req.url === '/socket.io.js') res.writeHead(200, { 'content-type': 'application/javascript' }).end(CLIENT_JS);
@@ -37,6 +35,10 @@ before(async () => {
   });
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   pageUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`;
+  // Cross-origin pages connect only when listed (CORS_ORIGINS), as a deployment of the
+  // original front end beside this server lists its origin.
+  server = await startServer({ CORS_ORIGINS: new URL(pageUrl).origin });
+  id = await uploadOk(server.url, 'd.csv', 'a,b\n1,x\n2,y\n3,z\n');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 after(async () => {

@@ -92,12 +92,12 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     if (result.dataChanged) rooms.to(job.sessionID).emit('dataChanged', { sessionID: job.sessionID, requestID: job.requestID ?? null });
   };
   const perSession = new SessionLimit(config.MAX_QUEUED_PER_SESSION);
-  const queue = perSession.wrap(
-    await makeQueue(runtime, (job, result) => {
-      perSession.done(job);
-      deliver(job, result);
-    }),
-  );
+  // The queue itself (for /healthz), and the same queue behind the per-session bound.
+  const backend = await makeQueue(runtime, (job, result) => {
+    perSession.done(job);
+    deliver(job, result);
+  });
+  const queue = perSession.wrap(backend);
   registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
   const sweeper = startSweeper(runtime, log);
   registerUpload(app, runtime);
@@ -106,12 +106,12 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   app.get('/health', async () => ({ ok: true }));
   app.get('/healthz', async (_req, reply) => {
     const dataDir = await fs.access(config.dataDir, fs.constants.W_OK).then(() => 'writable', (err: NodeJS.ErrnoException) => err.code ?? 'unusable');
-    if (!(queue instanceof BullmqQueue)) {
+    if (!(backend instanceof BullmqQueue)) {
       return reply.code(dataDir === 'writable' ? 200 : 503).send({ status: dataDir === 'writable' ? 'ok' : 'unavailable', queue: 'embedded', dataDir });
     }
     try {
       // A Redis that accepts connections but does not answer must not hold the probe.
-      const h = await Promise.race([queue.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 2 s')), 2000).unref())]);
+      const h = await Promise.race([backend.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 2 s')), 2000).unref())]);
       const ok = h.redis === 'ready' && dataDir === 'writable';
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', queue: 'bullmq', dataDir, ...h });
     } catch (err) {
