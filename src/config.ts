@@ -14,6 +14,7 @@ const envSchema = z.object({
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
+  MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   MAX_VERSIONS: z.coerce.number().int().min(0).default(0), // 0 = unlimited undo

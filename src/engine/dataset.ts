@@ -78,8 +78,7 @@ export class Dataset {
         : range
           ? ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`
           : '';
-      const fields = this.columns.filter((c, ci) => c.file === f && indices.includes(ci)).map((c) => ident(c.field));
-      const unique = [...new Set(fields)];
+      const unique = [...new Set(indices.filter((ci) => this.columns[ci].file === f).map((ci) => ident(this.columns[ci].field)))];
       const pos = i === 0 ? ', file_row_number AS __pos' : '';
       return `(SELECT ${unique.join(', ')}${pos} FROM ${source}${where}) ${alias.get(f)}`;
     });

@@ -49,16 +49,16 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: { pa
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource;
     if (kind === 'text') {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir }));
+      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, maxColumns: rt.config.MAX_COLUMNS }));
     } else if (kind === 'excel') {
       const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
       scratch.push(csv);
       const sheet = await rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded });
       // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
       const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
-      source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
+      source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS });
     } else {
-      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file));
+      source = await readText(rt, db, upload.path, tmpDir, scratch, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS));
     }
     return await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
   } finally {
