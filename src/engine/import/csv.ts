@@ -4,7 +4,7 @@ import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError } from './types.ts';
 import { PANDAS_NA } from './na.ts';
-import { readWide, tooManyColumns, wideFirstRecord } from './wide.ts';
+import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 
 export { PANDAS_NA };
@@ -69,13 +69,13 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const maxColumns = opts.maxColumns ?? Infinity;
-  const wide = opts.tmpDir ? await wideFirstRecord(path, opts.skip, opts.delimiter, maxColumns) : null;
-  if (wide) {
-    const names = opts.header ? uniqueColumnNames(wide.fields) : wide.fields.map((_, i) => String(i));
-    return utf8Guard(() => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: wide.delim, quote: '"', escape: '"' }, names));
+  const first = await scanFirstRecord(path, opts.skip, opts.delimiter, maxColumns);
+  if (first?.wide && opts.tmpDir) {
+    const names = opts.header ? uniqueColumnNames(first.fields) : first.fields.map((_, i) => String(i));
+    return utf8Guard(() => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: first.delim, quote: '"', escape: '"' }, names));
   }
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
-  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip));
+  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts.skip, Math.min(first?.bound ?? 1, maxColumns + 1)));
   if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
   if (rawHeader.length > maxColumns) throw tooManyColumns(rawHeader.length, maxColumns);
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
@@ -309,9 +309,10 @@ async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dia
 }
 
 /** The first record after `skip` lines, split with the dialect, as raw text. */
-async function firstRecord(db: Db, path: string, d: Dialect, skip: number): Promise<string[]> {
-  // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
-  const width = 4096;
+async function firstRecord(db: Db, path: string, d: Dialect, skip: number, width: number): Promise<string[]> {
+  // One VARCHAR row: read with the dialect, no header, and enough padding columns. `width`
+  // bounds the fields (scanFirstRecord): each column costs DuckDB a buffer, and a fixed 4,096
+  // of them ran concurrent imports out of a 1 GB memory limit and cut wider headers short.
   const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
   const rows = await db.rows(
     `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, header = false, skip = ${skip}, null_padding = true, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,

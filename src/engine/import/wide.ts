@@ -40,21 +40,23 @@ const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 const CANDIDATES = [',', '\t', ';', '|'];
 
 /**
- * The first record after `skip` lines, when it has more than WIDE_COLUMNS fields (null
- * otherwise: the file takes the ordinary path). Fields are split RFC 4180-style (double
- * quotes, `""` inside quotes); the delimiter is `delimiter` or the candidate that splits
- * the record into the most fields. Returns the raw fields and the record's delimiter.
+ * The first record after `skip` lines, split RFC 4180-style (double quotes, `""` inside
+ * quotes) with `delimiter` or the candidate that splits it into the most fields: `wide` when
+ * it has more than WIDE_COLUMNS fields (the file then takes readWide). `bound` is an upper
+ * bound of its field count for any delimiter and quote, for DuckDB's own reading of the
+ * header (every candidate delimiter counted, quotes ignored). Null when there is no record.
  * Throws ImportError('too many columns') when the record has more than `maxColumns` fields.
  */
-export async function wideFirstRecord(path: string, skip: number, delimiter: string | undefined, maxColumns: number): Promise<{ delim: string; fields: string[] } | null> {
+export async function scanFirstRecord(path: string, skip: number, delimiter: string | undefined, maxColumns: number): Promise<{ delim: string; fields: string[]; wide: boolean; bound: number } | null> {
   const text = await headText(path, skip);
   if (text === null) return null;
   const candidates = delimiter ? [delimiter] : CANDIDATES;
   const counts = candidates.map((d) => ({ d, n: splitRecord(text, d, true).length }));
   const best = counts.sort((a, b) => b.n - a.n)[0];
   if (best.n > maxColumns) throw tooManyColumns(best.n, maxColumns);
-  if (best.n <= WIDE_COLUMNS) return null;
-  return { delim: best.d, fields: splitRecord(text, best.d, false) };
+  let bound = 1;
+  for (const ch of text) if (ch === best.d || CANDIDATES.includes(ch)) bound++;
+  return { delim: best.d, fields: best.n > WIDE_COLUMNS ? splitRecord(text, best.d, false) : [], wide: best.n > WIDE_COLUMNS, bound };
 }
 
 /** The record starting at line `skip` (BOM removed), or null when the file has fewer lines. */
