@@ -9,6 +9,7 @@ import { attachSocketServer } from './legacy-polling.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
+import { findOperation } from '../operations/index.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
@@ -28,7 +29,8 @@ export interface Gateway {
 
 export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) => void) => Promise<JobQueue>;
 
-export const embeddedQueue: QueueFactory = async (rt, deliver) => new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY);
+export const embeddedQueue: QueueFactory = async (rt, deliver) =>
+  new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY, (job) => findOperation(job.operation)?.kind === 'read');
 
 export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = embeddedQueue): Promise<Gateway> {
   const runtime = await createRuntime(config, log);
