@@ -64,7 +64,8 @@ function readRequest(r: () => number): Request {
   const x = r();
   if (x < 0.2) return { kind: 'metadata', operation: 'metadata', params: {} };
   if (x < 0.55) return { kind: 'data', operation: 'data', params: { rowIndexFrom: from, rowIndexTo: from + 49, columnIndexFrom: 0, columnIndexTo: 7 } };
-  if (x < 0.75) return { kind: 'data sorted', operation: 'data', params: { rowIndexFrom: Math.floor(r() * 1000), rowIndexTo: Math.floor(r() * 1000) + 49, columnIndexFrom: 0, columnIndexTo: 7, sortColumnIndex: [1, 3, 7][Math.floor(r() * 3)], sortAscending: r() < 0.5 } };
+  const page = Math.floor(r() * 1000);
+  if (x < 0.75) return { kind: 'data sorted', operation: 'data', params: { rowIndexFrom: page, rowIndexTo: page + 49, columnIndexFrom: 0, columnIndexTo: 7, sortColumnIndex: [1, 3, 7][Math.floor(r() * 3)], sortAscending: r() < 0.5 } };
   if (x < 0.9) return { kind: 'data filtered', operation: 'data', params: { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 7, filterType: 'invalid', filterColumnIndices: [2] } };
   return { kind: 'analyze', operation: 'analyze', params: { column: ['price', 'category', 'score'][Math.floor(r() * 3)] } };
 }
