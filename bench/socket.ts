@@ -19,6 +19,7 @@ export class BenchClient {
   private readonly socket: Socket;
   private readonly pending = new Map<string, (body: Record<string, any>) => void>();
   private counter = 0;
+  private readonly prefix = Math.random().toString(36).slice(2, 10);
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -51,7 +52,8 @@ export class BenchClient {
   }
 
   async request(operation: string, sessionID: string, params: Record<string, unknown> = {}, timeoutMs = 120_000): Promise<Timed> {
-    const requestID = `bench-${++this.counter}`;
+    // Answers go to the session's room: the ID must not repeat another client's.
+    const requestID = `bench-${this.prefix}-${++this.counter}`;
     const started = performance.now();
     const response = await new Promise<Record<string, any> | null>((resolve) => {
       const timer = setTimeout(() => {

@@ -25,6 +25,7 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   STREAM_IMPORT_MIN_RATE: z.coerce.number().min(0).default(40_000_000), // bytes/s
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
+  MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   MAX_VERSIONS: z.coerce.number().int().min(0).default(0), // 0 = unlimited undo
@@ -34,7 +35,6 @@ const envSchema = z.object({
   MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),
   MAX_COMMAND_BYTES: z.coerce.number().int().min(1).default(100_000),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
-  MAX_COLUMNS: z.coerce.number().int().min(1).default(20_000),
   MAX_SESSIONS: z.coerce.number().int().min(0).default(10_000), // 0 = unlimited
   MAX_SESSION_BYTES: z.coerce.number().int().min(0).default(20_000_000_000), // 0 = unlimited
   MAX_DATA_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited

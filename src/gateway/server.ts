@@ -19,6 +19,7 @@ import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
 import { BullmqQueue, adapterKey, redisClient } from '../queue/bullmq.ts';
 import { assertWritable } from '../store/shared-dir.ts';
+import { findOperation } from '../operations/index.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
@@ -38,7 +39,8 @@ export interface Gateway {
 
 export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) => void) => Promise<JobQueue>;
 
-export const embeddedQueue: QueueFactory = async (rt, deliver) => new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY);
+export const embeddedQueue: QueueFactory = async (rt, deliver) =>
+  new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY, (job) => findOperation(job.operation)?.kind === 'read');
 
 /** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */
 export const bullmqQueue: QueueFactory = async (rt, deliver) =>

@@ -4,6 +4,7 @@ import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError } from './types.ts';
 import { PANDAS_NA } from './na.ts';
+import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 
 export { PANDAS_NA };
@@ -31,7 +32,7 @@ export interface CsvOptions {
   delimiter?: string;
   /** Known column types (e.g. from Excel cells); null or absent: inferred from the values. */
   types?: (InferredType | null)[];
-  /** Scratch folder (same file system as the session) for the fast path's Parquet files. */
+  /** Scratch folder (same file system as the session) for the fast path's Parquet files (and wide files'). */
   tmpDir?: string;
   /**
    * The file's one kind of line ending, when known. DuckDB otherwise takes the first one it
@@ -48,6 +49,8 @@ export interface CsvOptions {
    * null and the caller reads the whole file once it has arrived.
    */
   streamFrom?: string;
+  /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
+  maxColumns?: number;
 }
 
 export type NewLine = '\n' | '\r\n' | '\r';
@@ -90,13 +93,19 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
 export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource | null> {
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
+  const maxColumns = opts.maxColumns ?? Infinity;
+  const first = await scanFirstRecord(path, opts.skip, opts.delimiter, maxColumns);
+  if (first?.wide && opts.tmpDir) {
+    const names = opts.header ? uniqueColumnNames(first.fields) : first.fields.map((_, i) => String(i));
+    return utf8Guard(() => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: first.delim, quote: '"', escape: '"' }, names));
+  }
   const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
   opts.phase?.('sniff dialect');
-  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts));
+  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts, Math.min(first?.bound ?? 1, maxColumns + 1)));
   opts.phase?.('header');
   if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
+  if (rawHeader.length > maxColumns) throw tooManyColumns(rawHeader.length, maxColumns);
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
-  const fields = names.map((_, i) => `c${i}`);
 
   if (opts.tmpDir && !opts.types) {
     const fast = await utf8Guard(() => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
@@ -112,7 +121,7 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
  * lines when a quoted field holds a line break. The scan that pads stores no rejects: the
  * first scan counted them, and storing them while padding fails on long lines.
  */
-function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true): string {
+export function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true): string {
   return (
     `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}` +
     `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel ? '' : 'parallel = false, '}` +
@@ -290,7 +299,7 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
 }
 
 /** Rejected lines of one scan, by what happens to them. */
-async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null }> {
+export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null }> {
   const row = await db.one(`
     SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos, count(*) FILTER (WHERE NOT enc AND cast_error) AS cast_lines,
            count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short AND NOT cast_error) AS skipped
@@ -318,18 +327,21 @@ async function utf8Guard<T>(read: () => Promise<T>): Promise<T> {
 
 export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
 
+/** The type tests of inferTypes, by kind (int, double, bool, timestamp): SQL conditions on a text value. */
+export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't', (c: string) => string> = {
+  // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
+  i: (c) => `regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
+  // pandas' float parser: decimal notation or inf/infinity; DuckDB would also take
+  // `NAN`, `Nan`, `1_000`, which pandas leaves as text.
+  d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
+  b: (c) => `lower(${c}) IN ('true', 'false')`,
+  t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
+};
+
 /** The narrowest type every non-missing value of a text column converts to. */
 export async function inferTypes(db: Db, table: string, fields: string[]): Promise<InferredType[]> {
   if (fields.length === 0) return [];
-  const tests: Record<'i' | 'd' | 'b' | 't', (c: string) => string> = {
-    // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
-    i: (c) => `regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
-    // pandas' float parser: decimal notation or inf/infinity; DuckDB would also take
-    // `NAN`, `Nan`, `1_000`, which pandas leaves as text.
-    d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
-    b: (c) => `lower(${c}) IN ('true', 'false')`,
-    t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
-  };
+  const tests = TYPE_TESTS;
   const kinds = Object.keys(tests) as (keyof typeof tests)[];
   const aggregate = async (source: string, candidates: (keyof typeof tests)[][]) => {
     const checks = fields.flatMap((f, i) => [
@@ -379,9 +391,10 @@ async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dia
 }
 
 /** The first record after `skip` lines, split with the dialect, as raw text. */
-async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions): Promise<string[]> {
-  // One wide VARCHAR row: read with the dialect, no header, and enough padding columns.
-  const width = 4096;
+async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions, width: number): Promise<string[]> {
+  // One VARCHAR row: read with the dialect, no header, and enough padding columns. `width`
+  // bounds the fields (scanFirstRecord): each column costs DuckDB a buffer, and a fixed 4,096
+  // of them ran concurrent imports out of a 1 GB memory limit and cut wider headers short.
   const cols = Array.from({ length: width }, (_, i) => `${literal(`x${i}`)}: 'VARCHAR'`).join(', ');
   // The parallel scanner is much faster to start on a large file, but refuses padding when
   // a quoted field holds a line break: the serial one reads those.

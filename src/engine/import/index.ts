@@ -84,7 +84,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
       if (kind === 'text') {
         const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
-          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase }),
+          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, maxColumns: rt.config.MAX_COLUMNS }),
         );
       } else if (kind === 'excel') {
         const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
@@ -93,9 +93,9 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits }, { owner: sessionId }), rt, 'the workbook');
         // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
-        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types });
+        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS });
       } else {
-        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file));
+        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS));
       }
     }
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
@@ -196,7 +196,7 @@ async function streamedCsv(
   const feeding = growing.feed(pipe.socket, () => stop);
   let source: CsvSource | null = null;
   try {
-    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, streamFrom: pipe.path });
+    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, streamFrom: pipe.path, maxColumns: rt.config.MAX_COLUMNS });
   } catch (err) {
     rt.log.debug({ err }, 'streamed read failed: reading the whole file');
   } finally {

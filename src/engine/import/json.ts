@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import { uniqueColumnNames } from './names.ts';
+import { tooManyColumns } from './wide.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
 
@@ -17,7 +18,7 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
  */
-export async function readJsonDataset(db: Db, file: string): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation).
@@ -36,17 +37,18 @@ export async function readJsonDataset(db: Db, file: string): Promise<CsvSource> 
   const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
   if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
 
-  if (first === '{' && count === 1) return objectDataset(db, docs);
-  return recordsDataset(db, docs);
+  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns);
+  return recordsDataset(db, docs, maxColumns);
 }
 
 /** An array of records (or of row arrays), or JSON Lines: one row per value. */
-async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
+async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
   const kinds = await db.rows(`SELECT json_type(json) AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
   const types = new Set(kinds.map((k) => String(k.t)));
   if (types.size === 1 && types.has('ARRAY')) {
     const width = Number(await db.scalar(`SELECT max(json_array_length(json)) FROM ${docs}`));
     if (!(width > 0)) throw new ImportError('empty file', 'the JSON rows have no values');
+    if (width > maxColumns) throw tooManyColumns(width, maxColumns);
     const names = Array.from({ length: width }, (_, i) => String(i));
     const values = names.map((_, i) => `json_extract_string(json, ${literal(`$[${i}]`)}) AS c${i}`);
     return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names);
@@ -62,6 +64,7 @@ async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
     ) GROUP BY k ORDER BY min(r), arg_min(i, r)`);
   const keys = keyRows.map((r) => String(r.k));
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
+  if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
   const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
   // Fields by position: by name, DuckDB would match `id` to `Id` (names differ only in case).
   const values = keys.map((_, i) => `struct_extract_at(s, ${i + 1}) AS c${i}`);
@@ -73,13 +76,15 @@ async function recordsDataset(db: Db, docs: string): Promise<CsvSource> {
  * document is parsed by casts to MAP / LIST types, which DuckDB does in one pass each
  * (json_each over a large document is far more memory-hungry).
  */
-async function objectDataset(db: Db, docs: string): Promise<CsvSource> {
+async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
   const top = unique('top');
   await db.run(`CREATE TEMP TABLE ${top} AS SELECT e.key AS k, e.value AS v, json_type(e.value) AS t, ord FROM (SELECT unnest(map_entries(m)) AS e, unnest(generate_series(1, len(map_keys(m)))) AS ord FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs}))`);
   const entries = await db.rows(`SELECT k, t FROM ${top} ORDER BY ord`);
   const keys = entries.map((e) => String(e.k));
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON object has no columns');
   const typeOf = new Map(entries.map((e) => [String(e.k), String(e.t)]));
+  const isSplit = typeOf.get('data') === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k));
+  if (!isSplit && keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
 
   if (typeOf.get('data') === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k))) {
     const columnsType = typeOf.get('columns');
@@ -91,6 +96,7 @@ async function objectDataset(db: Db, docs: string): Promise<CsvSource> {
     const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(len(r)), 0) FROM ${rows}`)));
     const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
+    if (names.length > maxColumns) throw tooManyColumns(names.length, maxColumns);
     const values = names.map((_, i) => `r[${i + 1}] AS c${i}`);
     return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names);
   }

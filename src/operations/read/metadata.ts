@@ -4,6 +4,7 @@ import { viewParams, withView } from './view.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { OperationContext } from '../types.ts';
+import { columnGroups } from '../../engine/import/wide.ts';
 
 // Missing counts of whole columns, by the immutable file field that holds them: a column
 // kept across versions is counted once, and a change to one column recounts only that one.
@@ -14,11 +15,14 @@ async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const columns = ctx.dataset.columns;
   const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
   const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
-  if (todo.length > 0) {
-    const counts = todo.map((i) => `count(*) FILTER (WHERE ${isMissing(ctx.dataset.sqlName(i), columns[i].type)}) AS m${i}`).join(', ');
-    const row = await ctx.db.one(`SELECT ${counts} FROM (${ctx.dataset.select({ columns: todo })})`);
-    if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
-    for (const i of todo) wholeColumnCounts.set(key(i), Number(row[`m${i}`]));
+  if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
+  // A statement per 100 columns: DuckDB's cost for one statement of many aggregates grows
+  // with their square (1,000 columns of 12 rows: 7 s in one statement, 0.9 s in ten).
+  for (const { from, to } of columnGroups(todo.length, 100)) {
+    const group = todo.slice(from, to);
+    const counts = group.map((i) => `count(*) FILTER (WHERE ${isMissing(ctx.dataset.sqlName(i), columns[i].type)}) AS m${i}`).join(', ');
+    const row = await ctx.db.one(`SELECT ${counts} FROM (${ctx.dataset.select({ columns: group })})`);
+    for (const i of group) wholeColumnCounts.set(key(i), Number(row[`m${i}`]));
   }
   return columns.map((_, i) => wholeColumnCounts.get(key(i))!);
 }

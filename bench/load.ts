@@ -1,0 +1,169 @@
+// npm run load [-- --seconds 60 --clients 500 --sessions 50 --rows 100000 --timeout 10000 --think 100]
+//
+// A load test on loopback: the server runs as a child process with the embedded defaults;
+// `sessions` uploads of a generated `rows`-row CSV; `clients` Socket.IO v4 clients, client i
+// on session i mod sessions, each in a closed loop (request, answer, think 0…2·think ms) for
+// `seconds`. Client i < sessions is its session's editor (newCellValue, fillWithCustomValue,
+// renameColumn followed by undo, so the names the readers use stay valid); every other
+// client reads (metadata, data slices plain / sorted / filtered, analyze). Every request
+// has a timeout and is counted: answered, failed, or unanswered. Prints throughput, latency
+// p50/p99 per kind, and the server's RSS over time (from /proc), and writes the report to
+// bench/out/load.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchCsv } from './generate.ts';
+import { startServer } from './server.ts';
+import { uploadFile } from './http.ts';
+import { BenchClient, type Timed } from './socket.ts';
+import { Table, fmtMs, fmtBytes, percentile, shortProblem } from './report.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(repoRoot, 'bench', 'out');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    clients: { type: 'string' },
+    sessions: { type: 'string' },
+    rows: { type: 'string' },
+    timeout: { type: 'string' },
+    think: { type: 'string' },
+  },
+});
+const int = (v: string | undefined, d: number, name: string, min: number, max: number) => {
+  const n = v === undefined ? d : Number(v.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}] (got ${v})`);
+  return n;
+};
+const seconds = int(values.seconds, 60, 'seconds', 1, 3600);
+const clients = int(values.clients, 500, 'clients', 1, 5000);
+const sessions = Math.min(clients, int(values.sessions, 50, 'sessions', 1, 1000));
+const rows = int(values.rows, 100_000, 'rows', 200, 10_000_000);
+const timeoutMs = int(values.timeout, 10_000, 'timeout', 100, 600_000);
+const thinkMs = int(values.think, 100, 'think', 0, 60_000);
+
+/** Deterministic PRNG (mulberry32): the same mix of requests run to run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Request = { kind: string; operation: string; params: Record<string, unknown> };
+
+// Columns of the bench CSV (generate.ts): 0 id, 1 price, 2 qty (gaps), 3 category, 4 comment, 5 flag, 6 created, 7 score.
+function readRequest(r: () => number): Request {
+  const from = Math.floor(r() * (rows - 50));
+  const x = r();
+  if (x < 0.2) return { kind: 'metadata', operation: 'metadata', params: {} };
+  if (x < 0.55) return { kind: 'data', operation: 'data', params: { rowIndexFrom: from, rowIndexTo: from + 49, columnIndexFrom: 0, columnIndexTo: 7 } };
+  const page = Math.floor(r() * 1000);
+  if (x < 0.75) return { kind: 'data sorted', operation: 'data', params: { rowIndexFrom: page, rowIndexTo: page + 49, columnIndexFrom: 0, columnIndexTo: 7, sortColumnIndex: [1, 3, 7][Math.floor(r() * 3)], sortAscending: r() < 0.5 } };
+  if (x < 0.9) return { kind: 'data filtered', operation: 'data', params: { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 7, filterType: 'invalid', filterColumnIndices: [2] } };
+  return { kind: 'analyze', operation: 'analyze', params: { column: ['price', 'category', 'score'][Math.floor(r() * 3)] } };
+}
+
+function editRequests(r: () => number): Request[] {
+  const row = Math.floor(r() * rows);
+  return [
+    { kind: 'newCellValue', operation: 'newCellValue', params: { columnIndex: 1, rowIndex: row, newValue: String(Math.floor(r() * 1000) / 10) } },
+    { kind: 'fillWithCustomValue', operation: 'fillWithCustomValue', params: { columnIndex: 2, newValue: String(Math.floor(r() * 100)) } },
+    { kind: 'renameColumn', operation: 'renameColumn', params: { column: 'comment', newName: `comment_${Math.floor(r() * 1e6)}` } },
+    { kind: 'undo', operation: 'undo', params: {} },
+  ];
+}
+
+interface KindStats {
+  ms: number[];
+  errors: number;
+  unanswered: number;
+  problems: Map<string, number>;
+}
+
+const stats = new Map<string, KindStats>();
+function record(kind: string, t: Timed): void {
+  let s = stats.get(kind);
+  if (!s) stats.set(kind, (s = { ms: [], errors: 0, unanswered: 0, problems: new Map() }));
+  if (t.timedOut) s.unanswered++;
+  else if (!t.ok) s.errors++;
+  else s.ms.push(t.ms);
+  if (!t.ok) {
+    const p = shortProblem(t.problem, 80);
+    s.problems.set(p, (s.problems.get(p) ?? 0) + 1);
+  }
+}
+
+const { file } = await benchCsv(outDir, rows);
+const server = await startServer(repoRoot);
+process.on('exit', () => server.killNow());
+const rss: { at: number; bytes: number }[] = [];
+try {
+  log(`uploading ${sessions} sessions of ${rows} rows…`);
+  const ids: string[] = [];
+  const started = performance.now();
+  for (let k = 0; k < sessions; k += 4) {
+    const batch = await Promise.all(Array.from({ length: Math.min(4, sessions - k) }, () => uploadFile(server.url, file)));
+    for (const up of batch) {
+      if (!up.body.success) throw new Error(`upload failed: ${up.status} ${JSON.stringify(up.body)}`);
+      ids.push(up.body.sessionID as string);
+    }
+  }
+  log(`uploaded in ${fmtMs(performance.now() - started)}; connecting ${clients} clients…`);
+  const sockets: BenchClient[] = [];
+  for (let k = 0; k < clients; k += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - k) }, () => BenchClient.connect(server.url)))));
+
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  const sampler = setInterval(() => {
+    server.rss.sample();
+    rss.push({ at: (performance.now() - t0) / 1000, bytes: server.rss.current });
+  }, 1000);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await Promise.all(
+    sockets.map(async (client, i) => {
+      const r = prng(i + 1);
+      const sessionID = ids[i % sessions];
+      const editor = i < sessions;
+      while (performance.now() < deadline) {
+        const batch = editor ? editRequests(r) : [readRequest(r)];
+        for (const req of batch) {
+          const t = await client.request(req.operation, sessionID, req.params, timeoutMs);
+          record(req.kind, t);
+        }
+        if (thinkMs > 0) await sleep(r() * 2 * thinkMs);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  for (const s of sockets) s.close();
+
+  const table = new Table(`Load: ${clients} clients, ${sessions} sessions of ${rows} rows, ${seconds} s (timeout ${timeoutMs} ms, think ≈${thinkMs} ms)`, ['kind', 'answered', 'req/s', 'p50', 'p99', 'max', 'errors', 'unanswered']);
+  let total = 0;
+  let errors = 0;
+  let unanswered = 0;
+  for (const [kind, s] of [...stats].sort()) {
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    total += s.ms.length + s.errors + s.unanswered;
+    errors += s.errors;
+    unanswered += s.unanswered;
+    table.add(kind, s.ms.length, (s.ms.length / elapsed).toFixed(1), fmtMs(percentile(sorted, 50)), fmtMs(percentile(sorted, 99)), fmtMs(sorted[sorted.length - 1] ?? NaN), s.errors, s.unanswered);
+  }
+  table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered.`);
+  for (const [kind, s] of stats) for (const [p, n] of s.problems) table.note(`- ${kind}: ${n} × ${p}`);
+  const every = Math.max(1, Math.round(rss.length / 12));
+  table.note(`server RSS (s → MB): ${rss.filter((_, k) => k % every === 0 || k === rss.length - 1).map((p) => `${p.at.toFixed(0)}→${(p.bytes / 1e6).toFixed(0)}`).join(', ')}; peak ${fmtBytes(server.rss.peak)}`);
+  const report = table.markdown();
+  process.stdout.write(`\n${report}\n`);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'load.md'), report + '\n');
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,216 @@
+import fs from 'node:fs/promises';
+import { join as pathJoin } from 'node:path';
+import { ident, literal } from '../sql.ts';
+import { ImportError } from './types.ts';
+import type { Db } from '../duck.ts';
+// csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
+// cycle is between functions only, none of which runs while the modules load.
+import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
+
+/**
+ * Wide files (more than WIDE_COLUMNS columns) take a path of their own, because DuckDB's
+ * CSV machinery does not scale with the column count (measured with DuckDB 1.5, 10,000
+ * columns × 1,000 rows, 54 MB, 2 cores):
+ * - sniff_csv takes 45–70 s (its type detection is per column and per candidate), so the
+ *   dialect and the header are read here from the first record;
+ * - a temp table or a read_csv of 16,385 columns runs out of a 1 GB memory limit
+ *   (a buffer per column), so nothing is staged in DuckDB's own storage;
+ * - the Parquet writer costs grow faster than linearly with the columns of one file (1,000
+ *   columns: 2 s, 10,000: 22–45 s), so a wide dataset is written as files of at most
+ *   WIDE_GROUP columns each, which manifests allow (a column names its file and field).
+ */
+export const WIDE_COLUMNS = 1000;
+export const WIDE_GROUP = 1000;
+
+/** Column groups [from, to) of at most WIDE_GROUP columns. */
+export function columnGroups(count: number, size = WIDE_GROUP): { from: number; to: number }[] {
+  const groups: { from: number; to: number }[] = [];
+  for (let from = 0; from < count; from += size) groups.push({ from, to: Math.min(count, from + size) });
+  return groups;
+}
+
+/** The refusal of a dataset wider than `maxColumns` (config MAX_COLUMNS). */
+export function tooManyColumns(count: number | string, maxColumns: number): ImportError {
+  return new ImportError('too many columns', `the file has ${count} columns; at most ${maxColumns} are supported (MAX_COLUMNS)`);
+}
+
+// The header of a file with 16,384 columns of long names is a few MB; beyond this a "line"
+// is not a header but a file without line breaks.
+const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+const CANDIDATES = [',', '\t', ';', '|'];
+
+/**
+ * The first record after `skip` lines, split RFC 4180-style (double quotes, `""` inside
+ * quotes) with `delimiter` or the candidate that splits it into the most fields: `wide` when
+ * it has more than WIDE_COLUMNS fields (the file then takes readWide). `bound` is an upper
+ * bound of its field count for any delimiter and quote, for DuckDB's own reading of the
+ * header (every candidate delimiter counted, quotes ignored). Null when there is no record.
+ * Throws ImportError('too many columns') when the record has more than `maxColumns` fields.
+ */
+export async function scanFirstRecord(path: string, skip: number, delimiter: string | undefined, maxColumns: number): Promise<{ delim: string; fields: string[]; wide: boolean; bound: number } | null> {
+  const text = await headText(path, skip);
+  if (text === null) return null;
+  const candidates = delimiter ? [delimiter] : CANDIDATES;
+  const counts = candidates.map((d) => ({ d, n: splitRecord(text, d, true).length }));
+  const best = counts.sort((a, b) => b.n - a.n)[0];
+  if (best.n > maxColumns) throw tooManyColumns(best.n, maxColumns);
+  let bound = 1;
+  for (const ch of text) if (ch === best.d || CANDIDATES.includes(ch)) bound++;
+  return { delim: best.d, fields: best.n > WIDE_COLUMNS ? splitRecord(text, best.d, false) : [], wide: best.n > WIDE_COLUMNS, bound };
+}
+
+/** The record starting at line `skip` (BOM removed), or null when the file has fewer lines. */
+async function headText(path: string, skip: number): Promise<string | null> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const chunk = Buffer.alloc(1024 * 1024);
+    const parts: Buffer[] = [];
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      parts.push(Buffer.from(chunk.subarray(0, bytesRead)));
+      position += bytesRead;
+      const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
+      const start = lineStart(text, skip);
+      const end = start === null ? null : recordEnd(text, start);
+      if (start !== null && end !== null) return text.slice(start, end);
+      if (position >= MAX_HEADER_BYTES) throw new ImportError('header too long', `the first line of the file is longer than ${MAX_HEADER_BYTES} bytes`);
+    }
+    const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
+    const start = lineStart(text, skip);
+    return start === null ? null : text.slice(start);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Offset after `skip` line breaks (`\r\n`, `\n`, `\r`), or null when the text has fewer. */
+function lineStart(text: string, skip: number): number | null {
+  let at = 0;
+  for (let k = 0; k < skip; k++) {
+    const n = text.slice(at).search(/\r\n|\n|\r/);
+    if (n < 0) return null;
+    at += n + (text.startsWith('\r\n', at + n) ? 2 : 1);
+  }
+  return at;
+}
+
+/** Offset of the line break ending the record that starts at `start` (quotes may hold line breaks). */
+function recordEnd(text: string, start: number): number | null {
+  let quoted = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) return i;
+  }
+  return null;
+}
+
+/** Fields of one record; `countOnly` skips building the strings. */
+function splitRecord(record: string, delim: string, countOnly: boolean): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < record.length; i++) {
+    const ch = record[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (record[i + 1] === '"') {
+          if (!countOnly) field += '"';
+          i++;
+        } else quoted = false;
+      } else if (!countOnly) field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) {
+      fields.push(field);
+      field = '';
+    } else if (!countOnly) field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/**
+ * Write `select` (whose columns are named c0…c<n-1>) into Parquet files of at most
+ * WIDE_GROUP columns each, one COPY per group (DuckDB reads only the group's columns when
+ * the source allows projection pushdown). Returns the files and, per column, its file and
+ * field. `newPath` gives the path of each new file.
+ */
+export async function copyInGroups(db: Db, select: string, count: number, parquetOptions: string, newPath: () => string): Promise<{ files: string[]; columns: { file: string; field: string }[]; rows: number }> {
+  const files: string[] = [];
+  const columns: { file: string; field: string }[] = [];
+  let rows = 0;
+  for (const { from, to } of columnGroups(count)) {
+    const path = newPath();
+    files.push(path);
+    const fields = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
+    rows = Number(await db.scalar(`COPY (SELECT ${fields.map(ident).join(', ')} FROM (${select})) TO ${literal(path)} ${parquetOptions}`));
+    for (const field of fields) columns.push({ file: path, field });
+  }
+  return { files, columns, rows };
+}
+
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * A wide delimited file (see WIDE_COLUMNS), read like readThorough reads a narrow one: every
+ * field as text with the header's width, lines too long skipped and too short padded (both
+ * counted), each column's type inferred from all its values (or taken from `opts.types`),
+ * then written in final types as Parquet files of WIDE_GROUP columns (`ready`), straight
+ * from the CSV scan, without staging the text.
+ */
+export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, dialect: { delim: string; quote: string; escape: string }, names: string[]): Promise<CsvSource> {
+  const fields = names.map((_, i) => `c${i}`);
+  const columns = `{${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
+  const scan = (padding: boolean, rejects: string) => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = ${columns})`;
+  // Reading the last column makes every short line a rejected one (MISSING COLUMNS).
+  const rejects = unique('rejects');
+  await db.scalar(`SELECT count(${ident(fields[fields.length - 1])}) FROM ${scan(false, rejects)}`);
+  const lines = await rejectedLines(db, rejects);
+  if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
+  const view = unique('wide_text');
+  await db.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${scan(lines.padded > 0, unique('rejects'))}`);
+  try {
+    // A group at a time (one statement of 50,000 aggregates never completes).
+    const inferred: InferredType[] = [];
+    for (const { from, to } of columnGroups(fields.length)) {
+      const group = fields.slice(from, to);
+      inferred.push(...(await inferLong(db, `SELECT ${group.map(ident).join(', ')} FROM ${view}`, group)));
+    }
+    const types = inferred.map((t, i) => opts.types?.[i] ?? t);
+    const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
+    const written = await copyInGroups(db, `SELECT ${casts.join(', ')} FROM ${view}`, fields.length, '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)', () => pathJoin(opts.tmpDir, `${unique('wide')}.parquet`));
+    const alias = new Map(written.files.map((f, k) => [f, `t${k}`]));
+    const outputs = written.columns.map((c, i) => `${alias.get(c.file)}.${ident(c.field)} AS ${ident(fields[i])}`);
+    const sql = `SELECT ${outputs.join(', ')} FROM ${written.files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
+    return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready: { files: written.files, columns: written.columns } };
+  } finally {
+    await db.run(`DROP VIEW ${view}`);
+  }
+}
+
+/**
+ * inferTypes' answer for the columns `fields` of `select`, computed over the values in long
+ * form (column name, value): the same tests, but as a few expressions over one column of
+ * values instead of five aggregates per column, which DuckDB evaluates an order of magnitude
+ * slower on wide inputs (1,000 columns × 1,000 rows: 26 s against about 1 s).
+ */
+async function inferLong(db: Db, select: string, fields: string[]): Promise<InferredType[]> {
+  const kinds = ['i', 'd', 'b', 't'] as const;
+  const checks = kinds.map((k) => `bool_and(${TYPE_TESTS[k]('v')}) AS ${k}`).join(', ');
+  const rows = await db.rows(`SELECT k, count(v) AS n, ${checks} FROM (UNPIVOT (${select}) ON COLUMNS(*) INTO NAME k VALUE v) GROUP BY k`);
+  const byField = new Map(rows.map((r) => [String(r.k), r]));
+  return fields.map((f) => {
+    const r = byField.get(f);
+    // Absent: every value missing (UNPIVOT drops NULLs); as inferTypes, text.
+    if (!r || Number(r.n) === 0) return 'VARCHAR';
+    if (r.i === true) return 'BIGINT';
+    if (r.d === true) return 'DOUBLE';
+    if (r.b === true) return 'BOOLEAN';
+    if (r.t === true) return 'TIMESTAMP';
+    return 'VARCHAR';
+  });
+}

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverWithClient, upload, uploadOk } from './helpers/server.ts';
+import { WIDE_COLUMNS } from '../src/engine/import/wide.ts';
+
+// Wide inputs: files with more columns than WIDE_COLUMNS take the wide import path (header
+// read from the first record, types inferred in long form, Parquet files of column groups).
+// Every column arrives with its exact values; past MAX_COLUMNS an upload is refused.
+
+const MAX_COLUMNS = 2500;
+const { server, client } = await serverWithClient({ MAX_COLUMNS });
+
+const COLUMNS = WIDE_COLUMNS + 1234;
+const ROWS = 12;
+const names = Array.from({ length: COLUMNS }, (_, c) => (c === 7 ? 'quoted, "name"' : `col ${c}`));
+/** Cell (r, c): by c mod 4 an integer, a float, text, or an integer with gaps. */
+function cell(r: number, c: number): string | number | null {
+  switch (c % 4) {
+    case 0:
+      return r * 7 + c;
+    case 1:
+      return (r * 13 + c) / 4;
+    case 2:
+      return `t${(r + c) % 5}`;
+    default:
+      return (r + c) % 5 === 0 ? null : r - c;
+  }
+}
+const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const wideCsv = [names.map(quote).join(','), ...Array.from({ length: ROWS }, (_, r) => names.map((_, c) => cell(r, c) ?? '').join(','))].join('\n') + '\n';
+
+async function fullRow(sessionID: string, row: number): Promise<{ columns: string[]; data: unknown[][] }> {
+  const res = await client.request('data', sessionID, { rowIndexFrom: row, rowIndexTo: row, columnIndexFrom: 0, columnIndexTo: COLUMNS - 1 });
+  assert.equal(res.success, true, JSON.stringify(res));
+  return JSON.parse(res.data);
+}
+
+test('a wide CSV imports completely, with exact names, types and values', async () => {
+  const res = await upload(server.url, 'wide.csv', wideCsv);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.rows, ROWS);
+  assert.equal(res.body.columns, COLUMNS);
+  assert.equal(res.body.skippedLines, 0);
+  const id = res.body.sessionID as string;
+
+  const meta = await client.request('metadata', id);
+  assert.equal(meta.success, true);
+  assert.deepEqual(meta.dataSize, { rows: ROWS, columns: COLUMNS });
+  assert.deepEqual(meta.columns, names);
+  assert.deepEqual(
+    [0, 1, 2, 3, COLUMNS - 1].map((c) => meta.columnInfo[names[c]].dataType),
+    ['int', 'float', 'string', 'int', ['int', 'float', 'string', 'int'][(COLUMNS - 1) % 4]],
+  );
+  assert.equal(meta.columnInfo[names[3]].invalidValues, Array.from({ length: ROWS }, (_, r) => cell(r, 3)).filter((v) => v === null).length);
+
+  for (const r of [0, ROWS - 1]) {
+    const slice = await fullRow(id, r);
+    assert.equal(slice.columns.length, COLUMNS);
+    for (const c of [0, 1, 2, 3, 7, Math.floor(COLUMNS / 2), COLUMNS - 1]) assert.deepEqual(slice.data[0][c], cell(r, c), `row ${r}, column ${c}`);
+  }
+});
+
+test('operations of each kind work on a wide dataset', async () => {
+  const id = await uploadOk(server.url, 'wide.csv', wideCsv);
+  const ok = async (operation: string, params: Record<string, unknown>) => {
+    const res = await client.request(operation, id, params);
+    assert.equal(res.success, true, `${operation}: ${JSON.stringify(res)}`);
+    return res;
+  };
+  await ok('standardize', { columnIndex: 1 });
+  await ok('deleteRows', { rowIndices: [0] });
+  await ok('generateDummies', { columnIndex: 2, inplace: false });
+  const meta = await ok('metadata', {});
+  assert.deepEqual(meta.dataSize, { rows: ROWS - 1, columns: COLUMNS + 5 });
+  const analyze = await ok('analyze', { column: names[COLUMNS - 2] });
+  assert.equal(typeof analyze.data, 'object');
+  await ok('visualize', { type: 'histogram', columnIndices: [0] });
+  await ok('executeCommand', { command: 'SELECT * FROM df LIMIT 5' });
+  const after = await ok('metadata', {});
+  assert.deepEqual(after.dataSize, { rows: 5, columns: COLUMNS + 5 });
+  // Row 1 of the file is now row 0; the last column kept its values.
+  const slice = JSON.parse((await ok('data', { rowIndexFrom: 0, rowIndexTo: 0, columnIndexFrom: COLUMNS + 4, columnIndexTo: COLUMNS + 4 })).data);
+  assert.deepEqual(slice.data[0], [cell(1, COLUMNS - 1)]);
+  const csv = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
+  assert.equal(csv.trimEnd().split('\n').length, 6);
+  await ok('undo', {});
+});
+
+test('past MAX_COLUMNS an upload is refused with 400 naming the limit', async () => {
+  const over = Array.from({ length: MAX_COLUMNS + 1 }, (_, c) => `c${c}`);
+  const res = await upload(server.url, 'over.csv', `${over.join(',')}\n${over.map((_, c) => c).join(',')}\n`);
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.equal(res.body.error, 'too many columns');
+  assert.match(res.body.errorDescription, new RegExp(`${MAX_COLUMNS + 1} columns; at most ${MAX_COLUMNS}.*MAX_COLUMNS`));
+});
+
+test('past MAX_COLUMNS a JSON upload is refused with 400 naming the limit', async () => {
+  const record = Object.fromEntries(Array.from({ length: MAX_COLUMNS + 1 }, (_, c) => [`k${c}`, c]));
+  const res = await upload(server.url, 'over.json', JSON.stringify([record]));
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.equal(res.body.error, 'too many columns');
+  assert.match(res.body.errorDescription, /at most 2500 are supported \(MAX_COLUMNS\)/);
+});
