@@ -28,6 +28,22 @@ import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
 /** Memory the child may use beyond COMMAND_MEMORY_LIMIT: V8's heap, DuckDB's threads' stacks. */
 const HEADROOM_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Address space DuckDB takes per column of df beyond what its memory_limit counts (scan,
+ * join and writer state of each column, reserved per thread): with a 1 GB memory_limit,
+ * `SELECT * FROM df LIMIT 5` on 2,234 columns with deleted rows needed 1.5–2 GB of data
+ * segment, and with dummy columns added too, more than 2.35 GB (512 KB a column) but no more
+ * than 3.5 GB (1 MB a column); narrow datasets need none of it. Capped so that the widest
+ * dataset (MAX_COLUMNS) still has a bound.
+ */
+const HEADROOM_PER_COLUMN_BYTES = 1024 * 1024;
+const MAX_COLUMN_HEADROOM_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** The data-segment allowance of one command beyond COMMAND_MEMORY_LIMIT, for a df of `columns` columns (bytes). */
+export function commandHeadroom(columns: number): number {
+  return HEADROOM_BYTES + Math.min(MAX_COLUMN_HEADROOM_BYTES, columns * HEADROOM_PER_COLUMN_BYTES);
+}
+
 /** What the parent waits for, beyond the command's own time limit, before killing it. */
 export function hardDeadlineMs(timeoutMs: number): number {
   // The command's limit, plus a margin for the sandbox's own work around it (loading df into
@@ -185,7 +201,7 @@ export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLi
     await withDeadline(spare.ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
     const usage = await processUsage(child.pid!);
     const cpuSeconds = Math.ceil(usage.cpuSeconds + (deadline / 1000) * Math.max(1, limits.threads)) + 1;
-    await limitProcess(child.pid!, usage.vmData + parseMemorySize(limits.memoryLimit) + HEADROOM_BYTES, cpuSeconds).catch((err: Error) => {
+    await limitProcess(child.pid!, usage.vmData + parseMemorySize(limits.memoryLimit) + commandHeadroom(input.names.length), cpuSeconds).catch((err: Error) => {
       // Without its limits the command must not run at all.
       throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
     });

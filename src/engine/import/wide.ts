@@ -31,7 +31,7 @@ export function columnGroups(count: number, size = WIDE_GROUP): { from: number; 
 
 /** The refusal of a dataset wider than `maxColumns` (config MAX_COLUMNS). */
 export function tooManyColumns(count: number | string, maxColumns: number): ImportError {
-  return new ImportError('too many columns', `the file has ${count} columns; at most ${maxColumns} are supported (MAX_COLUMNS)`);
+  return new ImportError('too many columns', `the file has ${count} columns; the limit is ${maxColumns} (MAX_COLUMNS)`);
 }
 
 // The header of a file with 16,384 columns of long names is a few MB; beyond this a "line"
