@@ -5,7 +5,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ident, literal } from './sql.ts';
 import { jsonValue } from './json-values.ts';
 import type { Dataset } from './dataset.ts';
@@ -15,8 +15,12 @@ export type ExportFormat = 'CSV' | 'JSON';
 
 /** A running export: DuckDB writes the file into a pipe, the reader streams it on. */
 export interface ExportStream {
-  /** The file's bytes in order, as DuckDB produces them; ends when the file is complete. */
+  /** Text the file starts with (the CSV header line, a JSON bracket), written by the caller before `stream`. */
+  head: string;
+  /** DuckDB's part of the file, in order, as it produces it; ends when that part is complete. */
   stream: Readable;
+  /** Text the file ends with, written by the caller after `stream` ended. */
+  tail: string;
   /**
    * Settles once DuckDB's work is over (the stream then ends after the bytes still in the
    * pipe): rejects with DuckDB's error when the export failed, not when it was aborted.
@@ -63,22 +67,18 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   } finally {
     await fsp.rm(fifo, { force: true });
   }
-  const pipe = new net.Socket({ fd: readFd, readable: true, writable: false });
+  const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
   let aborted = false;
-  const statement = exportStatement(db, ds, format, `/proc/self/fd/${holdFd}`);
-  // The text around DuckDB's part (CSV header line, JSON brackets) is written here.
-  const stream = new PassThrough();
-  void statement.then(
-    ({ head, tail }) => {
-      if (head) stream.write(head);
-      pipe.pipe(stream, { end: false });
-      pipe.once('end', () => {
-        if (!aborted) stream.end(tail || undefined);
-      });
-    },
-    () => {},
-  );
-  const copy = statement.then(({ sql }) => db.run(sql));
+  let statement: { sql: string; head: string; tail: string };
+  try {
+    statement = await exportStatement(db, ds, format, `/proc/self/fd/${holdFd}`);
+  } catch (err) {
+    stream.destroy();
+    fs.closeSync(holdFd);
+    db.close();
+    throw err;
+  }
+  const copy = db.run(statement.sql);
   const finished = copy
     .catch((err: unknown) => {
       if (!aborted) throw err;
@@ -90,16 +90,17 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   // The caller awaits `finished` when it wants the outcome; an abort's rejection is not one.
   finished.catch(() => {});
   return {
+    head: statement.head,
     stream,
+    tail: statement.tail,
     finished,
     abort() {
       if (aborted) return;
       aborted = true;
       db.interrupt();
       // Keep reading, and drop what comes: a full pipe would block DuckDB in a write.
-      pipe.unpipe();
-      pipe.resume();
-      stream.destroy();
+      stream.unpipe();
+      stream.resume();
     },
   };
 }

@@ -26,7 +26,7 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       const { manifest } = await rt.store.current(sessionID);
       const dataset = new Dataset(manifest, rt.store.filesDir(sessionID));
       const exp = await startExport(rt.duck, dataset, format, rt.store.tmpDir(sessionID));
-      const { stream } = exp;
+      const { stream, head, tail } = exp;
       // Answer only once the first bytes are there: an export that fails at once (before
       // any byte) still gets an error status rather than a cut-off 200.
       const first = await Promise.race([once(stream, 'readable').then(() => null), exp.finished.then(() => null)]).catch((err: Error) => err);
@@ -41,7 +41,12 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       res.on('close', () => {
         if (!res.writableFinished) exp.abort();
       });
-      stream.pipe(res);
+      // The names (CSV header, JSON brackets) around DuckDB's bytes, which go to the socket as they come.
+      if (head) res.write(head);
+      stream.pipe(res, { end: false });
+      stream.once('end', () => {
+        if (!res.destroyed) res.end(tail || undefined);
+      });
       exp.finished.catch((err: unknown) => {
         // Too late for an error status: cut the response short so the client sees it failed.
         req.log.error({ err, sessionID }, 'download failed while streaming');
