@@ -2,6 +2,9 @@ import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection,
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
+import { commandNames, type ShownNames } from '../protocol/command-names.ts';
+
+export { commandNames, type ShownNames };
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -307,42 +310,6 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
 }
 
 /** The name each dataset column has in df, and the columns hidden behind each ambiguous spelling. */
-export interface ShownNames {
-  /** Column j of the dataset is `names[j]` in df. */
-  names: string[];
-  /** Lower-cased spelling → the dataset names (two or more) that differ from it only in case. */
-  ambiguous: Map<string, string[]>;
-  /** Dataset name → its name in df, for the columns that could not keep theirs. */
-  renamed: Map<string, string>;
-}
-
-/**
- * The names df gives the dataset's columns in a command: each its own name, except the
- * columns of a spelling shared without regard to case (`Id`, `id`), which DuckDB could not
- * tell apart: they become `<name>#<n>`, n = 1, 2… in column order within the spelling
- * (`Id#1`, `id#2`), with more `#` appended in the unlikely case that is a name already.
- */
-export function commandNames(names: string[]): ShownNames {
-  const bySpelling = new Map<string, number[]>();
-  names.forEach((n, j) => bySpelling.set(n.toLowerCase(), [...(bySpelling.get(n.toLowerCase()) ?? []), j]));
-  const taken = new Set(names.map((n) => n.toLowerCase()));
-  const shown = [...names];
-  const ambiguous = new Map<string, string[]>();
-  const renamed = new Map<string, string>();
-  for (const [spelling, columns] of bySpelling) {
-    if (columns.length < 2) continue;
-    ambiguous.set(spelling, columns.map((j) => names[j]));
-    columns.forEach((j, k) => {
-      let candidate = `${names[j]}#${k + 1}`;
-      while (taken.has(candidate.toLowerCase())) candidate += '#';
-      taken.add(candidate.toLowerCase());
-      shown[j] = candidate;
-      renamed.set(names[j], candidate);
-    });
-  }
-  return { names: shown, ambiguous, renamed };
-}
-
 /**
  * The result's column names from the SQL names of a statement's result: a column that
  * still has the name df showed a dataset column under (`id#2`) gets that column's own name

@@ -1,4 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
+import { commandNames } from '../../src/protocol/command-names.ts';
 import type { OperationSpec, Param } from './ops.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
@@ -235,7 +236,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
             />
             <div className="sql-columns">
               <span>Insert:</span>
-              {['df', ...columns.map((c) => c.name)].map((name, i) => (
+              {['df', ...commandNames(columns.map((c) => c.name)).names].map((name, i) => (
                 <button
                   type="button"
                   key={i}

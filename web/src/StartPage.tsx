@@ -40,7 +40,8 @@ export function StartPage({ onOpen }: { onOpen(id: string): void }) {
   const start = async (f: File) => {
     setError(null);
     setFile(f);
-    if (!(options.sampleSize > 0 && options.sampleSize <= 100)) return setError({ title: 'Sample size', text: 'the sample size is a proportion in (0, 1], or a percentage up to 100' });
+    // The server also reads (1, 100] as a percentage (older clients send 100); the form asks for a proportion, so 5 is a typo here, not 5 %.
+    if (!(options.sampleSize > 0 && options.sampleSize <= 1)) return setError({ title: 'Sample size', text: 'the sample size is the proportion of rows to keep, more than 0 and at most 1 (0.1 keeps a tenth)' });
     if (!(Number.isInteger(options.initialSkip) && options.initialSkip >= 0)) return setError({ title: 'Skip lines', text: 'the number of lines to skip is a whole number, 0 or more' });
     if (options.seed.trim() !== '' && !/^-?\d+$/.test(options.seed.trim())) return setError({ title: 'Seed', text: 'the seed is a whole number, or empty for a random sample' });
     setProgress({ phase: 'sending', loaded: 0, total: f.size });
