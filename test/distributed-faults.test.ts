@@ -2,20 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { startCluster, jobsStarted, waitUntil, requireRedis } from './helpers/cluster.ts';
+import { startCluster, jobsStarted, waitUntil, requireRedis, type Cluster } from './helpers/cluster.ts';
 import { uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
+import { readTable } from './helpers/wire.ts';
 
 // Faults in distributed mode: workers killed with SIGKILL, Redis restarting (and losing its
 // data: the local Redis keeps nothing on disk). Every check is on the data and the replies.
 
-async function rows(client: WillowClient, id: string): Promise<unknown[][]> {
-  const meta = await client.request('metadata', id);
-  assert.equal(meta.success, true, JSON.stringify(meta));
-  const res = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: meta.dataSize.rows - 1, columnIndexFrom: 0, columnIndexTo: meta.dataSize.columns - 1 });
-  assert.equal(res.success, true, JSON.stringify(res));
-  return JSON.parse(res.data).data;
-}
+const rows = async (client: WillowClient, id: string) => (await readTable(client, id)).rows;
 
 // A change that takes a second or two of DuckDB work before it writes anything: long enough
 // to kill its worker in the middle, deterministically.
@@ -51,15 +46,25 @@ test('a worker killed with SIGKILL mid-operation: the job runs again on another 
   }
 });
 
+/**
+ * A renameColumn of a → z on a new session `a,b`, run by a worker that dies (SIGKILL) right
+ * after its commit, before it answers; another worker is then started. Returns the session
+ * and the pending reply.
+ */
+async function renameKilledAfterCommit(cluster: Cluster, client: WillowClient): Promise<{ id: string; reply: Promise<Record<string, any>> }> {
+  const w1 = await cluster.startWorker({ WILLOW_TEST_EXIT_BEFORE_REPLY: 'renameColumn' });
+  const id = await uploadOk(cluster.gateways[0].url, 'ab.csv', 'a,b\n1,2\n');
+  const reply = client.request('renameColumn', id, { column: 'a', newName: 'z' }, 60_000);
+  assert.equal(await w1.exited, 'SIGKILL');
+  await cluster.startWorker();
+  return { id, reply };
+}
+
 test('a worker killed after its commit, before answering: the re-run answers as the first run would have, nothing applied twice', async () => {
   const cluster = await startCluster({ gateways: 1, workers: 0 });
   const client = await connect(cluster.gateways[0].url);
   try {
-    const w1 = await cluster.startWorker({ WILLOW_TEST_EXIT_BEFORE_REPLY: 'renameColumn' });
-    const id = await uploadOk(cluster.gateways[0].url, 'ab.csv', 'a,b\n1,2\n');
-    const reply = client.request('renameColumn', id, { column: 'a', newName: 'z' }, 60_000);
-    assert.equal(await w1.exited, 'SIGKILL');
-    await cluster.startWorker();
+    const { id, reply } = await renameKilledAfterCommit(cluster, client);
     // The first run renamed a to z and committed; a naive re-run would not find column a.
     const res = await reply;
     assert.equal(res.success, true, JSON.stringify(res));
@@ -135,11 +140,7 @@ test('a job whose workers keep dying fails with a clear reply after the last att
   const cluster = await startCluster({ gateways: 1, workers: 0, env: { JOB_MAX_STALLS: '0' } });
   const client = await connect(cluster.gateways[0].url);
   try {
-    const w1 = await cluster.startWorker({ WILLOW_TEST_EXIT_BEFORE_REPLY: 'renameColumn' });
-    const id = await uploadOk(cluster.gateways[0].url, 'ab.csv', 'a,b\n1,2\n');
-    const reply = client.request('renameColumn', id, { column: 'a', newName: 'z' }, 60_000);
-    assert.equal(await w1.exited, 'SIGKILL');
-    await cluster.startWorker();
+    const { id, reply } = await renameKilledAfterCommit(cluster, client);
     const res = await reply;
     assert.equal(res.success, false);
     assert.equal(res.error, 'worker lost');

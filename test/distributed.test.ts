@@ -6,6 +6,8 @@ import { startCluster, jobsStarted, waitUntil } from './helpers/cluster.ts';
 import { partitionOf } from '../src/queue/bullmq.ts';
 import { uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
+import { readTable } from './helpers/wire.ts';
+import { sendOrderedSteps } from './helpers/ordered-steps.ts';
 
 // Distributed mode on the real Redis: two gateway processes and two worker processes sharing
 // DATA_DIR. Clients on different gateways work on one session.
@@ -14,13 +16,7 @@ const cluster = await startCluster({ gateways: 2, workers: 2 });
 after(() => cluster.close());
 const [g1, g2] = cluster.gateways;
 
-async function rows(client: WillowClient, id: string): Promise<unknown[][]> {
-  const meta = await client.request('metadata', id);
-  assert.equal(meta.success, true, JSON.stringify(meta));
-  const res = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: meta.dataSize.rows - 1, columnIndexFrom: 0, columnIndexTo: meta.dataSize.columns - 1 });
-  assert.equal(res.success, true, JSON.stringify(res));
-  return JSON.parse(res.data).data;
-}
+const rows = async (client: WillowClient, id: string) => (await readTable(client, id)).rows;
 
 test('healthz: gateways report Redis and the queue depth, workers their readiness', async () => {
   for (const g of cluster.gateways) {
@@ -102,35 +98,10 @@ test('30 concurrent edits from both gateways: none lost, each client’s order k
     const id = await uploadOk(g2.url, 'n.csv', 'n,trail\n0,start\n');
     assert.equal((await a.request('metadata', id)).success, true);
     assert.equal((await b.request('metadata', id)).success, true);
-    // Step k doubles n and adds k, and appends k to trail: trail spells the order the steps
-    // ran in, n checks that each step saw the one before (no lost update).
-    const step = (k: number) => `UPDATE df SET n = n * 2 + ${k}, trail = trail || ' ' || ${k}`;
     const perClient = 15;
-    const sentByA = Array.from({ length: perClient }, (_, i) => 2 * i + 1);
-    const sentByB = Array.from({ length: perClient }, (_, i) => 2 * i + 2);
-    const pending: Promise<Record<string, any>>[] = [];
-    const stepOf: number[] = [];
-    for (let i = 0; i < perClient; i++) {
-      pending.push(a.request('executeCommand', id, { command: step(sentByA[i]) }, 60_000));
-      stepOf.push(sentByA[i]);
-      pending.push(b.request('executeCommand', id, { command: step(sentByB[i]) }, 60_000));
-      stepOf.push(sentByB[i]);
-    }
-    const responses = await Promise.all(pending);
-    for (const res of responses) assert.equal(res.success, true, JSON.stringify(res));
-
-    const [[n, trail]] = (await rows(a, id)) as [[number, string]];
-    const order = trail.split(' ').slice(1).map(Number);
-    assert.equal(order.length, 2 * perClient, 'every step applied exactly once');
-    assert.deepEqual([...order].sort((x, y) => x - y), [...sentByA, ...sentByB].sort((x, y) => x - y));
-    assert.deepEqual(order.filter((k) => k % 2 === 1), sentByA, 'client a’s steps in the order it sent them');
-    assert.deepEqual(order.filter((k) => k % 2 === 0), sentByB, 'client b’s steps in the order it sent them');
-    assert.equal(n, order.reduce((acc, k) => acc * 2 + k, 0));
-    const history = await b.request('history', id);
-    assert.deepEqual(history.operations.map((o: any) => o.parameters.command), order.map(step));
+    const { order, stepByRequest } = await sendOrderedSteps(a, b, id, { perClient, timeoutMs: 60_000 });
 
     // Both clients hear every result and dataChanged exactly once, in the order the steps ran.
-    const stepByRequest = new Map(responses.map((r, i) => [r.requestID, stepOf[i]]));
     for (const client of [a, b]) {
       const changed = await client.waitFor('dataChanged', 2 * perClient);
       await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive by now
