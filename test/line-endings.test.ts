@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { upload, uploadOk, serverWithClient } from './helpers/server.ts';
+import { upload, uploadOk, serverWithClient, cpuTasks } from './helpers/server.ts';
 import { readTable } from './helpers/wire.ts';
 import { utf16le, windows1252 } from './helpers/fixtures.ts';
 
@@ -19,22 +19,6 @@ function sequences(n: number): Ending[][] {
   return sequences(n - 1).flatMap((s) => KINDS.map((k) => [...s, k]));
 }
 
-/** Count the CPU tasks the server runs while `fn` runs. */
-async function cpuTasks(fn: () => Promise<void>): Promise<string[]> {
-  const cpu = server.gateway.runtime.cpu;
-  const original = cpu.run.bind(cpu);
-  const tasks: string[] = [];
-  cpu.run = (<T>(task: string, args: unknown) => {
-    tasks.push(task);
-    return original<T>(task, args);
-  }) as typeof cpu.run;
-  try {
-    await fn();
-  } finally {
-    cpu.run = original;
-  }
-  return tasks;
-}
 
 test('every mix of endings after the header and each data line, with and without a final ending', async () => {
   // The 3^3 mixes of the first three endings; the last line ends with each kind or none in turn.
@@ -158,7 +142,7 @@ test('mixed endings in other encodings: Windows-1252 and UTF-16', async () => {
 
 test('a file with one kind of ending is read in place; only a mixed one is rewritten', async () => {
   for (const e of ['\n', '\r\n', '\r']) {
-    const tasks = await cpuTasks(async () => {
+    const tasks = await cpuTasks(server, async () => {
       const t = await readTable(client, await uploadOk(server.url, 'one.csv', `a,b${e}1,"x${e}y"${e}2,z${e}`));
       assert.deepEqual(t.rows, [
         [1, `x${e}y`],
@@ -167,7 +151,7 @@ test('a file with one kind of ending is read in place; only a mixed one is rewri
     });
     assert.deepEqual(tasks, [], JSON.stringify(e));
   }
-  assert.deepEqual(await cpuTasks(async () => void (await uploadOk(server.url, 'two.csv', 'a\r\n1\n'))), ['transcode']);
+  assert.deepEqual(await cpuTasks(server, async () => void (await uploadOk(server.url, 'two.csv', 'a\r\n1\n'))), ['transcode']);
 });
 
 test('a large file whose odd line ending comes late (after every sample) imports whole', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, upload, uploadOk, serverWithClient } from './helpers/server.ts';
+import { startServer, upload, uploadOk, serverWithClient, cpuTasks } from './helpers/server.ts';
 import { connect } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
 import { csv, numbered, randomBytes, xlsx } from './helpers/fixtures.ts';
@@ -313,21 +313,12 @@ test('oversize upload: 413 while streaming, partial file removed, server keeps s
 });
 
 test('UTF-8 files are read in place; Excel and other encodings go through the CPU threads', async () => {
-  const cpu = server.gateway.runtime.cpu;
-  const original = cpu.run.bind(cpu);
-  const tasks: string[] = [];
-  cpu.run = (<T>(task: string, args: unknown) => {
-    tasks.push(task);
-    return original<T>(task, args);
-  }) as typeof cpu.run;
-  try {
+  await cpuTasks(server, async (tasks) => {
     await uploadOk(server.url, 'u.csv', 'name\ncafé\nMüller\n£5\n' + 'x\n'.repeat(50_000));
     assert.deepEqual(tasks, [], 'a UTF-8 file is not transcoded');
     await uploadOk(server.url, 'l.csv', Buffer.from('name\ncaf\xe9\n', 'latin1'));
     assert.deepEqual(tasks, ['transcode']);
     await uploadOk(server.url, 'e.xlsx', xlsx([['a'], [1]]));
     assert.deepEqual(tasks, ['transcode', 'excelToCsv']);
-  } finally {
-    cpu.run = original;
-  }
+  });
 });

@@ -67,3 +67,23 @@ export async function serverWithClient(overrides: Partial<Config> = {}): Promise
   });
   return { server, client };
 }
+
+/**
+ * The names of the CPU-thread tasks (cpu-pool) the server runs while `fn` runs, in order;
+ * `fn` gets the same list as it grows. Each call goes on to the pool unchanged.
+ */
+export async function cpuTasks(server: TestServer, fn: (tasks: string[]) => Promise<void>): Promise<string[]> {
+  const cpu = server.gateway.runtime.cpu;
+  const original = cpu.run;
+  const tasks: string[] = [];
+  cpu.run = ((...args: Parameters<typeof cpu.run>) => {
+    tasks.push(args[0]);
+    return original.apply(cpu, args);
+  }) as typeof cpu.run;
+  try {
+    await fn(tasks);
+  } finally {
+    cpu.run = original;
+  }
+  return tasks;
+}
