@@ -16,6 +16,7 @@ import { startServer, type BenchServer } from './server.ts';
 import { uploadFile } from './http.ts';
 import { BenchClient } from './socket.ts';
 import { Table, fmtMs, percentile } from './report.ts';
+import { deleteKeys } from '../test/helpers/cluster.ts';
 
 const ROWS = 100_000;
 const SESSIONS = 50;
@@ -56,20 +57,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { startServer } from './server.ts';
 import { uploadFile } from './http.ts';
 import { BenchClient, type Timed } from './socket.ts';
 import { Table, fmtMs, fmtBytes, percentile, shortProblem } from './report.ts';
+import { mulberry32 } from './prng.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -44,17 +45,6 @@ const rows = int(values.rows, 100_000, 'rows', 200, 10_000_000);
 const timeoutMs = int(values.timeout, 10_000, 'timeout', 100, 600_000);
 const thinkMs = int(values.think, 100, 'think', 0, 60_000);
 
-/** Deterministic PRNG (mulberry32): the same mix of requests run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Request = { kind: string; operation: string; params: Record<string, unknown> };
 
@@ -128,7 +118,7 @@ try {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await Promise.all(
     sockets.map(async (client, i) => {
-      const r = prng(i + 1);
+      const r = mulberry32(i + 1); // the same mix of requests run to run
       const sessionID = ids[i % sessions];
       const editor = i < sessions;
       while (performance.now() < deadline) {

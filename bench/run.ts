@@ -20,6 +20,7 @@ import { metadataSection, dataSection, downloadSection, operationsSection, analy
 import { distributedSection } from './distributed.ts';
 import type { BenchContext } from './operations.ts';
 import { webSection } from './web.ts';
+import { mulberry32 } from './prng.ts';
 
 const SECTIONS = ['metadata', 'data', 'download', 'analysis', 'web', 'ops'] as const;
 const OPT_IN = ['distributed'] as const;
@@ -51,20 +52,8 @@ function options(): { rows: number; sections: Set<Section>; only: string | null 
   return { rows, sections, only: values.only ?? null };
 }
 
-/** A small deterministic PRNG (mulberry32), so offsets and picked rows repeat run to run. */
 /** Thrown to leave the main run's block when only opt-in sections were asked for. */
 class SkipMain extends Error {}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gitCommit(): string {
   try {
