@@ -4,8 +4,6 @@ import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 
-export { commandNames, type ShownNames };
-
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
 // own, created for this one command and closed after it:
