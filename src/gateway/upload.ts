@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { importDataset, fileKind, type FileKind, type Upload } from '../engine/import/index.ts';
 import { LineEndingScan } from '../engine/import/line-endings.ts';
+import { WriteBatch } from './write-batch.ts';
 import { GrowingFile } from '../engine/import/growing.ts';
 import { importOptionsSchema, ImportError, type ImportOptions, type ImportReport } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
@@ -87,11 +88,12 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       // Its line endings are learnt on the way, so the import need not read it for that.
       const sink = await fsp.open(target, 'w');
       try {
+        const batch = new WriteBatch(sink, (bytes) => early?.growing.grew(bytes));
         for await (const chunk of part.file as AsyncIterable<Buffer>) {
           lineEndings.update(chunk);
-          await sink.write(chunk);
-          early?.growing.grew(chunk.length);
+          await batch.add(chunk);
         }
+        await batch.flush();
         lineEndings.end();
       } finally {
         await sink.close();

@@ -343,8 +343,8 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   if (fields.length === 0) return [];
   const tests = TYPE_TESTS;
   const kinds = Object.keys(tests) as (keyof typeof tests)[];
-  const aggregate = async (source: string, candidates: (keyof typeof tests)[][]) => {
-    const checks = fields.flatMap((f, i) => [
+  const aggregate = async (columns: string[], source: string, candidates: (keyof typeof tests)[][]) => {
+    const checks = columns.flatMap((f, i) => [
       `count(${ident(f)}) AS n${i}`,
       ...candidates[i].map((k) => `bool_and(${ident(f)} IS NULL OR (${tests[k](ident(f))})) AS ${k}${i}`),
     ]);
@@ -352,12 +352,18 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   };
   // A sample first: most text columns fail every test on their first rows, and then the
   // whole column need not be tested at all (the tests are regular expressions: costly).
-  const sample = await aggregate(`(SELECT * FROM ${table} LIMIT 20000)`, fields.map(() => kinds));
+  const sample = await aggregate(fields, `(SELECT * FROM ${table} LIMIT 20000)`, fields.map(() => kinds));
   const candidates = fields.map((_, i) => (Number(sample[`n${i}`]) === 0 ? kinds : kinds.filter((k) => sample[`${k}${i}`] === true)));
-  const full = await aggregate(table, candidates);
+  // A column with no candidate left is text whatever the rest holds: only the others are
+  // scanned whole (often none: a file's text columns are then not read a second time).
+  const open = fields.flatMap((_, i) => (candidates[i].length > 0 ? [i] : []));
+  const full = open.length > 0 ? await aggregate(open.map((i) => fields[i]), table, open.map((i) => candidates[i])) : {};
+  const position = new Map(open.map((i, at) => [i, at]));
   return fields.map((_, i) => {
-    if (Number(full[`n${i}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
-    const holds = (k: keyof typeof tests) => candidates[i].includes(k) && full[`${k}${i}`] === true;
+    const at = position.get(i);
+    if (at === undefined) return 'VARCHAR';
+    if (Number(full[`n${at}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
+    const holds = (k: keyof typeof tests) => candidates[i].includes(k) && full[`${k}${at}`] === true;
     if (holds('i')) return 'BIGINT';
     if (holds('d')) return 'DOUBLE';
     if (holds('b')) return 'BOOLEAN';
