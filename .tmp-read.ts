@@ -6,7 +6,7 @@ import { PANDAS_NA } from './src/engine/import/na.ts';
 const rows = process.argv[2] ?? '3000000';
 const only = (process.argv[3] ?? 'A,B,C,D').split(',');
 const csv = `/work/wt/io9/bench/out/bench-${rows}.csv`;
-const inst = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
+const inst = await DuckDBInstance.create(':memory:', { threads: process.env.TH ?? '2', memory_limit: '1GB' });
 const db = await inst.connect();
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const cols = `{'c0': 'BIGINT', 'c1': 'DOUBLE', 'c2': 'BIGINT', 'c3': 'VARCHAR', 'c4': 'VARCHAR', 'c5': 'VARCHAR', 'c6': 'TIMESTAMP', 'c7': 'DOUBLE'}`;
@@ -27,12 +27,13 @@ async function t(label: string, sql: string) {
   const d = process.cpuUsage(c);
   console.log(label.padEnd(40), 'wall', Math.round(performance.now() - s), 'cpu', Math.round((d.user + d.system) / 1000));
 }
-for (let r = 0; r < 2; r++) {
+for (let r = 0; r < Number(process.env.REPS ?? 3); r++) {
   if (only.includes('A')) await t('A floor file', floor(csv));
   if (only.includes('B')) await t('B typed file', typed(csv));
   if (only.includes('C')) await t('C typed fifo', typed(fifo()));
   if (only.includes('D')) await t('D floor fifo', floor(fifo()));
   if (only.includes('E')) await t('E typed file, no rejects/nullstr', typed(csv).replace(/store_rejects.*?nullstr = \[.*?\], /, ''));
   if (only.includes('F')) await t('F typed file, nullstr only empty', typed(csv).replace(/nullstr = \[.*?\]/, "nullstr = ['']"));
+  if (only.includes('H')) await t('H typed file, flag BOOLEAN native', typed(csv).replace(/CASE WHEN c5.*?END AS c5/, 'c5').replace("'c5': 'VARCHAR'", "'c5': 'BOOLEAN'"));
   if (only.includes('G')) await t('G typed file, no store_rejects', typed(csv).replace(/store_rejects.*?rejects_scan = '[^']*', /, ''));
 }

@@ -69,17 +69,14 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   }
   const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
   let aborted = false;
-  let statement: { sql: string; head: string; tail: string };
-  try {
-    statement = await exportStatement(db, ds, format, `/proc/self/fd/${holdFd}`);
-  } catch (err) {
-    stream.destroy();
-    fs.closeSync(holdFd);
-    db.close();
-    throw err;
-  }
-  const copy = db.run(statement.sql);
+  // The statement is prepared (a CSV's datetime columns are scanned for their format) while
+  // the caller may already answer: the names around DuckDB's bytes need no scan.
+  const copy = exportSql(db, ds, format, `/proc/self/fd/${holdFd}`).then((sql) => {
+    if (aborted) throw new Error('export aborted');
+    return db.run(sql);
+  });
   const finished = copy
+    .then(() => {})
     .catch((err: unknown) => {
       if (!aborted) throw err;
     })
@@ -90,9 +87,8 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   // The caller awaits `finished` when it wants the outcome; an abort's rejection is not one.
   finished.catch(() => {});
   return {
-    head: statement.head,
+    ...exportFrame(ds, format),
     stream,
-    tail: statement.tail,
     finished,
     abort() {
       if (aborted) return;
@@ -112,11 +108,8 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
 export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string): Promise<void> {
   const body = `${out}.body`;
   try {
-    const { head, tail } = await duck.withConnection(async (db) => {
-      const exported = await exportStatement(db, ds, format, body);
-      await db.run(exported.sql);
-      return exported;
-    });
+    await duck.withConnection(async (db) => db.run(await exportSql(db, ds, format, body)));
+    const { head, tail } = exportFrame(ds, format);
     await fsp.writeFile(out, head);
     await fsp.appendFile(out, await fsp.readFile(body));
     await fsp.appendFile(out, tail);
@@ -126,40 +119,43 @@ export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat
 }
 
 /**
- * The COPY statement that writes the body of the download file `out`, and the text the
- * caller writes around it. Column names are written here, not by DuckDB, which would rename
- * one of two names that differ only in case (`Id`, `id` → `id_1`): the CSV header line, and,
- * when two names differ only in case, the keys of the JSON records (json_object takes them
- * as text).
+ * The text the caller writes around DuckDB's part of the download file. Column names are
+ * written here, not by DuckDB, which would rename one of two names that differ only in case
+ * (`Id`, `id` → `id_1`): the CSV header line, and, when two names differ only in case, the
+ * brackets around the records exportSql then writes one per line (see there).
  */
-async function exportStatement(db: Db, ds: Dataset, format: ExportFormat, out: string): Promise<{ sql: string; head: string; tail: string }> {
+function exportFrame(ds: Dataset, format: ExportFormat): { head: string; tail: string } {
+  if (ds.columns.length === 0) return { head: '', tail: '' };
+  if (format === 'CSV') return { head: ds.names.map(csvField).join(',') + '\n', tail: '' };
+  return namesDifferInCaseOnly(ds) ? { head: '[\n', tail: ']\n' } : { head: '', tail: '' };
+}
+
+function namesDifferInCaseOnly(ds: Dataset): boolean {
+  return new Set(ds.names.map((n) => n.toLowerCase())).size !== ds.names.length;
+}
+
+/** The COPY statement that writes the body of the download file `out` (exportFrame's text goes around it). */
+async function exportSql(db: Db, ds: Dataset, format: ExportFormat, out: string): Promise<string> {
   // USE_TMP_FILE false: DuckDB would otherwise write beside an existing path and rename.
   const options = 'USE_TMP_FILE false';
   if (ds.columns.length === 0) {
-    const sql = format === 'CSV' ? `COPY (SELECT '' AS "") TO ${literal(out)} (FORMAT csv, HEADER false, ${options})` : `COPY (SELECT [] AS a) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ${options})`;
-    return { sql, head: '', tail: '' };
+    return format === 'CSV' ? `COPY (SELECT '' AS "") TO ${literal(out)} (FORMAT csv, HEADER false, ${options})` : `COPY (SELECT [] AS a) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ${options})`;
   }
   if (format === 'CSV') {
     const dateFormats = await csvDateFormats(db, ds);
     const cols = ds.columns.map((c, i) => `${csvValue(ds.sqlName(i), c.type, dateFormats.get(i))} AS ${ident(`v${i}`)}`);
-    const head = ds.names.map(csvField).join(',') + '\n';
-    return { sql: `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT csv, HEADER false, NULLSTR '', ${options})`, head, tail: '' };
+    return `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT csv, HEADER false, NULLSTR '', ${options})`;
   }
-  const folded = new Set(ds.names.map((n) => n.toLowerCase()));
-  if (folded.size === ds.names.length) {
+  if (!namesDifferInCaseOnly(ds)) {
     // No two names differ only in case: DuckDB's JSON writer keeps them (and is ~20% faster).
     const cols = ds.columns.map((c, i) => `${jsonValue(ds.sqlName(i), c.type)} AS ${ident(c.name)}`);
-    return { sql: `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT json, ARRAY true, ${options})`, head: '', tail: '' };
+    return `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT json, ARRAY true, ${options})`;
   }
   // One record per line, written as text by the CSV writer without quoting; a comma after
-  // every record but the last (positions are 0…rows-1), brackets around them here.
+  // every record but the last (positions are 0…rows-1), brackets around them by the caller.
   const members = ds.columns.map((c, i) => `${literal(c.name)}, ${jsonValue(ds.sqlName(i), c.type)}`);
   const line = `'\t' || json_object(${members.join(', ')})::VARCHAR || CASE WHEN __pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
-  return {
-    sql: `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`,
-    head: '[\n',
-    tail: ']\n',
-  };
+  return `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`;
 }
 
 /** A name as pandas' to_csv writes it in the header (QUOTE_MINIMAL): quoted when it holds a comma, a quote or a line break. */
