@@ -80,16 +80,23 @@ export class GrowingFile {
    */
   async feed(out: net.Socket, stopped: () => boolean): Promise<number> {
     const handle = await fsp.open(this.path, 'r');
+    // Two buffers used in turn, each read into again once the pipe has taken its bytes: a
+    // new buffer for every read made the garbage collector the event loop's largest cost.
+    const buffers = [Buffer.allocUnsafe(FEED_BYTES), Buffer.allocUnsafe(FEED_BYTES)];
+    const inPipe: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+    let turn = 0;
     let position = 0;
     try {
       for (;;) {
         if (stopped() || out.destroyed) return position;
         if (position < this.written) {
-          const length = Math.min(1024 * 1024, this.written - position);
-          const chunk = Buffer.allocUnsafe(length);
-          const { bytesRead } = await handle.read(chunk, 0, length, position);
+          await inPipe[turn];
+          if (stopped() || out.destroyed) return position;
+          const length = Math.min(FEED_BYTES, this.written - position);
+          const { bytesRead } = await handle.read(buffers[turn], 0, length, position);
           position += bytesRead;
-          if (!out.write(chunk.subarray(0, bytesRead))) await drained(out);
+          inPipe[turn] = taken(out, buffers[turn].subarray(0, bytesRead));
+          turn ^= 1;
           continue;
         }
         if (this.state === 'failed') {
@@ -97,6 +104,7 @@ export class GrowingFile {
           return position;
         }
         if (this.state === 'complete') {
+          await Promise.all(inPipe);
           await new Promise<void>((resolve) => out.end(() => resolve()));
           out.destroy();
           return position;
@@ -109,15 +117,18 @@ export class GrowingFile {
   }
 }
 
-function drained(out: net.Socket): Promise<void> {
+/** Bytes of the upload one read of `feed` moves into the pipe. */
+const FEED_BYTES = 1024 * 1024;
+
+/** Resolves once `out` has taken `chunk` (or is closed), so that its buffer may be reused. */
+function taken(out: net.Socket, chunk: Buffer): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      out.off('drain', done);
       out.off('close', done);
       resolve();
     };
-    out.on('drain', done);
-    out.on('close', done);
+    out.once('close', done);
+    out.write(chunk, done);
   });
 }
 
