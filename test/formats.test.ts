@@ -194,6 +194,19 @@ test('the strings pandas reads as missing are missing', async () => {
   assert.deepEqual(t.invalid, [5, 1]);
 });
 
+test('NaN spelt otherwise than pandas\' missing tokens keeps a number column text, as pandas reads it', async () => {
+  const t = await load('nan.csv', 'a,b,c\n1.5,1,2.5\nNAN,2,3.5\n-Nan,3,\n');
+  assert.deepEqual(t.types, ['string', 'int', 'float']);
+  assert.deepEqual(
+    t.rows.map((r) => r[0]),
+    ['1.5', 'NAN', '-Nan'],
+  );
+  assert.deepEqual(
+    t.rows.map((r) => r[2]),
+    [2.5, 3.5, null],
+  );
+});
+
 test('JSON records: union of keys in order of appearance, missing keys null, nested values as text', async () => {
   const t = await load(
     'r.json',

@@ -175,6 +175,10 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const select = fields.map((f, i) => {
     const c = ident(f);
     if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
+    // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
+    // tokens (null here already), so such a column holds text for it: the pass stops and
+    // the file is read thoroughly.
+    if (readAs[i] === 'DOUBLE') return `CASE WHEN isnan(${c}) THEN error(${literal(NOT_A_NUMBER)}) ELSE ${c} END AS ${c}`;
     if (strict.has(i)) return `CASE WHEN ${c} IS NULL THEN NULL WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
     return c;
   });
@@ -182,6 +186,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
   } catch (err) {
     await fs.rm(main, { force: true });
+    if ((err as Error).message.includes(NOT_A_NUMBER)) return null;
     if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
     // A pipe cannot be read twice: the caller reads the whole file.
     return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false);
@@ -199,13 +204,6 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     throw new NotUtf8Error(lines.firstInvalidByte);
   }
   if (lines.cast > 0 || lines.padded > 0) return discard();
-  // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
-  // tokens (null here already), so such a column holds text for it: read thoroughly.
-  const doubles = fields.filter((_, i) => readAs[i] === 'DOUBLE');
-  if (doubles.length > 0) {
-    const nan = await db.scalar(`SELECT coalesce(${doubles.map((f) => `bool_or(isnan(${ident(f)}))`).join(' OR ')}, false) FROM read_parquet(${literal(main)})`);
-    if (nan === true) return discard();
-  }
 
   // The sniffer saw a sample: a column it read as text may still be all booleans, ISO
   // dates or numbers in pandas' eyes. Such columns are converted into a small file of their
@@ -234,6 +232,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
 }
 
 const NOT_BOOLEAN = 'willow: not a true/false value';
+const NOT_A_NUMBER = 'willow: NaN read from text';
 
 /**
  * Of the columns `candidates` (positions), those whose values in the file's first 20,000
