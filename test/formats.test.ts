@@ -207,6 +207,15 @@ test('NaN spelt otherwise than pandas\' missing tokens keeps a number column tex
   );
 });
 
+test('booleans in any letter case are booleans; t/f, yes/no and 1/0 are not', async () => {
+  const t = await load('bool.csv', 'a,b,c\ntrue,t,1\nFALSE,f,0\ntRuE,yes,1\n,no,\nFalse,t,0\n');
+  assert.deepEqual(t.types, ['bool', 'string', 'int']);
+  assert.deepEqual(
+    t.rows.map((r) => r[0]),
+    [true, false, true, null, false],
+  );
+});
+
 test('JSON records: union of keys in order of appearance, missing keys null, nested values as text', async () => {
   const t = await load(
     'r.json',

@@ -179,7 +179,11 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     // tokens (null here already), so such a column holds text for it: the pass stops and
     // the file is read thoroughly.
     if (readAs[i] === 'DOUBLE') return `CASE WHEN isnan(${c}) THEN error(${literal(NOT_A_NUMBER)}) ELSE ${c} END AS ${c}`;
-    if (strict.has(i)) return `CASE WHEN ${c} IS NULL THEN NULL WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
+    // The usual spellings are compared as they are; lower() (a new string per value) only
+    // for the rest.
+    if (strict.has(i)) {
+      return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} IN ('true', 'True', 'TRUE') THEN true WHEN ${c} IN ('false', 'False', 'FALSE') THEN false WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
+    }
     return c;
   });
   try {
