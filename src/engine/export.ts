@@ -5,7 +5,6 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Readable } from 'node:stream';
 import { ident, literal } from './sql.ts';
 import { jsonValue } from './json-values.ts';
 import type { Dataset } from './dataset.ts';
@@ -15,10 +14,21 @@ export type ExportFormat = 'CSV' | 'JSON';
 
 /** A running export: DuckDB writes the file into a pipe, the reader streams it on. */
 export interface ExportStream {
-  /** Text the file starts with (the CSV header line, a JSON bracket), written by the caller before `stream`. */
+  /** Text the file starts with (the CSV header line, a JSON bracket), written by the caller before DuckDB's part. */
   head: string;
-  /** DuckDB's part of the file, in order, as it produces it; ends when that part is complete. */
-  stream: Readable;
+  /**
+   * The pipe DuckDB's part of the file comes through: pause() and resume() it to hold DuckDB
+   * back; it emits 'end' once that part is complete. Its bytes go to `receive`'s callback
+   * (not to 'data' events), and none are read before `receive` is called.
+   */
+  stream: net.Socket;
+  /**
+   * Hand DuckDB's bytes, in order, as it produces them, to `to`: the first `length` bytes of
+   * `buffer`, valid only during the call, as the same buffer is read into again next (not a
+   * new one for every 64 KB, whose garbage collection was the largest cost of a download),
+   * so `to` copies what it keeps. Call once.
+   */
+  receive(to: (buffer: Buffer, length: number) => void): void;
   /** Text the file ends with, written by the caller after `stream` ended. */
   tail: string;
   /**
@@ -29,6 +39,9 @@ export interface ExportStream {
   /** Stop: DuckDB is interrupted, what it still writes is discarded. Safe to call twice. */
   abort(): void;
 }
+
+/** Bytes of one read from the pipe (a pipe holds 64 KB). */
+const READ_BYTES = 64 * 1024;
 
 const run = promisify(execFile);
 
@@ -67,7 +80,23 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   } finally {
     await fsp.rm(fifo, { force: true });
   }
-  const stream = new net.Socket({ fd: readFd, readable: true, writable: false });
+  let receiver: (buffer: Buffer, length: number) => void = () => {};
+  const readInto = Buffer.allocUnsafe(READ_BYTES);
+  // pauseOnCreate (not in Node's types): nothing is read before `receive`.
+  const options: net.SocketConstructorOpts & { pauseOnCreate: boolean } = {
+    fd: readFd,
+    readable: true,
+    writable: false,
+    pauseOnCreate: true,
+    onread: {
+      buffer: readInto,
+      callback: (bytes: number) => {
+        receiver(readInto, bytes);
+        return true;
+      },
+    },
+  };
+  const stream = new net.Socket(options);
   let aborted = false;
   // The statement is prepared (a CSV's datetime columns are scanned for their format) while
   // the caller may already answer: the names around DuckDB's bytes need no scan.
@@ -89,13 +118,17 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
   return {
     ...exportFrame(ds, format),
     stream,
+    receive(to) {
+      receiver = to;
+      stream.resume();
+    },
     finished,
     abort() {
       if (aborted) return;
       aborted = true;
       db.interrupt();
       // Keep reading, and drop what comes: a full pipe would block DuckDB in a write.
-      stream.unpipe();
+      receiver = () => {};
       stream.resume();
     },
   };

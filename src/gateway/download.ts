@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Dataset } from '../engine/dataset.ts';
 import { startExport, type ExportFormat } from '../engine/export.ts';
 import { isSessionId } from '../store/session-id.ts';
 import type { Runtime } from '../worker/runtime.ts';
+import { BlockRelay } from './block-relay.ts';
 
 const FORMATS = {
   CSV: { contentType: 'text/csv; charset=utf-8', filename: 'data.csv' },
@@ -14,36 +12,6 @@ const FORMATS = {
 
 /** Longest wait for DuckDB's first bytes before the response starts anyway (ms). */
 export const FIRST_BYTE_WAIT_MS = 300;
-
-/**
- * Bytes the response may hold in memory, unsent, before the pipe is no longer read. The
- * socket's own high-water mark (16 KB) would stop the reading at every 64 KB the pipe
- * holds, and DuckDB's writer threads with it each time the client is a moment late.
- */
-export const DOWNLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/**
- * stream.pipe(res) without ending `res`, with DOWNLOAD_BUFFER_BYTES as its high-water mark.
- * Once `to` is closed, `from` flows on unheard (its bytes dropped), so that its writer never
- * blocks on a full pipe.
- */
-function relay(from: Readable, to: ServerResponse): void {
-  const resume = () => from.resume();
-  const onData = (chunk: Buffer) => {
-    to.write(chunk);
-    if (to.writableLength > DOWNLOAD_BUFFER_BYTES) {
-      from.pause();
-      to.once('drain', resume);
-    }
-  };
-  from.on('data', onData);
-  from.resume();
-  to.once('close', () => {
-    to.off('drain', resume);
-    from.off('data', onData);
-    from.resume();
-  });
-}
 
 /**
  * GET /downloadCSV/:id and /downloadJSON/:id. DuckDB writes the file on its own threads
@@ -61,24 +29,22 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       const { manifest } = await rt.store.current(sessionID);
       const dataset = new Dataset(manifest, rt.store.filesDir(sessionID));
       const exp = await startExport(rt.duck, dataset, format, rt.store.tmpDir(sessionID));
-      const { stream, head, tail } = exp;
+      const { head, tail } = exp;
+      const relay = new BlockRelay(exp);
       // Answer once DuckDB's first bytes are there, so that an export failing at once still
       // gets an error status rather than a cut-off 200, but no later than FIRST_BYTE_WAIT_MS:
       // a CSV's datetime columns are scanned before DuckDB writes, and a large dataset's
       // client must not wait for that to see the download start.
       let timer: NodeJS.Timeout | undefined;
-      const waiting = new AbortController();
       const first = await Promise.race([
-        once(stream, 'readable', { signal: waiting.signal }).then(() => null),
+        relay.first.then(() => null),
         exp.finished.then(() => null),
         new Promise<null>((resolve) => (timer = setTimeout(resolve, FIRST_BYTE_WAIT_MS, null))),
       ]).catch((err: Error) => err);
       clearTimeout(timer);
-      // No 'readable' listener may stay: the stream would never flow to the response.
-      waiting.abort();
       if (first instanceof Error) {
         exp.abort();
-        stream.destroy();
+        exp.stream.destroy();
         throw first;
       }
       reply.hijack();
@@ -90,8 +56,8 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       // The names (CSV header, JSON brackets) around DuckDB's bytes, which go to the socket as they come.
       if (head) res.write(head);
       else res.flushHeaders();
-      relay(stream, res);
-      stream.once('end', () => {
+      relay.start(res);
+      void relay.ended.then(() => {
         if (!res.destroyed) res.end(tail || undefined);
       });
       exp.finished.catch((err: unknown) => {
