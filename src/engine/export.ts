@@ -199,6 +199,7 @@ function csvField(text: string): string {
 const TIMESTAMP = /^(DATE|TIMESTAMP(_S|_MS|_NS)?)$/;
 const DATE_ONLY = '%Y-%m-%d';
 const SECONDS = '%Y-%m-%d %H:%M:%S';
+const FRACTIONS = '%Y-%m-%d %H:%M:%S.%f';
 
 /**
  * A CSV field as pandas' to_csv writes it: missing values (NaN too) and empty strings as
@@ -225,11 +226,15 @@ async function csvDateFormats(db: Db, ds: Dataset): Promise<Map<number, string>>
   const temporal = ds.columns.flatMap((c, i) => (TIMESTAMP.test(c.type) ? [i] : []));
   const formats = new Map<number, string>();
   if (temporal.length === 0) return formats;
-  const checks = temporal.map((i) => {
-    const x = `${ds.ref(i)}::TIMESTAMP`;
-    return `coalesce(bool_or(${x}::TIME <> TIME '00:00:00'), false) AS t${i}, coalesce(bool_or(epoch_us(${x}) % 1000000 <> 0), false) AS f${i}`;
-  });
-  const row = await db.one(`SELECT ${checks.join(', ')} FROM (${ds.select({ columns: temporal })})`);
-  for (const i of temporal) formats.set(i, row[`f${i}`] ? '%Y-%m-%d %H:%M:%S.%f' : row[`t${i}`] ? SECONDS : DATE_ONLY);
+  // Integer tests on the microseconds (no TIME values made), each query stopping at the
+  // first value that decides: a fraction anywhere means fractions; otherwise a time of day
+  // anywhere (most often in the first rows) means seconds.
+  const somewhere = async (i: number, remainder: number) => {
+    const sql = `SELECT count(*) FROM (SELECT 1 FROM (${ds.select({ columns: [i] })}) WHERE epoch_us(${ds.ref(i)}::TIMESTAMP) % ${remainder} <> 0 LIMIT 1)`;
+    return Number(await db.scalar(sql)) > 0;
+  };
+  for (const i of temporal) {
+    formats.set(i, (await somewhere(i, 1_000_000)) ? FRACTIONS : (await somewhere(i, 86_400_000_000)) ? SECONDS : DATE_ONLY);
+  }
   return formats;
 }
