@@ -55,9 +55,9 @@ export const interpolate = defineOperation({
       // Both need only the valid points around each gap: computed in SQL over the gaps
       // (src/engine/interpolation/gaps.ts), no pass of the column through JavaScript.
       const gaps = await createGapTable(ctx.db, ds, index, method === 'pchip');
-      // Only gaps before the first valid value (and, but for linear, after the last): nothing changes.
-      const fillable = await ctx.db.scalar(`SELECT count(*) FROM ${gaps} WHERE x0 IS NOT NULL${method === 'linear' ? '' : ' AND x1 IS NOT NULL'}`);
-      if (Number(fillable) === 0) return { kind: 'none' };
+      // pchip with gaps only before the first or after the last valid value leaves the column
+      // as it is (as the numeric methods do); linear makes it float whatever it fills.
+      if (method === 'pchip' && Number(await ctx.db.scalar(`SELECT count(*) FROM ${gaps} WHERE x0 IS NOT NULL AND x1 IS NOT NULL`)) === 0) return { kind: 'none' };
       const rows = method === 'linear' ? filledRows(ds, index, gaps, LINEAR_FILL) : filledRows(ds, index, pchipSlopes(gaps), PCHIP_FILL);
       return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, rows } : c)) };
     }
