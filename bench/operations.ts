@@ -73,6 +73,9 @@ export const OPERATION_CASES: Record<string, BenchCase[]> = {
   executeCommand: [
     { label: 'SELECT *, price*2 AS price2 FROM df', scope: 'table', params: (c) => ({ command: `SELECT *, ${c.name.float} * 2 AS ${c.name.float}2 FROM df` }) },
     { label: 'filter: WHERE flag', scope: 'table', params: (c) => ({ command: `SELECT * FROM df WHERE ${c.name.bool}` }) },
+    // Modifications load df as a table: only the columns they name (a whole 10M x 8 table did not fit in 1 GB).
+    { label: 'UPDATE df SET price = price * 2 WHERE qty > 100', scope: 'table', params: (c) => ({ command: `UPDATE df SET ${c.name.float} = ${c.name.float} * 2 WHERE ${c.name.intMissing} > 100` }) },
+    { label: 'DELETE FROM df WHERE qty > 400', scope: 'table', params: (c) => ({ command: `DELETE FROM df WHERE ${c.name.intMissing} > 400` }) },
   ],
   applyOperations: [
     {

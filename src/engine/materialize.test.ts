@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness, type EngineHarness } from '../../test/helpers/engine.ts';
+import { Dataset } from './dataset.ts';
+import { materialize } from './materialize.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -38,4 +40,23 @@ test('computed columns over a version of several files stay aligned with their r
     [3, 'z', 30, 5, 'z-30'],
     [9, 'w', 40, 7, 'w-40'],
   ]);
+});
+
+// A column given as rows (ColumnPlan `rows`) is written sorted by position, and must give
+// exactly one value per row.
+test('a column given as rows is put in row order; the wrong number of rows is refused', async () => {
+  const id = await h.load('a,b\n1,x\n2,y\n3,z\n');
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const write = (rows: string) =>
+    h.rt.duck.withConnection(async (db) => {
+      for (const statement of ds.viewStatements()) await db.run(statement);
+      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'a', keep: 0 }, { name: 'b', rows }] });
+    });
+  const done = await write('SELECT * FROM (VALUES (2, 30.5::DOUBLE), (0, 10.5::DOUBLE), (1, 20.5::DOUBLE)) AS t(__pos, v)');
+  assert.equal(done.rows, 3);
+  assert.equal(done.columns[0].file, manifest.columns[0].file, 'the kept column keeps its file');
+  const values = await h.rt.duck.withConnection((db) => db.rows(`SELECT ${done.columns[1].field} AS v FROM read_parquet('${h.rt.store.filesDir(id)}/${done.columns[1].file}')`));
+  assert.deepEqual(values.map((r) => r.v), [10.5, 20.5, 30.5]);
+  await assert.rejects(write('SELECT * FROM (VALUES (0, 1.0), (1, 2.0)) AS t(__pos, v)'), /column change gave 2 rows for a dataset of 3/);
 });

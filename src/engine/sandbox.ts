@@ -72,7 +72,12 @@ export type SandboxOutcome =
    * and ALTER, whose result has the same rows), else -1: column j is then field `c<j>` of
    * the result file, rows in their new order. No file is written when every column is kept.
    */
-  | { kind: 'result'; statement: StatementKind; names: string[]; rows: number; kept: number[] };
+  | { kind: 'result'; statement: StatementKind; names: string[]; rows: number; kept: number[] }
+  /**
+   * A DELETE run on the columns it reads only: the dataset keeps its columns and loses the
+   * rows whose positions field `c0` of the result file lists (`deleted` of them).
+   */
+  | { kind: 'deleted'; deleted: number };
 
 export interface ColumnInfo {
   name: string;
@@ -133,19 +138,36 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, input));
       return { kind: 'result', statement: 'SELECT', names: result, rows, kept: result.map(() => -1) };
     }
+    // An UPDATE or DELETE needs in memory only the columns it reads or writes (a 10M-row
+    // dataset of 8 columns did not fit in a command's 1 GB as a whole).
+    const touched = checked.kind === 'UPDATE' || checked.kind === 'DELETE' ? await touchedColumns(input, shown.names, before, limits) : null;
+    if (touched) {
+      const columns = touched.map((j) => ident(shown.names[j])).join(', ');
+      await conn.run('DROP TABLE df');
+      await conn.run(`CREATE TABLE df AS SELECT ${columns} FROM (${dfRows}) LIMIT 0`);
+      await load(conn, `SELECT ${columns} FROM (${dfRows})`, limits);
+      return await withTimeLimit(conn, limits, remaining(), shown, (c) => modifyNarrowed(c, input, checked.kind, touched, shown.names, before, toResultNames));
+    }
     // A modification needs df as a table: load the dataset (outside the time limit: this is
     // our work, not the command's), then check and run the statement again on it (plans
     // made on the empty table could rely on its emptiness).
-    try {
-      await conn.run(`INSERT INTO df ${dfRows}`);
-    } catch (err) {
-      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
-      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be modified in place (a SELECT statement reads it without loading it); the dataset is unchanged`);
-    }
+    await load(conn, dfRows, limits);
     return await withTimeLimit(conn, limits, remaining(), shown, (c) => modify(c, input, checked.kind, before, toResultNames));
   } finally {
     conn.closeSync();
     instance.closeSync();
+  }
+}
+
+/** Fill the table df with the rows of `select` (the dataset, or some of its columns); its own error when they do not fit. */
+async function load(conn: DuckDBConnection, select: string, limits: SandboxLimits): Promise<void> {
+  {
+    try {
+      await conn.run(`INSERT INTO df ${select}`);
+    } catch (err) {
+      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
+      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be modified in place (a SELECT statement reads it without loading it, an UPDATE or DELETE loads only the columns it names); the dataset is unchanged`);
+    }
   }
 }
 
@@ -154,7 +176,7 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
  * `files` and `resultPath` within reach, no temp directory, no extensions, external access
  * off, configuration locked. The caller closes both.
  */
-export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(limits.threads),
     memory_limit: limits.memoryLimit,
@@ -174,6 +196,7 @@ export async function openSandbox(files: string[], resultPath: string, limits: S
       // Order matters: the allowed files first (they can only be set while external access
       // is on), then external access off, the lock last (it freezes every setting).
       await conn.run(`SET allowed_paths = ${stringList([...files, resultPath])}`);
+      if (opts.optimizer === false) await conn.run('PRAGMA disable_optimizer');
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
       return { instance, conn };
@@ -213,6 +236,85 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [`${ident(c.name)} AS c${j}`] : []));
   const rows = written.length ? await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
+  return { kind: 'result', statement: kind, names, rows, kept };
+}
+
+/**
+ * The columns (indices into the dataset) an UPDATE or DELETE needs, when they are fewer than
+ * all; else null. Candidates are the columns whose df name the statement's text holds (in
+ * any letter case, quotes doubled or not): a column it reads or writes by name is among
+ * them. A statement may also reach columns without naming them (`*`, COLUMNS(…), a table
+ * or alias used as a row value, NATURAL joins…), so the candidates are kept only when the
+ * statement binds to the same plan on a df of only those columns as on the full df: both
+ * planned unoptimized (nothing folded away on the empty tables), in an instance of its own
+ * that holds no data and is as closed as the sandbox. Anything that does not bind, or binds
+ * otherwise, keeps the whole table.
+ */
+async function touchedColumns(input: SandboxInput, shown: string[], before: ColumnInfo[], limits: SandboxLimits): Promise<number[] | null> {
+  const text = input.command.toLowerCase();
+  const named = shown.flatMap((name, j) => {
+    const lower = name.toLowerCase();
+    return text.includes(lower) || text.includes(lower.replaceAll('"', '""')) ? [j] : [];
+  });
+  // A table has at least one column: a statement naming none (DELETE … WHERE rowid …) gets the first.
+  const candidates = named.length ? named : [0];
+  if (shown.length === 0 || candidates.length === shown.length) return null;
+  const { instance, conn } = await openSandbox([], input.resultPath, limits, { optimizer: false });
+  try {
+    const plan = async (columns: number[]): Promise<string | null> => {
+      try {
+        await conn.run('DROP TABLE IF EXISTS df');
+        await conn.run(`CREATE TABLE df (${columns.map((j) => `${ident(shown[j])} ${before[j].type}`).join(', ')})`);
+        const reader = await conn.runAndReadAll(`EXPLAIN ${input.command}`);
+        return JSON.stringify(reader.getRows());
+      } catch {
+        return null;
+      }
+    };
+    const full = await plan(shown.map((_, j) => j));
+    if (full === null) return null;
+    const narrowed = await plan(candidates);
+    return narrowed !== null && narrowed === full ? candidates : null;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * modify() for a df of some of the dataset's columns (`touched`, see touchedColumns):
+ * an UPDATE writes the columns whose values changed and keeps the others; a DELETE writes
+ * the positions of the rows it deleted (df was loaded in row order, so a row's rowid is its
+ * position), and the dataset keeps every column file.
+ */
+async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind: StatementKind, touched: number[], shown: string[], before: ColumnInfo[], resultNames: (sqlNames: string[]) => string[]): Promise<SandboxOutcome> {
+  const rowsBefore = await count(conn);
+  const prepared = await prepareChecked(conn, input.command);
+  try {
+    const done = await prepared.stream();
+    if (done.returnType === ResultReturnType.CHANGED_ROWS && done.rowsChanged === 0) return { kind: 'unchanged' };
+  } finally {
+    prepared.destroySync();
+  }
+  if (kind === 'DELETE') {
+    const rowsAfter = await count(conn);
+    if (rowsAfter === rowsBefore) return { kind: 'unchanged' };
+    const deleted = await copyOut(conn, `SELECT p AS c0 FROM range(${rowsBefore}) AS t(p) ANTI JOIN (SELECT rowid AS r FROM df) AS k ON t.p = k.r`, input);
+    return { kind: 'deleted', deleted };
+  }
+  // UPDATE: a touched column still holding its old values keeps its file too.
+  const source = `SELECT ${touched.map((j) => `s.${ident(shown[j])}`).join(', ')} FROM (${input.source}) AS s(${shown.map(ident).join(', ')})`;
+  const checks = touched.map((j, k) => `bool_and(df.${ident(shown[j])} IS NOT DISTINCT FROM src.s${k}) AS k${k}`);
+  const reader = await conn.runAndReadAll(`SELECT ${checks.join(', ')} FROM df POSITIONAL JOIN (${source}) AS src(${touched.map((_, k) => `s${k}`).join(', ')})`);
+  const same = reader.getRowObjects()[0];
+  const kept = shown.map((_, j) => j);
+  touched.forEach((j, k) => {
+    if (same[`k${k}`] === false) kept[j] = -1;
+  });
+  const written = touched.flatMap((j) => (kept[j] < 0 ? [`${ident(shown[j])} AS c${j}`] : []));
+  const names = resultNames(before.map((c) => c.name));
+  if (written.length === 0) return { kind: 'unchanged' };
+  const rows = await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input);
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 

@@ -24,8 +24,14 @@ export interface OperationContext {
   tmpDir: string;
 }
 
-/** A column of the next version: an existing column kept as it is, or a SQL expression over `df_pos` (the data plus `__pos`; column i is Dataset.ref(i), never its name). */
-export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string };
+/**
+ * A column of the next version: an existing column kept as it is, a SQL expression over
+ * `df_pos` (the data plus `__pos`; column i is Dataset.ref(i), never its name), or `rows`: a
+ * SELECT of two columns, `__pos` and `v`, giving the value at every row position once, in
+ * any order (written sorted by position: for a column assembled from pieces, which a sort
+ * puts together for much less than a window over the whole column would cost).
+ */
+export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string } | { name: string; rows: string };
 
 /**
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns

@@ -6,6 +6,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { openSandbox } from '../../engine/sandbox.ts';
+import { Dataset } from '../../engine/dataset.ts';
 
 const CSV = 'a,x,f\n1,p,1.5\n-2,q,2.5\n3,r,\n';
 
@@ -489,7 +490,8 @@ describe('executeCommand: resource limits', () => {
       // About 60MB as a DuckDB table: a query reads it from its files, a modification must load it.
       const big = await h.loadSql(`SELECT range AS a, 'value-' || range || '-padding-padding' AS b FROM range(1000000)`);
       const before = await snapshot(h, big);
-      const res = await command(h, big, 'UPDATE df SET a = -a');
+      // b does not fit (an UPDATE loads only the columns it names: see the next test)
+      const res = await command(h, big, "UPDATE df SET b = b || '!'");
       assert.equal(res.success, false);
       assert.equal(res.error, 'command out of memory');
       assert.match(res.errorDescription, /does not fit in the memory a command may use \(32MB\) to be modified in place/);
@@ -505,6 +507,51 @@ describe('executeCommand: resource limits', () => {
           [-750001, 'value-750001-padding-padding'],
         ],
       });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an UPDATE or DELETE loads only the columns it reads or writes; the others keep their files', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB' });
+    try {
+      // 1M rows: a fits in 64MB on its own, b (about 100MB) does not.
+      const big = await h.loadSql(`SELECT range AS a, 'value-' || range || repeat('-padding', 10) AS b FROM range(1000000)`);
+      const files = async () => (await h.rt.store.current(big)).manifest.columns.map((c) => ({ file: c.file, field: c.field, deleted: c.deleted?.file ?? null }));
+      const probe = async (query: string) =>
+        h.rt.duck.withConnection(async (db) => {
+          const { manifest } = await h.rt.store.current(big);
+          const ds = new Dataset(manifest, h.rt.store.filesDir(big));
+          return db.rowsJson(query.replace('FROM ds', `FROM (${ds.select({ withPosition: true })}) AS ds`));
+        });
+      const start = await files();
+
+      await h.ok(big, 'executeCommand', { command: 'UPDATE df SET a = -a WHERE a % 2 = 0' });
+      let now = await files();
+      assert.notEqual(now[0].file, start[0].file, 'a is written');
+      assert.deepEqual(now[1], start[1], 'b keeps its file');
+      assert.deepEqual(await probe('SELECT count(*) FILTER (WHERE __c0 < 0)::INT AS neg, min(__c0)::INT AS lo, count(*) FILTER (WHERE __c1 = \'value-\' || abs(__c0) || repeat(\'-padding\', 10))::INT AS same FROM ds'), [{ neg: 499999, lo: -999998, same: 1000000 }]);
+
+      // a DELETE records the rows it deletes: no column is written
+      const res = await h.ok(big, 'executeCommand', { command: 'DELETE FROM df WHERE a % 3 = 1 OR a % 3 = -1' });
+      assert.equal(res.changed, true);
+      const afterDelete = await files();
+      afterDelete.forEach((c, i) => {
+        assert.equal(c.file, now[i].file, 'every column keeps its file');
+        assert.notEqual(c.deleted, null, 'and records deleted rows');
+      });
+      assert.deepEqual(await probe('SELECT count(*)::INT AS n, count(*) FILTER (WHERE abs(__c0) % 3 = 1)::INT AS left FROM ds'), [{ n: 666667, left: 0 }]);
+
+      // rowid is the row position; a statement naming no column still loads one
+      await h.ok(big, 'executeCommand', { command: 'DELETE FROM df WHERE rowid < 2' });
+      assert.deepEqual(await probe('SELECT list(__c0::INT ORDER BY __pos)[1:2] AS first FROM ds'), [{ first: [3, 5] }]);
+      assert.equal((await command(h, big, 'DELETE FROM df WHERE a = 7')).changed, false, 'no row matched: no change');
+
+      // a statement reaching every column without naming them (here df as a row value) loads them all
+      const whole = await command(h, big, 'UPDATE df SET a = 0 WHERE df IS NULL');
+      assert.equal(whole.error, 'command out of memory', whole.errorDescription);
+      now = await files();
+      assert.deepEqual(await probe('SELECT count(*)::INT AS n FROM ds'), [{ n: 666665 }]);
     } finally {
       await h.close();
     }

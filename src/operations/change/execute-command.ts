@@ -58,6 +58,8 @@ export const executeCommand = defineOperation({
         jobDir,
       );
       if (outcome.kind === 'result') change = await plan(ctx, outcome, resultPath);
+      // A DELETE's deleted positions: the version records them, every column keeps its file.
+      if (outcome.kind === 'deleted') change = { kind: 'rows', deleted: `SELECT c0 FROM read_parquet(${literal(resultPath)})` };
     } finally {
       // Failed, or nothing for the engine to read: the folder goes now.
       if (change.kind === 'none') await fs.rm(jobDir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMeth
 import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
 import { scanOf } from './scan.ts';
-import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
+import { createGapTable, filledRows, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
 // here); beyond this many values a request would hold the session's queue for many minutes.
@@ -51,16 +51,15 @@ export const interpolate = defineOperation({
     }
 
     const columns = ds.columns.map((c, keep) => ({ name: c.name, keep }));
-    if (method === 'linear') {
-      // np.interp in SQL: the nearest valid neighbours on each side and their positions.
-      const value = `(CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN NULL ELSE CAST(${ds.ref(index)} AS DOUBLE) END)`;
-      const prevValue = lastValidAbove(value);
-      const prevPos = lastValidAbove(`CASE WHEN ${value} IS NOT NULL THEN __pos END`);
-      const nextValue = firstValidBelow(value);
-      const nextPos = firstValidBelow(`CASE WHEN ${value} IS NOT NULL THEN __pos END`);
-      const slope = `(${nextValue} - ${prevValue}) / CAST(${nextPos} - ${prevPos} AS DOUBLE)`;
-      const expr = `CASE WHEN ${value} IS NOT NULL THEN ${value} WHEN ${prevValue} IS NULL THEN NULL WHEN ${nextValue} IS NULL THEN ${prevValue} ELSE ${slope} * CAST(__pos - ${prevPos} AS DOUBLE) + ${prevValue} END`;
-      return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr } : c)), ordered: true };
+    if (method === 'linear' || method === 'pchip') {
+      // Both need only the valid points around each gap: computed in SQL over the gaps
+      // (src/engine/interpolation/gaps.ts), no pass of the column through JavaScript.
+      const gaps = await createGapTable(ctx.db, ds, index, method === 'pchip');
+      // pchip with gaps only before the first or after the last valid value leaves the column
+      // as it is (as the numeric methods do); linear makes it float whatever it fills.
+      if (method === 'pchip' && Number(await ctx.db.scalar(`SELECT count(*) FROM ${gaps} WHERE x0 IS NOT NULL AND x1 IS NOT NULL`)) === 0) return { kind: 'none' };
+      const rows = method === 'linear' ? filledRows(ds, index, gaps, LINEAR_FILL) : filledRows(ds, index, pchipSlopes(gaps), PCHIP_FILL);
+      return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, rows } : c)) };
     }
 
     // The other methods are numeric algorithms (spline solves, slopes): computed on a CPU
