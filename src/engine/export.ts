@@ -107,13 +107,14 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
 
 /**
  * The same file written to disk at `out` in one go (no pipe): the reference the streamed
- * form is checked against, and a plain export for callers that want a file.
+ * form is checked against, and a plain export for callers that want a file. `columnChunk`:
+ * past this many columns the wide form is written (see EXPORT_COLUMN_CHUNK).
  */
-export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string): Promise<void> {
+export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string, columnChunk = EXPORT_COLUMN_CHUNK): Promise<void> {
   const body = `${out}.body`;
   try {
     const { head, tail } = await duck.withConnection(async (db) => {
-      const exported = await exportStatement(db, ds, format, body);
+      const exported = await exportStatement(db, ds, format, body, columnChunk);
       await db.run(exported.sql);
       return exported;
     });
@@ -132,13 +133,14 @@ export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat
  * when two names differ only in case, the keys of the JSON records (json_object takes them
  * as text).
  */
-async function exportStatement(db: Db, ds: Dataset, format: ExportFormat, out: string): Promise<{ sql: string; head: string; tail: string }> {
+async function exportStatement(db: Db, ds: Dataset, format: ExportFormat, out: string, columnChunk = EXPORT_COLUMN_CHUNK): Promise<{ sql: string; head: string; tail: string }> {
   // USE_TMP_FILE false: DuckDB would otherwise write beside an existing path and rename.
   const options = 'USE_TMP_FILE false';
   if (ds.columns.length === 0) {
     const sql = format === 'CSV' ? `COPY (SELECT '' AS "") TO ${literal(out)} (FORMAT csv, HEADER false, ${options})` : `COPY (SELECT [] AS a) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ${options})`;
     return { sql, head: '', tail: '' };
   }
+  if (ds.columns.length > columnChunk) return wideExportStatement(db, ds, format, out, options, columnChunk);
   if (format === 'CSV') {
     const dateFormats = await csvDateFormats(db, ds);
     const cols = ds.columns.map((c, i) => `${csvValue(ds.sqlName(i), c.type, dateFormats.get(i))} AS ${ident(`v${i}`)}`);
@@ -159,6 +161,48 @@ async function exportStatement(db: Db, ds: Dataset, format: ExportFormat, out: s
     sql: `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`,
     head: '[\n',
     tail: ']\n',
+  };
+}
+
+/**
+ * Most columns one projection of an export holds. DuckDB's vectors hold 2,048 values per
+ * column whatever the row count, so a projection of 10,000 columns needs about 330 MB per
+ * thread: a wider dataset is written as lines of text built from chunks of this many
+ * columns, each in its own subquery, joined on the row position.
+ */
+export const EXPORT_COLUMN_CHUNK = 500;
+
+/**
+ * exportStatement for a dataset of more than EXPORT_COLUMN_CHUNK columns: each line is
+ * built as text (CSV fields quoted as DuckDB's writer quotes them; JSON members by
+ * json_object) chunk by chunk, and the lines are written unquoted, in row order.
+ */
+async function wideExportStatement(db: Db, ds: Dataset, format: ExportFormat, out: string, options: string, columnChunk: number): Promise<{ sql: string; head: string; tail: string }> {
+  const dateFormats = format === 'CSV' ? await csvDateFormats(db, ds) : new Map<number, string>();
+  const parts: string[] = [];
+  for (let from = 0; from < ds.columns.length; from += columnChunk) {
+    const chunk = ds.columns.slice(from, from + columnChunk).map((_, k) => from + k);
+    let text: string;
+    if (format === 'CSV') {
+      const fields = chunk.map((i) => {
+        const v = `CAST(${csvValue(ds.sqlName(i), ds.column(i).type, dateFormats.get(i))} AS VARCHAR)`;
+        // QUOTE_MINIMAL, as DuckDB's CSV writer and pandas quote; a missing value is an empty field.
+        return ds.column(i).type === 'VARCHAR' ? `CASE WHEN regexp_matches(${v}, '[",\n\r]') THEN '"' || replace(${v}, '"', '""') || '"' ELSE coalesce(${v}, '') END` : `coalesce(${v}, '')`;
+      });
+      text = `concat(${fields.join(`, ',', `)})`;
+    } else {
+      // The members of one JSON object, braces removed (a chunk always has members).
+      text = `(json_object(${chunk.map((i) => `${literal(ds.column(i).name)}, ${jsonValue(ds.sqlName(i), ds.column(i).type)}`).join(', ')})::VARCHAR)[2:-2]`;
+    }
+    parts.push(`SELECT __pos, ${text} AS t FROM (${ds.select({ withPosition: true, columns: chunk })})`);
+  }
+  const joins = parts.map((sql, k) => (k === 0 ? `(${sql}) p0` : `JOIN (${sql}) p${k} USING (__pos)`)).join(' ');
+  const glued = parts.map((_, k) => `p${k}.t`).join(` || ',' || `);
+  const line = format === 'CSV' ? glued : `'\t{' || ${glued} || '}' || CASE WHEN p0.__pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
+  return {
+    sql: `COPY (SELECT ${line} AS j FROM ${joins} ORDER BY p0.__pos) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`,
+    head: format === 'CSV' ? ds.names.map(csvField).join(',') + '\n' : '[\n',
+    tail: format === 'CSV' ? '' : ']\n',
   };
 }
 

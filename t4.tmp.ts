@@ -1,0 +1,20 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const f = '/tmp/willow-bench-wide/wide-10000x1000.csv';
+const inst = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
+const c = await inst.connect();
+const n = 10000;
+async function t(label: string, sql: string) { const s = performance.now(); try { const r = await c.runAndReadAll(sql); console.log(label, Math.round(performance.now() - s), 'ms', JSON.stringify(r.getRows().slice(0,1), (k, v) => typeof v === 'bigint' ? Number(v) : v).slice(0, 100)); } catch (e) { console.log(label, 'FAIL', Math.round(performance.now() - s), String(e).slice(0, 300)); } }
+const lines = `read_csv('${f}', columns={'line':'VARCHAR'}, header=false, skip=1, delim='\x01\x02\x03\x04', quote='', escape='', auto_detect=false, max_line_size=8388608, buffer_size=16777216, new_line='\\n')`;
+const cols = '{' + Array.from({ length: n }, (_, i) => `'c${i}': 'VARCHAR'`).join(',') + '}';
+const scan = `read_csv('${f}', header=true, columns=${cols}, delim=',', quote='"', escape='"', auto_detect=false)`;
+console.log((await (await c.runAndReadAll('select 1')).getRows()));
+const g0 = Array.from({length:1000},(_, i)=>'c'+i).join(',');
+await t('A csv copy g0', `COPY (SELECT ${g0} FROM ${scan}) TO '/tmp/w/a.parquet' (FORMAT parquet)`);
+const ex = Array.from({length: 1000}, (_, j) => `l[${j+1}] AS c${j}`).join(',');
+await t('C lines subquery copy g0', `COPY (SELECT ${ex} FROM (SELECT string_split(line, ',') AS l FROM ${lines})) TO '/tmp/w/c.parquet' (FORMAT parquet)`);
+await t('C2 lines slice copy g0', `COPY (SELECT ${ex} FROM (SELECT string_split(line, ',')[1:1000] AS l FROM ${lines})) TO '/tmp/w/c2.parquet' (FORMAT parquet)`);
+await t('E split to struct? unnest', `COPY (SELECT unnest(string_split(line, ',')) AS v, generate_subscripts(string_split(line, ','),1) AS k FROM ${lines}) TO '/tmp/w/long.parquet' (FORMAT parquet)`);
+await t('B rows table', `CREATE TEMP TABLE r AS SELECT string_split(line, ',') AS l FROM ${lines}`);
+await t('B copy g0 from table', `COPY (SELECT ${ex} FROM r) TO '/tmp/w/b.parquet' (FORMAT parquet)`);
+await t('F text table groups', `CREATE TEMP TABLE r2 AS SELECT ${Array.from({length:10},(_, g)=>`l[${g*1000+1}:${g*1000+1000}] AS g${g}`).join(',')} FROM (SELECT string_split(line, ',') AS l FROM ${lines})`);
+await t('F copy g0', `COPY (SELECT ${ex.replaceAll('l[', 'g0[')} FROM r2) TO '/tmp/w/f.parquet' (FORMAT parquet)`);

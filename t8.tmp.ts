@@ -1,0 +1,10 @@
+import { Duck } from './src/engine/duck.ts';
+import { readCsv } from './src/engine/import/csv.ts';
+import fs from 'node:fs';
+fs.mkdirSync('/tmp/w/tmp', { recursive: true });
+const duck = await Duck.open({ threads: 2, memoryLimit: '1GB', tempDirectory: '/tmp/w/spill' });
+const db = await duck.connect();
+const s = performance.now();
+let last = s;
+const src = await readCsv(db, process.argv[2], { header: true, skip: 0, tmpDir: '/tmp/w/tmp', maxColumns: 16384, phase: (n) => { const now = performance.now(); console.log(n, Math.round(now - last)); last = now; } });
+console.log('total', Math.round(performance.now() - s), src.names.length, src.skippedLines, src.paddedLines, process.memoryUsage().rss >> 20, 'MB rss');
