@@ -83,6 +83,13 @@ test('operations of each kind work on a wide dataset', async () => {
   assert.deepEqual(slice.data[0], [cell(1, COLUMNS - 1)]);
   const csv = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
   assert.equal(csv.trimEnd().split('\n').length, 6);
+  assert.equal(csv.split('\n')[1].split(',')[COLUMNS + 4], String(cell(1, COLUMNS - 1)));
+  // A modification writes only what it changed, in a table of every column.
+  await ok('executeCommand', { command: `UPDATE df SET "${names[COLUMNS - 1]}" = 0` });
+  const updated = JSON.parse((await ok('data', { rowIndexFrom: 0, rowIndexTo: 4, columnIndexFrom: COLUMNS - 2, columnIndexTo: COLUMNS + 4 })).data);
+  assert.deepEqual(updated.data.map((r: unknown[]) => r[r.length - 1]), [0, 0, 0, 0, 0]);
+  assert.deepEqual(updated.data[0][5], cell(1, COLUMNS - 2), "the column before it kept its values");
+  await ok('undo', {});
   await ok('undo', {});
 });
 

@@ -3,6 +3,7 @@ import { join as pathJoin } from 'node:path';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import type { Db } from '../duck.ts';
+import { columnGroups } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
 import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
@@ -13,21 +14,11 @@ import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, s
  * columns × 1,000 rows, 54 MB, 2 cores):
  * - sniff_csv takes 45–70 s (its type detection is per column and per candidate), so the
  *   dialect and the header are read here from the first record;
- * - a temp table or a read_csv of 16,385 columns runs out of a 1 GB memory limit
- *   (a buffer per column), so nothing is staged in DuckDB's own storage;
- * - the Parquet writer costs grow faster than linearly with the columns of one file (1,000
- *   columns: 2 s, 10,000: 22–45 s), so a wide dataset is written as files of at most
- *   WIDE_GROUP columns each, which manifests allow (a column names its file and field).
+ * - a read_csv of all 10,000 columns runs out of a 1 GB memory limit (vectors of 2,048
+ *   values per column), so the file is read a column group at a time;
+ * - the data is written as Parquet files of WIDE_GROUP columns (see column-groups.ts).
  */
 export const WIDE_COLUMNS = 1000;
-export const WIDE_GROUP = 1000;
-
-/** Column groups [from, to) of at most WIDE_GROUP columns. */
-export function columnGroups(count: number, size = WIDE_GROUP): { from: number; to: number }[] {
-  const groups: { from: number; to: number }[] = [];
-  for (let from = 0; from < count; from += size) groups.push({ from, to: Math.min(count, from + size) });
-  return groups;
-}
 
 /** The refusal of a dataset wider than `maxColumns` (config MAX_COLUMNS). */
 export function tooManyColumns(count: number | string, maxColumns: number): ImportError {
@@ -130,27 +121,6 @@ function splitRecord(record: string, delim: string, countOnly: boolean): string[
   fields.push(field);
   return fields;
 }
-
-/**
- * Write `select` (whose columns are named c0…c<n-1>) into Parquet files of at most
- * WIDE_GROUP columns each, one COPY per group (DuckDB reads only the group's columns when
- * the source allows projection pushdown). Returns the files and, per column, its file and
- * field. `newPath` gives the path of each new file.
- */
-export async function copyInGroups(db: Db, select: string, count: number, parquetOptions: string, newPath: () => string): Promise<{ files: string[]; columns: { file: string; field: string }[]; rows: number }> {
-  const files: string[] = [];
-  const columns: { file: string; field: string }[] = [];
-  let rows = 0;
-  for (const { from, to } of columnGroups(count)) {
-    const path = newPath();
-    files.push(path);
-    const fields = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
-    rows = Number(await db.scalar(`COPY (SELECT ${fields.map(ident).join(', ')} FROM (${select})) TO ${literal(path)} ${parquetOptions}`));
-    for (const field of fields) columns.push({ file: path, field });
-  }
-  return { files, columns, rows };
-}
-
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;

@@ -4,7 +4,7 @@ import { viewParams, withView } from './view.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { presentValue } from '../../engine/json-values.ts';
 import type { OperationContext } from '../types.ts';
-import { columnGroups } from '../../engine/import/wide.ts';
+import { columnGroups } from '../../engine/column-groups.ts';
 import { literal } from '../../engine/sql.ts';
 
 // Missing counts of whole columns, by the immutable file field that holds them: a column
