@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverWithClient, upload, uploadOk } from './helpers/server.ts';
 import { WIDE_COLUMNS } from '../src/engine/import/wide.ts';
+import { jsonRecords, jsonSplit, xlsx } from './helpers/fixtures.ts';
 
 // Wide inputs: files with more columns than WIDE_COLUMNS take the wide import path (header
 // read from the first record, types inferred in long form, Parquet files of column groups).
@@ -57,6 +58,44 @@ test('a wide CSV imports completely, with exact names, types and values', async 
     const slice = await fullRow(id, r);
     assert.equal(slice.columns.length, COLUMNS);
     for (const c of [0, 1, 2, 3, 7, Math.floor(COLUMNS / 2), COLUMNS - 1]) assert.deepEqual(slice.data[0][c], cell(r, c), `row ${r}, column ${c}`);
+  }
+});
+
+/** The upload's every column of rows 0 and ROWS - 1 against cell(), names and types of a few. */
+async function checkWide(filename: string, content: string | Buffer, fields: Record<string, string> = {}, rows = ROWS): Promise<string> {
+  const res = await upload(server.url, filename, content, fields);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual([res.body.rows, res.body.columns], [rows, COLUMNS]);
+  const id = res.body.sessionID as string;
+  const meta = await client.request('metadata', id);
+  assert.deepEqual(meta.columns, names, `${filename}: names`);
+  assert.deepEqual([0, 1, 2, 3].map((c) => meta.columnInfo[names[c]].dataType), ['int', 'float', 'string', 'int'], `${filename}: types`);
+  return id;
+}
+
+test('wide JSON (records and split) and XLSX import completely, typed by column', async () => {
+  const records = Array.from({ length: ROWS }, (_, r) => Object.fromEntries(names.map((n, c) => [n, cell(r, c)])));
+  const table = Array.from({ length: ROWS }, (_, r) => names.map((_, c) => cell(r, c)));
+  for (const [filename, content] of [
+    ['wide-records.json', jsonRecords(records)],
+    ['wide-split.json', jsonSplit(names, table)],
+    ['wide.xlsx', xlsx([names, ...table])],
+  ] as const) {
+    const id = await checkWide(filename, content);
+    for (const r of [0, ROWS - 1]) {
+      const slice = await fullRow(id, r);
+      assert.deepEqual(slice.data[0], table[r], `${filename}: row ${r}`);
+    }
+  }
+});
+
+test('a sample of a wide CSV keeps whole rows: every column of a row from the same line', async () => {
+  const id = await checkWide('wide.csv', wideCsv, { sampleSize: '0.5', seed: '7' }, ROWS / 2);
+  const slice = JSON.parse((await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: ROWS / 2 - 1, columnIndexFrom: 0, columnIndexTo: COLUMNS - 1 })).data);
+  for (const row of slice.data as unknown[][]) {
+    // Column 0 holds r * 7: the row number r of the line, which every other column must match.
+    const r = (row[0] as number) / 7;
+    assert.deepEqual(row, names.map((_, c) => cell(r, c)), `the row from line ${r}`);
   }
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import { uniqueColumnNames } from './names.ts';
-import { tooManyColumns } from './wide.ts';
+import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
 
@@ -18,7 +18,7 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation).
@@ -37,12 +37,12 @@ export async function readJsonDataset(db: Db, file: string, maxColumns = Infinit
   const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
   if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
 
-  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns);
-  return recordsDataset(db, docs, maxColumns);
+  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns, tmpDir);
+  return recordsDataset(db, docs, maxColumns, tmpDir);
 }
 
 /** An array of records (or of row arrays), or JSON Lines: one row per value. */
-async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
+async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
   const kinds = await db.rows(`SELECT json_type(json) AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
   const types = new Set(kinds.map((k) => String(k.t)));
   if (types.size === 1 && types.has('ARRAY')) {
@@ -51,7 +51,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise
     if (width > maxColumns) throw tooManyColumns(width, maxColumns);
     const names = Array.from({ length: width }, (_, i) => String(i));
     const values = names.map((_, i) => `json_extract_string(json, ${literal(`$[${i}]`)}) AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names);
+    return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names, tmpDir);
   }
   if (types.size !== 1 || !types.has('OBJECT')) {
     const found = [...types].map((t) => t.toLowerCase()).join(', ');
@@ -68,7 +68,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise
   const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
   // Fields by position: by name, DuckDB would match `id` to `Id` (names differ only in case).
   const values = keys.map((_, i) => `struct_extract_at(s, ${i + 1}) AS c${i}`);
-  return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys));
+  return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys), tmpDir);
 }
 
 /**
@@ -76,7 +76,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise
  * document is parsed by casts to MAP / LIST types, which DuckDB does in one pass each
  * (json_each over a large document is far more memory-hungry).
  */
-async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
+async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
   const top = unique('top');
   await db.run(`CREATE TEMP TABLE ${top} AS SELECT e.key AS k, e.value AS v, json_type(e.value) AS t, ord FROM (SELECT unnest(map_entries(m)) AS e, unnest(generate_series(1, len(map_keys(m)))) AS ord FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs}))`);
   const entries = await db.rows(`SELECT k, t FROM ${top} ORDER BY ord`);
@@ -98,7 +98,7 @@ async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
     if (names.length > maxColumns) throw tooManyColumns(names.length, maxColumns);
     const values = names.map((_, i) => `r[${i + 1}] AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names);
+    return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names, tmpDir);
   }
 
   // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
@@ -116,14 +116,26 @@ async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<
       FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY')`);
   const ords = (await db.rows(`SELECT ord FROM ${top} ORDER BY ord`)).map((r) => Number(r.ord));
   const pivot = ords.map((o, i) => `first(v) FILTER (WHERE ord = ${o}) AS c${i}`);
-  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys));
+  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
 }
 
-/** Stage the text columns c0…cn, then type them like CSV fields. */
-async function typed(db: Db, select: string, names: string[]): Promise<CsvSource> {
+/**
+ * Stage the text columns c0…cn, then type them like CSV fields. A wide dataset (more than
+ * WIDE_COLUMNS columns) is typed and written a column group at a time into `tmpDir`
+ * (writeTypedGroups): one statement over all its columns would not fit in memory.
+ */
+async function typed(db: Db, select: string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
   const table = unique('jsontext');
   await db.run(`CREATE TEMP TABLE ${table} AS ${select}`);
   const fields = names.map((_, i) => `c${i}`);
+  if (names.length > WIDE_COLUMNS && tmpDir) {
+    try {
+      const { sql, ready } = await writeTypedGroups(db, table, fields, tmpDir);
+      return { sql, names, skippedLines: 0, paddedLines: 0, ready };
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
   const types = await inferTypes(db, table, fields);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };

@@ -198,6 +198,33 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
 }
 
 /**
+ * Type and write a staged table of text columns `fields` (c0…cn) as Parquet files of at
+ * most WIDE_GROUP columns in `tmpDir`, a group at a time: each group's types are inferred
+ * by inferLong from all its values, then the group is written in those types. The result
+ * is CsvSource's `ready` (every column's file and field) and the SELECT reading it back.
+ */
+export async function writeTypedGroups(db: Db, table: string, fields: string[], tmpDir: string): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
+  const files: string[] = [];
+  const columns: { file: string; field: string }[] = [];
+  try {
+    for (const { from, to } of columnGroups(fields.length)) {
+      const group = fields.slice(from, to);
+      const types = await inferLong(db, `SELECT ${group.map(ident).join(', ')} FROM ${table}`, group);
+      const file = pathJoin(tmpDir, `${unique('wide')}.parquet`);
+      files.push(file);
+      await db.run(`COPY (SELECT ${group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`).join(', ')} FROM ${table}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+      for (const field of group) columns.push({ file, field });
+    }
+  } catch (err) {
+    await Promise.all(files.map((f) => fs.rm(f, { force: true })));
+    throw err;
+  }
+  const alias = new Map(files.map((f, k) => [f, `t${k}`]));
+  const sql = `SELECT ${columns.map((c) => `${alias.get(c.file)}.${ident(c.field)}`).join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
+  return { sql, ready: { files, columns } };
+}
+
+/**
  * The class of one text value `v` for type inference, as a SQL expression: 1 integer,
  * 2 float, 3 boolean, 4 datetime, 0 text (NULL stays NULL). A value is in class k exactly
  * when it passes TYPE_TESTS' test k and no earlier one, so "every value passes test d" is
