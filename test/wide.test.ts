@@ -147,3 +147,12 @@ test('past MAX_COLUMNS a JSON upload is refused with 400 naming the limit', asyn
   assert.equal(res.body.error, 'too many columns');
   assert.match(res.body.errorDescription, /the limit is 2500 \(MAX_COLUMNS\)/);
 });
+
+test('a JSON record larger than the reader\'s first bound (16 MB) still imports', async () => {
+  const big = 'x'.repeat(34 * 1024 * 1024);
+  const res = await upload(server.url, 'big-record.json', JSON.stringify([{ a: 1, b: big }, { a: 2, b: 'y' }]));
+  assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+  assert.deepEqual([res.body.rows, res.body.columns], [2, 2]);
+  const slice = JSON.parse((await client.request('data', res.body.sessionID, { rowIndexFrom: 1, rowIndexTo: 1, columnIndexFrom: 0, columnIndexTo: 1 })).data);
+  assert.deepEqual(slice.data, [[2, 'y']]);
+});

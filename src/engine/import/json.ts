@@ -9,6 +9,9 @@ import type { Db } from '../duck.ts';
 let counter = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
 
+/** The bound records of an array are read with first (see readJsonDataset). */
+const RECORD_BYTES = 16 * 1024 * 1024;
+
 /**
  * JSON datasets, in the shapes pandas.read_json reads:
  * - records: `[{"a": 1, "b": "x"}, …]` (also one object per line, JSON Lines), columns in
@@ -21,12 +24,20 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
 export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
-  // One top-level value may be the whole file (split / columns orientation).
-  const maxObject = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
+  // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
+  // allocates buffers of maximum_object_size per thread, so the records of an array are
+  // first read with a bound of RECORD_BYTES, and with the file's size only if one is larger.
+  const whole = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
   const docs = unique('json');
   const format = first === '[' ? 'array' : 'unstructured';
+  const read = (maxObject: number) => db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
   try {
-    await db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
+    if (format === 'array' && whole > RECORD_BYTES) {
+      await read(RECORD_BYTES).catch((err: Error) => {
+        if (!/maximum_object_size/i.test(err.message)) throw err;
+        return db.run(`DROP TABLE IF EXISTS ${docs}`).then(() => read(whole));
+      });
+    } else await read(whole);
   } catch (err) {
     // Bytes that are not UTF-8 where detection did not look: transcode and read again.
     if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
@@ -50,8 +61,9 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     if (!(width > 0)) throw new ImportError('empty file', 'the JSON rows have no values');
     if (width > maxColumns) throw tooManyColumns(width, maxColumns);
     const names = Array.from({ length: width }, (_, i) => String(i));
-    const values = names.map((_, i) => `json_extract_string(json, ${literal(`$[${i}]`)}) AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names, tmpDir);
+    // Each row parsed once into a list of texts (nested values as their JSON text).
+    const rows = `(SELECT from_json(json, '["VARCHAR"]') AS l, rowid AS r FROM ${docs})`;
+    return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `l[${i + 1}]`)} FROM ${rows} ORDER BY r`, names, tmpDir);
   }
   if (types.size !== 1 || !types.has('OBJECT')) {
     const found = [...types].map((t) => t.toLowerCase()).join(', ');
@@ -65,10 +77,13 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
   const keys = keyRows.map((r) => String(r.k));
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
-  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
-  // Fields by position: by name, DuckDB would match `id` to `Id` (names differ only in case).
-  const values = keys.map((_, i) => `struct_extract_at(s, ${i + 1}) AS c${i}`);
-  return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys), tmpDir);
+  // A group's fields as one list per record, by exact key (JSON Pointer, RFC 6901: `~` is
+  // `~0`, `/` is `~1`): a struct by name would match `id` to `Id` (names differing only in
+  // case), and the record is parsed once per group instead of once per field.
+  const pointer = (k: string) => '/' + k.replaceAll('~', '~0').replaceAll('/', '~1');
+  const group = (from: number, to: number) =>
+    `SELECT ${columnRange(from, to, (i) => `l[${i - from + 1}]`)} FROM (SELECT json_extract_string(json, [${keys.slice(from, to).map((k) => literal(pointer(k))).join(', ')}]) AS l, rowid AS r FROM ${docs}) ORDER BY r`;
+  return typed(db, group, uniqueColumnNames(keys), tmpDir);
 }
 
 /**
@@ -97,8 +112,7 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
     const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
     if (names.length > maxColumns) throw tooManyColumns(names.length, maxColumns);
-    const values = names.map((_, i) => `r[${i + 1}] AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names, tmpDir);
+    return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `r[${i + 1}]`)} FROM ${rows} ORDER BY rowid`, names, tmpDir);
   }
 
   // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
@@ -115,30 +129,32 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
     SELECT ord, (unnest(generate_series(1, len(l))) - 1)::VARCHAR AS rk, unnest(generate_series(1, len(l))) AS p, unnest(l) AS v
       FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY')`);
   const ords = (await db.rows(`SELECT ord FROM ${top} ORDER BY ord`)).map((r) => Number(r.ord));
-  const pivot = ords.map((o, i) => `first(v) FILTER (WHERE ord = ${o}) AS c${i}`);
-  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
+  // Rows in order of first appearance: the same order for every group, as the key is unique per row.
+  return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `first(v) FILTER (WHERE ord = ${ords[i]})`)} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
 }
 
 /**
- * Stage the text columns c0…cn, then type them like CSV fields. A wide dataset (more than
- * WIDE_COLUMNS columns) is typed and written a column group at a time into `tmpDir`
- * (writeTypedGroups): one statement over all its columns would not fit in memory.
+ * Type the text columns c0…c<n-1> like CSV fields; `select(from, to)` gives the columns
+ * c<from>…c<to-1> of every row, in row order. A wide dataset (more than WIDE_COLUMNS
+ * columns) is typed and written a column group at a time into `tmpDir` (writeTypedGroups):
+ * one statement over all its columns would not fit in memory.
  */
-async function typed(db: Db, select: string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
-  const table = unique('jsontext');
-  await db.run(`CREATE TEMP TABLE ${table} AS ${select}`);
-  const fields = names.map((_, i) => `c${i}`);
+async function typed(db: Db, select: (from: number, to: number) => string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
   if (names.length > WIDE_COLUMNS && tmpDir) {
-    try {
-      const { sql, ready } = await writeTypedGroups(db, table, fields, tmpDir);
-      return { sql, names, skippedLines: 0, paddedLines: 0, ready };
-    } finally {
-      await db.run(`DROP TABLE IF EXISTS ${table}`);
-    }
+    const { sql, ready } = await writeTypedGroups(db, select, names.length, tmpDir);
+    return { sql, names, skippedLines: 0, paddedLines: 0, ready };
   }
+  const table = unique('jsontext');
+  await db.run(`CREATE TEMP TABLE ${table} AS ${select(0, names.length)}`);
+  const fields = names.map((_, i) => `c${i}`);
   const types = await inferTypes(db, table, fields);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };
+}
+
+/** c<from>…c<to-1> as the expressions `value(i)`, e.g. `l[i + 1] AS c<i>`. */
+function columnRange(from: number, to: number, value: (i: number) => string): string {
+  return Array.from({ length: to - from }, (_, k) => `${value(from + k)} AS c${from + k}`).join(', ');
 }
 
 async function firstCharacter(file: string): Promise<string> {

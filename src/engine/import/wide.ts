@@ -198,22 +198,29 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
 }
 
 /**
- * Type and write a staged table of text columns `fields` (c0…cn) as Parquet files of at
- * most WIDE_GROUP columns in `tmpDir`, a group at a time: each group's types are inferred
- * by inferLong from all its values, then the group is written in those types. The result
- * is CsvSource's `ready` (every column's file and field) and the SELECT reading it back.
+ * Type and write text columns c0…c<count-1> as Parquet files of at most WIDE_GROUP columns
+ * in `tmpDir`, a group at a time: `groupSelect(from, to)` gives the columns c<from>…c<to-1>
+ * (every row, in row order, the same rows for every group); each group is staged once, its
+ * types inferred by inferLong from all its values, and written in those types. Returns
+ * CsvSource's `ready` (every column's file and field) and the SELECT reading it back.
  */
-export async function writeTypedGroups(db: Db, table: string, fields: string[], tmpDir: string): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
+export async function writeTypedGroups(db: Db, groupSelect: (from: number, to: number) => string, count: number, tmpDir: string): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
   const files: string[] = [];
   const columns: { file: string; field: string }[] = [];
   try {
-    for (const { from, to } of columnGroups(fields.length)) {
-      const group = fields.slice(from, to);
-      const types = await inferLong(db, `SELECT ${group.map(ident).join(', ')} FROM ${table}`, group);
-      const file = pathJoin(tmpDir, `${unique('wide')}.parquet`);
-      files.push(file);
-      await db.run(`COPY (SELECT ${group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`).join(', ')} FROM ${table}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
-      for (const field of group) columns.push({ file, field });
+    for (const { from, to } of columnGroups(count)) {
+      const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
+      const staged = unique('wide_group');
+      await db.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${groupSelect(from, to)})`);
+      try {
+        const types = await inferLong(db, `SELECT * FROM ${staged}`, group);
+        const file = pathJoin(tmpDir, `${unique('wide')}.parquet`);
+        files.push(file);
+        await db.run(`COPY (SELECT ${group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`).join(', ')} FROM ${staged}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+        for (const field of group) columns.push({ file, field });
+      } finally {
+        await db.run(`DROP TABLE IF EXISTS ${staged}`);
+      }
     }
   } catch (err) {
     await Promise.all(files.map((f) => fs.rm(f, { force: true })));
