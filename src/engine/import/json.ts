@@ -69,21 +69,46 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     const found = [...types].map((t) => t.toLowerCase()).join(', ');
     throw new ImportError('invalid JSON', `expected an array of records (objects); found ${found} values`);
   }
-  // Columns in order of first appearance over all records (pandas does the same).
-  const keyRows = await db.rows(`
-    SELECT k FROM (
-      SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs}) GROUP BY ks)
-    ) GROUP BY k ORDER BY min(r), arg_min(i, r)`);
-  const keys = keyRows.map((r) => String(r.k));
+  const keys = await recordKeys(db, docs);
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
-  // A group's fields as one list per record, by exact key (JSON Pointer, RFC 6901: `~` is
-  // `~0`, `/` is `~1`): a struct by name would match `id` to `Id` (names differing only in
-  // case), and the record is parsed once per group instead of once per field.
-  const pointer = (k: string) => '/' + k.replaceAll('~', '~0').replaceAll('/', '~1');
-  const group = (from: number, to: number) =>
-    `SELECT ${columnRange(from, to, (i) => `l[${i - from + 1}]`)} FROM (SELECT json_extract_string(json, [${keys.slice(from, to).map((k) => literal(pointer(k))).join(', ')}]) AS l, rowid AS r FROM ${docs}) ORDER BY r`;
+  // A group's fields as a struct of those keys only (from_json walks each record once,
+  // looking its keys up in the struct's), taken by position: by name, SQL would match `id`
+  // to `Id` (names differing only in case).
+  const group = (from: number, to: number) => {
+    const structure = JSON.stringify(Object.fromEntries(keys.slice(from, to).map((k) => [k, 'VARCHAR'])));
+    // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
+    return `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i - from + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
+  };
   return typed(db, group, uniqueColumnNames(keys), tmpDir);
+}
+
+/**
+ * Text of records one statement takes apart at once. A vector of DuckDB holds 2,048 rows: the
+ * key lists of 2,048 records of 10,000 keys would need 330 MB at once, so the records are
+ * taken in slices of about this much JSON text.
+ */
+const SLICE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The keys of the records of `docs` in order of first appearance (pandas' column order):
+ * by the first record holding each key, then by its place in that record. Computed per
+ * slice of records (SLICE_BYTES), each distinct list of keys taken apart once.
+ */
+async function recordKeys(db: Db, docs: string): Promise<string[]> {
+  const slices = await db.rows(
+    `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${SLICE_BYTES} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
+  );
+  const first = new Map<string, { r: number; i: number }>();
+  for (const { a, b } of slices) {
+    const rows = await db.rows(`
+      SELECT k, min(r) AS r, arg_min(i, r) AS i FROM (
+        SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs} WHERE rowid BETWEEN ${a} AND ${b}) GROUP BY ks)
+      ) GROUP BY k`);
+    // Slices come in row order: a key seen in an earlier slice keeps its place.
+    for (const row of rows) if (!first.has(String(row.k))) first.set(String(row.k), { r: Number(row.r), i: Number(row.i) });
+  }
+  return [...first.entries()].sort(([, x], [, y]) => x.r - y.r || x.i - y.i).map(([k]) => k);
 }
 
 /**

@@ -3,7 +3,7 @@ import { join as pathJoin } from 'node:path';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import type { Db } from '../duck.ts';
-import { columnGroups } from '../column-groups.ts';
+import { columnGroups, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
 import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
@@ -208,7 +208,9 @@ export async function writeTypedGroups(db: Db, groupSelect: (from: number, to: n
   const files: string[] = [];
   const columns: { file: string; field: string }[] = [];
   try {
-    for (const { from, to } of columnGroups(count)) {
+    // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
+    // limit with the source, which for JSON is the whole text of the file.
+    for (const { from, to } of columnGroups(count, WIDE_GROUP / 2)) {
       const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
       const staged = unique('wide_group');
       await db.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${groupSelect(from, to)})`);
