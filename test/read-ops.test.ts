@@ -240,4 +240,13 @@ test('NaN counts as missing: never an outlier, sorted last both ways', async () 
   assert.deepEqual(await view({ sortColumnIndex: 1, sortAscending: false }), [2, 5, 4, 0, 3, 6, 1]);
   assert.deepEqual(await view({ sortColumnIndex: 1 }), [0, 3, 6, 4, 2, 5, 1]);
   assert.deepEqual(await view({ filterType: 'duplicates', filterColumnIndices: [1] }), [0, 3, 6, 2, 5]);
+  // metadata counts the NaN as missing, over the whole column and over a view.
+  const whole = await client.request('metadata', nan, {});
+  assert.equal(whole.columnInfo.b.invalidValues, 1, JSON.stringify(whole));
+  assert.equal(whole.columnInfo.a.invalidValues, 0);
+  const searched = await client.request('metadata', nan, { searchQuery: '1', searchColumnIndices: [1] });
+  assert.equal(searched.dataSize.rows, 6, JSON.stringify(searched));
+  assert.equal(searched.columnInfo.b.invalidValues, 0, 'the NaN row holds no 1 in b');
+  const invalid = await client.request('metadata', nan, { filterType: 'invalid', filterColumnIndices: [1] });
+  assert.deepEqual([invalid.dataSize.rows, invalid.columnInfo.b.invalidValues, invalid.columnInfo.a.invalidValues], [1, 1, 0]);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverWithClient, upload, uploadOk } from './helpers/server.ts';
 import { WIDE_COLUMNS } from '../src/engine/import/wide.ts';
+import { jsonRecords, jsonSplit, xlsx } from './helpers/fixtures.ts';
 
 // Wide inputs: files with more columns than WIDE_COLUMNS take the wide import path (header
 // read from the first record, types inferred in long form, Parquet files of column groups).
@@ -60,6 +61,44 @@ test('a wide CSV imports completely, with exact names, types and values', async 
   }
 });
 
+/** The upload's every column of rows 0 and ROWS - 1 against cell(), names and types of a few. */
+async function checkWide(filename: string, content: string | Buffer, fields: Record<string, string> = {}, rows = ROWS): Promise<string> {
+  const res = await upload(server.url, filename, content, fields);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual([res.body.rows, res.body.columns], [rows, COLUMNS]);
+  const id = res.body.sessionID as string;
+  const meta = await client.request('metadata', id);
+  assert.deepEqual(meta.columns, names, `${filename}: names`);
+  assert.deepEqual([0, 1, 2, 3].map((c) => meta.columnInfo[names[c]].dataType), ['int', 'float', 'string', 'int'], `${filename}: types`);
+  return id;
+}
+
+test('wide JSON (records and split) and XLSX import completely, typed by column', async () => {
+  const records = Array.from({ length: ROWS }, (_, r) => Object.fromEntries(names.map((n, c) => [n, cell(r, c)])));
+  const table = Array.from({ length: ROWS }, (_, r) => names.map((_, c) => cell(r, c)));
+  for (const [filename, content] of [
+    ['wide-records.json', jsonRecords(records)],
+    ['wide-split.json', jsonSplit(names, table)],
+    ['wide.xlsx', xlsx([names, ...table])],
+  ] as const) {
+    const id = await checkWide(filename, content);
+    for (const r of [0, ROWS - 1]) {
+      const slice = await fullRow(id, r);
+      assert.deepEqual(slice.data[0], table[r], `${filename}: row ${r}`);
+    }
+  }
+});
+
+test('a sample of a wide CSV keeps whole rows: every column of a row from the same line', async () => {
+  const id = await checkWide('wide.csv', wideCsv, { sampleSize: '0.5', seed: '7' }, ROWS / 2);
+  const slice = JSON.parse((await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: ROWS / 2 - 1, columnIndexFrom: 0, columnIndexTo: COLUMNS - 1 })).data);
+  for (const row of slice.data as unknown[][]) {
+    // Column 0 holds r * 7: the row number r of the line, which every other column must match.
+    const r = (row[0] as number) / 7;
+    assert.deepEqual(row, names.map((_, c) => cell(r, c)), `the row from line ${r}`);
+  }
+});
+
 test('operations of each kind work on a wide dataset', async () => {
   const id = await uploadOk(server.url, 'wide.csv', wideCsv);
   const ok = async (operation: string, params: Record<string, unknown>) => {
@@ -83,6 +122,13 @@ test('operations of each kind work on a wide dataset', async () => {
   assert.deepEqual(slice.data[0], [cell(1, COLUMNS - 1)]);
   const csv = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
   assert.equal(csv.trimEnd().split('\n').length, 6);
+  assert.equal(csv.split('\n')[1].split(',')[COLUMNS + 4], String(cell(1, COLUMNS - 1)));
+  // A modification writes only what it changed, in a table of every column.
+  await ok('executeCommand', { command: `UPDATE df SET "${names[COLUMNS - 1]}" = 0` });
+  const updated = JSON.parse((await ok('data', { rowIndexFrom: 0, rowIndexTo: 4, columnIndexFrom: COLUMNS - 2, columnIndexTo: COLUMNS + 4 })).data);
+  assert.deepEqual(updated.data.map((r: unknown[]) => r[r.length - 1]), [0, 0, 0, 0, 0]);
+  assert.deepEqual(updated.data[0][5], cell(1, COLUMNS - 2), "the column before it kept its values");
+  await ok('undo', {});
   await ok('undo', {});
 });
 
@@ -100,4 +146,13 @@ test('past MAX_COLUMNS a JSON upload is refused with 400 naming the limit', asyn
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error, 'too many columns');
   assert.match(res.body.errorDescription, /the limit is 2500 \(MAX_COLUMNS\)/);
+});
+
+test('a JSON record larger than the reader\'s first bound (16 MB) still imports', async () => {
+  const big = 'x'.repeat(34 * 1024 * 1024);
+  const res = await upload(server.url, 'big-record.json', JSON.stringify([{ a: 1, b: big }, { a: 2, b: 'y' }]));
+  assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+  assert.deepEqual([res.body.rows, res.body.columns], [2, 2]);
+  const slice = JSON.parse((await client.request('data', res.body.sessionID, { rowIndexFrom: 1, rowIndexTo: 1, columnIndexFrom: 0, columnIndexTo: 1 })).data);
+  assert.deepEqual(slice.data, [[2, 'y']]);
 });

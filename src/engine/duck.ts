@@ -29,7 +29,7 @@ export class Duck {
   }
 
   async connect(): Promise<Db> {
-    return new Db(await this.instance.connect());
+    return new Db(await this.instance.connect(), this.instance);
   }
 
   async withConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -51,8 +51,20 @@ export type Row = Record<string, DuckDBValue>;
 // A thin wrapper over a DuckDB connection with the few shapes of query the engine needs.
 export class Db {
   readonly connection: DuckDBConnection;
-  constructor(connection: DuckDBConnection) {
+  private readonly instance: DuckDBInstance | undefined;
+  constructor(connection: DuckDBConnection, instance?: DuckDBInstance) {
     this.connection = connection;
+    this.instance = instance;
+  }
+
+  /**
+   * Another connection to the same database, for statements that should run side by side
+   * with this one's (each statement of a connection runs alone). The caller closes it.
+   * Throws when this connection was made without its instance.
+   */
+  async sibling(): Promise<Db> {
+    if (!this.instance) throw new Error('this connection was opened without its instance: it has no siblings');
+    return new Db(await this.instance.connect(), this.instance);
   }
 
   async run(sql: string): Promise<void> {

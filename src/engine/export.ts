@@ -136,13 +136,14 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
 
 /**
  * The same file written to disk at `out` in one go (no pipe): the reference the streamed
- * form is checked against, and a plain export for callers that want a file.
+ * form is checked against, and a plain export for callers that want a file. `columnChunk`:
+ * past this many columns the wide form is written (see EXPORT_COLUMN_CHUNK).
  */
-export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string): Promise<void> {
+export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat, out: string, columnChunk = EXPORT_COLUMN_CHUNK): Promise<void> {
   const body = `${out}.body`;
   try {
-    await duck.withConnection(async (db) => db.run(await exportSql(db, ds, format, body)));
-    const { head, tail } = exportFrame(ds, format);
+    await duck.withConnection(async (db) => db.run(await exportSql(db, ds, format, body, columnChunk)));
+    const { head, tail } = exportFrame(ds, format, columnChunk);
     await fsp.writeFile(out, head);
     await fsp.appendFile(out, await fsp.readFile(body));
     await fsp.appendFile(out, tail);
@@ -154,13 +155,13 @@ export async function exportToFile(duck: Duck, ds: Dataset, format: ExportFormat
 /**
  * The text the caller writes around DuckDB's part of the download file. Column names are
  * written here, not by DuckDB, which would rename one of two names that differ only in case
- * (`Id`, `id` → `id_1`): the CSV header line, and, when two names differ only in case, the
- * brackets around the records exportSql then writes one per line (see there).
+ * (`Id`, `id` → `id_1`): the CSV header line, and, when two names differ only in case or the
+ * dataset is wide, the brackets around the records exportSql then writes one per line.
  */
-function exportFrame(ds: Dataset, format: ExportFormat): { head: string; tail: string } {
+function exportFrame(ds: Dataset, format: ExportFormat, columnChunk = EXPORT_COLUMN_CHUNK): { head: string; tail: string } {
   if (ds.columns.length === 0) return { head: '', tail: '' };
   if (format === 'CSV') return { head: ds.names.map(csvField).join(',') + '\n', tail: '' };
-  return namesDifferInCaseOnly(ds) ? { head: '[\n', tail: ']\n' } : { head: '', tail: '' };
+  return namesDifferInCaseOnly(ds) || ds.columns.length > columnChunk ? { head: '[\n', tail: ']\n' } : { head: '', tail: '' };
 }
 
 function namesDifferInCaseOnly(ds: Dataset): boolean {
@@ -168,12 +169,13 @@ function namesDifferInCaseOnly(ds: Dataset): boolean {
 }
 
 /** The COPY statement that writes the body of the download file `out` (exportFrame's text goes around it). */
-async function exportSql(db: Db, ds: Dataset, format: ExportFormat, out: string): Promise<string> {
+async function exportSql(db: Db, ds: Dataset, format: ExportFormat, out: string, columnChunk = EXPORT_COLUMN_CHUNK): Promise<string> {
   // USE_TMP_FILE false: DuckDB would otherwise write beside an existing path and rename.
   const options = 'USE_TMP_FILE false';
   if (ds.columns.length === 0) {
     return format === 'CSV' ? `COPY (SELECT '' AS "") TO ${literal(out)} (FORMAT csv, HEADER false, ${options})` : `COPY (SELECT [] AS a) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ${options})`;
   }
+  if (ds.columns.length > columnChunk) return wideExportSql(db, ds, format, out, options, columnChunk);
   if (format === 'CSV') {
     const dateFormats = await csvDateFormats(db, ds);
     const cols = ds.columns.map((c, i) => `${csvValue(ds.sqlName(i), c.type, dateFormats.get(i))} AS ${ident(`v${i}`)}`);
@@ -189,6 +191,44 @@ async function exportSql(db: Db, ds: Dataset, format: ExportFormat, out: string)
   const members = ds.columns.map((c, i) => `${literal(c.name)}, ${jsonValue(ds.sqlName(i), c.type)}`);
   const line = `'\t' || json_object(${members.join(', ')})::VARCHAR || CASE WHEN __pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
   return `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`;
+}
+
+/**
+ * Most columns one projection of an export holds. DuckDB's vectors hold 2,048 values per
+ * column whatever the row count, so a projection of 10,000 columns needs about 330 MB per
+ * thread: a wider dataset is written as lines of text built from chunks of this many
+ * columns, each in its own subquery, joined on the row position.
+ */
+export const EXPORT_COLUMN_CHUNK = 500;
+
+/**
+ * exportSql for a dataset of more than `columnChunk` columns: each line is built as text
+ * (CSV fields quoted as DuckDB's writer quotes them; JSON members by json_object) chunk by
+ * chunk, and the lines are written unquoted, in row order (exportFrame's text around them).
+ */
+async function wideExportSql(db: Db, ds: Dataset, format: ExportFormat, out: string, options: string, columnChunk: number): Promise<string> {
+  const dateFormats = format === 'CSV' ? await csvDateFormats(db, ds) : new Map<number, string>();
+  const parts: string[] = [];
+  for (let from = 0; from < ds.columns.length; from += columnChunk) {
+    const chunk = ds.columns.slice(from, from + columnChunk).map((_, k) => from + k);
+    let text: string;
+    if (format === 'CSV') {
+      const fields = chunk.map((i) => {
+        const v = `CAST(${csvValue(ds.sqlName(i), ds.column(i).type, dateFormats.get(i))} AS VARCHAR)`;
+        // QUOTE_MINIMAL, as DuckDB's CSV writer and pandas quote; a missing value is an empty field.
+        return ds.column(i).type === 'VARCHAR' ? `CASE WHEN regexp_matches(${v}, '[",\n\r]') THEN '"' || replace(${v}, '"', '""') || '"' ELSE coalesce(${v}, '') END` : `coalesce(${v}, '')`;
+      });
+      text = `concat(${fields.join(`, ',', `)})`;
+    } else {
+      // The members of one JSON object, braces removed (a chunk always has members).
+      text = `(json_object(${chunk.map((i) => `${literal(ds.column(i).name)}, ${jsonValue(ds.sqlName(i), ds.column(i).type)}`).join(', ')})::VARCHAR)[2:-2]`;
+    }
+    parts.push(`SELECT __pos, ${text} AS t FROM (${ds.select({ withPosition: true, columns: chunk })})`);
+  }
+  const joins = parts.map((sql, k) => (k === 0 ? `(${sql}) p0` : `JOIN (${sql}) p${k} USING (__pos)`)).join(' ');
+  const glued = parts.map((_, k) => `p${k}.t`).join(` || ',' || `);
+  const line = format === 'CSV' ? glued : `'\t{' || ${glued} || '}' || CASE WHEN p0.__pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
+  return `COPY (SELECT ${line} AS j FROM ${joins} ORDER BY p0.__pos) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`;
 }
 
 /** A name as pandas' to_csv writes it in the header (QUOTE_MINIMAL): quoted when it holds a comma, a quote or a line break. */

@@ -29,3 +29,13 @@ export function isMissing(column: string, duckType: string): string {
   const t = duckType.toUpperCase();
   return t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL' ? `(${c} IS NULL OR isnan(${c}))` : `${c} IS NULL`;
 }
+
+/**
+ * The column's value, or NULL where isMissing holds: count(presentValue(…)) counts the values
+ * that are not missing (DuckDB compares NaN equal to NaN, so nullif removes it).
+ */
+export function presentValue(column: string, duckType: string): string {
+  const c = ident(column);
+  const t = duckType.toUpperCase();
+  return t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL' ? `nullif(${c}, 'NaN'::${t})` : c;
+}

@@ -7,6 +7,7 @@ import type { ColumnEntry } from '../store/manifest.ts';
 import type { Change } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
+import { columnGroups } from './column-groups.ts';
 
 export interface Materialized {
   rows: number;
@@ -26,7 +27,7 @@ export const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1228
 export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
   if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names);
-  if (change.kind === 'file') return adoptFile(db, store, sessionId, change.path, change.names);
+  if (change.kind === 'file') return adoptFiles(db, store, sessionId, change.paths, change.names);
   if (change.kind === 'rows') return deleteRows(db, store, sessionId, dataset, change.deleted);
 
   const names = change.columns.map((c) => c.name);
@@ -34,10 +35,13 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr }] : []));
   const columns: ColumnEntry[] = change.columns.map((c) => ('keep' in c ? { ...dataset.column(c.keep), name: c.name } : { name: c.name, file: '', field: '', type: '' }));
   let bytesWritten = 0;
-  if (computed.length > 0) {
+  // Files of at most WIDE_GROUP columns (see column-groups.ts): one COPY per group, each
+  // over the same ordered source, so every group's rows are in the same order.
+  for (const { from, to } of columnGroups(computed.length)) {
+    const group = computed.slice(from, to);
     const { file, path } = store.newFile(sessionId);
-    const outputs = computed.map((c, k) => `${c.expr} AS c${k}`).join(', ');
-    const source = [await scanFor(db, dataset, computed.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
+    const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
+    const source = [await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
     const select = `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
     const count = await copyToParquet(db, select, path);
     if (count !== dataset.rows) {
@@ -45,10 +49,10 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
       throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);
     }
     const types = await parquetTypes(db, path);
-    computed.forEach((c, k) => {
+    group.forEach((c, k) => {
       columns[c.at] = { name: names[c.at], file, field: `c${k}`, type: types[k] };
     });
-    bytesWritten = (await fs.stat(path)).size;
+    bytesWritten += (await fs.stat(path)).size;
   }
   // Columns given as rows: one file each, sorted by position.
   for (const [at, plan] of change.columns.entries()) {
@@ -147,20 +151,26 @@ async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: s
 
 // A table already written in our format: moved into the session's files (same file system:
 // tmp/ and files/ are folders of the session) instead of being read and written again.
-async function adoptFile(db: Db, store: SessionStore, sessionId: string, source: string, names: string[]): Promise<Materialized> {
+async function adoptFiles(db: Db, store: SessionStore, sessionId: string, sources: string[], names: string[]): Promise<Materialized> {
   checkNames(names);
-  if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
-  const described = await db.describe(`SELECT * FROM read_parquet(${literal(source)})`);
-  if (described.length !== names.length || described.some((d, i) => d.name !== `c${i}`)) throw new Error(`adopted file ${source} does not hold fields c0…c${names.length - 1}`);
-  const { file, path } = store.newFile(sessionId);
-  await fs.rename(source, path);
-  await fsyncFile(path);
-  const rows = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(path)})`));
-  return {
-    rows,
-    columns: described.map((d, i) => ({ name: names[i], file, field: d.name, type: d.type })),
-    bytesWritten: (await fs.stat(path)).size,
-  };
+  const columns: ColumnEntry[] = [];
+  let rows = -1;
+  let bytesWritten = 0;
+  for (const source of sources) {
+    if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
+    const described = await db.describe(`SELECT * FROM read_parquet(${literal(source)})`);
+    if (described.some((d, k) => d.name !== `c${columns.length + k}`)) throw new Error(`adopted file ${source} does not hold fields c${columns.length}…`);
+    const { file, path } = store.newFile(sessionId);
+    await fs.rename(source, path);
+    await fsyncFile(path);
+    const count = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(path)})`));
+    if (rows >= 0 && count !== rows) throw new Error(`adopted file ${source} has ${count} rows, the one before ${rows}`);
+    rows = count;
+    for (const d of described) columns.push({ name: names[columns.length], file, field: d.name, type: d.type });
+    bytesWritten += (await fs.stat(path)).size;
+  }
+  if (columns.length !== names.length) throw new Error(`adopted files hold ${columns.length} fields for ${names.length} names`);
+  return { rows: Math.max(rows, 0), columns, bytesWritten };
 }
 
 async function copyToParquet(db: Db, select: string, path: string, options = PARQUET): Promise<number> {

@@ -3,6 +3,7 @@ import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
+import { columnGroups } from './column-groups.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -70,7 +71,8 @@ export type SandboxOutcome =
    * The new dataset: `names` in order, `rows` rows. `kept[j]` is the index of a column of
    * the current dataset holding exactly the values of result column j (checked for UPDATE
    * and ALTER, whose result has the same rows), else -1: column j is then field `c<j>` of
-   * the result file, rows in their new order. No file is written when every column is kept.
+   * one of the result files (resultFiles(), in order), rows in their new order. No file is
+   * written when every column is kept.
    */
   | { kind: 'result'; statement: StatementKind; names: string[]; rows: number; kept: number[] }
   /**
@@ -135,7 +137,7 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       // query() takes the statement as a string value (it cannot reach into our SQL) and
       // itself accepts nothing but a single SELECT.
       const select = `SELECT * FROM query(${literal(input.command)}) AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
-      const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, input));
+      const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
       return { kind: 'result', statement: 'SELECT', names: result, rows, kept: result.map(() => -1) };
     }
     // An UPDATE or DELETE needs in memory only the columns it reads or writes (a 10M-row
@@ -195,7 +197,7 @@ export async function openSandbox(files: string[], resultPath: string, limits: S
     try {
       // Order matters: the allowed files first (they can only be set while external access
       // is on), then external access off, the lock last (it freezes every setting).
-      await conn.run(`SET allowed_paths = ${stringList([...files, resultPath])}`);
+      await conn.run(`SET allowed_paths = ${stringList([...files, ...resultFiles(resultPath, MAX_RESULT_COLUMNS)])}`);
       if (opts.optimizer === false) await conn.run('PRAGMA disable_optimizer');
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
@@ -234,8 +236,9 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   }
   const names = resultNames(after.map((c) => c.name));
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
-  const written = after.flatMap((c, j) => (kept[j] < 0 ? [`${ident(c.name)} AS c${j}`] : []));
-  const rows = written.length ? await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
+  const written = after.flatMap((c, j) => (kept[j] < 0 ? [j] : []));
+  const select = `SELECT ${written.map((j) => `${ident(after[j].name)} AS c${j}`).join(', ')} FROM df`;
+  const rows = written.length ? await copyOut(conn, select, written, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -299,7 +302,7 @@ async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind:
   if (kind === 'DELETE') {
     const rowsAfter = await count(conn);
     if (rowsAfter === rowsBefore) return { kind: 'unchanged' };
-    const deleted = await copyOut(conn, `SELECT p AS c0 FROM range(${rowsBefore}) AS t(p) ANTI JOIN (SELECT rowid AS r FROM df) AS k ON t.p = k.r`, input);
+    const deleted = await copyOut(conn, `SELECT p AS c0 FROM range(${rowsBefore}) AS t(p) ANTI JOIN (SELECT rowid AS r FROM df) AS k ON t.p = k.r`, [0], input);
     return { kind: 'deleted', deleted };
   }
   // UPDATE: a touched column still holding its old values keeps its file too.
@@ -311,10 +314,10 @@ async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind:
   touched.forEach((j, k) => {
     if (same[`k${k}`] === false) kept[j] = -1;
   });
-  const written = touched.flatMap((j) => (kept[j] < 0 ? [`${ident(shown[j])} AS c${j}`] : []));
+  const written = touched.filter((j) => kept[j] < 0);
   const names = resultNames(before.map((c) => c.name));
   if (written.length === 0) return { kind: 'unchanged' };
-  const rows = await copyOut(conn, `SELECT ${written.join(', ')} FROM df`, input);
+  const rows = await copyOut(conn, `SELECT ${written.map((j) => `${ident(shown[j])} AS c${j}`).join(', ')} FROM df`, written, input);
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -353,12 +356,45 @@ async function describe(conn: DuckDBConnection, table: string): Promise<ColumnIn
   return reader.columnNames().map((name, i) => ({ name, type: types[i].toString() }));
 }
 
-/** Our own COPY of a query into the result file; the number of rows written. */
-async function copyOut(conn: DuckDBConnection, select: string, input: SandboxInput): Promise<number> {
-  const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
-  return Number(reader.getRows()[0][0]);
+/**
+ * The result files of a result whose written columns number `columns`: `resultPath` holds the
+ * first WIDE_GROUP of them, `<resultPath>-1.parquet` the next, and so on (see
+ * column-groups.ts: one Parquet file of 10,000 columns needs 2.5 GB to write).
+ */
+export function resultFiles(resultPath: string, columns: number): string[] {
+  const base = resultPath.replace(/\.parquet$/, '');
+  return columnGroups(Math.max(1, columns)).map((_, g) => (g === 0 ? resultPath : `${base}-${g}.parquet`));
 }
 
+/** Widest result the sandbox may write (the files it may write are listed before the statement runs). */
+export const MAX_RESULT_COLUMNS = 65_536;
+
+/**
+ * Our own COPY of a query into the result files; the number of rows written. `select` names
+ * its columns c<j> for each j of `written` (in order); they go to resultFiles(). A wider
+ * result is computed once into a table first, so that every file holds the same rows in the
+ * same order whatever the query (random(), LIMIT without ORDER BY).
+ */
+async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput): Promise<number> {
+  if (written.length > MAX_RESULT_COLUMNS) throw new OperationError('too many columns', `the result has ${written.length} columns; a command may produce at most ${MAX_RESULT_COLUMNS}`);
+  const files = resultFiles(input.resultPath, written.length);
+  if (files.length === 1) {
+    const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
+    return Number(reader.getRows()[0][0]);
+  }
+  await conn.run(`CREATE TABLE __result AS ${select}`);
+  try {
+    let rows = 0;
+    for (const [g, { from, to }] of columnGroups(written.length).entries()) {
+      const fields = written.slice(from, to).map((j) => `c${j}`);
+      const reader = await conn.runAndReadAll(`COPY (SELECT ${fields.join(', ')} FROM __result) TO ${literal(files[g])} ${input.parquet}`);
+      rows = Number(reader.getRows()[0][0]);
+    }
+    return rows;
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS __result');
+  }
+}
 
 async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, ms: number, shown: ShownNames, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
   let timedOut = false;

@@ -58,11 +58,13 @@ export type Change =
   /** Column j of `sql`'s result is named `names[j]` (the SQL names are not users' names). */
   | { kind: 'table'; sql: string; names: string[]; scratch?: string[] }
   /**
-   * A whole new table the operation had written itself, to a file of ctx.tmpDir in the
-   * engine's format (materialize.ts PARQUET), column i as field `c<i>` named `names[i]`,
-   * rows in order: it is moved into the session's files as it is, not written again.
+   * A whole new table the operation had written itself, to files of ctx.tmpDir in the
+   * engine's format (materialize.ts PARQUET), column i as field `c<i>` named `names[i]`
+   * (the fields of `paths[0]`, then those of `paths[1]`…; a wide table takes several files,
+   * see column-groups.ts), rows in order in each: they are moved into the session's files
+   * as they are, not written again.
    */
-  | { kind: 'file'; path: string; names: string[]; scratch?: string[] }
+  | { kind: 'file'; paths: string[]; names: string[]; scratch?: string[] }
   /** An operation that finds nothing to do (the dataset stays as it is; no version). */
   | { kind: 'none' };
 

@@ -96,6 +96,9 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
   const maxColumns = opts.maxColumns ?? Infinity;
   const first = await scanFirstRecord(path, opts.skip, opts.delimiter, maxColumns);
   if (first?.wide && opts.tmpDir) {
+    // A wide file takes many passes over the whole file (see readWide): it is read once it
+    // has arrived, not from the pipe of a streaming upload, which can be read only once.
+    if (opts.streamFrom) return null;
     const names = opts.header ? uniqueColumnNames(first.fields) : first.fields.map((_, i) => String(i));
     return utf8Guard(() => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: first.delim, quote: '"', escape: '"' }, names));
   }

@@ -11,6 +11,7 @@ import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
 import { fsyncFile } from '../../store/atomic.ts';
+import { columnGroups } from '../column-groups.ts';
 import type { Db } from '../duck.ts';
 import type { Runtime } from '../../worker/runtime.ts';
 import type { Manifest } from '../../store/manifest.ts';
@@ -95,7 +96,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
         source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS });
       } else {
-        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS));
+        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir));
       }
     }
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
@@ -269,13 +270,20 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
     const fields = described.map((d, i) => `${d.type === 'DATE' ? `${ident(d.name)}::TIMESTAMP` : ident(d.name)} AS c${i}`);
     let select = `SELECT ${fields.length ? fields.join(', ') : '*'} FROM (${source.sql})`;
     if (opts.sampleSize < 1) select = await sampled(db, select, opts);
-    const { file, path: target } = rt.store.newFile(sessionId);
-    rows = Number(await db.scalar(`COPY (${select}) TO ${literal(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`));
-    await fsyncFile(target);
-    const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
-    bytesWritten = (await fs.stat(target)).size;
+    // Files of at most WIDE_GROUP columns (column-groups.ts); the sample is the same rows in
+    // each, as `sampled` orders by a hash of the row number and the seed.
+    columns = [];
+    rows = 0;
+    for (const { from, to } of described.length ? columnGroups(described.length) : [{ from: 0, to: 0 }]) {
+      const { file, path: target } = rt.store.newFile(sessionId);
+      const group = described.length ? described.slice(from, to).map((_, k) => `c${from + k}`) : ['*'];
+      rows = Number(await db.scalar(`COPY (SELECT ${group.join(', ')} FROM (${select})) TO ${literal(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`));
+      await fsyncFile(target);
+      const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
+      bytesWritten += (await fs.stat(target)).size;
+      for (let i = from; i < to; i++) columns.push({ name: source.names[i], file, field: `c${i}`, type: types[i - from].type });
+    }
     await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
-    columns = source.names.map((name, i) => ({ name, file, field: `c${i}`, type: types[i].type }));
   }
   const manifest = await rt.store.create(sessionId, {
     rows,

@@ -2,12 +2,15 @@ import fs from 'node:fs/promises';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import { uniqueColumnNames } from './names.ts';
-import { tooManyColumns } from './wide.ts';
+import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+/** The bound records of an array are read with first (see readJsonDataset). */
+const RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * JSON datasets, in the shapes pandas.read_json reads:
@@ -18,15 +21,23 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
-  // One top-level value may be the whole file (split / columns orientation).
-  const maxObject = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
+  // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
+  // allocates buffers of maximum_object_size per thread, so the records of an array are
+  // first read with a bound of RECORD_BYTES, and with the file's size only if one is larger.
+  const whole = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
   const docs = unique('json');
   const format = first === '[' ? 'array' : 'unstructured';
+  const read = (maxObject: number) => db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
   try {
-    await db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
+    if (format === 'array' && whole > RECORD_BYTES) {
+      await read(RECORD_BYTES).catch((err: Error) => {
+        if (!/maximum_object_size/i.test(err.message)) throw err;
+        return db.run(`DROP TABLE IF EXISTS ${docs}`).then(() => read(whole));
+      });
+    } else await read(whole);
   } catch (err) {
     // Bytes that are not UTF-8 where detection did not look: transcode and read again.
     if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
@@ -37,12 +48,12 @@ export async function readJsonDataset(db: Db, file: string, maxColumns = Infinit
   const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
   if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
 
-  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns);
-  return recordsDataset(db, docs, maxColumns);
+  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns, tmpDir);
+  return recordsDataset(db, docs, maxColumns, tmpDir);
 }
 
 /** An array of records (or of row arrays), or JSON Lines: one row per value. */
-async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
+async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
   const kinds = await db.rows(`SELECT json_type(json) AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
   const types = new Set(kinds.map((k) => String(k.t)));
   if (types.size === 1 && types.has('ARRAY')) {
@@ -50,25 +61,54 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise
     if (!(width > 0)) throw new ImportError('empty file', 'the JSON rows have no values');
     if (width > maxColumns) throw tooManyColumns(width, maxColumns);
     const names = Array.from({ length: width }, (_, i) => String(i));
-    const values = names.map((_, i) => `json_extract_string(json, ${literal(`$[${i}]`)}) AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${docs} ORDER BY rowid`, names);
+    // Each row parsed once into a list of texts (nested values as their JSON text).
+    const rows = `(SELECT from_json(json, '["VARCHAR"]') AS l, rowid AS r FROM ${docs})`;
+    return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `l[${i + 1}]`)} FROM ${rows} ORDER BY r`, names, tmpDir);
   }
   if (types.size !== 1 || !types.has('OBJECT')) {
     const found = [...types].map((t) => t.toLowerCase()).join(', ');
     throw new ImportError('invalid JSON', `expected an array of records (objects); found ${found} values`);
   }
-  // Columns in order of first appearance over all records (pandas does the same).
-  const keyRows = await db.rows(`
-    SELECT k FROM (
-      SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs}) GROUP BY ks)
-    ) GROUP BY k ORDER BY min(r), arg_min(i, r)`);
-  const keys = keyRows.map((r) => String(r.k));
+  const keys = await recordKeys(db, docs);
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
-  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
-  // Fields by position: by name, DuckDB would match `id` to `Id` (names differ only in case).
-  const values = keys.map((_, i) => `struct_extract_at(s, ${i + 1}) AS c${i}`);
-  return typed(db, `SELECT ${values.join(', ')} FROM (SELECT from_json(json, ${literal(structure)}) AS s, rowid AS r FROM ${docs}) ORDER BY r`, uniqueColumnNames(keys));
+  // A group's fields as a struct of those keys only (from_json walks each record once,
+  // looking its keys up in the struct's), taken by position: by name, SQL would match `id`
+  // to `Id` (names differing only in case).
+  const group = (from: number, to: number) => {
+    const structure = JSON.stringify(Object.fromEntries(keys.slice(from, to).map((k) => [k, 'VARCHAR'])));
+    // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
+    return `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i - from + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
+  };
+  return typed(db, group, uniqueColumnNames(keys), tmpDir);
+}
+
+/**
+ * Text of records one statement takes apart at once. A vector of DuckDB holds 2,048 rows: the
+ * key lists of 2,048 records of 10,000 keys would need 330 MB at once, so the records are
+ * taken in slices of about this much JSON text.
+ */
+const SLICE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The keys of the records of `docs` in order of first appearance (pandas' column order):
+ * by the first record holding each key, then by its place in that record. Computed per
+ * slice of records (SLICE_BYTES), each distinct list of keys taken apart once.
+ */
+async function recordKeys(db: Db, docs: string): Promise<string[]> {
+  const slices = await db.rows(
+    `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${SLICE_BYTES} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
+  );
+  const first = new Map<string, { r: number; i: number }>();
+  for (const { a, b } of slices) {
+    const rows = await db.rows(`
+      SELECT k, min(r) AS r, arg_min(i, r) AS i FROM (
+        SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs} WHERE rowid BETWEEN ${a} AND ${b}) GROUP BY ks)
+      ) GROUP BY k`);
+    // Slices come in row order: a key seen in an earlier slice keeps its place.
+    for (const row of rows) if (!first.has(String(row.k))) first.set(String(row.k), { r: Number(row.r), i: Number(row.i) });
+  }
+  return [...first.entries()].sort(([, x], [, y]) => x.r - y.r || x.i - y.i).map(([k]) => k);
 }
 
 /**
@@ -76,7 +116,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number): Promise
  * document is parsed by casts to MAP / LIST types, which DuckDB does in one pass each
  * (json_each over a large document is far more memory-hungry).
  */
-async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<CsvSource> {
+async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
   const top = unique('top');
   await db.run(`CREATE TEMP TABLE ${top} AS SELECT e.key AS k, e.value AS v, json_type(e.value) AS t, ord FROM (SELECT unnest(map_entries(m)) AS e, unnest(generate_series(1, len(map_keys(m)))) AS ord FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs}))`);
   const entries = await db.rows(`SELECT k, t FROM ${top} ORDER BY ord`);
@@ -97,8 +137,7 @@ async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<
     const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
     if (names.length > maxColumns) throw tooManyColumns(names.length, maxColumns);
-    const values = names.map((_, i) => `r[${i + 1}] AS c${i}`);
-    return typed(db, `SELECT ${values.join(', ')} FROM ${rows} ORDER BY rowid`, names);
+    return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `r[${i + 1}]`)} FROM ${rows} ORDER BY rowid`, names, tmpDir);
   }
 
   // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
@@ -115,18 +154,32 @@ async function objectDataset(db: Db, docs: string, maxColumns: number): Promise<
     SELECT ord, (unnest(generate_series(1, len(l))) - 1)::VARCHAR AS rk, unnest(generate_series(1, len(l))) AS p, unnest(l) AS v
       FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY')`);
   const ords = (await db.rows(`SELECT ord FROM ${top} ORDER BY ord`)).map((r) => Number(r.ord));
-  const pivot = ords.map((o, i) => `first(v) FILTER (WHERE ord = ${o}) AS c${i}`);
-  return typed(db, `SELECT ${pivot.join(', ')} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys));
+  // Rows in order of first appearance: the same order for every group, as the key is unique per row.
+  return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `first(v) FILTER (WHERE ord = ${ords[i]})`)} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
 }
 
-/** Stage the text columns c0…cn, then type them like CSV fields. */
-async function typed(db: Db, select: string, names: string[]): Promise<CsvSource> {
+/**
+ * Type the text columns c0…c<n-1> like CSV fields; `select(from, to)` gives the columns
+ * c<from>…c<to-1> of every row, in row order. A wide dataset (more than WIDE_COLUMNS
+ * columns) is typed and written a column group at a time into `tmpDir` (writeTypedGroups):
+ * one statement over all its columns would not fit in memory.
+ */
+async function typed(db: Db, select: (from: number, to: number) => string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
+  if (names.length > WIDE_COLUMNS && tmpDir) {
+    const { sql, ready } = await writeTypedGroups(db, select, names.length, tmpDir);
+    return { sql, names, skippedLines: 0, paddedLines: 0, ready };
+  }
   const table = unique('jsontext');
-  await db.run(`CREATE TEMP TABLE ${table} AS ${select}`);
+  await db.run(`CREATE TEMP TABLE ${table} AS ${select(0, names.length)}`);
   const fields = names.map((_, i) => `c${i}`);
   const types = await inferTypes(db, table, fields);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };
+}
+
+/** c<from>…c<to-1> as the expressions `value(i)`, e.g. `l[i + 1] AS c<i>`. */
+function columnRange(from: number, to: number, value: (i: number) => string): string {
+  return Array.from({ length: to - from }, (_, k) => `${value(from + k)} AS c${from + k}`).join(', ');
 }
 
 async function firstCharacter(file: string): Promise<string> {

@@ -3,6 +3,7 @@ import { join as pathJoin } from 'node:path';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import type { Db } from '../duck.ts';
+import { columnGroups, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
 import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
@@ -13,21 +14,11 @@ import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, s
  * columns × 1,000 rows, 54 MB, 2 cores):
  * - sniff_csv takes 45–70 s (its type detection is per column and per candidate), so the
  *   dialect and the header are read here from the first record;
- * - a temp table or a read_csv of 16,385 columns runs out of a 1 GB memory limit
- *   (a buffer per column), so nothing is staged in DuckDB's own storage;
- * - the Parquet writer costs grow faster than linearly with the columns of one file (1,000
- *   columns: 2 s, 10,000: 22–45 s), so a wide dataset is written as files of at most
- *   WIDE_GROUP columns each, which manifests allow (a column names its file and field).
+ * - a read_csv of all 10,000 columns runs out of a 1 GB memory limit (vectors of 2,048
+ *   values per column), so the file is read a column group at a time;
+ * - the data is written as Parquet files of WIDE_GROUP columns (see column-groups.ts).
  */
 export const WIDE_COLUMNS = 1000;
-export const WIDE_GROUP = 1000;
-
-/** Column groups [from, to) of at most WIDE_GROUP columns. */
-export function columnGroups(count: number, size = WIDE_GROUP): { from: number; to: number }[] {
-  const groups: { from: number; to: number }[] = [];
-  for (let from = 0; from < count; from += size) groups.push({ from, to: Math.min(count, from + size) });
-  return groups;
-}
 
 /** The refusal of a dataset wider than `maxColumns` (config MAX_COLUMNS). */
 export function tooManyColumns(count: number | string, maxColumns: number): ImportError {
@@ -131,77 +122,143 @@ function splitRecord(record: string, delim: string, countOnly: boolean): string[
   return fields;
 }
 
-/**
- * Write `select` (whose columns are named c0…c<n-1>) into Parquet files of at most
- * WIDE_GROUP columns each, one COPY per group (DuckDB reads only the group's columns when
- * the source allows projection pushdown). Returns the files and, per column, its file and
- * field. `newPath` gives the path of each new file.
- */
-export async function copyInGroups(db: Db, select: string, count: number, parquetOptions: string, newPath: () => string): Promise<{ files: string[]; columns: { file: string; field: string }[]; rows: number }> {
-  const files: string[] = [];
-  const columns: { file: string; field: string }[] = [];
-  let rows = 0;
-  for (const { from, to } of columnGroups(count)) {
-    const path = newPath();
-    files.push(path);
-    const fields = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
-    rows = Number(await db.scalar(`COPY (SELECT ${fields.map(ident).join(', ')} FROM (${select})) TO ${literal(path)} ${parquetOptions}`));
-    for (const field of fields) columns.push({ file: path, field });
-  }
-  return { files, columns, rows };
-}
-
-
 let counter = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * How many column groups of a wide file are read and written at once, each on its own
+ * connection: writing one group's Parquet file (a single row group for up to 122,880 rows)
+ * keeps one thread busy, and the CSV scan of a group is mostly per-field work that does
+ * not use a second thread, so two groups side by side use both cores of a small machine.
+ */
+const WIDE_CONCURRENCY = Number(process.env.WC ?? 2);
 
 /**
  * A wide delimited file (see WIDE_COLUMNS), read like readThorough reads a narrow one: every
  * field as text with the header's width, lines too long skipped and too short padded (both
  * counted), each column's type inferred from all its values (or taken from `opts.types`),
- * then written in final types as Parquet files of WIDE_GROUP columns (`ready`), straight
- * from the CSV scan, without staging the text.
+ * then written in final types as Parquet files of WIDE_GROUP columns (`ready`). A group's
+ * text is staged in a temp table of its connection (DuckDB spills it past its memory
+ * limit); groups are read WIDE_CONCURRENCY at a time.
  */
 export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, dialect: { delim: string; quote: string; escape: string }, names: string[]): Promise<CsvSource> {
   const fields = names.map((_, i) => `c${i}`);
   const columns = `{${fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ')}}`;
-  const scan = (padding: boolean, rejects: string) => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = ${columns})`;
+  const scan = (padding: boolean, rejects: string | null) => `read_csv(${scanArgs(path, opts, dialect, padding, rejects)}, columns = ${columns})`;
   // Reading the last column makes every short line a rejected one (MISSING COLUMNS).
   const rejects = unique('rejects');
   await db.scalar(`SELECT count(${ident(fields[fields.length - 1])}) FROM ${scan(false, rejects)}`);
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
-  const view = unique('wide_text');
-  await db.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${scan(lines.padded > 0, unique('rejects'))}`);
-  try {
-    // A group at a time (one statement of 50,000 aggregates never completes).
-    const inferred: InferredType[] = [];
-    for (const { from, to } of columnGroups(fields.length)) {
-      const group = fields.slice(from, to);
-      inferred.push(...(await inferLong(db, `SELECT ${group.map(ident).join(', ')} FROM ${view}`, group)));
+  opts.phase?.('wide: line check');
+  const text = scan(lines.padded > 0, null);
+  const groups = columnGroups(fields.length);
+  const files: string[] = groups.map(() => pathJoin(opts.tmpDir, `${unique('wide')}.parquet`));
+  const written: { file: string; field: string }[] = [];
+  let next = 0;
+  const worker = async (conn: Db) => {
+    for (let g = next++; g < groups.length; g = next++) {
+      const group = fields.slice(groups[g].from, groups[g].to);
+      // The group's text is staged once, so the file is parsed once per group, not twice
+      // (types, then values): the parse of every field of every line is the cost here.
+      const staged = unique('wide_group');
+      await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM ${text}`);
+      opts.phase?.(`wide: group ${g} staged`);
+      try {
+        // A group at a time: one statement of 50,000 aggregates never completes.
+        const known = opts.types?.slice(groups[g].from, groups[g].to);
+        const types: InferredType[] = known?.length === group.length && known.every((t) => t !== null) ? (known as InferredType[]) : await inferLong(conn, `SELECT * FROM ${staged}`, group);
+        opts.phase?.(`wide: group ${g} typed`);
+        const casts = group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`);
+        await conn.run(`COPY (SELECT ${casts.join(', ')} FROM ${staged}) TO ${literal(files[g])} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+      } finally {
+        await conn.run(`DROP TABLE IF EXISTS ${staged}`);
+      }
+      opts.phase?.(`wide: group ${g} written`);
+      group.forEach((field, k) => (written[groups[g].from + k] = { file: files[g], field }));
     }
-    const types = inferred.map((t, i) => opts.types?.[i] ?? t);
-    const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
-    const written = await copyInGroups(db, `SELECT ${casts.join(', ')} FROM ${view}`, fields.length, '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)', () => pathJoin(opts.tmpDir, `${unique('wide')}.parquet`));
-    const alias = new Map(written.files.map((f, k) => [f, `t${k}`]));
-    const outputs = written.columns.map((c, i) => `${alias.get(c.file)}.${ident(c.field)} AS ${ident(fields[i])}`);
-    const sql = `SELECT ${outputs.join(', ')} FROM ${written.files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
-    return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready: { files: written.files, columns: written.columns } };
+  };
+  const siblings = await Promise.all(Array.from({ length: Math.min(WIDE_CONCURRENCY, groups.length) - 1 }, () => db.sibling()));
+  try {
+    // On a failure the other workers stop at their next group; allSettled waits for them
+    // so that no statement still writes a file the caller is about to remove.
+    const results = await Promise.allSettled([db, ...siblings].map((conn) => worker(conn).catch((err) => ((next = groups.length), Promise.reject(err)))));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(files.map((f) => fs.rm(f, { force: true })));
+      throw (failed as PromiseRejectedResult).reason;
+    }
   } finally {
-    await db.run(`DROP VIEW ${view}`);
+    for (const s of siblings) s.close();
   }
+  const alias = new Map(files.map((f, k) => [f, `t${k}`]));
+  const outputs = written.map((c, i) => `${alias.get(c.file)}.${ident(c.field)} AS ${ident(fields[i])}`);
+  const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
+  return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready: { files, columns: written } };
+}
+
+/**
+ * Type and write text columns c0…c<count-1> as Parquet files of at most WIDE_GROUP columns
+ * in `tmpDir`, a group at a time: `groupSelect(from, to)` gives the columns c<from>…c<to-1>
+ * (every row, in row order, the same rows for every group); each group is staged once, its
+ * types inferred by inferLong from all its values, and written in those types. Returns
+ * CsvSource's `ready` (every column's file and field) and the SELECT reading it back.
+ */
+export async function writeTypedGroups(db: Db, groupSelect: (from: number, to: number) => string, count: number, tmpDir: string): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
+  const files: string[] = [];
+  const columns: { file: string; field: string }[] = [];
+  try {
+    // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
+    // limit with the source, which for JSON is the whole text of the file.
+    for (const { from, to } of columnGroups(count, WIDE_GROUP / 2)) {
+      const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
+      const staged = unique('wide_group');
+      await db.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${groupSelect(from, to)})`);
+      try {
+        const types = await inferLong(db, `SELECT * FROM ${staged}`, group);
+        const file = pathJoin(tmpDir, `${unique('wide')}.parquet`);
+        files.push(file);
+        await db.run(`COPY (SELECT ${group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`).join(', ')} FROM ${staged}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+        for (const field of group) columns.push({ file, field });
+      } finally {
+        await db.run(`DROP TABLE IF EXISTS ${staged}`);
+      }
+    }
+  } catch (err) {
+    await Promise.all(files.map((f) => fs.rm(f, { force: true })));
+    throw err;
+  }
+  const alias = new Map(files.map((f, k) => [f, `t${k}`]));
+  const sql = `SELECT ${columns.map((c) => `${alias.get(c.file)}.${ident(c.field)}`).join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
+  return { sql, ready: { files, columns } };
+}
+
+/**
+ * The class of one text value `v` for type inference, as a SQL expression: 1 integer,
+ * 2 float, 3 boolean, 4 datetime, 0 text (NULL stays NULL). A value is in class k exactly
+ * when it passes TYPE_TESTS' test k and no earlier one, so "every value passes test d" is
+ * "every class is 1 or 2", as inferTypes decides. Nested CASEs run each costly test (a
+ * regular expression) only on the values a cheap one left open: only what casts to DOUBLE
+ * can be an integer or a float, and a datetime has at least 8 characters.
+ */
+export function valueClass(v: string): string {
+  return (
+    `CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN (CASE WHEN ${TYPE_TESTS.i(v)} THEN 1 WHEN ${TYPE_TESTS.d(v)} THEN 2 ELSE 0 END) ` +
+    `WHEN ${TYPE_TESTS.b(v)} THEN 3 WHEN length(${v}) >= 8 AND ${TYPE_TESTS.t(v)} THEN 4 ELSE 0 END`
+  );
 }
 
 /**
  * inferTypes' answer for the columns `fields` of `select`, computed over the values in long
- * form (column name, value): the same tests, but as a few expressions over one column of
- * values instead of five aggregates per column, which DuckDB evaluates an order of magnitude
- * slower on wide inputs (1,000 columns × 1,000 rows: 26 s against about 1 s).
+ * form (column name, value) classified by valueClass: a few expressions over one column of
+ * values instead of five aggregates per column, which DuckDB evaluates an order of
+ * magnitude slower on wide inputs (1,000 columns × 1,000 rows: 26 s against about 1 s).
  */
 async function inferLong(db: Db, select: string, fields: string[]): Promise<InferredType[]> {
-  const kinds = ['i', 'd', 'b', 't'] as const;
-  const checks = kinds.map((k) => `bool_and(${TYPE_TESTS[k]('v')}) AS ${k}`).join(', ');
-  const rows = await db.rows(`SELECT k, count(v) AS n, ${checks} FROM (UNPIVOT (${select}) ON COLUMNS(*) INTO NAME k VALUE v) GROUP BY k`);
+  const rows = await db.rows(
+    `SELECT k, count(v) AS n, bool_and(c = 1) AS i, bool_and(c IN (1, 2)) AS d, bool_and(c = 3) AS b, bool_and(c = 4) AS t ` +
+      `FROM (SELECT k, v, ${valueClass('v')} AS c FROM (UNPIVOT (${select}) ON COLUMNS(*) INTO NAME k VALUE v)) GROUP BY k`,
+  );
   const byField = new Map(rows.map((r) => [String(r.k), r]));
   return fields.map((f) => {
     const r = byField.get(f);

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
-import type { SandboxOutcome } from '../../engine/sandbox.ts';
+import { resultFiles, type SandboxOutcome } from '../../engine/sandbox.ts';
 import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
 import { PARQUET } from '../../engine/materialize.ts';
 import { ident, literal } from '../../engine/sql.ts';
@@ -71,16 +71,19 @@ export const executeCommand = defineOperation({
 async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { kind: 'result' }>, resultPath: string): Promise<Change> {
   const ds = ctx.dataset;
   const written = outcome.kept.flatMap((k, j) => (k < 0 ? [j] : []));
+  const files = resultFiles(resultPath, written.length);
+  // The result files side by side: fields c<j> for each written column j.
+  const result = files.map((f) => `read_parquet(${literal(f)})`).join(' POSITIONAL JOIN ');
   if (written.length === outcome.names.length) {
-    if (outcome.statement === 'SELECT' && (await unchanged(ctx, resultPath, outcome))) return { kind: 'none' };
-    // The whole table is in the file, in the engine's format: it becomes the version's file.
-    return { kind: 'file', path: resultPath, names: outcome.names };
+    if (outcome.statement === 'SELECT' && (await unchanged(ctx, result, outcome))) return { kind: 'none' };
+    // The whole table is in the files, in the engine's format: they become the version's files.
+    return { kind: 'file', paths: files, names: outcome.names };
   }
   // UPDATE or ALTER left some columns as they were: those keep their files, the others are
   // read from the result (through a view of the job's connection) and written.
   const view = `__command_${crypto.randomBytes(6).toString('hex')}`;
   if (written.length) {
-    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j}`).join(', ')} FROM read_parquet(${literal(resultPath)})`);
+    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j}`).join(', ')} FROM ${result}`);
   }
   const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, expr: `${ident(view)}.c${j}` }));
   const identical = columns.length === ds.columns.length && columns.every((c, j) => 'keep' in c && c.keep === j && c.name === ds.column(j).name);
@@ -95,10 +98,9 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
  * (Columns of a query are not compared one by one to keep their files: on 10M rows that
  * comparison cost more than writing the result again; UPDATE and ALTER get it in the sandbox.)
  */
-async function unchanged(ctx: OperationContext, resultPath: string, outcome: Extract<SandboxOutcome, { kind: 'result' }>): Promise<boolean> {
+async function unchanged(ctx: OperationContext, result: string, outcome: Extract<SandboxOutcome, { kind: 'result' }>): Promise<boolean> {
   const ds = ctx.dataset;
   if (outcome.rows !== ds.rows || outcome.names.length !== ds.columns.length || outcome.names.some((n, j) => n !== ds.column(j).name)) return false;
-  const result = `read_parquet(${literal(resultPath)})`;
   const types = await ctx.db.describe(`SELECT * FROM ${result}`);
   if (types.some((t, j) => t.type !== ds.column(j).type)) return false;
   if (ds.rows === 0) return true;

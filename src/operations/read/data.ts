@@ -42,26 +42,40 @@ export const data = defineOperation({
   },
 });
 
+/**
+ * Most columns one statement turns into JSON at once. DuckDB's vectors are 2,048 values per
+ * column whatever the row count, so a projection of 10,000 columns needs about 330 MB per
+ * thread even for one row: wider slices are built from chunks of this many columns, each
+ * serialized in its own subquery, and joined as text on the row position.
+ */
+export const SLICE_COLUMN_CHUNK = 500;
+
 // The JSON text is built by DuckDB itself, so a 100k-row slice is serialized on DuckDB's
 // threads rather than on the event loop.
 async function sliceJson(db: import('../../engine/duck.ts').Db, ds: import('../../engine/dataset.ts').Dataset, view: View, from: number, to: number, columns: number[]): Promise<string> {
   const names = columns.map((i) => ds.column(i).name);
-  const header = `'columns', json(${literal(JSON.stringify(names))})`;
   if (to < from) return JSON.stringify({ columns: names, index: [], data: [] });
-  const values = columns.map((i) => jsonValue(ds.sqlName(i), ds.column(i).type));
-  const row = values.length ? `json_array(${values.join(', ')})` : 'json_array()';
-  let source: string;
-  let order: string;
-  if (view.kind === 'all') {
-    source = await ds.selectRows(db, { withPosition: true, from, to, columns });
-    order = '__pos';
-  } else {
-    // Positions of the page, in view order; then only those rows are read from each file.
-    const page = await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}`);
-    const positions = page.map((r) => String(r.__pos));
-    source = `SELECT r.*, o.ord FROM (${await ds.selectRows(db, { withPosition: true, positions, columns })}) r JOIN (SELECT __pos, rowid AS ord FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)`;
-    order = 'ord';
+  // Positions of the page in view order (a filtered or sorted view), or the range itself.
+  const table = view.kind === 'all' ? null : view.table;
+  const positions = table === null ? null : (await db.rows(`SELECT __pos FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
+  const chunks: number[][] = [];
+  for (let k = 0; k < columns.length; k += SLICE_COLUMN_CHUNK) chunks.push(columns.slice(k, k + SLICE_COLUMN_CHUNK));
+  if (chunks.length === 0) chunks.push([]);
+  // One subquery per chunk: (__pos, the chunk's values as the text of a JSON array).
+  const parts: string[] = [];
+  for (const chunk of chunks) {
+    const values = chunk.map((i) => jsonValue(ds.sqlName(i), ds.column(i).type));
+    const rows = positions ? await ds.selectRows(db, { withPosition: true, positions, columns: chunk }) : await ds.selectRows(db, { withPosition: true, from, to, columns: chunk });
+    parts.push(`SELECT __pos, ${values.length ? `json_array(${values.join(', ')})::VARCHAR` : `'[]'`} AS j FROM (${rows})`);
   }
-  const sql = `SELECT json_object(${header}, 'index', coalesce(list(__pos ORDER BY ${order}), []), 'data', coalesce(list(${row} ORDER BY ${order}), []))::VARCHAR AS j FROM (${source})`;
+  const order = table !== null ? 'o.ord' : 'p0.__pos';
+  const joins = parts.map((sql, k) => (k === 0 ? `(${sql}) p0` : `JOIN (${sql}) p${k} USING (__pos)`)).join(' ');
+  const source = table !== null ? `${joins} JOIN (SELECT __pos, rowid AS ord FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)` : joins;
+  // Arrays of the chunks glued into one: each chunk has a column, so no fragment is empty.
+  const row = parts.length === 1 ? 'p0.j' : `'[' || ${parts.map((_, k) => `p${k}.j[2:-2]`).join(` || ',' || `)} || ']'`;
+  const header = literal(JSON.stringify(names));
+  const sql =
+    `SELECT '{"columns":' || ${header} || ',"index":[' || coalesce(string_agg(p0.__pos::VARCHAR, ',' ORDER BY ${order}), '') || ` +
+    `'],"data":[' || coalesce(string_agg(${row}, ',' ORDER BY ${order}), '') || ']}' AS j FROM ${source}`;
   return String(await db.scalar(sql));
 }
