@@ -18,6 +18,7 @@ import { uploadFile } from './http.ts';
 import { BenchClient, type Timed } from './socket.ts';
 import { Table, fmtMs, fmtBytes, percentile, shortProblem } from './report.ts';
 import { mulberry32 } from './prng.ts';
+import { readRequest, editRequests } from './load-mix.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -45,30 +46,6 @@ const rows = int(values.rows, 100_000, 'rows', 200, 10_000_000);
 const timeoutMs = int(values.timeout, 10_000, 'timeout', 100, 600_000);
 const thinkMs = int(values.think, 100, 'think', 0, 60_000);
 
-
-type Request = { kind: string; operation: string; params: Record<string, unknown> };
-
-// Columns of the bench CSV (generate.ts): 0 id, 1 price, 2 qty (gaps), 3 category, 4 comment, 5 flag, 6 created, 7 score.
-function readRequest(r: () => number): Request {
-  const from = Math.floor(r() * (rows - 50));
-  const x = r();
-  if (x < 0.2) return { kind: 'metadata', operation: 'metadata', params: {} };
-  if (x < 0.55) return { kind: 'data', operation: 'data', params: { rowIndexFrom: from, rowIndexTo: from + 49, columnIndexFrom: 0, columnIndexTo: 7 } };
-  const page = Math.floor(r() * 1000);
-  if (x < 0.75) return { kind: 'data sorted', operation: 'data', params: { rowIndexFrom: page, rowIndexTo: page + 49, columnIndexFrom: 0, columnIndexTo: 7, sortColumnIndex: [1, 3, 7][Math.floor(r() * 3)], sortAscending: r() < 0.5 } };
-  if (x < 0.9) return { kind: 'data filtered', operation: 'data', params: { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 7, filterType: 'invalid', filterColumnIndices: [2] } };
-  return { kind: 'analyze', operation: 'analyze', params: { column: ['price', 'category', 'score'][Math.floor(r() * 3)] } };
-}
-
-function editRequests(r: () => number): Request[] {
-  const row = Math.floor(r() * rows);
-  return [
-    { kind: 'newCellValue', operation: 'newCellValue', params: { columnIndex: 1, rowIndex: row, newValue: String(Math.floor(r() * 1000) / 10) } },
-    { kind: 'fillWithCustomValue', operation: 'fillWithCustomValue', params: { columnIndex: 2, newValue: String(Math.floor(r() * 100)) } },
-    { kind: 'renameColumn', operation: 'renameColumn', params: { column: 'comment', newName: `comment_${Math.floor(r() * 1e6)}` } },
-    { kind: 'undo', operation: 'undo', params: {} },
-  ];
-}
 
 interface KindStats {
   ms: number[];
@@ -122,7 +99,7 @@ try {
       const sessionID = ids[i % sessions];
       const editor = i < sessions;
       while (performance.now() < deadline) {
-        const batch = editor ? editRequests(r) : [readRequest(r)];
+        const batch = editor ? editRequests(r, rows) : [readRequest(r, rows)];
         for (const req of batch) {
           const t = await client.request(req.operation, sessionID, req.params, timeoutMs);
           record(req.kind, t);

@@ -73,10 +73,20 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   addBytes(store, staged.bytesWritten);
 }
 
-/** Mark a session as used now: idle expiry (SESSION_TTL_DAYS) counts from its last use. */
+// Expiry counts in days: a session's folder needs its time set once a minute at most, not
+// for every request (a syscall each, hundreds a second under load).
+const TOUCH_EVERY_MS = 60_000;
+const MAX_TOUCHED = 100_000;
+const touched = new Map<string, number>();
+
+/** Mark a session as used now: idle expiry (SESSION_TTL_DAYS) counts from its last use (to the minute). */
 export async function touchSession(store: SessionStore, id: string): Promise<void> {
-  const now = new Date();
-  await fs.utimes(store.dir(id), now, now).catch(() => {});
+  const key = store.dir(id);
+  const now = Date.now();
+  if (now - (touched.get(key) ?? -Infinity) < TOUCH_EVERY_MS) return;
+  if (touched.size >= MAX_TOUCHED) touched.clear();
+  touched.set(key, now);
+  await fs.utimes(key, new Date(now), new Date(now)).catch(() => {});
 }
 
 /**
