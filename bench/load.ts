@@ -1,4 +1,4 @@
-// npm run load [-- --seconds 60 --clients 500 --sessions 50 --rows 100000 --timeout 10000 --think 100]
+// npm run load [-- --seconds 60 --clients 500 --sessions 50 --rows 100000 --timeout 10000 --think 100 --env KEY=VALUE…]
 //
 // A load test on loopback: the server runs as a child process with the embedded defaults;
 // `sessions` uploads of a generated `rows`-row CSV; `clients` Socket.IO v4 clients, client i
@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCsv } from './generate.ts';
-import { startServer } from './server.ts';
+import { startServer, cpuMs } from './server.ts';
+import os from 'node:os';
 import { uploadFile } from './http.ts';
 import { BenchClient, type Timed } from './socket.ts';
 import { Table, fmtMs, fmtBytes, percentile, shortProblem } from './report.ts';
@@ -32,8 +33,17 @@ const { values } = parseArgs({
     rows: { type: 'string' },
     timeout: { type: 'string' },
     think: { type: 'string' },
+    // Server settings for this run, e.g. --env QUEUE_CONCURRENCY=8 (repeatable).
+    env: { type: 'string', multiple: true },
   },
 });
+const serverEnv = Object.fromEntries(
+  (values.env ?? []).map((kv) => {
+    const at = kv.indexOf('=');
+    if (at <= 0) throw new Error(`--env must be KEY=VALUE (got ${JSON.stringify(kv)})`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 const int = (v: string | undefined, d: number, name: string, min: number, max: number) => {
   const n = v === undefined ? d : Number(v.replaceAll('_', ''));
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}] (got ${v})`);
@@ -68,7 +78,7 @@ function record(kind: string, t: Timed): void {
 }
 
 const { file } = await benchCsv(outDir, rows);
-const server = await startServer(repoRoot);
+const server = await startServer(repoRoot, serverEnv);
 process.on('exit', () => server.killNow());
 const rss: { at: number; bytes: number }[] = [];
 try {
@@ -87,6 +97,8 @@ try {
   for (let k = 0; k < clients; k += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - k) }, () => BenchClient.connect(server.url)))));
 
   const t0 = performance.now();
+  const serverCpu0 = cpuMs(server.pid);
+  const ownCpu0 = process.cpuUsage();
   const deadline = t0 + seconds * 1000;
   const sampler = setInterval(() => {
     server.rss.sample();
@@ -109,10 +121,18 @@ try {
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  // Cores busy on average: the server's, and this process's (the clients must not be what limits).
+  const serverCores = (cpuMs(server.pid) - serverCpu0) / 1000 / elapsed;
+  const own = process.cpuUsage(ownCpu0);
+  const clientCores = (own.user + own.system) / 1e6 / elapsed;
   clearInterval(sampler);
+  // Answers still on their way to requests that timed out: counted for a moment, then the clients close.
+  await sleep(Math.min(timeoutMs, 3000));
+  const late = sockets.reduce((n, s) => n + s.late, 0);
   for (const s of sockets) s.close();
 
-  const table = new Table(`Load: ${clients} clients, ${sessions} sessions of ${rows} rows, ${seconds} s (timeout ${timeoutMs} ms, think ≈${thinkMs} ms)`, ['kind', 'answered', 'req/s', 'p50', 'p99', 'max', 'errors', 'unanswered']);
+  const settings = Object.entries(serverEnv).map(([k, v]) => `, ${k}=${v}`).join('');
+  const table = new Table(`Load: ${clients} clients, ${sessions} sessions of ${rows} rows, ${seconds} s (timeout ${timeoutMs} ms, think ≈${thinkMs} ms${settings})`, ['kind', 'answered', 'req/s', 'p50', 'p99', 'max', 'errors', 'unanswered']);
   let total = 0;
   let errors = 0;
   let unanswered = 0;
@@ -123,7 +143,8 @@ try {
     unanswered += s.unanswered;
     table.add(kind, s.ms.length, (s.ms.length / elapsed).toFixed(1), fmtMs(percentile(sorted, 50)), fmtMs(percentile(sorted, 99)), fmtMs(sorted[sorted.length - 1] ?? NaN), s.errors, s.unanswered);
   }
-  table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered.`);
+  table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered (${late} of these answered later, after the client had given up).`);
+  table.note(`CPU (cores busy on average, of ${os.availableParallelism()}): server ${serverCores.toFixed(2)}, load generator ${clientCores.toFixed(2)}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`);
   for (const [kind, s] of stats) for (const [p, n] of s.problems) table.note(`- ${kind}: ${n} × ${p}`);
   const every = Math.max(1, Math.round(rss.length / 12));
   table.note(`server RSS (s → MB): ${rss.filter((_, k) => k % every === 0 || k === rss.length - 1).map((p) => `${p.at.toFixed(0)}→${(p.bytes / 1e6).toFixed(0)}`).join(', ')}; peak ${fmtBytes(server.rss.peak)}`);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCsv } from './generate.ts';
-import { startServer } from './server.ts';
+import { startServer, cpuMs } from './server.ts';
 import { uploadFile } from './http.ts';
 import { BenchClient } from './socket.ts';
 import { Table, fmtMs, percentile } from './report.ts';
@@ -25,15 +25,6 @@ const rows = Number(values.rows ?? 100_000);
 const repeat = Number(values.repeat ?? 40);
 if (!Number.isInteger(rows) || rows < 200) throw new Error(`--rows must be an integer ≥ 200 (got ${values.rows})`);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer (got ${values.repeat})`);
-
-const ticksPerSecond = 100; // USER_HZ on Linux
-/** CPU time the process has used, in ms (utime + stime of /proc/<pid>/stat). */
-export function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
 
 const { file } = await benchCsv(outDir, rows);
 const server = await startServer(repoRoot);

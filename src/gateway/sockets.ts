@@ -51,7 +51,8 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
       } catch (err) {
         log.warn({ err }, 'client registry write failed');
       }
-      queue.submit({ operation: event, sessionID, requestID: requestID ?? null, body }).catch((err) => {
+      // A read whose client has gone is not worth running (the embedded queue drops it).
+      queue.submit({ operation: event, sessionID, requestID: requestID ?? null, body }, { abandoned: () => socket.disconnected }).catch((err) => {
         if (err instanceof BusyError) return reply('busy', err.message);
         log.error({ err, operation: event, sessionID }, 'queue refused a job');
         reply('queue unavailable', 'the request could not be queued; try again');
