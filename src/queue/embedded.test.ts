@@ -154,3 +154,18 @@ test('a read whose client disconnected is dropped without running or answering; 
   assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'c2']);
   await h.queue.close();
 });
+
+test('a session whose waiting reads were all retired by the sweep leaves no trace in the queue', async () => {
+  const h = timedHarness(40, 1);
+  await h.submit('c1', 'fillDown');
+  await h.submit('r1', 'data', 's2'); // s2 waits for the only slot
+  h.advance(100);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual(h.answers.map((a) => a.id), ['r1']);
+  await h.finish('c1');
+  await h.submit('r2', 'data', 's2');
+  assert.deepEqual(h.events, ['start c1', 'start r2']);
+  await h.finish('r2');
+  assert.deepEqual(h.answers.map((a) => a.id), ['r1', 'c1', 'r2']);
+  await h.queue.close();
+});

@@ -124,7 +124,8 @@ export class EmbeddedQueue implements JobQueue {
     while (this.running < this.concurrency && this.ready.length > 0) {
       const sessionId = this.ready.shift()!;
       this.isReady.delete(sessionId);
-      const lane = this.lanes.get(sessionId)!;
+      const lane = this.lanes.get(sessionId);
+      if (!lane) continue; // the sweep retired all it had
       const now = this.now();
       while (lane.jobs.length > 0 && this.retire(lane.jobs[0], now)) lane.jobs.shift();
       const next = lane.jobs[0];
