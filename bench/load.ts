@@ -72,7 +72,8 @@ function record(kind: string, t: Timed): void {
   else if (!t.ok) s.errors++;
   else s.ms.push(t.ms);
   if (!t.ok) {
-    const p = shortProblem(t.problem, 80);
+    // Grouped by wording: the numbers in it (ms waited, counts) vary from request to request.
+    const p = shortProblem(t.problem, 80).replace(/\d+/g, 'N');
     s.problems.set(p, (s.problems.get(p) ?? 0) + 1);
   }
 }

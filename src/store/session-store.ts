@@ -30,6 +30,12 @@ export interface JobOrigin {
   base: string;
 }
 
+// Texts of manifests read, by path, oldest first: a parse of the text costs far less than a
+// file read (open, stat, read, close on the thread pool), and a copy per caller is safe.
+const manifestTexts = new Map<string, string>();
+let manifestTextBytes = 0;
+const MAX_MANIFEST_TEXT = 32_000_000;
+
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
 /**
@@ -120,8 +126,25 @@ export class SessionStore {
     }
   }
 
+  /**
+   * A version's manifest. Manifests never change once written (ids are unique), so they are
+   * kept in memory after the first read (every request reads the current one); callers get
+   * a copy of their own.
+   */
   async manifest(id: string, manifestId: string): Promise<Manifest> {
-    return readJson<Manifest>(path.join(this.dir(id), 'versions', `${manifestId}.json`));
+    const file = path.join(this.dir(id), 'versions', `${manifestId}.json`);
+    let text = manifestTexts.get(file);
+    if (text === undefined) {
+      text = await fs.readFile(file, 'utf8');
+      manifestTextBytes += text.length;
+      manifestTexts.set(file, text);
+      for (const [k, t] of manifestTexts) {
+        if (manifestTextBytes <= MAX_MANIFEST_TEXT) break;
+        manifestTexts.delete(k);
+        manifestTextBytes -= t.length;
+      }
+    }
+    return JSON.parse(text) as Manifest;
   }
 
   async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
