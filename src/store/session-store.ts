@@ -36,6 +36,18 @@ const manifestTexts = new Map<string, string>();
 let manifestTextBytes = 0;
 const MAX_MANIFEST_TEXT = 32_000_000;
 
+/**
+ * A manifest deleted here is read from disk again if asked for (and then not found). A
+ * version deleted by another process is never asked for: state.json, always read from
+ * disk, no longer names it.
+ */
+function forgetManifest(file: string): void {
+  const text = manifestTexts.get(file);
+  if (text === undefined) return;
+  manifestTexts.delete(file);
+  manifestTextBytes -= text.length;
+}
+
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
 /**
@@ -264,7 +276,10 @@ export class SessionStore {
     const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
     const versionDir = path.join(this.dir(id), 'versions');
     for (const name of await fs.readdir(versionDir)) {
-      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) await fs.rm(path.join(versionDir, name), { force: true });
+      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) {
+        forgetManifest(path.join(versionDir, name));
+        await fs.rm(path.join(versionDir, name), { force: true });
+      }
     }
     for (const name of await fs.readdir(this.filesDir(id))) {
       if (!files.has(name)) await fs.rm(this.filePath(id, name), { force: true });
