@@ -111,6 +111,8 @@ try {
       const r = mulberry32(i + 1); // the same mix of requests run to run
       const sessionID = ids[i % sessions];
       const editor = i < sessions;
+      // Clients start as they would go on, a think time apart, not all in the same instant.
+      if (thinkMs > 0) await sleep(r() * 2 * thinkMs);
       while (performance.now() < deadline) {
         const batch = editor ? editRequests(r, rows) : [readRequest(r, rows)];
         for (const req of batch) {
