@@ -1,4 +1,4 @@
-// npm run load [-- --seconds 60 --clients 500 --sessions 50 --rows 100000 --timeout 10000 --think 100]
+// npm run load [-- --seconds 60 --clients 500 --sessions 50 --rows 100000 --timeout 10000 --think 100 --env KEY=VALUE…]
 //
 // A load test on loopback: the server runs as a child process with the embedded defaults;
 // `sessions` uploads of a generated `rows`-row CSV; `clients` Socket.IO v4 clients, client i
@@ -13,11 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCsv } from './generate.ts';
-import { startServer } from './server.ts';
+import { startServer, cpuMs } from './server.ts';
+import os from 'node:os';
 import { uploadFile } from './http.ts';
 import { BenchClient, type Timed } from './socket.ts';
 import { Table, fmtMs, fmtBytes, percentile, shortProblem } from './report.ts';
 import { mulberry32 } from './prng.ts';
+import { readRequest, editRequests } from './load-mix.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -31,8 +33,17 @@ const { values } = parseArgs({
     rows: { type: 'string' },
     timeout: { type: 'string' },
     think: { type: 'string' },
+    // Server settings for this run, e.g. --env QUEUE_CONCURRENCY=8 (repeatable).
+    env: { type: 'string', multiple: true },
   },
 });
+const serverEnv = Object.fromEntries(
+  (values.env ?? []).map((kv) => {
+    const at = kv.indexOf('=');
+    if (at <= 0) throw new Error(`--env must be KEY=VALUE (got ${JSON.stringify(kv)})`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 const int = (v: string | undefined, d: number, name: string, min: number, max: number) => {
   const n = v === undefined ? d : Number(v.replaceAll('_', ''));
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}] (got ${v})`);
@@ -45,30 +56,6 @@ const rows = int(values.rows, 100_000, 'rows', 200, 10_000_000);
 const timeoutMs = int(values.timeout, 10_000, 'timeout', 100, 600_000);
 const thinkMs = int(values.think, 100, 'think', 0, 60_000);
 
-
-type Request = { kind: string; operation: string; params: Record<string, unknown> };
-
-// Columns of the bench CSV (generate.ts): 0 id, 1 price, 2 qty (gaps), 3 category, 4 comment, 5 flag, 6 created, 7 score.
-function readRequest(r: () => number): Request {
-  const from = Math.floor(r() * (rows - 50));
-  const x = r();
-  if (x < 0.2) return { kind: 'metadata', operation: 'metadata', params: {} };
-  if (x < 0.55) return { kind: 'data', operation: 'data', params: { rowIndexFrom: from, rowIndexTo: from + 49, columnIndexFrom: 0, columnIndexTo: 7 } };
-  const page = Math.floor(r() * 1000);
-  if (x < 0.75) return { kind: 'data sorted', operation: 'data', params: { rowIndexFrom: page, rowIndexTo: page + 49, columnIndexFrom: 0, columnIndexTo: 7, sortColumnIndex: [1, 3, 7][Math.floor(r() * 3)], sortAscending: r() < 0.5 } };
-  if (x < 0.9) return { kind: 'data filtered', operation: 'data', params: { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 7, filterType: 'invalid', filterColumnIndices: [2] } };
-  return { kind: 'analyze', operation: 'analyze', params: { column: ['price', 'category', 'score'][Math.floor(r() * 3)] } };
-}
-
-function editRequests(r: () => number): Request[] {
-  const row = Math.floor(r() * rows);
-  return [
-    { kind: 'newCellValue', operation: 'newCellValue', params: { columnIndex: 1, rowIndex: row, newValue: String(Math.floor(r() * 1000) / 10) } },
-    { kind: 'fillWithCustomValue', operation: 'fillWithCustomValue', params: { columnIndex: 2, newValue: String(Math.floor(r() * 100)) } },
-    { kind: 'renameColumn', operation: 'renameColumn', params: { column: 'comment', newName: `comment_${Math.floor(r() * 1e6)}` } },
-    { kind: 'undo', operation: 'undo', params: {} },
-  ];
-}
 
 interface KindStats {
   ms: number[];
@@ -85,13 +72,14 @@ function record(kind: string, t: Timed): void {
   else if (!t.ok) s.errors++;
   else s.ms.push(t.ms);
   if (!t.ok) {
-    const p = shortProblem(t.problem, 80);
+    // Grouped by wording: the numbers in it (ms waited, counts) vary from request to request.
+    const p = shortProblem(t.problem, 80).replace(/\d+/g, 'N');
     s.problems.set(p, (s.problems.get(p) ?? 0) + 1);
   }
 }
 
 const { file } = await benchCsv(outDir, rows);
-const server = await startServer(repoRoot);
+const server = await startServer(repoRoot, serverEnv);
 process.on('exit', () => server.killNow());
 const rss: { at: number; bytes: number }[] = [];
 try {
@@ -110,6 +98,8 @@ try {
   for (let k = 0; k < clients; k += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - k) }, () => BenchClient.connect(server.url)))));
 
   const t0 = performance.now();
+  const serverCpu0 = cpuMs(server.pid);
+  const ownCpu0 = process.cpuUsage();
   const deadline = t0 + seconds * 1000;
   const sampler = setInterval(() => {
     server.rss.sample();
@@ -121,8 +111,10 @@ try {
       const r = mulberry32(i + 1); // the same mix of requests run to run
       const sessionID = ids[i % sessions];
       const editor = i < sessions;
+      // Clients start as they would go on, a think time apart, not all in the same instant.
+      if (thinkMs > 0) await sleep(r() * 2 * thinkMs);
       while (performance.now() < deadline) {
-        const batch = editor ? editRequests(r) : [readRequest(r)];
+        const batch = editor ? editRequests(r, rows) : [readRequest(r, rows)];
         for (const req of batch) {
           const t = await client.request(req.operation, sessionID, req.params, timeoutMs);
           record(req.kind, t);
@@ -132,10 +124,18 @@ try {
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  // Cores busy on average: the server's, and this process's (the clients must not be what limits).
+  const serverCores = (cpuMs(server.pid) - serverCpu0) / 1000 / elapsed;
+  const own = process.cpuUsage(ownCpu0);
+  const clientCores = (own.user + own.system) / 1e6 / elapsed;
   clearInterval(sampler);
+  // Answers still on their way to requests that timed out: counted for a moment, then the clients close.
+  await sleep(Math.min(timeoutMs, 3000));
+  const late = sockets.reduce((n, s) => n + s.late, 0);
   for (const s of sockets) s.close();
 
-  const table = new Table(`Load: ${clients} clients, ${sessions} sessions of ${rows} rows, ${seconds} s (timeout ${timeoutMs} ms, think ≈${thinkMs} ms)`, ['kind', 'answered', 'req/s', 'p50', 'p99', 'max', 'errors', 'unanswered']);
+  const settings = Object.entries(serverEnv).map(([k, v]) => `, ${k}=${v}`).join('');
+  const table = new Table(`Load: ${clients} clients, ${sessions} sessions of ${rows} rows, ${seconds} s (timeout ${timeoutMs} ms, think ≈${thinkMs} ms${settings})`, ['kind', 'answered', 'req/s', 'p50', 'p99', 'max', 'errors', 'unanswered']);
   let total = 0;
   let errors = 0;
   let unanswered = 0;
@@ -146,7 +146,8 @@ try {
     unanswered += s.unanswered;
     table.add(kind, s.ms.length, (s.ms.length / elapsed).toFixed(1), fmtMs(percentile(sorted, 50)), fmtMs(percentile(sorted, 99)), fmtMs(sorted[sorted.length - 1] ?? NaN), s.errors, s.unanswered);
   }
-  table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered.`);
+  table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered (${late} of these answered later, after the client had given up).`);
+  table.note(`CPU (cores busy on average, of ${os.availableParallelism()}): server ${serverCores.toFixed(2)}, load generator ${clientCores.toFixed(2)}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`);
   for (const [kind, s] of stats) for (const [p, n] of s.problems) table.note(`- ${kind}: ${n} × ${p}`);
   const every = Math.max(1, Math.round(rss.length / 12));
   table.note(`server RSS (s → MB): ${rss.filter((_, k) => k % every === 0 || k === rss.length - 1).map((p) => `${p.at.toFixed(0)}→${(p.bytes / 1e6).toFixed(0)}`).join(', ')}; peak ${fmtBytes(server.rss.peak)}`);

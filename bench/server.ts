@@ -60,6 +60,20 @@ export class RssSampler {
   }
 }
 
+const ticksPerSecond = 100; // USER_HZ on Linux
+/** CPU time a process has used so far, all its threads, in ms (utime + stime of /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    throw new Error(`process ${pid} is gone (the server exited during the run: see its output above)`);
+  }
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 export interface BenchServer {
   url: string;
   port: number;

@@ -19,6 +19,10 @@ export class BenchClient {
   private readonly socket: Socket;
   private readonly pending = new Map<string, (body: Record<string, any>) => void>();
   private counter = 0;
+  /** Requests of this client that timed out, until their answer comes. */
+  private readonly gaveUp = new Set<string>();
+  /** Answers that came after their request had timed out (the server did the work for nobody). */
+  late = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 10);
 
   private constructor(socket: Socket) {
@@ -31,7 +35,7 @@ export class BenchClient {
       if (resolve) {
         this.pending.delete(id);
         resolve(body as Record<string, any>);
-      }
+      } else if (this.gaveUp.delete(id)) this.late++;
     });
   }
 
@@ -58,6 +62,7 @@ export class BenchClient {
     const response = await new Promise<Record<string, any> | null>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestID);
+        this.gaveUp.add(requestID);
         resolve(null);
       }, timeoutMs);
       this.pending.set(requestID, (body) => {

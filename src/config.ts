@@ -42,6 +42,8 @@ const envSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   SOCKET_RATE_LIMIT: z.coerce.number().min(0).default(50), // requests per second per connection, 0 = unlimited
   SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(100),
+  READ_CACHE_BYTES: z.coerce.number().int().min(0).default(64_000_000), // 0 = no cache of read results
+  READ_WAIT_MS: z.coerce.number().int().min(0).default(5_000), // 0 = reads wait as long as it takes
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().default(''),
   SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(16_000_000),

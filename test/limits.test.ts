@@ -129,6 +129,52 @@ describe('limits name themselves when they refuse', () => {
     }
   });
 
+  test('READ_WAIT_MS: reads held past it behind a slow change are answered "busy" once, unrun; the change is answered', async () => {
+    const server = await startServer({ READ_WAIT_MS: 300, COMMAND_TIMEOUT_MS: 1500 });
+    const client = await connect(server.url);
+    try {
+      const id = await uploadOk(server.url, 'a.csv', 'a\n1\n');
+      const slow = client.request('executeCommand', id, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      const reads = await Promise.all([client.request('metadata', id), client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 0, columnIndexFrom: 0, columnIndexTo: 0 })]);
+      for (const r of reads) {
+        assert.equal(r.error, 'busy', JSON.stringify(r));
+        assert.match(r.errorDescription, /more than 300 ms \(READ_WAIT_MS\)/);
+      }
+      assert.equal((await slow).success, false); // stopped at COMMAND_TIMEOUT_MS, and answered
+      assert.equal((await client.request('metadata', id)).success, true);
+      assert.equal(client.received('metadata').length, 2);
+      assert.equal(client.received('data').length, 1);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('reads of a client that disconnected are dropped unrun and free their MAX_QUEUED_PER_SESSION places', async () => {
+    const server = await startServer({ MAX_QUEUED_PER_SESSION: 3, READ_WAIT_MS: 0, COMMAND_TIMEOUT_MS: 1500 });
+    const a = await connect(server.url);
+    const b = await connect(server.url);
+    const c = await connect(server.url);
+    try {
+      const id = await uploadOk(server.url, 'a.csv', 'a\n1\n');
+      const slow = a.request('executeCommand', id, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      b.send('metadata', { operation: 'metadata', sessionID: id, requestID: 'b1' });
+      b.send('metadata', { operation: 'metadata', sessionID: id, requestID: 'b2' });
+      await new Promise((r) => setTimeout(r, 200));
+      b.close();
+      await new Promise((r) => setTimeout(r, 500)); // the queue's sweep notices within 250 ms
+      // The session's 3 places: the command, and two freed by b's reads.
+      const replies = await Promise.all([c.request('metadata', id), c.request('metadata', id)]);
+      assert.deepEqual(replies.map((r) => r.success), [true, true], JSON.stringify(replies));
+      await slow;
+      // b's reads were never run: the room saw answers to c's two only.
+      assert.deepEqual(a.received('metadata').map((m) => m.requestID).sort(), replies.map((r) => r.requestID).sort());
+    } finally {
+      for (const x of [a, b, c]) x.close();
+      await server.close();
+    }
+  });
+
   test('CORS_ORIGINS: pages of other origins cannot connect; listed ones and the same origin can', async () => {
     const server = await startServer({ CORS_ORIGINS: 'https://app.example' });
     const attempt = (origin: string) =>

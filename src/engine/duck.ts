@@ -48,10 +48,15 @@ export class Duck {
 
 export type Row = Record<string, DuckDBValue>;
 
+// A statement that may read the views of deferViews (identifiers match without regard to case).
+const VIEW_NAME = /\bdf(_pos)?\b/i;
+
 // A thin wrapper over a DuckDB connection with the few shapes of query the engine needs.
 export class Db {
   readonly connection: DuckDBConnection;
   private readonly instance: DuckDBInstance | undefined;
+  /** Statements of views not yet created (deferViews), or their creation under way. */
+  private views: string[] | Promise<void> = [];
   constructor(connection: DuckDBConnection, instance?: DuckDBInstance) {
     this.connection = connection;
     this.instance = instance;
@@ -67,18 +72,49 @@ export class Db {
     return new Db(await this.instance.connect(), this.instance);
   }
 
+  /**
+   * Define the temp views `df` / `df_pos` lazily: `statements` run just before the first
+   * statement that names one of them. Binding them reads the metadata of every file of the
+   * version (about 2 ms for 8 columns), which a read that scans its own columns never needs.
+   * Replaces views deferred before and not yet created.
+   */
+  deferViews(statements: string[]): void {
+    this.views = statements;
+  }
+
+  /** Create the deferred views first when `sql` may read them (called by every method; call it before using `connection` directly). */
+  async viewsFor(sql: string): Promise<void> {
+    if (Array.isArray(this.views)) {
+      if (this.views.length === 0 || !VIEW_NAME.test(sql)) return;
+      const statements = this.views;
+      const creating = (async () => {
+        for (const stmt of statements) await this.connection.run(stmt);
+      })();
+      this.views = creating;
+      // Created (or failed, which the statement that needed them reports): nothing pending.
+      creating.then(
+        () => this.views === creating && (this.views = []),
+        () => this.views === creating && (this.views = []),
+      );
+    }
+    await this.views;
+  }
+
   async run(sql: string): Promise<void> {
+    await this.viewsFor(sql);
     await this.connection.run(sql);
   }
 
   /** Rows as objects of JS values (bigint for BIGINT, DuckDB value objects for dates…). */
   async rows(sql: string): Promise<Row[]> {
+    await this.viewsFor(sql);
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjects();
   }
 
   /** Rows as JSON-friendly objects (bigints and dates as strings). */
   async rowsJson(sql: string): Promise<Record<string, unknown>[]> {
+    await this.viewsFor(sql);
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
@@ -90,6 +126,7 @@ export class Db {
   }
 
   async scalar(sql: string): Promise<DuckDBValue> {
+    await this.viewsFor(sql);
     const reader = await this.connection.runAndReadAll(sql);
     const rows = reader.getRows();
     return rows.length === 0 ? null : rows[0][0];

@@ -11,16 +11,22 @@ interface Entry {
 /**
  * Filtered, searched or sorted views of a version, kept as tables of row positions in
  * display order (rowid = position in the view). Computing a sort of 10M rows takes a
- * second; paging through it afterwards reads only the positions of one page. Keys include
- * the manifest id, so a new version never sees a stale view.
+ * second; paging through it afterwards reads only the positions of one page. Keys name the
+ * files of the columns a view reads (withView), so a new version never sees a stale view,
+ * and one that kept those columns uses it still; views nobody reads go first when full.
  */
 export class SelectionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Tables being built, by key: a second reader of the same view waits for the first build. */
+  private readonly building = new Map<string, Promise<Entry>>();
   private readonly maxEntries: number;
   private readonly maxRows: number;
   private counter = 0;
 
-  constructor(maxEntries = 16, maxRows = 100_000_000) {
+  // Many sessions each paging a few views need many entries (a view rebuilt for every page
+  // costs a sort of the whole column), but their memory is what counts: 25M positions are
+  // 200 MB of DuckDB's memory (two sorts of a 10M-row dataset, or 250 of a 100k-row one).
+  constructor(maxEntries = 1024, maxRows = 25_000_000) {
     this.maxEntries = maxEntries;
     this.maxRows = maxRows;
   }
@@ -33,11 +39,23 @@ export class SelectionCache {
       this.entries.delete(fullKey);
       this.entries.set(fullKey, entry); // most recently used last
     } else {
-      const table = `selection_${++this.counter}`;
-      await build(table);
-      const rows = Number(await db.scalar(`SELECT count(*) FROM ${table}`));
-      entry = { table, rows, sessionId, pins: 0 };
-      this.entries.set(fullKey, entry);
+      let pending = this.building.get(fullKey);
+      if (!pending) {
+        pending = (async () => {
+          const table = `selection_${++this.counter}`;
+          await build(table);
+          const rows = Number(await db.scalar(`SELECT count(*) FROM ${table}`));
+          const made: Entry = { table, rows, sessionId, pins: 0 };
+          this.entries.set(fullKey, made);
+          return made;
+        })();
+        this.building.set(fullKey, pending);
+        pending.then(
+          () => this.building.delete(fullKey),
+          () => this.building.delete(fullKey),
+        );
+      }
+      entry = await pending;
     }
     entry.pins++;
     try {
@@ -55,15 +73,6 @@ export class SelectionCache {
       if (entry.pins > 0) continue;
       this.entries.delete(key);
       total -= entry.rows;
-      await db.run(`DROP TABLE IF EXISTS ${entry.table}`);
-    }
-  }
-
-  /** Forget every view of a session (after it changed, its old views are useless). */
-  async dropSession(db: Db, sessionId: string): Promise<void> {
-    for (const [key, entry] of this.entries) {
-      if (entry.sessionId !== sessionId || entry.pins > 0) continue;
-      this.entries.delete(key);
       await db.run(`DROP TABLE IF EXISTS ${entry.table}`);
     }
   }

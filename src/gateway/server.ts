@@ -37,10 +37,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) => void) => Promise<JobQueue>;
+/** `deliver` answers a job; `dropped` is told of a job dropped unanswered (its client is gone). */
+export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) => void, dropped: (job: Job) => void) => Promise<JobQueue>;
 
-export const embeddedQueue: QueueFactory = async (rt, deliver) =>
-  new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY, (job) => findOperation(job.operation)?.kind === 'read');
+export const embeddedQueue: QueueFactory = async (rt, deliver, dropped) =>
+  new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY, {
+    isRead: (job) => findOperation(job.operation)?.kind === 'read',
+    readWaitMs: rt.config.READ_WAIT_MS,
+    onDropped: dropped,
+  });
 
 /** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */
 export const bullmqQueue: QueueFactory = async (rt, deliver) =>
@@ -95,10 +100,14 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   };
   const perSession = new SessionLimit(config.MAX_QUEUED_PER_SESSION);
   // The queue itself (for /healthz), and the same queue behind the per-session bound.
-  const backend = await makeQueue(runtime, (job, result) => {
-    perSession.done(job);
-    deliver(job, result);
-  });
+  const backend = await makeQueue(
+    runtime,
+    (job, result) => {
+      perSession.done(job);
+      deliver(job, result);
+    },
+    (job) => perSession.done(job),
+  );
   const queue = perSession.wrap(backend);
   registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
   const sweeper = startSweeper(runtime, log);

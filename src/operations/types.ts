@@ -87,9 +87,29 @@ interface Base<S extends z.ZodType> {
   summary: string;
 }
 
+/** Where the current version stands in the session's history, at the time of a request. */
+export interface HistoryPosition {
+  undoAvailable: boolean;
+  redoAvailable: boolean;
+}
+
 export interface ReadOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
   kind: 'read';
   run(ctx: OperationContext, params: z.infer<S>): Promise<Record<string, unknown>>;
+  /**
+   * Set when run()'s result depends only on the version's data and the parameters (not on
+   * time, other sessions or the history): the worker then keeps it (ReadCache, READ_CACHE_BYTES)
+   * and answers the same read of the same version without running it again.
+   */
+  pure?: boolean;
+  /**
+   * For a pure read, the part of the version its result depends on (by default the manifest
+   * id, which names every column file): `analyze` of a column depends on that column's file
+   * only, so an edit of another column keeps it. Throws what run() would for bad parameters.
+   */
+  versionKey?(dataset: Dataset, params: z.infer<S>): string;
+  /** What a (possibly cached) result gets from the history at the time of the request, e.g. metadata's undo/redo flags. */
+  decorate?(result: Record<string, unknown>, position: HistoryPosition): Record<string, unknown>;
 }
 
 export interface ChangeOperation<S extends z.ZodType = z.ZodType> extends Base<S> {

@@ -21,7 +21,7 @@ function harness(concurrency = 8) {
       }),
     () => {},
     concurrency,
-    (job) => job.operation === 'data',
+    { isRead: (job) => job.operation === 'data' },
   );
   const submit = (id: string, operation: string, sessionID = 's1') => queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job);
   const finish = async (id: string) => {
@@ -72,4 +72,100 @@ test('the concurrency limit holds across sessions and reads', async () => {
   await h.finish('r2');
   await h.finish('r3');
   await h.queue.idle();
+});
+
+// A queue whose reads may wait `readWaitMs` on a clock the test moves, with every answer recorded.
+function timedHarness(readWaitMs: number, concurrency = 1) {
+  let clock = 0;
+  const events: string[] = [];
+  const answers: { id: string; message: Record<string, unknown> }[] = [];
+  const dropped: string[] = [];
+  const gates = new Map<string, () => void>();
+  const gone = new Set<string>();
+  const queue = new EmbeddedQueue(
+    (job) =>
+      new Promise<JobResult>((resolve) => {
+        const id = String(job.requestID);
+        events.push(`start ${id}`);
+        gates.set(id, () => resolve({ message: { requestID: id, success: true }, dataChanged: false }));
+      }),
+    (job, result) => answers.push({ id: String(job.requestID), message: result.message }),
+    concurrency,
+    { isRead: (job) => job.operation === 'data', readWaitMs, onDropped: (job) => dropped.push(String(job.requestID)), now: () => clock },
+  );
+  const submit = (id: string, operation: string, sessionID = 's1') =>
+    queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { abandoned: () => gone.has(id) });
+  const finish = async (id: string) => {
+    gates.get(id)!();
+    await new Promise((r) => setImmediate(r));
+  };
+  const advance = (ms: number) => (clock += ms);
+  return { queue, events, answers, dropped, gone, submit, finish, advance };
+}
+
+test('a read that waited past readWaitMs is answered busy once, without running; a change is never retired', async () => {
+  const h = timedHarness(1000);
+  await h.submit('c1', 'renameColumn');
+  await h.submit('r1', 'data');
+  await h.submit('c2', 'renameColumn');
+  await h.submit('r2', 'data');
+  h.advance(1500);
+  await h.finish('c1');
+  // r1 waited 1500 ms: answered busy, never started; c2 (a change) runs however long it waited.
+  assert.deepEqual(h.events, ['start c1', 'start c2']);
+  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1']);
+  assert.equal(h.answers[1].message.success, false);
+  assert.equal(h.answers[1].message.error, 'busy');
+  assert.match(String(h.answers[1].message.errorDescription), /waited 1500 ms for its turn, more than 1000 ms \(READ_WAIT_MS\)/);
+  await h.finish('c2');
+  assert.deepEqual(h.events, ['start c1', 'start c2']); // r2 too waited past the limit
+  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1', 'c2', 'r2']);
+  await h.submit('r3', 'data'); // a fresh read runs
+  assert.deepEqual(h.events.at(-1), 'start r3');
+  await h.finish('r3');
+  assert.equal(h.answers.length, 5);
+  await h.queue.close();
+});
+
+test('reads held behind a long change are answered busy by the sweep, while the change still runs', async () => {
+  const h = timedHarness(40);
+  await h.submit('c1', 'fillDown');
+  await h.submit('r1', 'data');
+  h.advance(100);
+  await new Promise((r) => setTimeout(r, 120)); // the sweep runs every 10 ms here
+  assert.deepEqual(h.answers.map((a) => [a.id, a.message.error]), [['r1', 'busy']]);
+  assert.deepEqual(h.events, ['start c1']);
+  await h.finish('c1');
+  assert.deepEqual(h.answers.map((a) => a.id), ['r1', 'c1']);
+  await h.queue.close();
+});
+
+test('a read whose client disconnected is dropped without running or answering; its change still runs', async () => {
+  const h = timedHarness(0);
+  await h.submit('c1', 'renameColumn');
+  await h.submit('r1', 'data');
+  await h.submit('c2', 'renameColumn');
+  h.gone.add('r1');
+  h.gone.add('c2'); // a change runs even so: it changes the session for everyone
+  await h.finish('c1');
+  assert.deepEqual(h.dropped, ['r1']);
+  assert.deepEqual(h.events, ['start c1', 'start c2']);
+  await h.finish('c2');
+  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'c2']);
+  await h.queue.close();
+});
+
+test('a session whose waiting reads were all retired by the sweep leaves no trace in the queue', async () => {
+  const h = timedHarness(40, 1);
+  await h.submit('c1', 'fillDown');
+  await h.submit('r1', 'data', 's2'); // s2 waits for the only slot
+  h.advance(100);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual(h.answers.map((a) => a.id), ['r1']);
+  await h.finish('c1');
+  await h.submit('r2', 'data', 's2');
+  assert.deepEqual(h.events, ['start c1', 'start r2']);
+  await h.finish('r2');
+  assert.deepEqual(h.answers.map((a) => a.id), ['r1', 'c1', 'r2']);
+  await h.queue.close();
 });

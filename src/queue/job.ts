@@ -35,6 +35,15 @@ export type ResultListener = (job: Job, result: JobResult) => void;
  * one session run one at a time in arrival order, and each result reaches the listener.
  */
 export interface JobQueue {
-  submit(job: Job): Promise<void>;
+  submit(job: Job, hooks?: SubmitHooks): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the gateway knows about a job's client, for queues that can use it (the embedded one). */
+export interface SubmitHooks {
+  /**
+   * True once nobody can receive the job's answer (its client disconnected): a read not yet
+   * started is then dropped without running. Changes run whatever happens to their client.
+   */
+  abandoned?: () => boolean;
 }

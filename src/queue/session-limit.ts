@@ -1,4 +1,4 @@
-import type { Job, JobQueue } from './job.ts';
+import type { Job, JobQueue, JobResult, SubmitHooks } from './job.ts';
 
 /** A request refused because its session already has MAX_QUEUED_PER_SESSION waiting or running. */
 export class BusyError extends Error {
@@ -24,12 +24,12 @@ export class SessionLimit {
 
   wrap(queue: JobQueue): JobQueue {
     return {
-      submit: async (job: Job) => {
+      submit: async (job: Job, hooks?: SubmitHooks) => {
         const n = this.counts.get(job.sessionID) ?? 0;
         if (n >= this.max) throw new BusyError(this.max);
         this.counts.set(job.sessionID, n + 1);
         try {
-          await queue.submit(job);
+          await queue.submit(job, hooks);
         } catch (err) {
           this.done(job);
           throw err;
@@ -44,4 +44,23 @@ export class SessionLimit {
     if (n > 0) this.counts.set(job.sessionID, n);
     else this.counts.delete(job.sessionID);
   }
+}
+
+/**
+ * The answer to a read that waited longer than READ_WAIT_MS for its turn and was not run:
+ * `busy`, like a request refused for a full backlog, since what it asks for is the same
+ * (send again later) — and a client waiting that long has usually moved on.
+ */
+export function waitedTooLong(job: Job, waitedMs: number, limitMs: number): JobResult {
+  return {
+    message: {
+      operation: job.operation,
+      sessionID: job.sessionID,
+      requestID: job.requestID ?? null,
+      success: false,
+      error: 'busy',
+      errorDescription: `this read waited ${Math.round(waitedMs)} ms for its turn, more than ${limitMs} ms (READ_WAIT_MS), and was not run; the server is busy, send it again`,
+    },
+    dataChanged: false,
+  };
 }

@@ -19,6 +19,9 @@ export class ClientRegistry {
     this.db = new DatabaseSync(path.join(dataDir, file));
     this.db.exec(`
       PRAGMA journal_mode = WAL;
+      -- In WAL mode NORMAL syncs at checkpoints only, not at every write (the registry is
+      -- cleared at every start: its last writes are not worth an fsync each).
+      PRAGMA synchronous = NORMAL;
       PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS clients (
         socket_id  TEXT NOT NULL,

@@ -48,6 +48,21 @@ export function addBytes(store: SessionStore, bytes: number): void {
   if (cached) cached.bytes += bytes;
 }
 
+// Column files never change once written: their sizes are looked up once. Without this a
+// commit stats every file of the session's history, a cost that grows with each edit.
+const sizes = new Map<string, number>();
+const MAX_SIZES = 200_000;
+
+async function fileSize(file: string): Promise<number> {
+  const known = sizes.get(file);
+  if (known !== undefined) return known;
+  const size = await fs.stat(file).then((s) => s.size, () => null);
+  if (size === null) return 0; // not kept: a file missing now is not a size to remember
+  if (sizes.size >= MAX_SIZES) sizes.clear();
+  sizes.set(file, size);
+  return size;
+}
+
 /**
  * Refuse a new version that would take a session past MAX_SESSION_BYTES, or the data
  * directory past MAX_DATA_BYTES. Counted: the files the session keeps after the commit (its
@@ -60,7 +75,7 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   const { state, manifests } = await store.all(id);
   const files = new Set([...manifests.slice(0, state.current + 1), staged].flatMap((m) => m.columns.map((c) => c.file)));
   let bytes = 0;
-  for (const file of files) bytes += await fs.stat(store.filePath(id, file)).then((s) => s.size, () => 0);
+  for (const file of files) bytes += await fileSize(store.filePath(id, file));
   if (limits.maxSessionBytes && bytes > limits.maxSessionBytes) {
     throw new OperationError('session quota exceeded', `this change would make the session keep ${bytes} bytes of data and history; the limit is ${limits.maxSessionBytes} bytes per session (MAX_SESSION_BYTES); undo to free space (a new change discards the redo branch) or start a new session; the dataset is unchanged`);
   }
@@ -73,10 +88,20 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   addBytes(store, staged.bytesWritten);
 }
 
-/** Mark a session as used now: idle expiry (SESSION_TTL_DAYS) counts from its last use. */
+// Expiry counts in days: a session's folder needs its time set once a minute at most, not
+// for every request (a syscall each, hundreds a second under load).
+const TOUCH_EVERY_MS = 60_000;
+const MAX_TOUCHED = 100_000;
+const touched = new Map<string, number>();
+
+/** Mark a session as used now: idle expiry (SESSION_TTL_DAYS) counts from its last use (to the minute). */
 export async function touchSession(store: SessionStore, id: string): Promise<void> {
-  const now = new Date();
-  await fs.utimes(store.dir(id), now, now).catch(() => {});
+  const key = store.dir(id);
+  const now = Date.now();
+  if (now - (touched.get(key) ?? -Infinity) < TOUCH_EVERY_MS) return;
+  if (touched.size >= MAX_TOUCHED) touched.clear();
+  touched.set(key, now);
+  await fs.utimes(key, new Date(now), new Date(now)).catch(() => {});
 }
 
 /**

@@ -30,6 +30,24 @@ export interface JobOrigin {
   base: string;
 }
 
+// Texts of manifests read, by path, oldest first: a parse of the text costs far less than a
+// file read (open, stat, read, close on the thread pool), and a copy per caller is safe.
+const manifestTexts = new Map<string, string>();
+let manifestTextBytes = 0;
+const MAX_MANIFEST_TEXT = 32_000_000;
+
+/**
+ * A manifest deleted here is read from disk again if asked for (and then not found). A
+ * version deleted by another process is never asked for: state.json, always read from
+ * disk, no longer names it.
+ */
+function forgetManifest(file: string): void {
+  const text = manifestTexts.get(file);
+  if (text === undefined) return;
+  manifestTexts.delete(file);
+  manifestTextBytes -= text.length;
+}
+
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
 /**
@@ -120,8 +138,25 @@ export class SessionStore {
     }
   }
 
+  /**
+   * A version's manifest. Manifests never change once written (ids are unique), so they are
+   * kept in memory after the first read (every request reads the current one); callers get
+   * a copy of their own.
+   */
   async manifest(id: string, manifestId: string): Promise<Manifest> {
-    return readJson<Manifest>(path.join(this.dir(id), 'versions', `${manifestId}.json`));
+    const file = path.join(this.dir(id), 'versions', `${manifestId}.json`);
+    let text = manifestTexts.get(file);
+    if (text === undefined) {
+      text = await fs.readFile(file, 'utf8');
+      manifestTextBytes += text.length;
+      manifestTexts.set(file, text);
+      for (const [k, t] of manifestTexts) {
+        if (manifestTextBytes <= MAX_MANIFEST_TEXT) break;
+        manifestTexts.delete(k);
+        manifestTextBytes -= t.length;
+      }
+    }
+    return JSON.parse(text) as Manifest;
   }
 
   async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
@@ -241,7 +276,10 @@ export class SessionStore {
     const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
     const versionDir = path.join(this.dir(id), 'versions');
     for (const name of await fs.readdir(versionDir)) {
-      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) await fs.rm(path.join(versionDir, name), { force: true });
+      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) {
+        forgetManifest(path.join(versionDir, name));
+        await fs.rm(path.join(versionDir, name), { force: true });
+      }
     }
     for (const name of await fs.readdir(this.filesDir(id))) {
       if (!files.has(name)) await fs.rm(this.filePath(id, name), { force: true });

@@ -13,7 +13,8 @@ import type { Job, JobResult } from '../queue/job.ts';
 import type { Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
-import type { OperationContext, SessionControl } from '../operations/types.ts';
+import type { HistoryPosition, OperationContext, SessionControl } from '../operations/types.ts';
+import { readKey } from '../engine/read-cache.ts';
 import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
 // Parameters with a size limit of their own, not MAX_CELL_BYTES.
@@ -112,13 +113,15 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
   assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
-  const manifest = await startingVersion(rt, job);
+  const { manifest, position } = await startingVersion(rt, job);
   await touchSession(rt.store, job.sessionID);
-  const db = await rt.duck.connect();
-  watchdog.db = db;
-  try {
-    const ctx = await openContext(rt, db, job.sessionID, new Dataset(manifest, rt.store.filesDir(job.sessionID)));
-    if (op.kind === 'read') return { result: await op.run(ctx, params), changed: null };
+  const dataset = new Dataset(manifest, rt.store.filesDir(job.sessionID));
+  if (op.kind === 'read') {
+    const read = () => withContext(rt, watchdog, job.sessionID, dataset, (ctx) => op.run(ctx, params));
+    const result = op.pure ? await rt.reads.get(readKey(job.sessionID, op.versionKey?.(dataset, params) ?? manifest.id, op.name, params), read) : await read();
+    return { result: op.decorate ? op.decorate(result, position) : result, changed: null };
+  }
+  return withContext(rt, watchdog, job.sessionID, dataset, async (ctx) => {
     const control = sessionControl(rt, ctx, watchdog, job.jobId);
     if (op.kind === 'history') {
       const { result, changed } = await op.run(ctx, params, control);
@@ -128,6 +131,15 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
     if (staged === ctx.dataset) return { result: {}, changed: false };
     await control.commit(staged, [applied(op.name, operationParameters(job.body))]);
     return { result: {}, changed: true };
+  });
+}
+
+/** Run `fn` on a connection of its own with the version opened as `df` (interrupted by the watchdog), then close it. */
+async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string, dataset: Dataset, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  const db = await rt.duck.connect();
+  watchdog.db = db;
+  try {
+    return await fn(await openContext(rt, db, sessionId, dataset));
   } finally {
     db.close();
   }
@@ -139,12 +151,13 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
  * it was made from, so that it answers as it did the first time (renameColumn would not find
  * its column any more), and its commit then returns the version it made without applying it twice.
  */
-async function startingVersion(rt: Runtime, job: Job): Promise<Manifest> {
+async function startingVersion(rt: Runtime, job: Job): Promise<{ manifest: Manifest; position: HistoryPosition }> {
   const { state, manifest } = await rt.store.current(job.sessionID);
+  const position = { undoAvailable: state.current > 0, redoAvailable: state.current < state.versions.length - 1 };
   const from = job.jobId ? state.recentJobs?.find((j) => j.id === job.jobId)?.from : undefined;
-  if (!from) return manifest;
+  if (!from) return { manifest, position };
   rt.log.info({ jobId: job.jobId, sessionID: job.sessionID, from }, 'job already applied: running it again on the version it was made from');
-  return rt.store.manifest(job.sessionID, from);
+  return { manifest: await rt.store.manifest(job.sessionID, from), position };
 }
 
 export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.infer<S> {
@@ -158,7 +171,7 @@ function applied(operation: string, parameters: Record<string, unknown>): Applie
 }
 
 async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Dataset): Promise<OperationContext> {
-  for (const stmt of dataset.viewStatements()) await db.run(stmt);
+  db.deferViews(dataset.viewStatements());
   return {
     db,
     duck: rt.duck,
@@ -203,7 +216,6 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       watchdog.enterCommit();
       const { rows, columns, bytesWritten } = dataset.manifest;
       const manifest = await rt.store.commit(ctx.sessionId, { rows, columns, bytesWritten, operations }, origin);
-      await rt.selections.dropSession(ctx.db, ctx.sessionId);
       return manifest;
     },
     async move(step) {

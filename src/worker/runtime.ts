@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
+import { ReadCache } from '../engine/read-cache.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
@@ -15,6 +16,8 @@ export interface Runtime {
   duck: Duck;
   store: SessionStore;
   selections: SelectionCache;
+  /** Results of pure reads by version (ReadOperation.pure). */
+  reads: ReadCache;
   cpu: CpuPool;
 }
 
@@ -23,7 +26,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, store, selections: new SelectionCache(), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
+  return { config, log, duck, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {

@@ -36,6 +36,12 @@ export const analyze = defineOperation({
   kind: 'read',
   summary: 'statistics of one column: missing and distinct counts, frequencies, mode; numeric, word and date statistics by type',
   params: z.object({ column: annotate(z.union([z.string(), z.number().int()]), 'column') }),
+  // The statistics are the column's own: an edit of another column, or a rename, keeps them.
+  pure: true,
+  versionKey(ds, params) {
+    const c = ds.column(resolveColumn(ds, params.column));
+    return `${c.file}/${c.field}/${c.deleted?.file ?? ''}/${c.type}`;
+  },
   async run(ctx, params) {
     const ds = ctx.dataset;
     const index = resolveColumn(ds, params.column);

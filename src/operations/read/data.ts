@@ -17,6 +17,7 @@ export const data = defineOperation({
     columnIndexTo: columnPosition,
     ...viewParams,
   }),
+  pure: true,
   async run(ctx, p) {
     const ds = ctx.dataset;
     if (p.rowIndexFrom > p.rowIndexTo) throw new OperationError('invalid slice', `rowIndexFrom (${p.rowIndexFrom}) is after rowIndexTo (${p.rowIndexTo})`);

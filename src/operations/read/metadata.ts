@@ -57,11 +57,11 @@ export const metadata = defineOperation({
   kind: 'read',
   summary: 'shape, column names, types and missing-value counts, optionally of a filtered or searched view',
   params: z.object(viewParams),
+  // Everything but the undo/redo flags is the version's: cached per version, flags added per request.
+  pure: true,
+  decorate: (result, { undoAvailable, redoAvailable }) => ({ undoAvailable, redoAvailable, ...result }),
   async run(ctx, params) {
     const ds = ctx.dataset;
-    const { state } = await ctx.store.current(ctx.sessionId);
-    const undoAvailable = state.current > 0;
-    const redoAvailable = state.current < state.versions.length - 1;
     const columns = ds.columns;
     const { rows, invalid } = await withView(ctx, params, false, async (view) => {
       if (columns.length === 0) return { rows: view.rows, invalid: [] as number[] };
@@ -79,8 +79,6 @@ export const metadata = defineOperation({
       columnInfo[c.name] = { index, dataType: apiType(c.type), invalidValues: invalid[index] };
     });
     return {
-      undoAvailable,
-      redoAvailable,
       dataSize: { rows, columns: columns.length },
       columns: columns.map((c) => c.name),
       columnInfo,

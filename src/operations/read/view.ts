@@ -60,10 +60,17 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
     // Missing last in both directions, NaN included (DuckDB would sort NaN above every number).
     order = `${isMissing(ds.sqlName(sortIndex), type)}, ${ds.ref(sortIndex)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
   }
-  const spec = JSON.stringify({ m: ds.manifest.id, conditions, order });
   // Read from the files of the columns the view uses only: df_pos joins every file of the
   // version positionally, on one thread (a sort of 10M rows by one column: 1.4 s that way).
-  const source = scanOf(ds, usedColumns(ds, [...conditions, order]), true);
+  const used = usedColumns(ds, [...conditions, order]);
+  const source = scanOf(ds, used, true);
+  // The view is a function of those columns' files (and deleted rows) alone: versions that
+  // kept them (an edit of another column, a rename, an undo) share it.
+  const files = used.map((i) => {
+    const c = ds.column(i);
+    return [i, c.file, c.field, c.deleted?.file ?? null, c.type];
+  });
+  const spec = JSON.stringify({ rows: ds.rows, files, conditions, order });
   return ctx.selections.use(
     ctx.db,
     ctx.sessionId,

@@ -24,7 +24,9 @@ function itemsOf(vector: DuckDBVector): Float64Array | null {
 export async function readNumbers(db: Db, source: string, column: string, rows: number): Promise<Float64Array> {
   const out = new Float64Array(rows);
   // NULL read as NaN in SQL: every value of every vector is then a number.
-  const result = await db.connection.run(`SELECT coalesce(CAST(${ident(column)} AS DOUBLE), 'NaN'::DOUBLE) AS v FROM ${source}`);
+  const sql = `SELECT coalesce(CAST(${ident(column)} AS DOUBLE), 'NaN'::DOUBLE) AS v FROM ${source}`;
+  await db.viewsFor(sql);
+  const result = await db.connection.run(sql);
   let at = 0;
   for (;;) {
     const chunk = await result.fetchChunk();

@@ -1,0 +1,69 @@
+// npm run bench:cost [-- --rows 100000 --repeat 40]
+//
+// What one request costs the server, request kind by kind: the server runs as a child
+// process with the embedded defaults, one session of a generated `rows`-row CSV, and one
+// Socket.IO client sends `repeat` requests of each kind one after the other (no overlap).
+// For each kind it prints the latency p50/p99 and the server's CPU time per request (user +
+// system, from /proc/<pid>/stat), which — unlike latency — does not depend much on what else
+// the machine is doing. The load test's throughput is bounded by cores / CPU per request.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchCsv } from './generate.ts';
+import { startServer, cpuMs } from './server.ts';
+import { uploadFile } from './http.ts';
+import { BenchClient } from './socket.ts';
+import { Table, fmtMs, percentile } from './report.ts';
+import { mulberry32 } from './prng.ts';
+import { readRequest, editRequests } from './load-mix.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(repoRoot, 'bench', 'out');
+
+const { values } = parseArgs({ options: { rows: { type: 'string' }, repeat: { type: 'string' } } });
+const rows = Number(values.rows ?? 100_000);
+const repeat = Number(values.repeat ?? 40);
+if (!Number.isInteger(rows) || rows < 200) throw new Error(`--rows must be an integer ≥ 200 (got ${values.rows})`);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer (got ${values.repeat})`);
+
+const { file } = await benchCsv(outDir, rows);
+const server = await startServer(repoRoot);
+process.on('exit', () => server.killNow());
+try {
+  const up = await uploadFile(server.url, file);
+  if (!up.body.success) throw new Error(`upload failed: ${up.status} ${JSON.stringify(up.body)}`);
+  const sessionID = up.body.sessionID as string;
+  const client = await BenchClient.connect(server.url);
+  const r = mulberry32(1);
+  const byKind = new Map<string, { operation: string; params: Record<string, unknown> }[]>();
+  // Draw from the load test's own mix until every kind has `repeat` requests.
+  while ([...byKind.values()].filter((l) => l.length >= repeat).length < 9) {
+    for (const req of [readRequest(r, rows), ...editRequests(r, rows)]) {
+      const list = byKind.get(req.kind) ?? [];
+      if (list.length < repeat) list.push(req);
+      byKind.set(req.kind, list);
+    }
+  }
+  const table = new Table(`Cost per request: one client, one session of ${rows} rows, ${repeat} requests per kind in sequence`, ['kind', 'p50', 'p99', 'server CPU / request', 'errors']);
+  // The edits run as the load test's editor sends them (rename, then undo), kind by kind.
+  for (const [kind, list] of [...byKind].sort()) {
+    const ms: number[] = [];
+    let errors = 0;
+    const cpu0 = cpuMs(server.pid);
+    for (const req of list) {
+      const t = await client.request(req.operation, sessionID, req.params, 60_000);
+      if (t.ok) ms.push(t.ms);
+      else errors++;
+      if (req.operation === 'renameColumn' && t.ok) await client.request('undo', sessionID, {}, 60_000);
+    }
+    const perRequest = (cpuMs(server.pid) - cpu0) / list.length;
+    table.add(kind === 'renameColumn' ? 'renameColumn (+ undo)' : kind, fmtMs(percentile(ms, 50)), fmtMs(percentile(ms, 99)), fmtMs(perRequest), errors);
+  }
+  client.close();
+  const report = table.markdown();
+  process.stdout.write(`\n${report}\n`);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'request-cost.md'), report + '\n');
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import { Duck } from './duck.ts';
+
+// Counts the temporary views without naming them (a statement naming them would create them).
+const VIEWS = `SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal`;
+
+test('deferred views are created only by a statement that names df or df_pos', async () => {
+  const duck = await Duck.open({ threads: 1, memoryLimit: '256MB', tempDirectory: os.tmpdir() });
+  try {
+    const db = await duck.connect();
+    db.deferViews(['CREATE OR REPLACE TEMP VIEW df_pos AS SELECT 1 AS __pos', 'CREATE OR REPLACE TEMP VIEW df AS SELECT 42 AS x']);
+    assert.equal(Number(await db.scalar(VIEWS)), 0);
+    assert.equal(Number(await db.scalar('SELECT x FROM DF')), 42); // identifiers match without regard to case
+    assert.equal(Number(await db.scalar(VIEWS)), 2);
+    // A new version's views replace the old ones at the next use.
+    db.deferViews(['CREATE OR REPLACE TEMP VIEW df_pos AS SELECT 1 AS __pos', 'CREATE OR REPLACE TEMP VIEW df AS SELECT 7 AS x']);
+    const [a, b] = await Promise.all([db.scalar('SELECT x FROM df'), db.scalar('SELECT x + 1 FROM df')]);
+    assert.deepEqual([Number(a), Number(b)], [7, 8]);
+    db.close();
+  } finally {
+    duck.close();
+  }
+});
