@@ -70,6 +70,10 @@ async function checkWide(filename: string, content: string | Buffer, fields: Rec
   const meta = await client.request('metadata', id);
   assert.deepEqual(meta.columns, names, `${filename}: names`);
   assert.deepEqual([0, 1, 2, 3].map((c) => meta.columnInfo[names[c]].dataType), ['int', 'float', 'string', 'int'], `${filename}: types`);
+  if (rows === ROWS) {
+    const missing = (c: number) => Array.from({ length: ROWS }, (_, r) => cell(r, c)).filter((v) => v === null).length;
+    assert.deepEqual([3, 7, COLUMNS - 1].map((c) => meta.columnInfo[names[c]].invalidValues), [3, 7, COLUMNS - 1].map(missing), `${filename}: missing values`);
+  }
   return id;
 }
 

@@ -99,6 +99,7 @@ export class Dataset {
       ? `SELECT unnest(${opts.positions.length ? `[${sortedPositions(opts.positions).join(', ')}]` : '[]'}::BIGINT[]) AS __pos`
       : `SELECT range AS __pos FROM range(${start}, ${Math.max(start, end)})`;
     if (groups.length === 0) return positionSource;
+    if (positionsFirst && !opts.positions && !range) return this.scanWithDeletions(indices, opts.withPosition === true, positionSource);
     const alias = new Map(groups.map((g, i) => [g, `f${i}`]));
     const scans = groups.map((g, i) => {
       const members = indices.filter((ci) => groupOf(ci) === g);
@@ -145,6 +146,46 @@ export class Dataset {
       return `SELECT ${outputs.join(', ')} FROM ${source}${keyed.map((scan, k) => ` JOIN ${scan} ON f${k}.__r = p.r${k}`).join('')}`;
     }
     const sources = positionsFirst ? [`(${positionSource}) p`, ...scans] : scans;
+    return `SELECT ${outputs.join(', ')} FROM ${sources.join(' POSITIONAL JOIN ')}`;
+  }
+
+  /**
+   * select() of whole columns of a version with deleted rows. A POSITIONAL JOIN streams only
+   * between plain table scans; any other right-hand side (an anti-join) is first gathered in
+   * memory whole, which for 10,000 columns needs gigabytes. So the files that lost the same
+   * rows are scanned side by side and their deleted rows removed once (one filter per set
+   * of deleted rows, usually one), the widest such unit on the left, and the positions,
+   * when asked for, come last (one column).
+   */
+  private scanWithDeletions(indices: number[], withPosition: boolean, positionSource: string): string {
+    const units = new Map<string, string[]>();
+    for (const i of indices) {
+      const key = this.columns[i].deleted?.file ?? '';
+      const files = units.get(key) ?? [];
+      if (!files.includes(this.columns[i].file)) files.push(this.columns[i].file);
+      units.set(key, files);
+    }
+    const width = (key: string) => indices.filter((i) => (this.columns[i].deleted?.file ?? '') === key).length;
+    const ordered = [...units.keys()].sort((a, b) => width(b) - width(a));
+    const where = new Map<number, string>();
+    const subqueries = ordered.map((key, u) => {
+      const files = units.get(key)!;
+      const fileAlias = (file: string) => `u${u}_${files.indexOf(file)}`;
+      const members = indices.filter((i) => (this.columns[i].deleted?.file ?? '') === key);
+      // Each file's field under a name of its own within the unit (two files may both have c0).
+      const name = (i: number) => `${fileAlias(this.columns[i].file)}_${this.columns[i].field}`;
+      const fields = new Map(members.map((i) => [name(i), `${fileAlias(this.columns[i].file)}.${ident(this.columns[i].field)}`]));
+      for (const i of members) where.set(i, `d${u}.${ident(name(i))}`);
+      const scans = files.map((f, k) => `read_parquet(${literal(this.filePath(f))}${k === 0 ? ', file_row_number = true' : ''}) ${fileAlias(f)}`).join(' POSITIONAL JOIN ');
+      // NOT IN, not ANTI JOIN: the optimizer estimates a positional scan at ~0 rows and would
+      // turn an anti-join around, gathering the scan into a hash table (memory, row order);
+      // NOT IN plans as a MARK join, whose build side is always the (small) deleted rows.
+      const anti = key ? ` WHERE ${fileAlias(files[0])}.file_row_number NOT IN (SELECT d FROM read_parquet(${literal(this.filePath(key))}))` : '';
+      return `(SELECT ${[...fields].map(([n, f]) => `${f} AS ${ident(n)}`).join(', ')} FROM ${scans}${anti}) d${u}`;
+    });
+    const outputs = indices.map((i) => `${where.get(i)} AS ${this.ref(i)}`);
+    if (withPosition) outputs.unshift('p.__pos AS __pos');
+    const sources = withPosition ? [...subqueries, `(${positionSource}) p`] : subqueries;
     return `SELECT ${outputs.join(', ')} FROM ${sources.join(' POSITIONAL JOIN ')}`;
   }
 

@@ -20,6 +20,12 @@ export interface ColumnEntry {
    * it deleted, and a column rewritten later is written without it (its deletion is folded).
    */
   deleted?: { file: string; count: number };
+  /**
+   * Missing values among all rows of the field in `file`, when the writer counted them (the
+   * wide import does, on its way): `metadata` then need not scan the column. It describes
+   * the file's field, so it holds for every entry naming that field without `deleted`.
+   */
+  missing?: number;
 }
 
 /** The files a column reads: its Parquet file and, when it has deleted rows, their file. */

@@ -22,7 +22,7 @@ export interface CsvSource {
    * Parquet files already holding the data in final types (the fast path writes them while
    * reading): column i is `field` of `file`. The caller may adopt them as they are.
    */
-  ready?: { files: string[]; columns: { file: string; field: string }[] };
+  ready?: { files: string[]; columns: { file: string; field: string; present?: number }[] };
 }
 
 export interface CsvOptions {

@@ -263,7 +263,11 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
       bytesWritten += (await fs.stat(target)).size;
     }
     rows = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(rt.store.filePath(sessionId, adopted.get(source.ready.files[0])!))})`));
-    columns = source.names.map((name, i) => ({ name, file: adopted.get(source.ready!.columns[i].file)!, field: source.ready!.columns[i].field, type: types[i].type }));
+    columns = source.names.map((name, i) => {
+      const { file, field, present } = source.ready!.columns[i];
+      // Counted on the way (wide files): metadata need not scan the column for its missing values.
+      return { name, file: adopted.get(file)!, field, type: types[i].type, ...(present === undefined ? {} : { missing: rows - present }) };
+    });
   } else {
     // Dates become timestamps: one datetime type, as pandas has datetime64 only.
     const described = await db.describe(`(${source.sql})`);

@@ -26,9 +26,11 @@ async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
   const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
   if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
+  // Counted when the field was written (see ColumnEntry.missing).
+  for (const i of todo) if (columns[i].missing !== undefined && !columns[i].deleted) wholeColumnCounts.set(key(i), columns[i].missing!);
   // A column that lost no rows and cannot hold NaN: its Parquet statistics count its nulls
   // (every file here is written by DuckDB, which always records null_count).
-  const fromStats = todo.filter((i) => !columns[i].deleted && !isFloat(columns[i].type));
+  const fromStats = todo.filter((i) => !wholeColumnCounts.has(key(i)) && !columns[i].deleted && !isFloat(columns[i].type));
   if (fromStats.length > 0) {
     const files = [...new Set(fromStats.map((i) => columns[i].file))];
     const rows = await ctx.db.rows(
