@@ -237,6 +237,9 @@ test('refused: invalid JSON', async () => {
   await expectRefusal(await upload(server.url, 'bad.json', '[{"a": 1}, {"a": '), 400, /invalid JSON/, /JSON/);
   await expectRefusal(await upload(server.url, 'bad.json', 'not json at all'), 400, /invalid JSON/, /JSON/);
   await expectRefusal(await upload(server.url, 'scalar.json', '42'), 400, /invalid JSON/, /records|array|object/);
+  // What was found is named in JSON's terms, not DuckDB's (UBIGINT, VARCHAR).
+  await expectRefusal(await upload(server.url, 'numbers.json', '[1, 2.5, 3]'), 400, /invalid JSON/, /found number values$/);
+  await expectRefusal(await upload(server.url, 'mixed.json', '["a", {"b": 1}]'), 400, /invalid JSON/, /found (string, object|object, string) values$/);
 });
 
 test('refused: bad sampleSize', async () => {

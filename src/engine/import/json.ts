@@ -66,7 +66,9 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `l[${i + 1}]`)} FROM ${rows} ORDER BY r`, names, tmpDir);
   }
   if (types.size !== 1 || !types.has('OBJECT')) {
-    const found = [...types].map((t) => t.toLowerCase()).join(', ');
+    // JSON's own names for what DuckDB calls UBIGINT, DOUBLE, VARCHAR…
+    const jsonName = (t: string) => (/INT|DOUBLE|DECIMAL|FLOAT/.test(t) ? 'number' : t === 'VARCHAR' ? 'string' : t.toLowerCase());
+    const found = [...new Set([...types].map(jsonName))].join(', ');
     throw new ImportError('invalid JSON', `expected an array of records (objects); found ${found} values`);
   }
   const keys = await recordKeys(db, docs);

@@ -71,7 +71,9 @@ export const metadata = defineOperation({
       const invalid: number[] = [];
       for (const { from, to } of columnGroups(columns.length, COUNT_CHUNK)) {
         const present = columns.slice(from, to).map((c, k) => `count(${presentValue(ds.sqlName(from + k), c.type)}) AS m${from + k}`);
-        const row = await ctx.db.one(`SELECT count(*) AS total, ${present.join(', ')} FROM df_pos SEMI JOIN ${view.table} s ON df_pos.__pos = s.__pos`);
+        // The chunk's columns only: binding df_pos reads the metadata of every file of the version.
+        const chunk = ds.select({ withPosition: true, columns: columns.slice(from, to).map((_, k) => from + k) });
+        const row = await ctx.db.one(`SELECT count(*) AS total, ${present.join(', ')} FROM (${chunk}) d SEMI JOIN ${view.table} s ON d.__pos = s.__pos`);
         for (let i = from; i < to; i++) invalid.push(Number(row.total) - Number(row[`m${i}`]));
       }
       return { rows: view.rows, invalid };
