@@ -23,11 +23,15 @@ export function textValue(column: string, duckType: string): string {
   return duckType.toUpperCase() === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`;
 }
 
+/** Whether a DuckDB type is a floating point type, whose NaN counts as missing. */
+export function isFloatType(duckType: string): boolean {
+  return /^(DOUBLE|FLOAT|REAL)$/i.test(duckType);
+}
+
 /** Predicate: the value is missing (null, or NaN for floating point columns). */
 export function isMissing(column: string, duckType: string): string {
   const c = ident(column);
-  const t = duckType.toUpperCase();
-  return t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL' ? `(${c} IS NULL OR isnan(${c}))` : `${c} IS NULL`;
+  return isFloatType(duckType) ? `(${c} IS NULL OR isnan(${c}))` : `${c} IS NULL`;
 }
 
 /**
@@ -36,6 +40,5 @@ export function isMissing(column: string, duckType: string): string {
  */
 export function presentValue(column: string, duckType: string): string {
   const c = ident(column);
-  const t = duckType.toUpperCase();
-  return t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL' ? `nullif(${c}, 'NaN'::${t})` : c;
+  return isFloatType(duckType) ? `nullif(${c}, 'NaN'::${duckType.toUpperCase()})` : c;
 }

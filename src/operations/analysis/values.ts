@@ -3,7 +3,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Db } from '../../engine/duck.ts';
 import { ident, literal } from '../../engine/sql.ts';
-import { jsonValue } from '../../engine/json-values.ts';
+import { isFloatType, jsonValue } from '../../engine/json-values.ts';
 
 /**
  * Words as Python's `str.split()` finds them: maximal runs of non-whitespace. Python's
@@ -15,8 +15,6 @@ export const WORD_PATTERN = literal('[^\\s\\x{0B}\\x{1C}-\\x{1F}\\x{85}\\pZ]+');
 /** SQL list of the words of a text expression (an empty or blank string has none). */
 export const words = (textExpr: string): string => `regexp_extract_all(${textExpr}, ${WORD_PATTERN})`;
 
-const FLOAT = /^(DOUBLE|FLOAT|REAL)$/i;
-
 /**
  * A column's value with every kind of missing (NULL, NaN) as NULL; dates widened to
  * timestamps. `column`: its SQL name in df (Dataset.sqlName).
@@ -24,7 +22,7 @@ const FLOAT = /^(DOUBLE|FLOAT|REAL)$/i;
 export function valueExpr(column: string, duckType: string): string {
   const c = ident(column);
   const t = duckType.toUpperCase();
-  if (FLOAT.test(t)) return `CASE WHEN NOT isnan(${c}) THEN ${c} END`;
+  if (isFloatType(t)) return `CASE WHEN NOT isnan(${c}) THEN ${c} END`;
   if (t === 'DATE') return `CAST(${c} AS TIMESTAMP)`;
   return c;
 }

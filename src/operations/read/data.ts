@@ -5,6 +5,7 @@ import { columnPosition, rowPosition } from '../params.ts';
 import { viewParams, withView, type View } from './view.ts';
 import { jsonValue } from '../../engine/json-values.ts';
 import { literal } from '../../engine/sql.ts';
+import { columnGroups } from '../../engine/column-groups.ts';
 
 export const data = defineOperation({
   name: 'data',
@@ -60,7 +61,7 @@ async function sliceJson(db: import('../../engine/duck.ts').Db, ds: import('../.
   const table = view.kind === 'all' ? null : view.table;
   const positions = table === null ? null : (await db.rows(`SELECT __pos FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
   const chunks: number[][] = [];
-  for (let k = 0; k < columns.length; k += SLICE_COLUMN_CHUNK) chunks.push(columns.slice(k, k + SLICE_COLUMN_CHUNK));
+  for (const { from: lo, to: hi } of columnGroups(columns.length, SLICE_COLUMN_CHUNK)) chunks.push(columns.slice(lo, hi));
   if (chunks.length === 0) chunks.push([]);
   // One subquery per chunk: (__pos, the chunk's values as the text of a JSON array).
   const parts: string[] = [];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { viewParams, withView } from './view.ts';
 import { apiType } from '../../engine/column-types.ts';
-import { presentValue } from '../../engine/json-values.ts';
+import { isFloatType, presentValue } from '../../engine/json-values.ts';
 import type { OperationContext } from '../types.ts';
 import { columnGroups } from '../../engine/column-groups.ts';
 import { literal } from '../../engine/sql.ts';
@@ -18,7 +18,6 @@ const MAX_CACHED = 20_000;
  */
 const COUNT_CHUNK = 500;
 
-const isFloat = (type: string) => /^(DOUBLE|FLOAT|REAL)$/i.test(type);
 
 async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const ds = ctx.dataset;
@@ -30,7 +29,7 @@ async function missingCounts(ctx: OperationContext): Promise<number[]> {
   for (const i of todo) if (columns[i].missing !== undefined && !columns[i].deleted) wholeColumnCounts.set(key(i), columns[i].missing!);
   // A column that lost no rows and cannot hold NaN: its Parquet statistics count its nulls
   // (every file here is written by DuckDB, which always records null_count).
-  const fromStats = todo.filter((i) => !wholeColumnCounts.has(key(i)) && !columns[i].deleted && !isFloat(columns[i].type));
+  const fromStats = todo.filter((i) => !wholeColumnCounts.has(key(i)) && !columns[i].deleted && !isFloatType(columns[i].type));
   if (fromStats.length > 0) {
     const files = [...new Set(fromStats.map((i) => columns[i].file))];
     const rows = await ctx.db.rows(
