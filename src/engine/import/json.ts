@@ -3,6 +3,7 @@ import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import { uniqueColumnNames } from './names.ts';
 import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
+import { WIDE_GROUP } from '../column-groups.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
 import type { Db } from '../duck.ts';
 
@@ -168,7 +169,9 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
  */
 async function typed(db: Db, select: (from: number, to: number) => string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
   if (names.length > WIDE_COLUMNS && tmpDir) {
-    const { sql, ready } = await writeTypedGroups(db, select, names.length, tmpDir);
+    // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
+    // limit with the whole text of the file, staged in `docs`.
+    const { sql, ready } = await writeTypedGroups(db, select, names.length, tmpDir, { groupSize: WIDE_GROUP / 2 });
     return { sql, names, skippedLines: 0, paddedLines: 0, ready };
   }
   const table = unique('jsontext');

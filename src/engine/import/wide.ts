@@ -126,20 +126,19 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
 
 /**
- * How many column groups of a wide file are read and written at once, each on its own
+ * How many column groups of a wide CSV are read and written at once, each on its own
  * connection: writing one group's Parquet file (a single row group for up to 122,880 rows)
  * keeps one thread busy, and the CSV scan of a group is mostly per-field work that does
  * not use a second thread, so two groups side by side use both cores of a small machine.
  */
-const WIDE_CONCURRENCY = Number(process.env.WC ?? 2);
+const WIDE_CONCURRENCY = 2;
 
 /**
  * A wide delimited file (see WIDE_COLUMNS), read like readThorough reads a narrow one: every
  * field as text with the header's width, lines too long skipped and too short padded (both
  * counted), each column's type inferred from all its values (or taken from `opts.types`),
- * then written in final types as Parquet files of WIDE_GROUP columns (`ready`). A group's
- * text is staged in a temp table of its connection (DuckDB spills it past its memory
- * limit); groups are read WIDE_CONCURRENCY at a time.
+ * then written in final types as Parquet files of WIDE_GROUP columns (`ready`) by
+ * writeTypedGroups, WIDE_CONCURRENCY groups at a time.
  */
 export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, dialect: { delim: string; quote: string; escape: string }, names: string[]): Promise<CsvSource> {
   const fields = names.map((_, i) => `c${i}`);
@@ -152,36 +151,60 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
   opts.phase?.('wide: line check');
   const text = scan(lines.padded > 0, null);
-  const groups = columnGroups(fields.length);
-  const files: string[] = groups.map(() => pathJoin(opts.tmpDir, `${unique('wide')}.parquet`));
-  const written: NonNullable<CsvSource['ready']>['columns'] = [];
+  const { sql, ready } = await writeTypedGroups(db, (from, to) => `SELECT ${fields.slice(from, to).map(ident).join(', ')} FROM ${text}`, fields.length, opts.tmpDir, {
+    concurrency: WIDE_CONCURRENCY,
+    types: opts.types,
+    phase: opts.phase,
+  });
+  return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready };
+}
+
+/**
+ * Type and write text columns c0…c<count-1> as Parquet files of at most `groupSize` columns
+ * in `tmpDir`: `groupSelect(from, to)` gives the columns c<from>…c<to-1> (every row, in row
+ * order, the same rows for every group). Each group is staged once in a temp table (the
+ * source, e.g. a CSV scan, is then parsed once per group, not once for types and again for
+ * values), its types taken from `types` or inferred by inferLong from all its values, and
+ * written in those types. `concurrency` groups run side by side, each on a connection of
+ * its own (a groupSelect reading a temp table of `db` needs 1). Returns CsvSource's `ready`
+ * (every column's file, field and present values when inferred) and the SELECT reading it
+ * back. On failure no file is left.
+ */
+export async function writeTypedGroups(
+  db: Db,
+  groupSelect: (from: number, to: number) => string,
+  count: number,
+  tmpDir: string,
+  opts: { groupSize?: number; concurrency?: number; types?: (InferredType | null)[]; phase?: (name: string) => void } = {},
+): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
+  const groups = columnGroups(count, opts.groupSize ?? WIDE_GROUP);
+  const files = groups.map(() => pathJoin(tmpDir, `${unique('wide')}.parquet`));
+  const columns: NonNullable<CsvSource['ready']>['columns'] = [];
   let next = 0;
   const worker = async (conn: Db) => {
     for (let g = next++; g < groups.length; g = next++) {
-      const group = fields.slice(groups[g].from, groups[g].to);
-      // The group's text is staged once, so the file is parsed once per group, not twice
-      // (types, then values): the parse of every field of every line is the cost here.
+      const { from, to } = groups[g];
+      const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
       const staged = unique('wide_group');
-      await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM ${text}`);
+      await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${groupSelect(from, to)})`);
       opts.phase?.(`wide: group ${g} staged`);
       try {
         // A group at a time: one statement of 50,000 aggregates never completes.
-        const known = opts.types?.slice(groups[g].from, groups[g].to);
+        const known = opts.types?.slice(from, to);
         const inferred = known?.length === group.length && known.every((t) => t !== null) ? { types: known as InferredType[], present: undefined } : await inferLong(conn, `SELECT * FROM ${staged}`, group);
-        opts.phase?.(`wide: group ${g} typed`);
         const casts = group.map((f, k) => `${castExpr(f, inferred.types[k])} AS ${ident(f)}`);
         await conn.run(`COPY (SELECT ${casts.join(', ')} FROM ${staged}) TO ${literal(files[g])} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
-        group.forEach((field, k) => (written[groups[g].from + k] = { file: files[g], field, present: inferred.present?.[k] }));
+        group.forEach((field, k) => (columns[from + k] = { file: files[g], field, present: inferred.present?.[k] }));
       } finally {
         await conn.run(`DROP TABLE IF EXISTS ${staged}`);
       }
       opts.phase?.(`wide: group ${g} written`);
     }
   };
-  const siblings = await Promise.all(Array.from({ length: Math.min(WIDE_CONCURRENCY, groups.length) - 1 }, () => db.sibling()));
+  const siblings = await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 1, groups.length) - 1 }, () => db.sibling()));
   try {
     // On a failure the other workers stop at their next group; allSettled waits for them
-    // so that no statement still writes a file the caller is about to remove.
+    // so that no statement still writes a file that is about to be removed.
     const results = await Promise.allSettled([db, ...siblings].map((conn) => worker(conn).catch((err) => ((next = groups.length), Promise.reject(err)))));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {
@@ -190,43 +213,6 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
     }
   } finally {
     for (const s of siblings) s.close();
-  }
-  const alias = new Map(files.map((f, k) => [f, `t${k}`]));
-  const outputs = written.map((c, i) => `${alias.get(c.file)}.${ident(c.field)} AS ${ident(fields[i])}`);
-  const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
-  return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready: { files, columns: written } };
-}
-
-/**
- * Type and write text columns c0…c<count-1> as Parquet files of at most WIDE_GROUP columns
- * in `tmpDir`, a group at a time: `groupSelect(from, to)` gives the columns c<from>…c<to-1>
- * (every row, in row order, the same rows for every group); each group is staged once, its
- * types inferred by inferLong from all its values, and written in those types. Returns
- * CsvSource's `ready` (every column's file and field) and the SELECT reading it back.
- */
-export async function writeTypedGroups(db: Db, groupSelect: (from: number, to: number) => string, count: number, tmpDir: string): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
-  const files: string[] = [];
-  const columns: NonNullable<CsvSource['ready']>['columns'] = [];
-  try {
-    // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
-    // limit with the source, which for JSON is the whole text of the file.
-    for (const { from, to } of columnGroups(count, WIDE_GROUP / 2)) {
-      const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
-      const staged = unique('wide_group');
-      await db.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${groupSelect(from, to)})`);
-      try {
-        const { types, present } = await inferLong(db, `SELECT * FROM ${staged}`, group);
-        const file = pathJoin(tmpDir, `${unique('wide')}.parquet`);
-        files.push(file);
-        await db.run(`COPY (SELECT ${group.map((f, k) => `${castExpr(f, types[k])} AS ${ident(f)}`).join(', ')} FROM ${staged}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
-        group.forEach((field, k) => columns.push({ file, field, present: present[k] }));
-      } finally {
-        await db.run(`DROP TABLE IF EXISTS ${staged}`);
-      }
-    }
-  } catch (err) {
-    await Promise.all(files.map((f) => fs.rm(f, { force: true })));
-    throw err;
   }
   const alias = new Map(files.map((f, k) => [f, `t${k}`]));
   const sql = `SELECT ${columns.map((c) => `${alias.get(c.file)}.${ident(c.field)}`).join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${alias.get(f)}`).join(' POSITIONAL JOIN ')}`;
