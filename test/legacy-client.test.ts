@@ -65,6 +65,10 @@ async function converse(page: Page, transports: string[] | null): Promise<Conver
       const socket = w.io(url, { forceNew: true, reconnection: false, ...(transports ? { transports } : {}) });
       const engine = socket.io.engine;
       let upgraded = false;
+      // Read at the engine's open, not at socket.io's connect: under load the upgrade can finish
+      // before the connect packet is handled, and the handshake is what must be polling.
+      let transportAtConnect = '';
+      engine.on('open', () => (transportAtConnect = engine.transport.name));
       const upgrade = new Promise<void>((resolve) => engine.on('upgrade', () => ((upgraded = true), resolve())));
       const replies: Record<string, any>[] = [];
       const dataChanged: Record<string, any>[] = [];
@@ -84,7 +88,6 @@ async function converse(page: Page, transports: string[] | null): Promise<Conver
           fail(what),
         ]);
       await Promise.race([new Promise<void>((resolve) => socket.on('connect', () => resolve())), fail('connect')]);
-      const transportAtConnect = engine.transport.name;
       if (!transports) await Promise.race([upgrade, fail('the websocket upgrade')]);
       let n = 0;
       const request = async (operation: string, params: Record<string, unknown>, change: boolean) => {
