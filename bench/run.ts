@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { benchCsv, BENCH_COLUMNS, type ColumnRole } from './generate.ts';
-import { startServer, type BenchServer } from './server.ts';
+import { startServer, cpuMs, type BenchServer } from './server.ts';
 import { uploadFile } from './http.ts';
 import { BenchClient } from './socket.ts';
 import { Table, TARGETS, verdict, fmtMs, fmtBytes, fmtRate, fmtRatio, shortProblem, MB } from './report.ts';
@@ -117,7 +117,9 @@ async function main(): Promise<number> {
     server.rss.mark();
 
     log('upload + import');
+    const cpuBefore = cpuMs(server.pid);
     const up = await uploadFile(server.url, csv.file);
+    const uploadCpuMs = cpuMs(server.pid) - cpuBefore;
     sectionPeaks.push(['upload + import', server.rss.mark()]);
     if (up.status !== 200 || up.body.success !== true) throw new Error(`upload failed: HTTP ${up.status} ${shortProblem(`${up.body.error}: ${up.body.errorDescription}`, 300)}`);
     const sessionID = String(up.body.sessionID);
@@ -130,6 +132,8 @@ async function main(): Promise<number> {
     }
     memory.add('upload + import throughput', fmtRate(csv.bytes, up.totalMs), '', '');
     memory.add('… of which sending the body / import after it', `${fmtMs(up.sendMs)} / ${fmtMs(up.totalMs - up.sendMs)}`, '', '');
+    // Steadier than wall time on a shared machine: the server's CPU time (all threads) for the upload and import.
+    memory.add('… server CPU time (user + sys) for upload + import', fmtMs(uploadCpuMs), '', '');
     memory.add('server RSS when idle, before the upload', fmtBytes(idleRss), '', '');
 
     client = await BenchClient.connect(server.url);

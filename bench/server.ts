@@ -107,7 +107,7 @@ export async function startServer(repoRoot: string, env: Record<string, string> 
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'willow-bench-'));
   const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const pid = child.pid;
