@@ -49,15 +49,6 @@ export interface CsvOptions {
    * null and the caller reads the whole file once it has arrived.
    */
   streamFrom?: string;
-  /**
-   * With `streamFrom`: a file holding the rest of the records, read after the pipe ends
-   * (on all of DuckDB's threads, which a pipe cannot be), header and skipped lines not
-   * repeated. It must be whole when the pipe ends (see GrowingFile.feed's split); empty
-   * when the pipe held the whole file.
-   */
-  streamTail?: string;
-  /** Called with the dialect once it is known, just before the file is read (the pipe's feeder cuts records by it). */
-  onDialect?: (d: Dialect) => void;
   /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
   maxColumns?: number;
 }
@@ -70,7 +61,7 @@ function newLineArg(opts: CsvOptions): string {
   return `new_line = ${literal(opts.newLine.replaceAll('\r', '\\r').replaceAll('\n', '\\n'))}, `;
 }
 
-export interface Dialect {
+interface Dialect {
   delim: string;
   quote: string;
   escape: string;
@@ -198,16 +189,8 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     }
     return c;
   });
-  let from = `read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})`;
-  if (opts.streamFrom && opts.streamTail) {
-    // One scan after the other, in order (the COPY keeps insertion order): DuckDB opens the
-    // tail only once the pipe has ended, and the feeder ends it once the tail is whole.
-    const tail = `read_csv(${scanArgs(opts.streamTail, { ...opts, header: false, skip: 0 }, d, false, rejects)}, columns = {${columns}})`;
-    from = `(SELECT * FROM ${from} UNION ALL SELECT * FROM ${tail})`;
-  }
-  opts.onDialect?.(d);
   try {
-    await db.run(`COPY (SELECT ${select.join(', ')} FROM ${from}) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
   } catch (err) {
     await fs.rm(main, { force: true });
     if ((err as Error).message.includes(NOT_A_NUMBER)) return null;
@@ -228,9 +211,6 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     throw new NotUtf8Error(lines.firstInvalidByte);
   }
   if (lines.cast > 0 || lines.padded > 0) return discard();
-  // A quoted field left open or closed mid-value is what a cut inside a quoted field would
-  // look like at its two sides: such a file is read whole rather than trusted to the cut.
-  if (opts.streamTail && lines.quoting > 0) return discard();
 
   // The sniffer saw a sample: a column it read as text may still be all booleans, ISO
   // dates or numbers in pandas' eyes. Such columns are converted into a small file of their
@@ -324,26 +304,20 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
   }
 }
 
-/**
- * Rejected lines of one scan, by what happens to them. A scan of several files (a streamed
- * upload's pipe and tail) numbers each file's lines from 1: a line is (file, line).
- * `quoting`: lines rejected for a quoted value left open or closed mid-value.
- */
-export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null; quoting: number }> {
+/** Rejected lines of one scan, by what happens to them. */
+export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null }> {
   const row = await db.one(`
     SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos, count(*) FILTER (WHERE NOT enc AND cast_error) AS cast_lines,
-           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short AND NOT cast_error) AS skipped,
-           count(*) FILTER (WHERE quoting) AS quoting
-    FROM (SELECT scan_id, file_id, line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
-                 bool_or(error_type = 'CAST') AS cast_error, bool_or(error_type = 'UNQUOTED VALUE') AS quoting, min(byte_position) AS pos
-          FROM ${rejects} GROUP BY scan_id, file_id, line)`);
+           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short AND NOT cast_error) AS skipped
+    FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
+                 bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos
+          FROM ${rejects} GROUP BY line)`);
   return {
     skipped: Number(row.skipped),
     padded: Number(row.padded),
     cast: Number(row.cast_lines),
     invalidEncoding: Number(row.enc),
     firstInvalidByte: row.pos === null ? null : Number(row.pos),
-    quoting: Number(row.quoting),
   };
 }
 

@@ -5,7 +5,6 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { RecordCutter } from './record-cut.ts';
 
 const run = promisify(execFile);
 
@@ -77,16 +76,9 @@ export class GrowingFile {
   /**
    * Write the file from its first byte into `out` as it arrives, and end `out` once the
    * upload is complete; `out` is destroyed when the upload fails or `stop()` is called.
-   *
-   * With `split`, the file is fed in two parts (see TailSplit): once the upload is complete,
-   * the rest past a record boundary a little ahead of what the pipe has taken is copied to
-   * `split.path`, and `out` ends at that boundary only once the copy is whole, so that the
-   * reader, which opens the tail file when the pipe ends, finds it complete.
-   *
-   * Resolves with the bytes written: to `out`, and from where the tail starts (the file's
-   * length when it has none).
+   * Resolves with the bytes written.
    */
-  async feed(out: net.Socket, stopped: () => boolean, split?: TailSplit): Promise<{ piped: number; tailFrom: number }> {
+  async feed(out: net.Socket, stopped: () => boolean): Promise<number> {
     const handle = await fsp.open(this.path, 'r');
     // Two buffers used in turn, each read into again once the pipe has taken its bytes: a
     // new buffer for every read made the garbage collector the event loop's largest cost.
@@ -94,31 +86,14 @@ export class GrowingFile {
     const inPipe: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     let turn = 0;
     let position = 0;
-    // Until the dialect is known nothing is fed: the reader sniffs the head first anyway.
-    const cutter = split ? await split.cutter : null;
-    /** Where the pipe's part ends, once decided; the tail copy that must be whole before it ends. */
-    let end: number | null = null;
-    let tail: Promise<void> | null = null;
-    const result = () => ({ piped: position, tailFrom: end ?? position });
     try {
       for (;;) {
-        if (stopped() || out.destroyed) return result();
-        if (end === null && cutter && split && this.state === 'complete') {
-          end = this.written;
-          const at = await cutAhead(handle, cutter, position, position + split.aheadBytes, this.written - split.minTailBytes);
-          if (at !== null) {
-            end = at;
-            tail = copyRange(handle, split.path, at, this.written);
-            tail.catch(() => {}); // awaited below
-          }
-        }
-        const limit = end ?? this.written;
-        if (position < limit) {
+        if (stopped() || out.destroyed) return position;
+        if (position < this.written) {
           await inPipe[turn];
-          if (stopped() || out.destroyed) return result();
-          const length = Math.min(FEED_BYTES, limit - position);
+          if (stopped() || out.destroyed) return position;
+          const length = Math.min(FEED_BYTES, this.written - position);
           const { bytesRead } = await handle.read(buffers[turn], 0, length, position);
-          if (end === null) cutter?.pass(buffers[turn].subarray(0, bytesRead));
           position += bytesRead;
           inPipe[turn] = taken(out, buffers[turn].subarray(0, bytesRead));
           turn ^= 1;
@@ -126,90 +101,21 @@ export class GrowingFile {
         }
         if (this.state === 'failed') {
           out.destroy();
-          return result();
+          return position;
         }
         if (this.state === 'complete') {
           await Promise.all(inPipe);
-          await tail;
           await new Promise<void>((resolve) => out.end(() => resolve()));
           out.destroy();
-          return result();
+          return position;
         }
         await this.change();
       }
-    } catch (err) {
-      // The reader must not wait on a pipe nobody feeds any more: it sees the end, and the
-      // caller, seeing this fail, throws its result away.
-      out.destroy();
-      throw err;
     } finally {
-      await tail?.catch(() => {});
       await handle.close();
     }
   }
 }
-
-/**
- * How `feed` splits a file in two parts read one after the other, the first through the
- * pipe as the upload arrives, the rest from a file on disk once it has (which DuckDB can
- * read on all its threads, a pipe only on one).
- */
-export interface TailSplit {
-  /** The tail file: exists (empty) before the read starts, written in place. */
-  path: string;
-  /** Resolves once the dialect is known: how to find record boundaries, or null for no split. */
-  cutter: Promise<RecordCutter | null>;
-  /** How far past what the pipe has taken the cut goes, so that the pipe keeps its reader busy while the tail is copied. */
-  aheadBytes: number;
-  /** A smaller tail is not split off (the copy would cost more than the threads save). */
-  minTailBytes: number;
-}
-
-/**
- * The first place at or after `from` + whatever the cutter needs where the file may be
- * cut, looking at bytes [from, …) once each (the cutter must have taken in all before
- * `from`), scanning without cutting up to `ahead`; null when there is none before `last`.
- */
-async function cutAhead(handle: fsp.FileHandle, cutter: RecordCutter, from: number, ahead: number, last: number): Promise<number | null> {
-  const buf = Buffer.allocUnsafe(FEED_BYTES);
-  let position = from;
-  while (position < last) {
-    const length = Math.min(FEED_BYTES, last - position);
-    const { bytesRead } = await handle.read(buf, 0, length, position);
-    if (bytesRead === 0) return null;
-    const chunk = buf.subarray(0, bytesRead);
-    if (position + bytesRead <= ahead) cutter.pass(chunk);
-    else if (position >= ahead) {
-      const at = cutter.cut(chunk);
-      if (at >= 0) return position + at;
-    } else {
-      cutter.pass(chunk.subarray(0, ahead - position));
-      const at = cutter.cut(chunk.subarray(ahead - position));
-      if (at >= 0) return ahead + at;
-    }
-    position += bytesRead;
-  }
-  return null;
-}
-
-/** Copy bytes [from, to) of an open file into `target` (which exists; written from its start). */
-async function copyRange(handle: fsp.FileHandle, target: string, from: number, to: number): Promise<void> {
-  const out = await fsp.open(target, 'r+');
-  try {
-    const buf = Buffer.allocUnsafe(COPY_BYTES);
-    for (let position = from; position < to; ) {
-      const { bytesRead } = await handle.read(buf, 0, Math.min(COPY_BYTES, to - position), position);
-      if (bytesRead === 0) throw new Error(`the upload ended at ${position} bytes, before the ${to} it had`);
-      await out.write(buf.subarray(0, bytesRead), 0, bytesRead, position - from);
-      position += bytesRead;
-    }
-  } finally {
-    await out.close();
-  }
-}
-
-/** Bytes one read of the tail copy moves. */
-const COPY_BYTES = 4 * 1024 * 1024;
 
 /** Bytes of the upload one read of `feed` moves into the pipe. */
 const FEED_BYTES = 1024 * 1024;

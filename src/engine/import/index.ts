@@ -7,7 +7,6 @@ import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
 import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
 import { readablePipe, type GrowingFile } from './growing.ts';
-import { RecordCutter } from './record-cut.ts';
 import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
@@ -60,16 +59,6 @@ export interface Upload {
  * in the whole file. A smaller file is read once it has arrived.
  */
 export const STREAM_HEAD_BYTES = 8 * 1024 * 1024;
-
-/**
- * When a streaming upload completes, the file is cut at a record boundary this far past
- * what its pipe has taken: the single thread reading the pipe works through those bytes
- * while the rest is copied to the tail file, which all threads then read.
- */
-export const STREAM_TAIL_AHEAD_BYTES = 32 * 1024 * 1024;
-
-/** A smaller rest is left to the pipe: copying it and starting a second scan would cost more than its threads save. */
-export const STREAM_TAIL_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * Turn an uploaded file into the first version of a new session. The upload is read in
@@ -204,41 +193,19 @@ async function streamedCsv(
   if ((await detectEncoding(head)) !== 'utf-8') return null;
   phase('head');
   const pipe = await readablePipe(tmpDir);
-  // The part of the file still to come when the upload completes is read from a file of
-  // its own on all of DuckDB's threads, not through the pipe on one (see GrowingFile.feed).
-  const tail = path.join(tmpDir, `tail-${crypto.randomBytes(6).toString('hex')}.csv`);
-  scratch.push(tail);
-  await fs.writeFile(tail, '');
-  let dialectKnown: (cutter: RecordCutter | null) => void = () => {};
-  const cutter = new Promise<RecordCutter | null>((resolve) => (dialectKnown = resolve));
   let stop = false;
-  const split = { path: tail, cutter, aheadBytes: STREAM_TAIL_AHEAD_BYTES, minTailBytes: STREAM_TAIL_MIN_BYTES };
-  const feeding = growing.feed(pipe.socket, () => stop, split);
+  const feeding = growing.feed(pipe.socket, () => stop);
   let source: CsvSource | null = null;
   try {
-    source = await readCsv(db, head, {
-      header: opts.headerIncluded,
-      skip: opts.initialSkip,
-      delimiter,
-      tmpDir,
-      newLine: upload.lineEndings?.only,
-      phase,
-      streamFrom: pipe.path,
-      streamTail: tail,
-      onDialect: (d) => dialectKnown(RecordCutter.create(d, upload.lineEndings?.only)),
-      maxColumns: rt.config.MAX_COLUMNS,
-    });
+    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, streamFrom: pipe.path, maxColumns: rt.config.MAX_COLUMNS });
   } catch (err) {
     rt.log.debug({ err }, 'streamed read failed: reading the whole file');
   } finally {
     stop = true;
-    dialectKnown(null);
     pipe.socket.destroy();
   }
-  const fed = await feeding.catch(() => null);
-  // Every byte went through the pipe or into the tail, each once.
-  const whole = (await growing.ended()) && fed !== null && fed.piped === fed.tailFrom && !upload.lineEndings?.mixed;
-  if (fed && fed.tailFrom < growing.written) rt.log.debug({ piped: fed.piped, tail: growing.written - fed.tailFrom }, 'streamed read: tail read from disk');
+  const fed = await feeding.catch(() => -1);
+  const whole = (await growing.ended()) && fed === growing.written && !upload.lineEndings?.mixed;
   if (source && !whole) {
     await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
     return null;
