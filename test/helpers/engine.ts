@@ -64,7 +64,7 @@ export async function sessionFromSelect(rt: Runtime, select: string): Promise<st
 
 export async function engineHarness(overrides: Partial<Config> = {}): Promise<EngineHarness> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-engine-'));
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB' }, overrides);
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB', READ_WAIT_MS: '0' }, overrides);
   const rt = await createRuntime(config, createLogger(config.LOG_LEVEL));
   let n = 0;
   const harness: EngineHarness = {

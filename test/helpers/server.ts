@@ -15,10 +15,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a free port with its own empty DATA_DIR. */
+/**
+ * A real server on a free port with its own empty DATA_DIR. Reads wait as long as it takes
+ * (READ_WAIT_MS 0) unless a test sets it: on a loaded CI machine an edit can outlast the
+ * default 5 s, and a test's read would then be answered `busy`.
+ */
 export async function startServer(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'willow-test-')));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB' }, overrides);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB', READ_WAIT_MS: '0' }, overrides);
   const gateway = await createGateway(config, createLogger(config.LOG_LEVEL));
   const port = await gateway.listen();
   return {
