@@ -1,4 +1,5 @@
 import type { Db } from './duck.ts';
+import { ViewWindows } from './view-windows.ts';
 
 interface Entry {
   table: string;
@@ -22,6 +23,8 @@ export class SelectionCache {
   private readonly maxEntries: number;
   private readonly maxRows: number;
   private counter = 0;
+  /** Rows of these views read a window at a time (view-windows.ts), keyed by the views' keys. */
+  readonly windows = new ViewWindows();
 
   // Many sessions each paging a few views need many entries (a view rebuilt for every page
   // costs a sort of the whole column), but their memory is what counts: 25M positions are
@@ -31,8 +34,12 @@ export class SelectionCache {
     this.maxRows = maxRows;
   }
 
-  /** Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it when missing. */
-  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<void>, read: (view: { table: string; rows: number }) => Promise<T>): Promise<T> {
+  /**
+   * Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it
+   * when missing. `read` is given the view's full key too (the session's and `key`), which
+   * names its positions for as long as they exist (windows of its rows).
+   */
+  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<void>, read: (view: { table: string; rows: number; key: string }) => Promise<T>): Promise<T> {
     const fullKey = `${sessionId}:${key}`;
     let entry = this.entries.get(fullKey);
     if (entry) {
@@ -59,7 +66,7 @@ export class SelectionCache {
     }
     entry.pins++;
     try {
-      return await read(entry);
+      return await read({ table: entry.table, rows: entry.rows, key: fullKey });
     } finally {
       entry.pins--;
       await this.evict(db);

@@ -24,8 +24,8 @@ export const viewParams = {
 const viewSchema = z.object(viewParams);
 export type ViewParams = z.infer<typeof viewSchema>;
 
-/** The rows a request looks at: all of them in order, or a cached table of positions. */
-export type View = { kind: 'all'; rows: number } | { kind: 'positions'; table: string; rows: number };
+/** The rows a request looks at: all of them in order, or a cached table of positions (`key` names its content: SelectionCache). */
+export type View = { kind: 'all'; rows: number } | { kind: 'positions'; table: string; rows: number; key: string };
 
 /** Columns whose SQL name (Dataset.ref) appears in the given SQL texts. */
 function usedColumns(ds: Dataset, texts: string[]): number[] {
@@ -76,7 +76,7 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
     ctx.sessionId,
     spec,
     (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM ${source} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}`),
-    async ({ table, rows }) => read({ kind: 'positions', table, rows }),
+    async ({ table, rows, key }) => read({ kind: 'positions', table, rows, key }),
   );
 }
 
