@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { columnPosition, rowPosition } from '../params.ts';
-import { viewParams, withView, type View } from './view.ts';
+import { viewParams, viewColumns, withView, type View } from './view.ts';
 import { jsonValue } from '../../engine/json-values.ts';
 import { literal } from '../../engine/sql.ts';
 import { columnGroups } from '../../engine/column-groups.ts';
@@ -23,6 +23,14 @@ export const data = defineOperation({
     ...viewParams,
   }),
   pure: true,
+  // A slice shows its columns and the rows the view picks: it is cached by what those columns
+  // and the view's columns hold (Dataset.contentKey), so an edit of any other column, or a
+  // rename undone, finds it again.
+  versionKey(ds, p) {
+    const last = Math.min(p.columnIndexTo, ds.columns.length - 1);
+    const shown = Array.from({ length: Math.max(0, last - p.columnIndexFrom + 1) }, (_, k) => p.columnIndexFrom + k);
+    return ds.contentKey([...shown, ...viewColumns(p)]);
+  },
   async run(ctx, p) {
     const ds = ctx.dataset;
     if (p.rowIndexFrom > p.rowIndexTo) throw new OperationError('invalid slice', `rowIndexFrom (${p.rowIndexFrom}) is after rowIndexTo (${p.rowIndexTo})`);

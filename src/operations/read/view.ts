@@ -33,6 +33,11 @@ function usedColumns(ds: Dataset, texts: string[]): number[] {
   return ds.columns.flatMap((_, i) => (text.includes(ds.ref(i)) ? [i] : []));
 }
 
+/** Every column a view's parameters name (filtered, searched, sorted by), valid or not. */
+export function viewColumns(p: ViewParams): number[] {
+  return [...(p.filterColumnIndices ?? []), ...(p.searchColumnIndices ?? []), ...(p.sortColumnIndex === null || p.sortColumnIndex === undefined ? [] : [p.sortColumnIndex])];
+}
+
 function hasFilter(p: ViewParams): boolean {
   return !!p.filterType && (p.filterColumnIndices?.length ?? 0) > 0;
 }
