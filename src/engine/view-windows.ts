@@ -42,9 +42,9 @@ export class ViewWindows {
   built = 0;
   reused = 0;
 
-  // 4M cells: about 100 MB of DuckDB memory for the bench's columns (1,024 rows × 8 columns
-  // is 8k cells, so 500 windows).
-  constructor(maxCells = 4_000_000) {
+  // 8M cells: about 1,000 windows of the bench's 8 columns (1,024 rows × 8 columns is 8k
+  // cells), two windows of six sorted views of 80 sessions.
+  constructor(maxCells = 8_000_000) {
     this.maxCells = maxCells;
   }
 

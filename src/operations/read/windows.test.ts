@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../test/helpers/engine.ts';
-import { WINDOW_ROWS, ViewWindows } from './view-windows.ts';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { WINDOW_ROWS, ViewWindows } from '../../engine/view-windows.ts';
+import { SORTED_PREFIX_ROWS } from './view.ts';
 
 // Pages of sorted and filtered views read through windows must be what the dataset holds
 // now: after an edit of a column on the page, of the sort column, a rename, an undo and a
 // deletion of rows. The expected pages are computed here from the whole table.
 
-const ROWS = 3000;
+// More rows than a sorted view's first rows kept for its first pages (SORTED_PREFIX_ROWS).
+const ROWS = 6000;
 const csv = 'n,p,t\n' + Array.from({ length: ROWS }, (_, i) => `${i},${i % 10 === 3 ? '' : ((i * 7919) % 1000) / 10},w${i % 13}`).join('\n') + '\n';
 
 interface Page {
@@ -45,12 +47,15 @@ test('sorted pages read through windows follow every change of the dataset', asy
   try {
     const id = await h.load(csv);
     const windows = h.rt.selections.windows;
-    // Pages inside the first window, across its end, in the last one.
+    // Pages inside the first window, across its end, across the end of the first rows a
+    // sort keeps for its first pages, in the last window.
     const spans: [number, number][] = [
       [0, 49],
       [WINDOW_ROWS - 20, WINDOW_ROWS + 29],
+      [SORTED_PREFIX_ROWS - 5, SORTED_PREFIX_ROWS + 5],
       [ROWS - 30, ROWS - 1],
     ];
+    assert.ok(ROWS > SORTED_PREFIX_ROWS + 30);
     const check = async (label: string) => {
       for (const [from, to] of spans) {
         assert.deepEqual(await page(h, id, from, to, { sortColumnIndex: 1 }), await expected(h, id, from, to, { by: 1 }), `${label}: sorted by p, rows ${from}…${to}`);
