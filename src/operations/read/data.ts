@@ -144,24 +144,27 @@ async function windowedSliceJson(db: Db, selections: SelectionCache, ds: Dataset
       });
     }
   }
-  const direct = groups.filter((x) => !x.windowed);
-  const positions = direct.length ? (await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos)) : [];
-  const lookups: string[] = [];
-  for (const g of direct) {
-    const rows = await ds.selectRows(db, { withPosition: true, positions, columns: g.readers });
-    lookups.push(`SELECT __pos, ${g.readers.map((i, k) => `${ds.ref(i)} AS f${k}`).join(', ')} FROM (${rows})`);
+  // The one-column files in one lookup of the page's positions (select() joins their scans).
+  const direct = groups.filter((x) => !x.windowed).flatMap((g) => g.readers);
+  let lookup = '';
+  if (direct.length > 0) {
+    const positions = (await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
+    const rows = await ds.selectRows(db, { withPosition: true, positions, columns: direct });
+    lookup = `JOIN (SELECT __pos, ${direct.map((i, k) => `${ds.ref(i)} AS f${k}`).join(', ')} FROM (${rows})) wd ON wd.__pos = w0.__pos`;
   }
   return selections.windows.use(db, windows, async (tables) => {
     const span = last - first + 1;
-    const sources = groups.map((g, k) => {
-      if (!g.windowed) return `JOIN (${lookups[direct.indexOf(g)]}) w${k} ON w${k}.__pos = w0.__pos`;
+    const sources = groups.flatMap((g, k) => {
+      if (!g.windowed) return [];
       const parts = tables.slice(k * span, (k + 1) * span).map((t) => `SELECT * FROM ${t}`);
       const source = `(SELECT * FROM (${parts.join(' UNION ALL ')}) WHERE ord BETWEEN ${from} AND ${to}) w${k}`;
-      return k === 0 ? source : `JOIN ${source} ON w${k}.ord = w0.ord`;
+      return [k === 0 ? source : `JOIN ${source} ON w${k}.ord = w0.ord`];
     });
+    if (lookup) sources.push(lookup);
     const outputs = columns.map((i) => {
       const g = groups.findIndex((x) => x.key === groupOf(i));
-      return `w${g}.f${groups[g].fields.indexOf(ds.column(i).field)} AS ${ds.ref(i)}`;
+      const field = groups[g].fields.indexOf(ds.column(i).field);
+      return groups[g].windowed ? `w${g}.f${field} AS ${ds.ref(i)}` : `wd.f${direct.indexOf(groups[g].readers[field])} AS ${ds.ref(i)}`;
     });
     const page = `SELECT w0.ord, w0.__pos, ${outputs.join(', ')} FROM ${sources.join(' ')}`;
     const values = columns.map((i) => jsonValue(ds.sqlName(i), ds.column(i).type));

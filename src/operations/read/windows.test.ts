@@ -10,7 +10,9 @@ import { SORTED_PREFIX_ROWS } from './view.ts';
 
 // More rows than a sorted view's first rows kept for its first pages (SORTED_PREFIX_ROWS).
 const ROWS = 6000;
-const csv = 'n,p,t\n' + Array.from({ length: ROWS }, (_, i) => `${i},${i % 10 === 3 ? '' : ((i * 7919) % 1000) / 10},w${i % 13}`).join('\n') + '\n';
+// After edits of p and t, n and u still share their file (read through windows) and p and t
+// are files of one column each (looked up per page, together).
+const csv = 'n,p,t,u\n' + Array.from({ length: ROWS }, (_, i) => `${i},${i % 10 === 3 ? '' : ((i * 7919) % 1000) / 10},w${i % 13},u${i % 5}`).join('\n') + '\n';
 
 interface Page {
   columns: string[];
@@ -38,7 +40,7 @@ async function expected(h: EngineHarness, id: string, from: number, to: number, 
 }
 
 async function page(h: EngineHarness, id: string, from: number, to: number, params: Record<string, unknown>): Promise<Page> {
-  const res = await h.ok(id, 'data', { rowIndexFrom: from, rowIndexTo: to, columnIndexFrom: 0, columnIndexTo: 2, ...params });
+  const res = await h.ok(id, 'data', { rowIndexFrom: from, rowIndexTo: to, columnIndexFrom: 0, columnIndexTo: 3, ...params });
   return JSON.parse(res.data) as Page;
 }
 
