@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ident, literal } from './sql.ts';
 import { columnFiles, type ColumnEntry, type Manifest } from '../store/manifest.ts';
 import type { Db } from './duck.ts';
@@ -65,6 +66,23 @@ export class Dataset {
   /** sqlName(index) quoted: the column as an SQL expression over df / df_pos / select(). */
   ref(index: number): string {
     return ident(this.sqlName(index));
+  }
+
+  /**
+   * A name for what the columns `indices` (every column when absent; indices out of range
+   * are left out) hold in this version: the row count and, per column, its position, name,
+   * type, file, field and file of deleted rows, hashed (SHA-256, hex). Column files are
+   * immutable and their names never reused (SessionStore.newFile), so two versions with the
+   * same key show those columns identically: a result cached under it stays true after
+   * changes of other columns, and an undo or a rename back finds it again.
+   */
+  contentKey(indices?: number[]): string {
+    const chosen = indices ?? this.columns.map((_, i) => i);
+    const parts = chosen.filter((i) => Number.isInteger(i) && i >= 0 && i < this.columns.length).map((i) => {
+      const c = this.columns[i];
+      return [i, c.name, c.type, c.file, c.field, c.deleted?.file ?? null];
+    });
+    return createHash('sha256').update(JSON.stringify([this.rows, this.columns.length, parts])).digest('hex');
   }
 
   filePath(file: string): string {

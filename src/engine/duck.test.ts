@@ -12,6 +12,10 @@ test('deferred views are created only by a statement that names df or df_pos', a
     const db = await duck.connect();
     db.deferViews(['CREATE OR REPLACE TEMP VIEW df_pos AS SELECT 1 AS __pos', 'CREATE OR REPLACE TEMP VIEW df AS SELECT 42 AS x']);
     assert.equal(Number(await db.scalar(VIEWS)), 0);
+    // A subquery given the name df (scanOf) reads nothing of the views.
+    assert.equal(Number(await db.scalar('SELECT y FROM (SELECT 5 AS y) AS df')), 5);
+    assert.equal(Number(await db.scalar('SELECT y FROM (SELECT 6 AS y) as  DF_POS')), 6);
+    assert.equal(Number(await db.scalar(VIEWS)), 0);
     assert.equal(Number(await db.scalar('SELECT x FROM DF')), 42); // identifiers match without regard to case
     assert.equal(Number(await db.scalar(VIEWS)), 2);
     // A new version's views replace the old ones at the next use.

@@ -15,9 +15,7 @@ export interface Materialized {
   bytesWritten: number;
 }
 
-// Snappy: writes about twice as fast as zstd for 1.5–2× the bytes; operation latency matters more.
-// Exported for files written elsewhere and adopted as they are (Change kind 'file').
-export const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
+import { parquetOptions, rowGroupRows } from './parquet-layout.ts';
 
 /**
  * Write what a change computes into new Parquet files of the session and describe the
@@ -26,7 +24,7 @@ export const PARQUET = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1228
  */
 export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
-  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names);
+  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names, rowGroupRows(dataset.rows));
   if (change.kind === 'file') return adoptFiles(db, store, sessionId, change.paths, change.names);
   if (change.kind === 'rows') return deleteRows(db, store, sessionId, dataset, change.deleted);
 
@@ -43,7 +41,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
     const source = [await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
     const select = `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
-    const count = await copyToParquet(db, select, path);
+    const count = await copyToParquet(db, select, path, parquetOptions(rowGroupRows(dataset.rows)));
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
       throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);
@@ -58,7 +56,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   for (const [at, plan] of change.columns.entries()) {
     if (!('rows' in plan)) continue;
     const { file, path } = store.newFile(sessionId);
-    const count = await copyToParquet(db, `SELECT v AS c0 FROM (${plan.rows}) AS t ORDER BY __pos`, path);
+    const count = await copyToParquet(db, `SELECT v AS c0 FROM (${plan.rows}) AS t ORDER BY __pos`, path, parquetOptions(rowGroupRows(dataset.rows)));
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
       throw new Error(`column change gave ${count} rows for a dataset of ${dataset.rows}`);
@@ -134,13 +132,14 @@ async function deleteRows(db: Db, store: SessionStore, sessionId: string, datase
   }
 }
 
-async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[]): Promise<Materialized> {
+/** A whole new table; its row count is known only once written, so its row groups are sized for the version it replaces (`rowGroup`). */
+async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[], rowGroup: number): Promise<Materialized> {
   const described = await db.describe(`(${sql})`);
   if (described.length !== names.length) throw new Error(`table change yields ${described.length} columns for ${names.length} names`);
   checkNames(names);
   const { file, path } = store.newFile(sessionId);
   const aliases = described.map((_, i) => `c${i}`).join(', ');
-  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})`, path);
+  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})`, path, parquetOptions(rowGroup));
   const types = await parquetTypes(db, path);
   return {
     rows,
@@ -173,7 +172,7 @@ async function adoptFiles(db: Db, store: SessionStore, sessionId: string, source
   return { rows: Math.max(rows, 0), columns, bytesWritten };
 }
 
-async function copyToParquet(db: Db, select: string, path: string, options = PARQUET): Promise<number> {
+async function copyToParquet(db: Db, select: string, path: string, options: string): Promise<number> {
   const count = await db.scalar(`COPY (${select}) TO ${literal(path)} ${options}`);
   // A version becomes current only once its files are on disk for good.
   await fsyncFile(path);

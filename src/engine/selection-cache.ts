@@ -1,8 +1,12 @@
 import type { Db } from './duck.ts';
+import { ViewWindows } from './view-windows.ts';
 
 interface Entry {
   table: string;
+  /** Rows of the view. */
   rows: number;
+  /** Rows of the table: the view's, or its first ones only (a prefix, see use()). */
+  stored: number;
   sessionId: string;
   /** Jobs reading the table right now; a pinned table is never dropped under them. */
   pins: number;
@@ -22,6 +26,8 @@ export class SelectionCache {
   private readonly maxEntries: number;
   private readonly maxRows: number;
   private counter = 0;
+  /** Rows of these views read a window at a time (view-windows.ts), keyed by the views' keys. */
+  readonly windows = new ViewWindows();
 
   // Many sessions each paging a few views need many entries (a view rebuilt for every page
   // costs a sort of the whole column), but their memory is what counts: 25M positions are
@@ -31,8 +37,14 @@ export class SelectionCache {
     this.maxRows = maxRows;
   }
 
-  /** Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it when missing. */
-  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<void>, read: (view: { table: string; rows: number }) => Promise<T>): Promise<T> {
+  /**
+   * Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it
+   * when missing. `read` is given the view's full key too (the session's and `key`), which
+   * names its positions for as long as they exist (windows of its rows). `viewRows`: the
+   * view's row count when the table holds only its first rows (a sorted view's first pages
+   * need only those: ORDER BY … LIMIT), otherwise the table's rows are counted.
+   */
+  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<void>, read: (view: { table: string; rows: number; key: string }) => Promise<T>, viewRows?: number): Promise<T> {
     const fullKey = `${sessionId}:${key}`;
     let entry = this.entries.get(fullKey);
     if (entry) {
@@ -44,8 +56,8 @@ export class SelectionCache {
         pending = (async () => {
           const table = `selection_${++this.counter}`;
           await build(table);
-          const rows = Number(await db.scalar(`SELECT count(*) FROM ${table}`));
-          const made: Entry = { table, rows, sessionId, pins: 0 };
+          const stored = Number(await db.scalar(`SELECT count(*) FROM ${table}`));
+          const made: Entry = { table, rows: viewRows ?? stored, stored, sessionId, pins: 0 };
           this.entries.set(fullKey, made);
           return made;
         })();
@@ -59,7 +71,7 @@ export class SelectionCache {
     }
     entry.pins++;
     try {
-      return await read(entry);
+      return await read({ table: entry.table, rows: entry.rows, key: fullKey });
     } finally {
       entry.pins--;
       await this.evict(db);
@@ -67,12 +79,12 @@ export class SelectionCache {
   }
 
   private async evict(db: Db): Promise<void> {
-    let total = [...this.entries.values()].reduce((s, e) => s + e.rows, 0);
+    let total = [...this.entries.values()].reduce((s, e) => s + e.stored, 0);
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries && total <= this.maxRows) break;
       if (entry.pins > 0) continue;
       this.entries.delete(key);
-      total -= entry.rows;
+      total -= entry.stored;
       await db.run(`DROP TABLE IF EXISTS ${entry.table}`);
     }
   }

@@ -59,7 +59,7 @@ export type Change =
   | { kind: 'table'; sql: string; names: string[]; scratch?: string[] }
   /**
    * A whole new table the operation had written itself, to files of ctx.tmpDir in the
-   * engine's format (materialize.ts PARQUET), column i as field `c<i>` named `names[i]`
+   * engine's format (parquet-layout.ts parquetOptions), column i as field `c<i>` named `names[i]`
    * (the fields of `paths[0]`, then those of `paths[1]`…; a wide table takes several files,
    * see column-groups.ts), rows in order in each: they are moved into the session's files
    * as they are, not written again.

@@ -6,6 +6,7 @@ import { ImportError } from './types.ts';
 import { PANDAS_NA } from './na.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
+import { parquetOptions } from '../parquet-layout.ts';
 
 export { PANDAS_NA };
 
@@ -51,6 +52,8 @@ export interface CsvOptions {
   streamFrom?: string;
   /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
   maxColumns?: number;
+  /** Rows per row group of the Parquet files the fast path writes (parquet-layout.ts); DuckDB's default when absent. */
+  rowGroup?: number;
 }
 
 export type NewLine = '\n' | '\r\n' | '\r';
@@ -190,7 +193,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     return c;
   });
   try {
-    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(opts.rowGroup)}`);
   } catch (err) {
     await fs.rm(main, { force: true });
     if ((err as Error).message.includes(NOT_A_NUMBER)) return null;
@@ -226,7 +229,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
       const extra = pathJoin(opts.tmpDir, `${unique('refined')}.parquet`);
       files.push(extra);
       const casts = converted.map((i) => `${castExpr(fields[i], refined[textual.indexOf(i)])} AS ${ident(fields[i])}`);
-      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} ${parquetOptions(opts.rowGroup)}`);
       for (const i of converted) placed[i] = { file: extra, field: fields[i] };
     }
     await db.run(`DROP VIEW ${view}`);

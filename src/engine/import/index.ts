@@ -15,6 +15,7 @@ import { columnGroups } from '../column-groups.ts';
 import type { Db } from '../duck.ts';
 import type { Runtime } from '../../worker/runtime.ts';
 import type { Manifest } from '../../store/manifest.ts';
+import { parquetOptions, uploadRowGroupRows } from '../parquet-layout.ts';
 
 export type FileKind = 'text' | 'json' | 'excel';
 
@@ -80,12 +81,15 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
     }
     const stat = await fs.stat(upload.path);
     if (stat.size === 0) throw new ImportError('empty file', `${JSON.stringify(upload.filename)} is empty`);
+    // Row groups by the upload's size when it is read after arriving (a streamed one is large).
+    let rowGroup = uploadRowGroupRows(null);
     // A streamed upload may have been read already, as it arrived.
     if (!source) {
+      rowGroup = uploadRowGroupRows(stat.size);
       if (kind === 'text') {
         const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
-          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, maxColumns: rt.config.MAX_COLUMNS }),
+          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, maxColumns: rt.config.MAX_COLUMNS, rowGroup }),
         );
       } else if (kind === 'excel') {
         const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
@@ -94,12 +98,12 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits }, { owner: sessionId }), rt, 'the workbook');
         // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
-        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS });
+        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS, rowGroup });
       } else {
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir));
       }
     }
-    const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts);
+    const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts, rowGroup);
     phase('first version');
     return written;
   } finally {
@@ -243,7 +247,7 @@ function phaseTimer(rt: Runtime, sessionId: string): (name: string) => void {
   };
 }
 
-async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
+async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filename: string, source: CsvSource, opts: ImportOptions, rowGroup: number): Promise<{ manifest: Manifest; report: ImportReport }> {
   // Refused whole: dropping the columns past the limit would import another dataset than the file.
   if (source.names.length > rt.config.MAX_COLUMNS) {
     throw new ImportError('too many columns', `${JSON.stringify(filename)} has ${source.names.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS)`);
@@ -281,7 +285,7 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
     for (const { from, to } of described.length ? columnGroups(described.length) : [{ from: 0, to: 0 }]) {
       const { file, path: target } = rt.store.newFile(sessionId);
       const group = described.length ? described.slice(from, to).map((_, k) => `c${from + k}`) : ['*'];
-      rows = Number(await db.scalar(`COPY (SELECT ${group.join(', ')} FROM (${select})) TO ${literal(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`));
+      rows = Number(await db.scalar(`COPY (SELECT ${group.join(', ')} FROM (${select})) TO ${literal(target)} ${parquetOptions(rowGroup)}`));
       await fsyncFile(target);
       const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
       bytesWritten += (await fs.stat(target)).size;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
 import { resultFiles, type SandboxOutcome } from '../../engine/sandbox.ts';
 import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
-import { PARQUET } from '../../engine/materialize.ts';
+import { parquetOptions, rowGroupRows } from '../../engine/parquet-layout.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { annotate } from '../params.ts';
 import { OperationError } from '../errors.ts';
@@ -46,8 +46,9 @@ export const executeCommand = defineOperation({
           names: ds.names,
           files: ds.files(),
           resultPath,
-          // The engine's own format: a whole new table is adopted as the version's file.
-          parquet: PARQUET,
+          // The engine's own format: a whole new table is adopted as the version's file (its
+          // size is known only afterwards: row groups as for the dataset it replaces).
+          parquet: parquetOptions(rowGroupRows(ds.rows)),
         },
         {
           timeoutMs: ctx.config.COMMAND_TIMEOUT_MS,

@@ -60,6 +60,8 @@ export const metadata = defineOperation({
   params: z.object(viewParams),
   // Everything but the undo/redo flags is the version's: cached per version, flags added per request.
   pure: true,
+  // What every column holds (Dataset.contentKey): a rename undone, or a no-op version, finds it again.
+  versionKey: (ds) => ds.contentKey(),
   decorate: (result, { undoAvailable, redoAvailable }) => ({ undoAvailable, redoAvailable, ...result }),
   async run(ctx, params) {
     const ds = ctx.dataset;
