@@ -31,6 +31,11 @@ export class SelectionCache {
     this.maxRows = maxRows;
   }
 
+  /** Whether the table for `key` is built (and kept). */
+  has(sessionId: string, key: string): boolean {
+    return this.entries.has(`${sessionId}:${key}`);
+  }
+
   /** Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it when missing. */
   async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<void>, read: (view: { table: string; rows: number }) => Promise<T>): Promise<T> {
     const fullKey = `${sessionId}:${key}`;

@@ -39,7 +39,7 @@ export const data = defineOperation({
       }
       const to = Math.min(p.rowIndexTo, view.rows - 1);
       return sliceJson(ctx.db, ctx.dataset, view, p.rowIndexFrom, to, columnIndices);
-    });
+    }, p.rowIndexTo);
     return { data: json };
   },
 });

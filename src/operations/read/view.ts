@@ -40,8 +40,19 @@ function hasSearch(p: ViewParams): boolean {
   return typeof p.searchQuery === 'string' && p.searchQuery !== '' && (p.searchColumnIndices?.length ?? 0) > 0;
 }
 
-/** Run `read` with the view the parameters describe. */
-export async function withView<T>(ctx: OperationContext, params: ViewParams, sort: boolean, read: (view: View) => Promise<T>): Promise<T> {
+/**
+ * Rows of a sorted view (without filter or search) kept by a first request near its top: the
+ * first page of a sort only needs the least rows, which a top-N finds in a fraction of a full
+ * sort of 10M rows (1.3 s of CPU). A request past them sorts everything once.
+ */
+export const SORTED_PREFIX_ROWS = 10_000;
+
+/**
+ * Run `read` with the view the parameters describe. `upTo`: the last row of the view the
+ * caller reads, when it reads only up to there (a sorted view may then hold only its first
+ * SORTED_PREFIX_ROWS rows; `rows` is the view's whole count all the same).
+ */
+export async function withView<T>(ctx: OperationContext, params: ViewParams, sort: boolean, read: (view: View) => Promise<T>, upTo?: number): Promise<T> {
   const ds = ctx.dataset;
   const sortIndex = sort && params.sortColumnIndex !== null && params.sortColumnIndex !== undefined ? checkColumnIndex(ds, params.sortColumnIndex, 'sortColumnIndex') : null;
   if (!hasFilter(params) && !hasSearch(params) && sortIndex === null) return read({ kind: 'all', rows: ds.rows });
@@ -71,6 +82,16 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
     return [i, c.file, c.field, c.deleted?.file ?? null, c.type];
   });
   const spec = JSON.stringify({ rows: ds.rows, files, conditions, order });
+  if (conditions.length === 0 && upTo !== undefined && upTo < SORTED_PREFIX_ROWS && !ctx.selections.has(ctx.sessionId, spec)) {
+    // The same order (a total one: __pos breaks ties), its first rows only; no row is left out, so the view has them all.
+    return ctx.selections.use(
+      ctx.db,
+      ctx.sessionId,
+      `${spec} prefix ${SORTED_PREFIX_ROWS}`,
+      (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM ${source} ORDER BY ${order} LIMIT ${SORTED_PREFIX_ROWS}`),
+      async ({ table }) => read({ kind: 'positions', table, rows: ds.rows }),
+    );
+  }
   return ctx.selections.use(
     ctx.db,
     ctx.sessionId,
