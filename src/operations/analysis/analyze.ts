@@ -164,11 +164,18 @@ async function sortedCheck(db: Db, values: string, count: number | null, repeats
   // Nearly distinct: a few repeats in 10^5 (time stamps in seconds over years have some).
   if (n < 2 || (repeats ? u < n * 0.99 : u !== n)) return null;
   const total = count ?? Number(await db.scalar(`SELECT count(v) FROM ${values}`));
-  const at = positions(total, qs).flatMap((p) => [p.lo, p.hi]);
+  const at = [...new Set([...positions(total, qs).flatMap((p) => [p.lo, p.hi]), 0, total - 1])];
   const single = '(prev IS NULL OR v <> prev) AND (next IS NULL OR v <> next)';
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${AT} AS SELECT count(*) FILTER (WHERE v = prev) AS same, count(*) FILTER (WHERE prev IS NULL OR v <> prev) AS uniq, min(v) AS lo, max(v) AS hi${[...new Set(at)].map((p) => `, min(v) FILTER (WHERE rn = ${p + 1}) AS a${p}`).join('')}
+  // After the sort everything runs on one thread: as few aggregates (each tests its FILTER on
+  // every row) as will do. The values at the quantiles' positions and the extremes come as one
+  // list of (row number, value); the distinct count is the count less the repeats.
+  const raw = `${AT}_raw`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT count(*) AS n, count(*) FILTER (WHERE v = prev) AS same, list({'rn': rn, 'v': v}) FILTER (WHERE rn IN (${at.map((p) => p + 1).join(', ')})) AS picks
       ${repeats ? `, histogram(v) FILTER (WHERE v = prev) AS dups, coalesce(min_by(v, v, ${TOP}) FILTER (WHERE ${single}), []) AS singles` : ''}
     FROM (SELECT v, lag(v) OVER () AS prev, lead(v) OVER () AS next, row_number() OVER () AS rn FROM (SELECT v FROM ${values} ORDER BY v))`);
+  const pick = (p: number) => `list_filter(picks, lambda x: x.rn = ${p + 1})[1].v`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${AT} AS SELECT same, n - same AS uniq, ${pick(0)} AS lo, ${pick(total - 1)} AS hi${at.map((p) => `, ${pick(p)} AS a${p}`).join('')}${repeats ? ', dups, singles' : ''} FROM ${raw}`);
+  await db.run(`DROP TABLE ${raw}`);
   const row = await db.one(`SELECT same, uniq FROM ${AT}`);
   const distinct = Number(row.same) === 0;
   if (!distinct && !repeats) return null;
