@@ -1,4 +1,5 @@
-// npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]]
+// npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]] [--ops <operation>[,…]]
+// --ops runs only those changing operations (names, or `name:` and part of a case label) in the ops section.
 // The `distributed` section (BullMQ over Redis against the embedded queue) runs only when
 // named in --only; on its own it needs no upload of the main file.
 //
@@ -30,13 +31,13 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function options(): { rows: number; sections: Set<Section>; only: string | null } {
+function options(): { rows: number; sections: Set<Section>; only: string | null; ops: string[] | null } {
   const { values } = parseArgs({
-    options: { rows: { type: 'string' }, 'skip-ops': { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { rows: { type: 'string' }, 'skip-ops': { type: 'boolean' }, only: { type: 'string' }, ops: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: false,
   });
   if (values.help) {
-    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${[...SECTIONS, ...OPT_IN].join('|')}[,…]]\n(the upload runs whenever a section other than distributed does: they need its session)`);
+    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${[...SECTIONS, ...OPT_IN].join('|')}[,…]] [--ops name[:label part][,…]]\n(the upload runs whenever a section other than distributed does: they need its session)`);
     process.exit(0);
   }
   const rows = values.rows === undefined ? 1_000_000 : Number(values.rows.replaceAll('_', ''));
@@ -49,7 +50,8 @@ function options(): { rows: number; sections: Set<Section>; only: string | null 
     sections = new Set(asked as Section[]);
   }
   if (values['skip-ops']) sections.delete('ops');
-  return { rows, sections, only: values.only ?? null };
+  const ops = values.ops ? values.ops.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return { rows, sections, only: values.only ?? null, ops };
 }
 
 /** Thrown to leave the main run's block when only opt-in sections were asked for. */
@@ -152,7 +154,7 @@ async function main(): Promise<number> {
       if (got !== col.type) memory.note(`Note: column ${col.name} imported as ${got}, expected ${col.type}.`);
     }
     const ctx: BenchContext = { rows, index, name, random: mulberry32(20240601) };
-    const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log, floors };
+    const b: Bench = { server, client, sessionID, ctx, columnCount: names.length, registry, log, floors, ops: opts.ops };
 
     const runners: Record<(typeof SECTIONS)[number], (b: Bench) => Promise<Table>> = { metadata: metadataSection, data: dataSection, download: downloadSection, analysis: analysisSection, web: webSection, ops: operationsSection };
     for (const section of SECTIONS) {

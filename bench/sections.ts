@@ -22,6 +22,17 @@ export interface Bench {
   log(line: string): void;
   /** DuckDB's own speed on the same data, or why it could not be measured. */
   floors: Floors | Error;
+  /** Changing operations to run (`name` or `name:part of the case label`); all when null. */
+  ops?: string[] | null;
+}
+
+/** Whether --ops asks for this case. */
+function wanted(b: Bench, op: string, label: string): boolean {
+  if (!b.ops) return true;
+  return b.ops.some((w) => {
+    const [name, part] = w.includes(':') ? [w.slice(0, w.indexOf(':')), w.slice(w.indexOf(':') + 1)] : [w, ''];
+    return name === op && label.includes(part);
+  });
 }
 
 const SLICE_ROWS = 100;
@@ -204,12 +215,14 @@ export async function operationsSection(b: Bench): Promise<Table> {
   let lastUndone = false;
 
   for (const op of changing) {
+    if (b.ops && !b.ops.some((w) => w === op.name || w.startsWith(`${op.name}:`))) continue;
     const cases = OPERATION_CASES[op.name] ?? (op.aliases ?? []).map((a) => OPERATION_CASES[a]).find(Boolean);
     if (!cases) {
       t.add(op.name, '', '', '', '', '', '', '', 'no bench parameters');
       continue;
     }
     for (const c of cases) {
+      if (!wanted(b, op.name, c.label)) continue;
       const missing = (c.requires ?? []).filter((name) => !known.has(name));
       if (missing.length) {
         t.add(op.name, c.label, '', '', '', '', '', '', `skipped: needs ${missing.join(', ')} (not registered)`);

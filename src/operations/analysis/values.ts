@@ -67,8 +67,10 @@ export interface Frequencies {
 export async function frequencies(db: Db, counts: string, valueJson: string, limit: number, modeLimit: number): Promise<Frequencies> {
   const summary = await db.one(`SELECT count(*)::BIGINT AS unique_count, coalesce(sum(n), 0)::BIGINT AS total, max(n)::BIGINT AS mode_frequency FROM ${counts}`);
   const modeFrequency = jsNumber(summary.mode_frequency);
-  const top = limit > 0 ? await db.rows(`SELECT ${valueJson} AS value, n FROM ${counts} ORDER BY n DESC, v ASC LIMIT ${limit}`) : [];
-  const mode = modeFrequency === null || modeLimit <= 0 ? [] : await db.rows(`SELECT ${valueJson} AS value FROM ${counts} WHERE n = ${modeFrequency} ORDER BY v ASC LIMIT ${modeLimit}`);
+  // The values are turned into JSON after the LIMIT: in the same SELECT DuckDB computes the
+  // expression for every row before its top-N (strftime of 10M distinct dates: 0.85 s).
+  const top = limit > 0 ? await db.rows(`SELECT ${valueJson} AS value, n FROM (SELECT v, n FROM ${counts} ORDER BY n DESC, v ASC LIMIT ${limit}) ORDER BY n DESC, v ASC`) : [];
+  const mode = modeFrequency === null || modeLimit <= 0 ? [] : await db.rows(`SELECT ${valueJson} AS value FROM (SELECT v FROM ${counts} WHERE n = ${modeFrequency} ORDER BY v ASC LIMIT ${modeLimit}) ORDER BY v ASC`);
   return {
     unique: jsNumber(summary.unique_count) ?? 0,
     total: jsNumber(summary.total) ?? 0,

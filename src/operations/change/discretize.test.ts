@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, sameSequence, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { evenQuantiles, intervalLabels, quantileEdges } from './transforms/binning.ts';
 
 // Expected labels are pandas' cut/qcut(...).astype(str), worked out from tile.py: integer bins
 // are linspace(min, max, n+1) with the first edge lowered by 0.1% of the range; qcut edges
@@ -98,4 +99,23 @@ test('discretize: undo restores exactly the previous table, redo the labels', as
   assert.deepEqual(await h.table(id), before);
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
+});
+
+test('discretize: qcut of a long column with ties and NaN labels each value by the exact quantiles', async () => {
+  // 200,000 values (two Parquet row groups), many equal, some NaN and missing: the edges are
+  // order statistics found by histograms (engine/order-statistics.ts), checked here against
+  // the sorted values and pandas' interpolation (binning.ts), and every label against its value.
+  const id = await h.loadSql(`SELECT CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'NaN'::DOUBLE ELSE (hash(i) % 5000)::DOUBLE / 8 END AS x FROM range(200000) t(i)`);
+  const before = (await h.column(id, 'x')) as (number | null)[];
+  await h.ok(id, 'discretize', { columnIndex: 0, cutMode: 'quantiling', numberOfBins: 10 });
+  const valid = before.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const qs = evenQuantiles(10);
+  const edges = quantileEdges(valid.length, qs, (i) => valid[i]);
+  const labels = intervalLabels(edges, true);
+  const expected = before.map((v) => {
+    if (v === null) return null;
+    const bin = edges.findIndex((e) => v <= e);
+    return labels[Math.max(0, bin - 1)];
+  });
+  sameSequence(await h.column(id, 'x'), expected);
 });

@@ -7,6 +7,8 @@ import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
 import { replaceColumn } from './convert.ts';
+import { orderStatistics, type RangeHint } from '../../engine/order-statistics.ts';
+import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat } from './transforms/python.ts';
 import { cutEdges, edgesText, evenQuantiles, hasDuplicateEdges, intervalLabels, quantileEdges, quantilePositions } from './transforms/binning.ts';
@@ -37,37 +39,48 @@ export const discretize = defineOperation({
     const spec = parseBins(params.numberOfBins, quantiling);
     const value = `CAST(${ds.ref(index)} AS DOUBLE)`;
     const valid = `NOT ${isMissing(ds.sqlName(index), type)}`;
-    const stats = await ctx.db.one(
-      `SELECT count(*) AS total, count(*) FILTER (WHERE ${valid}) AS n, min(${value}) FILTER (WHERE ${valid}) AS lo, max(${value}) FILTER (WHERE ${valid}) AS hi, count(*) FILTER (WHERE ${valid} AND isinf(${value})) AS infinite FROM ${scanOf(ds, [index])}`,
-    );
-    const total = Number(stats.total);
-    const n = Number(stats.n);
+    // v: the valid values (missing and NaN as NULL), tested once per row rather than in every FILTER.
+    const values = `(SELECT CASE WHEN ${valid} THEN ${value} END AS v FROM ${scanOf(ds, [index])})`;
+    const empty = () => new OperationError('no values', `column ${JSON.stringify(name)} is empty; there is nothing to ${quantiling ? 'split into quantiles' : 'cut into bins'}`);
+    const allMissing = () => new OperationError('no values', `column ${JSON.stringify(name)} has only missing values; bins cannot be computed from them`);
 
     let bins: number[];
     if (!quantiling && 'edges' in spec) {
       bins = spec.edges;
       if (bins.some((b, i) => i > 0 && b < bins[i - 1])) throw new OperationError('invalid bins', `numberOfBins: bin edges must increase monotonically; got ${edgesText(bins)}`);
+    } else if (!quantiling) {
+      const stats = await ctx.db.one(`SELECT count(*) AS total, count(v) AS n, min(v) AS lo, max(v) AS hi, count(*) FILTER (WHERE isinf(v)) AS infinite FROM ${values}`);
+      if (Number(stats.total) === 0) throw empty();
+      if (Number(stats.n) === 0) throw allMissing();
+      if (Number(stats.infinite) > 0) throw new OperationError('invalid bins', `column ${JSON.stringify(name)} holds infinity: a number of bins cannot be spread over an infinite range (give the bin edges instead)`);
+      bins = cutEdges(Number(stats.lo), Number(stats.hi), (spec as { count: number }).count);
     } else {
-      if (total === 0) throw new OperationError('no values', `column ${JSON.stringify(name)} is empty; there is nothing to ${quantiling ? 'split into quantiles' : 'cut into bins'}`);
-      if (n === 0) throw new OperationError('no values', `column ${JSON.stringify(name)} has only missing values; bins cannot be computed from them`);
-      if (!quantiling) {
-        if (Number(stats.infinite) > 0) throw new OperationError('invalid bins', `column ${JSON.stringify(name)} holds infinity: a number of bins cannot be spread over an infinite range (give the bin edges instead)`);
-        bins = cutEdges(Number(stats.lo), Number(stats.hi), (spec as { count: number }).count);
-      } else {
-        const qs = 'count' in spec ? evenQuantiles(spec.count) : spec.edges;
-        bins = await quantiles(ctx.db, scanOf(ds, [index]), value, valid, n, qs);
-      }
+      if (ds.rows === 0) throw empty();
+      const qs = 'count' in spec ? evenQuantiles(spec.count) : spec.edges;
+      // Exact order statistics from histograms (engine/order-statistics.ts), the count of
+      // valid values coming with the first: 10 quantile bins need 20 of them, which
+      // quantile_disc selected one by one on one thread (2.3 s of CPU on 10M values).
+      // (The valid values filtered, not made NULL: orderStatistics refers to v many times, and
+      // DuckDB would evaluate a CASE behind it at each.)
+      const validValues = `(SELECT ${value} AS v FROM ${scanOf(ds, [index])} WHERE ${valid})`;
+      const { n, at } = await orderStatistics(ctx.db, validValues, (count) => (count === 0 ? [] : quantilePositions(count, qs)), await rangeHint(ctx.db, ds, index));
+      if (n === 0) throw allMissing();
+      bins = quantileEdges(n, qs, (i) => at.get(i)!);
     }
     if (hasDuplicateEdges(bins)) {
       throw new OperationError('invalid bins', `Bin edges must be unique: ${edgesText(bins)}; the column has too few distinct values for ${bins.length - 1} ${quantiling ? 'quantiles' : 'bins'}`);
     }
     const labels = intervalLabels(bins, quantiling);
+    // The labels as values of an ENUM of them: written to Parquet as the same strings (read
+    // back as VARCHAR), but from their dictionary codes instead of strings hashed value by
+    // value (10M values: 0.6 s of CPU instead of 1.0 s).
+    const label = new Set(labels).size === labels.length ? (i: number) => `CAST(${literal(labels[i])} AS ENUM(${labels.map(literal).join(', ')}))` : (i: number) => literal(labels[i]);
     // searchsorted(bins, x, side='left'): x in (b[i-1], b[i]] is label i-1; qcut's
     // include_lowest puts x = b[0] in the first interval; anything outside is missing.
-    const cases = [`WHEN ${value} <= ${doubleLiteral(bins[0])} THEN ${quantiling ? `CASE WHEN ${value} = ${doubleLiteral(bins[0])} THEN ${literal(labels[0])} END` : 'NULL'}`];
-    for (let i = 1; i < bins.length; i++) cases.push(`WHEN ${value} <= ${doubleLiteral(bins[i])} THEN ${literal(labels[i - 1])}`);
+    const cases = [`WHEN ${value} <= ${doubleLiteral(bins[0])} THEN ${quantiling ? `CASE WHEN ${value} = ${doubleLiteral(bins[0])} THEN ${label(0)} END` : 'NULL'}`];
+    for (let i = 1; i < bins.length; i++) cases.push(`WHEN ${value} <= ${doubleLiteral(bins[i])} THEN ${label(i - 1)}`);
     const expr = `CASE WHEN ${isMissing(ds.sqlName(index), type)} THEN NULL ${cases.join(' ')} ELSE NULL END`;
-    return { kind: 'columns', columns: replaceColumn(ds.names, index, `CAST(${expr} AS VARCHAR)`) };
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });
 
@@ -97,16 +110,21 @@ function parseBins(raw: number | string | (number | string)[], quantiling: boole
   return { edges };
 }
 
-/** The column's quantiles as pandas' Series.quantile gives them, from the order statistics they need. */
-async function quantiles(db: Db, source: string, value: string, valid: string, n: number, qs: number[]): Promise<number[]> {
-  const positions = quantilePositions(n, qs);
-  // The value at sorted position r is DuckDB's quantile_disc at q = (r + ½)/n (it takes the
-  // value at ceil(n·q) − 1; the half keeps rounding away from the edge): a selection per
-  // position instead of a sort of the whole column (0.25 s against 1 s on 10M values).
-  const wanted = [...new Set(positions)];
-  const fractions = wanted.map((r) => `${(r + 0.5) / n}::DOUBLE`);
-  const row = await db.one(`SELECT quantile_disc(v, [${fractions.join(', ')}]) AS q FROM (SELECT ${value} AS v FROM ${source} WHERE ${valid})`);
-  const values = (row.q as { items: unknown[] }).items;
-  const byPosition = new Map(wanted.map((r, k) => [r, Number(values[k])]));
-  return quantileEdges(n, qs, (i) => byPosition.get(i)!);
+/**
+ * The least and greatest values of column `index` as its Parquet file's statistics record
+ * them (a guess only: deleted rows, NaN; undefined when there are none), so that the
+ * histogram of orderStatistics needs no scan for its range.
+ */
+async function rangeHint(db: Db, ds: Dataset, index: number): Promise<RangeHint | undefined> {
+  const { file, field } = ds.column(index);
+  try {
+    const row = await db.one(
+      `SELECT min(TRY_CAST(stats_min_value AS DOUBLE)) AS lo, max(TRY_CAST(stats_max_value AS DOUBLE)) AS hi FROM parquet_metadata(${literal(ds.filePath(file))}) WHERE path_in_schema = ${literal(field)}`,
+    );
+    const lo = row.lo === null ? NaN : Number(row.lo);
+    const hi = row.hi === null ? NaN : Number(row.hi);
+    return Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi ? { lo, hi } : undefined;
+  } catch {
+    return undefined;
+  }
 }

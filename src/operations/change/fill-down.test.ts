@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineHarness, expectFailure, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { engineHarness, expectFailure, sameSequence, type EngineHarness } from '../../../test/helpers/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -11,6 +11,12 @@ after(async () => {
 });
 
 const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'fillDown', params, error);
+
+/** pandas ffill of a list of values (null missing). */
+function ffill(values: unknown[]): unknown[] {
+  let last: unknown = null;
+  return values.map((v) => (v === null ? last : (last = v)));
+}
 
 const CSV = 'i,f,s,d,b\n,1.5,,2020-01-01,\n1,,x,,true\n,NAN,,,\n3,,y,2020-01-04,false\n,4.5,,,\n';
 
@@ -84,4 +90,29 @@ test('fillDown undo and redo', async () => {
   assert.deepEqual(await h.table(id), before);
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after);
+});
+
+test('fillDown ffill keeps row order over many row groups, deleted rows and a version of several files', async () => {
+  // 400,000 rows are four Parquet row groups, scanned by several threads where a scan may be
+  // parallel: the streamed fill must still see them in row order.
+  const n = 400_000;
+  const id = await h.loadSql(`SELECT CASE WHEN i % 7 = 3 OR i % 1000 < 40 OR i BETWEEN 122000 AND 123500 THEN NULL ELSE i END AS a, i * 2 AS b FROM range(${n}) t(i)`);
+  // Deletions at the start, across a row-group boundary, and scattered.
+  await h.ok(id, 'deleteRows', { rowIndices: [0, 1, 122879, 122880, 122881, 250_000, 399_999] });
+  // Column b rewritten: the version now reads two files, positionally joined.
+  await h.ok(id, 'fillWithCustomValue', { columnIndex: 1, newValue: '0' });
+  await h.ok(id, 'newCellValue', { columnIndex: 1, rowIndex: 5, newValue: '7' });
+  const before = await h.column(id, 'a');
+  await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'ffill' });
+  sameSequence(await h.column(id, 'a'), ffill(before));
+  assert.equal((await h.column(id, 'b'))[5], 7);
+});
+
+test('fillDown ffill of several columns with gaps over many row groups', async () => {
+  const n = 300_000;
+  const id = await h.loadSql(`SELECT CASE WHEN i % 7 = 3 OR i % 1000 < 40 THEN NULL ELSE i END AS a, CASE WHEN i % 5 = 1 THEN NULL ELSE i * 2 END AS b FROM range(${n}) t(i)`);
+  const [a, b] = [await h.column(id, 'a'), await h.column(id, 'b')];
+  await h.ok(id, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'ffill' });
+  sameSequence(await h.column(id, 'a'), ffill(a));
+  sameSequence(await h.column(id, 'b'), ffill(b));
 });

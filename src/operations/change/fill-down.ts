@@ -4,7 +4,7 @@ import { invalidParameter } from '../errors.ts';
 import { checkColumnIndex, choice, columnPosition } from '../params.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
-import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
+import { runningLastValid, lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
 
 
@@ -30,12 +30,16 @@ export const fillDown = defineOperation({
     const gaps = new Set(range.flatMap((_, i) => (Number(counts[`m${i}`]) > 0 ? [from + i] : [])));
     if (gaps.size === 0) return { kind: 'none' };
     const forward = params.method === 'pad' || params.method === 'ffill';
+    // ffill of one column streams in row order (runningLastValid). Several running windows in
+    // one SELECT are not one streaming operator in DuckDB 1.5 (and two last_value IGNORE NULLS
+    // there gave wrong values), and bfill looks below: those take the ordered window.
+    const streamed = forward && gaps.size === 1;
     const columns: ColumnPlan[] = ds.columns.map((c, keep) => {
       if (!gaps.has(keep)) return { name: c.name, keep };
       // NaN is missing too: it is turned into NULL so that IGNORE NULLS skips it.
       const value = withoutNaN(ds.ref(keep), c.type);
-      return { name: c.name, expr: forward ? lastValidAbove(value) : firstValidBelow(value) };
+      return { name: c.name, expr: streamed ? runningLastValid(value) : forward ? lastValidAbove(value) : firstValidBelow(value) };
     });
-    return { kind: 'columns', columns, ordered: true };
+    return { kind: 'columns', columns, ordered: !streamed };
   },
 });

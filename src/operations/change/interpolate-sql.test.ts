@@ -93,3 +93,10 @@ test('interpolate in SQL: gaps only before the first or after the last value', a
   await h.ok(id, 'interpolate', { columnIndex: 0, method: 'linear' });
   assert.deepEqual(await h.column(id, 'v'), [null, null, 1, 2, 2]);
 });
+
+test('interpolate in SQL: a long column, its gaps many and spread over several row groups', async () => {
+  // 300,000 values and ~50,000 gaps: the gaps' starts and ends are paired by sorting them and
+  // reading the order with streaming windows, which must hold beyond one vector or row group.
+  const values = series(mulberry32(7), 300_000, 0.3, 5, true);
+  for (const method of ['linear', 'pchip'] as const) await compare(values, method, 'long');
+});
