@@ -5,7 +5,7 @@ import { columnPosition, rowPosition } from '../params.ts';
 import { viewParams, withView, type View } from './view.ts';
 import { jsonValue } from '../../engine/json-values.ts';
 import { literal } from '../../engine/sql.ts';
-import { columnGroups } from '../../engine/column-groups.ts';
+import { columnGroups, gluedText } from '../../engine/column-groups.ts';
 
 export const data = defineOperation({
   name: 'data',
@@ -74,7 +74,7 @@ async function sliceJson(db: import('../../engine/duck.ts').Db, ds: import('../.
   const joins = parts.map((sql, k) => (k === 0 ? `(${sql}) p0` : `JOIN (${sql}) p${k} USING (__pos)`)).join(' ');
   const source = table !== null ? `${joins} JOIN (SELECT __pos, rowid AS ord FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)` : joins;
   // Arrays of the chunks glued into one: each chunk has a column, so no fragment is empty.
-  const row = parts.length === 1 ? 'p0.j' : `'[' || ${parts.map((_, k) => `p${k}.j[2:-2]`).join(` || ',' || `)} || ']'`;
+  const row = parts.length === 1 ? 'p0.j' : gluedText(parts.map((_, k) => `p${k}.j[2:-2]`), { open: `'['`, close: `']'` });
   const header = literal(JSON.stringify(names));
   const sql =
     `SELECT '{"columns":' || ${header} || ',"index":[' || coalesce(string_agg(p0.__pos::VARCHAR, ',' ORDER BY ${order}), '') || ` +
