@@ -240,6 +240,10 @@ test('refused: invalid JSON', async () => {
   // What was found is named in JSON's terms, not DuckDB's (UBIGINT, VARCHAR).
   await expectRefusal(await upload(server.url, 'numbers.json', '[1, 2.5, 3]'), 400, /invalid JSON/, /found number values$/);
   await expectRefusal(await upload(server.url, 'mixed.json', '["a", {"b": 1}]'), 400, /invalid JSON/, /found (string, object|object, string) values$/);
+  // The root's type is told by its first character (whitespace before it allowed).
+  const found = async (body: string) => /found (.*) values$/.exec((await upload(server.url, 'kinds.json', body)).body.errorDescription)?.[1].split(', ').sort();
+  assert.deepEqual(await found('[true, false, null, -1e3, "x", {"a": 1}, [1]]'), ['array', 'boolean', 'null', 'number', 'object', 'string']);
+  assert.deepEqual(await found('[ \n\t{"a": 1},\n  \r\n -0.5 ]'), ['number', 'object']);
 });
 
 test('refused: bad sampleSize', async () => {

@@ -13,3 +13,15 @@ export function columnGroups(count: number, size = WIDE_GROUP): { from: number; 
   for (let from = 0; from < count; from += size) groups.push({ from, to: Math.min(count, from + size) });
   return groups;
 }
+
+/**
+ * One concat() of the chunks' texts, comma-separated, between `around`'s SQL (when given):
+ * never a chain of `||`. Each `||` is an expression of its own whose result DuckDB keeps
+ * until the vector is done, so a chain over n chunks holds every prefix of the line — about
+ * n²/2 chunk texts a row: 1.1 GB for 1,000 rows of 10,000 columns in 20 chunks, against the
+ * 55 MB of the lines themselves. The texts are never NULL (concat would skip what `||` nulls).
+ */
+export function gluedText(texts: string[], around: { open: string; close: string } | null = null): string {
+  const args = texts.flatMap((t, k) => (k === 0 ? [t] : [`','`, t]));
+  return `concat(${around ? [around.open, ...args, around.close].join(', ') : args.join(', ')})`;
+}

@@ -27,3 +27,21 @@ test('deferred views are created only by a statement that names df or df_pos', a
     duck.close();
   }
 });
+
+test('scalarUnoptimized turns the optimizers off for its statement only, also when it fails', async () => {
+  const duck = await Duck.open({ threads: 1, memoryLimit: '256MB', tempDirectory: os.tmpdir() });
+  try {
+    const db = await duck.connect();
+    const setting = `SELECT value FROM duckdb_settings() WHERE name = 'disabled_optimizers'`;
+    const before = await db.scalar(setting);
+    assert.equal(Number(await db.scalarUnoptimized(`SELECT count(*) FROM range(10) a JOIN range(10) b ON a.range = b.range`, ['join_order', 'statistics_propagation'])), 10);
+    assert.equal(await db.scalar(setting), before);
+    await assert.rejects(db.scalarUnoptimized('SELECT * FROM no_such_table', ['join_order']), /no_such_table/);
+    assert.equal(await db.scalar(setting), before);
+    // The setting held during the statement: it can read it back.
+    assert.match(String(await db.scalarUnoptimized(setting, ['join_order'])), /join_order/);
+    db.close();
+  } finally {
+    duck.close();
+  }
+});

@@ -135,6 +135,23 @@ export class Db {
     return rows.length === 0 ? null : rows[0][0];
   }
 
+  /**
+   * scalar() with the named DuckDB optimizers (`disabled_optimizers` names) off for this
+   * one statement, on this connection only, and back on after it whatever happened.
+   * For statements whose plan is trivially right as written but costs more to optimize
+   * than to run (see the wide slices of operations/read/data.ts).
+   */
+  async scalarUnoptimized(sql: string, optimizers: readonly string[]): Promise<DuckDBValue> {
+    if (optimizers.length === 0) return this.scalar(sql);
+    await this.viewsFor(sql);
+    await this.connection.run(`SET disabled_optimizers = '${optimizers.join(',')}'`);
+    try {
+      return await this.scalar(sql);
+    } finally {
+      await this.connection.run('RESET disabled_optimizers');
+    }
+  }
+
   /** Column names and DuckDB types of a query's result, without running it. */
   async describe(sql: string): Promise<{ name: string; type: string }[]> {
     const rows = await this.rows(`DESCRIBE ${sql}`);

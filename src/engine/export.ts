@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ident, literal } from './sql.ts';
 import { jsonValue } from './json-values.ts';
-import { columnGroups } from './column-groups.ts';
+import { columnGroups, gluedText } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
 
@@ -227,8 +227,10 @@ async function wideExportSql(db: Db, ds: Dataset, format: ExportFormat, out: str
     parts.push(`SELECT __pos, ${text} AS t FROM (${ds.select({ withPosition: true, columns: chunk })})`);
   }
   const joins = parts.map((sql, k) => (k === 0 ? `(${sql}) p0` : `JOIN (${sql}) p${k} USING (__pos)`)).join(' ');
-  const glued = parts.map((_, k) => `p${k}.t`).join(` || ',' || `);
-  const line = format === 'CSV' ? glued : `'\t{' || ${glued} || '}' || CASE WHEN p0.__pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
+  const line = gluedText(
+    parts.map((_, k) => `p${k}.t`),
+    format === 'CSV' ? null : { open: `'\t{'`, close: `CASE WHEN p0.__pos < ${ds.rows - 1} THEN '},' ELSE '}' END` },
+  );
   return `COPY (SELECT ${line} AS j FROM ${joins} ORDER BY p0.__pos) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`;
 }
 

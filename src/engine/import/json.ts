@@ -22,7 +22,7 @@ const RECORD_BYTES = 16 * 1024 * 1024;
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, stageSliceBytes = STAGE_SLICE_BYTES): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
@@ -50,12 +50,12 @@ export async function readJsonDataset(db: Db, file: string, maxColumns = Infinit
   if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
 
   if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns, tmpDir);
-  return recordsDataset(db, docs, maxColumns, tmpDir);
+  return recordsDataset(db, docs, maxColumns, tmpDir, stageSliceBytes);
 }
 
 /** An array of records (or of row arrays), or JSON Lines: one row per value. */
-async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
-  const kinds = await db.rows(`SELECT json_type(json) AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
+async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined, stageSliceBytes: number): Promise<CsvSource> {
+  const kinds = await db.rows(`SELECT ${rootType('json')} AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
   const types = new Set(kinds.map((k) => String(k.t)));
   if (types.size === 1 && types.has('ARRAY')) {
     const width = Number(await db.scalar(`SELECT max(json_array_length(json)) FROM ${docs}`));
@@ -78,12 +78,41 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
   // A group's fields as a struct of those keys only (from_json walks each record once,
   // looking its keys up in the struct's), taken by position: by name, SQL would match `id`
   // to `Id` (names differing only in case).
+  // Wide: the records are staged a slice of about stageSliceBytes at a time (see recordSlices).
+  const slices = keys.length > WIDE_COLUMNS ? await recordSlices(db, docs, stageSliceBytes) : [null];
   const group = (from: number, to: number) => {
     const structure = JSON.stringify(Object.fromEntries(keys.slice(from, to).map((k) => [k, 'VARCHAR'])));
     // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
-    return `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i - from + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
+    return slices.map(
+      (slice) =>
+        `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i - from + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs}${slice ? ` WHERE rowid BETWEEN ${slice.a} AND ${slice.b}` : ''})`,
+    );
   };
   return typed(db, group, uniqueColumnNames(keys), tmpDir);
+}
+
+/**
+ * The type json_type gives a JSON value's root (OBJECT, ARRAY, VARCHAR, BOOLEAN, NULL, or
+ * DOUBLE for any number), told by its first character: the values come from
+ * read_json_objects, which has checked them. json_type would parse each value whole, every
+ * value of a vector at once (a 168 MB file of 1,000 records: about 600 MB outside DuckDB's
+ * memory limit).
+ */
+function rootType(json: string): string {
+  return `CASE regexp_extract(${json}, '^[ \t\n\r]*(.)', 1) WHEN '{' THEN 'OBJECT' WHEN '[' THEN 'ARRAY' WHEN '"' THEN 'VARCHAR' WHEN 't' THEN 'BOOLEAN' WHEN 'f' THEN 'BOOLEAN' WHEN 'n' THEN 'NULL' ELSE 'DOUBLE' END`;
+}
+
+/**
+ * Row ranges (rowid a…b) of the records of `docs`, in order, of about `bytes` of JSON text
+ * each (a record larger than that is a slice alone). A statement parses the records
+ * of a whole vector (2,048) at once, in memory DuckDB's limit does not count (about 3.5 times
+ * the text), so wide records are parsed a slice per statement.
+ */
+async function recordSlices(db: Db, docs: string, bytes = SLICE_BYTES): Promise<{ a: number; b: number }[]> {
+  const rows = await db.rows(
+    `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${bytes} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
+  );
+  return rows.map((r) => ({ a: Number(r.a), b: Number(r.b) }));
 }
 
 /**
@@ -94,14 +123,20 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
 const SLICE_BYTES = 16 * 1024 * 1024;
 
 /**
+ * Text of wide records one statement stages at once (each column group parses every record
+ * again): 10,000 × 1,000 records (168 MB), staged whole, took the server to 1.58 GB; in
+ * slices of this much, 0.93 GB, for 26.5 s of CPU against 24.4 s (16 MB slices: 0.90 GB,
+ * but 36.7 s, each slice a statement of 500 columns to plan).
+ */
+export const STAGE_SLICE_BYTES = 48 * 1024 * 1024;
+
+/**
  * The keys of the records of `docs` in order of first appearance (pandas' column order):
  * by the first record holding each key, then by its place in that record. Computed per
  * slice of records (SLICE_BYTES), each distinct list of keys taken apart once.
  */
 async function recordKeys(db: Db, docs: string): Promise<string[]> {
-  const slices = await db.rows(
-    `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${SLICE_BYTES} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
-  );
+  const slices = await recordSlices(db, docs);
   const first = new Map<string, { r: number; i: number }>();
   for (const { a, b } of slices) {
     const rows = await db.rows(`
@@ -167,7 +202,7 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
  * columns) is typed and written a column group at a time into `tmpDir` (writeTypedGroups):
  * one statement over all its columns would not fit in memory.
  */
-async function typed(db: Db, select: (from: number, to: number) => string, names: string[], tmpDir: string | undefined): Promise<CsvSource> {
+async function typed(db: Db, select: (from: number, to: number) => string | string[], names: string[], tmpDir: string | undefined): Promise<CsvSource> {
   if (names.length > WIDE_COLUMNS && tmpDir) {
     // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
     // limit with the whole text of the file, staged in `docs`.
@@ -175,7 +210,9 @@ async function typed(db: Db, select: (from: number, to: number) => string, names
     return { sql, names, skippedLines: 0, paddedLines: 0, ready };
   }
   const table = unique('jsontext');
-  await db.run(`CREATE TEMP TABLE ${table} AS ${select(0, names.length)}`);
+  const parts = [select(0, names.length)].flat();
+  await db.run(`CREATE TEMP TABLE ${table} AS ${parts[0]}`);
+  for (const part of parts.slice(1)) await db.run(`INSERT INTO ${table} ${part}`);
   const fields = names.map((_, i) => `c${i}`);
   const types = await inferTypes(db, table, fields);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
