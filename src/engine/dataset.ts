@@ -100,7 +100,7 @@ export class Dataset {
    * positions when given: the restriction is pushed into each Parquet scan, so a slice
    * reads only its row groups. Column i is output as sqlName(i). A column with deleted
    * rows is its file's scan without them (an anti-join against the small file of deleted
-   * row numbers, which keeps scan order). A slice of a version with deletions needs the
+   * row numbers, ordered by row number again: joins do not keep the scan's order). A slice of a version with deletions needs the
    * row numbers its positions have in each file: use selectRows(), which looks them up.
    */
   select(opts: SelectOptions = {}): string {
@@ -135,7 +135,7 @@ export class Dataset {
       }
       const deletedRows = `read_parquet(${literal(this.filePath(deleted.file))})`;
       if (!opts.positions && !range) {
-        return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows}) AS x ON file_row_number = x.d) ${alias.get(g)}`;
+        return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows}) AS x ON file_row_number = x.d ORDER BY file_row_number) ${alias.get(g)}`;
       }
       const physical = opts.physical?.get(deleted.file);
       if (!physical) throw new Error('a slice of a version with deleted rows needs its row numbers: use Dataset.selectRows()');
@@ -143,7 +143,7 @@ export class Dataset {
         return `(SELECT ${fields.join(', ')}, file_row_number AS __r FROM ${source} WHERE ${physical.rows.length ? `file_row_number IN (${physical.rows.join(', ')})` : 'false'}) ${alias.get(g)}`;
       }
       const { from: lo, to: hi } = physical;
-      return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows} WHERE d BETWEEN ${lo} AND ${hi}) AS x ON file_row_number = x.d WHERE file_row_number BETWEEN ${lo} AND ${hi}) ${alias.get(g)}`;
+      return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows} WHERE d BETWEEN ${lo} AND ${hi}) AS x ON file_row_number = x.d WHERE file_row_number BETWEEN ${lo} AND ${hi} ORDER BY file_row_number) ${alias.get(g)}`;
     });
     const outputs = indices.map((i) => `${alias.get(groupOf(i))}.${ident(this.columns[i].field)} AS ${this.ref(i)}`);
     if (opts.withPosition) outputs.unshift(positionsFirst ? 'p.__pos AS __pos' : 'f0.__pos AS __pos');
@@ -218,7 +218,12 @@ export class Dataset {
       // NOT IN, not ANTI JOIN: the optimizer estimates a positional scan at ~0 rows and would
       // turn an anti-join around, gathering the scan into a hash table (memory, row order);
       // NOT IN plans as a MARK join, whose build side is always the (small) deleted rows.
-      const anti = key ? ` WHERE ${fileAlias(files[0])}.file_row_number NOT IN (SELECT d FROM read_parquet(${literal(this.filePath(key))}))` : '';
+      // A join does not keep the scan's order once row groups are read on several threads
+      // (DuckDB's order preservation covers scans, filters and projections, not joins): the
+      // rows left are put back in file order before they are paired by position.
+      const anti = key
+        ? ` WHERE ${fileAlias(files[0])}.file_row_number NOT IN (SELECT d FROM read_parquet(${literal(this.filePath(key))})) ORDER BY ${fileAlias(files[0])}.file_row_number`
+        : '';
       return `(SELECT ${[...fields].map(([n, f]) => `${f} AS ${ident(n)}`).join(', ')} FROM ${scans}${anti}) d${u}`;
     });
     const outputs = indices.map((i) => `${where.get(i)} AS ${this.ref(i)}`);

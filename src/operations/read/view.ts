@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { annotate, bool, choice, columnPositions, int, number, pattern, checkColumnIndices, checkColumnIndex } from '../params.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { literal } from '../../engine/sql.ts';
-import { isMissing, textValue } from '../../engine/json-values.ts';
+import { isMissing, presentValue, textValue } from '../../engine/json-values.ts';
 import { isNumeric } from '../../engine/column-types.ts';
 import type { OperationContext } from '../types.ts';
 import type { Dataset } from '../../engine/dataset.ts';
@@ -74,8 +74,9 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
   if (hasSearch(params)) conditions.push(await searchCondition(ctx, params));
   if (sortIndex !== null) {
     const { type } = ds.column(sortIndex);
-    // Missing last in both directions, NaN included (DuckDB would sort NaN above every number).
-    order = `${isMissing(ds.sqlName(sortIndex), type)}, ${ds.ref(sortIndex)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
+    // Missing last in both directions, NaN with NULL (DuckDB would sort NaN above every
+    // number), in row order among themselves as pandas' sort_values leaves them.
+    order = `${presentValue(ds.sqlName(sortIndex), type)} ${params.sortAscending === false ? 'DESC' : 'ASC'} NULLS LAST, __pos`;
   }
   // Read from the files of the columns the view uses only: df_pos joins every file of the
   // version positionally, on one thread (a sort of 10M rows by one column: 1.4 s that way).
@@ -112,7 +113,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
       // A window over the listed columns: rows whose key occurs more than once, all copies.
       return {
         condition: `__pos IN (SELECT __pos FROM (SELECT __pos, count(*) OVER (PARTITION BY ${keys}) AS n FROM ${scanOf(ds, cols, true)}) WHERE n > 1)`,
-        order: `${isMissing(ds.sqlName(cols[0]), columns[0].type)}, ${ds.ref(cols[0])} ASC NULLS LAST, __pos`,
+        order: `${presentValue(ds.sqlName(cols[0]), columns[0].type)} ASC NULLS LAST, __pos`,
       };
     }
     case 'outliers': {
