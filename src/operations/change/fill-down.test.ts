@@ -66,8 +66,16 @@ test('fillDown changes nothing without gaps, on a header-only dataset, or when n
   const empty = await h.load('a,b\n');
   assert.equal((await h.ok(empty, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'bfill' })).changed, false);
   const single = await h.load('a,b\n,1\n');
-  await h.ok(single, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'pad' });
+  assert.equal((await h.ok(single, 'fillDown', { columnFrom: 0, columnTo: 1, method: 'pad' })).changed, false);
   assert.deepEqual((await h.table(single)).rows, [[null, 1]]);
+  // Only edge gaps (a leading one for ffill, a trailing one for bfill), or a column all
+  // missing: nothing can be filled, so no version.
+  const edges = await h.load('a,b,c\n,1.5,\n,2.5,\nx,,\n');
+  for (const [method, columnFrom, columnTo] of [['ffill', 0, 0], ['bfill', 1, 1], ['pad', 2, 2], ['backfill', 2, 2]] as const) {
+    assert.equal((await h.ok(edges, 'fillDown', { columnFrom, columnTo, method })).changed, false, `${method} ${columnFrom}…${columnTo}`);
+  }
+  assert.equal((await h.ok(edges, 'fillDown', { columnFrom: 0, columnTo: 0, method: 'bfill' })).changed, true);
+  assert.deepEqual((await h.table(edges)).rows.map((r) => r[0]), ['x', 'x', 'x']);
 });
 
 test('fillDown refuses bad parameters', async () => {

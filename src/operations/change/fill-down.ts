@@ -25,11 +25,19 @@ export const fillDown = defineOperation({
     const to = checkColumnIndex(ds, params.columnTo, 'columnTo');
     if (from > to) throw invalidParameter(`columnFrom ${from} is after columnTo ${to}; the range is columnFrom…columnTo, inclusive`);
     const range = ds.columns.slice(from, to + 1);
-    // Only columns that have gaps are rewritten.
-    const counts = await ctx.db.one(`SELECT ${range.map((c, i) => `count(*) FILTER (WHERE ${isMissing(ds.sqlName(from + i), c.type)}) AS m${i}`).join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i))}`);
-    const gaps = new Set(range.flatMap((_, i) => (Number(counts[`m${i}`]) > 0 ? [from + i] : [])));
-    if (gaps.size === 0) return { kind: 'none' };
     const forward = params.method === 'pad' || params.method === 'ffill';
+    // Only columns with a gap that can be filled are rewritten: ffill needs a missing value
+    // below the first valid one, bfill one above the last valid one (edge gaps stay missing,
+    // and a column with none of these is a no-op: no version, `changed: false`).
+    const fillable = range.map((c, i) => {
+      const missing = isMissing(ds.sqlName(from + i), c.type);
+      return forward
+        ? `max(__pos) FILTER (WHERE ${missing}) > min(__pos) FILTER (WHERE NOT ${missing}) AS m${i}`
+        : `min(__pos) FILTER (WHERE ${missing}) < max(__pos) FILTER (WHERE NOT ${missing}) AS m${i}`;
+    });
+    const counts = await ctx.db.one(`SELECT ${fillable.join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i), true)}`);
+    const gaps = new Set(range.flatMap((_, i) => (counts[`m${i}`] === true ? [from + i] : [])));
+    if (gaps.size === 0) return { kind: 'none' };
     // ffill of one column streams in row order (runningLastValid). Several running windows in
     // one SELECT are not one streaming operator in DuckDB 1.5 (and two last_value IGNORE NULLS
     // there gave wrong values), and bfill looks below: those take the ordered window.
