@@ -102,7 +102,7 @@ test('fillDown undo and redo', async () => {
 
 test('fillDown ffill keeps row order over many row groups, deleted rows and a version of several files', async () => {
   // 400,000 rows are four Parquet row groups, scanned by several threads where a scan may be
-  // parallel: the streamed fill must still see them in row order.
+  // parallel: the fill must still follow row order.
   const n = 400_000;
   const id = await h.loadSql(`SELECT CASE WHEN i % 7 = 3 OR i % 1000 < 40 OR i BETWEEN 122000 AND 123500 THEN NULL ELSE i END AS a, i * 2 AS b FROM range(${n}) t(i)`);
   // Deletions at the start, across a row-group boundary, and scattered.
