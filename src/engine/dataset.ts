@@ -29,6 +29,16 @@ function sortedPositions(positions: string[]): string[] {
  * `df_pos` and every select() therefore name column i `__c<i>` (sqlName), and user-visible
  * names stay in the manifest; only the sandbox of executeCommand shows user names to SQL.
  */
+/**
+ * The WHERE clause restricting a plain scan (file_row_number = position, no deleted rows)
+ * to a slice's rows: a list of positions or the range [from, to]; '' for every row.
+ */
+function rowRestriction(opts: Pick<SelectOptions, 'from' | 'to' | 'positions'>): string {
+  if (opts.positions) return ` WHERE ${opts.positions.length ? `file_row_number IN (${opts.positions.join(', ')})` : 'false'}`;
+  if (opts.from !== undefined && opts.to !== undefined) return ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`;
+  return '';
+}
+
 export class Dataset {
   readonly manifest: Manifest;
   readonly filesDir: string;
@@ -125,18 +135,9 @@ export class Dataset {
       const source = `read_parquet(${literal(this.filePath(file))}, file_row_number = true)`;
       const fields = [...new Set(members.map((ci) => ident(this.columns[ci].field)))];
       const pos = i === 0 && !positionsFirst ? ', file_row_number AS __pos' : '';
-      if (!deleted) {
-        const where = opts.positions
-          ? ` WHERE ${opts.positions.length ? `file_row_number IN (${opts.positions.join(', ')})` : 'false'}`
-          : range
-            ? ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`
-            : '';
-        return `(SELECT ${fields.join(', ')}${pos} FROM ${source}${where}) ${alias.get(g)}`;
-      }
+      if (!deleted) return `(SELECT ${fields.join(', ')}${pos} FROM ${source}${rowRestriction(opts)}) ${alias.get(g)}`;
+      // (Whole columns with deleted rows were read by scanWithDeletions: this is a slice.)
       const deletedRows = `read_parquet(${literal(this.filePath(deleted.file))})`;
-      if (!opts.positions && !range) {
-        return `(SELECT ${fields.join(', ')} FROM ${source} ANTI JOIN (SELECT d FROM ${deletedRows}) AS x ON file_row_number = x.d ORDER BY file_row_number) ${alias.get(g)}`;
-      }
       const physical = opts.physical?.get(deleted.file);
       if (!physical) throw new Error('a slice of a version with deleted rows needs its row numbers: use Dataset.selectRows()');
       if ('rows' in physical) {
@@ -179,12 +180,7 @@ export class Dataset {
     if (indices.length === 0) return null;
     const file = this.columns[indices[0]].file;
     if (indices.some((i) => this.columns[i].file !== file || this.columns[i].deleted)) return null;
-    const where = opts.positions
-      ? ` WHERE ${opts.positions.length ? `file_row_number IN (${opts.positions.join(', ')})` : 'false'}`
-      : opts.from !== undefined && opts.to !== undefined
-        ? ` WHERE file_row_number BETWEEN ${opts.from} AND ${opts.to}`
-        : '';
-    return { from: `read_parquet(${literal(this.filePath(file))}, file_row_number = true)${where}`, field: (i) => this.columns[i].field };
+    return { from: `read_parquet(${literal(this.filePath(file))}, file_row_number = true)${rowRestriction(opts)}`, field: (i) => this.columns[i].field };
   }
 
   /**
