@@ -143,7 +143,6 @@ export class Db {
    */
   async scalarUnoptimized(sql: string, optimizers: readonly string[]): Promise<DuckDBValue> {
     if (optimizers.length === 0) return this.scalar(sql);
-    await this.viewsFor(sql);
     await this.connection.run(`SET disabled_optimizers = '${optimizers.join(',')}'`);
     try {
       return await this.scalar(sql);
