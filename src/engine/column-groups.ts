@@ -14,6 +14,11 @@ export function columnGroups(count: number, size = WIDE_GROUP): { from: number; 
   return groups;
 }
 
+/** The indices from…to−1 of a group (or any range [from, to)). */
+export function groupIndices({ from, to }: { from: number; to: number }): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
+}
+
 /**
  * One concat() of the chunks' texts, comma-separated, between `around`'s SQL (when given):
  * never a chain of `||`. Each `||` is an expression of its own whose result DuckDB keeps

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ident, literal } from './sql.ts';
 import { jsonValue } from './json-values.ts';
-import { columnGroups, gluedText } from './column-groups.ts';
+import { columnGroups, gluedText, groupIndices } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
 
@@ -210,8 +210,8 @@ export const EXPORT_COLUMN_CHUNK = 500;
 async function wideExportSql(db: Db, ds: Dataset, format: ExportFormat, out: string, options: string, columnChunk: number): Promise<string> {
   const dateFormats = format === 'CSV' ? await csvDateFormats(db, ds) : new Map<number, string>();
   const parts: string[] = [];
-  for (const { from, to } of columnGroups(ds.columns.length, columnChunk)) {
-    const chunk = Array.from({ length: to - from }, (_, k) => from + k);
+  for (const group of columnGroups(ds.columns.length, columnChunk)) {
+    const chunk = groupIndices(group);
     let text: string;
     if (format === 'CSV') {
       const fields = chunk.map((i) => {

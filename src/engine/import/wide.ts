@@ -3,7 +3,7 @@ import { join as pathJoin } from 'node:path';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
 import type { Db } from '../duck.ts';
-import { columnGroups, WIDE_GROUP } from '../column-groups.ts';
+import { columnGroups, groupIndices, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
 import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
@@ -189,7 +189,7 @@ export async function writeTypedGroups(
   const worker = async (conn: Db) => {
     for (let g = next++; g < groups.length; g = next++) {
       const { from, to } = groups[g];
-      const group = Array.from({ length: to - from }, (_, k) => `c${from + k}`);
+      const group = groupIndices(groups[g]).map((i) => `c${i}`);
       const staged = unique('wide_group');
       // Several SELECTs: consecutive parts of the rows, staged one after the other.
       const [first, ...rest] = [groupSelect(from, to)].flat();

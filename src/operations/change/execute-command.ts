@@ -6,7 +6,7 @@ import { defineOperation, type Change, type ColumnPlan, type OperationContext } 
 import { resultFiles, type SandboxOutcome } from '../../engine/sandbox.ts';
 import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
 import { parquetOptions, rowGroupRows } from '../../engine/parquet-layout.ts';
-import { columnGroups, WIDE_GROUP } from '../../engine/column-groups.ts';
+import { columnGroups, groupIndices, WIDE_GROUP } from '../../engine/column-groups.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { annotate } from '../params.ts';
 import { OperationError } from '../errors.ts';
@@ -50,7 +50,7 @@ export const executeCommand = defineOperation({
           // The engine's own format: a whole new table is adopted as the version's file (its
           // size is known only afterwards: row groups as for the dataset it replaces).
           parquet: parquetOptions(rowGroupRows(ds.rows)),
-          groups: wideWithDeletions(ds) ? columnGroups(ds.columns.length).map(({ from, to }) => ds.select({ columns: Array.from({ length: to - from }, (_, k) => from + k) })) : undefined,
+          groups: wideWithDeletions(ds) ? columnGroups(ds.columns.length).map((group) => ds.select({ columns: groupIndices(group) })) : undefined,
         },
         {
           timeoutMs: ctx.config.COMMAND_TIMEOUT_MS,
@@ -87,7 +87,7 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
   // The result files side by side: fields c<j> for each written column j.
   const result = files.map((f) => `read_parquet(${literal(f)})`).join(' POSITIONAL JOIN ');
   if (written.length === outcome.names.length) {
-    if (outcome.statement === 'SELECT' && (await unchanged(ctx, files, outcome))) return { kind: 'none' };
+    if (outcome.statement === 'SELECT' && (await unchanged(ctx, files, result, outcome))) return { kind: 'none' };
     // The whole table is in the files, in the engine's format: they become the version's files.
     return { kind: 'file', paths: files, names: outcome.names };
   }
@@ -109,19 +109,20 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
  * result that differs (reordered, recomputed) is told apart without scanning everything.
  * (Columns of a query are not compared one by one to keep their files: on 10M rows that
  * comparison cost more than writing the result again; UPDATE and ALTER get it in the sandbox.)
+ * `files`: the result's files (resultFiles: column group g in file g); `result`: them side by side.
  */
-async function unchanged(ctx: OperationContext, files: string[], outcome: Extract<SandboxOutcome, { kind: 'result' }>): Promise<boolean> {
+async function unchanged(ctx: OperationContext, files: string[], result: string, outcome: Extract<SandboxOutcome, { kind: 'result' }>): Promise<boolean> {
   const ds = ctx.dataset;
   if (outcome.rows !== ds.rows || outcome.names.length !== ds.columns.length || outcome.names.some((n, j) => n !== ds.column(j).name)) return false;
-  const types = await ctx.db.describe(`SELECT * FROM ${files.map((f) => `read_parquet(${literal(f)})`).join(' POSITIONAL JOIN ')}`);
+  const types = await ctx.db.describe(`SELECT * FROM ${result}`);
   if (types.some((t, j) => t.type !== ds.column(j).type)) return false;
   if (ds.rows === 0) return true;
   // A column group at a time, each against its own result file (resultFiles: group g of the
   // columns is file g): one comparison of 10,000 columns with deleted rows needed more than
   // the engine's 1 GB (vectors of every column in each operator of the plan).
   const same = async (limit: string) => {
-    for (const [g, { from, to }] of columnGroups(ds.columns.length).entries()) {
-      const columns = Array.from({ length: to - from }, (_, k) => from + k);
+    for (const [g, group] of columnGroups(ds.columns.length).entries()) {
+      const columns = groupIndices(group);
       const checks = columns.map((j) => `d.${ds.ref(j)} IS NOT DISTINCT FROM r.c${j}`).join(' AND ');
       const sql = `SELECT bool_and(${checks}) FROM (${ds.select({ columns })}${limit}) AS d POSITIONAL JOIN (FROM read_parquet(${literal(files[g])})${limit}) AS r`;
       if ((await ctx.db.scalar(sql)) !== true) return false;

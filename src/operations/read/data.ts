@@ -5,7 +5,7 @@ import { columnPosition, rowPosition } from '../params.ts';
 import { viewParams, viewColumns, withView, type View } from './view.ts';
 import { jsonValue } from '../../engine/json-values.ts';
 import { literal } from '../../engine/sql.ts';
-import { columnGroups, gluedText } from '../../engine/column-groups.ts';
+import { columnGroups, gluedText, groupIndices } from '../../engine/column-groups.ts';
 import { WINDOW_ROWS, WINDOWED_MAX_ROWS } from '../../engine/view-windows.ts';
 import type { Db } from '../../engine/duck.ts';
 import type { Dataset } from '../../engine/dataset.ts';
@@ -27,8 +27,7 @@ export const data = defineOperation({
   // and the view's columns hold (Dataset.contentKey), so an edit of any other column, or a
   // rename undone, finds it again.
   versionKey(ds, p) {
-    const last = Math.min(p.columnIndexTo, ds.columns.length - 1);
-    const shown = Array.from({ length: Math.max(0, last - p.columnIndexFrom + 1) }, (_, k) => p.columnIndexFrom + k);
+    const shown = groupIndices({ from: p.columnIndexFrom, to: Math.min(p.columnIndexTo + 1, ds.columns.length) });
     return ds.contentKey([...shown, ...viewColumns(p)]);
   },
   async run(ctx, p) {
@@ -93,7 +92,7 @@ async function sliceJson(db: Db, selections: SelectionCache, ds: Dataset, view: 
   }
   // Positions of the page in view order (a filtered or sorted view), or the range itself.
   const table = view.kind === 'all' ? null : view.table;
-  const positions = table === null ? null : (await db.rows(`SELECT __pos FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
+  const positions = table === null ? null : await viewPositions(db, table, from, to);
   const chunks: number[][] = [];
   for (const { from: lo, to: hi } of columnGroups(columns.length, SLICE_COLUMN_CHUNK)) chunks.push(columns.slice(lo, hi));
   if (chunks.length === 0) chunks.push([]);
@@ -116,11 +115,25 @@ async function sliceJson(db: Db, selections: SelectionCache, ds: Dataset, view: 
   const source = table !== null ? `${joins} JOIN (SELECT __pos, rowid AS ord FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}) o USING (__pos)` : joins;
   // Arrays of the chunks glued into one: each chunk has a column, so no fragment is empty.
   const row = parts.length === 1 ? 'p0.j' : gluedText(parts.map((_, k) => `p${k}.j[2:-2]`), { open: `'['`, close: `']'` });
-  const header = literal(JSON.stringify(names));
-  const sql =
-    `SELECT '{"columns":' || ${header} || ',"index":[' || coalesce(string_agg(p0.__pos::VARCHAR, ',' ORDER BY ${order}), '') || ` +
-    `'],"data":[' || coalesce(string_agg(${row}, ',' ORDER BY ${order}), '') || ']}' AS j FROM ${source}`;
+  const sql = sliceEnvelope(names, 'p0.__pos', row, order, source);
   return String(parts.length > 1 ? await db.scalarUnoptimized(sql, WIDE_SLICE_SKIPPED_OPTIMIZERS) : await db.scalar(sql));
+}
+
+/** Positions (as SQL literals) of rows [from, to] of a view's table of positions (in no particular order: callers look them up as a set). */
+async function viewPositions(db: Db, table: string, from: number, to: number): Promise<string[]> {
+  return (await db.rows(`SELECT __pos FROM ${table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
+}
+
+/**
+ * The SELECT of a slice's JSON text ({"columns":…,"index":[…],"data":[…]}, pandas' split
+ * orientation) from `source`, one row per row of the slice: `position` and `row` (the row's
+ * values as the text of a JSON array) aggregated in the order `order`.
+ */
+function sliceEnvelope(names: string[], position: string, row: string, order: string, source: string): string {
+  return (
+    `SELECT '{"columns":' || ${literal(JSON.stringify(names))} || ',"index":[' || coalesce(string_agg(${position}::VARCHAR, ',' ORDER BY ${order}), '') || ` +
+    `'],"data":[' || coalesce(string_agg(${row}, ',' ORDER BY ${order}), '') || ']}' AS j FROM ${source}`
+  );
 }
 
 /** Whether a page of a view of `ds` is read through windows of the view (view-windows.ts): small datasets, slices of one column chunk. */
@@ -161,7 +174,7 @@ async function windowedSliceJson(db: Db, selections: SelectionCache, ds: Dataset
         key: `${view.key}\u0000${w}\u0000${g.key}\u0000${JSON.stringify(g.fields)}`,
         cells: (hi - lo + 1) * (g.fields.length + 2),
         build: async (table) => {
-          const positions = (await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${lo} AND ${hi}`)).map((r) => String(r.__pos));
+          const positions = await viewPositions(db, view.table, lo, hi);
           const rows = await ds.selectRows(db, { withPosition: true, positions, columns: g.readers });
           const fields = g.readers.map((i, k) => `d.${ds.ref(i)} AS f${k}`).join(', ');
           await db.run(`CREATE TABLE ${table} AS SELECT s.ord, d.__pos, ${fields} FROM (SELECT rowid AS ord, __pos FROM ${view.table} WHERE rowid BETWEEN ${lo} AND ${hi}) s JOIN (${rows}) d ON d.__pos = s.__pos`);
@@ -173,7 +186,7 @@ async function windowedSliceJson(db: Db, selections: SelectionCache, ds: Dataset
   const direct = groups.filter((x) => !x.windowed).flatMap((g) => g.readers);
   let lookup = '';
   if (direct.length > 0) {
-    const positions = (await db.rows(`SELECT __pos FROM ${view.table} WHERE rowid BETWEEN ${from} AND ${to}`)).map((r) => String(r.__pos));
+    const positions = await viewPositions(db, view.table, from, to);
     const rows = await ds.selectRows(db, { withPosition: true, positions, columns: direct });
     lookup = `JOIN (SELECT __pos, ${direct.map((i, k) => `${ds.ref(i)} AS f${k}`).join(', ')} FROM (${rows})) wd ON wd.__pos = w0.__pos`;
   }
@@ -193,10 +206,7 @@ async function windowedSliceJson(db: Db, selections: SelectionCache, ds: Dataset
     });
     const page = `SELECT w0.ord, w0.__pos, ${outputs.join(', ')} FROM ${sources.join(' ')}`;
     const values = columns.map((i) => jsonValue(ds.sqlName(i), ds.column(i).type));
-    const header = literal(JSON.stringify(columns.map((i) => ds.column(i).name)));
-    const sql =
-      `SELECT '{"columns":' || ${header} || ',"index":[' || coalesce(string_agg(__pos::VARCHAR, ',' ORDER BY ord), '') || ` +
-      `'],"data":[' || coalesce(string_agg(json_array(${values.join(', ')})::VARCHAR, ',' ORDER BY ord), '') || ']}' AS j FROM (${page})`;
-    return String(await db.scalar(sql));
+    const names = columns.map((i) => ds.column(i).name);
+    return String(await db.scalar(sliceEnvelope(names, '__pos', `json_array(${values.join(', ')})::VARCHAR`, 'ord', `(${page})`)));
   });
 }
