@@ -1,4 +1,5 @@
 import type { Db } from './duck.ts';
+import { TableCache, type CachedTable } from './table-cache.ts';
 
 /**
  * Rows of a filtered, searched or sorted view, read a window at a time and kept.
@@ -25,27 +26,13 @@ export const WINDOW_ROWS = 1024;
  */
 export const WINDOWED_MAX_ROWS = 16 * 16_384;
 
-interface Entry {
-  table: string;
-  cells: number;
-  /** Jobs reading the table right now; a pinned table is never dropped under them. */
-  pins: number;
-}
-
 export class ViewWindows {
-  private readonly entries = new Map<string, Entry>();
-  private readonly building = new Map<string, Promise<Entry>>();
-  private readonly maxCells: number;
-  private cells = 0;
-  private counter = 0;
-  /** Counters for tests and diagnostics. */
-  built = 0;
-  reused = 0;
+  private readonly tables: TableCache<CachedTable>;
 
   // 8M cells: about 1,000 windows of the bench's 8 columns (1,024 rows × 8 columns is 8k
   // cells), two windows of six sorted views of 80 sessions.
   constructor(maxCells = 8_000_000) {
-    this.maxCells = maxCells;
+    this.tables = new TableCache<CachedTable>('view_window', (_, cells) => cells > maxCells);
   }
 
   /**
@@ -53,59 +40,32 @@ export class ViewWindows {
    * CREATE TABLE … AS, when missing; `cells` is its size for the bound), pinned while it runs.
    */
   async use<T>(db: Db, windows: { key: string; cells: number; build: (table: string) => Promise<void> }[], read: (tables: string[]) => Promise<T>): Promise<T> {
-    const pinned: Entry[] = [];
+    const pinned: CachedTable[] = [];
     try {
       for (const w of windows) {
-        const entry = await this.get(db, w.key, w.cells, w.build);
-        entry.pins++;
+        const entry = await this.tables.acquire(w.key, async (table) => {
+          await w.build(table);
+          return { size: w.cells };
+        });
         pinned.push(entry);
       }
       return await read(pinned.map((e) => e.table));
     } finally {
-      for (const e of pinned) e.pins--;
-      await this.evict(db);
+      await this.tables.release(db, pinned);
     }
   }
 
-  private async get(db: Db, key: string, cells: number, build: (table: string) => Promise<void>): Promise<Entry> {
-    const entry = this.entries.get(key);
-    if (entry) {
-      this.reused++;
-      this.entries.delete(key);
-      this.entries.set(key, entry); // most recently used last
-      return entry;
-    }
-    let pending = this.building.get(key);
-    if (!pending) {
-      pending = (async () => {
-        const table = `view_window_${++this.counter}`;
-        await build(table);
-        this.built++;
-        const made: Entry = { table, cells, pins: 0 };
-        this.entries.set(key, made);
-        this.cells += cells;
-        return made;
-      })();
-      this.building.set(key, pending);
-      pending.then(
-        () => this.building.delete(key),
-        () => this.building.delete(key),
-      );
-    }
-    return pending;
+  /** Windows built (counter for tests and diagnostics). */
+  get built(): number {
+    return this.tables.built;
   }
 
-  private async evict(db: Db): Promise<void> {
-    for (const [key, entry] of this.entries) {
-      if (this.cells <= this.maxCells) break;
-      if (entry.pins > 0) continue;
-      this.entries.delete(key);
-      this.cells -= entry.cells;
-      await db.run(`DROP TABLE IF EXISTS ${entry.table}`);
-    }
+  /** Windows found already built. */
+  get reused(): number {
+    return this.tables.reused;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.tables.size;
   }
 }
