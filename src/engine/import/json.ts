@@ -22,39 +22,45 @@ const RECORD_BYTES = 16 * 1024 * 1024;
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, stageSliceBytes = STAGE_SLICE_BYTES): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, sliceBytes = SLICE_BYTES): Promise<CsvSource> {
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
   // allocates buffers of maximum_object_size per thread, so the records of an array are
   // first read with a bound of RECORD_BYTES, and with the file's size only if one is larger.
   const whole = Math.min(2 ** 32 - 1, Math.max(16 * 1024 * 1024, size + 1));
+  // A table of the database, not of this connection: wide records are parsed on several
+  // connections at once (wideRecords). Dropped before returning; nothing returned reads it.
   const docs = unique('json');
   const format = first === '[' ? 'array' : 'unstructured';
-  const read = (maxObject: number) => db.run(`CREATE TEMP TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
+  const read = (maxObject: number) => db.run(`CREATE TABLE ${docs} AS SELECT json FROM read_json_objects(${literal(file)}, format = ${literal(format)}, maximum_object_size = ${maxObject})`);
   try {
-    if (format === 'array' && whole > RECORD_BYTES) {
-      await read(RECORD_BYTES).catch((err: Error) => {
-        if (!/maximum_object_size/i.test(err.message)) throw err;
-        return db.run(`DROP TABLE IF EXISTS ${docs}`).then(() => read(whole));
-      });
-    } else await read(whole);
-  } catch (err) {
-    // Bytes that are not UTF-8 where detection did not look: transcode and read again.
-    if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
-    throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
-  }
-  if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
-  if (first !== '[' && first !== '{') throw new ImportError('invalid JSON', 'expected an array of records or an object (pandas split or columns orientation) at the top level');
-  const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
-  if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
+    try {
+      if (format === 'array' && whole > RECORD_BYTES) {
+        await read(RECORD_BYTES).catch((err: Error) => {
+          if (!/maximum_object_size/i.test(err.message)) throw err;
+          return db.run(`DROP TABLE IF EXISTS ${docs}`).then(() => read(whole));
+        });
+      } else await read(whole);
+    } catch (err) {
+      // Bytes that are not UTF-8 where detection did not look: transcode and read again.
+      if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
+      throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
+    }
+    if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
+    if (first !== '[' && first !== '{') throw new ImportError('invalid JSON', 'expected an array of records or an object (pandas split or columns orientation) at the top level');
+    const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
+    if (count === 0) throw new ImportError('empty file', first === '[' ? 'the JSON array has no records' : 'the file holds no JSON value');
 
-  if (first === '{' && count === 1) return objectDataset(db, docs, maxColumns, tmpDir);
-  return recordsDataset(db, docs, maxColumns, tmpDir, stageSliceBytes);
+    if (first === '{' && count === 1) return await objectDataset(db, docs, maxColumns, tmpDir);
+    return await recordsDataset(db, docs, maxColumns, tmpDir, sliceBytes);
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ${docs}`);
+  }
 }
 
 /** An array of records (or of row arrays), or JSON Lines: one row per value. */
-async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined, stageSliceBytes: number): Promise<CsvSource> {
+async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined, sliceBytes: number): Promise<CsvSource> {
   const kinds = await db.rows(`SELECT ${rootType('json')} AS t, count(*) AS n FROM ${docs} GROUP BY ALL`);
   const types = new Set(kinds.map((k) => String(k.t)));
   if (types.size === 1 && types.has('ARRAY')) {
@@ -72,24 +78,111 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     const found = [...new Set([...types].map(jsonName))].join(', ');
     throw new ImportError('invalid JSON', `expected an array of records (objects); found ${found} values`);
   }
-  const keys = await recordKeys(db, docs);
+  // Wide when its first record alone has more than WIDE_COLUMNS keys (no need to take every
+  // record apart for their keys first), or when all of them together have.
+  if (tmpDir && Number(await db.scalar(`SELECT json_array_length(json_keys(json)) FROM ${docs} WHERE rowid = 0`)) > WIDE_COLUMNS) return wideRecords(db, docs, maxColumns, tmpDir, sliceBytes);
+  const keys = await recordKeys(db, docs, sliceBytes);
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
-  // A group's fields as a struct of those keys only (from_json walks each record once,
-  // looking its keys up in the struct's), taken by position: by name, SQL would match `id`
-  // to `Id` (names differing only in case).
-  // Wide: the records are staged a slice of about stageSliceBytes at a time (see recordSlices).
-  const slices = keys.length > WIDE_COLUMNS ? await recordSlices(db, docs, stageSliceBytes) : [null];
-  const group = (from: number, to: number) => {
-    const structure = JSON.stringify(Object.fromEntries(keys.slice(from, to).map((k) => [k, 'VARCHAR'])));
-    // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
-    return slices.map(
-      (slice) =>
-        `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i - from + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs}${slice ? ` WHERE rowid BETWEEN ${slice.a} AND ${slice.b}` : ''})`,
-    );
-  };
-  return typed(db, group, uniqueColumnNames(keys), tmpDir);
+  if (tmpDir && keys.length > WIDE_COLUMNS) return wideRecords(db, docs, maxColumns, tmpDir, sliceBytes);
+  // The fields as a struct of those keys (from_json walks each record once, looking its keys
+  // up in the struct's), taken by position: by name, SQL would match `id` to `Id` (names
+  // differing only in case). Of a key repeated within a record, the first value counts.
+  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
+  // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
+  const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
+  return typed(db, select, uniqueColumnNames(keys), tmpDir);
 }
+
+/**
+ * Records of more than WIDE_COLUMNS keys in all (see recordsDataset), typed and written as
+ * Parquet files of WIDE_GROUP columns in `tmpDir`. Each record is taken apart once, into the
+ * list of its keys and the list of its values (a MAP cast: DuckDB parses the text once), a
+ * slice of about `sliceBytes` of records per statement (DuckDB takes the records of a whole
+ * vector apart at once, in memory its limit does not count, about 3.5 times their text),
+ * PARSE_CONCURRENCY slices side by side. A record whose keys are not exactly all the keys
+ * in their order (one lacking some, or holding them otherwise ordered, or twice) has its
+ * values put in that order, missing ones NULL and of a key repeated the first. Then each
+ * column group is typed and written from the lists (writeTypedGroups, without staging: the
+ * lists are a table already), two groups side by side.
+ *
+ * Why: a from_json of each group's keys parsed every record once per group, 20 times for
+ * 10,000 keys (500-column groups, to share the memory limit with the records' text): 168 MB
+ * of 1,000 records took 21.8 s of CPU, 18.3 s on 2 cores; this way 1 parse, the rest as
+ * for a CSV file of the same values.
+ */
+async function wideRecords(db: Db, docs: string, maxColumns: number, tmpDir: string, sliceBytes: number): Promise<CsvSource> {
+  const slices = await recordSlices(db, docs, sliceBytes);
+  // Tables of the database (the other connections read them), one per slice of records, in
+  // record order: the lists of each record's keys (ks) and values (vs).
+  const parsed = slices.map(() => unique('json_slice'));
+  const keys = unique('json_keys');
+  const order = unique('json_order');
+  const aligned: string[] = [];
+  const tables = () => [...parsed, ...aligned, keys, order];
+  const siblings = await Promise.all(Array.from({ length: Math.min(PARSE_CONCURRENCY, slices.length) - 1 }, () => db.sibling()));
+  const side = async (work: (conn: Db, k: number) => Promise<void>) => {
+    let next = 0;
+    const failed = await Promise.allSettled(
+      [db, ...siblings].map(async (conn) => {
+        for (let k = next++; k < slices.length; k = next++) await work(conn, k).catch((err) => ((next = slices.length), Promise.reject(err)));
+      }),
+    );
+    const error = failed.find((r) => r.status === 'rejected');
+    if (error) throw (error as PromiseRejectedResult).reason;
+  };
+  try {
+    await side((conn, k) => conn.run(`CREATE TABLE ${parsed[k]} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, VARCHAR) AS m FROM ${docs} WHERE rowid BETWEEN ${slices[k].a} AND ${slices[k].b})`));
+    await db.run(`DROP TABLE ${docs}`);
+    // The keys in order of first appearance (pandas' column order): by the first record
+    // holding each key, then by its first place in that record; each distinct list of keys
+    // of a slice unnested once.
+    const firsts = parsed.map((t, k) => `SELECT unnest(ks) AS k, r * 4294967296 + generate_subscripts(ks, 1) AS pos FROM (SELECT ks, min(rowid) + ${slices[k].a} AS r FROM ${t} GROUP BY ks)`);
+    await db.run(`CREATE TABLE ${keys} AS SELECT k, (row_number() OVER (ORDER BY min(pos)) - 1)::INTEGER AS i FROM (${firsts.join(' UNION ALL ')}) GROUP BY k`);
+    const width = Number(await db.scalar(`SELECT count(*) FROM ${keys}`));
+    if (width === 0) throw new ImportError('empty file', 'the JSON records have no fields');
+    if (width > maxColumns) throw tooManyColumns(width, maxColumns);
+    const names = (await db.rows(`SELECT k FROM ${keys} ORDER BY i`)).map((r) => String(r.k));
+    await db.run(`CREATE TABLE ${order} AS SELECT list(k ORDER BY i) AS ks FROM ${keys}`);
+    // A slice whose records all have exactly those keys in that order keeps its lists.
+    await side(async (conn, k) => {
+      const regular = await conn.scalar(`SELECT bool_and(t.ks = o.ks) FROM ${parsed[k]} AS t, ${order} AS o`);
+      // The keys' lists are no longer needed: their memory goes to the groups' writers.
+      if (regular === true) {
+        await conn.run(`ALTER TABLE ${parsed[k]} DROP COLUMN ks`);
+        aligned[k] = parsed[k];
+        return;
+      }
+      aligned[k] = unique('json_aligned');
+      await conn.run(`CREATE TABLE ${aligned[k]} AS ${alignedValues(parsed[k], keys, order, width)}`);
+      await conn.run(`DROP TABLE ${parsed[k]}`);
+    });
+    const rows = aligned.map((t) => `SELECT vs FROM ${t}`).join(' UNION ALL ');
+    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `vs[${i + 1}]`)} FROM (${rows})`;
+    const { sql, ready } = await writeTypedGroups(db, select, width, tmpDir, { concurrency: PARSE_CONCURRENCY, staged: false });
+    return { sql, names: uniqueColumnNames(names), skippedLines: 0, paddedLines: 0, ready };
+  } finally {
+    for (const s of siblings) s.close();
+    for (const t of new Set(tables())) if (t) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  }
+}
+
+/**
+ * The value lists (vs) of the records of `parsed` (ks, vs) in record order, each put in the
+ * order of the keys' lists `order` (`width` keys; `keys`: each key k and its index i): a
+ * record whose keys are exactly those keeps its list, any other gets its values by key,
+ * NULL for a key it lacks, the first value of a key it repeats.
+ */
+function alignedValues(parsed: string, keys: string, order: string, width: number): string {
+  return `WITH src AS (SELECT rowid AS r, ks, vs FROM ${parsed}),
+    odd AS (SELECT src.r, src.ks, src.vs FROM src, ${order} AS o WHERE src.ks IS DISTINCT FROM o.ks),
+    cells AS (SELECT e.r, key.i, arg_min_null(e.v, e.p) AS v FROM (SELECT r, unnest(ks) AS k, unnest(vs) AS v, generate_subscripts(ks, 1) AS p FROM odd) AS e JOIN ${keys} AS key ON key.k = e.k GROUP BY e.r, key.i),
+    fixed AS (SELECT odd.r, list(cells.v ORDER BY n.i) AS vs FROM odd CROSS JOIN range(${width}) AS n(i) LEFT JOIN cells ON cells.r = odd.r AND cells.i = n.i GROUP BY odd.r)
+    SELECT CASE WHEN fixed.r IS NULL THEN src.vs ELSE fixed.vs END AS vs FROM src LEFT JOIN fixed ON fixed.r = src.r ORDER BY src.r`;
+}
+
+/** Slices of wide records parsed at once, and column groups typed and written at once, each on a connection of its own. */
+const PARSE_CONCURRENCY = 2;
 
 /**
  * The type json_type gives a JSON value's root (OBJECT, ARRAY, VARCHAR, BOOLEAN, NULL, or
@@ -108,7 +201,7 @@ function rootType(json: string): string {
  * of a whole vector (2,048) at once, in memory DuckDB's limit does not count (about 3.5 times
  * the text), so wide records are parsed a slice per statement.
  */
-async function recordSlices(db: Db, docs: string, bytes = SLICE_BYTES): Promise<{ a: number; b: number }[]> {
+async function recordSlices(db: Db, docs: string, bytes: number): Promise<{ a: number; b: number }[]> {
   const rows = await db.rows(
     `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${bytes} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
   );
@@ -123,20 +216,12 @@ async function recordSlices(db: Db, docs: string, bytes = SLICE_BYTES): Promise<
 const SLICE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Text of wide records one statement stages at once (each column group parses every record
- * again): 10,000 × 1,000 records (168 MB), staged whole, took the server to 1.58 GB; in
- * slices of this much, 0.93 GB, for 26.5 s of CPU against 24.4 s (16 MB slices: 0.90 GB,
- * but 36.7 s, each slice a statement of 500 columns to plan).
- */
-export const STAGE_SLICE_BYTES = 48 * 1024 * 1024;
-
-/**
  * The keys of the records of `docs` in order of first appearance (pandas' column order):
  * by the first record holding each key, then by its place in that record. Computed per
  * slice of records (SLICE_BYTES), each distinct list of keys taken apart once.
  */
-async function recordKeys(db: Db, docs: string): Promise<string[]> {
-  const slices = await recordSlices(db, docs);
+async function recordKeys(db: Db, docs: string, sliceBytes: number): Promise<string[]> {
+  const slices = await recordSlices(db, docs, sliceBytes);
   const first = new Map<string, { r: number; i: number }>();
   for (const { a, b } of slices) {
     const rows = await db.rows(`

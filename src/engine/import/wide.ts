@@ -167,20 +167,22 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
  * Type and write text columns c0…c<count-1> as Parquet files of at most `groupSize` columns
  * in `tmpDir`: `groupSelect(from, to)` gives the columns c<from>…c<to-1> (every row, in row
  * order, the same rows for every group), or a list of SELECTs of them whose rows, one after
- * the other, are those (parts staged one statement each, to bound what one statement holds). Each group is staged once in a temp table (the
- * source, e.g. a CSV scan, is then parsed once per group, not once for types and again for
- * values), its types taken from `types` or inferred by inferLong from all its values, and
- * written in those types. `concurrency` groups run side by side, each on a connection of
- * its own (a groupSelect reading a temp table of `db` needs 1). Returns CsvSource's `ready`
- * (every column's file, field and present values when inferred) and the SELECT reading it
- * back. On failure no file is left.
+ * the other, are those (parts staged one statement each, to bound what one statement
+ * holds). Each group is staged once in a temp table (the source, e.g. a CSV scan, is then
+ * parsed once per group, not once for types and again for values), unless `staged` is false
+ * (a groupSelect cheap to run twice, e.g. a table's columns: one SELECT, read once for the
+ * types and once for the values, without a copy); its types taken from `types` or inferred
+ * by inferLong from all its values, and written in those types. `concurrency` groups run
+ * side by side, each on a connection of its own (a groupSelect reading a temp table of `db`
+ * needs 1). Returns CsvSource's `ready` (every column's file, field and present values when
+ * inferred) and the SELECT reading it back. On failure no file is left.
  */
 export async function writeTypedGroups(
   db: Db,
   groupSelect: (from: number, to: number) => string | string[],
   count: number,
   tmpDir: string,
-  opts: { groupSize?: number; concurrency?: number; types?: (InferredType | null)[]; phase?: (name: string) => void } = {},
+  opts: { groupSize?: number; concurrency?: number; types?: (InferredType | null)[]; phase?: (name: string) => void; staged?: boolean } = {},
 ): Promise<{ sql: string; ready: NonNullable<CsvSource['ready']> }> {
   const groups = columnGroups(count, opts.groupSize ?? WIDE_GROUP);
   const files = groups.map(() => pathJoin(tmpDir, `${unique('wide')}.parquet`));
@@ -191,17 +193,25 @@ export async function writeTypedGroups(
       const { from, to } = groups[g];
       const group = groupIndices(groups[g]).map((i) => `c${i}`);
       const staged = unique('wide_group');
-      // Several SELECTs: consecutive parts of the rows, staged one after the other.
-      const [first, ...rest] = [groupSelect(from, to)].flat();
-      await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${first})`);
-      for (const part of rest) await conn.run(`INSERT INTO ${staged} SELECT ${group.map(ident).join(', ')} FROM (${part})`);
-      opts.phase?.(`wide: group ${g} staged`);
+      let source: string;
+      if (opts.staged === false) {
+        const select = groupSelect(from, to);
+        if (Array.isArray(select)) throw new Error('writeTypedGroups: an unstaged group is one SELECT');
+        source = `(${select})`;
+      } else {
+        // Several SELECTs: consecutive parts of the rows, staged one after the other.
+        const [first, ...rest] = [groupSelect(from, to)].flat();
+        await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${group.map(ident).join(', ')} FROM (${first})`);
+        for (const part of rest) await conn.run(`INSERT INTO ${staged} SELECT ${group.map(ident).join(', ')} FROM (${part})`);
+        source = staged;
+        opts.phase?.(`wide: group ${g} staged`);
+      }
       try {
         // A group at a time: one statement of 50,000 aggregates never completes.
         const known = opts.types?.slice(from, to);
-        const inferred = known?.length === group.length && known.every((t) => t !== null) ? { types: known as InferredType[], present: undefined } : await inferLong(conn, `SELECT * FROM ${staged}`, group);
+        const inferred = known?.length === group.length && known.every((t) => t !== null) ? { types: known as InferredType[], present: undefined } : await inferLong(conn, `SELECT * FROM ${source}`, group);
         const casts = group.map((f, k) => `${castExpr(f, inferred.types[k])} AS ${ident(f)}`);
-        await conn.run(`COPY (SELECT ${casts.join(', ')} FROM ${staged}) TO ${literal(files[g])} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+        await conn.run(`COPY (SELECT ${casts.join(', ')} FROM ${source}) TO ${literal(files[g])} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
         group.forEach((field, k) => (columns[from + k] = { file: files[g], field, present: inferred.present?.[k] }));
       } finally {
         await conn.run(`DROP TABLE IF EXISTS ${staged}`);
