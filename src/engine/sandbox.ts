@@ -3,7 +3,7 @@ import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
-import { columnGroups } from './column-groups.ts';
+import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -61,11 +61,12 @@ export interface SandboxInput {
   /** Parquet options of the result file, e.g. '(FORMAT parquet)'. */
   parquet: string;
   /**
-   * For a query, `source` as SELECTs of consecutive column groups (together every column, in
-   * order): df is then read from tables loaded a group at a time instead of from `source`
-   * over the files (see loadGroups). Given for wide datasets with deleted rows.
+   * For a query over a wide dataset, `source` as SELECTs of consecutive column groups
+   * (together every column, in order), from which df can be loaded into a table (see
+   * loadTable). With `preload` (a dataset with deleted rows) df is that table from the start;
+   * otherwise df reads the files, and is loaded only when the query ran out of memory so.
    */
-  groups?: string[];
+  groups?: { selects: string[]; preload: boolean };
 }
 
 export type StatementKind = 'SELECT' | 'UPDATE' | 'DELETE' | 'INSERT' | 'ALTER';
@@ -114,7 +115,7 @@ const DML = new Set<StatementType>([StatementType.UPDATE, StatementType.DELETE, 
  * caller's data is untouched (the caller removes the result folder).
  */
 export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): Promise<SandboxOutcome> {
-  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits);
+  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits, { wide: input.names.length > WIDE_GROUP });
   try {
     // An empty df with the dataset's columns, to check (bind) the statement against: it
     // tells a query from a modification before any data is read.
@@ -139,12 +140,29 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       const result = toResultNames(checked.names);
       // The query reads the files in place; DuckDB streams its result into the file.
       await conn.run('DROP TABLE df');
-      const rows = input.groups ? await loadGroups(conn, input.groups, shown.names, limits) : dfRows;
-      await conn.run(`CREATE VIEW df AS ${rows}`);
       // query() takes the statement as a string value (it cannot reach into our SQL) and
       // itself accepts nothing but a single SELECT.
       const select = `SELECT * FROM query(${literal(input.command)}) AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
-      const count = await withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
+      const groups = input.groups;
+      if (groups?.preload) {
+        await loadTable(conn, groups.selects, shown.names, limits);
+        const count = await query();
+        return { kind: 'result', statement: 'SELECT', names: result, rows: count, kept: result.map(() => -1) };
+      }
+      await conn.run(`CREATE VIEW df AS ${dfRows}`);
+      let count: number;
+      try {
+        count = await query();
+      } catch (err) {
+        // Wide, over the files: a sort, join or aggregate of whole rows holds chunks of every
+        // column in each of its operators. Loaded into one table, df gets DuckDB's late
+        // materialization (an ORDER BY … LIMIT sorts row ids, then fetches those rows).
+        if (!groups || !(err instanceof OperationError) || err.code !== 'command out of memory') throw err;
+        await conn.run('DROP VIEW df');
+        await loadTable(conn, groups.selects, shown.names, limits);
+        count = await query();
+      }
       return { kind: 'result', statement: 'SELECT', names: result, rows: count, kept: result.map(() => -1) };
     }
     // An UPDATE or DELETE needs in memory only the columns it reads or writes (a 10M-row
@@ -181,37 +199,41 @@ async function load(conn: DuckDBConnection, select: string, limits: SandboxLimit
 }
 
 /**
- * Load df for a query as one temp table per column group (`groups`: SELECTs of the groups'
- * columns, in order) and give the SELECT of df over them (`names`: df's names, in order):
- * the tables side by side, which a POSITIONAL JOIN scans without gathering them.
+ * Load df for a query into one table (`names`: df's names, in order) from `groups`, SELECTs
+ * of consecutive column groups, each first loaded into a temp table of its own (then dropped).
  *
  * Why: every operator between a scan and its sink holds vectors of 2,048 values for each
  * column, about 24 KB a column whatever the row count, counted against memory_limit, and a
  * Parquet reader holds about 48 KB a column. Over the files of a 10,000-column version with
  * deleted rows (a MARK join, a filter and a projection on 10,000-column chunks), `SELECT * FROM
  * df LIMIT 900` needed 1.7 GB and a plain `SELECT * FROM df` 3.3 GB of DuckDB memory for
- * 1,000 rows; loaded a group of 1,000 columns at a time the same queries need 0.65–0.86 GB
- * (the tables themselves, 225 MB, included). Errors: `command out of memory` when the
- * dataset does not fit.
+ * 1,000 rows; loaded a group of 1,000 columns at a time, 0.65–0.86 GB (the tables, 225 MB,
+ * included). Side by side in a POSITIONAL JOIN the group tables still failed `… ORDER BY c
+ * LIMIT 10` (a top-n of whole rows: more than 1 GB); one table gets DuckDB's late
+ * materialization (the top-n of row ids and `c` only, then those rows fetched), which fits,
+ * as do filters and plain scans. Building it from the group tables needs 0.5–0.7 GB.
+ * Errors: `command out of memory` when the dataset does not fit.
  */
-async function loadGroups(conn: DuckDBConnection, groups: string[], names: string[], limits: SandboxLimits): Promise<string> {
-  for (const [g, select] of groups.entries()) {
-    try {
-      await conn.run(`CREATE TEMP TABLE __df${g} AS ${select}`);
-    } catch (err) {
-      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
-      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be queried (a dataset this wide with deleted rows is loaded first); the dataset is unchanged`);
-    }
+async function loadTable(conn: DuckDBConnection, groups: string[], names: string[], limits: SandboxLimits): Promise<void> {
+  const tables = groups.map((_, g) => `__df${g}`);
+  try {
+    for (const [g, select] of groups.entries()) await conn.run(`CREATE TEMP TABLE ${tables[g]} AS ${select}`);
+    await conn.run(`CREATE TABLE df AS SELECT * FROM (SELECT * FROM ${tables.join(' POSITIONAL JOIN ')}) AS s(${names.map(ident).join(', ')})`);
+  } catch (err) {
+    if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
+    throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be queried (a dataset this wide is loaded into a table for such a query); the dataset is unchanged`);
+  } finally {
+    for (const t of tables) await conn.run(`DROP TABLE IF EXISTS ${t}`);
   }
-  return `SELECT * FROM (SELECT * FROM ${groups.map((_, g) => `__df${g}`).join(' POSITIONAL JOIN ')}) AS s(${names.map(ident).join(', ')})`;
 }
 
 /**
  * A DuckDB instance configured as the sandbox (see above), and its one connection: only
  * `files` and `resultPath` within reach, no temp directory, no extensions, external access
- * off, configuration locked. The caller closes both.
+ * off, configuration locked; `optimizer: false` plans unoptimized, `wide` plans for a df of
+ * more than WIDE_GROUP columns. The caller closes both.
  */
-export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean; wide?: boolean } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(limits.threads),
     memory_limit: limits.memoryLimit,
@@ -232,6 +254,11 @@ export async function openSandbox(files: string[], resultPath: string, limits: S
       // is on), then external access off, the lock last (it freezes every setting).
       await conn.run(`SET allowed_paths = ${stringList([...files, ...resultFiles(resultPath, MAX_RESULT_COLUMNS)])}`);
       if (opts.optimizer === false) await conn.run('PRAGMA disable_optimizer');
+      // Wide df (`wide`: more than WIDE_GROUP columns): compressed materialization wraps a
+      // sort's payload in a projection that compresses every column and one that decompresses
+      // it, two more operators holding vectors of every column (10,000 columns: about 240 MB
+      // each), which took `ORDER BY … LIMIT` past 1 GB even with late materialization.
+      if (opts.wide) await conn.run(`SET disabled_optimizers = 'compressed_materialization'`);
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
       return { instance, conn };

@@ -50,7 +50,10 @@ export const executeCommand = defineOperation({
           // The engine's own format: a whole new table is adopted as the version's file (its
           // size is known only afterwards: row groups as for the dataset it replaces).
           parquet: parquetOptions(rowGroupRows(ds.rows)),
-          groups: wideWithDeletions(ds) ? columnGroups(ds.columns.length).map((group) => ds.select({ columns: groupIndices(group) })) : undefined,
+          // Wide: df as column groups, loaded into a table first when rows are deleted (the
+          // filter over the files holds chunks of every column in three more operators), or
+          // when a query over the files runs out of memory (see loadTable in sandbox.ts).
+          groups: ds.columns.length > WIDE_GROUP ? { selects: columnGroups(ds.columns.length).map((group) => ds.select({ columns: groupIndices(group) })), preload: ds.columns.some((c) => c.deleted) } : undefined,
         },
         {
           timeoutMs: ctx.config.COMMAND_TIMEOUT_MS,
@@ -70,15 +73,6 @@ export const executeCommand = defineOperation({
     return change.kind === 'none' ? change : { ...change, scratch: [jobDir] };
   },
 });
-
-/**
- * Whether a query's df is loaded a column group at a time (SandboxInput.groups): a dataset
- * of more than WIDE_GROUP columns with deleted rows, whose scan over the files filters
- * chunks of every column at once (see loadGroups in src/engine/sandbox.ts).
- */
-function wideWithDeletions(ds: OperationContext['dataset']): boolean {
-  return ds.columns.length > WIDE_GROUP && ds.columns.some((c) => c.deleted);
-}
 
 async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { kind: 'result' }>, resultPath: string): Promise<Change> {
   const ds = ctx.dataset;
