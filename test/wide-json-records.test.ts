@@ -114,6 +114,40 @@ for (const firstWide of [true, false]) {
   });
 }
 
+test('wide JSON arrays of rows (some shorter) read the same as one statement over every value', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-json-records-'));
+  const duck = await Duck.open({ threads: 2, memoryLimit: '1GB', tempDirectory: dir });
+  try {
+    const texts = Array.from({ length: 30 }, (_, r) => `[${Array.from({ length: r % 6 === 4 ? BASE - 7 : BASE }, (_, c) => value(r, c)).join(', ')}]`);
+    const file = path.join(dir, 'rows.json');
+    await fs.writeFile(file, `[${texts.join(',\n')}]`);
+    const db = await duck.connect();
+    try {
+      const reference = await readJsonDataset(db, file, Infinity, undefined);
+      const want = await table(db, reference.sql);
+      for (const sliceBytes of [1, 3 * texts[0].length, 1 << 30]) {
+        const source = await readJsonDataset(db, file, Infinity, dir, sliceBytes);
+        try {
+          assert.ok(source.ready, 'read as wide');
+          assert.deepEqual(source.names, reference.names);
+          const got = await table(db, source.sql);
+          assert.deepEqual(got.types, want.types, `types (slices of ${sliceBytes} bytes)`);
+          assert.equal(got.rows.length, want.rows.length);
+          for (let r = 0; r < want.rows.length; r++) assert.deepEqual(got.rows[r], want.rows[r], `row ${r} (slices of ${sliceBytes} bytes)`);
+        } finally {
+          await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
+        }
+      }
+      assert.deepEqual(await db.rows(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary`), []);
+    } finally {
+      db.close();
+    }
+  } finally {
+    duck.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('wide JSON records past MAX_COLUMNS are refused, and leave nothing behind', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-json-records-'));
   const duck = await Duck.open({ threads: 2, memoryLimit: '1GB', tempDirectory: dir });

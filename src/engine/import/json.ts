@@ -67,6 +67,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     const width = Number(await db.scalar(`SELECT max(json_array_length(json)) FROM ${docs}`));
     if (!(width > 0)) throw new ImportError('empty file', 'the JSON rows have no values');
     if (width > maxColumns) throw tooManyColumns(width, maxColumns);
+    if (tmpDir && width > WIDE_COLUMNS) return wideRows(db, docs, width, tmpDir, sliceBytes);
     const names = Array.from({ length: width }, (_, i) => String(i));
     // Each row parsed once into a list of texts (nested values as their JSON text).
     const rows = `(SELECT from_json(json, '["VARCHAR"]') AS l, rowid AS r FROM ${docs})`;
@@ -121,16 +122,7 @@ async function wideRecords(db: Db, docs: string, maxColumns: number, tmpDir: str
   const aligned: string[] = [];
   const tables = () => [...parsed, ...aligned, keys, order];
   const siblings = await Promise.all(Array.from({ length: Math.min(PARSE_CONCURRENCY, slices.length) - 1 }, () => db.sibling()));
-  const side = async (work: (conn: Db, k: number) => Promise<void>) => {
-    let next = 0;
-    const failed = await Promise.allSettled(
-      [db, ...siblings].map(async (conn) => {
-        for (let k = next++; k < slices.length; k = next++) await work(conn, k).catch((err) => ((next = slices.length), Promise.reject(err)));
-      }),
-    );
-    const error = failed.find((r) => r.status === 'rejected');
-    if (error) throw (error as PromiseRejectedResult).reason;
-  };
+  const side = (work: (conn: Db, k: number) => Promise<void>) => sideBySide([db, ...siblings], slices.length, work);
   try {
     await side((conn, k) => conn.run(`CREATE TABLE ${parsed[k]} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, VARCHAR) AS m FROM ${docs} WHERE rowid BETWEEN ${slices[k].a} AND ${slices[k].b})`));
     await db.run(`DROP TABLE ${docs}`);
@@ -183,6 +175,48 @@ function alignedValues(parsed: string, keys: string, order: string, width: numbe
 
 /** Slices of wide records parsed at once, and column groups typed and written at once, each on a connection of its own. */
 const PARSE_CONCURRENCY = 2;
+
+/**
+ * `work(conn, k)` for k = 0…count−1 on the connections `conns` side by side, each taking the
+ * next k when done with one. A failure stops the others at their next k; it is thrown once
+ * all have stopped (no statement of this work still runs then).
+ */
+async function sideBySide(conns: Db[], count: number, work: (conn: Db, k: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const settled = await Promise.allSettled(
+    conns.map(async (conn) => {
+      for (let k = next++; k < count; k = next++) await work(conn, k).catch((err) => ((next = count), Promise.reject(err)));
+    }),
+  );
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/**
+ * Rows given as arrays (`[[1, "x"], …]`) `width` values wide, more than WIDE_COLUMNS: as
+ * wideRecords, each row taken apart once into the list of its values' texts, a slice of
+ * about `sliceBytes` per statement, PARSE_CONCURRENCY slices side by side, then each column
+ * group typed and written from the lists (value i of a row is column i; a shorter row's
+ * missing values are NULL). Per group, the rows were parsed again, once per group.
+ */
+async function wideRows(db: Db, docs: string, width: number, tmpDir: string, sliceBytes: number): Promise<CsvSource> {
+  const slices = await recordSlices(db, docs, sliceBytes);
+  const parsed = slices.map(() => unique('json_rows'));
+  const siblings = await Promise.all(Array.from({ length: Math.min(PARSE_CONCURRENCY, slices.length) - 1 }, () => db.sibling()));
+  try {
+    await sideBySide([db, ...siblings], slices.length, (conn, k) =>
+      conn.run(`CREATE TABLE ${parsed[k]} AS SELECT from_json(json, '["VARCHAR"]') AS vs FROM ${docs} WHERE rowid BETWEEN ${slices[k].a} AND ${slices[k].b}`),
+    );
+    await db.run(`DROP TABLE ${docs}`);
+    const rows = parsed.map((t) => `SELECT vs FROM ${t}`).join(' UNION ALL ');
+    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `vs[${i + 1}]`)} FROM (${rows})`;
+    const { sql, ready } = await writeTypedGroups(db, select, width, tmpDir, { concurrency: PARSE_CONCURRENCY, staged: false });
+    return { sql, names: Array.from({ length: width }, (_, i) => String(i)), skippedLines: 0, paddedLines: 0, ready };
+  } finally {
+    for (const s of siblings) s.close();
+    for (const t of parsed) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  }
+}
 
 /**
  * The type json_type gives a JSON value's root (OBJECT, ARRAY, VARCHAR, BOOLEAN, NULL, or
