@@ -7,8 +7,6 @@ import { PANDAS_NA } from './na.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 import { parquetOptions } from '../parquet-layout.ts';
-import { appendParquet } from './parquet-append.ts';
-import type { StreamSplit } from './growing.ts';
 
 export { PANDAS_NA };
 
@@ -52,13 +50,6 @@ export interface CsvOptions {
    * null and the caller reads the whole file once it has arrived.
    */
   streamFrom?: string;
-  /**
-   * With `streamFrom`: the pipe may end before the file does (StreamSplit, told the dialect's
-   * quote here), the rest of the file then being in `tail` (a file of its own, from byte
-   * `offset` of the upload on), read in parallel beside the pipe and its rows appended to the
-   * pipe's. `tail` resolves with null when the pipe carries the whole file.
-   */
-  streamSplit?: { split: StreamSplit; tail: Promise<StreamTail | null> };
   /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
   maxColumns?: number;
   /** Rows per row group of the Parquet files the fast path writes (parquet-layout.ts); DuckDB's default when absent. */
@@ -66,12 +57,6 @@ export interface CsvOptions {
 }
 
 export type NewLine = '\n' | '\r\n' | '\r';
-
-/** The part of a split streamed upload after the pipe's end: a file holding bytes `offset`… of the upload. */
-export interface StreamTail {
-  path: string;
-  offset: number;
-}
 
 /** The read_csv / sniff_csv argument naming the line ending, or nothing. */
 function newLineArg(opts: CsvOptions): string {
@@ -230,68 +215,19 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     }
     return c;
   });
-  const copy = (source: string, target: string, sourceOpts: CsvOptions, rejectsTable: string) =>
-    `COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(source, sourceOpts, d, false, rejectsTable, true, missing)}, columns = {${columns}})) TO ${literal(target)} ${parquetOptions(opts.rowGroup)}`;
-  const split = opts.streamFrom ? opts.streamSplit : undefined;
-  if (split) split.split.quote = d.quote;
-  const head = db.run(copy(opts.streamFrom ?? path, main, opts, rejects));
-  const headFailed = head.then(
-    () => false,
-    () => true,
-  );
-  // The tail of a split upload, read on a connection of its own while the pipe's read goes on.
-  // A failed pipe read no longer takes the pipe's bytes, so the feeder never reaches the cut:
-  // the tail is then not waited for.
-  const tailFile = pathJoin(opts.tmpDir, `${unique('tail')}.parquet`);
-  const tail = (async () => {
-    if (!split) return null;
-    const part = await Promise.race([split.tail, headFailed.then((failed) => (failed ? null : split.tail))]);
-    if (!part || (await Promise.race([headFailed, false]))) return null;
-    const sibling = await db.sibling();
-    try {
-      const tailRejects = unique('rejects');
-      const t0 = performance.now();
-      await sibling.run(copy(part.path, tailFile, { ...opts, header: false, skip: 0 }, tailRejects));
-      opts.phase?.(`tail read (${Math.round(performance.now() - t0)} ms, from byte ${part.offset})`);
-      return { offset: part.offset, lines: await rejectedLines(sibling, tailRejects) };
-    } finally {
-      sibling.close();
-    }
-  })();
-  const t00 = performance.now();
-  head.then(() => opts.phase?.(`head read (${Math.round(performance.now() - t00)} ms)`), () => {});
-  const [headDone, tailDone] = await Promise.allSettled([head, tail]);
-  const failed = headDone.status === 'rejected' ? headDone.reason : tailDone.status === 'rejected' ? tailDone.reason : null;
-  if (failed) {
-    await Promise.all([main, tailFile].map((f) => fs.rm(f, { force: true })));
+  try {
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(opts.rowGroup)}`);
+  } catch (err) {
+    await fs.rm(main, { force: true });
     // `nan` and `NaN` are missing-value tokens: read again with them in the parser.
-    if ((failed as Error).message.includes(NOT_A_NUMBER)) return missing === 'empty' && !opts.streamFrom ? readTyped(db, path, opts, d, names, strictBooleans, true) : null;
-    if (!strict.size || !(failed as Error).message.includes(NOT_BOOLEAN)) throw failed;
+    if ((err as Error).message.includes(NOT_A_NUMBER)) return missing === 'empty' && !opts.streamFrom ? readTyped(db, path, opts, d, names, strictBooleans, true) : null;
+    if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
     // A pipe cannot be read twice: the caller reads the whole file.
     return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false, tokensInParser);
   }
   for (const i of strict) readAs[i] = 'BOOLEAN';
   opts.phase?.('typed read to Parquet');
   const lines = await rejectedLines(db, rejects);
-  const tailRead = tailDone.status === 'fulfilled' ? tailDone.value : null;
-  if (tailRead) {
-    // Rows of the tail after the pipe's, in one file: its row groups appended as written.
-    try {
-      await appendParquet(main, tailFile);
-    } catch (err) {
-      await fs.rm(main, { force: true });
-      throw err;
-    } finally {
-      await fs.rm(tailFile, { force: true });
-    }
-    const t = tailRead.lines;
-    lines.skipped += t.skipped;
-    lines.padded += t.padded;
-    lines.cast += t.cast;
-    lines.invalidEncoding += t.invalidEncoding;
-    if (lines.firstInvalidByte === null && t.firstInvalidByte !== null) lines.firstInvalidByte = tailRead.offset + t.firstInvalidByte;
-    opts.phase?.('tail appended');
-  }
   const files = [main];
   const discard = async () => {
     await Promise.all(files.map((f) => fs.rm(f, { force: true })));

@@ -2,11 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { literal, ident } from '../sql.ts';
-import { readCsv, NotUtf8Error, type CsvSource, type NewLine, type StreamTail } from './csv.ts';
+import { readCsv, NotUtf8Error, type CsvSource, type NewLine } from './csv.ts';
 import { readJsonDataset } from './json.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
 import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
-import { readablePipe, StreamSplit, type GrowingFile } from './growing.ts';
+import { readablePipe, type GrowingFile } from './growing.ts';
 import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
 import { ImportError, type ImportOptions, type ImportReport } from './types.ts';
@@ -198,25 +198,10 @@ async function streamedCsv(
   phase('head');
   const pipe = await readablePipe(tmpDir);
   let stop = false;
-  // The pipe is read by one thread: once the whole upload is on disk, what the pipe has not
-  // carried yet is read from the file on every thread instead (split at a record boundary).
-  const newLine = upload.lineEndings?.only;
-  const split = newLine ? new StreamSplit(newLine, STREAM_HEAD_BYTES, rt.config.STREAM_SPLIT_MIN_BYTES) : undefined;
-  const feeding = growing.feed(pipe.socket, () => stop, split);
-  const tail: Promise<(StreamTail & { bytes: number }) | null> = split
-    ? Promise.race([split.decided, feeding.then(() => null)]).then(async (cut) => {
-        if (cut === null || stop) return null;
-        const file = path.join(tmpDir, `tail-${crypto.randomBytes(6).toString('hex')}.csv`);
-        scratch.push(file);
-        const bytes = await copyRange(upload.path, file, cut, growing.written);
-        phase('tail copied');
-        return { path: file, offset: cut, bytes };
-      })
-    : Promise.resolve(null);
-  tail.catch(() => {}); // awaited below
+  const feeding = growing.feed(pipe.socket, () => stop);
   let source: CsvSource | null = null;
   try {
-    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, streamFrom: pipe.path, maxColumns: rt.config.MAX_COLUMNS, ...(split ? { streamSplit: { split, tail } } : {}) });
+    source = await readCsv(db, head, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, streamFrom: pipe.path, maxColumns: rt.config.MAX_COLUMNS });
   } catch (err) {
     rt.log.debug({ err }, 'streamed read failed: reading the whole file');
   } finally {
@@ -224,39 +209,12 @@ async function streamedCsv(
     pipe.socket.destroy();
   }
   const fed = await feeding.catch(() => -1);
-  const copied = await tail.catch(() => null);
-  // Every byte went through the pipe, or up to the cut and the rest through the tail file.
-  const carried = split?.cut != null && copied ? fed === split.cut && copied.offset === fed && fed + copied.bytes === growing.written : fed === growing.written;
-  const whole = (await growing.ended()) && carried && !upload.lineEndings?.mixed;
+  const whole = (await growing.ended()) && fed === growing.written && !upload.lineEndings?.mixed;
   if (source && !whole) {
     await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
     return null;
   }
   return source;
-}
-
-/** Copy bytes `from`…`to` of a file into a new file `out`; resolves with the bytes copied. */
-async function copyRange(file: string, out: string, from: number, to: number): Promise<number> {
-  const input = await fs.open(file, 'r');
-  try {
-    const output = await fs.open(out, 'w');
-    try {
-      const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-      let at = from;
-      while (at < to) {
-        const { bytesRead } = await input.read(buf, 0, Math.min(buf.length, to - at), at);
-        if (bytesRead === 0) break;
-        let written = 0;
-        while (written < bytesRead) written += (await output.write(buf, written, bytesRead - written)).bytesWritten;
-        at += bytesRead;
-      }
-      return at - from;
-    } finally {
-      await output.close();
-    }
-  } finally {
-    await input.close();
-  }
 }
 
 /** Copy the first `bytes` of a file, cut after its last line break; false when it has none. */
