@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, upload, serverWithClient } from './helpers/server.ts';
+import { connect } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
 import { STREAM_HEAD_BYTES } from '../src/engine/import/index.ts';
 import { Db } from '../src/engine/duck.ts';
@@ -12,7 +13,7 @@ import { Db } from '../src/engine/duck.ts';
 // the whole file: these tests put the surprise past the head the read is planned on.
 
 // Any arrival rate streams here: a loaded test machine must not change the path taken.
-const { server, client } = await serverWithClient({ STREAM_IMPORT_MIN_RATE: 0 });
+const { server, client } = await serverWithClient({ STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: 1e15 });
 
 const ROWS = 300_000;
 const day = (i: number) => `2021-03-${String(1 + (i % 28)).padStart(2, '0')}`;
@@ -143,7 +144,7 @@ test('options sent after the file are honoured', async () => {
 });
 
 test('an upload cut off by the size limit while its read runs: 413, nothing left behind, the server keeps serving', async () => {
-  const small = await startServer({ MAX_UPLOAD_BYTES: STREAM_HEAD_BYTES + 2_000_000, STREAM_IMPORT_MIN_RATE: 0 });
+  const small = await startServer({ MAX_UPLOAD_BYTES: STREAM_HEAD_BYTES + 2_000_000, STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: 1e15 });
   try {
     const res = await upload(small.url, 'cut.csv', bigCsv());
     assert.equal(res.status, 413, JSON.stringify(res.body));
@@ -177,8 +178,11 @@ test('booleans are only true and false in any letter case: t/f, yes/no and 1/0 s
   ]);
 });
 
-test('a slow upload is read once it has arrived, not while it streams in', async () => {
-  const slow = await startServer({ STREAM_IMPORT_MIN_RATE: 1e15 });
+for (const [kind, env] of [
+  ['slow', { STREAM_IMPORT_MIN_RATE: 1e15, MAX_SLICE_ROWS: ROWS }],
+  ['fast', { STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: 1, MAX_SLICE_ROWS: ROWS }],
+] as const) test(`a ${kind} upload is read once it has arrived, not while it streams in`, async () => {
+  const slow = await startServer(env);
   try {
     let res = { status: 0, body: {} as Record<string, any> };
     const sql = await statements(async () => {
@@ -187,6 +191,16 @@ test('a slow upload is read once it has arrived, not while it streams in', async
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.rows, ROWS);
     assert.equal(sql.filter((s) => s.includes('/proc/self/fd/')).length, 0, 'no read from a pipe');
+    assert.equal(sql.filter((s) => /read_csv\('[^']*incoming/.test(s)).length, 1, 'one read of the file on disk');
+    const other = await connect(slow.url);
+    try {
+      const ids = await other.request('data', res.body.sessionID, { rowIndexFrom: 0, rowIndexTo: ROWS - 1, columnIndexFrom: 0, columnIndexTo: 0 });
+      const column = JSON.parse(ids.data).data as number[][];
+      assert.equal(column.length, ROWS);
+      for (let i = 0; i < ROWS; i++) if (column[i][0] !== i) assert.equal(column[i][0], i, `row ${i}`);
+    } finally {
+      other.close();
+    }
   } finally {
     await slow.close();
   }
