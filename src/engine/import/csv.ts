@@ -50,6 +50,12 @@ export interface CsvOptions {
    * null and the caller reads the whole file once it has arrived.
    */
   streamFrom?: string;
+  /**
+   * With `streamFrom` a file still arriving (not a pipe): the one pass waits for this, run
+   * after the sniffing on `path` (the head), which resolves once the file is whole, with the
+   * rows per row group to write (null: it will not be, and readCsv returns null).
+   */
+  streamReady?: () => Promise<{ rowGroup: number } | null>;
   /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
   maxColumns?: number;
   /** Rows per row group of the Parquet files the fast path writes (parquet-layout.ts); DuckDB's default when absent. */
@@ -196,6 +202,12 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     const found = await db.scalar(`SELECT ${checks} FROM (SELECT * FROM read_csv(${scanArgs(path, opts, d, false, null, true, 'empty')}, columns = {${text}}) LIMIT ${TOKEN_CHECK_ROWS})`);
     if (found === true) missing = 'all';
   }
+  let rowGroup = opts.rowGroup;
+  if (opts.streamFrom && opts.streamReady) {
+    const ready = await opts.streamReady();
+    if (!ready) return null;
+    rowGroup = ready.rowGroup;
+  }
   const rejects = unique('rejects');
   const columns = fields.map((f, i) => `${literal(f)}: ${literal(readAs[i])}`).join(', ');
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
@@ -216,7 +228,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     return c;
   });
   try {
-    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(opts.rowGroup)}`);
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(rowGroup)}`);
   } catch (err) {
     await fs.rm(main, { force: true });
     // `nan` and `NaN` are missing-value tokens: read again with them in the parser.
@@ -258,7 +270,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
       const extra = pathJoin(opts.tmpDir, `${unique('refined')}.parquet`);
       files.push(extra);
       const casts = converted.map((i) => `${castExpr(fields[i], refined[textual.indexOf(i)])} AS ${ident(fields[i])}`);
-      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} ${parquetOptions(opts.rowGroup)}`);
+      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} ${parquetOptions(rowGroup)}`);
       for (const i of converted) placed[i] = { file: extra, field: fields[i] };
     }
     await db.run(`DROP VIEW ${view}`);
