@@ -74,6 +74,35 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/**
+ * CPU time of each thread of a process so far, in ms, keyed `name:tid` (the main thread is
+ * named `main`; DuckDB's threads inherit libuv's `libuv-worker`, V8's GC runs in `V8Worker`).
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${name}:${tid}`, ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** The CPU seconds used between two threadCpuMs readings, summed by thread name, as text. */
+export function threadCpuDelta(before: Map<string, number>, after: Map<string, number>): string {
+  const sums = new Map<string, number>();
+  for (const [key, ms] of after) {
+    const name = key.slice(0, key.lastIndexOf(':'));
+    sums.set(name, (sums.get(name) ?? 0) + ms - (before.get(key) ?? 0));
+  }
+  return [...sums].filter(([, ms]) => ms > 0).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)} s`).join(', ');
+}
+
 export interface BenchServer {
   url: string;
   port: number;

@@ -24,6 +24,7 @@ const envSchema = z.object({
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   STREAM_IMPORT_MIN_RATE: z.coerce.number().min(0).default(40_000_000), // bytes/s
+  STREAM_IMPORT_MAX_RATE: z.coerce.number().min(0).default(60_000_000), // bytes/s
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
   MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),

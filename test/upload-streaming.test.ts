@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, upload, serverWithClient } from './helpers/server.ts';
+import { connect } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
 import { STREAM_HEAD_BYTES } from '../src/engine/import/index.ts';
 import { Db } from '../src/engine/duck.ts';
@@ -12,7 +13,7 @@ import { Db } from '../src/engine/duck.ts';
 // the whole file: these tests put the surprise past the head the read is planned on.
 
 // Any arrival rate streams here: a loaded test machine must not change the path taken.
-const { server, client } = await serverWithClient({ STREAM_IMPORT_MIN_RATE: 0 });
+const { server, client } = await serverWithClient({ STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: 1e15 });
 
 const ROWS = 300_000;
 const day = (i: number) => `2021-03-${String(1 + (i % 28)).padStart(2, '0')}`;
@@ -72,7 +73,20 @@ test('a regular large file: read while it streams in, every value and type as fr
   assert.deepEqual(await lastRows(res.body.sessionID, ROWS, 1), [[ROWS - 1, (ROWS - 1) * 0.25, `name ${(ROWS - 1) % 1000}`, false, `${day(ROWS - 1)}T10:00:00.000`]]);
 });
 
-test('surprises after the head: a text value in a number column, yes among booleans, a short and a long line, a mixed line ending, a Latin-1 byte', async () => {
+// The same server reading every large upload from the file once it is whole, its sniffing
+// done on the head while the rest arrives (an upload faster than STREAM_IMPORT_MAX_RATE).
+const fast = await serverWithClient({ STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: 1, MAX_SLICE_ROWS: ROWS });
+const piped = { server, client };
+
+for (const [mode, { server, client }] of [
+  ['through the pipe', piped],
+  ['from the file once whole', fast],
+] as const) test(`surprises after the head, read ${mode}: a text value in a number column, yes among booleans, a short and a long line, a mixed line ending, a Latin-1 byte`, async () => {
+  const lastRows = async (sessionID: string, rows: number, n: number): Promise<unknown[][]> => {
+    const res = await client.request('data', sessionID, { rowIndexFrom: rows - n, rowIndexTo: rows - 1, columnIndexFrom: 0, columnIndexTo: 4 });
+    assert.equal(res.success, true, JSON.stringify(res));
+    return JSON.parse(res.data).data;
+  };
   const cases: { name: string; content: string | Buffer; check: (body: Record<string, any>) => Promise<void> }[] = [
     {
       name: 'text in the int column',
@@ -142,8 +156,8 @@ test('options sent after the file are honoured', async () => {
   assert.deepEqual(JSON.parse(t.data).data, [[0, 0, 'name 0', true, '2021-03-01T10:00:00.000']]);
 });
 
-test('an upload cut off by the size limit while its read runs: 413, nothing left behind, the server keeps serving', async () => {
-  const small = await startServer({ MAX_UPLOAD_BYTES: STREAM_HEAD_BYTES + 2_000_000, STREAM_IMPORT_MIN_RATE: 0 });
+for (const maxRate of [1e15, 1]) test(`an upload cut off by the size limit while its read ${maxRate > 1 ? 'runs' : 'waits for it'}: 413, nothing left behind, the server keeps serving`, async () => {
+  const small = await startServer({ MAX_UPLOAD_BYTES: STREAM_HEAD_BYTES + 2_000_000, STREAM_IMPORT_MIN_RATE: 0, STREAM_IMPORT_MAX_RATE: maxRate });
   try {
     const res = await upload(small.url, 'cut.csv', bigCsv());
     assert.equal(res.status, 413, JSON.stringify(res.body));
@@ -177,17 +191,54 @@ test('booleans are only true and false in any letter case: t/f, yes/no and 1/0 s
   ]);
 });
 
-test('a slow upload is read once it has arrived, not while it streams in', async () => {
-  const slow = await startServer({ STREAM_IMPORT_MIN_RATE: 1e15 });
+/** The files sniff_csv was given while `fn` ran. */
+async function sniffed(fn: () => Promise<void>): Promise<string[]> {
+  const original = Db.prototype.rowsJson;
+  const seen: string[] = [];
+  Db.prototype.rowsJson = function (this: Db, sql: string) {
+    const file = /sniff_csv\('([^']*)'/.exec(sql)?.[1];
+    if (file) seen.push(file);
+    return original.call(this, sql);
+  };
   try {
-    let res = { status: 0, body: {} as Record<string, any> };
-    const sql = await statements(async () => {
-      res = await upload(slow.url, 'slow.csv', bigCsv());
-    });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.rows, ROWS);
-    assert.equal(sql.filter((s) => s.includes('/proc/self/fd/')).length, 0, 'no read from a pipe');
+    await fn();
   } finally {
-    await slow.close();
+    Db.prototype.rowsJson = original;
   }
-});
+  return seen;
+}
+
+for (const kind of ['slow', 'fast'] as const) {
+  test(`a ${kind} upload is read once it has arrived, not while it streams in`, async () => {
+    const slow = kind === 'slow' ? await startServer({ STREAM_IMPORT_MIN_RATE: 1e15, MAX_SLICE_ROWS: ROWS }) : null;
+    const other = slow ? await connect(slow.url) : fast.client;
+    const url = slow?.url ?? fast.server.url;
+    try {
+      let res = { status: 0, body: {} as Record<string, any> };
+      let sql: string[] = [];
+      const sniffs = await sniffed(async () => {
+        sql = await statements(async () => {
+          res = await upload(url, `${kind}.csv`, bigCsv());
+        });
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.rows, ROWS);
+      assert.equal(sql.filter((s) => s.includes('/proc/self/fd/')).length, 0, 'no read from a pipe');
+      assert.equal(sql.filter((s) => /read_csv\('[^']*incoming/.test(s)).length, 1, 'one read of the file on disk');
+      // A fast upload's types are sniffed from its head while the rest arrives; a slow one's once it is whole.
+      assert.deepEqual(sniffs.map((f) => /\/head-[0-9a-f]+\.csv$/.test(f)), [kind === 'fast']);
+      const ids = await other.request('data', res.body.sessionID, { rowIndexFrom: 0, rowIndexTo: ROWS - 1, columnIndexFrom: 0, columnIndexTo: 4 });
+      const rows = JSON.parse(ids.data).data as unknown[][];
+      assert.equal(rows.length, ROWS);
+      for (let i = 0; i < ROWS; i++) {
+        const expected = [i, i * 0.25, `name ${i % 1000}`, i % 2 === 0, `${day(i)}T10:00:00.000`];
+        if (JSON.stringify(rows[i]) !== JSON.stringify(expected)) assert.deepEqual(rows[i], expected, `row ${i}`);
+      }
+    } finally {
+      if (slow) {
+        other.close();
+        await slow.close();
+      }
+    }
+  });
+}

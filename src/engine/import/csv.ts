@@ -50,6 +50,12 @@ export interface CsvOptions {
    * null and the caller reads the whole file once it has arrived.
    */
   streamFrom?: string;
+  /**
+   * With `streamFrom` a file still arriving (not a pipe): the one pass waits for this, run
+   * after the sniffing on `path` (the head), which resolves once the file is whole, with the
+   * rows per row group to write (null: it will not be, and readCsv returns null).
+   */
+  streamReady?: () => Promise<{ rowGroup: number } | null>;
   /** Most columns accepted (config MAX_COLUMNS); a wider file is refused, never truncated. */
   maxColumns?: number;
   /** Rows per row group of the Parquet files the fast path writes (parquet-layout.ts); DuckDB's default when absent. */
@@ -127,14 +133,22 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
  * lines when a quoted field holds a line break. The scan that pads stores no rejects: the
  * first scan counted them, and storing them while padding fails on long lines.
  */
-export function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true): string {
+export function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true, missing: 'all' | 'empty' = 'all'): string {
   return (
     `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}` +
     `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel ? '' : 'parallel = false, '}` +
     (rejects ? `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` : '') +
-    `nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}`
+    `nullstr = ${'[' + (missing === 'all' ? PANDAS_NA : ['']).map(literal).join(', ') + ']'}`
   );
 }
+
+/**
+ * Whether text value `c` is one of pandas' missing-value tokens other than the empty field
+ * (SQL). Not `c IN (…)`: DuckDB rewrites an IN list this long into a join, and the COPY
+ * then wrote the rows out of order (all 10M of the bench file).
+ */
+const isToken = (c: string) => `list_contains([${PANDAS_NA.filter((t) => t !== '').map(literal).join(', ')}], ${c})`;
+const unlessToken = (c: string) => `CASE WHEN ${isToken(c)} THEN NULL ELSE ${c} END`;
 
 /**
  * The fast path, one pass: types guessed by DuckDB's sniffer from a sample, the file read
@@ -143,7 +157,7 @@ export function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: bo
  * and the thorough path reads the file again. Only ISO dates count as dates, and booleans
  * are only true/false (pandas does not read t/f or yes/no as booleans).
  */
-async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[], strictBooleans = true): Promise<CsvSource | null> {
+async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: string }, d: Dialect, names: string[], strictBooleans = true, tokensInParser = false): Promise<CsvSource | null> {
   let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
   try {
     const rows = await db.rowsJson(
@@ -175,11 +189,31 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const candidates = fields.flatMap((_, i) => (readAs[i] === 'BOOLEAN' ? [i] : []));
   const strict = new Set(strictBooleans ? await pandasBooleans(db, path, opts, d, fields, candidates) : []);
   for (const i of candidates) readAs[i] = 'VARCHAR';
+  // Comparing every field with pandas' 18 missing-value tokens (`nullstr`) costs DuckDB's
+  // parser about a quarter of its time. Only the empty field is left to it when no typed
+  // column holds another token in the head: text columns then compare their values with the
+  // tokens in the SELECT, and a typed column meeting one further on rejects its line (a
+  // cast error), which reads the file again with the tokens in the parser.
+  let missing: 'all' | 'empty' = tokensInParser ? 'all' : 'empty';
+  const typed = fields.filter((_, i) => readAs[i] !== 'VARCHAR');
+  if (missing === 'empty' && typed.length > 0) {
+    const text = fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
+    const checks = typed.map((f) => `coalesce(bool_or(${isToken(ident(f))}), false)`).join(' OR ');
+    const found = await db.scalar(`SELECT ${checks} FROM (SELECT * FROM read_csv(${scanArgs(path, opts, d, false, null, true, 'empty')}, columns = {${text}}) LIMIT ${TOKEN_CHECK_ROWS})`);
+    if (found === true) missing = 'all';
+  }
+  let rowGroup = opts.rowGroup;
+  if (opts.streamFrom && opts.streamReady) {
+    const ready = await opts.streamReady();
+    if (!ready) return null;
+    rowGroup = ready.rowGroup;
+  }
   const rejects = unique('rejects');
   const columns = fields.map((f, i) => `${literal(f)}: ${literal(readAs[i])}`).join(', ');
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
   const select = fields.map((f, i) => {
     const c = ident(f);
+    if (readAs[i] === 'VARCHAR' && missing === 'empty' && !strict.has(i)) return `${unlessToken(c)} AS ${c}`;
     if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
     // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
     // tokens (null here already), so such a column holds text for it: the pass stops and
@@ -188,18 +222,20 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     // The usual spellings are compared as they are; lower() (a new string per value) only
     // for the rest.
     if (strict.has(i)) {
-      return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} IN ('true', 'True', 'TRUE') THEN true WHEN ${c} IN ('false', 'False', 'FALSE') THEN false WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
+      const token = missing === 'empty' ? `WHEN ${isToken(c)} THEN NULL ` : '';
+      return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} IN ('true', 'True', 'TRUE') THEN true WHEN ${c} IN ('false', 'False', 'FALSE') THEN false WHEN lower(${c}) = 'true' THEN true WHEN lower(${c}) = 'false' THEN false ${token}ELSE error(${literal(NOT_BOOLEAN)}) END AS ${c}`;
     }
     return c;
   });
   try {
-    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(opts.rowGroup)}`);
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(rowGroup)}`);
   } catch (err) {
     await fs.rm(main, { force: true });
-    if ((err as Error).message.includes(NOT_A_NUMBER)) return null;
+    // `nan` and `NaN` are missing-value tokens: read again with them in the parser.
+    if ((err as Error).message.includes(NOT_A_NUMBER)) return missing === 'empty' && !opts.streamFrom ? readTyped(db, path, opts, d, names, strictBooleans, true) : null;
     if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
     // A pipe cannot be read twice: the caller reads the whole file.
-    return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false);
+    return opts.streamFrom ? null : readTyped(db, path, opts, d, names, false, tokensInParser);
   }
   for (const i of strict) readAs[i] = 'BOOLEAN';
   opts.phase?.('typed read to Parquet');
@@ -212,6 +248,11 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   if (lines.invalidEncoding > 0) {
     await discard();
     throw new NotUtf8Error(lines.firstInvalidByte);
+  }
+  if (lines.cast > 0 && lines.padded === 0 && missing === 'empty' && !opts.streamFrom) {
+    // Perhaps a missing-value token in a typed column past the head.
+    await discard();
+    return readTyped(db, path, opts, d, names, strictBooleans, true);
   }
   if (lines.cast > 0 || lines.padded > 0) return discard();
 
@@ -229,7 +270,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
       const extra = pathJoin(opts.tmpDir, `${unique('refined')}.parquet`);
       files.push(extra);
       const casts = converted.map((i) => `${castExpr(fields[i], refined[textual.indexOf(i)])} AS ${ident(fields[i])}`);
-      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} ${parquetOptions(opts.rowGroup)}`);
+      await db.run(`COPY (SELECT ${casts.join(', ')} FROM ${view}) TO ${literal(extra)} ${parquetOptions(rowGroup)}`);
       for (const i of converted) placed[i] = { file: extra, field: fields[i] };
     }
     await db.run(`DROP VIEW ${view}`);
@@ -242,6 +283,8 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
 }
 
 const NOT_BOOLEAN = 'willow: not a true/false value';
+/** Rows of the head in which typed columns are looked at for missing-value tokens. */
+const TOKEN_CHECK_ROWS = 100_000;
 const NOT_A_NUMBER = 'willow: NaN read from text';
 
 /**
