@@ -60,3 +60,27 @@ test('a column given as rows is put in row order; the wrong number of rows is re
   assert.deepEqual(values.map((r) => r.v), [10.5, 20.5, 30.5]);
   await assert.rejects(write('SELECT * FROM (VALUES (0, 1.0), (1, 2.0)) AS t(__pos, v)'), /column change gave 2 rows for a dataset of 3/);
 });
+
+// dictionary: false (a column known to be about as many values as rows) writes no
+// dictionary; without it a column of few values gets one. Values are the same either way.
+test('a computed column marked dictionary: false is written without a dictionary, the same values', async () => {
+  const id = await h.loadSql('SELECT i % 3 AS k FROM range(50000) r(i)');
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const expr = `'k' || CAST(${ds.ref(0)} AS VARCHAR)`;
+  const written = (dictionary: boolean) =>
+    h.rt.duck.withConnection(async (db) => {
+      for (const statement of ds.viewStatements()) await db.run(statement);
+      const done = await materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'k', expr, ...(dictionary ? {} : { dictionary: false as const }) }] });
+      const path = `${h.rt.store.filesDir(id)}/${done.columns[0].file}`;
+      const pages = Number(await db.scalar(`SELECT count(*) FILTER (WHERE dictionary_page_offset IS NOT NULL) FROM parquet_metadata('${path}')`));
+      const wrong = Number(await db.scalar(`SELECT count(*) FROM read_parquet('${path}', file_row_number = true) WHERE c0 IS DISTINCT FROM 'k' || CAST(file_row_number % 3 AS VARCHAR)`));
+      return { pages, wrong };
+    });
+  const plain = await written(false);
+  const usual = await written(true);
+  assert.equal(plain.pages, 0);
+  assert.ok(usual.pages > 0);
+  assert.equal(plain.wrong, 0);
+  assert.equal(usual.wrong, 0);
+});

@@ -30,7 +30,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
 
   const names = change.columns.map((c) => c.name);
   checkNames(names);
-  const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr }] : []));
+  const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr, dictionary: c.dictionary !== false }] : []));
   const columns: ColumnEntry[] = change.columns.map((c) => ('keep' in c ? { ...dataset.column(c.keep), name: c.name } : { name: c.name, file: '', field: '', type: '' }));
   let bytesWritten = 0;
   // Files of at most WIDE_GROUP columns (see column-groups.ts): one COPY per group, each
@@ -41,7 +41,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
     const source = [await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
     const select = `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
-    const count = await copyToParquet(db, select, path, parquetOptions(rowGroupRows(dataset.rows)));
+    const count = await copyToParquet(db, select, path, parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) }));
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
       throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);

@@ -1,3 +1,6 @@
+import type { Db } from './duck.ts';
+import { literal } from './sql.ts';
+
 /**
  * How the engine's Parquet files are laid out: snappy (writes about twice as fast as zstd for
  * 1.5–2× the bytes; operation latency matters more) and the rows of a row group.
@@ -30,8 +33,23 @@ export function uploadRowGroupRows(bytes: number | null): number {
   return bytes !== null && bytes <= SMALL_UPLOAD_BYTES ? SMALL_ROW_GROUP_ROWS : DEFAULT_ROW_GROUP_ROWS;
 }
 
-/** The options of `COPY … TO` for an engine Parquet file with row groups of `rowGroup` rows. */
-export function parquetOptions(rowGroup: number = DEFAULT_ROW_GROUP_ROWS): string {
+/**
+ * The options of `COPY … TO` for an engine Parquet file with row groups of `rowGroup` rows.
+ * `dictionary: false` for columns whose values are nearly all distinct: DuckDB's writer
+ * otherwise builds each row group's dictionary until it passes its limit and then writes
+ * the values plainly after all (10M time stamps as text: ~0.17 s of 2.0 s of CPU for
+ * nothing; the file is the same size).
+ */
+export function parquetOptions(rowGroup: number = DEFAULT_ROW_GROUP_ROWS, { dictionary = true }: { dictionary?: boolean } = {}): string {
   if (!Number.isInteger(rowGroup) || rowGroup < 1) throw new Error(`row group size must be a positive integer (got ${rowGroup})`);
-  return `(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rowGroup})`;
+  return `(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rowGroup}${dictionary ? '' : ', DICTIONARY_SIZE_LIMIT 1'})`;
+}
+
+/**
+ * Whether any row group of `field` in the Parquet file at `path` is dictionary-encoded (from
+ * the file's metadata, which DuckDB caches: no data is read).
+ */
+export async function fieldHasDictionary(db: Db, path: string, field: string): Promise<boolean> {
+  const found = await db.scalar(`SELECT count(*) FILTER (WHERE dictionary_page_offset IS NOT NULL) > 0 FROM parquet_metadata(${literal(path)}) WHERE path_in_schema = ${literal(field)}`);
+  return found === true;
 }

@@ -30,8 +30,11 @@ export interface OperationContext {
  * SELECT of two columns, `__pos` and `v`, giving the value at every row position once, in
  * any order (written sorted by position: for a column assembled from pieces, which a sort
  * puts together for much less than a window over the whole column would cost).
+ * `dictionary: false` on an expression: its values are known to be about as many as its rows
+ * (e.g. a one-to-one image of a column that was written without a dictionary), so the file
+ * is written without trying a dictionary (parquet-layout.ts).
  */
-export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string } | { name: string; rows: string };
+export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string; dictionary?: false } | { name: string; rows: string };
 
 /**
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns

@@ -108,3 +108,35 @@ test('changeColumnDataType undo and redo', async () => {
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after);
 });
+
+test('changeColumnDataType to str: time stamps as Python prints them, every value, written without a dictionary as their column was (the plumbing: materialize.test.ts); repeated numbers keep theirs', async () => {
+  // 100,000 distinct time stamps (some with microseconds, some missing) and 100,000 numbers of 10 values
+  const id = await h.loadSql(`SELECT CASE WHEN i % 997 = 0 THEN NULL ELSE TIMESTAMP '2020-01-01' + to_microseconds(i * 1000003) END AS t, i % 10 AS k FROM range(100000) r(i)`);
+  const { manifest: m0 } = await h.rt.store.current(id);
+  const file = (name: string, m = m0) => {
+    const c = m.columns.find((c) => c.name === name)!;
+    return { path: h.rt.store.filePath(id, c.file), field: c.field };
+  };
+  const dictionaries = (f: { path: string; field: string }) =>
+    h.rt.duck.withConnection(async (db) => Number(await db.scalar(`SELECT count(*) FILTER (WHERE dictionary_page_offset IS NOT NULL) FROM parquet_metadata('${f.path}') WHERE path_in_schema = '${f.field}'`)));
+  assert.equal(await dictionaries(file('t')), 0, 'the time stamps were written without a dictionary');
+  assert.ok((await dictionaries(file('k'))) > 0, 'the repeated numbers were written with one');
+  await h.ok(id, 'changeColumnDataType', { column: 't', newDataType: 'str' });
+  await h.ok(id, 'changeColumnDataType', { column: 'k', newDataType: 'str' });
+  const { manifest: m1 } = await h.rt.store.current(id);
+  assert.equal(await dictionaries(file('t', m1)), 0);
+  assert.ok((await dictionaries(file('k', m1))) > 0);
+  // Python's isoformat of each time stamp, computed here from its microseconds
+  const isoformat = (i: number): string | null => {
+    if (i % 997 === 0) return null;
+    const us = i * 1000003;
+    const base = new Date(Date.UTC(2020, 0, 1) + Math.floor(us / 1000)).toISOString().slice(0, 19);
+    return us % 1_000_000 ? `${base}.${String(us % 1_000_000).padStart(6, '0')}` : base;
+  };
+  const after = await h.table(id);
+  assert.equal(after.rows.length, 100_000);
+  for (let r = 0; r < after.rows.length; r++) {
+    const [ts, ks] = after.rows[r] as [string | null, string];
+    if (ts !== isoformat(r) || ks !== String(r % 10)) assert.fail(`row ${r}: ${JSON.stringify([ts, ks])}, expected ${JSON.stringify([isoformat(r), String(r % 10)])}`);
+  }
+});

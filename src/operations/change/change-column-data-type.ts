@@ -3,6 +3,7 @@ import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { annotate, columnNameOrPosition, resolveColumn } from '../params.ts';
 import { checkDateFormat, convertColumn, kindOf, replaceColumn, type Kind } from './convert.ts';
+import { fieldHasDictionary } from '../../engine/parquet-layout.ts';
 
 // The numpy/pandas dtype names clients send, by the kind they mean.
 const TYPE_NAMES: [RegExp, Kind][] = [
@@ -43,6 +44,12 @@ export const changeColumnDataType = defineOperation({
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
     const expr = convertColumn(ds.ref(index), type, to, parsesText ? dateFormat : undefined);
     if (expr === null) return { kind: 'none' };
+    // Numbers and time stamps as text are one text per value: where the column's own file
+    // found too many distinct values for a dictionary, its text would too.
+    const oneToOne = to === 'string' && ['int', 'float', 'datetime'].includes(kindOf(type));
+    if (oneToOne && !(await fieldHasDictionary(ctx.db, ds.filePath(ds.column(index).file), ds.column(index).field))) {
+      return { kind: 'columns', columns: replaceColumn(ds.names, index, expr).map((c) => ('expr' in c ? { ...c, dictionary: false as const } : c)) };
+    }
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });
