@@ -26,7 +26,10 @@ export async function readNumbers(db: Db, source: string, column: string, rows: 
   // NULL read as NaN in SQL: every value of every vector is then a number.
   const sql = `SELECT coalesce(CAST(${ident(column)} AS DOUBLE), 'NaN'::DOUBLE) AS v FROM ${source}`;
   await db.viewsFor(sql);
-  const result = await db.connection.run(sql);
+  // A streamed result: DuckDB computes chunks as they are taken. run() would first gather the
+  // whole result in DuckDB's memory (80 MB for 10M values) and keep it until the result object
+  // is collected: peak RSS of 4 reads 638 MB against 331 MB streamed, for the same CPU.
+  const result = await db.connection.stream(sql);
   let at = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
