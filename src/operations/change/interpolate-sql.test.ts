@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { engineHarness, withKeyColumn, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { interpolate as reference } from '../../engine/interpolation/index.ts';
 import { mulberry32 } from '../../../bench/prng.ts';
+import { Dataset } from '../../engine/dataset.ts';
 
 // linear and pchip are computed in SQL over the gaps (engine/interpolation/gaps.ts), the
 // other methods in JavaScript (engine/interpolation/index.ts, checked against pandas in
@@ -99,4 +100,38 @@ test('interpolate in SQL: a long column, its gaps many and spread over several r
   // reading the order with streaming windows, which must hold beyond one vector or row group.
   const values = series(mulberry32(7), 300_000, 0.3, 5, true);
   for (const method of ['linear', 'pchip'] as const) await compare(values, method, 'long');
+});
+
+test('interpolate: 300,000 values after deleteRows, every value against the reference over the rows kept', async () => {
+  const values = series(mulberry32(11), 300_000, 0.25, 7, true);
+  const id = await h.load(withKeyColumn(`v\n${values.map((v) => (v === null ? '' : String(v))).join('\n')}\n`));
+  // deleted: scattered rows, and a run across the boundary of the first two row groups (16,384 rows)
+  const random = mulberry32(12);
+  const deleted = new Set<number>();
+  while (deleted.size < 3000) deleted.add(Math.floor(random() * values.length));
+  for (let i = 16_000; i < 17_000; i++) deleted.add(i);
+  await h.ok(id, 'deleteRows', { rowIndices: [...deleted] });
+  const kept = values.filter((_, i) => !deleted.has(i));
+  for (const method of ['linear', 'pchip'] as const) {
+    await h.ok(id, 'interpolate', { columnIndex: 0, method });
+    const actual = await h.column(id, 'v');
+    const expected = Array.from(reference(Float64Array.from(kept, (v) => (v === null ? NaN : v)), method)!, (v) => (Number.isNaN(v) ? null : v));
+    assert.equal(actual.length, expected.length);
+    const at = expected.findIndex((e, i) => actual[i] !== e);
+    assert.equal(at, -1, `${method}: row ${at} is ${actual[at]}, the reference gives ${expected[at]}`);
+    await h.ok(id, 'undo');
+  }
+});
+
+test('interpolate: a value computed as NaN (infinite neighbours) is stored as NaN, a gap left unfilled as NULL', async () => {
+  const id = await h.loadSql(`SELECT * FROM (VALUES (1.0::DOUBLE), (NULL), ('inf'::DOUBLE), (NULL), (3.0)) t(v)`);
+  await h.ok(id, 'interpolate', { columnIndex: 0, method: 'linear' });
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const rows = await h.rt.duck.withConnection((db) => db.rows(`SELECT __pos, ${ds.ref(0)} IS NULL AS missing, isnan(${ds.ref(0)}) AS nan, ${ds.ref(0)} AS v FROM (${ds.select({ withPosition: true })}) ORDER BY __pos`));
+  // (inf - 1) / 2 · 1 + 1 = inf; (3 - inf) / 2 · 1 + inf = NaN, as np.interp gives
+  assert.deepEqual(rows.map((r) => [r.missing, r.nan, r.v]), [[false, false, 1], [false, false, Infinity], [false, false, Infinity], [false, true, NaN], [false, false, 3]]);
+  const pchip = await h.loadSql(`SELECT * FROM (VALUES (NULL::DOUBLE), (1.0), (NULL), (2.0), (NULL)) t(v)`);
+  await h.ok(pchip, 'interpolate', { columnIndex: 0, method: 'pchip' });
+  assert.deepEqual(await h.column(pchip, 'v'), [null, 1, 1.5, 2, null]);
 });
