@@ -43,6 +43,7 @@ const envSchema = z.object({
   SOCKET_RATE_LIMIT: z.coerce.number().min(0).default(50), // requests per second per connection, 0 = unlimited
   SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(100),
   READ_CACHE_BYTES: z.coerce.number().int().min(0).default(64_000_000), // 0 = no cache of read results
+  CELL_CACHE_BYTES: z.coerce.number().int().min(0).default(256_000_000), // 0 = slices always read by DuckDB
   READ_WAIT_MS: z.coerce.number().int().min(0).default(5_000), // 0 = reads wait as long as it takes
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().default(''),

@@ -5,6 +5,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { SelectionCache } from '../engine/selection-cache.ts';
+import type { CellCache } from '../engine/cell-cache.ts';
 import type { CpuPool } from '../worker/cpu-pool.ts';
 import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
@@ -19,6 +20,8 @@ export interface OperationContext {
   config: Config;
   log: Logger;
   selections: SelectionCache;
+  /** JSON text of small datasets' cells (slices assembled without a query). */
+  cells: CellCache;
   cpu: CpuPool;
   /** Scratch folder of this session for files the job needs on its way. */
   tmpDir: string;

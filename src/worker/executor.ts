@@ -181,6 +181,7 @@ async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Data
     config: rt.config,
     log: rt.log,
     selections: rt.selections,
+    cells: rt.cells,
     cpu: rt.cpu,
     tmpDir: rt.store.tmpDir(sessionId),
   };

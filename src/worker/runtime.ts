@@ -4,6 +4,7 @@ import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { ReadCache } from '../engine/read-cache.ts';
+import { CellCache } from '../engine/cell-cache.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
@@ -18,6 +19,8 @@ export interface Runtime {
   selections: SelectionCache;
   /** Results of pure reads by version (ReadOperation.pure). */
   reads: ReadCache;
+  /** JSON text of small datasets' cells, for slices without a DuckDB query (CELL_CACHE_BYTES). */
+  cells: CellCache;
   cpu: CpuPool;
 }
 
@@ -26,7 +29,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
+  return { config, log, duck, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
