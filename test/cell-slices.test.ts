@@ -70,9 +70,18 @@ test('data slices from cells are byte for byte the slices DuckDB builds', async 
   assert.equal(cells.declined, declined + 1);
   await both(ids, 'data', { rowIndexFrom: 0, rowIndexTo: 10, columnIndexFrom: 0, columnIndexTo: columns - 1 });
 
-  // A cell edit rewrites one column: its blocks are read anew, the others' are kept.
+  // A cell edit rewrites one column: its blocks are made from the old column's (the edited
+  // cell read anew, longer or shorter than it was, or missing now), the others' are kept.
+  const derived = cells.derived;
   await both(ids, 'newCellValue', { columnIndex: 1, rowIndex: CELL_BLOCK_ROWS + 3, newValue: '12.5' });
-  await both(ids, 'newCellValue', { columnIndex: 2, rowIndex: 7, newValue: 'edited "text" é' });
+  await both(ids, 'newCellValue', { columnIndex: 2, rowIndex: 7, newValue: 'edited "text" é 😀' });
+  await both(ids, 'newCellValue', { columnIndex: 2, rowIndex: 10, newValue: 'x' });
+  await both(ids, 'newCellValue', { columnIndex: 2, rowIndex: CELL_BLOCK_ROWS - 1, newValue: 'last of a block' });
+  await both(ids, 'newCellValue', { columnIndex: 5, rowIndex: 2 * CELL_BLOCK_ROWS, newValue: null });
+  await slices(ids, columns - 1, rows);
+  assert.ok(cells.derived > derived, `blocks derived: ${cells.derived - derived}`);
+  // A value the column's type cannot hold widens the column: every cell is read anew.
+  await both(ids, 'newCellValue', { columnIndex: 0, rowIndex: 3, newValue: '2.5' });
   await slices(ids, columns - 1, rows);
   // Rows deleted across blocks: positions no longer match file rows.
   const deleted = Array.from({ length: 3000 }, (_, k) => (k * 13) % rows);

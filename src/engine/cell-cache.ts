@@ -47,6 +47,15 @@ interface ViewList {
   positions: Int32Array;
 }
 
+/** A column that holds what `base` (a column key) holds but at `positions` (sorted). */
+interface Derivation {
+  base: string;
+  positions: number[];
+}
+
+/** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
+const MAX_DERIVATIONS = 10_000;
+
 type Entry = { kind: 'block'; block: CellBlock; bytes: number } | { kind: 'view'; view: ViewList; bytes: number };
 
 /**
@@ -65,10 +74,12 @@ type Entry = { kind: 'block'; block: CellBlock; bytes: number } | { kind: 'view'
 export class CellCache {
   private readonly entries = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<CellBlock | null>>();
+  private readonly derivations = new Map<string, Derivation>();
   private bytes = 0;
   readonly maxBytes: number;
-  /** Counters for tests and diagnostics: blocks built, blocks found, slices that fell back to DuckDB. */
+  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB. */
   built = 0;
+  derived = 0;
   found = 0;
   declined = 0;
 
@@ -112,6 +123,19 @@ export class CellCache {
     return `{"columns":${names},"index":[${index}],"data":[${rows.join(',')}]}`;
   }
 
+  /**
+   * Column `i` of `ds` holds what column `j` of `base` holds, in the same type, at every
+   * position but `positions` (a cell edit, Change.sameExcept): its blocks are made from
+   * base's when those are kept, with only the cells at `positions` read. Ignored when the
+   * types or row counts differ.
+   */
+  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[]): void {
+    if (this.maxBytes <= 0 || ds.rows !== base.rows || ds.rows > CELL_MAX_DATASET_ROWS) return;
+    if (ds.column(i).type !== base.column(j).type) return;
+    if (this.derivations.size >= MAX_DERIVATIONS) this.derivations.delete(this.derivations.keys().next().value!);
+    this.derivations.set(columnKey(ds, i), { base: columnKey(base, j), positions: [...new Set(positions)].sort((a, b) => a - b) });
+  }
+
   /** A view's positions in view order, read from its table (`SELECT … ORDER BY rowid`) the first time, by the view's key. */
   async viewPositions(db: Db, key: string, table: string): Promise<Int32Array> {
     const entryKey = `view\u0000${key}`;
@@ -138,7 +162,18 @@ export class CellCache {
           out.set(`${c}\u0000${b}`, hit.block);
           continue;
         }
-        const pending = this.building.get(key);
+        let pending = this.building.get(key);
+        if (!pending) {
+          const made = this.fromBase(db, ds, columns[c], b);
+          if (made) {
+            pending = made;
+            this.building.set(key, made);
+            made.then(
+              () => this.building.delete(key),
+              () => this.building.delete(key),
+            );
+          }
+        }
         if (pending) {
           waits.push(pending.then((block) => void (block && out.set(`${c}\u0000${b}`, block))));
           continue;
@@ -171,6 +206,34 @@ export class CellCache {
     return out.size === columns.length * blocks.length ? out : null;
   }
 
+  /**
+   * Block `b` of column `i` made from the kept block of the column it was derived from
+   * (derive): the same block when no changed position is in it, else a copy with the cells
+   * at those positions read from `ds`. Null when there is no such derivation or block.
+   */
+  private fromBase(db: Db, ds: Dataset, i: number, b: number): Promise<CellBlock | null> | null {
+    const derivation = this.derivations.get(columnKey(ds, i));
+    if (!derivation) return null;
+    const base = this.touch(`${derivation.base}\u0000${b}`);
+    if (base?.kind !== 'block') return null;
+    const from = b * CELL_BLOCK_ROWS;
+    const changed = derivation.positions.filter((p) => p >= from && p < from + CELL_BLOCK_ROWS);
+    return (async () => {
+      let block = base.block;
+      if (changed.length > 0) {
+        const source = await ds.selectRows(db, { withPosition: true, positions: changed.map(String), columns: [i] });
+        const rows = await db.rows(`SELECT __pos, coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j FROM (${source}) ORDER BY __pos`);
+        if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
+        const cells = rows.map((r) => String(r.j));
+        if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
+        block = replaceCells(block, changed.map((p) => p - from), cells);
+      }
+      this.derived++;
+      this.put(blockKey(ds, i, b), { kind: 'block', block, bytes: blockBytes(block) });
+      return block;
+    })();
+  }
+
   /** Build block `b` of `columns` in one query and keep each; null when a cell is too long (nothing kept). */
   private async build(db: Db, ds: Dataset, b: number, columns: number[]): Promise<CellBlock[] | null> {
     const from = b * CELL_BLOCK_ROWS;
@@ -198,12 +261,7 @@ export class CellCache {
       return { text, starts };
     });
     this.built += made.length;
-    for (const [k, i] of columns.entries()) {
-      const block = made[k];
-      // One byte a character for Latin-1 text (V8's one-byte strings), two otherwise.
-      const width = /[^\u0000-\u00ff]/.test(block.text) ? 2 : 1;
-      this.put(blockKey(ds, i, b), { kind: 'block', block, bytes: width * block.text.length + 4 * block.starts.length + 64 });
-    }
+    for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
     return made;
   }
 
@@ -235,10 +293,41 @@ export class CellCache {
   }
 }
 
-/** What block `b` of column `i` of `ds` depends on: its file, field, deleted rows and type, and the version's row count. */
-function blockKey(ds: Dataset, i: number, b: number): string {
+/** What the cells of column `i` of `ds` depend on: its file, field, deleted rows and type, and the version's row count. */
+function columnKey(ds: Dataset, i: number): string {
   const c = ds.column(i);
-  return `block\u0000${ds.filePath(c.file)}\u0000${c.field}\u0000${c.deleted?.file ?? ''}\u0000${c.type}\u0000${ds.rows}\u0000${b}`;
+  return `block\u0000${ds.filePath(c.file)}\u0000${c.field}\u0000${c.deleted?.file ?? ''}\u0000${c.type}\u0000${ds.rows}`;
+}
+
+/** The key of block `b` of column `i` of `ds`. */
+function blockKey(ds: Dataset, i: number, b: number): string {
+  return `${columnKey(ds, i)}\u0000${b}`;
+}
+
+/** Estimated bytes of a block: one a character for Latin-1 text (V8's one-byte strings), two otherwise. */
+function blockBytes(block: CellBlock): number {
+  const width = /[^\u0000-\u00ff]/.test(block.text) ? 2 : 1;
+  return width * block.text.length + 4 * block.starts.length + 64;
+}
+
+/** `block` with cells `at` (ascending) replaced by `cells`. */
+function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBlock {
+  const pieces: string[] = [];
+  const starts = new Uint32Array(block.starts);
+  let copied = 0;
+  let shift = 0;
+  for (const [k, a] of at.entries()) {
+    const start = block.starts[a];
+    const end = block.starts[a + 1] - 1;
+    pieces.push(block.text.slice(copied, start), cells[k]);
+    copied = end;
+    const delta = cells[k].length - (end - start);
+    shift += delta;
+    const stop = k + 1 < at.length ? at[k + 1] : starts.length - 1;
+    for (let r = a + 1; r <= stop; r++) starts[r] += shift;
+  }
+  pieces.push(block.text.slice(copied));
+  return { text: pieces.join(''), starts };
 }
 
 /** Non-negative integers written in decimal, separated by commas ('' for none). */

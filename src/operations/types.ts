@@ -51,6 +51,12 @@ export type Change =
       ordered?: boolean;
       /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
       scratch?: string[];
+      /**
+       * Columns that hold what a column of the dataset holds, in the same type, at every row
+       * position but `positions` (a cell edit): column `at` of the result against column
+       * `from`. What is kept of the old column's values (CellCache) is then reused for the new one.
+       */
+      sameExcept?: { at: number; from: number; positions: number[] }[];
     }
   /**
    * Rows removed, the rest renumbered: `deleted` is a SELECT over `df`/`df_pos` of one column,

@@ -210,7 +210,9 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
         throw new OperationError('too many columns', `${operation} would make ${m.columns.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS); the dataset is unchanged`);
       }
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
-      return new Dataset(manifest, dataset.filesDir);
+      const next = new Dataset(manifest, dataset.filesDir);
+      if (change.kind === 'columns') for (const s of change.sameExcept ?? []) rt.cells.derive(next, s.at, dataset, s.from, s.positions);
+      return next;
     },
     async commit(dataset, operations) {
       await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });
