@@ -79,7 +79,8 @@ test('data slices from cells are byte for byte the slices DuckDB builds', async 
   await both(ids, 'newCellValue', { columnIndex: 2, rowIndex: CELL_BLOCK_ROWS - 1, newValue: 'last of a block' });
   await both(ids, 'newCellValue', { columnIndex: 5, rowIndex: 2 * CELL_BLOCK_ROWS, newValue: null });
   await slices(ids, columns - 1, rows);
-  assert.ok(cells.derived > derived, `blocks derived: ${cells.derived - derived}`);
+  // Every block of the three columns edited (three blocks each), column 2's through its chain of three edits.
+  assert.ok(cells.derived - derived >= 9, `blocks derived: ${cells.derived - derived}`);
   // A value the column's type cannot hold widens the column: every cell is read anew.
   await both(ids, 'newCellValue', { columnIndex: 0, rowIndex: 3, newValue: '2.5' });
   await slices(ids, columns - 1, rows);

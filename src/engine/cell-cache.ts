@@ -55,6 +55,8 @@ interface Derivation {
 
 /** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
 const MAX_DERIVATIONS = 10_000;
+/** Edits followed back from a column to one whose block is kept. */
+const MAX_DERIVATION_DEPTH = 64;
 
 type Entry = { kind: 'block'; block: CellBlock; bytes: number } | { kind: 'view'; view: ViewList; bytes: number };
 
@@ -207,17 +209,25 @@ export class CellCache {
   }
 
   /**
-   * Block `b` of column `i` made from the kept block of the column it was derived from
-   * (derive): the same block when no changed position is in it, else a copy with the cells
-   * at those positions read from `ds`. Null when there is no such derivation or block.
+   * Block `b` of column `i` made from the kept block of a column it was derived from (derive;
+   * through a chain of edits, each of whose blocks is only made when read): the same block
+   * when no position changed along the way is in it, else a copy with the cells at those
+   * positions read from `ds`. Null when there is no such derivation or block.
    */
   private fromBase(db: Db, ds: Dataset, i: number, b: number): Promise<CellBlock | null> | null {
-    const derivation = this.derivations.get(columnKey(ds, i));
-    if (!derivation) return null;
-    const base = this.touch(`${derivation.base}\u0000${b}`);
-    if (base?.kind !== 'block') return null;
     const from = b * CELL_BLOCK_ROWS;
-    const changed = derivation.positions.filter((p) => p >= from && p < from + CELL_BLOCK_ROWS);
+    const moved = new Set<number>();
+    let base: Entry | undefined;
+    let key = columnKey(ds, i);
+    for (let depth = 0; depth < MAX_DERIVATION_DEPTH && base?.kind !== 'block'; depth++) {
+      const derivation = this.derivations.get(key);
+      if (!derivation) return null;
+      for (const p of derivation.positions) if (p >= from && p < from + CELL_BLOCK_ROWS) moved.add(p);
+      key = derivation.base;
+      base = this.touch(`${key}\u0000${b}`);
+    }
+    if (base?.kind !== 'block') return null;
+    const changed = [...moved].sort((x, y) => x - y);
     return (async () => {
       let block = base.block;
       if (changed.length > 0) {
