@@ -28,9 +28,14 @@ FROM range(${rows}) t(i)`;
 
 const withCells = await engineHarness({ READ_CACHE_BYTES: 0 });
 const withoutCells = await engineHarness({ READ_CACHE_BYTES: 0, CELL_CACHE_BYTES: 0 });
+// A budget of a few blocks: most are dropped again soon after they are made.
+const fewCells = await engineHarness({ READ_CACHE_BYTES: 0, CELL_CACHE_BYTES: 2_000_000 });
 
-async function both(ids: [string, string], operation: string, params: Record<string, unknown>): Promise<void> {
-  const [a, b] = await Promise.all([withCells.run(ids[0], operation, params), withoutCells.run(ids[1], operation, params)]);
+async function both(ids: [string, string, string], operation: string, params: Record<string, unknown>): Promise<void> {
+  const [a, b, c] = await Promise.all([withCells.run(ids[0], operation, params), withoutCells.run(ids[1], operation, params), fewCells.run(ids[2], operation, params)]);
+  assert.ok(fewCells.rt.cells.size <= 2_000_000, `${fewCells.rt.cells.size} bytes kept`);
+  assert.equal(c.success, b.success);
+  assert.equal(c.data, b.data, `data ${JSON.stringify(params)} with a small budget`);
   assert.equal(a.success, b.success, `${operation} ${JSON.stringify(params)}: ${JSON.stringify(a.errorDescription ?? b.errorDescription)}`);
   if (operation !== 'data') return;
   assert.equal(a.success, true, `${operation} ${JSON.stringify(params)}: ${a.errorDescription}`);
@@ -41,14 +46,14 @@ async function both(ids: [string, string], operation: string, params: Record<str
   assert.fail(`data ${JSON.stringify(params)} differs at character ${at}: ${JSON.stringify(x.slice(Math.max(0, at - 60), at + 60))} against ${JSON.stringify(y.slice(Math.max(0, at - 60), at + 60))}`);
 }
 
-async function slices(ids: [string, string], columns: number, rows: number): Promise<void> {
+async function slices(ids: [string, string, string], columns: number, rows: number): Promise<void> {
   const last = columns - 1;
   const page = (from: number, to: number, extra: Record<string, unknown> = {}) => both(ids, 'data', { rowIndexFrom: from, rowIndexTo: to, columnIndexFrom: 0, columnIndexTo: last, ...extra });
   for (const [from, to] of [[0, 49], [CELL_BLOCK_ROWS - 20, CELL_BLOCK_ROWS + 30], [2 * CELL_BLOCK_ROWS - 1, 2 * CELL_BLOCK_ROWS], [rows - 60, rows + 10], [19_990, 20_010], [5, 5]]) await page(from, to);
   await both(ids, 'data', { rowIndexFrom: 100, rowIndexTo: 149, columnIndexFrom: 2, columnIndexTo: 2 });
   for (let c = 0; c < last; c++) {
     for (const sortAscending of [true, false]) {
-      for (const [from, to] of [[0, 49], [2000, 2100], [9000, 9049]]) await page(from, to, { sortColumnIndex: c, sortAscending });
+      for (const [from, to] of [[0, 49], [2000, 2100]]) await page(from, to, { sortColumnIndex: c, sortAscending });
     }
   }
   await page(0, 99, { filterType: 'invalid', filterColumnIndices: [1] });
@@ -58,7 +63,7 @@ async function slices(ids: [string, string], columns: number, rows: number): Pro
 }
 
 test('data slices from cells are byte for byte the slices DuckDB builds', async () => {
-  const ids: [string, string] = [await withCells.loadSql(select), await withoutCells.loadSql(select)];
+  const ids: [string, string, string] = [await withCells.loadSql(select), await withoutCells.loadSql(select), await fewCells.loadSql(select)];
   const columns = 9;
   await slices(ids, columns - 1, rows);
   const cells = withCells.rt.cells;
@@ -99,4 +104,5 @@ test('data slices from cells are byte for byte the slices DuckDB builds', async 
 test('close', async () => {
   await withCells.close();
   await withoutCells.close();
+  await fewCells.close();
 });

@@ -40,6 +40,10 @@ const SEPARATOR = '\u001f';
 interface CellBlock {
   text: string;
   starts: Uint32Array;
+  /** Whether the text may hold characters past Latin-1 (two bytes each in V8's strings). */
+  wide: boolean;
+  /** Entries of the cache holding this block (one block may serve several columns' keys). */
+  keys: number;
 }
 
 /** A view's positions in view order (the rows of its table of positions, SelectionCache). */
@@ -252,7 +256,7 @@ export class CellCache {
     // Each value as JSON, as the slices DuckDB builds render it in their arrays (json_array
     // and to_json write values alike, to_json at about half the cost; it gives SQL NULL for NULL).
     const cells = columns.map((i, k) => `coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j${k}`);
-    const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}, max(length(j${k})) AS l${k}`);
+    const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}, max(length(j${k})) AS l${k}, bool_or(strlen(j${k}) > length(j${k})) AS w${k}`);
     const row = await db.one(`SELECT count(*) AS n, min(__pos) AS lo, max(__pos) AS hi, ${aggregates.join(', ')} FROM (SELECT __pos, ${cells.join(', ')} FROM (${source}))`);
     const n = Number(row.n);
     if (n !== to - from + 1 || Number(row.lo) !== from || Number(row.hi) !== to) throw new Error(`cell block ${b} read ${n} rows (${row.lo}…${row.hi}) for positions ${from}…${to}`);
@@ -268,7 +272,8 @@ export class CellCache {
       }
       if (text.indexOf(SEPARATOR, at) >= 0) throw new Error(`cell block ${b} of column ${i}: more cells than rows`);
       starts[n] = text.length + 1;
-      return { text, starts };
+      // Not ASCII: maybe beyond Latin-1 (checking which costs a scan of the text).
+      return { text, starts, wide: row[`w${k}`] === true, keys: 0 };
     });
     this.built += made.length;
     for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
@@ -287,14 +292,19 @@ export class CellCache {
   private put(key: string, entry: Entry): void {
     if (entry.bytes > this.maxBytes / 8) return; // one block must not flush the others
     const old = this.entries.get(key);
-    if (old) this.bytes -= old.bytes;
+    if (old) this.drop(key, old);
     this.entries.set(key, entry);
-    this.bytes += entry.bytes;
+    // A block shared by several columns (derive: an edit elsewhere in the column) is counted once.
+    if (entry.kind === 'view' || entry.block.keys++ === 0) this.bytes += entry.bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.bytes -= e.bytes;
+      this.drop(k, e);
     }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    if (entry.kind === 'view' || --entry.block.keys === 0) this.bytes -= entry.bytes;
   }
 
   /** Estimated bytes kept. */
@@ -316,8 +326,7 @@ function blockKey(ds: Dataset, i: number, b: number): string {
 
 /** Estimated bytes of a block: one a character for Latin-1 text (V8's one-byte strings), two otherwise. */
 function blockBytes(block: CellBlock): number {
-  const width = /[^\u0000-\u00ff]/.test(block.text) ? 2 : 1;
-  return width * block.text.length + 4 * block.starts.length + 64;
+  return (block.wide ? 2 : 1) * block.text.length + 4 * block.starts.length + 64;
 }
 
 /** `block` with cells `at` (ascending) replaced by `cells`. */
@@ -337,7 +346,7 @@ function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBloc
     for (let r = a + 1; r <= stop; r++) starts[r] += shift;
   }
   pieces.push(block.text.slice(copied));
-  return { text: pieces.join(''), starts };
+  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => /[^\u0000-\u00ff]/.test(cell)), keys: 0 };
 }
 
 /** Non-negative integers written in decimal, separated by commas ('' for none). */
