@@ -67,6 +67,8 @@ interface Derivation {
 
 /** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
 const MAX_DERIVATIONS = 10_000;
+/** Blocks remembered as asked for once (CellCache.asked). */
+const MAX_ASKED = 100_000;
 /** Edits followed back from a column to one whose block is kept. */
 const MAX_DERIVATION_DEPTH = 64;
 
@@ -89,6 +91,8 @@ export class CellCache {
   private readonly entries = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<CellBlock | null>>();
   private readonly derivations = new Map<string, Derivation>();
+  /** Keys of blocks slices needed and did not find (built when needed again). */
+  private readonly asked = new Set<string>();
   private bytes = 0;
   readonly maxBytes: number;
   /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB. */
@@ -197,7 +201,18 @@ export class CellCache {
         missing.set(b, list);
       }
     }
-    if (missing.size > MAX_BUILT_BLOCKS) {
+    // A block is built the second time a slice needs it: one read once (a glance at a page)
+    // costs DuckDB's slice, not the whole block's cells (~8 times that).
+    let unseen = false;
+    for (const wanted of missing.values()) {
+      for (const w of wanted) {
+        if (this.asked.has(w.key)) continue;
+        if (this.asked.size >= MAX_ASKED) this.asked.clear();
+        this.asked.add(w.key);
+        unseen = true;
+      }
+    }
+    if (unseen || missing.size > MAX_BUILT_BLOCKS) {
       // What was started is kept for later slices; its failures are theirs to see.
       for (const w of waits) w.catch(() => {});
       return null;
