@@ -5,6 +5,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { SelectionCache } from '../engine/selection-cache.ts';
+import type { CellCache } from '../engine/cell-cache.ts';
 import type { CpuPool } from '../worker/cpu-pool.ts';
 import type { AppliedOperation, Manifest } from '../store/manifest.ts';
 
@@ -19,6 +20,8 @@ export interface OperationContext {
   config: Config;
   log: Logger;
   selections: SelectionCache;
+  /** JSON text of small datasets' cells (slices assembled without a query). */
+  cells: CellCache;
   cpu: CpuPool;
   /** Scratch folder of this session for files the job needs on its way. */
   tmpDir: string;
@@ -51,6 +54,12 @@ export type Change =
       ordered?: boolean;
       /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
       scratch?: string[];
+      /**
+       * Columns that hold what a column of the dataset holds, in the same type, at every row
+       * position but `positions` (a cell edit): column `at` of the result against column
+       * `from`. What is kept of the old column's values (CellCache) is then reused for the new one.
+       */
+      sameExcept?: { at: number; from: number; positions: number[] }[];
     }
   /**
    * Rows removed, the rest renumbered: `deleted` is a SELECT over `df`/`df_pos` of one column,

@@ -10,7 +10,7 @@ import { SessionNotFoundError, StaleJobError } from '../store/session-store.ts';
 import { isSessionId } from '../store/session-id.ts';
 import type { Db } from '../engine/duck.ts';
 import type { Job, JobResult } from '../queue/job.ts';
-import type { Runtime } from './runtime.ts';
+import { engineFor, type Engine, type Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
 import type { HistoryPosition, OperationContext, SessionControl } from '../operations/types.ts';
@@ -136,10 +136,11 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
 
 /** Run `fn` on a connection of its own with the version opened as `df` (interrupted by the watchdog), then close it. */
 async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string, dataset: Dataset, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
-  const db = await rt.duck.connect();
+  const engine = engineFor(rt, dataset.rows);
+  const db = await engine.duck.connect();
   watchdog.db = db;
   try {
-    return await fn(await openContext(rt, db, sessionId, dataset));
+    return await fn(await openContext(rt, engine, db, sessionId, dataset));
   } finally {
     db.close();
   }
@@ -170,17 +171,18 @@ function applied(operation: string, parameters: Record<string, unknown>): Applie
   return { operation, parameters, appliedAt: new Date().toISOString() };
 }
 
-async function openContext(rt: Runtime, db: Db, sessionId: string, dataset: Dataset): Promise<OperationContext> {
+async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: string, dataset: Dataset): Promise<OperationContext> {
   db.deferViews(dataset.viewStatements());
   return {
     db,
-    duck: rt.duck,
+    duck: engine.duck,
     dataset,
     sessionId,
     store: rt.store,
     config: rt.config,
     log: rt.log,
-    selections: rt.selections,
+    selections: engine.selections,
+    cells: rt.cells,
     cpu: rt.cpu,
     tmpDir: rt.store.tmpDir(sessionId),
   };
@@ -196,7 +198,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
       assertStringsWithin(parameters, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
       const params = parseParams(op.params, parameters);
-      const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, ctx.db, ctx.sessionId, dataset);
+      const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset);
       const change = await op.run(opCtx, params);
       if (change.kind === 'none') return dataset;
       let m: Materialized;
@@ -209,7 +211,9 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
         throw new OperationError('too many columns', `${operation} would make ${m.columns.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS); the dataset is unchanged`);
       }
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
-      return new Dataset(manifest, dataset.filesDir);
+      const next = new Dataset(manifest, dataset.filesDir);
+      if (change.kind === 'columns') for (const s of change.sameExcept ?? []) rt.cells.derive(next, s.at, dataset, s.from, s.positions);
+      return next;
     },
     async commit(dataset, operations) {
       await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });

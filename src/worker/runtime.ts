@@ -4,6 +4,7 @@ import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { ReadCache } from '../engine/read-cache.ts';
+import { CellCache } from '../engine/cell-cache.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
@@ -14,23 +15,59 @@ export interface Runtime {
   config: Config;
   log: Logger;
   duck: Duck;
+  /**
+   * A second DuckDB instance of DUCKDB_SMALL_THREADS threads (null when 0) for the jobs on
+   * small datasets (duckFor): queries of a few ms cost less CPU on one thread than handed
+   * between several, which large datasets' scans, sorts and imports need.
+   */
+  small: Engine | null;
   store: SessionStore;
   selections: SelectionCache;
   /** Results of pure reads by version (ReadOperation.pure). */
   reads: ReadCache;
+  /** JSON text of small datasets' cells, for slices without a DuckDB query (CELL_CACHE_BYTES). */
+  cells: CellCache;
   cpu: CpuPool;
 }
+
+/**
+ * Datasets of at most this many rows (16 row groups of parquet-layout.ts's small layout) have
+ * their jobs run on the instance of DUCKDB_SMALL_THREADS threads (Runtime.small).
+ */
+export const SMALL_INSTANCE_ROWS = 262_144;
 
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
   const tempDirectory = path.join(config.dataDir, 'duckdb-tmp');
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
+  let small: Engine | null = null;
+  if (config.DUCKDB_SMALL_THREADS > 0) {
+    // Spill files of their own: two instances must not share names in one folder.
+    const smallTemp = path.join(config.dataDir, 'duckdb-tmp-small');
+    await fs.mkdir(smallTemp, { recursive: true });
+    small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache() };
+  }
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
+  return { config, log, duck, small, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
   await rt.cpu.close();
   closeSandboxProcesses();
   rt.duck.close();
+  rt.small?.duck.close();
+}
+
+/** A DuckDB instance and the views it keeps as tables (which only its connections see). */
+export interface Engine {
+  duck: Duck;
+  selections: SelectionCache;
+}
+
+/**
+ * The instance the jobs on a version of `rows` rows run on, with its views. A dataset's jobs
+ * always go to the same one (its row count decides, and view keys hold the row count).
+ */
+export function engineFor(rt: Runtime, rows: number): Engine {
+  return rt.small && rows <= SMALL_INSTANCE_ROWS ? rt.small : { duck: rt.duck, selections: rt.selections };
 }

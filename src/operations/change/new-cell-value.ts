@@ -28,6 +28,8 @@ export const newCellValue = defineOperation({
     const expr = value.missing
       ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ds.ref(index)} END`
       : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;
-    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
+    // In the column's own type, every other cell stays as it was.
+    const sameExcept = value.missing || value.type === type.toUpperCase() ? [{ at: index, from: index, positions: [row] }] : undefined;
+    return { kind: 'columns', columns: replaceColumn(ds.names, index, expr), sameExcept };
   },
 });

@@ -10,6 +10,7 @@ import { WINDOW_ROWS, WINDOWED_MAX_ROWS } from '../../engine/view-windows.ts';
 import type { Db } from '../../engine/duck.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import type { SelectionCache } from '../../engine/selection-cache.ts';
+import type { CellCache } from '../../engine/cell-cache.ts';
 
 export const data = defineOperation({
   name: 'data',
@@ -49,6 +50,10 @@ export const data = defineOperation({
         throw new OperationError('index out of range', `rowIndexFrom ${p.rowIndexFrom} is out of range: the ${view.kind === 'all' ? 'dataset' : 'view'} has ${view.rows} rows (0…${view.rows - 1})`);
       }
       const to = Math.min(p.rowIndexTo, view.rows - 1);
+      if (to >= p.rowIndexFrom && ctx.cells.usable(ds, columnIndices)) {
+        const json = await cellSliceJson(ctx.db, ctx.cells, ds, view, p.rowIndexFrom, to, columnIndices);
+        if (json !== null) return json;
+      }
       return sliceJson(ctx.db, ctx.selections, ctx.dataset, view, p.rowIndexFrom, to, columnIndices);
     }, p.rowIndexTo + 1);
     return { data: json };
@@ -80,6 +85,26 @@ export const WIDE_SLICE_SKIPPED_OPTIMIZERS = [
   'duplicate_groups',
   'filter_pullup',
 ] as const;
+
+/**
+ * sliceJson from the cells of small datasets kept in memory (CellCache): the view's
+ * positions in [from, to] (the range itself, or rows of the view's positions kept by its
+ * key), their cells' JSON text as DuckDB renders it. Null when the cache cannot keep a
+ * block the slice needs; the caller then reads it by DuckDB. Same JSON as sliceJson.
+ */
+async function cellSliceJson(db: Db, cells: CellCache, ds: Dataset, view: View, from: number, to: number, columns: number[]): Promise<string | null> {
+  let positions: ArrayLike<number>;
+  if (view.kind === 'all') {
+    const range = new Int32Array(to - from + 1);
+    for (let k = 0; k < range.length; k++) range[k] = from + k;
+    positions = range;
+  } else {
+    const all = await cells.viewPositions(db, view.key, view.table);
+    if (all.length <= to) throw new Error(`view ${view.key} kept ${all.length} positions; rows ${from}…${to} asked for`);
+    positions = all.subarray(from, to + 1);
+  }
+  return cells.slice(db, ds, positions, columns);
+}
 
 // The JSON text is built by DuckDB itself, so a 100k-row slice is serialized on DuckDB's
 // threads rather than on the event loop.

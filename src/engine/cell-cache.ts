@@ -1,0 +1,398 @@
+import type { Db } from './duck.ts';
+import type { Dataset } from './dataset.ts';
+import { jsonValue } from './json-values.ts';
+import { SMALL_ROW_GROUP_ROWS } from './parquet-layout.ts';
+
+/**
+ * Rows of a block: cells are read and kept CELL_BLOCK_ROWS row positions at a time, the row
+ * group size of small datasets (parquet-layout.ts), so that building a block decodes the
+ * row group a slice of it would decode anyway.
+ */
+export const CELL_BLOCK_ROWS = SMALL_ROW_GROUP_ROWS;
+
+/**
+ * Datasets of at most this many rows are served from cells (the small datasets, written in
+ * row groups of CELL_BLOCK_ROWS); larger ones are read by DuckDB page by page as before.
+ */
+export const CELL_MAX_DATASET_ROWS = 1_000_000;
+
+/**
+ * Most blocks one slice builds: a page of a sorted view names rows of every block, and
+ * building them all (about 45 ms a block of the bench's 8 columns) costs several times the
+ * page read by DuckDB. Such pages are read by DuckDB until plain slices (one or two blocks
+ * each) have made the blocks; pages of edited columns derive theirs (derive), cheaply.
+ */
+export const MAX_BUILT_BLOCKS = 2;
+
+/** Slices of more columns than this are read by DuckDB (wide slices have their own path). */
+export const CELL_MAX_SLICE_COLUMNS = 100;
+
+/**
+ * Longest JSON text of one cell kept, in UTF-16 units: a block holding a longer one is not
+ * kept (its slices are read by DuckDB), so a block of CELL_BLOCK_ROWS cells stays below
+ * 64 MB of text even for a column filled with one long value (which its Parquet file stores
+ * in a few bytes).
+ */
+export const CELL_MAX_TEXT = 4096;
+
+// Between cells of a block's text: a control character, which JSON text never holds
+// unescaped (RFC 8259 §7), so it cannot occur inside a cell; a block whose separators do not
+// count up to its rows is not used.
+const SEPARATOR = '\u001f';
+
+/**
+ * The JSON text of CELL_BLOCK_ROWS consecutive row positions of one column, as the `data`
+ * slices built by DuckDB render each value (json_array of jsonValue): cell k is
+ * text.slice(starts[k], starts[k + 1] - 1).
+ */
+interface CellBlock {
+  text: string;
+  starts: Uint32Array;
+  /** Whether the text may hold characters past Latin-1 (two bytes each in V8's strings). */
+  wide: boolean;
+  /** Entries of the cache holding this block (one block may serve several columns' keys). */
+  keys: number;
+}
+
+/** A view's positions in view order (the rows of its table of positions, SelectionCache). */
+interface ViewList {
+  positions: Int32Array;
+}
+
+/** A column that holds what `base` (a column key) holds but at `positions` (sorted). */
+interface Derivation {
+  base: string;
+  positions: number[];
+}
+
+/** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
+const MAX_DERIVATIONS = 10_000;
+/** Blocks remembered as asked for once (CellCache.asked). */
+const MAX_ASKED = 100_000;
+/** Edits followed back from a column to one whose block is kept. */
+const MAX_DERIVATION_DEPTH = 64;
+
+type Entry = { kind: 'block'; block: CellBlock; bytes: number } | { kind: 'view'; view: ViewList; bytes: number };
+
+/**
+ * The JSON text of the cells of small datasets' columns, kept in memory by what they depend
+ * on — the column's file, field, file of deleted rows and type, all immutable — so that a
+ * `data` slice (plain, filtered or sorted) of a version whose blocks are here is assembled
+ * without a DuckDB query, and an edit of one column leaves the other columns' blocks valid.
+ * Also the positions of views (filtered, searched, sorted) in view order, by the view's key.
+ * Least recently used entries go first once their estimated size passes `maxBytes`
+ * (CELL_CACHE_BYTES; 0: nothing is kept and every slice is read by DuckDB). Blocks missing
+ * when asked for are built once (concurrent askers wait for the same build).
+ *
+ * The text is DuckDB's own rendering of each value, so a slice assembled here is byte for
+ * byte the one DuckDB would build (sliceEnvelope in operations/read/data.ts).
+ */
+export class CellCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly building = new Map<string, Promise<CellBlock | null>>();
+  private readonly derivations = new Map<string, Derivation>();
+  /** Keys of blocks slices needed and did not find (built when needed again). */
+  private readonly asked = new Set<string>();
+  private bytes = 0;
+  readonly maxBytes: number;
+  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB. */
+  built = 0;
+  derived = 0;
+  found = 0;
+  declined = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Whether slices of `columns` of `ds` may be assembled from cells. */
+  usable(ds: Dataset, columns: number[]): boolean {
+    return this.maxBytes > 0 && ds.rows <= CELL_MAX_DATASET_ROWS && columns.length >= 1 && columns.length <= CELL_MAX_SLICE_COLUMNS;
+  }
+
+  /**
+   * The JSON text of the slice at `positions` (row positions of `ds`, in the slice's order)
+   * of `columns`: {"columns":[names],"index":[positions],"data":[[cells]…]}; null when a
+   * block it needs cannot be kept (a cell longer than CELL_MAX_TEXT), for the caller to read
+   * it by DuckDB.
+   */
+  async slice(db: Db, ds: Dataset, positions: ArrayLike<number>, columns: number[]): Promise<string | null> {
+    const blocks = new Set<number>();
+    for (let k = 0; k < positions.length; k++) blocks.add(Math.floor(positions[k] / CELL_BLOCK_ROWS));
+    const found = await this.blocks(db, ds, columns, [...blocks].sort((a, b) => a - b));
+    if (found === null) {
+      this.declined++;
+      return null;
+    }
+    const rows: string[] = new Array(positions.length);
+    const cells: string[] = new Array(columns.length);
+    for (let k = 0; k < positions.length; k++) {
+      const pos = positions[k];
+      const b = Math.floor(pos / CELL_BLOCK_ROWS);
+      const at = pos - b * CELL_BLOCK_ROWS;
+      for (let c = 0; c < columns.length; c++) {
+        const block = found.get(`${c}\u0000${b}`)!;
+        cells[c] = block.text.slice(block.starts[at], block.starts[at + 1] - 1);
+      }
+      rows[k] = `[${cells.join(',')}]`;
+    }
+    const index = Array.prototype.join.call(positions, ',');
+    const names = JSON.stringify(columns.map((i) => ds.column(i).name));
+    return `{"columns":${names},"index":[${index}],"data":[${rows.join(',')}]}`;
+  }
+
+  /**
+   * Column `i` of `ds` holds what column `j` of `base` holds, in the same type, at every
+   * position but `positions` (a cell edit, Change.sameExcept): its blocks are made from
+   * base's when those are kept, with only the cells at `positions` read. Ignored when the
+   * types or row counts differ.
+   */
+  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[]): void {
+    if (this.maxBytes <= 0 || ds.rows !== base.rows || ds.rows > CELL_MAX_DATASET_ROWS) return;
+    if (ds.column(i).type !== base.column(j).type) return;
+    if (this.derivations.size >= MAX_DERIVATIONS) this.derivations.delete(this.derivations.keys().next().value!);
+    this.derivations.set(columnKey(ds, i), { base: columnKey(base, j), positions: [...new Set(positions)].sort((a, b) => a - b) });
+  }
+
+  /** A view's positions in view order, read from its table (`SELECT … ORDER BY rowid`) the first time, by the view's key. */
+  async viewPositions(db: Db, key: string, table: string): Promise<Int32Array> {
+    const entryKey = `view\u0000${key}`;
+    const hit = this.touch(entryKey);
+    if (hit?.kind === 'view') return hit.view.positions;
+    const text = String((await db.scalar(`SELECT coalesce(string_agg(__pos::VARCHAR, ',' ORDER BY rowid), '') FROM ${table}`)) ?? '');
+    const positions = parsePositions(text);
+    this.put(entryKey, { kind: 'view', view: { positions }, bytes: 4 * positions.length + 64 });
+    return positions;
+  }
+
+  /** Blocks `blocks` of each of `columns`, by `${index in columns}\0${block}`; null when one cannot be kept. */
+  private async blocks(db: Db, ds: Dataset, columns: number[], blocks: number[]): Promise<Map<string, CellBlock> | null> {
+    const out = new Map<string, CellBlock>();
+    const waits: Promise<void>[] = [];
+    // Missing blocks by block number: one query per block reads all the columns missing it.
+    const missing = new Map<number, { c: number; key: string }[]>();
+    for (const [c, i] of columns.entries()) {
+      for (const b of blocks) {
+        const key = blockKey(ds, i, b);
+        const hit = this.touch(key);
+        if (hit?.kind === 'block') {
+          this.found++;
+          out.set(`${c}\u0000${b}`, hit.block);
+          continue;
+        }
+        let pending = this.building.get(key);
+        if (!pending) {
+          const made = this.fromBase(db, ds, columns[c], b);
+          if (made) {
+            pending = made;
+            this.building.set(key, made);
+            made.then(
+              () => this.building.delete(key),
+              () => this.building.delete(key),
+            );
+          }
+        }
+        if (pending) {
+          waits.push(pending.then((block) => void (block && out.set(`${c}\u0000${b}`, block))));
+          continue;
+        }
+        const list = missing.get(b) ?? [];
+        list.push({ c, key });
+        missing.set(b, list);
+      }
+    }
+    // A block is built the second time a slice needs it: one read once (a glance at a page)
+    // costs DuckDB's slice, not the whole block's cells (~8 times that).
+    let unseen = false;
+    for (const wanted of missing.values()) {
+      for (const w of wanted) {
+        if (this.asked.has(w.key)) continue;
+        if (this.asked.size >= MAX_ASKED) this.asked.clear();
+        this.asked.add(w.key);
+        unseen = true;
+      }
+    }
+    if (unseen || missing.size > MAX_BUILT_BLOCKS) {
+      // What was started is kept for later slices; its failures are theirs to see.
+      for (const w of waits) w.catch(() => {});
+      return null;
+    }
+    for (const [b, wanted] of missing) {
+      // Columns of one index appear once per slice, but one column may be shown twice.
+      const unique = [...new Map(wanted.map((w) => [w.key, w])).values()];
+      const build = this.build(db, ds, b, unique.map((w) => columns[w.c]));
+      for (const [k, w] of unique.entries()) {
+        const one = build.then((all) => (all === null ? null : all[k]));
+        this.building.set(w.key, one);
+        one.then(
+          () => this.building.delete(w.key),
+          () => this.building.delete(w.key),
+        );
+      }
+      waits.push(
+        build.then((all) => {
+          if (all === null) return;
+          for (const w of wanted) out.set(`${w.c}\u0000${b}`, all[unique.findIndex((u) => u.key === w.key)]);
+        }),
+      );
+    }
+    await Promise.all(waits);
+    return out.size === columns.length * blocks.length ? out : null;
+  }
+
+  /**
+   * Block `b` of column `i` made from the kept block of a column it was derived from (derive;
+   * through a chain of edits, each of whose blocks is only made when read): the same block
+   * when no position changed along the way is in it, else a copy with the cells at those
+   * positions read from `ds`. Null when there is no such derivation or block.
+   */
+  private fromBase(db: Db, ds: Dataset, i: number, b: number): Promise<CellBlock | null> | null {
+    const from = b * CELL_BLOCK_ROWS;
+    const moved = new Set<number>();
+    let base: Entry | undefined;
+    let key = columnKey(ds, i);
+    for (let depth = 0; depth < MAX_DERIVATION_DEPTH && base?.kind !== 'block'; depth++) {
+      const derivation = this.derivations.get(key);
+      if (!derivation) return null;
+      for (const p of derivation.positions) if (p >= from && p < from + CELL_BLOCK_ROWS) moved.add(p);
+      key = derivation.base;
+      base = this.touch(`${key}\u0000${b}`);
+    }
+    if (base?.kind !== 'block') return null;
+    const changed = [...moved].sort((x, y) => x - y);
+    return (async () => {
+      let block = base.block;
+      if (changed.length > 0) {
+        const source = await ds.selectRows(db, { withPosition: true, positions: changed.map(String), columns: [i] });
+        const rows = await db.rows(`SELECT __pos, coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j FROM (${source}) ORDER BY __pos`);
+        if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
+        const cells = rows.map((r) => String(r.j));
+        if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
+        block = replaceCells(block, changed.map((p) => p - from), cells);
+      }
+      this.derived++;
+      this.put(blockKey(ds, i, b), { kind: 'block', block, bytes: blockBytes(block) });
+      return block;
+    })();
+  }
+
+  /** Build block `b` of `columns` in one query and keep each; null when a cell is too long (nothing kept). */
+  private async build(db: Db, ds: Dataset, b: number, columns: number[]): Promise<CellBlock[] | null> {
+    const from = b * CELL_BLOCK_ROWS;
+    const to = Math.min(from + CELL_BLOCK_ROWS, ds.rows) - 1;
+    const source = await ds.selectRows(db, { withPosition: true, from, to, columns });
+    // Each value as JSON, as the slices DuckDB builds render it in their arrays (json_array
+    // and to_json write values alike, to_json at about half the cost; it gives SQL NULL for NULL).
+    const cells = columns.map((i, k) => `coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j${k}`);
+    const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}, max(length(j${k})) AS l${k}, bool_or(strlen(j${k}) > length(j${k})) AS w${k}`);
+    const row = await db.one(`SELECT count(*) AS n, min(__pos) AS lo, max(__pos) AS hi, ${aggregates.join(', ')} FROM (SELECT __pos, ${cells.join(', ')} FROM (${source}))`);
+    const n = Number(row.n);
+    if (n !== to - from + 1 || Number(row.lo) !== from || Number(row.hi) !== to) throw new Error(`cell block ${b} read ${n} rows (${row.lo}…${row.hi}) for positions ${from}…${to}`);
+    if (columns.some((_, k) => Number(row[`l${k}`]) > CELL_MAX_TEXT)) return null;
+    const made = columns.map((i, k) => {
+      const text = String(row[`t${k}`]);
+      const starts = new Uint32Array(n + 1);
+      let at = 0;
+      for (let r = 1; r < n; r++) {
+        at = text.indexOf(SEPARATOR, at);
+        if (at < 0) throw new Error(`cell block ${b} of column ${i}: ${r} cells for ${n} rows`);
+        starts[r] = ++at;
+      }
+      if (text.indexOf(SEPARATOR, at) >= 0) throw new Error(`cell block ${b} of column ${i}: more cells than rows`);
+      starts[n] = text.length + 1;
+      // Not ASCII: maybe beyond Latin-1 (checking which costs a scan of the text).
+      return { text, starts, wide: row[`w${k}`] === true, keys: 0 };
+    });
+    this.built += made.length;
+    for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
+    return made;
+  }
+
+  private touch(key: string): Entry | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit); // most recently used last
+    }
+    return hit;
+  }
+
+  private put(key: string, entry: Entry): void {
+    if (entry.bytes > this.maxBytes / 8) return; // one block must not flush the others
+    const old = this.entries.get(key);
+    if (old) this.drop(key, old);
+    this.entries.set(key, entry);
+    // A block shared by several columns (derive: an edit elsewhere in the column) is counted once.
+    if (entry.kind === 'view' || entry.block.keys++ === 0) this.bytes += entry.bytes;
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(k, e);
+    }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    if (entry.kind === 'view' || --entry.block.keys === 0) this.bytes -= entry.bytes;
+  }
+
+  /** Estimated bytes kept. */
+  get size(): number {
+    return this.bytes;
+  }
+}
+
+/** What the cells of column `i` of `ds` depend on: its file, field, deleted rows and type, and the version's row count. */
+function columnKey(ds: Dataset, i: number): string {
+  const c = ds.column(i);
+  return `block\u0000${ds.filePath(c.file)}\u0000${c.field}\u0000${c.deleted?.file ?? ''}\u0000${c.type}\u0000${ds.rows}`;
+}
+
+/** The key of block `b` of column `i` of `ds`. */
+function blockKey(ds: Dataset, i: number, b: number): string {
+  return `${columnKey(ds, i)}\u0000${b}`;
+}
+
+/** Estimated bytes of a block: one a character for Latin-1 text (V8's one-byte strings), two otherwise. */
+function blockBytes(block: CellBlock): number {
+  return (block.wide ? 2 : 1) * block.text.length + 4 * block.starts.length + 64;
+}
+
+/** `block` with cells `at` (ascending) replaced by `cells`. */
+function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBlock {
+  const pieces: string[] = [];
+  const starts = new Uint32Array(block.starts);
+  let copied = 0;
+  let shift = 0;
+  for (const [k, a] of at.entries()) {
+    const start = block.starts[a];
+    const end = block.starts[a + 1] - 1;
+    pieces.push(block.text.slice(copied, start), cells[k]);
+    copied = end;
+    const delta = cells[k].length - (end - start);
+    shift += delta;
+    const stop = k + 1 < at.length ? at[k + 1] : starts.length - 1;
+    for (let r = a + 1; r <= stop; r++) starts[r] += shift;
+  }
+  pieces.push(block.text.slice(copied));
+  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => /[^\u0000-\u00ff]/.test(cell)), keys: 0 };
+}
+
+/** Non-negative integers written in decimal, separated by commas ('' for none). */
+function parsePositions(text: string): Int32Array {
+  if (text === '') return new Int32Array(0);
+  let count = 1;
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 44) count++;
+  const out = new Int32Array(count);
+  let n = 0;
+  let value = 0;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text.charCodeAt(k);
+    if (ch === 44) {
+      out[n++] = value;
+      value = 0;
+    } else if (ch >= 48 && ch <= 57) value = value * 10 + (ch - 48);
+    else throw new Error(`unexpected character in a list of positions: ${JSON.stringify(text[k])}`);
+  }
+  out[n] = value;
+  return out;
+}
