@@ -30,6 +30,7 @@ const envSchema = z.object({
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   DUCKDB_SMALL_THREADS: z.coerce.number().int().min(0).default(1), // 0 = small datasets' jobs on the main instance
+  DUCKDB_SMALL_MEMORY_LIMIT: z.string().default('256MB'),
   MAX_VERSIONS: z.coerce.number().int().min(0).default(0), // 0 = unlimited undo
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),

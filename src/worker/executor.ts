@@ -136,7 +136,7 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
 
 /** Run `fn` on a connection of its own with the version opened as `df` (interrupted by the watchdog), then close it. */
 async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string, dataset: Dataset, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
-  const engine = engineFor(rt, dataset.rows);
+  const engine = engineFor(rt, dataset.rows, dataset.columns.length);
   const db = await engine.duck.connect();
   watchdog.db = db;
   try {

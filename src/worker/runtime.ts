@@ -31,10 +31,20 @@ export interface Runtime {
 }
 
 /**
- * Datasets of at most this many rows (16 row groups of parquet-layout.ts's small layout) have
- * their jobs run on the instance of DUCKDB_SMALL_THREADS threads (Runtime.small).
+ * Datasets of at most this many rows (16 row groups of parquet-layout.ts's small layout) and
+ * SMALL_INSTANCE_CELLS cells have their jobs run on the instance of DUCKDB_SMALL_THREADS
+ * threads (Runtime.small).
  */
 export const SMALL_INSTANCE_ROWS = 262_144;
+
+/**
+ * Most cells (rows × columns) of a dataset whose jobs run on the small instance: a wide
+ * dataset of few rows (10,000 columns × 1,000 rows) is not small: a full row of it decodes
+ * 10,000 column chunks, which wants every core (357 ms on two threads, 593 ms on one), and
+ * its buffers would be held twice, once in each instance (peak RSS of bench/wide.ts 1.30 →
+ * 1.67 GB with wide datasets on the small instance).
+ */
+export const SMALL_INSTANCE_CELLS = 4_194_304;
 
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
   const tempDirectory = path.join(config.dataDir, 'duckdb-tmp');
@@ -45,7 +55,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     // Spill files of their own: two instances must not share names in one folder.
     const smallTemp = path.join(config.dataDir, 'duckdb-tmp-small');
     await fs.mkdir(smallTemp, { recursive: true });
-    small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache() };
+    small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_SMALL_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache() };
   }
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
   return { config, log, duck, small, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
@@ -65,9 +75,11 @@ export interface Engine {
 }
 
 /**
- * The instance the jobs on a version of `rows` rows run on, with its views. A dataset's jobs
- * always go to the same one (its row count decides, and view keys hold the row count).
+ * The instance the jobs on a version of `rows` rows and `columns` columns run on, with its
+ * views. A version's jobs always go to the same one (its shape decides, and view keys hold
+ * the row count).
  */
-export function engineFor(rt: Runtime, rows: number): Engine {
-  return rt.small && rows <= SMALL_INSTANCE_ROWS ? rt.small : { duck: rt.duck, selections: rt.selections };
+export function engineFor(rt: Runtime, rows: number, columns: number): Engine {
+  const small = rows <= SMALL_INSTANCE_ROWS && rows * columns <= SMALL_INSTANCE_CELLS;
+  return rt.small && small ? rt.small : { duck: rt.duck, selections: rt.selections };
 }
