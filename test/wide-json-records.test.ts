@@ -69,6 +69,26 @@ async function table(db: Db, sql: string): Promise<{ types: string[]; rows: unkn
   return { types, rows };
 }
 
+/**
+ * Read `file` as wide (staged in `dir`, slices of `sliceBytes`) and compare names, types and
+ * every row with the reference read in one statement; `more` checks the wide read further.
+ * The wide read's files are removed.
+ */
+async function compareWide(db: Db, file: string, dir: string, sliceBytes: number, reference: { names: string[] }, want: { types: string[]; rows: unknown[][] }, more?: (source: Awaited<ReturnType<typeof readJsonDataset>>) => void): Promise<void> {
+  const source = await readJsonDataset(db, file, Infinity, dir, sliceBytes);
+  try {
+    assert.ok(source.ready, 'read as wide');
+    assert.deepEqual(source.names, reference.names);
+    const got = await table(db, source.sql);
+    assert.deepEqual(got.types, want.types, `types (slices of ${sliceBytes} bytes)`);
+    assert.equal(got.rows.length, want.rows.length);
+    for (let r = 0; r < want.rows.length; r++) assert.deepEqual(got.rows[r], want.rows[r], `row ${r} (slices of ${sliceBytes} bytes)`);
+    more?.(source);
+  } finally {
+    await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
+  }
+}
+
 for (const firstWide of [true, false]) {
   test(`wide JSON records ${firstWide ? '(first record wide)' : '(first record narrow)'} read the same as one statement over every key`, async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-json-records-'));
@@ -85,21 +105,12 @@ for (const firstWide of [true, false]) {
         assert.ok(reference.names.length > BASE, 'late keys are columns');
         assert.ok(new Set(want.types).size >= 4, `several types: ${[...new Set(want.types)]}`);
         for (const sliceBytes of [1, 3 * texts[1].length, 1 << 30]) {
-          const source = await readJsonDataset(db, file, Infinity, dir, sliceBytes);
-          try {
-            assert.ok(source.ready, 'read as wide');
-            assert.deepEqual(source.names, reference.names);
-            const got = await table(db, source.sql);
-            assert.deepEqual(got.types, want.types, `types (slices of ${sliceBytes} bytes)`);
-            assert.equal(got.rows.length, want.rows.length);
-            for (let r = 0; r < want.rows.length; r++) assert.deepEqual(got.rows[r], want.rows[r], `row ${r} (slices of ${sliceBytes} bytes)`);
+          await compareWide(db, file, dir, sliceBytes, reference, want, (source) => {
             // The present counts kept for metadata are those of the values.
-            const present = source.ready.columns.map((c) => c.present);
+            const present = source.ready!.columns.map((c) => c.present);
             const counted = want.rows[0].map((_, j) => want.rows.filter((row) => row[j] !== null).length);
             assert.deepEqual(present, counted);
-          } finally {
-            await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
-          }
+          });
         }
         // Nothing of the import is left in the database (its tables are shared by connections).
         const left = await db.rows(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary`);
@@ -125,19 +136,7 @@ test('wide JSON arrays of rows (some shorter) read the same as one statement ove
     try {
       const reference = await readJsonDataset(db, file, Infinity, undefined);
       const want = await table(db, reference.sql);
-      for (const sliceBytes of [1, 3 * texts[0].length, 1 << 30]) {
-        const source = await readJsonDataset(db, file, Infinity, dir, sliceBytes);
-        try {
-          assert.ok(source.ready, 'read as wide');
-          assert.deepEqual(source.names, reference.names);
-          const got = await table(db, source.sql);
-          assert.deepEqual(got.types, want.types, `types (slices of ${sliceBytes} bytes)`);
-          assert.equal(got.rows.length, want.rows.length);
-          for (let r = 0; r < want.rows.length; r++) assert.deepEqual(got.rows[r], want.rows[r], `row ${r} (slices of ${sliceBytes} bytes)`);
-        } finally {
-          await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
-        }
-      }
+      for (const sliceBytes of [1, 3 * texts[0].length, 1 << 30]) await compareWide(db, file, dir, sliceBytes, reference, want);
       assert.deepEqual(await db.rows(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary`), []);
     } finally {
       db.close();
