@@ -76,6 +76,14 @@ test('discretize: errors', async () => {
   await expectError({ cutMode: 'quantiling', numberOfBins: 4 }, 'invalid bins', /Bin edges must be unique: \[1.0, 1.0, 1.0, 1.25, 2.0\]/);
   await expectError({ cutMode: 'quantiling', numberOfBins: '0,1.5' }, 'invalid parameters', /quantiles must be between 0 and 1/);
   await expectError({ cutMode: 'equalWidth', numberOfBins: 2 }, 'invalid parameters', /cutMode/);
+  // counts and edge lists past MAX_BINS are refused before anything is computed; a long
+  // list of edges in an error is cut short
+  await expectError({ numberOfBins: 10_001 }, 'invalid parameters', /10001 bins; at most 10000 \(MAX_BINS\)/);
+  await expectError({ numberOfBins: 1e9 }, 'invalid parameters', /at most 10000 \(MAX_BINS\)/);
+  await expectError({ numberOfBins: Array.from({ length: 10_002 }, (_, i) => i) }, 'invalid parameters', /10002 bin edges; at most 10001/);
+  const many = await h.run(id, 'discretize', { columnIndex: 0, cutMode: 'quantiling', numberOfBins: 5000 });
+  assert.equal(many.error, 'invalid bins');
+  assert.match(many.errorDescription, /^Bin edges must be unique: \[1\.0, 1\.0, 1\.0, 1\.0, 1\.0, … \(4991 more\), [^\]]*\]; the column has too few distinct values for 5000 quantiles$/);
   await expectError({ numberOfBins: null }, 'invalid parameters', /numberOfBins/);
   const inf = await h.load('x\n1\ninf\n');
   const res = await h.run(inf, 'discretize', { columnIndex: 0, cutMode: 'discretization', numberOfBins: 2 });
@@ -118,4 +126,17 @@ test('discretize: qcut of a long column with ties and NaN labels each value by t
     return labels[Math.max(0, bin - 1)];
   });
   sameSequence(await h.column(id, 'x'), expected);
+});
+
+test('discretize: MAX_BINS bins, each value labelled by its interval (the SQL grows linearly with the bins)', async () => {
+  // 0…19,999 in 10,000 bins: cut's edges are linspace(0, 19999, 10001), the first lowered
+  // by 0.1% of the range; value v lies in interval ceil(v / 1.9999) (1-based), 0 in the first.
+  const values = Array.from({ length: 20_000 }, (_, i) => i);
+  const labels = await binned(`x\n${values.join('\n')}\n`, 'discretization', 10_000);
+  const edges = Array.from({ length: 10_001 }, (_, i) => (i === 10_000 ? 19_999 : i * (19_999 / 10_000)));
+  edges[0] -= 19_999 * 0.001;
+  const expected = intervalLabels(edges, false);
+  const interval = (v: number) => edges.findIndex((e) => v <= e);
+  sameSequence(labels, values.map((v) => expected[Math.max(0, interval(v) - 1)]));
+  assert.equal(new Set(labels).size, 10_000);
 });

@@ -136,6 +136,8 @@ export function hasDuplicateEdges(bins: number[]): boolean {
 }
 
 /** repr(ndarray) of the edges, as pandas' message shows them. */
+/** Edges as pandas prints them, `[0.0, 1.5, 3.0]`; past 12 edges the first and last 5 only (an error message stays short). */
 export function edgesText(bins: number[]): string {
-  return `[${bins.map(pyFloatRepr).join(', ')}]`;
+  if (bins.length <= 12) return `[${bins.map(pyFloatRepr).join(', ')}]`;
+  return `[${bins.slice(0, 5).map(pyFloatRepr).join(', ')}, … (${bins.length - 10} more), ${bins.slice(-5).map(pyFloatRepr).join(', ')}]`;
 }
