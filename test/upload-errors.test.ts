@@ -38,6 +38,18 @@ describe('the client\'s mistakes in an upload are 400s that name the problem', (
     assert.match(res.body.errorDescription, /"seed" is longer than 1048576 bytes/);
   });
 
+  test('a multipart body cut off before its closing boundary, or a Content-Type without a boundary: 400, not 500', async () => {
+    const post = (contentType: string, body: string) => fetch(`${server.url}/upload`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const cut = await post('multipart/form-data; boundary=XX', '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\na,b\n1,2');
+    assert.equal(cut.status, 400);
+    const cutBody = (await cut.json()) as { error: string; errorDescription: string };
+    assert.equal(cutBody.error, 'incomplete upload');
+    assert.match(cutBody.errorDescription, /no closing boundary/);
+    const noBoundary = await post('multipart/form-data', '--XX\r\n\r\n');
+    assert.equal(noBoundary.status, 400);
+    assert.notEqual(((await noBoundary.json()) as { error: string }).error, 'internal error');
+  });
+
   test('no upload is left behind', async () => {
     assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'incoming')), []);
   });

@@ -153,6 +153,10 @@ function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
   if (e.code === 'FST_PARTS_LIMIT') return fail(400, 'too many parts', `the form has more than ${FORM_LIMITS.parts} parts`);
   if (e.code === 'FST_PROTO_VIOLATION') return fail(400, 'invalid form', `a form field is named ${JSON.stringify('__proto__')} or "constructor"`);
   if (e.code === 'FST_MP_PREMATURE_CLOSE') return fail(400, 'incomplete upload', 'the request ended before the form was complete');
+  // busboy's (the multipart parser's) own errors about the body it was sent: a body cut off
+  // before its closing boundary, a Content-Type without a boundary.
+  if (/unexpected end of multipart data/i.test(e.message)) return fail(400, 'incomplete upload', 'the request body ended before the form was complete (no closing boundary)');
+  if (/^Multipart: Boundary not found/.test(e.message)) return fail(400, 'invalid form', 'the Content-Type multipart/form-data names no boundary');
   if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge(rt);
   if (e.name === 'NotUtf8Error') return fail(400, 'unreadable file', 'the file is not text in an encoding that could be recognized');
   if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
