@@ -235,7 +235,11 @@ async function loadTable(conn: DuckDBConnection, groups: string[], names: string
  */
 export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean; wide?: boolean } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(limits.threads),
+    // Wide df on one thread: every thread's operators hold vectors of every column (10,000
+    // columns: ~240 MB an operator), and at two threads `ORDER BY … LIMIT` over 10,000
+    // columns with deleted rows sometimes passed the process's address-space limit
+    // (Allocation failure) under the 1 GB command limit.
+    threads: String(opts.wide ? 1 : limits.threads),
     memory_limit: limits.memoryLimit,
     // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
     // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
