@@ -183,14 +183,7 @@ export class CellCache {
         let pending = this.building.get(key);
         if (!pending) {
           const made = this.fromBase(db, ds, columns[c], b);
-          if (made) {
-            pending = made;
-            this.building.set(key, made);
-            made.then(
-              () => this.building.delete(key),
-              () => this.building.delete(key),
-            );
-          }
+          if (made) pending = this.track(key, made);
         }
         if (pending) {
           waits.push(pending.then((block) => void (block && out.set(`${c}\u0000${b}`, block))));
@@ -221,14 +214,7 @@ export class CellCache {
       // Columns of one index appear once per slice, but one column may be shown twice.
       const unique = [...new Map(wanted.map((w) => [w.key, w])).values()];
       const build = this.build(db, ds, b, unique.map((w) => columns[w.c]));
-      for (const [k, w] of unique.entries()) {
-        const one = build.then((all) => (all === null ? null : all[k]));
-        this.building.set(w.key, one);
-        one.then(
-          () => this.building.delete(w.key),
-          () => this.building.delete(w.key),
-        );
-      }
+      for (const [k, w] of unique.entries()) this.track(w.key, build.then((all) => (all === null ? null : all[k])));
       waits.push(
         build.then((all) => {
           if (all === null) return;
@@ -264,7 +250,7 @@ export class CellCache {
       let block = base.block;
       if (changed.length > 0) {
         const source = await ds.selectRows(db, { withPosition: true, positions: changed.map(String), columns: [i] });
-        const rows = await db.rows(`SELECT __pos, coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j FROM (${source}) ORDER BY __pos`);
+        const rows = await db.rows(`SELECT __pos, ${cellJson(ds, i)} AS j FROM (${source}) ORDER BY __pos`);
         if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
         const cells = rows.map((r) => String(r.j));
         if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
@@ -281,9 +267,7 @@ export class CellCache {
     const from = b * CELL_BLOCK_ROWS;
     const to = Math.min(from + CELL_BLOCK_ROWS, ds.rows) - 1;
     const source = await ds.selectRows(db, { withPosition: true, from, to, columns });
-    // Each value as JSON, as the slices DuckDB builds render it in their arrays (json_array
-    // and to_json write values alike, to_json at about half the cost; it gives SQL NULL for NULL).
-    const cells = columns.map((i, k) => `coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null') AS j${k}`);
+    const cells = columns.map((i, k) => `${cellJson(ds, i)} AS j${k}`);
     const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}, max(length(j${k})) AS l${k}, bool_or(strlen(j${k}) > length(j${k})) AS w${k}`);
     const row = await db.one(`SELECT count(*) AS n, min(__pos) AS lo, max(__pos) AS hi, ${aggregates.join(', ')} FROM (SELECT __pos, ${cells.join(', ')} FROM (${source}))`);
     const n = Number(row.n);
@@ -306,6 +290,16 @@ export class CellCache {
     this.built += made.length;
     for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
     return made;
+  }
+
+  /** `block` as the build of `key` under way, for concurrent askers to wait for, until it settles. */
+  private track(key: string, block: Promise<CellBlock | null>): Promise<CellBlock | null> {
+    this.building.set(key, block);
+    block.then(
+      () => this.building.delete(key),
+      () => this.building.delete(key),
+    );
+    return block;
   }
 
   private touch(key: string): Entry | undefined {
@@ -345,6 +339,15 @@ export class CellCache {
 function columnKey(ds: Dataset, i: number): string {
   const c = ds.column(i);
   return `block\u0000${ds.filePath(c.file)}\u0000${c.field}\u0000${c.deleted?.file ?? ''}\u0000${c.type}\u0000${ds.rows}`;
+}
+
+/**
+ * The SQL of column `i`'s value as the JSON text a DuckDB-built slice renders it with in its
+ * arrays (json_array and to_json write values alike, to_json at about half the cost; it
+ * gives SQL NULL for NULL, hence the coalesce).
+ */
+function cellJson(ds: Dataset, i: number): string {
+  return `coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null')`;
 }
 
 /** The key of block `b` of column `i` of `ds`. */
