@@ -17,7 +17,7 @@ export interface Runtime {
   duck: Duck;
   /**
    * A second DuckDB instance of DUCKDB_SMALL_THREADS threads (null when 0) for the jobs on
-   * small datasets (duckFor): queries of a few ms cost less CPU on one thread than handed
+   * small datasets (engineFor): queries of a few ms cost less CPU on one thread than handed
    * between several, which large datasets' scans, sorts and imports need.
    */
   small: Engine | null;
@@ -40,7 +40,7 @@ export const SMALL_INSTANCE_ROWS = 262_144;
 /**
  * Most cells (rows × columns) of a dataset whose jobs run on the small instance: a wide
  * dataset of few rows (10,000 columns × 1,000 rows) is not small: a full row of it decodes
- * 10,000 column chunks, which wants every core (357 ms on two threads, 593 ms on one), and
+ * 10,000 column chunks, which wants every core (433 ms on two threads, 593 ms on one), and
  * its buffers would be held twice, once in each instance (peak RSS of bench/wide.ts 1.30 →
  * 1.67 GB with wide datasets on the small instance).
  */
