@@ -192,3 +192,60 @@ describe('SessionStore', () => {
     }
   });
 });
+
+describe('snapshot reads keep what they use', () => {
+  test('a version dropped by MAX_VERSIONS while a read holds it keeps its files and manifest until the read ends', async () => {
+    const store = open({ maxVersions: 1, maxHistoryBytes: 0 });
+    const { id, f0, first } = await session(store);
+    const read = await store.snapshot(id);
+    assert.equal(read.manifest.id, first.id);
+    const f1 = await file(store, id, 10);
+    const second = await store.commit(id, draft([col('a', f1)]));
+    // The read may still open f0 and the first manifest; the commit did not delete them.
+    assert.deepEqual(await listDir(store.filesDir(id)), [f0, f1].sort());
+    assert.deepEqual(await listDir(path.join(store.dir(id), 'versions')), [`${first.id}.json`, `${second.id}.json`].sort());
+    assert.deepEqual((await store.manifest(id, first.id)).columns, first.columns);
+    await read.release();
+    await assertSwept(store, id);
+    assert.deepEqual(await listDir(store.filesDir(id)), [f1]);
+  });
+
+  test('a redo branch dropped by a new change while a read holds its version is deleted when the read ends, and only then', async () => {
+    const store = open();
+    const { id, f0 } = await session(store);
+    const f1 = await file(store, id, 10);
+    const second = await store.commit(id, draft([col('a', f1), col('b', f0, 'c1')]));
+    const r1 = await store.snapshot(id); // reads the second version
+    assert.equal(r1.manifest.id, second.id);
+    await store.move(id, -1);
+    const r2 = await store.snapshot(id); // the first version: holds none of f1
+    const f2 = await file(store, id, 10);
+    await store.commit(id, draft([col('a', f2), col('b', f0, 'c1')])); // drops the second version
+    assert.ok((await listDir(store.filesDir(id))).includes(f1));
+    await r1.release();
+    // r2 still runs, but on a version without f1: f1 and the second manifest go now.
+    await assertSwept(store, id);
+    await r2.release();
+    await assertSwept(store, id);
+  });
+
+  test('a read that has not read state.json yet holds everything a commit drops meanwhile', async () => {
+    const store = open({ maxVersions: 1, maxHistoryBytes: 0 });
+    const { id, first } = await session(store);
+    const f1 = await file(store, id, 10);
+    const reading = store.snapshot(id); // its lease is taken now, state.json read later
+    await store.commit(id, draft([col('a', f1)]));
+    const read = await reading;
+    // Whichever version it found (the first or the one committed), it can open it.
+    assert.ok(read.manifest.id === first.id || read.manifest.columns[0].file === f1);
+    for (const c of read.manifest.columns) await fs.access(store.filePath(id, c.file));
+    await fs.access(path.join(store.dir(id), 'versions', `${read.manifest.id}.json`));
+    await read.release();
+    await assertSwept(store, id);
+  });
+
+  test('a snapshot of an unknown session holds nothing', async () => {
+    const store = open();
+    await assert.rejects(store.snapshot(newSessionId()), SessionNotFoundError);
+  });
+});

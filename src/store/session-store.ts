@@ -50,6 +50,26 @@ function forgetManifest(file: string): void {
 
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
+/** A version a read runs on, with what it needs kept until release(). */
+export interface Snapshot {
+  state: StoredState;
+  manifest: Manifest;
+  /** End the read: what a commit dropped meanwhile and no other read uses is deleted now. */
+  release(): Promise<void>;
+}
+
+/** A read in flight: the version it read, once it has (until then it may need any file). */
+interface Lease {
+  manifest?: Manifest;
+}
+
+/** A session's reads in flight and what commits dropped while they ran (names in versions/ and files/). */
+interface Readers {
+  leases: Set<Lease>;
+  manifests: Set<string>;
+  files: Set<string>;
+}
+
 /**
  * state.json as stored. `earlier`: the operations of versions dropped by the MAX_VERSIONS /
  * MAX_HISTORY_BYTES caps, oldest first. Undo can no longer reach them, but they are still
@@ -87,6 +107,8 @@ export const RECENT_JOBS = 100;
 export class SessionStore {
   readonly root: string;
   readonly limits: StoreLimits;
+  /** Sessions with reads in flight (snapshot()). */
+  private readonly readers = new Map<string, Readers>();
 
   constructor(dataDir: string, limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }) {
     this.root = path.join(dataDir, 'sessions');
@@ -162,6 +184,67 @@ export class SessionStore {
   async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
     const state = await this.state(id);
     return { state, manifest: await this.manifest(id, state.versions[state.current]) };
+  }
+
+  /**
+   * The current version, for a read that may run beside a change of the session (the
+   * embedded queue's snapshot reads): until release(), no commit deletes this version's
+   * manifest or column files (a new change after undo drops the redo branch, MAX_VERSIONS /
+   * MAX_HISTORY_BYTES drop the oldest); their deletion waits for the last read using them.
+   * `state` is only for the answer (undo/redo available), the other versions it names are
+   * not held. The lease is taken before state.json is read, so a
+   * commit in between cannot delete what the read is about to open.
+   *
+   * @throws SessionNotFoundError (nothing is held then)
+   */
+  async snapshot(id: string): Promise<Snapshot> {
+    let readers = this.readers.get(id);
+    if (!readers) this.readers.set(id, (readers = { leases: new Set(), manifests: new Set(), files: new Set() }));
+    const lease: Lease = {};
+    readers.leases.add(lease);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      readers.leases.delete(lease);
+      if (readers.leases.size === 0) this.readers.delete(id);
+      await this.deleteUnused(id, readers);
+    };
+    try {
+      const { state, manifest } = await this.current(id);
+      lease.manifest = manifest;
+      return { state, manifest, release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  /**
+   * Delete the manifests and files in `readers` (dropped by commits) that no read in flight
+   * uses; the rest stay there for the release of the reads that use them. Names dropped by a
+   * commit are never referred to again (new versions only share files with the current one).
+   */
+  private async deleteUnused(id: string, readers: Readers): Promise<void> {
+    const leases = [...readers.leases];
+    // A read that has not read state.json yet may open any version that was current.
+    if (leases.some((l) => !l.manifest)) return;
+    const usedManifests = new Set(leases.map((l) => l.manifest!.id));
+    const usedFiles = new Set(leases.flatMap((l) => l.manifest!.columns.flatMap(columnFiles)));
+    const versionDir = path.join(this.dir(id), 'versions');
+    const doomed: string[] = [];
+    for (const m of readers.manifests) {
+      if (usedManifests.has(m)) continue;
+      readers.manifests.delete(m);
+      forgetManifest(path.join(versionDir, `${m}.json`));
+      doomed.push(path.join(versionDir, `${m}.json`));
+    }
+    for (const f of readers.files) {
+      if (usedFiles.has(f)) continue;
+      readers.files.delete(f);
+      doomed.push(this.filePath(id, f));
+    }
+    await Promise.all(doomed.map((p) => fs.rm(p, { force: true })));
   }
 
   /** First version of a new session (the imported dataset). */
@@ -269,23 +352,24 @@ export class SessionStore {
     return kept;
   }
 
-  /** Delete manifests and files that no kept version refers to. */
+  /**
+   * Delete manifests and files that no kept version refers to; those that reads in flight
+   * may use are deleted when the last of them ends (snapshot()).
+   */
   private async sweep(id: string, versions: string[]): Promise<void> {
     const keep = new Set(versions);
     const manifests = await Promise.all(versions.map((v) => this.manifest(id, v)));
     const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
     const versionDir = path.join(this.dir(id), 'versions');
-    for (const name of await fs.readdir(versionDir)) {
-      if (name.endsWith('.json') && !keep.has(name.slice(0, -5))) {
-        forgetManifest(path.join(versionDir, name));
-        await fs.rm(path.join(versionDir, name), { force: true });
-      }
-    }
-    for (const name of await fs.readdir(this.filesDir(id))) {
-      if (!files.has(name)) await fs.rm(this.filePath(id, name), { force: true });
-    }
-    // Half-written replacements (writeFileAtomic's temp files) left by a crash. Jobs of a
-    // session run one at a time, so none of these belongs to a write in progress.
+    const droppedManifests = (await fs.readdir(versionDir)).filter((name) => name.endsWith('.json') && !keep.has(name.slice(0, -5))).map((name) => name.slice(0, -5));
+    const droppedFiles = (await fs.readdir(this.filesDir(id))).filter((name) => !files.has(name));
+    const readers = this.readers.get(id) ?? { leases: new Set(), manifests: new Set(), files: new Set() };
+    for (const m of droppedManifests) readers.manifests.add(m);
+    for (const f of droppedFiles) readers.files.add(f);
+    await this.deleteUnused(id, readers);
+    // Half-written replacements (writeFileAtomic's temp files) left by a crash. Changes of a
+    // session run one at a time and reads write nothing here, so none of these belongs to
+    // a write in progress.
     for (const dir of [this.dir(id), versionDir]) {
       for (const name of await fs.readdir(dir)) {
         if (name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
