@@ -58,8 +58,9 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
           log.warn({ err }, 'client registry write failed');
         }
       }
-      // A read whose client has gone is not worth running (the embedded queue drops it).
-      queue.submit({ operation: event, sessionID, requestID: requestID ?? null, body }, { abandoned: () => socket.disconnected }).catch((err) => {
+      // A read whose client has gone is not worth running (the embedded queue drops it); the
+      // connection is the client whose order the queue keeps.
+      queue.submit({ operation: event, sessionID, requestID: requestID ?? null, body }, { abandoned: () => socket.disconnected, client: socket.id }).catch((err) => {
         if (err instanceof BusyError) return reply('busy', err.message);
         log.error({ err, operation: event, sessionID }, 'queue refused a job');
         reply('queue unavailable', 'the request could not be queued; try again');

@@ -23,13 +23,92 @@ function harness(concurrency = 8) {
     concurrency,
     { isRead: (job) => job.operation === 'data' },
   );
-  const submit = (id: string, operation: string, sessionID = 's1') => queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job);
+  const submit = (id: string, operation: string, sessionID = 's1', client?: string) => queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { client });
   const finish = async (id: string) => {
     gates.get(id)!();
     await new Promise((r) => setImmediate(r));
   };
   return { queue, events, submit, finish };
 }
+
+// Snapshot reads: a read runs on the version current when it starts, so only its own
+// client's earlier changes (and changes of clients without identity) hold it back.
+
+test("a read of client B runs beside client A's running change", async () => {
+  const h = harness();
+  await h.submit('a1', 'renameColumn', 's1', 'A');
+  await h.submit('b1', 'data', 's1', 'B');
+  assert.deepEqual(h.events, ['start a1', 'start b1']);
+  await h.finish('b1');
+  await h.finish('a1');
+  await h.queue.idle();
+});
+
+test("a read of client A waits for A's earlier change, while B's read goes ahead", async () => {
+  const h = harness();
+  await h.submit('a1', 'renameColumn', 's1', 'A');
+  await h.submit('a2', 'data', 's1', 'A');
+  await h.submit('b1', 'data', 's1', 'B');
+  assert.deepEqual(h.events, ['start a1', 'start b1']);
+  await h.finish('a1');
+  assert.deepEqual(h.events.slice(2), ['end a1', 'start a2']);
+  await h.finish('a2');
+  await h.finish('b1');
+  await h.queue.idle();
+});
+
+test("a change of client A waits for A's earlier read, not for B's", async () => {
+  const h = harness();
+  await h.submit('b1', 'data', 's1', 'B');
+  await h.submit('a1', 'data', 's1', 'A');
+  await h.submit('a2', 'renameColumn', 's1', 'A');
+  assert.deepEqual(h.events, ['start b1', 'start a1']);
+  await h.finish('a1');
+  assert.deepEqual(h.events.slice(2), ['end a1', 'start a2']);
+  await h.finish('a2');
+  await h.finish('b1');
+  await h.queue.idle();
+});
+
+test('changes stay in arrival order across clients; reads of a third client pass them all', async () => {
+  const h = harness();
+  await h.submit('a1', 'renameColumn', 's1', 'A');
+  await h.submit('b1', 'deleteRows', 's1', 'B');
+  await h.submit('a2', 'undo', 's1', 'A');
+  await h.submit('c1', 'data', 's1', 'C');
+  await h.submit('b2', 'data', 's1', 'B');
+  assert.deepEqual(h.events, ['start a1', 'start c1']);
+  await h.finish('a1');
+  assert.deepEqual(h.events.slice(2), ['end a1', 'start b1']);
+  await h.finish('b1');
+  // b2 waited for B's change; a2, a change, waits for nothing but earlier changes.
+  assert.deepEqual(h.events.slice(4), ['end b1', 'start a2', 'start b2']);
+  await h.finish('a2');
+  await h.finish('b2');
+  await h.finish('c1');
+  await h.queue.idle();
+});
+
+test('a job without a client keeps the strict order against identified ones', async () => {
+  const h = harness();
+  await h.submit('x1', 'renameColumn'); // no client: later reads of everyone wait for it
+  await h.submit('b1', 'data', 's1', 'B');
+  assert.deepEqual(h.events, ['start x1']);
+  await h.finish('x1');
+  assert.deepEqual(h.events.slice(1), ['end x1', 'start b1']);
+  await h.submit('x2', 'data'); // beside b1, a read
+  await h.submit('a1', 'renameColumn', 's1', 'A'); // waits for x2, a read without client
+  assert.deepEqual(h.events.slice(3), ['start x2']);
+  await h.finish('x2');
+  assert.deepEqual(h.events.slice(4), ['end x2', 'start a1']);
+  await h.submit('x3', 'data'); // waits for a1, an earlier change
+  assert.deepEqual(h.events.slice(6), []);
+  await h.finish('a1');
+  assert.deepEqual(h.events.slice(6), ['end a1', 'start x3']);
+  await h.finish('x3');
+  await h.finish('b1');
+  await h.queue.idle();
+});
 
 test('consecutive reads of a session run side by side; a change waits for them, and later reads wait for the change', async () => {
   const h = harness();
@@ -111,15 +190,16 @@ test('a read that waited past readWaitMs is answered busy once, without running;
   await h.submit('r2', 'data');
   h.advance(1500);
   await h.finish('c1');
-  // r1 waited 1500 ms: answered busy, never started; c2 (a change) runs however long it waited.
+  // r1 and r2 waited 1500 ms: answered busy, never started (r2 at once, not once c2 is
+  // done); c2 (a change) runs however long it waited.
   assert.deepEqual(h.events, ['start c1', 'start c2']);
-  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1']);
+  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1', 'r2']);
   assert.equal(h.answers[1].message.success, false);
   assert.equal(h.answers[1].message.error, 'busy');
   assert.match(String(h.answers[1].message.errorDescription), /waited 1500 ms for its turn, more than 1000 ms \(READ_WAIT_MS\)/);
   await h.finish('c2');
-  assert.deepEqual(h.events, ['start c1', 'start c2']); // r2 too waited past the limit
-  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1', 'c2', 'r2']);
+  assert.deepEqual(h.events, ['start c1', 'start c2']);
+  assert.deepEqual(h.answers.map((a) => a.id), ['c1', 'r1', 'r2', 'c2']);
   await h.submit('r3', 'data'); // a fresh read runs
   assert.deepEqual(h.events.at(-1), 'start r3');
   await h.finish('r3');

@@ -4,7 +4,7 @@ import { waitedTooLong } from './session-limit.ts';
 export type Executor = (job: Job) => Promise<JobResult>;
 
 export interface EmbeddedOptions {
-  /** Whether a job only reads (reads of a session may run side by side; see the class). Default: none does. */
+  /** Whether a job only reads (reads may run beside other jobs of their session; see the class). Default: none does. */
   isRead?: (job: Job) => boolean;
   /**
    * Longest a read may wait for its turn, in ms (READ_WAIT_MS; 0: no limit): past it the read
@@ -18,27 +18,42 @@ export interface EmbeddedOptions {
   now?: () => number;
 }
 
-interface Queued {
+/** A job of a lane, waiting or running. */
+interface Entry {
   job: Job;
   read: boolean;
+  /** SubmitHooks.client, or null: a job without one is ordered against every job of its session. */
+  client: string | null;
   at: number;
   abandoned?: () => boolean;
+  running: boolean;
 }
 
+/** A session's jobs, waiting and running, in arrival order. */
 interface Lane {
-  jobs: Queued[];
-  /** Jobs of this session running now: any number of reads, or one other job. */
-  active: number;
-  activeReads: boolean;
+  entries: Entry[];
+  running: number;
 }
 
 /**
- * In-process queue: one FIFO lane per session and at most `concurrency` jobs running across
- * sessions. A session's jobs start in arrival order, and a job that is not a read runs alone:
- * it waits for the jobs before it and the jobs after it wait for it. Consecutive reads
- * (`isRead`) of one session run side by side, since they see the same immutable version
- * (under load, ten clients paging one session otherwise wait for each other's slices).
- * Without `isRead` every job runs alone.
+ * In-process queue: one lane per session and at most `concurrency` jobs running across
+ * sessions (sessions served in turn).
+ *
+ * Within a session, a job waits only for the earlier jobs it must not overtake:
+ * - changes (every job that is not a read: it may make a new version) run one at a time,
+ *   in arrival order;
+ * - a read runs on the version current when it starts (the executor pins it, see
+ *   SessionStore.snapshot), beside reads and beside a change of another client. Versions
+ *   are immutable once committed, so such a read is a snapshot read: it answers from a
+ *   version that was current during its lifetime (linearizable), whether the change
+ *   commits before it starts or not;
+ * - per client (`SubmitHooks.client`, the Socket.IO connection), arrival order holds: a read
+ *   waits for that client's earlier changes (a client that sends an edit and then a read
+ *   without waiting sees its edit), a change for that client's earlier reads;
+ * - a job without a client keeps the strict order: it waits for every earlier change (a
+ *   change of it for every earlier job), and every later change waits for it (every later
+ *   job, when it is a change).
+ * Without `isRead` every job is a change and runs alone.
  *
  * Reads that can no longer be of use are not run: one whose client disconnected is dropped
  * (`onDropped`; nobody could receive its answer), one that waited past `readWaitMs` is
@@ -47,7 +62,7 @@ interface Lane {
  */
 export class EmbeddedQueue implements JobQueue {
   private readonly lanes = new Map<string, Lane>();
-  /** Sessions whose first waiting job can start, in the order they became so. */
+  /** Sessions with a job that can start, in the order they became so. */
   private readonly ready: string[] = [];
   private readonly isReady = new Set<string>();
   private running = 0;
@@ -75,16 +90,48 @@ export class EmbeddedQueue implements JobQueue {
 
   async submit(job: Job, hooks: SubmitHooks = {}): Promise<void> {
     let lane = this.lanes.get(job.sessionID);
-    if (!lane) this.lanes.set(job.sessionID, (lane = { jobs: [], active: 0, activeReads: false }));
-    lane.jobs.push({ job, read: this.isRead(job), at: this.now(), abandoned: hooks.abandoned });
+    if (!lane) this.lanes.set(job.sessionID, (lane = { entries: [], running: 0 }));
+    lane.entries.push({ job, read: this.isRead(job), client: hooks.client ?? null, at: this.now(), abandoned: hooks.abandoned, running: false });
     this.markReady(job.sessionID, lane);
     this.pump();
   }
 
-  /** Queue the session for a slot when its first waiting job may start beside what runs. */
+  /**
+   * The first waiting job of the lane that no earlier job (waiting or running) holds back,
+   * by the rules of the class comment; one pass over the lane (at most MAX_QUEUED_PER_SESSION).
+   */
+  private startable(lane: Lane): Entry | undefined {
+    let changeBefore = false; // any earlier change
+    let readBefore = false; // any earlier read
+    let anonymousChangeBefore = false;
+    let anonymousReadBefore = false;
+    const clientChanges = new Set<string>(); // clients with an earlier change
+    const clientReads = new Set<string>(); // clients with an earlier read
+    for (const e of lane.entries) {
+      if (!e.running) {
+        const free = e.read
+          ? e.client === null
+            ? !changeBefore
+            : !anonymousChangeBefore && !clientChanges.has(e.client)
+          : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client));
+        if (free) return e;
+      }
+      if (e.read) {
+        readBefore = true;
+        if (e.client === null) anonymousReadBefore = true;
+        else clientReads.add(e.client);
+      } else {
+        changeBefore = true;
+        if (e.client === null) anonymousChangeBefore = true;
+        else clientChanges.add(e.client);
+      }
+    }
+    return undefined;
+  }
+
+  /** Queue the session for a slot when one of its waiting jobs may start beside what runs. */
   private markReady(sessionId: string, lane: Lane): void {
-    if (this.isReady.has(sessionId) || lane.jobs.length === 0) return;
-    if (lane.active > 0 && !(lane.activeReads && lane.jobs[0].read)) return;
+    if (this.isReady.has(sessionId) || !this.startable(lane)) return;
     this.isReady.add(sessionId);
     this.ready.push(sessionId);
   }
@@ -93,28 +140,33 @@ export class EmbeddedQueue implements JobQueue {
    * Whether a waiting job is of no use any more: answered `busy` (waited too long) or
    * dropped (client gone) here; the caller removes it from its lane.
    */
-  private retire(q: Queued, now: number): boolean {
-    if (!q.read) return false;
-    if (q.abandoned?.()) {
-      this.onDropped(q.job);
+  private retire(e: Entry, now: number): boolean {
+    if (!e.read || e.running) return false;
+    if (e.abandoned?.()) {
+      this.onDropped(e.job);
       return true;
     }
-    if (this.readWaitMs > 0 && now - q.at > this.readWaitMs) {
-      this.onResult(q.job, waitedTooLong(q.job, now - q.at, this.readWaitMs));
+    if (this.readWaitMs > 0 && now - e.at > this.readWaitMs) {
+      this.onResult(e.job, waitedTooLong(e.job, now - e.at, this.readWaitMs));
       return true;
     }
     return false;
+  }
+
+  /** Retire the waiting reads of a lane that are of no use any more; whether any was. */
+  private retireFrom(lane: Lane, now: number): boolean {
+    const before = lane.entries.length;
+    lane.entries = lane.entries.filter((e) => !this.retire(e, now));
+    return lane.entries.length !== before;
   }
 
   /** Retire the reads of every lane that are of no use any more. */
   private sweep(): void {
     const now = this.now();
     for (const [sessionId, lane] of this.lanes) {
-      const before = lane.jobs.length;
-      lane.jobs = lane.jobs.filter((q) => !this.retire(q, now));
-      if (lane.jobs.length === before) continue;
-      if (lane.active === 0 && lane.jobs.length === 0) this.lanes.delete(sessionId);
-      // A change that waited behind retired reads may now be first and free to start.
+      if (!this.retireFrom(lane, now)) continue;
+      if (lane.entries.length === 0) this.lanes.delete(sessionId);
+      // A change that waited behind retired reads may now be free to start.
       else this.markReady(sessionId, lane);
     }
     this.pump();
@@ -126,20 +178,18 @@ export class EmbeddedQueue implements JobQueue {
       this.isReady.delete(sessionId);
       const lane = this.lanes.get(sessionId);
       if (!lane) continue; // the sweep retired all it had
-      const now = this.now();
-      while (lane.jobs.length > 0 && this.retire(lane.jobs[0], now)) lane.jobs.shift();
-      const next = lane.jobs[0];
-      if (!next || (lane.active > 0 && !(lane.activeReads && next.read))) {
+      this.retireFrom(lane, this.now());
+      const next = this.startable(lane);
+      if (!next) {
         // What is left may not start beside what runs (or nothing is left): wait for it.
-        if (lane.active === 0 && lane.jobs.length === 0) this.lanes.delete(sessionId);
+        if (lane.entries.length === 0) this.lanes.delete(sessionId);
         continue;
       }
-      lane.jobs.shift();
-      lane.activeReads = next.read;
-      lane.active++;
+      next.running = true;
+      lane.running++;
       this.running++;
-      void this.run(sessionId, lane, next.job);
-      // A following read may start too, after the sessions already waiting (fairness).
+      void this.run(sessionId, lane, next);
+      // Another job may start too, after the sessions already waiting (fairness).
       this.markReady(sessionId, lane);
     }
     if (this.running === 0 && this.ready.length === 0) {
@@ -147,16 +197,17 @@ export class EmbeddedQueue implements JobQueue {
     }
   }
 
-  private async run(sessionId: string, lane: Lane, job: Job): Promise<void> {
+  private async run(sessionId: string, lane: Lane, entry: Entry): Promise<void> {
     try {
-      this.onResult(job, await this.execute(job));
+      this.onResult(entry.job, await this.execute(entry.job));
     } catch {
       // The executor answers every failure itself and the listener logs its own; a throw
       // here must not stall the session's lane.
     } finally {
-      lane.active--;
+      lane.entries.splice(lane.entries.indexOf(entry), 1);
+      lane.running--;
       this.running--;
-      if (lane.active === 0 && lane.jobs.length === 0) this.lanes.delete(sessionId);
+      if (lane.entries.length === 0) this.lanes.delete(sessionId);
       else this.markReady(sessionId, lane);
       this.pump();
     }

@@ -31,8 +31,11 @@ export type ResultListener = (job: Job, result: JobResult) => void;
 
 /**
  * The queue between gateway and workers. The embedded implementation runs jobs in this
- * process; the BullMQ one hands them to worker processes over Redis. Either way, jobs of
- * one session run one at a time in arrival order, and each result reaches the listener.
+ * process; the BullMQ one hands them to worker processes over Redis. Either way, each result
+ * reaches the listener, a session's changes run one at a time in arrival order, and a
+ * client's jobs in a session keep its order (a read sees that client's earlier edits). The
+ * BullMQ queue runs every job of a session one at a time in arrival order; the embedded one
+ * lets reads run beside changes of other clients (snapshot reads, see EmbeddedQueue).
  */
 export interface JobQueue {
   submit(job: Job, hooks?: SubmitHooks): Promise<void>;
@@ -46,4 +49,10 @@ export interface SubmitHooks {
    * started is then dropped without running. Changes run whatever happens to their client.
    */
   abandoned?: () => boolean;
+  /**
+   * Who sent the job (the Socket.IO connection's id): the embedded queue keeps each
+   * client's order in a session and lets other clients' reads run beside a change. Unset:
+   * the job is ordered against every job of its session, as if all came from one client.
+   */
+  client?: string;
 }

@@ -15,7 +15,7 @@ import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
 import type { HistoryPosition, OperationContext, SessionControl } from '../operations/types.ts';
 import { readKey } from '../engine/read-cache.ts';
-import type { AppliedOperation, Manifest } from '../store/manifest.ts';
+import type { AppliedOperation, Manifest, SessionState } from '../store/manifest.ts';
 
 // Parameters with a size limit of their own, not MAX_CELL_BYTES.
 const OWN_LIMITS = new Set(['command']);
@@ -113,14 +113,24 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
   assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
-  const { manifest, position } = await startingVersion(rt, job);
+  if (op.kind === 'read') {
+    // A read may run beside a change of the session (EmbeddedQueue): it keeps the version
+    // current when it starts, whose files no commit deletes until it ends.
+    const snapshot = await rt.store.snapshot(job.sessionID);
+    try {
+      const { state, manifest } = snapshot;
+      await touchSession(rt.store, job.sessionID);
+      const dataset = new Dataset(manifest, rt.store.filesDir(job.sessionID));
+      const read = () => withContext(rt, watchdog, job.sessionID, dataset, (ctx) => op.run(ctx, params));
+      const result = op.pure ? await rt.reads.get(readKey(job.sessionID, op.versionKey?.(dataset, params) ?? manifest.id, op.name, params), read) : await read();
+      return { result: op.decorate ? op.decorate(result, historyPosition(state)) : result, changed: null };
+    } finally {
+      await snapshot.release();
+    }
+  }
+  const { manifest } = await startingVersion(rt, job);
   await touchSession(rt.store, job.sessionID);
   const dataset = new Dataset(manifest, rt.store.filesDir(job.sessionID));
-  if (op.kind === 'read') {
-    const read = () => withContext(rt, watchdog, job.sessionID, dataset, (ctx) => op.run(ctx, params));
-    const result = op.pure ? await rt.reads.get(readKey(job.sessionID, op.versionKey?.(dataset, params) ?? manifest.id, op.name, params), read) : await read();
-    return { result: op.decorate ? op.decorate(result, position) : result, changed: null };
-  }
   return withContext(rt, watchdog, job.sessionID, dataset, async (ctx) => {
     const control = sessionControl(rt, ctx, watchdog, job.jobId);
     if (op.kind === 'history') {
@@ -152,13 +162,17 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
  * it was made from, so that it answers as it did the first time (renameColumn would not find
  * its column any more), and its commit then returns the version it made without applying it twice.
  */
-async function startingVersion(rt: Runtime, job: Job): Promise<{ manifest: Manifest; position: HistoryPosition }> {
+async function startingVersion(rt: Runtime, job: Job): Promise<{ manifest: Manifest }> {
   const { state, manifest } = await rt.store.current(job.sessionID);
-  const position = { undoAvailable: state.current > 0, redoAvailable: state.current < state.versions.length - 1 };
   const from = job.jobId ? state.recentJobs?.find((j) => j.id === job.jobId)?.from : undefined;
-  if (!from) return { manifest, position };
+  if (!from) return { manifest };
   rt.log.info({ jobId: job.jobId, sessionID: job.sessionID, from }, 'job already applied: running it again on the version it was made from');
-  return { manifest: await rt.store.manifest(job.sessionID, from), position };
+  return { manifest: await rt.store.manifest(job.sessionID, from) };
+}
+
+/** Where a version stands in its history (reads decorate their answer with it). */
+function historyPosition(state: SessionState): HistoryPosition {
+  return { undoAvailable: state.current > 0, redoAvailable: state.current < state.versions.length - 1 };
 }
 
 export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.infer<S> {
