@@ -35,6 +35,7 @@ const envSchema = z.object({
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   COMMAND_MEMORY_LIMIT: z.string().default('1GB'),
+  COMMAND_PROCESSES: z.coerce.number().int().min(1).default(2), // executeCommand processes at once, each up to COMMAND_MEMORY_LIMIT
   MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),
   MAX_COMMAND_BYTES: z.coerce.number().int().min(1).default(100_000),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),

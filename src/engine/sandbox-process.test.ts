@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness } from '../../test/helpers/engine.ts';
-import { parseMemorySize, runningSandboxProcesses } from './sandbox-process.ts';
+import { parseMemorySize, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
 
 const CSV = 'a,x\n1,p\n2,q\n';
 
@@ -60,6 +60,28 @@ describe('executeCommand runs in a child process under OS limits', () => {
       assert.equal(meta.success, true);
       assert.equal(cmd.error, 'command timed out');
       assert.deepEqual(order, ['metadata', 'command']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('at most COMMAND_PROCESSES commands run at once, whatever the queue runs; the others wait their turn', async () => {
+    const h = await engineHarness({ COMMAND_PROCESSES: 1, COMMAND_TIMEOUT_MS: 500 });
+    try {
+      const ids = await Promise.all([1, 2, 3].map(() => h.load(CSV)));
+      let most = 0;
+      let waited = 0;
+      const watch = setInterval(() => {
+        most = Math.max(most, runningSandboxProcesses());
+        waited = Math.max(waited, waitingSandboxCommands());
+      }, 2);
+      const results = await Promise.all(ids.map((id) => h.run(id, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' })));
+      clearInterval(watch);
+      // Each ran its full time limit, one after the other.
+      for (const res of results) assert.equal(res.error, 'command timed out', res.errorDescription);
+      assert.equal(most, 1);
+      assert.ok(waited >= 1, 'the other commands waited for the slot');
+      assert.equal(runningSandboxProcesses(), 0);
     } finally {
       await h.close();
     }

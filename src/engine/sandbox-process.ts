@@ -1,4 +1,5 @@
 import { fork, execFile, type ChildProcess } from 'node:child_process';
+import pLimit from 'p-limit';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import fs from 'node:fs/promises';
@@ -185,10 +186,29 @@ const timedOut = (limits: SandboxLimits) => new OperationError('command timed ou
 /**
  * Run one command in a fresh child process under OS limits (see above) and resolve with its
  * outcome; same contract as runSandboxed (src/engine/sandbox.ts), which runs in the child.
- * `cwd`: the folder relative paths of `input` are resolved in. Rejects with an
- * OperationError for the command's own failures (timed out, out of memory, refused …).
+ * `cwd`: the folder relative paths of `input` are resolved in. At most `maxProcesses`
+ * commands run at once (COMMAND_PROCESSES); the others wait in arrival order. Rejects with
+ * an OperationError for the command's own failures (timed out, out of memory, refused …).
  */
-export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
+export function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string, maxProcesses = Infinity): Promise<SandboxOutcome> {
+  slots.concurrency = maxProcesses;
+  return slots(() => runInProcess(input, limits, cwd));
+}
+
+/**
+ * Commands running at once in this server (COMMAND_PROCESSES, set by each caller): each
+ * process may grow to COMMAND_MEMORY_LIMIT plus headroom, so the queue's concurrency must
+ * not decide how many of them live at once. A command waits here before its own time
+ * limit starts (the job's JOB_TIMEOUT_MS still counts).
+ */
+const slots = pLimit(1);
+
+/** Commands waiting for a process slot (tests). */
+export function waitingSandboxCommands(): number {
+  return slots.pendingCount;
+}
+
+async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
   input = await hidePaths(input, cwd);
   const spare = takeSpare();
   const { child } = spare;
