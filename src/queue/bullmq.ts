@@ -91,6 +91,12 @@ class RecentIds {
  * and for jobs a Redis restart lost (the local Redis keeps nothing on disk) a new run, which
  * the store's idempotent commit keeps from applying twice. Results are delivered once per
  * job ID.
+ *
+ * Every job of a session runs alone, in arrival order, reads included: the snapshot reads
+ * of the embedded queue (a read beside another client's change) are not done here, since
+ * its partition's global concurrency of 1 is what orders a session's jobs across workers,
+ * and a read kept apart from it would need its own ordering per client across gateways.
+ * `SubmitHooks.client` is ignored.
  */
 export class BullmqQueue implements JobQueue {
   private readonly settings: BullmqSettings;
