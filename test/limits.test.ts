@@ -157,7 +157,9 @@ describe('limits name themselves when they refuse', () => {
     const c = await connect(server.url);
     try {
       const id = await uploadOk(server.url, 'a.csv', 'a\n1\n');
-      const slow = a.request('executeCommand', id, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      const joined = await a.request('metadata', id); // a hears the session's room from now on
+      // b's reads wait behind b's own change (a client's order), until b is gone.
+      b.send('executeCommand', { operation: 'executeCommand', sessionID: id, requestID: 'slow', command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
       b.send('metadata', { operation: 'metadata', sessionID: id, requestID: 'b1' });
       b.send('metadata', { operation: 'metadata', sessionID: id, requestID: 'b2' });
       await new Promise((r) => setTimeout(r, 200));
@@ -166,9 +168,9 @@ describe('limits name themselves when they refuse', () => {
       // The session's 3 places: the command, and two freed by b's reads.
       const replies = await Promise.all([c.request('metadata', id), c.request('metadata', id)]);
       assert.deepEqual(replies.map((r) => r.success), [true, true], JSON.stringify(replies));
-      await slow;
-      // b's reads were never run: the room saw answers to c's two only.
-      assert.deepEqual(a.received('metadata').map((m) => m.requestID).sort(), replies.map((r) => r.requestID).sort());
+      await a.waitFor('executeCommand', 1, 10_000); // the command ran (a change runs without its client)
+      // b's reads were never run: the room saw answers to a's and c's only.
+      assert.deepEqual(a.received('metadata').map((m) => m.requestID).sort(), [joined, ...replies].map((r) => r.requestID).sort());
     } finally {
       for (const x of [a, b, c]) x.close();
       await server.close();
