@@ -1,5 +1,7 @@
-// npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]] [--ops <operation>[,…]]
+// npm run bench [-- --rows N] [--skip-ops] [--only <section>[,<section>…]] [--ops <operation>[,…]] [--server DIR]
 // --ops runs only those changing operations (names, or `name:` and part of a case label) in the ops section.
+// --server runs the server of another checkout (e.g. an unchanged one) under this bench, so
+// that two versions of the server are compared by the same measurements (A/B).
 // The `distributed` section (BullMQ over Redis against the embedded queue) runs only when
 // named in --only; on its own it needs no upload of the main file.
 //
@@ -31,13 +33,13 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function options(): { rows: number; sections: Set<Section>; only: string | null; ops: string[] | null } {
+function options(): { rows: number; sections: Set<Section>; only: string | null; ops: string[] | null; serverRoot: string } {
   const { values } = parseArgs({
-    options: { rows: { type: 'string' }, 'skip-ops': { type: 'boolean' }, only: { type: 'string' }, ops: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { rows: { type: 'string' }, 'skip-ops': { type: 'boolean' }, only: { type: 'string' }, ops: { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: false,
   });
   if (values.help) {
-    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${[...SECTIONS, ...OPT_IN].join('|')}[,…]] [--ops name[:label part][,…]]\n(the upload runs whenever a section other than distributed does: they need its session)`);
+    log(`usage: npm run bench -- [--rows N] [--skip-ops] [--only ${[...SECTIONS, ...OPT_IN].join('|')}[,…]] [--ops name[:label part][,…]] [--server checkout dir]\n(the upload runs whenever a section other than distributed does: they need its session)`);
     process.exit(0);
   }
   const rows = values.rows === undefined ? 1_000_000 : Number(values.rows.replaceAll('_', ''));
@@ -51,15 +53,17 @@ function options(): { rows: number; sections: Set<Section>; only: string | null;
   }
   if (values['skip-ops']) sections.delete('ops');
   const ops = values.ops ? values.ops.split(',').map((s) => s.trim()).filter(Boolean) : null;
-  return { rows, sections, only: values.only ?? null, ops };
+  const serverRoot = path.resolve(values.server ?? repoRoot);
+  if (!fs.existsSync(path.join(serverRoot, 'src', 'main.ts'))) throw new Error(`--server ${values.server}: no src/main.ts there`);
+  return { rows, sections, only: values.only ?? null, ops, serverRoot };
 }
 
 /** Thrown to leave the main run's block when only opt-in sections were asked for. */
 class SkipMain extends Error {}
 
-function gitCommit(): string {
+function gitCommit(dir: string): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }
@@ -103,7 +107,8 @@ async function main(): Promise<number> {
     if (!mainRun) throw new SkipMain();
     const registry = await loadRegistry();
     log('starting the server');
-    server = await startServer(repoRoot);
+    if (opts.serverRoot !== repoRoot) log(`  server of ${opts.serverRoot}`);
+    server = await startServer(opts.serverRoot);
     const idleRss = server.rss.current;
     server.rss.mark();
 
@@ -202,7 +207,7 @@ async function main(): Promise<number> {
     `# Willow bench — ${mainRun ? opts.rows.toLocaleString('en-US') : '100,000'} rows`,
     '',
     `- file: ${path.basename(csv.file)}, ${fmtBytes(csv.bytes)} (${(csv.bytes / MB / opts.rows * 1e6).toFixed(0)} bytes/row), ${BENCH_COLUMNS.length} columns: ${BENCH_COLUMNS.map((c) => `${c.name} (${c.type}${c.role === 'intMissing' ? ', 10% missing' : c.role === 'outliers' ? ', outliers' : ''})`).join(', ')}`,
-    `- run: ${startedAt.toISOString()}, commit ${gitCommit()}, node ${process.version}, ${os.availableParallelism()} cores, ${fmtBytes(os.totalmem())} RAM, load average at start ${load.toFixed(2)}`,
+    `- run: ${startedAt.toISOString()}, commit ${gitCommit(repoRoot)}${opts.serverRoot === repoRoot ? '' : `, server of ${opts.serverRoot} at ${gitCommit(opts.serverRoot)}`}, node ${process.version}, ${os.availableParallelism()} cores, ${fmtBytes(os.totalmem())} RAM, load average at start ${load.toFixed(2)}`,
     `- sections: ${[...(mainRun ? ['upload'] : []), ...opts.sections].join(', ')}`,
     `- targets are those set for the 10M-row file; "Status" compares every run against them`,
   ];

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchClient, Timed } from './socket.ts';
-import type { BenchServer } from './server.ts';
+import { cpuMs, type BenchServer } from './server.ts';
 import type { Floors } from './floors.ts';
 import type { BenchContext } from './operations.ts';
 import { OPERATION_CASES, CHANGING_HISTORY_OPERATIONS, CHART_CASES } from './operations.ts';
@@ -201,7 +201,7 @@ const notServed = (r: Timed) => !r.ok && r.response.error === 'unknown operation
 const OP_TIMEOUT_MS = 300_000;
 
 export async function operationsSection(b: Bench): Promise<Table> {
-  const t = new Table('changing operations (each followed by undo)', ['Operation', 'Case', 'Latency', 'Target', 'Status', 'Bytes written', 'Undo', 'Undo status', 'Note']);
+  const t = new Table('changing operations (each followed by undo)', ['Operation', 'Case', 'Latency', 'Server CPU', 'Target', 'Status', 'Bytes written', 'Undo', 'Undo status', 'Note']);
   const registry = b.registry;
   if (registry instanceof Error) {
     t.add('—', '', '', '', 'FAIL', '', '', '', `could not load the operation registry: ${shortProblem(registry.message)}`);
@@ -218,19 +218,22 @@ export async function operationsSection(b: Bench): Promise<Table> {
     if (b.ops && !b.ops.some((w) => w === op.name || w.startsWith(`${op.name}:`))) continue;
     const cases = OPERATION_CASES[op.name] ?? (op.aliases ?? []).map((a) => OPERATION_CASES[a]).find(Boolean);
     if (!cases) {
-      t.add(op.name, '', '', '', '', '', '', '', 'no bench parameters');
+      t.add(op.name, '', '', '', '', '', '', '', '', 'no bench parameters');
       continue;
     }
     for (const c of cases) {
       if (!wanted(b, op.name, c.label)) continue;
       const missing = (c.requires ?? []).filter((name) => !known.has(name));
       if (missing.length) {
-        t.add(op.name, c.label, '', '', '', '', '', '', `skipped: needs ${missing.join(', ')} (not registered)`);
+        t.add(op.name, c.label, '', '', '', '', '', '', '', `skipped: needs ${missing.join(', ')} (not registered)`);
         continue;
       }
       b.log(`  ${op.name}: ${c.label}`);
       const target = c.scope === 'column' ? TARGETS.singleColumnOp : TARGETS.anyOp;
+      const cpu0 = cpuMs(b.server.pid);
       const r = await b.client.request(op.name, b.sessionID, c.params(b.ctx), OP_TIMEOUT_MS);
+      // Steadier than latency on a shared machine: the server's CPU time (all threads) until the answer.
+      const cpu = fmtMs(cpuMs(b.server.pid) - cpu0);
       if (r.timedOut) {
         // Requests of one session run in order: a metadata request answers once the op is done.
         await b.client.request('metadata', b.sessionID, {}, 3 * OP_TIMEOUT_MS);
@@ -244,16 +247,16 @@ export async function operationsSection(b: Bench): Promise<Table> {
         const u = await b.client.request('undo', b.sessionID, {}, OP_TIMEOUT_MS);
         const back = await pointer(b);
         if (!u.ok || back.versionId !== baseline.versionId) {
-          t.add(op.name, c.label, fmtMs(r.ms), target.label, r.ok ? verdict(r.ms, target) : 'FAIL', bytes, u.ok ? fmtMs(u.ms) : 'failed', 'FAIL', `undo did not restore the dataset: ${shortProblem(u.problem ?? 'wrong version')}; operations section stopped`);
+          t.add(op.name, c.label, fmtMs(r.ms), cpu, target.label, r.ok ? verdict(r.ms, target) : 'FAIL', bytes, u.ok ? fmtMs(u.ms) : 'failed', 'FAIL', `undo did not restore the dataset: ${shortProblem(u.problem ?? 'wrong version')}; operations section stopped`);
           return t;
         }
         undoCell = fmtMs(u.ms);
         undoStatus = verdict(u.ms, TARGETS.undo);
         lastUndone = true;
       }
-      if (notServed(r)) t.add(op.name, c.label, '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
-      else if (r.ok) t.add(op.name, c.label, fmtMs(r.ms), target.label, verdict(r.ms, target), bytes, undoCell, undoStatus, '');
-      else t.add(op.name, c.label, r.timedOut ? 'timeout' : fmtMs(r.ms), target.label, 'FAIL', bytes, undoCell, undoStatus, shortProblem(r.problem));
+      if (notServed(r)) t.add(op.name, c.label, '', '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
+      else if (r.ok) t.add(op.name, c.label, fmtMs(r.ms), cpu, target.label, verdict(r.ms, target), bytes, undoCell, undoStatus, '');
+      else t.add(op.name, c.label, r.timedOut ? 'timeout' : fmtMs(r.ms), cpu, target.label, 'FAIL', bytes, undoCell, undoStatus, shortProblem(r.problem));
     }
   }
 
@@ -261,7 +264,7 @@ export async function operationsSection(b: Bench): Promise<Table> {
   if (lastUndone) {
     const r = await b.client.request('redo', b.sessionID, {}, OP_TIMEOUT_MS);
     const u = r.ok ? await b.client.request('undo', b.sessionID, {}, OP_TIMEOUT_MS) : null;
-    t.add('redo', 'of the last case', fmtMs(r.ms), TARGETS.undo.label, r.ok ? verdict(r.ms, TARGETS.undo) : 'FAIL', '', u ? fmtMs(u.ms) : '', u ? (u.ok ? verdict(u.ms, TARGETS.undo) : 'FAIL') : '', r.ok ? '' : shortProblem(r.problem));
+    t.add('redo', 'of the last case', fmtMs(r.ms), '', TARGETS.undo.label, r.ok ? verdict(r.ms, TARGETS.undo) : 'FAIL', '', u ? fmtMs(u.ms) : '', u ? (u.ok ? verdict(u.ms, TARGETS.undo) : 'FAIL') : '', r.ok ? '' : shortProblem(r.problem));
   }
   const end = await pointer(b);
   if (end.versionId !== baseline.versionId) t.note('**Warning:** the session did not end on the imported version.');
@@ -271,33 +274,37 @@ export async function operationsSection(b: Bench): Promise<Table> {
 // ---------------------------------------------------------------- analyze and visualize
 
 export async function analysisSection(b: Bench): Promise<Table> {
-  const t = new Table('analyze and visualize', ['Request', 'Latency', 'Target', 'Status', 'PNG size', 'PNG target', 'PNG status', 'Note']);
+  const t = new Table('analyze and visualize', ['Request', 'Latency', 'Server CPU', 'Target', 'Status', 'PNG size', 'PNG target', 'PNG status', 'Note']);
   if (b.registry instanceof Error) {
-    t.add('—', '', '', 'FAIL', '', '', '', `could not load the operation registry: ${shortProblem(b.registry.message)}`);
+    t.add('—', '', '', '', 'FAIL', '', '', '', `could not load the operation registry: ${shortProblem(b.registry.message)}`);
     return t;
   }
   const names = new Set(b.registry.flatMap((op) => [op.name, ...(op.aliases ?? [])]));
 
-  if (!names.has('analyze')) t.add('analyze', '', '', '', '', '', '', 'not registered');
+  if (!names.has('analyze')) t.add('analyze', '', '', '', '', '', '', '', 'not registered');
   else {
     for (const col of BENCH_COLUMNS) {
       b.log(`  analyze ${col.name}`);
+      const cpu0 = cpuMs(b.server.pid);
       const r = await b.client.request('analyze', b.sessionID, { column: col.name }, OP_TIMEOUT_MS);
+      const cpu = fmtMs(cpuMs(b.server.pid) - cpu0);
       if (notServed(r)) {
-        t.add('analyze', '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
+        t.add('analyze', '', '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
         break;
       }
-      t.add(`analyze ${col.name} (${col.type}${col.role === 'intMissing' ? ', missing' : col.role === 'outliers' ? ', outliers' : ''})`, r.timedOut ? 'timeout' : fmtMs(r.ms), TARGETS.analyze.label, r.ok ? verdict(r.ms, TARGETS.analyze) : 'FAIL', '', '', '', r.ok ? '' : shortProblem(r.problem));
+      t.add(`analyze ${col.name} (${col.type}${col.role === 'intMissing' ? ', missing' : col.role === 'outliers' ? ', outliers' : ''})`, r.timedOut ? 'timeout' : fmtMs(r.ms), cpu, TARGETS.analyze.label, r.ok ? verdict(r.ms, TARGETS.analyze) : 'FAIL', '', '', '', r.ok ? '' : shortProblem(r.problem));
     }
   }
 
-  if (!names.has('visualize')) t.add('visualize', '', '', '', '', '', '', 'not registered');
+  if (!names.has('visualize')) t.add('visualize', '', '', '', '', '', '', '', 'not registered');
   else {
     for (const c of CHART_CASES) {
       b.log(`  visualize ${c.label}`);
+      const cpu0 = cpuMs(b.server.pid);
       const r = await b.client.request('visualize', b.sessionID, c.params(b.ctx), OP_TIMEOUT_MS);
+      const cpu = fmtMs(cpuMs(b.server.pid) - cpu0);
       if (notServed(r)) {
-        t.add('visualize', '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
+        t.add('visualize', '', '', '', '', '', '', '', 'not served by the running server (registered after it started?)');
         break;
       }
       const image = typeof r.response.image === 'string' ? r.response.image.replace(/^data:image\/png;base64,/, '') : '';
@@ -307,6 +314,7 @@ export async function analysisSection(b: Bench): Promise<Table> {
       t.add(
         `visualize ${c.label}`,
         r.timedOut ? 'timeout' : fmtMs(r.ms),
+        cpu,
         TARGETS.chart.label,
         r.ok ? verdict(r.ms, TARGETS.chart) : 'FAIL',
         isPng ? fmtBytes(png.length) : '',

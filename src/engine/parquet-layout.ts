@@ -35,6 +35,13 @@ export function uploadRowGroupRows(bytes: number | null): number {
 
 /**
  * The options of `COPY … TO` for an engine Parquet file with row groups of `rowGroup` rows.
+ * The write is already parallel (BATCH_COPY_TO_FILE: row groups prepared on every thread,
+ * nothing read back but the footer for the types). Measured on 10M rows (CPU of the COPY
+ * from a table, so the writer alone): text 0.7–1.2 s, doubles 0.45–0.55 s, integers 0.27 s;
+ * lz4_raw saved 0–10 % for text (none for doubles), no compression 0–0.3 s for text at
+ * 1.5–2.1× the bytes, PARQUET_VERSION V2 no steady gain (doubles 1.5× the bytes): none
+ * worth the change of every file's size.
+ *
  * `dictionary: false` for columns whose values are nearly all distinct: DuckDB's writer
  * otherwise builds each row group's dictionary until it passes its limit and then writes
  * the values plainly after all (10M time stamps as text: ~0.17 s of 2.0 s of CPU for

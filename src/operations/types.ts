@@ -50,7 +50,11 @@ export type Change =
       columns: ColumnPlan[];
       /** Temp tables (one row per dataset row, in row order) positionally joined to df_pos when computing. */
       joins?: string[];
-      /** Set when an expression uses a window (OVER …): the result is then put back in row order. */
+      /**
+       * Set when an expression uses a window (OVER …) that may hand rows back out of row
+       * order: the result is then put back in row order. The windows of row-windows.ts
+       * (ORDER BY __pos, no PARTITION BY) keep row order and need no sort.
+       */
       ordered?: boolean;
       /** Files or folders (in ctx.tmpDir) the SQL reads; deleted once the change is written or has failed. */
       scratch?: string[];

@@ -47,6 +47,7 @@ export const fillDown = defineOperation({
       const value = withoutNaN(ds.ref(keep), c.type);
       return { name: c.name, expr: forward ? lastValidAbove(value) : firstValidBelow(value) };
     });
-    return { kind: 'columns', columns, ordered: true };
+    // (No `ordered`: these windows keep row order themselves, see row-windows.ts.)
+    return { kind: 'columns', columns };
   },
 });
