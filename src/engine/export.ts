@@ -10,6 +10,7 @@ import { jsonValue } from './json-values.ts';
 import { columnGroups, gluedText, groupIndices } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
+import { collectAfterWide } from './native-release.ts';
 
 export type ExportFormat = 'CSV' | 'JSON';
 
@@ -113,6 +114,7 @@ export async function startExport(duck: Duck, ds: Dataset, format: ExportFormat,
     .finally(() => {
       db.close();
       fs.closeSync(holdFd);
+      collectAfterWide(ds.columns.length);
     });
   // The caller awaits `finished` when it wants the outcome; an abort's rejection is not one.
   finished.catch(() => {});

@@ -15,6 +15,7 @@ import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
 import type { HistoryPosition, OperationContext, SessionControl } from '../operations/types.ts';
 import { readKey } from '../engine/read-cache.ts';
+import { collectAfterWide } from '../engine/native-release.ts';
 import type { AppliedOperation, Manifest, SessionState } from '../store/manifest.ts';
 
 // Parameters with a size limit of their own, not MAX_CELL_BYTES.
@@ -153,6 +154,7 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
     return await fn(await openContext(rt, engine, db, sessionId, dataset));
   } finally {
     db.close();
+    collectAfterWide(dataset.columns.length);
   }
 }
 

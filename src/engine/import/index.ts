@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { literal, ident } from '../sql.ts';
 import { readCsv, NotUtf8Error, type CsvSource, type NewLine } from './csv.ts';
 import { readJsonDataset } from './json.ts';
+import { collectAfterWide } from '../native-release.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
 import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
 import { readablePipe, type GrowingFile } from './growing.ts';
@@ -71,6 +72,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
   await rt.store.prepare(sessionId);
   const scratch: string[] = [];
   const db = await rt.duck.connect();
+  let columns = 0;
   try {
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource | null = null;
@@ -106,11 +108,13 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir));
       }
     }
+    columns = source.names.length;
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts, rowGroup);
     phase('first version');
     return written;
   } finally {
     db.close();
+    collectAfterWide(columns);
     await Promise.all(scratch.map((f) => fs.rm(f, { force: true })));
   }
 }

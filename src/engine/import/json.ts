@@ -237,7 +237,7 @@ function rootType(json: string): string {
  */
 async function recordSlices(db: Db, docs: string, bytes: number): Promise<{ a: number; b: number }[]> {
   const rows = await db.rows(
-    `SELECT min(rowid) AS a, max(rowid) AS b FROM (SELECT rowid, (sum(length(json)) OVER (ORDER BY rowid) - length(json)) // ${bytes} AS s FROM ${docs}) GROUP BY s ORDER BY a`,
+    `SELECT min(r) AS a, max(r) AS b FROM (SELECT r, (sum(n) OVER (ORDER BY r) - n) // ${bytes} AS s FROM (SELECT rowid AS r, length(json) AS n FROM ${docs})) GROUP BY s ORDER BY a`,
   );
   return rows.map((r) => ({ a: Number(r.a), b: Number(r.b) }));
 }
