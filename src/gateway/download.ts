@@ -17,7 +17,10 @@ export const FIRST_BYTE_WAIT_MS = 300;
  * GET /downloadCSV/:id and /downloadJSON/:id. DuckDB writes the file on its own threads
  * into a pipe and the response streams it on as it comes (chunked, no Content-Length): the
  * first bytes leave at once whatever the size, and no dataset sits in memory or on disk.
- * A client that goes away stops DuckDB's work.
+ * A client that goes away stops DuckDB's work, and so does one that stops reading: after
+ * DOWNLOAD_STALL_MS without a byte leaving (the socket's idle timeout) the response is cut
+ * off. Until then the export's statement blocks a thread of the pool DuckDB's statements and
+ * file I/O share (libuv's, 4 threads), and four stalled downloads stopped every session.
  */
 export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
   for (const format of ['CSV', 'JSON'] as const satisfies ExportFormat[]) {
@@ -52,6 +55,11 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       res.writeHead(200, { 'Content-Type': FORMATS[format].contentType, 'Content-Disposition': `attachment; filename=${FORMATS[format].filename}` });
       res.on('close', () => {
         if (!res.writableFinished) exp.abort();
+      });
+      // An idle socket: no write has completed (the client reads nothing) nor any byte come in.
+      res.setTimeout(rt.config.DOWNLOAD_STALL_MS, () => {
+        req.log.warn({ sessionID, format, stallMs: rt.config.DOWNLOAD_STALL_MS }, 'download cut off: the client stopped reading (DOWNLOAD_STALL_MS)');
+        res.destroy();
       });
       // The names (CSV header, JSON brackets) around DuckDB's bytes, which go to the socket as they come.
       if (head) res.write(head);
