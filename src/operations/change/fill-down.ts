@@ -6,6 +6,7 @@ import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
+import { columnGroups, groupIndices } from '../../engine/column-groups.ts';
 
 
 // pandas fillna(method=…): a missing value takes the last valid value above it (pad/ffill)
@@ -32,10 +33,18 @@ export const fillDown = defineOperation({
     const fillable = range.map((c, i) => {
       const missing = isMissing(ds.sqlName(from + i), c.type);
       return forward
-        ? `max(__pos) FILTER (WHERE ${missing}) > min(__pos) FILTER (WHERE NOT ${missing}) AS m${i}`
-        : `min(__pos) FILTER (WHERE ${missing}) < max(__pos) FILTER (WHERE NOT ${missing}) AS m${i}`;
+        ? `max(CASE WHEN ${missing} THEN __pos END) > min(CASE WHEN NOT (${missing}) THEN __pos END) AS m${i}`
+        : `min(CASE WHEN ${missing} THEN __pos END) < max(CASE WHEN NOT (${missing}) THEN __pos END) AS m${i}`;
     });
-    const counts = await ctx.db.one(`SELECT ${fillable.join(', ')} FROM ${scanOf(ds, range.map((_, i) => from + i), true)}`);
+    // CASE, not FILTER: each FILTER aggregate held memory of its own outside DuckDB's limit
+    // (300 columns of 300 rows: 700 MB; over 1,000 columns of a 10,000-column dataset the
+    // server grew until the kernel killed it); and a statement per WIDE_GROUP columns, as
+    // 10,000 columns' 20,000 aggregates in one ran out of the 1 GB limit.
+    const counts: Record<string, unknown> = {};
+    for (const g of columnGroups(range.length)) {
+      const at = groupIndices(g);
+      Object.assign(counts, await ctx.db.one(`SELECT ${at.map((i) => fillable[i]).join(', ')} FROM ${scanOf(ds, at.map((i) => from + i), true)}`));
+    }
     const gaps = new Set(range.flatMap((_, i) => (counts[`m${i}`] === true ? [from + i] : [])));
     if (gaps.size === 0) return { kind: 'none' };
     // An ordered window. A running window over an empty OVER (streamed in scan order, no sort)
