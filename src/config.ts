@@ -50,6 +50,8 @@ const envSchema = z.object({
   // 0 = slices always read by DuckDB. Default: 1/16 of the machine's memory, at most 1 GB (50 sessions of the bench's 100k rows × 8 columns take 520 MB).
   CELL_CACHE_BYTES: z.coerce.number().int().min(0).default(Math.min(1_000_000_000, Math.floor(os.totalmem() / 16))),
   // A download whose client stops reading is cut off after this long without progress: its export holds a DuckDB/libuv thread blocked in a pipe write meanwhile.
+  // Downloads exporting at once; more wait their turn. Each export's statement runs on a thread of libuv's pool (4 threads), which file I/O and every other statement share.
+  MAX_DOWNLOADS: z.coerce.number().int().min(1).default(2),
   DOWNLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000),
   READ_WAIT_MS: z.coerce.number().int().min(0).default(5_000), // 0 = reads wait as long as it takes
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),

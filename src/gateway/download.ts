@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import pLimit from 'p-limit';
 import { Dataset } from '../engine/dataset.ts';
 import { startExport, type ExportFormat } from '../engine/export.ts';
 import { isSessionId } from '../store/session-id.ts';
@@ -21,17 +22,30 @@ export const FIRST_BYTE_WAIT_MS = 300;
  * DOWNLOAD_STALL_MS without a byte leaving (the socket's idle timeout) the response is cut
  * off. Until then the export's statement blocks a thread of the pool DuckDB's statements and
  * file I/O share (libuv's, 4 threads), and four stalled downloads stopped every session.
+ * For the same reason at most MAX_DOWNLOADS export at once; the others wait their turn.
  */
 export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
+  const slots = pLimit(rt.config.MAX_DOWNLOADS);
   for (const format of ['CSV', 'JSON'] as const satisfies ExportFormat[]) {
     app.get<{ Params: { sessionID: string } }>(`/download${format}/:sessionID`, async (req, reply) => {
       const { sessionID } = req.params;
       if (!isSessionId(sessionID) || !(await rt.store.exists(sessionID))) {
         return reply.code(404).send({ success: false, error: 'unknown session', errorDescription: 'no dataset with this sessionID' });
       }
-      const { manifest } = await rt.store.current(sessionID);
-      const dataset = new Dataset(manifest, rt.store.filesDir(sessionID));
-      const exp = await startExport(rt.duck, dataset, format, rt.store.tmpDir(sessionID));
+      // A slot from here until the export has finished (or was aborted).
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await new Promise<void>((acquired) => void slots(() => (acquired(), held)));
+      let exp;
+      try {
+        if (req.raw.destroyed) return reply.hijack(); // the client left while it waited
+        const { manifest } = await rt.store.current(sessionID);
+        const dataset = new Dataset(manifest, rt.store.filesDir(sessionID));
+        exp = await startExport(rt.duck, dataset, format, rt.store.tmpDir(sessionID));
+      } finally {
+        if (!exp) release();
+      }
+      void exp.finished.catch(() => {}).finally(release);
       const { head, tail } = exp;
       const relay = new BlockRelay(exp);
       // Answer once DuckDB's first bytes are there, so that an export failing at once still
