@@ -1,7 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness } from '../../test/helpers/engine.ts';
-import { parseMemorySize, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { hidePaths, parseMemorySize, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
 
 const CSV = 'a,x\n1,p\n2,q\n';
 
@@ -116,5 +119,32 @@ describe('executeCommand runs in a child process under OS limits', () => {
     assert.equal(parseMemorySize('512 KiB'), 512 * 1024);
     assert.equal(parseMemorySize('1000'), 1000);
     assert.throws(() => parseMemorySize('lots'), /not a memory size/);
+  });
+
+  test("the child's input names no server path: df's source and the column groups' SELECTs read links in the job's folder", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hide-'));
+    try {
+      const files = ['/srv/data/sessions/s1/files/a.parquet', '/srv/data/sessions/s1/files/b.parquet'];
+      const scan = (f: string) => `read_parquet('${f}')`;
+      const input = await hidePaths(
+        {
+          command: 'SELECT * FROM df',
+          source: `SELECT * FROM ${scan(files[0])} POSITIONAL JOIN ${scan(files[1])}`,
+          names: ['a', 'b'],
+          files,
+          resultPath: path.join(dir, 'result.parquet'),
+          parquet: '(FORMAT parquet)',
+          groups: { selects: [`SELECT * FROM ${scan(files[0])}`, `SELECT * FROM ${scan(files[1])} WHERE x NOT IN (SELECT d FROM ${scan(files[0])})`], preload: true },
+        },
+        dir,
+      );
+      assert.ok(!JSON.stringify(input).includes('/srv/'), JSON.stringify(input));
+      assert.deepEqual(input.files, ['v0.parquet', 'v1.parquet']);
+      assert.deepEqual(input.groups?.selects, [`SELECT * FROM ${scan('v0.parquet')}`, `SELECT * FROM ${scan('v1.parquet')} WHERE x NOT IN (SELECT d FROM ${scan('v0.parquet')})`]);
+      assert.equal(input.resultPath, 'result.parquet');
+      assert.equal(await fs.readlink(path.join(dir, 'v1.parquet')), files[1]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -262,20 +262,22 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
 
 /**
  * The command's input with no path of the server in it: each file df reads is reached through
- * a link `v<i>.parquet` in `cwd` (the job's own folder, the child's working directory) and
- * the result is `result.parquet` there. Settings (allowed_paths), catalog views
+ * a link `v<i>.parquet` in `cwd` (the job's own folder, the child's working directory), in
+ * `source` and in the column groups' SELECTs alike, and the result is `result.parquet` there. Settings (allowed_paths), catalog views
  * (duckdb_views(): df's definition) and error messages then name only those.
  */
-async function hidePaths(input: SandboxInput, cwd: string): Promise<SandboxInput> {
-  let source = input.source;
+export async function hidePaths(input: SandboxInput, cwd: string): Promise<SandboxInput> {
   const files: string[] = [];
+  const links: [string, string][] = [];
   for (const [i, file] of input.files.entries()) {
     const name = `v${i}.parquet`;
     await fs.symlink(file, path.join(cwd, name));
-    source = source.split(literal(file)).join(literal(name));
+    links.push([literal(file), literal(name)]);
     files.push(name);
   }
-  return { ...input, source, files, resultPath: path.relative(cwd, input.resultPath) };
+  const hide = (sql: string) => links.reduce((s, [file, name]) => s.split(file).join(name), sql);
+  const groups = input.groups && { ...input.groups, selects: input.groups.selects.map(hide) };
+  return { ...input, source: hide(input.source), files, resultPath: path.relative(cwd, input.resultPath), ...(groups ? { groups } : {}) };
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
