@@ -121,8 +121,7 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     // tells a query from a modification before any data is read.
     const shown = commandNames(input.names);
     const dfRows = input.names.length ? `SELECT * FROM (${input.source}) AS s(${shown.names.map(ident).join(', ')})` : input.source;
-    await conn.run(`CREATE TABLE df AS ${dfRows} LIMIT 0`);
-    const before = await describe(conn, 'df');
+    await createEmpty(conn, dfRows);
     const started = performance.now();
     const remaining = () => limits.timeoutMs - (performance.now() - started);
     const toResultNames = resultNames(input.names, shown);
@@ -165,13 +164,16 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       }
       return { kind: 'result', statement: 'SELECT', names: result, rows: count, kept: result.map(() => -1) };
     }
+    // (Only a modification needs df's types as the engine reads them: a query never reads
+    // them, and reading them runs a plan of every column.)
+    const before = await describe(conn, 'df');
     // An UPDATE or DELETE needs in memory only the columns it reads or writes (a 10M-row
     // dataset of 8 columns did not fit in a command's 1 GB as a whole).
     const touched = checked.kind === 'UPDATE' || checked.kind === 'DELETE' ? await touchedColumns(input, shown.names, before, limits) : null;
     if (touched) {
       const columns = touched.map((j) => ident(shown.names[j])).join(', ');
       await conn.run('DROP TABLE df');
-      await conn.run(`CREATE TABLE df AS SELECT ${columns} FROM (${dfRows}) LIMIT 0`);
+      await createEmpty(conn, `SELECT ${columns} FROM (${dfRows})`);
       await load(conn, `SELECT ${columns} FROM (${dfRows})`, limits);
       return await withTimeLimit(conn, limits, remaining(), shown, (c) => modifyNarrowed(c, input, checked.kind, touched, shown.names, before, toResultNames));
     }
@@ -184,6 +186,21 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Create df as an empty table with the columns (names and types) of `select`, from its
+ * DESCRIBE: that binds the query (reading the files' metadata) without running it.
+ * `CREATE TABLE df AS … LIMIT 0` ran the plan, and every operator of a plan allocates its
+ * vectors of 2,048 values for each column even when no row comes: over 10,000 columns that
+ * took about 0.8 GB of address space (RLIMIT_DATA counts it, though hardly a page is touched)
+ * and a second of CPU, for a table with no row. DESCRIBE gives DuckDB's own type names,
+ * which read back as the same types (DECIMAL(18,3), ENUM(…), STRUCT("a b" …), …).
+ */
+async function createEmpty(conn: DuckDBConnection, select: string): Promise<void> {
+  const reader = await conn.runAndReadAll(`DESCRIBE ${select}`);
+  const columns = reader.getRowObjects().map((c) => `${ident(String(c.column_name))} ${String(c.column_type)}`);
+  await conn.run(`CREATE TABLE df (${columns.join(', ')})`);
 }
 
 /** Fill the table df with the rows of `select` (the dataset, or some of its columns); its own error when they do not fit. */
