@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness } from './helpers/engine.ts';
+import { lastCommandMemory } from '../src/engine/sandbox-process.ts';
 
 // executeCommand's filtered and sorted queries over 10,000 columns, under the default
 // command memory limit (1 GB). DuckDB's vectors hold 2,048 values per column whatever the
@@ -9,11 +10,24 @@ import { engineHarness } from './helpers/engine.ts';
 // memory (a top-n of whole rows); df loaded into one table gets DuckDB's late
 // materialization (src/engine/sandbox.ts, loadTable). With and without deleted rows (with:
 // loaded from the start; without: loaded once the query over the files ran out of memory).
+//
+// Each command must also stay well below its process's data-segment limit (RLIMIT_DATA:
+// what it held at start + the 1 GB + headroom for 10,000 columns): the query once grew it by
+// 71–83% of what it was allowed (allocator arenas per thread keeping what they freed, see
+// sandbox-process.ts), and failed with `Failed to allocate` about one run in five.
 
 const COLUMNS = 10_000;
 const ROWS = 30;
 // Two engine threads: commands get one (DuckDB's vectors are per thread).
 const h = await engineHarness({ DUCKDB_THREADS: 2 });
+
+/** The last command grew its data segment by less than 60% of what its limit allowed. */
+function assertFarBelowLimit(label: string): void {
+  const m = lastCommandMemory();
+  assert.ok(m, `${label}: no command memory recorded`);
+  const used = (m.peak - m.start) / (m.limit - m.start);
+  assert.ok(used < 0.6, `${label}: the data segment grew by ${((m.peak - m.start) / 2 ** 20).toFixed(0)} MiB, ${(used * 100).toFixed(0)}% of the ${((m.limit - m.start) / 2 ** 20).toFixed(0)} MiB allowed`);
+}
 
 /** Cell (r, c): a permutation of integers, a text or a float with gaps. */
 function cell(r: number, c: number): string {
@@ -32,6 +46,7 @@ test('WHERE and ORDER BY … LIMIT over 10,000 columns run within the default co
   const check = async (rows: unknown[][], label: string) => {
     const w = await h.run(id, 'executeCommand', { command: 'SELECT * FROM df WHERE c17 > 5' });
     assert.equal(w.success, true, `${label}: WHERE: ${w.errorDescription}`);
+    assertFarBelowLimit(`${label}: WHERE`);
     let now = await h.table(id);
     assert.equal(now.columns.length, COLUMNS);
     const filtered = rows.filter((r) => r[17] !== null && (r[17] as number) > 5);
@@ -42,6 +57,7 @@ test('WHERE and ORDER BY … LIMIT over 10,000 columns run within the default co
 
     const o = await h.run(id, 'executeCommand', { command: 'SELECT * FROM df ORDER BY c3 DESC LIMIT 10' });
     assert.equal(o.success, true, `${label}: ORDER BY: ${o.errorDescription}`);
+    assertFarBelowLimit(`${label}: ORDER BY`);
     now = await h.table(id);
     const top = [...rows].sort((a, b) => (b[3] as number) - (a[3] as number)).slice(0, 10);
     assert.equal(now.rows.length, 10, `${label}: ORDER BY`);

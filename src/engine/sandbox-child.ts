@@ -20,17 +20,32 @@ process.on('message', async (msg: Request) => {
   try {
     process.chdir(msg.cwd);
     const outcome = await runSandboxed(msg.input, msg.limits);
-    process.send!({ outcome });
+    process.send!({ outcome, peakData: peakData() });
   } catch (err) {
     // A message naming a file resolved against the working directory would show where it is.
     const hide = (message: string) => message.split(`${process.cwd()}/`).join('').split(process.cwd()).join('.');
     const e = err as Error;
     const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message) } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
-    process.send!({ failure });
+    process.send!({ failure, peakData: peakData() });
   }
 });
 
+/** Kilobyte fields of /proc/self/status, in bytes. */
+function status(): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const m of fs.readFileSync('/proc/self/status', 'utf8').matchAll(/^(\w+):\s+(\d+) kB$/gm)) fields[m[1]] = Number(m[2]) * 1024;
+  return fields;
+}
+
+/**
+ * The largest data segment (bytes) this process has had, which is what RLIMIT_DATA bounds:
+ * the kernel keeps the peak of the whole address space (VmPeak), and what is not data
+ * (code, mapped files: VmSize − VmData) hardly changes during a command.
+ */
+function peakData(): number {
+  const s = status();
+  return s.VmPeak - (s.VmSize - s.VmData);
+}
+
 // VmData now is what the process needs before any command: the parent's limit is counted from it.
-const status = fs.readFileSync('/proc/self/status', 'utf8');
-const vmData = Number(/VmData:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
-process.send!({ ready: true, vmData });
+process.send!({ ready: true, vmData: status().VmData });

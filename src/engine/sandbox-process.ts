@@ -82,8 +82,43 @@ const START_TIMEOUT_MS = 30_000;
 
 type ChildMessage =
   | { ready: true; vmData: number }
-  | { outcome: SandboxOutcome }
-  | { failure: { operation: boolean; code: string; message: string } };
+  /** peakData: the largest data segment the process has had (bytes), see sandbox-child.ts. */
+  | { outcome: SandboxOutcome; peakData: number }
+  | { failure: { operation: boolean; code: string; message: string }; peakData: number };
+
+/** A command's data segment: at its start, at its peak, and the RLIMIT_DATA it ran under (bytes). */
+export interface CommandMemory {
+  start: number;
+  peak: number;
+  limit: number;
+}
+
+let lastMemory: CommandMemory | null = null;
+
+/** The data segment of the last command that answered (tests: how far below its limit it stayed). */
+export function lastCommandMemory(): CommandMemory | null {
+  return lastMemory;
+}
+
+/**
+ * DuckDB's allocator (its own jemalloc) in the command's process: one arena, and address
+ * space given back to the system once freed (not retained).
+ *
+ * Why: RLIMIT_DATA bounds address space, not the pages touched, and a statement over
+ * thousands of columns allocates vectors of 2,048 values for every column in every operator
+ * (about 0.8–1.2 GB for 10,000 columns, whatever the rows, with hardly a page of it
+ * touched). By default jemalloc keeps one arena per CPU, assigned to threads in turn, and
+ * keeps (retains) the address space of what is freed. @duckdb/node-api runs each statement
+ * on one of libuv's pool threads, so the statements of one command landed in different
+ * arenas, and what one freed was kept but not reused by the next: at its exit a wide query
+ * (ORDER BY … LIMIT over 10,000 columns × 30 rows) left 3.5 GiB retained over two arenas
+ * while holding a few MB, and its data segment had grown by 3.7–4.3 GiB of the 5.2 GiB
+ * allowed (a `Failed to allocate` about one run in five, depending on which threads the
+ * statements ran on). With one arena what a statement frees is reused by the next, and
+ * without retention the data segment follows what is held: the same query grows it by
+ * 2.2–2.3 GiB (one arena alone: 3.0–3.1 GiB), for about 5% more CPU.
+ */
+const ALLOCATOR = 'narenas:1,retain:false';
 
 const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
 
@@ -95,7 +130,7 @@ function start(): Spare {
     execPath: process.execPath,
     execArgv: [],
     // Nothing of the server's environment (its secrets) reaches the process running user SQL.
-    env: {},
+    env: { DUCKDB_JE_MALLOC_CONF: ALLOCATOR },
     cwd: os.tmpdir(),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -221,7 +256,8 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
     await withDeadline(spare.ready, START_TIMEOUT_MS, () => new OperationError('command unavailable', `the process that runs commands did not start within ${START_TIMEOUT_MS} ms; the dataset is unchanged`));
     const usage = await processUsage(child.pid!);
     const cpuSeconds = Math.ceil(usage.cpuSeconds + (deadline / 1000) * Math.max(1, limits.threads)) + 1;
-    await limitProcess(child.pid!, usage.vmData + parseMemorySize(limits.memoryLimit) + commandHeadroom(input.names.length), cpuSeconds).catch((err: Error) => {
+    const dataLimit = usage.vmData + parseMemorySize(limits.memoryLimit) + commandHeadroom(input.names.length);
+    await limitProcess(child.pid!, dataLimit, cpuSeconds).catch((err: Error) => {
       // Without its limits the command must not run at all.
       throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
     });
@@ -236,6 +272,7 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
       const onMessage = (msg: ChildMessage) => {
         if (!('outcome' in msg) && !('failure' in msg)) return;
         answered = true;
+        lastMemory = { start: usage.vmData, peak: msg.peakData, limit: dataLimit };
         clearTimeout(timer);
         child.off('exit', onExit);
         if ('outcome' in msg) resolve(msg.outcome);
