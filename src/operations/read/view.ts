@@ -66,7 +66,8 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
   const conditions: string[] = [];
   let order = '__pos';
   if (hasFilter(params)) {
-    const cols = checkColumnIndices(ds, params.filterColumnIndices!, 'filterColumnIndices');
+    // A set of columns: repeats add nothing but conditions.
+    const cols = [...new Set(checkColumnIndices(ds, params.filterColumnIndices!, 'filterColumnIndices'))];
     const filter = await filterCondition(ctx, params, cols);
     conditions.push(filter.condition);
     if (filter.order) order = filter.order;
@@ -146,7 +147,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
 
 async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<string> {
   const ds = ctx.dataset;
-  const cols = checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices');
+  const cols = [...new Set(checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices'))];
   const q = literal(p.searchQuery!);
   if (p.searchIsRegex) {
     try {
