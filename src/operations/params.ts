@@ -31,7 +31,17 @@ export function annotate<S extends z.ZodType>(schema: S, r: ParamRole, extra: Re
 
 export const columnName = z.string().meta(role('columnName'));
 export const columnPosition = nonNegativeInt.meta(role('columnIndex'));
-export const columnPositions = z.array(nonNegativeInt).meta(role('columnIndices'));
+/**
+ * Most entries of a list naming columns (16,384: MAX_COLUMNS' default). A longer list can
+ * only repeat columns, and the SQL built from such a list grows with it: a filter of 1.5M
+ * repeated positions kept DuckDB planning for over 30 minutes, past the request's deadline
+ * (planning does not see interrupts).
+ */
+export const MAX_LIST_COLUMNS = 16_384;
+const columnList = <S extends z.ZodType>(item: S) => z.array(item).max(MAX_LIST_COLUMNS, `at most ${MAX_LIST_COLUMNS.toLocaleString('en-US')} columns may be listed (a longer list can only repeat them)`);
+export const columnPositions = columnList(nonNegativeInt).meta(role('columnIndices'));
+/** A list of columns by name or, leniently, position (`resolveColumn`), at most MAX_LIST_COLUMNS. */
+export const columnNamesOrPositions = columnList(z.union([z.string(), z.number().int()]));
 export const rowPosition = nonNegativeInt.meta(role('rowIndex'));
 export const rowPositions = z.array(nonNegativeInt).meta(role('rowIndices'));
 /** A column by name or, leniently, by position (`resolveColumn`). */

@@ -1,3 +1,4 @@
+import { withSampleStd } from '../../engine/moments.ts';
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { annotate, resolveColumn } from '../params.ts';
@@ -54,7 +55,7 @@ export const analyze = defineOperation({
     const integer = INTEGER.test(column.type);
     try {
       // Numbers: mean, std, min, max and count in one pass first.
-      const moments = isNumeric(column.type) ? await db.one(`SELECT count(v) AS n, avg(v)::DOUBLE AS mean, stddev_samp(v)::DOUBLE AS std, min(v) AS min, max(v) AS max FROM ${values}`) : null;
+      const moments = isNumeric(column.type) ? await withSampleStd(db, `SELECT count(v) AS n, avg(v)::DOUBLE AS mean, stddev_samp(v)::DOUBLE AS std, min(v) AS min, max(v) AS max FROM ${values}`, 'std', 'v', values) : null;
       const wanted = moments ? QUARTILES : isTemporal(column.type) ? [0.5] : [];
       // A column of distinct values (an id) needs no table of counts, whose hash table of
       // 10M entries would take seconds: every count is 1. Integers are checked with a bitmap,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { annotate, checkColumnIndex, nonNegativeInt, resolveColumn } from '../params.ts';
+import { annotate, checkColumnIndex, columnNamesOrPositions, nonNegativeInt, resolveColumn } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { textOf } from './convert.ts';
@@ -16,7 +16,7 @@ export const combineColumns = defineOperation({
   summary: 'join the values of several columns as text into a new column',
   params: z
     .object({
-      columnsToCombine: annotate(z.array(z.union([z.string(), z.number().int()])), 'columns'),
+      columnsToCombine: annotate(columnNamesOrPositions, 'columns'),
       // 'seperator' is the original's spelling; 'separator' is accepted too
       seperator: z.string().optional(),
       separator: z.string().optional().meta({ 'x-aliasOf': 'seperator' }),

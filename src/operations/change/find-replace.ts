@@ -10,8 +10,14 @@ import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/**
+ * Most pairs one findReplace may list. Each pair is a CASE branch or a nested
+ * regexp_replace, and a value's chain through the pairs is followed pair by pair: 20,000
+ * pairs held the event loop 1.5 s, and 5,000 nested regexes exhausted DuckDB's parser.
+ */
+export const MAX_REPLACE_PAIRS = 1_000;
 // A lone value is a list of one (older clients send the field as typed in a text box).
-const scalarList = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(scalar));
+const scalarList = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(scalar).max(MAX_REPLACE_PAIRS, `at most ${MAX_REPLACE_PAIRS.toLocaleString('en-US')} values may be replaced in one request`));
 
 // The original, pair by pair in list order: df[col].replace(str(a), str(b), regex=matchRegex),
 // then, when float(a) works, df[col].replace(float(a), b, regex=matchRegex). So without regex

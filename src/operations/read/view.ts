@@ -1,3 +1,4 @@
+import { withSampleStd } from '../../engine/moments.ts';
 import { z } from 'zod';
 import { annotate, bool, choice, columnPositions, int, number, pattern, checkColumnIndices, checkColumnIndex } from '../params.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
@@ -66,7 +67,8 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
   const conditions: string[] = [];
   let order = '__pos';
   if (hasFilter(params)) {
-    const cols = checkColumnIndices(ds, params.filterColumnIndices!, 'filterColumnIndices');
+    // A set of columns: repeats add nothing but conditions.
+    const cols = [...new Set(checkColumnIndices(ds, params.filterColumnIndices!, 'filterColumnIndices'))];
     const filter = await filterCondition(ctx, params, cols);
     conditions.push(filter.condition);
     if (filter.order) order = filter.order;
@@ -124,10 +126,10 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
         if (!isNumeric(c.type)) throw new OperationError('invalid column type', `outliers need numeric columns; ${JSON.stringify(c.name)} is ${c.type.toLowerCase()}`);
         const col = ds.ref(cols[k]);
         // Trimmed mean and sample std: drop floor(n·trim) sorted values at each end.
-        const stats = await ctx.db.one(`
-          WITH v AS (SELECT ${col}::DOUBLE AS x FROM ${scanOf(ds, [cols[k]])} WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
+        const kept = `(WITH v AS (SELECT ${col}::DOUBLE AS x FROM ${scanOf(ds, [cols[k]])} WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
                s AS (SELECT x, row_number() OVER (ORDER BY x) AS rn, count(*) OVER () AS n FROM v)
-          SELECT avg(x) AS m, stddev_samp(x) AS sd FROM s WHERE rn > floor(n * ${trim}) AND rn <= n - floor(n * ${trim})`);
+          SELECT x FROM s WHERE rn > floor(n * ${trim}) AND rn <= n - floor(n * ${trim}))`;
+        const stats = await withSampleStd(ctx.db, `SELECT avg(x) AS m, stddev_samp(x) AS sd FROM ${kept}`, 'sd', 'x', kept);
         const m = stats.m === null ? null : Number(stats.m);
         const sd = stats.sd === null ? null : Number(stats.sd);
         if (m === null || sd === null || !Number.isFinite(sd)) {
@@ -146,7 +148,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
 
 async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<string> {
   const ds = ctx.dataset;
-  const cols = checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices');
+  const cols = [...new Set(checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices'))];
   const q = literal(p.searchQuery!);
   if (p.searchIsRegex) {
     try {
