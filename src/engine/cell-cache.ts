@@ -50,8 +50,8 @@ interface CellBlock {
   starts: Uint32Array;
   /** Whether the text may hold characters past Latin-1 (two bytes each in V8's strings). */
   wide: boolean;
-  /** Entries of the cache holding this block (one block may serve several columns' keys). */
-  keys: number;
+  /** Keys of the entries holding this block (one block may serve several columns' keys). */
+  holders: Set<string>;
 }
 
 /** A view's positions in view order (the rows of its table of positions, SelectionCache). */
@@ -95,8 +95,9 @@ export class CellCache {
   private readonly asked = new Set<string>();
   private bytes = 0;
   readonly maxBytes: number;
-  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB. */
+  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB, blocks of edited columns dropped. */
   built = 0;
+  evicted = 0;
   derived = 0;
   found = 0;
   declined = 0;
@@ -254,7 +255,12 @@ export class CellCache {
         if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
         const cells = rows.map((r) => String(r.j));
         if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
+        const superseded = block;
         block = replaceCells(block, changed.map((p) => p - from), cells);
+        // The edited column's old block is what the version before the edit showed: after
+        // an edit (an undo aside) nobody reads it again, and kept until the least recently
+        // used went, every edit of a session would add a block (~2 MB/s under the load test).
+        this.evict(superseded);
       }
       this.derived++;
       this.put(blockKey(ds, i, b), { kind: 'block', block, bytes: blockBytes(block) });
@@ -285,7 +291,7 @@ export class CellCache {
       if (text.indexOf(SEPARATOR, at) >= 0) throw new Error(`cell block ${b} of column ${i}: more cells than rows`);
       starts[n] = text.length + 1;
       // Not ASCII: maybe beyond Latin-1 (checking which costs a scan of the text).
-      return { text, starts, wide: row[`w${k}`] === true, keys: 0 };
+      return { text, starts, wide: row[`w${k}`] === true, holders: new Set<string>() };
     });
     this.built += made.length;
     for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
@@ -317,7 +323,8 @@ export class CellCache {
     if (old) this.drop(key, old);
     this.entries.set(key, entry);
     // A block shared by several columns (derive: an edit elsewhere in the column) is counted once.
-    if (entry.kind === 'view' || entry.block.keys++ === 0) this.bytes += entry.bytes;
+    if (entry.kind === 'view') this.bytes += entry.bytes;
+    else if (entry.block.holders.add(key).size === 1) this.bytes += entry.bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.drop(k, e);
@@ -326,7 +333,17 @@ export class CellCache {
 
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
-    if (entry.kind === 'view' || --entry.block.keys === 0) this.bytes -= entry.bytes;
+    if (entry.kind === 'view') this.bytes -= entry.bytes;
+    else if (entry.block.holders.delete(key) && entry.block.holders.size === 0) this.bytes -= entry.bytes;
+  }
+
+  /** Drop `block` under every key holding it (a column that was edited since: see fromBase). */
+  private evict(block: CellBlock): void {
+    for (const key of [...block.holders]) {
+      const entry = this.entries.get(key);
+      if (entry) this.drop(key, entry);
+    }
+    this.evicted++;
   }
 
   /** Estimated bytes kept. */
@@ -377,7 +394,7 @@ function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBloc
     for (let r = a + 1; r <= stop; r++) starts[r] += shift;
   }
   pieces.push(block.text.slice(copied));
-  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => /[^\u0000-\u00ff]/.test(cell)), keys: 0 };
+  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => /[^\u0000-\u00ff]/.test(cell)), holders: new Set<string>() };
 }
 
 /** Non-negative integers written in decimal, separated by commas ('' for none). */
