@@ -147,6 +147,27 @@ test('the blocks of a column edited over and over are not kept once edited: memo
   }
 });
 
+test('a sorted page builds every block it needs once each was asked for before (a dataset of five blocks)', async () => {
+  const sql = `SELECT i AS n, ((i * 7919) % 100003) / 100.0 AS d, 'w' || (i % 37) AS s FROM range(${5 * CELL_BLOCK_ROWS}) t(i)`;
+  const ids: [string, string, string] = [await withCells.loadSql(sql), await withoutCells.loadSql(sql), await fewCells.loadSql(sql)];
+  const cells = withCells.rt.cells;
+  const sorted = { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 2, sortColumnIndex: 1, sortAscending: true };
+  const built = cells.built;
+  const declined = cells.declined;
+  // The first time its blocks are asked for: read by DuckDB…
+  await both(ids, 'data', sorted);
+  assert.equal(cells.built, built);
+  assert.equal(cells.declined, declined + 1);
+  // …the second time built, all five (of three columns), not read by DuckDB again (on the
+  // old cap of two blocks a slice, every sorted page was read by DuckDB until plain pages
+  // had made the blocks).
+  await both(ids, 'data', { ...sorted, rowIndexFrom: 50, rowIndexTo: 99 });
+  assert.equal(cells.built - built, 15);
+  assert.equal(cells.declined, declined + 1);
+  await both(ids, 'data', { ...sorted, sortAscending: false });
+  assert.equal(cells.declined, declined + 1);
+});
+
 test('close', async () => {
   await withCells.close();
   await withoutCells.close();
