@@ -120,6 +120,54 @@ test('data slices from cells are byte for byte the slices DuckDB builds', async 
   await slices(ids, columns - 1, rows);
 });
 
+test('the blocks of a column edited over and over are not kept once edited: memory stays flat, undo still reads what it showed', async () => {
+  const ids: [string, string, string] = [await withCells.loadSql(select), await withoutCells.loadSql(select), await fewCells.loadSql(select)];
+  const cells = withCells.rt.cells;
+  const page = { rowIndexFrom: 1_000, rowIndexTo: 1_049, columnIndexFrom: 0, columnIndexTo: 7 };
+  await both(ids, 'data', page);
+  await both(ids, 'data', page);
+  const edit = async (k: number) => {
+    await both(ids, 'newCellValue', { columnIndex: 1, rowIndex: 1_000 + (k % 50), newValue: String(k + 0.5) });
+    await both(ids, 'data', page);
+  };
+  await edit(0);
+  const kept = cells.size;
+  const evicted = cells.evicted;
+  for (let k = 1; k <= 30; k++) await edit(k);
+  // Each edit copies block 0 of column 1 and drops the copy it replaces (on the old code the
+  // cache grew by a block, ~200 kB, per edit).
+  assert.equal(cells.evicted - evicted, 30);
+  assert.ok(Math.abs(cells.size - kept) < 10_000, `${cells.size - kept} bytes more after 30 edits`);
+  // The versions before: their dropped blocks are read again (DuckDB's slice, then built anew).
+  for (let k = 0; k < 31; k += 10) {
+    for (let u = 0; u < 10 && k + u < 31; u++) await both(ids, 'undo', {});
+    await both(ids, 'data', page);
+    await both(ids, 'data', page);
+    await both(ids, 'data', { ...page, sortColumnIndex: 1, sortAscending: false });
+  }
+});
+
+test('a sorted page builds every block it needs once each was asked for before (a dataset of five blocks)', async () => {
+  const sql = `SELECT i AS n, ((i * 7919) % 100003) / 100.0 AS d, 'w' || (i % 37) AS s FROM range(${5 * CELL_BLOCK_ROWS}) t(i)`;
+  const ids: [string, string, string] = [await withCells.loadSql(sql), await withoutCells.loadSql(sql), await fewCells.loadSql(sql)];
+  const cells = withCells.rt.cells;
+  const sorted = { rowIndexFrom: 0, rowIndexTo: 49, columnIndexFrom: 0, columnIndexTo: 2, sortColumnIndex: 1, sortAscending: true };
+  const built = cells.built;
+  const declined = cells.declined;
+  // The first time its blocks are asked for: read by DuckDB…
+  await both(ids, 'data', sorted);
+  assert.equal(cells.built, built);
+  assert.equal(cells.declined, declined + 1);
+  // …the second time built, all five (of three columns), not read by DuckDB again (on the
+  // old cap of two blocks a slice, every sorted page was read by DuckDB until plain pages
+  // had made the blocks).
+  await both(ids, 'data', { ...sorted, rowIndexFrom: 50, rowIndexTo: 99 });
+  assert.equal(cells.built - built, 15);
+  assert.equal(cells.declined, declined + 1);
+  await both(ids, 'data', { ...sorted, sortAscending: false });
+  assert.equal(cells.declined, declined + 1);
+});
+
 test('close', async () => {
   await withCells.close();
   await withoutCells.close();

@@ -17,12 +17,21 @@ export const CELL_BLOCK_ROWS = SMALL_ROW_GROUP_ROWS;
 export const CELL_MAX_DATASET_ROWS = 1_000_000;
 
 /**
- * Most blocks one slice builds: a page of a sorted view names rows of every block, and
- * building them all (about 45 ms a block of the bench's 8 columns) costs several times the
- * page read by DuckDB. Such pages are read by DuckDB until plain slices (one or two blocks
- * each) have made the blocks; pages of edited columns derive theirs (derive), cheaply.
+ * Most blocks one slice builds: 8, every block of a dataset of up to 131,072 rows. A page of
+ * a sorted view names rows of nearly every block; once each of them has been asked for before
+ * (the rule of the second time, below), such a page builds them all (about 45 ms a block of
+ * the bench's 8 columns) instead of being read by DuckDB. Read by DuckDB, it was read through
+ * a window of its view (view-windows.ts, about as much CPU as a block, per window of 1,024
+ * rows of each view), which the load test's first seconds rebuilt for every view and every
+ * edit of a sorted column, while plain pages built the same blocks anyway: its mix in
+ * sequence (10 sessions of 100k rows, 1,300 requests from a fresh start) cost 9.7–10.9 ms
+ * of CPU a sorted page with 8 against 13.4–13.6 with 2, and 2.1–2.6 ms a plain page against
+ * 4.6–5.0 (their blocks are there sooner). Larger
+ * datasets (many more blocks) keep their sorted pages on DuckDB until plain slices (one or
+ * two blocks each) have made the blocks; pages of edited columns derive theirs (derive),
+ * cheaply.
  */
-export const MAX_BUILT_BLOCKS = 2;
+export const MAX_BUILT_BLOCKS = 8;
 
 /** Slices of more columns than this are read by DuckDB (wide slices have their own path). */
 export const CELL_MAX_SLICE_COLUMNS = 100;
@@ -40,6 +49,9 @@ export const CELL_MAX_TEXT = 4096;
 // count up to its rows is not used.
 const SEPARATOR = '\u001f';
 
+/** A character V8 cannot keep in a one-byte string (blockBytes counts two bytes each then). */
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
 /**
  * The JSON text of CELL_BLOCK_ROWS consecutive row positions of one column, as the `data`
  * slices built by DuckDB render each value (json_array of jsonValue): cell k is
@@ -50,8 +62,8 @@ interface CellBlock {
   starts: Uint32Array;
   /** Whether the text may hold characters past Latin-1 (two bytes each in V8's strings). */
   wide: boolean;
-  /** Entries of the cache holding this block (one block may serve several columns' keys). */
-  keys: number;
+  /** Keys of the entries holding this block (one block may serve several columns' keys). */
+  holders: Set<string>;
 }
 
 /** A view's positions in view order (the rows of its table of positions, SelectionCache). */
@@ -95,8 +107,9 @@ export class CellCache {
   private readonly asked = new Set<string>();
   private bytes = 0;
   readonly maxBytes: number;
-  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB. */
+  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB, blocks of edited columns dropped. */
   built = 0;
+  evicted = 0;
   derived = 0;
   found = 0;
   declined = 0;
@@ -254,7 +267,12 @@ export class CellCache {
         if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
         const cells = rows.map((r) => String(r.j));
         if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
+        const superseded = block;
         block = replaceCells(block, changed.map((p) => p - from), cells);
+        // The edited column's old block is what the version before the edit showed: after
+        // an edit (an undo aside) nobody reads it again, and kept until the least recently
+        // used went, every edit of a session would add a block (~2 MB/s under the load test).
+        this.evict(superseded);
       }
       this.derived++;
       this.put(blockKey(ds, i, b), { kind: 'block', block, bytes: blockBytes(block) });
@@ -268,25 +286,32 @@ export class CellCache {
     const to = Math.min(from + CELL_BLOCK_ROWS, ds.rows) - 1;
     const source = await ds.selectRows(db, { withPosition: true, from, to, columns });
     const cells = columns.map((i, k) => `${cellJson(ds, i)} AS j${k}`);
-    const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}, max(length(j${k})) AS l${k}, bool_or(strlen(j${k}) > length(j${k})) AS w${k}`);
+    // The text alone: the longest cell and whether any is beyond Latin-1 are found in
+    // JavaScript while the text is split, which costs less than two more aggregates a
+    // column (max(length(…)), a UTF-8 scan each: a quarter of the block's CPU).
+    const aggregates = columns.map((_, k) => `string_agg(j${k}, chr(31) ORDER BY __pos) AS t${k}`);
     const row = await db.one(`SELECT count(*) AS n, min(__pos) AS lo, max(__pos) AS hi, ${aggregates.join(', ')} FROM (SELECT __pos, ${cells.join(', ')} FROM (${source}))`);
     const n = Number(row.n);
     if (n !== to - from + 1 || Number(row.lo) !== from || Number(row.hi) !== to) throw new Error(`cell block ${b} read ${n} rows (${row.lo}…${row.hi}) for positions ${from}…${to}`);
-    if (columns.some((_, k) => Number(row[`l${k}`]) > CELL_MAX_TEXT)) return null;
-    const made = columns.map((i, k) => {
+    const made: CellBlock[] = [];
+    for (const [k, i] of columns.entries()) {
       const text = String(row[`t${k}`]);
       const starts = new Uint32Array(n + 1);
       let at = 0;
+      let longest = 0;
       for (let r = 1; r < n; r++) {
-        at = text.indexOf(SEPARATOR, at);
-        if (at < 0) throw new Error(`cell block ${b} of column ${i}: ${r} cells for ${n} rows`);
-        starts[r] = ++at;
+        const next = text.indexOf(SEPARATOR, at);
+        if (next < 0) throw new Error(`cell block ${b} of column ${i}: ${r} cells for ${n} rows`);
+        if (next - at > longest) longest = next - at;
+        at = next + 1;
+        starts[r] = at;
       }
       if (text.indexOf(SEPARATOR, at) >= 0) throw new Error(`cell block ${b} of column ${i}: more cells than rows`);
+      if (text.length - at > longest) longest = text.length - at;
+      if (longest > CELL_MAX_TEXT) return null;
       starts[n] = text.length + 1;
-      // Not ASCII: maybe beyond Latin-1 (checking which costs a scan of the text).
-      return { text, starts, wide: row[`w${k}`] === true, keys: 0 };
-    });
+      made.push({ text, starts, wide: BEYOND_LATIN1.test(text), holders: new Set<string>() });
+    }
     this.built += made.length;
     for (const [k, i] of columns.entries()) this.put(blockKey(ds, i, b), { kind: 'block', block: made[k], bytes: blockBytes(made[k]) });
     return made;
@@ -317,7 +342,8 @@ export class CellCache {
     if (old) this.drop(key, old);
     this.entries.set(key, entry);
     // A block shared by several columns (derive: an edit elsewhere in the column) is counted once.
-    if (entry.kind === 'view' || entry.block.keys++ === 0) this.bytes += entry.bytes;
+    if (entry.kind === 'view') this.bytes += entry.bytes;
+    else if (entry.block.holders.add(key).size === 1) this.bytes += entry.bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.drop(k, e);
@@ -326,7 +352,17 @@ export class CellCache {
 
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
-    if (entry.kind === 'view' || --entry.block.keys === 0) this.bytes -= entry.bytes;
+    if (entry.kind === 'view') this.bytes -= entry.bytes;
+    else if (entry.block.holders.delete(key) && entry.block.holders.size === 0) this.bytes -= entry.bytes;
+  }
+
+  /** Drop `block` under every key holding it (a column that was edited since: see fromBase). */
+  private evict(block: CellBlock): void {
+    for (const key of [...block.holders]) {
+      const entry = this.entries.get(key);
+      if (entry) this.drop(key, entry);
+    }
+    this.evicted++;
   }
 
   /** Estimated bytes kept. */
@@ -377,7 +413,7 @@ function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBloc
     for (let r = a + 1; r <= stop; r++) starts[r] += shift;
   }
   pieces.push(block.text.slice(copied));
-  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => /[^\u0000-\u00ff]/.test(cell)), keys: 0 };
+  return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => BEYOND_LATIN1.test(cell)), holders: new Set<string>() };
 }
 
 /** Non-negative integers written in decimal, separated by commas ('' for none). */

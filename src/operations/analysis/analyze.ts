@@ -61,7 +61,10 @@ export const analyze = defineOperation({
       // 10M entries would take seconds: every count is 1. Integers are checked with a bitmap,
       // other columns that look distinct with a sort (which also gives the quantiles).
       const bitmap = moments && integer ? await distinctIntegers(db, values, moments) : undefined;
-      const sorted = bitmap === undefined && column.type.toUpperCase() !== 'BOOLEAN' ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted) : null;
+      // A column no longer than the sample is counted whole: its sample would be a hash
+      // aggregate over every value (count DISTINCT) that the counts table repeats anyway.
+      const sampled = bitmap === undefined && column.type.toUpperCase() !== 'BOOLEAN' && ds.rows > SAMPLE_ROWS;
+      const sorted = sampled ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted) : null;
       const distinct = bitmap ?? (sorted?.distinct ? sorted : null);
       const counts = distinct ? `(SELECT v, 1::BIGINT AS n FROM ${values})` : VALUES;
       let freq: Frequencies;
