@@ -346,6 +346,29 @@ test('analyze of nearly distinct values: the sort that finds the repeats answers
   }
 });
 
+test('analyze of nearly distinct time stamps: sorted as whole seconds or as time stamps, the figures the counts table gives', async () => {
+  // Whole seconds within 136 years are sorted as 4-byte seconds since the least of them; the
+  // others as time stamps. Each layout is compared with the counts table (clustered, as above):
+  // before 1970, leap days, a DATE column, the span right at and past the 2^32 s limit, a
+  // fraction of a second, infinity, NULLs.
+  const spreadOf = (base: string, span: string) => `${base} + to_seconds((hash(i) % ${span})::BIGINT)`;
+  const kinds = [
+    { name: 'before and after 1970, leap days', v: `CASE WHEN i % 1000 = 0 THEN TIMESTAMP '2000-02-29 12:00:00' WHEN i % 777 = 0 THEN NULL ELSE ${spreadOf(`TIMESTAMP '1968-02-29 23:59:59'`, '200000000')} END` },
+    { name: 'span of 2^32 - 1 s', v: `CASE WHEN i = 5 THEN TIMESTAMP '1900-01-01' + to_seconds(4294967295) WHEN i % 1000 = 1 THEN TIMESTAMP '1900-01-01' ELSE ${spreadOf(`TIMESTAMP '1900-01-01'`, '4294967295')} END` },
+    { name: 'span of 2^32 s', v: `CASE WHEN i = 5 THEN TIMESTAMP '1900-01-01' + to_seconds(4294967296) WHEN i % 1000 = 1 THEN TIMESTAMP '1900-01-01' ELSE ${spreadOf(`TIMESTAMP '1900-01-01'`, '4294967295')} END` },
+    { name: 'a fraction of a second', v: `CASE WHEN i = 7 THEN TIMESTAMP '2020-01-01 00:00:00.5' ELSE ${spreadOf(`TIMESTAMP '2015-01-01'`, '10000000')} END` },
+    { name: 'infinity', v: `CASE WHEN i = 7 THEN 'infinity'::TIMESTAMP WHEN i = 8 THEN '-infinity'::TIMESTAMP ELSE ${spreadOf(`TIMESTAMP '2015-01-01'`, '10000000')} END` },
+    { name: 'dates', v: `CAST(${spreadOf(`TIMESTAMP '1500-01-01'`, '100000000000')} AS DATE)` },
+  ];
+  for (const kind of kinds) {
+    const values = `SELECT i, ${kind.v} AS x FROM range(200000) t(i)`;
+    const spread = await analyzeSql(`SELECT x FROM (${values}) ORDER BY i`);
+    const clustered = await analyzeSql(`SELECT x FROM (${values}) ORDER BY count(*) OVER (PARTITION BY x) DESC, x, i`);
+    assert.ok(spread.mode_frequency >= 2, kind.name);
+    assert.deepEqual(spread, clustered, kind.name);
+  }
+});
+
 test('analyze of nearly distinct values: repeated values first in the top list, then the smallest seen once', async () => {
   // 1e9 twelve times, twenty values twice, every other value once.
   const r = await analyzeSql(`SELECT CASE WHEN i % 50000 < 3 THEN 1e9 WHEN i % 5000 = 7 THEN 2e9 + i // 10000 ELSE i * 1.5 END AS x FROM range(200000) t(i)`);

@@ -4,7 +4,7 @@ import { defineOperation } from '../types.ts';
 import { annotate, resolveColumn } from '../params.ts';
 import { isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { literal } from '../../engine/sql.ts';
-import { valueExpr, jsonOf, jsNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
+import { valueExpr, valueType, jsonOf, jsNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
 import type { Db, Row } from '../../engine/duck.ts';
 import { scanOf } from '../change/scan.ts';
 
@@ -64,7 +64,8 @@ export const analyze = defineOperation({
       // A column no longer than the sample is counted whole: its sample would be a hash
       // aggregate over every value (count DISTINCT) that the counts table repeats anyway.
       const sampled = bitmap === undefined && column.type.toUpperCase() !== 'BOOLEAN' && ds.rows > SAMPLE_ROWS;
-      const sorted = sampled ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted) : null;
+      const timestamps = valueType(column.type).toUpperCase() === 'TIMESTAMP';
+      const sorted = sampled ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted, timestamps) : null;
       const distinct = bitmap ?? (sorted?.distinct ? sorted : null);
       const counts = distinct ? `(SELECT v, 1::BIGINT AS n FROM ${values})` : VALUES;
       let freq: Frequencies;
@@ -161,13 +162,15 @@ async function distinctIntegers(db: Db, values: string, moments: Row): Promise<{
  * value → count − 1) and the TOP smallest values seen once (`singles`), for columns whose
  * counts table is not needed for more (text needs it for word statistics).
  */
-async function sortedCheck(db: Db, values: string, count: number | null, repeats: boolean, qs: number[]): Promise<{ total: number; unique: number; distinct: boolean; repeats: boolean } | null> {
+async function sortedCheck(db: Db, values: string, count: number | null, repeats: boolean, qs: number[], timestamps = false): Promise<{ total: number; unique: number; distinct: boolean; repeats: boolean } | null> {
   const sample = await db.one(`SELECT count(v) AS n, count(DISTINCT v) AS u FROM (SELECT v FROM ${values} LIMIT ${SAMPLE_ROWS})`);
   const n = Number(sample.n);
   const u = Number(sample.u);
   // Nearly distinct: a few repeats in 10^5 (time stamps in seconds over years have some).
   if (n < 2 || (repeats ? u < n * 0.99 : u !== n)) return null;
-  const total = count ?? Number(await db.scalar(`SELECT count(v) FROM ${values}`));
+  const seconds = timestamps ? await secondsKey(db, values) : null;
+  const total = seconds?.total ?? count ?? Number(await db.scalar(`SELECT count(v) FROM ${values}`));
+  const ordered = seconds?.ordered ?? `(SELECT v FROM ${values} ORDER BY v)`;
   const at = [...new Set([...positions(total, qs).flatMap((p) => [p.lo, p.hi]), 0, total - 1])];
   const single = '(prev IS NULL OR v <> prev) AND (next IS NULL OR v <> next)';
   // After the sort everything runs on one thread: as few aggregates (each tests its FILTER on
@@ -176,7 +179,7 @@ async function sortedCheck(db: Db, values: string, count: number | null, repeats
   const raw = `${AT}_raw`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT count(*) AS n, count(*) FILTER (WHERE v = prev) AS same, list({'rn': rn, 'v': v}) FILTER (WHERE rn IN (${at.map((p) => p + 1).join(', ')})) AS picks
       ${repeats ? `, histogram(v) FILTER (WHERE v = prev) AS dups, coalesce(min_by(v, v, ${TOP}) FILTER (WHERE ${single}), []) AS singles` : ''}
-    FROM (SELECT v, lag(v) OVER () AS prev, lead(v) OVER () AS next, row_number() OVER () AS rn FROM (SELECT v FROM ${values} ORDER BY v))`);
+    FROM (SELECT v, lag(v) OVER () AS prev, lead(v) OVER () AS next, row_number() OVER () AS rn FROM ${ordered})`);
   const pick = (p: number) => `list_filter(picks, lambda x: x.rn = ${p + 1})[1].v`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${AT} AS SELECT same, n - same AS uniq, ${pick(0)} AS lo, ${pick(total - 1)} AS hi${at.map((p) => `, ${pick(p)} AS a${p}`).join('')}${repeats ? ', dups, singles' : ''} FROM ${raw}`);
   await db.run(`DROP TABLE ${raw}`);
@@ -184,6 +187,26 @@ async function sortedCheck(db: Db, values: string, count: number | null, repeats
   const distinct = Number(row.same) === 0;
   if (!distinct && !repeats) return null;
   return { total, unique: Number(row.uniq), distinct, repeats: !distinct };
+}
+
+/**
+ * Time stamps (a TIMESTAMP column `v`) that are all whole seconds within 2^32 s (136 years)
+ * of the least of them, sorted as those seconds: a 4-byte key, which DuckDB sorts in about
+ * half the CPU of the 8-byte time stamps (10M of them: 1.0 s instead of 1.5-2.0 s), in the
+ * same order, equal exactly where the time stamps are. `ordered`: the time stamps in that
+ * order (a FROM item with column v), turned back from the keys after the sort (the window
+ * and aggregates after it cost more on UINTEGER keys than on time stamps: 0.9-1.6 s instead
+ * of 0.5-0.6 s). Null when some value has a fraction of a second or is infinite, or the span
+ * is wider; the key's pass then was for nothing (~0.1-0.2 s). `total`: the count of values.
+ */
+async function secondsKey(db: Db, values: string): Promise<{ total: number; ordered: string } | null> {
+  // (epoch_us of an infinite time stamp is NULL: isfinite is tested first.)
+  const row = await db.one(`SELECT count(v) AS n, min(epoch_us(v)) AS lo, max(epoch_us(v)) AS hi, bool_and(isfinite(v) AND epoch_us(v) % 1000000 = 0) AS whole FROM ${values}`);
+  if (row.whole !== true || row.lo === null || row.hi === null) return null;
+  const lo = BigInt(row.lo as bigint);
+  if ((BigInt(row.hi as bigint) - lo) / 1_000_000n >= 1n << 32n) return null;
+  const keys = `(SELECT CAST((epoch_us(v) - ${lo}) // 1000000 AS UINTEGER) AS k FROM ${values})`;
+  return { total: Number(row.n), ordered: `(SELECT make_timestamp(${lo} + CAST(k AS BIGINT) * 1000000) AS v FROM (SELECT k FROM ${keys} ORDER BY k))` };
 }
 
 /** Quantiles from the values sortedCheck kept at their positions. */

@@ -2,6 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness, sameSequence, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { evenQuantiles, intervalLabels, quantileEdges } from './transforms/binning.ts';
+import { intervalOf } from './discretize.ts';
+import { doubleLiteral } from './transforms/python.ts';
 
 // Expected labels are pandas' cut/qcut(...).astype(str), worked out from tile.py: integer bins
 // are linspace(min, max, n+1) with the first edge lowered by 0.1% of the range; qcut edges
@@ -139,4 +141,41 @@ test('discretize: MAX_BINS bins, each value labelled by its interval (the SQL gr
   const interval = (v: number) => edges.findIndex((e) => v <= e);
   sameSequence(labels, values.map((v) => expected[Math.max(0, interval(v) - 1)]));
   assert.equal(new Set(labels).size, 10_000);
+});
+
+test('discretize: the binary search of intervals gives what one CASE branch per edge gave, on edges, their neighbours, ±inf, NaN, NULL', async () => {
+  // The first formulation, kept as the reference: branches in edge order, the first edge
+  // included (qcut) or not (cut), NaN and NULL missing.
+  const linear = (value: string, missing: string, bins: number[], includeLowest: boolean): string => {
+    const cases = [`WHEN ${value} <= ${doubleLiteral(bins[0])} THEN ${includeLowest ? `CASE WHEN ${value} = ${doubleLiteral(bins[0])} THEN 1 END` : 'NULL'}`];
+    for (let i = 1; i < bins.length; i++) cases.push(`WHEN ${value} <= ${doubleLiteral(bins[i])} THEN ${i}`);
+    return `CASE WHEN ${missing} THEN NULL ${cases.join(' ')} ELSE NULL END`;
+  };
+  const edgeSets: number[][] = [
+    [0, 1],
+    [-1, 0, 1],
+    [-Infinity, 0, Infinity],
+    [-Infinity, -1e300, 5e-324, 1e300],
+    [0.1, 0.2, 0.30000000000000004, 0.5, 0.7, 1.1],
+    Array.from({ length: 11 }, (_, i) => i * 99.99),
+    Array.from({ length: 1001 }, (_, i) => -500 + i * 1.0000001),
+    Array.from({ length: 10_001 }, (_, i) => i * i),
+  ];
+  await h.rt.duck.withConnection(async (db) => {
+    for (const bins of edgeSets) {
+      // Every edge, its two neighbouring doubles, values between and outside, ±inf, ±0, NaN, NULL.
+      const edges = `[${bins.map(doubleLiteral).join(', ')}]`;
+      await db.run(`CREATE OR REPLACE TEMP TABLE t AS
+        SELECT unnest([e, nextafter(e, 'inf'::DOUBLE), nextafter(e, '-inf'::DOUBLE), e + 0.5, e - 0.5, e * 1.5]) AS v FROM (SELECT unnest(${edges}) AS e)
+        UNION ALL SELECT unnest(['inf'::DOUBLE, '-inf'::DOUBLE, 'nan'::DOUBLE, 0.0, '-0.0'::DOUBLE, NULL, 1e308, -1e308])
+        UNION ALL SELECT ${doubleLiteral(bins[0])} + (${doubleLiteral(bins[bins.length - 1])} - ${doubleLiteral(bins[0])}) * (hash(i) % 100000) / 99999.0 FROM range(20000) r(i)`);
+      for (const includeLowest of [false, true]) {
+        const missing = '(v IS NULL OR isnan(v))';
+        const differ = await db.rows(`SELECT v, a, b FROM (SELECT v, ${linear('v', missing, bins, includeLowest)} AS a, ${intervalOf('v', missing, bins, includeLowest)} AS b FROM t) WHERE a IS DISTINCT FROM b LIMIT 5`);
+        assert.deepEqual(differ, [], `${bins.length} edges from ${bins[0]}, include lowest ${includeLowest}`);
+      }
+      const counted = await db.one(`SELECT count(*) AS n, count(DISTINCT ${intervalOf('v', 'v IS NULL', bins, true)}) AS k FROM t`);
+      assert.ok(Number(counted.n) > 20_000 && Number(counted.k) >= Math.min(2, bins.length - 1), `${counted.k} intervals met`);
+    }
+  });
 });

@@ -71,11 +71,7 @@ export const discretize = defineOperation({
       throw new OperationError('invalid bins', `Bin edges must be unique: ${edgesText(bins)}; the column has too few distinct values for ${bins.length - 1} ${quantiling ? 'quantiles' : 'bins'}`);
     }
     const labels = intervalLabels(bins, quantiling);
-    // searchsorted(bins, x, side='left'): x in (b[i-1], b[i]] is interval i (1-based); qcut's
-    // include_lowest puts x = b[0] in the first interval; anything outside is missing.
-    const cases = [`WHEN ${value} <= ${doubleLiteral(bins[0])} THEN ${quantiling ? `CASE WHEN ${value} = ${doubleLiteral(bins[0])} THEN 1 END` : 'NULL'}`];
-    for (let i = 1; i < bins.length; i++) cases.push(`WHEN ${value} <= ${doubleLiteral(bins[i])} THEN ${i}`);
-    const interval = `CASE WHEN ${isMissing(ds.sqlName(index), type)} THEN NULL ${cases.join(' ')} ELSE NULL END`;
+    const interval = intervalOf(value, isMissing(ds.sqlName(index), type), bins, quantiling);
     // The label picked from one list by the interval's number, the SQL linear in the number of
     // bins (a label spelled out in each branch made it quadratic: 100,000 bins exhausted the
     // server's memory building it). Distinct labels are values of an ENUM of them, written to
@@ -87,6 +83,29 @@ export const discretize = defineOperation({
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr) };
   },
 });
+
+/**
+ * The SQL of the 1-based interval of `bins` (edges, non-decreasing) that `value` (DOUBLE)
+ * falls in, as numpy's searchsorted(bins, x, side='left'): x in (b[i-1], b[i]] is interval i;
+ * `includeLowest` (qcut) puts x = b[0] in the first interval; NULL when `missing` (SQL, true
+ * for NULL and NaN) or outside (b[0], b[n]].
+ *
+ * A binary search: nested CASEs halving the intervals, about log2(n) comparisons per value
+ * where a CASE of one branch per edge made ~n/2 (10 bins over 10M doubles: 0.60 s of CPU
+ * instead of 0.70–0.83 s); the SQL stays linear in the number of bins.
+ */
+export function intervalOf(value: string, missing: string, bins: number[], includeLowest: boolean): string {
+  const edge = (i: number) => doubleLiteral(bins[i]);
+  // Intervals lo…hi, knowing value > b[lo-1] and value <= b[hi].
+  const search = (lo: number, hi: number): string => {
+    if (lo === hi) return String(lo);
+    const mid = (lo + hi) >> 1;
+    return `CASE WHEN ${value} <= ${edge(mid)} THEN ${search(lo, mid)} ELSE ${search(mid + 1, hi)} END`;
+  };
+  const n = bins.length - 1;
+  const lowest = includeLowest ? `WHEN ${value} = ${edge(0)} THEN 1 ` : '';
+  return `CASE WHEN ${missing} THEN NULL ${lowest}WHEN ${value} > ${edge(0)} AND ${value} <= ${edge(n)} THEN ${search(1, n)} END`;
+}
 
 /**
  * Most bins (intervals) one discretize makes: each is a branch of the CASE every value goes
