@@ -8,6 +8,27 @@ import { hidePaths, parseMemorySize, runningSandboxProcesses, waitingSandboxComm
 
 const CSV = 'a,x\n1,p\n2,q\n';
 
+/** Resolve once `ok()` holds, checking every 5 ms; fail after `ms`. */
+async function until(ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!ok()) {
+    if (performance.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The most command processes running at once from now until stop(). */
+function watchProcesses(): { stop(): number } {
+  let most = runningSandboxProcesses();
+  const timer = setInterval(() => (most = Math.max(most, runningSandboxProcesses())), 2);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(most, runningSandboxProcesses());
+    },
+  };
+}
+
 describe('executeCommand runs in a child process under OS limits', () => {
   test('an allocation DuckDB does not count (one huge list) fails in the child; the server does not grow', async () => {
     const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_TIMEOUT_MS: 2000 });
@@ -85,6 +106,64 @@ describe('executeCommand runs in a child process under OS limits', () => {
       assert.equal(most, 1);
       assert.ok(waited >= 1, 'the other commands waited for the slot');
       assert.equal(runningSandboxProcesses(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a command that gets no process within COMMAND_WAIT_MS is answered busy and leaves the line; the next one runs once the process is free', async () => {
+    const h = await engineHarness({ COMMAND_PROCESSES: 1, COMMAND_WAIT_MS: 300, COMMAND_TIMEOUT_MS: 2000 });
+    try {
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => h.load(CSV)));
+      const before = await h.table(b);
+      const long = h.run(a, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      await until(() => runningSandboxProcesses() === 1);
+      const started = performance.now();
+      const refused = await h.run(b, 'executeCommand', { command: 'SELECT a * 10 AS a FROM df' });
+      const waited = performance.now() - started;
+      assert.equal(refused.success, false);
+      assert.equal(refused.error, 'busy', refused.errorDescription);
+      assert.match(refused.errorDescription, /all 1 command processes \(COMMAND_PROCESSES\) stayed in use for 300 ms, the longest a command waits for one \(COMMAND_WAIT_MS\)/);
+      assert.ok(waited >= 290 && waited < 1500, `answered after ${Math.round(waited)} ms`);
+      // Answered and gone: nobody waits, the long command still holds the only process.
+      assert.equal(waitingSandboxCommands(), 0);
+      assert.equal(runningSandboxProcesses(), 1);
+      assert.equal((await long).error, 'command timed out');
+      // The refused command never takes the process that is now free.
+      const watch = watchProcesses();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(watch.stop(), 0, 'no process was started for the refused command');
+      assert.deepEqual(await h.table(b), before);
+      // The process is free: the next command runs.
+      await h.ok(c, 'executeCommand', { command: 'SELECT a * 10 AS a FROM df' });
+      assert.deepEqual(await h.column(c, 'a'), [10, 20]);
+      assert.equal(runningSandboxProcesses(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a command waits for a process no longer than its job's deadline (JOB_TIMEOUT_MS), even when COMMAND_WAIT_MS is longer", async () => {
+    const h = await engineHarness({ COMMAND_PROCESSES: 1, COMMAND_WAIT_MS: 30_000, COMMAND_TIMEOUT_MS: 3000, JOB_TIMEOUT_MS: 2000 });
+    try {
+      const [a, b] = await Promise.all([1, 2].map(() => h.load(CSV)));
+      const before = await h.table(b);
+      const long = h.run(a, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      await until(() => runningSandboxProcesses() === 1);
+      const waiting = h.run(b, 'executeCommand', { command: 'SELECT a * 10 AS a FROM df' });
+      await until(() => waitingSandboxCommands() === 1);
+      const res = await waiting;
+      assert.equal(res.error, 'operation timed out', res.errorDescription);
+      // Out of the line by its deadline, while the long command still holds the process
+      // (its own limit, 3 s, is later than its job's answer at 2 s).
+      await until(() => waitingSandboxCommands() === 0, 200);
+      assert.equal(runningSandboxProcesses(), 1);
+      await long;
+      await until(() => runningSandboxProcesses() === 0);
+      const watch = watchProcesses();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(watch.stop(), 0, 'no process was started for the answered command');
+      assert.deepEqual(await h.table(b), before);
     } finally {
       await h.close();
     }

@@ -1,5 +1,4 @@
 import { fork, execFile, type ChildProcess } from 'node:child_process';
-import pLimit from 'p-limit';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import fs from 'node:fs/promises';
@@ -218,29 +217,108 @@ function limitProcess(pid: number, dataBytes: number, cpuSeconds: number): Promi
 
 const timedOut = (limits: SandboxLimits) => new OperationError('command timed out', `the command ran longer than its limit of ${limits.timeoutMs} ms and was stopped; the dataset is unchanged`);
 
-/**
- * Run one command in a fresh child process under OS limits (see above) and resolve with its
- * outcome; same contract as runSandboxed (src/engine/sandbox.ts), which runs in the child.
- * `cwd`: the folder relative paths of `input` are resolved in. At most `maxProcesses`
- * commands run at once (COMMAND_PROCESSES); the others wait in arrival order. Rejects with
- * an OperationError for the command's own failures (timed out, out of memory, refused …).
- */
-export function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string, maxProcesses = Infinity): Promise<SandboxOutcome> {
-  slots.concurrency = maxProcesses;
-  return slots(() => runInProcess(input, limits, cwd));
+/** How long a command may wait for a process, and how many run at once. */
+export interface CommandSlots {
+  /** Commands running at once (COMMAND_PROCESSES). */
+  processes: number;
+  /** Longest wait for a free process, in ms (COMMAND_WAIT_MS); 0: only a process free at once. */
+  waitMs: number;
+  /** The job's deadline (epoch ms, JOB_TIMEOUT_MS): no command waits past it. */
+  deadline?: number;
 }
 
 /**
- * Commands running at once in this server (COMMAND_PROCESSES, set by each caller): each
- * process may grow to COMMAND_MEMORY_LIMIT plus headroom, so the queue's concurrency must
- * not decide how many of them live at once. A command waits here before its own time
- * limit starts (the job's JOB_TIMEOUT_MS still counts).
+ * Run one command in a fresh child process under OS limits (see above) and resolve with its
+ * outcome; same contract as runSandboxed (src/engine/sandbox.ts), which runs in the child.
+ * `cwd`: the folder relative paths of `input` are resolved in. At most `slots.processes`
+ * commands run at once (COMMAND_PROCESSES); the others wait in arrival order, each at most
+ * `slots.waitMs` and never past `slots.deadline`.
+ *
+ * @throws OperationError 'busy' when no process became free in time (the command did not
+ *   run and leaves the queue), 'operation timed out' when the deadline had passed before it
+ *   asked (its job was answered already: no process is taken for it); OperationError for
+ *   the command's own failures (timed out, out of memory, refused …).
  */
-const slots = pLimit(1);
+export async function runSandboxedProcess(input: SandboxInput, limits: SandboxLimits, cwd: string, slots: CommandSlots = { processes: Infinity, waitMs: Infinity }): Promise<SandboxOutcome> {
+  const release = await acquireSlot(slots);
+  try {
+    return await runInProcess(input, limits, cwd);
+  } finally {
+    release();
+  }
+}
+
+// Commands running at once in this server (COMMAND_PROCESSES, set by each caller): each
+// process may grow to COMMAND_MEMORY_LIMIT plus headroom, so the queue's concurrency must
+// not decide how many of them live at once. A command waits here (first come, first served)
+// before its own time limit starts, at most COMMAND_WAIT_MS and never past its job's deadline:
+// a waiter whose time is up leaves the line at once, so no process is ever taken for a
+// request that was already answered.
+
+/** A command waiting for a process: `grant` hands it the slot another command gave back. */
+interface Waiter {
+  grant(): void;
+}
+
+/** The longest delay setTimeout keeps (ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+let maxSlots = 1;
+let activeSlots = 0;
+const waiters: Waiter[] = [];
+
+/** Hand free slots to the commands waiting longest. */
+function grantFreeSlots(): void {
+  while (activeSlots < maxSlots && waiters.length) waiters.shift()!.grant();
+}
+
+/** A process slot for one command; resolves with its release (idempotent), or rejects with 'busy' (see runSandboxedProcess). */
+function acquireSlot(slots: CommandSlots): Promise<() => void> {
+  maxSlots = slots.processes;
+  grantFreeSlots(); // a raised COMMAND_PROCESSES serves those already waiting
+  const untilDeadline = slots.deadline === undefined ? Infinity : slots.deadline - Date.now();
+  if (untilDeadline <= 0) return Promise.reject(new OperationError('operation timed out', 'the operation reached its deadline (JOB_TIMEOUT_MS) before its command could start; the command did not run and the dataset is unchanged'));
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    activeSlots--;
+    grantFreeSlots();
+  };
+  if (activeSlots < maxSlots && waiters.length === 0) {
+    activeSlots++;
+    return Promise.resolve(release);
+  }
+  const waitMs = Math.max(0, Math.min(slots.waitMs, untilDeadline));
+  const busy = () => new OperationError('busy', untilDeadline < slots.waitMs
+    ? `all ${slots.processes} command processes (COMMAND_PROCESSES) stayed in use until this operation's deadline (JOB_TIMEOUT_MS), ${waitMs} ms after the command asked for one (a command waits at most ${slots.waitMs} ms, COMMAND_WAIT_MS); the command did not run and the dataset is unchanged; send it again later`
+    : `all ${slots.processes} command processes (COMMAND_PROCESSES) stayed in use for ${waitMs} ms, the longest a command waits for one (COMMAND_WAIT_MS); the command did not run and the dataset is unchanged; send it again later`);
+  if (waitMs === 0) return Promise.reject(busy());
+  return new Promise((resolve, reject) => {
+    const waiter: Waiter = {
+      grant() {
+        clearTimeout(timer);
+        activeSlots++;
+        resolve(release);
+      },
+    };
+    // Both run on the event loop: once the timer has fired the waiter is out of the line
+    // (never granted), and once granted its timer is cleared. (No timer for a wait without
+    // bound: setTimeout takes anything past 2^31-1 ms for 1 ms.)
+    const timer = waitMs <= MAX_TIMER_MS
+      ? setTimeout(() => {
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(busy());
+        }, waitMs)
+      : undefined;
+    waiters.push(waiter);
+  });
+}
 
 /** Commands waiting for a process slot (tests). */
 export function waitingSandboxCommands(): number {
-  return slots.pendingCount;
+  return waiters.length;
 }
 
 async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {

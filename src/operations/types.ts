@@ -25,6 +25,11 @@ export interface OperationContext {
   cpu: CpuPool;
   /** Scratch folder of this session for files the job needs on its way. */
   tmpDir: string;
+  /**
+   * When the job's time is up (epoch ms: its start plus JOB_TIMEOUT_MS): it has been answered
+   * `operation timed out` by then, so nothing should start work for it past this.
+   */
+  deadline: number;
 }
 
 /**

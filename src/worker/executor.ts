@@ -38,6 +38,11 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
 class Watchdog {
   state: 'running' | 'committing' | 'expired' = 'running';
   db: Db | null = null;
+  /** When the job is answered as timed out (epoch ms). */
+  readonly deadline: number;
+  constructor(limitMs: number) {
+    this.deadline = Date.now() + limitMs;
+  }
   /** Called before a job changes which version is current; throws once the deadline passed. */
   enterCommit(): void {
     if (this.state === 'expired') throw new OperationError('operation timed out', 'the operation ran past its deadline and was stopped; the dataset is unchanged');
@@ -58,8 +63,8 @@ class Watchdog {
  */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
-  const watchdog = new Watchdog();
   const limitMs = rt.config.JOB_TIMEOUT_MS;
+  const watchdog = new Watchdog(limitMs);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<JobResult>((resolve) => {
     const fire = () => {
@@ -151,7 +156,7 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
   const db = await engine.duck.connect();
   watchdog.db = db;
   try {
-    return await fn(await openContext(rt, engine, db, sessionId, dataset));
+    return await fn(await openContext(rt, engine, db, sessionId, dataset, watchdog.deadline));
   } finally {
     db.close();
     collectAfterWide(dataset.columns.length);
@@ -187,7 +192,7 @@ function applied(operation: string, parameters: Record<string, unknown>): Applie
   return { operation, parameters, appliedAt: new Date().toISOString() };
 }
 
-async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: string, dataset: Dataset): Promise<OperationContext> {
+async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: string, dataset: Dataset, deadline: number): Promise<OperationContext> {
   db.deferViews(dataset.viewStatements());
   return {
     db,
@@ -201,6 +206,7 @@ async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: strin
     cells: rt.cells,
     cpu: rt.cpu,
     tmpDir: rt.store.tmpDir(sessionId),
+    deadline,
   };
 }
 
@@ -214,7 +220,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
       assertStringsWithin(parameters, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
       const params = parseParams(op.params, parameters);
-      const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset);
+      const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset, ctx.deadline);
       const change = await op.run(opCtx, params);
       if (change.kind === 'none') return dataset;
       let m: Materialized;

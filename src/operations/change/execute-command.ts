@@ -62,7 +62,7 @@ export const executeCommand = defineOperation({
           threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
         },
         jobDir,
-        ctx.config.COMMAND_PROCESSES,
+        { processes: ctx.config.COMMAND_PROCESSES, waitMs: ctx.config.COMMAND_WAIT_MS, deadline: ctx.deadline },
       );
       if (outcome.kind === 'result') change = await plan(ctx, outcome, resultPath);
       // A DELETE's deleted positions: the version records them, every column keeps its file.
