@@ -53,6 +53,7 @@ const envSchema = z.object({
   // A download whose client stops reading is cut off after this long without progress: its export holds a DuckDB/libuv thread blocked in a pipe write meanwhile.
   // Downloads exporting at once; more wait their turn. Each export's statement runs on a thread of libuv's pool (4 threads), which file I/O and every other statement share.
   MAX_DOWNLOADS: z.coerce.number().int().min(1).default(2),
+  MAX_DOWNLOADS_PER_CLIENT: z.coerce.number().int().min(1).default(1), // downloads at once (waiting or streaming) per remote address; past it 429
   DOWNLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000),
   READ_WAIT_MS: z.coerce.number().int().min(0).default(5_000), // 0 = reads wait as long as it takes
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),

@@ -23,15 +23,39 @@ export const FIRST_BYTE_WAIT_MS = 300;
  * off. Until then the export's statement blocks a thread of the pool DuckDB's statements and
  * file I/O share (libuv's, 4 threads), and four stalled downloads stopped every session.
  * For the same reason at most MAX_DOWNLOADS export at once; the others wait their turn.
+ *
+ * One client (remote address) has at most MAX_DOWNLOADS_PER_CLIENT downloads at once, waiting
+ * or streaming, from the request until its response has closed; past it the request is
+ * answered 429 naming the limit at once, without waiting: otherwise one client could fill
+ * the MAX_DOWNLOADS line for everyone (behind a reverse proxy every client has the proxy's address).
  */
 export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
   const slots = pLimit(rt.config.MAX_DOWNLOADS);
+  const perClient = new Map<string, number>();
+  const maxPerClient = rt.config.MAX_DOWNLOADS_PER_CLIENT;
   for (const format of ['CSV', 'JSON'] as const satisfies ExportFormat[]) {
     app.get<{ Params: { sessionID: string } }>(`/download${format}/:sessionID`, async (req, reply) => {
       const { sessionID } = req.params;
       if (!isSessionId(sessionID) || !(await rt.store.exists(sessionID))) {
         return reply.code(404).send({ success: false, error: 'unknown session', errorDescription: 'no dataset with this sessionID' });
       }
+      const client = req.ip;
+      const mine = perClient.get(client) ?? 0;
+      if (mine >= maxPerClient) {
+        return reply.code(429).send({ success: false, error: 'too many downloads', errorDescription: `this client already has ${mine} download${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_DOWNLOADS_PER_CLIENT = ${maxPerClient}); wait for it to finish, then download again` });
+      }
+      perClient.set(client, mine + 1);
+      // Counted until the response has closed, whichever way it ends (sent, failed, cut off, client gone).
+      let counted = true;
+      const uncount = () => {
+        if (!counted) return;
+        counted = false;
+        const n = (perClient.get(client) ?? 1) - 1;
+        if (n > 0) perClient.set(client, n);
+        else perClient.delete(client);
+      };
+      if (reply.raw.destroyed) uncount();
+      else reply.raw.once('close', uncount);
       // A slot from here until the export has finished (or was aborted).
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));

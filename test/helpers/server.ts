@@ -18,11 +18,13 @@ export interface TestServer {
 /**
  * A real server on a free port with its own empty DATA_DIR. Reads wait as long as it takes
  * (READ_WAIT_MS 0) unless a test sets it: on a loaded CI machine an edit can outlast the
- * default 5 s, and a test's read would then be answered `busy`.
+ * default 5 s, and a test's read would then be answered `busy`. Every test client comes from
+ * 127.0.0.1, so downloads per client are not limited (MAX_DOWNLOADS_PER_CLIENT 1000) unless a
+ * test sets it: tests download in parallel.
  */
 export async function startServer(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'willow-test-')));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB', READ_WAIT_MS: '0' }, overrides);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DUCKDB_MEMORY_LIMIT: '1GB', READ_WAIT_MS: '0', MAX_DOWNLOADS_PER_CLIENT: '1000' }, overrides);
   const gateway = await createGateway(config, createLogger(config.LOG_LEVEL));
   const port = await gateway.listen();
   return {

@@ -1,0 +1,62 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, uploadOk } from './helpers/server.ts';
+
+// One client has at most MAX_DOWNLOADS_PER_CLIENT downloads at once: one client could
+// otherwise fill the MAX_DOWNLOADS line (and its DuckDB threads) for everyone.
+
+const server = await startServer({ MAX_DOWNLOADS_PER_CLIENT: 1 });
+after(() => server.close());
+
+/** 1M rows, about 30 MB: far more than the pipe, the relay's blocks and the socket buffers hold. */
+function bigCsv(): string {
+  const lines = ['id,a,s'];
+  for (let i = 0; i < 1_000_000; i++) lines.push(`${i},${i * 2},text number ${i % 1000}`);
+  return lines.join('\n') + '\n';
+}
+
+const bigId = await uploadOk(server.url, 'big.csv', bigCsv());
+const smallId = await uploadOk(server.url, 'small.csv', 'a,b\n1,x\n');
+
+test('a second download at once from the same client is answered 429 naming MAX_DOWNLOADS_PER_CLIENT; once the first has completed, a new one works', async () => {
+  // The first download has started and stays in progress: its body is not read yet.
+  const first = await fetch(`${server.url}/downloadCSV/${bigId}`, { signal: AbortSignal.timeout(120_000) });
+  assert.equal(first.status, 200);
+  for (const format of ['CSV', 'JSON']) {
+    const second = await fetch(`${server.url}/download${format}/${smallId}`, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(second.status, 429, format);
+    const body = (await second.json()) as Record<string, unknown>;
+    assert.equal(body.success, false);
+    assert.equal(body.error, 'too many downloads');
+    assert.match(String(body.errorDescription), /already has 1 download in progress, the limit per client \(MAX_DOWNLOADS_PER_CLIENT = 1\)/);
+  }
+  // The first is whole: refusing the others did not disturb it.
+  const text = await first.text();
+  assert.equal(text.split('\n').length, 1_000_002);
+  assert.ok(text.endsWith('999999,1999998,text number 999\n'));
+  // Done once its response has closed, which is before the client can have its last byte.
+  const again = await fetch(`${server.url}/downloadCSV/${smallId}`, { signal: AbortSignal.timeout(30_000) });
+  assert.equal(again.status, 200);
+  assert.equal(await again.text(), 'a,b\n1,x\n');
+  // Downloads one after the other are never refused; an unknown session is still 404, not counted.
+  const json = await fetch(`${server.url}/downloadJSON/${smallId}`);
+  assert.equal(json.status, 200);
+  assert.deepEqual(await json.json(), [{ a: 1, b: 'x' }]);
+  assert.equal((await fetch(`${server.url}/downloadCSV/${'0'.repeat(30)}`)).status, 404);
+  const csv = await fetch(`${server.url}/downloadCSV/${smallId}`);
+  assert.equal(csv.status, 200);
+  assert.equal(await csv.text(), 'a,b\n1,x\n');
+});
+
+test('a download cut off by its client frees its place', async () => {
+  const controller = new AbortController();
+  const first = await fetch(`${server.url}/downloadCSV/${bigId}`, { signal: controller.signal });
+  assert.equal(first.status, 200);
+  assert.equal((await fetch(`${server.url}/downloadCSV/${smallId}`)).status, 429);
+  controller.abort();
+  await first.text().catch(() => {});
+  const deadline = Date.now() + 10_000;
+  let status = 0;
+  while (Date.now() < deadline && (status = (await fetch(`${server.url}/downloadCSV/${smallId}`)).status) === 429) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(status, 200);
+});
