@@ -106,7 +106,8 @@ export async function touchSession(store: SessionStore, id: string): Promise<voi
 
 /**
  * Delete sessions not used for `ttlMs` (their folder's modification time: set on every
- * request and by every change). Returns the ids removed.
+ * request and by every change) and not held (SessionStore.hold(): a job, download or read
+ * in progress), through SessionStore.removeIfIdle. Returns the ids removed.
  */
 export async function expireSessions(store: SessionStore, ttlMs: number): Promise<string[]> {
   const removed: string[] = [];
@@ -114,11 +115,7 @@ export async function expireSessions(store: SessionStore, ttlMs: number): Promis
   const cutoff = Date.now() - ttlMs;
   for (const id of ids) {
     if (!/^[0-9a-f]{30}$/.test(id)) continue;
-    const stat = await fs.stat(path.join(store.root, id)).catch(() => null);
-    if (stat && stat.isDirectory() && stat.mtimeMs < cutoff) {
-      await fs.rm(path.join(store.root, id), { recursive: true, force: true });
-      removed.push(id);
-    }
+    if (await store.removeIfIdle(id, cutoff)) removed.push(id);
   }
   if (removed.length) totals.delete(store.root);
   return removed;

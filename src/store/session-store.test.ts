@@ -1,9 +1,9 @@
-import { test, describe, beforeEach, afterEach } from 'node:test';
+import { test, describe, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SessionStore, SessionNotFoundError, type StoreLimits } from './session-store.ts';
+import { SessionStore, SessionNotFoundError, SessionExpiredError, type StoreLimits } from './session-store.ts';
 import { newSessionId } from './session-id.ts';
 import { writeFileAtomic } from './atomic.ts';
 import type { AppliedOperation, ColumnEntry, Manifest } from './manifest.ts';
@@ -246,6 +246,100 @@ describe('snapshot reads keep what they use', () => {
 
   test('a snapshot of an unknown session holds nothing', async () => {
     const store = open();
-    await assert.rejects(store.snapshot(newSessionId()), SessionNotFoundError);
+    const id = newSessionId();
+    await assert.rejects(store.snapshot(id), SessionNotFoundError);
+    assert.equal(store.isHeld(id), false);
+  });
+});
+
+describe('session expiry and work in progress exclude each other (hold, removeIfIdle)', () => {
+  const exists = (p: string) => fs.access(p).then(() => true, () => false);
+
+  test('a held session is not removed; each holder releases once, and once none holds it, it is', async () => {
+    const store = open();
+    const { id } = await session(store);
+    const job = store.hold(id);
+    const download = store.hold(id);
+    assert.equal(await store.removeIfIdle(id), false);
+    job();
+    job(); // a second release of the same hold does not end the other one
+    assert.equal(store.isHeld(id), true);
+    assert.equal(await store.removeIfIdle(id), false);
+    assert.equal(await exists(store.dir(id)), true);
+    await assert.doesNotReject(store.current(id));
+    download();
+    assert.equal(store.isHeld(id), false);
+    assert.equal(await store.removeIfIdle(id), true);
+    assert.equal(await exists(store.dir(id)), false);
+    await assert.rejects(store.current(id), SessionNotFoundError);
+    assert.equal(await store.removeIfIdle(id), false, 'nothing left to remove');
+  });
+
+  test('while a session is being removed it cannot be held: the job is told it expired, never given a half-deleted folder', async () => {
+    const store = open();
+    const { id } = await session(store);
+    // The removal stops at its deletion until the test lets it go on.
+    const rm = fs.rm;
+    let reached!: () => void;
+    const deleting = new Promise<void>((resolve) => (reached = resolve));
+    let proceed!: () => void;
+    const gate = new Promise<void>((resolve) => (proceed = resolve));
+    mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
+      reached();
+      await gate;
+      return rm(...args);
+    });
+    try {
+      const removal = store.removeIfIdle(id);
+      await deleting;
+      assert.throws(() => store.hold(id), (err: Error) => {
+        assert.ok(err instanceof SessionExpiredError);
+        assert.ok(err instanceof SessionNotFoundError, 'answered like an unknown session');
+        assert.match(err.message, /has expired: it was not used for longer than the idle limit \(SESSION_TTL_DAYS\)/);
+        return true;
+      });
+      await assert.rejects(store.snapshot(id), SessionExpiredError);
+      assert.equal(await store.removeIfIdle(id), false, 'one removal at a time');
+      proceed();
+      assert.equal(await removal, true);
+    } finally {
+      proceed();
+      mock.restoreAll();
+    }
+    assert.equal(await exists(store.dir(id)), false);
+    // Removed: the mark is gone with it (holding is possible, reading finds nothing).
+    const release = store.hold(id);
+    await assert.rejects(store.current(id), (err: Error) => err instanceof SessionNotFoundError && !(err instanceof SessionExpiredError));
+    release();
+    assert.equal(store.isHeld(id), false);
+  });
+
+  test('a snapshot read in flight holds its session until it is released', async () => {
+    const store = open();
+    const { id } = await session(store);
+    const read = await store.snapshot(id);
+    assert.equal(store.isHeld(id), true);
+    assert.equal(await store.removeIfIdle(id), false);
+    await read.release();
+    await read.release();
+    assert.equal(store.isHeld(id), false);
+    assert.equal(await store.removeIfIdle(id), true);
+  });
+
+  test('removeIfIdle(id, usedBefore): a session used since (its folder touched) stays', async () => {
+    const store = open();
+    const { id } = await session(store);
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    await fs.utimes(store.dir(id), old, old);
+    const cutoff = Date.now() - 7 * 86_400_000;
+    const fresh = await session(store);
+    assert.equal(await store.removeIfIdle(fresh.id, cutoff), false);
+    assert.equal(await exists(store.dir(fresh.id)), true);
+    const release = store.hold(id);
+    assert.equal(await store.removeIfIdle(id, cutoff), false, 'held');
+    release();
+    assert.equal(await store.removeIfIdle(id, cutoff), true);
+    assert.equal(await exists(store.dir(id)), false);
+    assert.equal(await store.removeIfIdle('not-a-session', cutoff), false);
   });
 });

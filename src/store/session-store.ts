@@ -6,9 +6,17 @@ import { isSessionId } from './session-id.ts';
 import { columnFiles, type AppliedOperation, type JobStamp, type Manifest, type SessionState } from './manifest.ts';
 
 export class SessionNotFoundError extends Error {
-  constructor(id: string) {
-    super(`no session ${JSON.stringify(id)}: upload a dataset first`);
+  constructor(id: string, message = `no session ${JSON.stringify(id)}: upload a dataset first`) {
+    super(message);
     this.name = 'SessionNotFoundError';
+  }
+}
+
+/** A session asked for while the expiry sweeper deletes it (removeIfIdle): as good as not found. */
+export class SessionExpiredError extends SessionNotFoundError {
+  constructor(id: string) {
+    super(id, `session ${JSON.stringify(id)} has expired: it was not used for longer than the idle limit (SESSION_TTL_DAYS) and is being deleted; upload the dataset again`);
+    this.name = 'SessionExpiredError';
   }
 }
 
@@ -109,6 +117,10 @@ export class SessionStore {
   readonly limits: StoreLimits;
   /** Sessions with reads in flight (snapshot()). */
   private readonly readers = new Map<string, Readers>();
+  /** Holders per session in use (hold()): jobs, downloads, snapshot reads. */
+  private readonly holders = new Map<string, number>();
+  /** Sessions removeIfIdle() is deleting: none of them may be held meanwhile. */
+  private readonly removing = new Set<string>();
 
   constructor(dataDir: string, limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }) {
     this.root = path.join(dataDir, 'sessions');
@@ -187,17 +199,75 @@ export class SessionStore {
   }
 
   /**
+   * Keep the session from being deleted by the expiry sweeper (removeIfIdle) until the
+   * returned release is called; it counts its holders (jobs, downloads, snapshot reads), and
+   * each release (idempotent) ends one. Holding does not check that the session exists: what
+   * reads it next does. Holds are of this process only (a worker process of the distributed
+   * queue holds in its own store).
+   *
+   * @throws SessionExpiredError (a SessionNotFoundError) while removeIfIdle deletes it
+   */
+  hold(id: string): () => void {
+    if (this.removing.has(id)) throw new SessionExpiredError(id);
+    this.holders.set(id, (this.holders.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.holders.get(id) ?? 1) - 1;
+      if (n > 0) this.holders.set(id, n);
+      else this.holders.delete(id);
+    };
+  }
+
+  /**
+   * Delete the session's folder if nothing holds it (hold()) and, with `usedBefore` (epoch
+   * ms), its folder was last used (modified: touchSession, every change) before then — checked
+   * again here, as a request may have come and gone since the sweeper looked. While the folder
+   * is being deleted the session cannot be held (hold() throws SessionExpiredError), so a job
+   * or download arriving meanwhile is refused rather than given a half-deleted folder.
+   * Resolves true when it was deleted, false when it was held, used since, being removed
+   * already or not there.
+   */
+  async removeIfIdle(id: string, usedBefore = Infinity): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    const dir = this.dir(id);
+    const unused = async () => {
+      const stat = await fs.stat(dir).catch(() => null);
+      return stat !== null && stat.isDirectory() && stat.mtimeMs < usedBefore;
+    };
+    // A first look without the mark: a session in use is never refused for the time of a stat.
+    if (!(await unused()) || this.holders.has(id) || this.removing.has(id)) return false;
+    this.removing.add(id);
+    try {
+      if (!(await unused())) return false;
+      await fs.rm(dir, { recursive: true, force: true });
+      for (const file of manifestTexts.keys()) if (file.startsWith(dir + path.sep)) forgetManifest(file);
+      return true;
+    } finally {
+      this.removing.delete(id);
+    }
+  }
+
+  /** Whether anything holds the session now (tests). */
+  isHeld(id: string): boolean {
+    return this.holders.has(id);
+  }
+
+  /**
    * The current version, for a read that may run beside a change of the session (the
    * embedded queue's snapshot reads): until release(), no commit deletes this version's
    * manifest or column files (a new change after undo drops the redo branch, MAX_VERSIONS /
    * MAX_HISTORY_BYTES drop the oldest); their deletion waits for the last read using them.
    * `state` is only for the answer (undo/redo available), the other versions it names are
    * not held. The lease is taken before state.json is read, so a
-   * commit in between cannot delete what the read is about to open.
+   * commit in between cannot delete what the read is about to open. The session is held
+   * (hold()) until release(): the expiry sweeper leaves it alone meanwhile.
    *
-   * @throws SessionNotFoundError (nothing is held then)
+   * @throws SessionNotFoundError (nothing is held then), SessionExpiredError while it is being removed
    */
   async snapshot(id: string): Promise<Snapshot> {
+    const unhold = this.hold(id);
     let readers = this.readers.get(id);
     if (!readers) this.readers.set(id, (readers = { leases: new Set(), manifests: new Set(), files: new Set() }));
     const lease: Lease = {};
@@ -208,7 +278,11 @@ export class SessionStore {
       released = true;
       readers.leases.delete(lease);
       if (readers.leases.size === 0) this.readers.delete(id);
-      await this.deleteUnused(id, readers);
+      try {
+        await this.deleteUnused(id, readers);
+      } finally {
+        unhold();
+      }
     };
     try {
       const { state, manifest } = await this.current(id);

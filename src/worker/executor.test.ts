@@ -1,8 +1,10 @@
-import { test, describe } from 'node:test';
+import { test, describe, mock } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { engineHarness } from '../../test/helpers/engine.ts';
 import { runningSandboxProcesses } from '../engine/sandbox-process.ts';
+import { expireSessions } from '../store/quota.ts';
 
 describe('every request gets exactly one reply', () => {
   test('a job past JOB_TIMEOUT_MS is answered, and what it still does can no longer change the session', async () => {
@@ -42,6 +44,58 @@ describe('every request gets exactly one reply', () => {
       assert.deepEqual((await h.table(id)).rows, []);
       await h.ok(id, 'undo');
       assert.deepEqual(await h.column(id, 'a'), [1, 12, 3, 9]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the expiry sweeper leaves a session alone while a job works on it (past its deadline too); a job arriving while it is deleted is answered unknown session', async () => {
+    const h = await engineHarness({ JOB_TIMEOUT_MS: 500, COMMAND_TIMEOUT_MS: 2000 });
+    try {
+      const [a, b] = [await h.load('a\n1\n2\n'), await h.load('a\n1\n2\n')];
+      const store = h.rt.store;
+      const job = h.run(a, 'executeCommand', { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+      while (runningSandboxProcesses() === 0) await sleep(5);
+      // Idle for 0 ms is expired: only the hold keeps the job's session.
+      assert.deepEqual(await expireSessions(store, 0), [b]);
+      assert.equal((await job).error, 'operation timed out');
+      // Answered, but its command still runs on the session's files: still held.
+      assert.equal(runningSandboxProcesses(), 1);
+      assert.deepEqual(await expireSessions(store, 0), []);
+      while (store.isHeld(a)) await sleep(10);
+      assert.equal(runningSandboxProcesses(), 0);
+      assert.deepEqual(await expireSessions(store, 0), [a]);
+      assert.equal((await h.run(a, 'metadata')).error, 'unknown session');
+
+      // A job arriving while the sweeper deletes the folder: refused, not run on half of it.
+      const c = await h.load('a\n1\n2\n');
+      const rm = fs.rm;
+      let reached!: () => void;
+      const deleting = new Promise<void>((resolve) => (reached = resolve));
+      let proceed!: () => void;
+      const gate = new Promise<void>((resolve) => (proceed = resolve));
+      mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
+        if (args[0] === store.dir(c)) {
+          reached();
+          await gate;
+        }
+        return rm(...args);
+      });
+      try {
+        const sweep = expireSessions(store, 0);
+        await deleting;
+        for (const [operation, params] of [['metadata', {}], ['renameColumn', { column: 'a', newName: 'b' }]] as const) {
+          const res = await h.run(c, operation, params);
+          assert.equal(res.error, 'unknown session', operation);
+          assert.match(res.errorDescription, /has expired/, operation);
+        }
+        proceed();
+        assert.deepEqual(await sweep, [c]);
+      } finally {
+        proceed();
+        mock.restoreAll();
+      }
+      assert.match((await h.run(c, 'metadata')).errorDescription, /upload a dataset first/);
     } finally {
       await h.close();
     }

@@ -13,7 +13,7 @@ import type { Job, JobResult } from '../queue/job.ts';
 import { engineFor, type Engine, type Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
-import type { HistoryPosition, OperationContext, SessionControl } from '../operations/types.ts';
+import type { HistoryPosition, Operation, OperationContext, SessionControl } from '../operations/types.ts';
 import { readKey } from '../engine/read-cache.ts';
 import { collectAfterWide } from '../engine/native-release.ts';
 import type { AppliedOperation, Manifest, SessionState } from '../store/manifest.ts';
@@ -119,6 +119,17 @@ async function run(rt: Runtime, job: Job, watchdog: Watchdog): Promise<{ result:
   if (!isSessionId(job.sessionID)) throw new OperationError('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
   assertPlainData(job.body);
   const params = parseParams(op.params, operationParameters(job.body));
+  // The expiry sweeper leaves the session alone until the job's work has ended (past its
+  // deadline too: what it still does reads the session's files); one being deleted is refused.
+  const release = rt.store.hold(job.sessionID);
+  try {
+    return await runHeld(rt, job, watchdog, op, params);
+  } finally {
+    release();
+  }
+}
+
+async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation, params: unknown): Promise<{ result: Record<string, unknown>; changed: boolean | null }> {
   if (op.kind === 'read') {
     // A read may run beside a change of the session (EmbeddedQueue): it keeps the version
     // current when it starts, whose files no commit deletes until it ends.
