@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { Dataset } from '../engine/dataset.ts';
 import { startExport, type ExportFormat } from '../engine/export.ts';
 import { isSessionId } from '../store/session-id.ts';
+import { SessionNotFoundError } from '../store/session-store.ts';
 import type { Runtime } from '../worker/runtime.ts';
 import { BlockRelay } from './block-relay.ts';
 
@@ -28,6 +29,8 @@ export const FIRST_BYTE_WAIT_MS = 300;
  * or streaming, from the request until its response has closed; past it the request is
  * answered 429 naming the limit at once, without waiting: otherwise one client could fill
  * the MAX_DOWNLOADS line for everyone (behind a reverse proxy every client has the proxy's address).
+ * The session is held (SessionStore.hold) meanwhile: the expiry sweeper does not delete its
+ * files under an export.
  */
 export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
   const slots = pLimit(rt.config.MAX_DOWNLOADS);
@@ -36,30 +39,53 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
   for (const format of ['CSV', 'JSON'] as const satisfies ExportFormat[]) {
     app.get<{ Params: { sessionID: string } }>(`/download${format}/:sessionID`, async (req, reply) => {
       const { sessionID } = req.params;
-      if (!isSessionId(sessionID) || !(await rt.store.exists(sessionID))) {
-        return reply.code(404).send({ success: false, error: 'unknown session', errorDescription: 'no dataset with this sessionID' });
+      const unknown = (errorDescription: string) => reply.code(404).send({ success: false, error: 'unknown session', errorDescription });
+      if (!isSessionId(sessionID)) return unknown('no dataset with this sessionID');
+      // The expiry sweeper leaves the session alone until the response has closed and the
+      // export, if one started, has ended; a session it is deleting is not found.
+      let unhold: () => void;
+      try {
+        unhold = rt.store.hold(sessionID);
+      } catch (err) {
+        if (err instanceof SessionNotFoundError) return unknown(err.message);
+        throw err;
       }
+      let holds = 1;
+      const unheld = () => {
+        if (--holds === 0) unhold();
+      };
+      // The client's downloads count until the response has closed, whichever way it ends
+      // (sent, refused, failed, cut off, client gone).
       const client = req.ip;
-      const mine = perClient.get(client) ?? 0;
-      if (mine >= maxPerClient) {
-        return reply.code(429).send({ success: false, error: 'too many downloads', errorDescription: `this client already has ${mine} download${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_DOWNLOADS_PER_CLIENT = ${maxPerClient}); wait for it to finish, then download again` });
-      }
-      perClient.set(client, mine + 1);
-      // Counted until the response has closed, whichever way it ends (sent, failed, cut off, client gone).
-      let counted = true;
-      const uncount = () => {
+      let counted = false;
+      const closed = () => {
+        unheld();
         if (!counted) return;
         counted = false;
         const n = (perClient.get(client) ?? 1) - 1;
         if (n > 0) perClient.set(client, n);
         else perClient.delete(client);
       };
-      if (reply.raw.destroyed) uncount();
-      else reply.raw.once('close', uncount);
-      // A slot from here until the export has finished (or was aborted).
+      if (reply.raw.destroyed) closed();
+      else reply.raw.once('close', closed);
+      if (!(await rt.store.exists(sessionID))) return unknown('no dataset with this sessionID');
+      const mine = perClient.get(client) ?? 0;
+      if (mine >= maxPerClient) {
+        return reply.code(429).send({ success: false, error: 'too many downloads', errorDescription: `this client already has ${mine} download${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_DOWNLOADS_PER_CLIENT = ${maxPerClient}); wait for it to finish, then download again` });
+      }
+      if (!reply.raw.destroyed) {
+        perClient.set(client, mine + 1);
+        counted = true;
+      }
+      // A slot from here until the export has finished (or was aborted); the session is held as long.
+      holds++;
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       await new Promise<void>((acquired) => void slots(() => (acquired(), held)));
+      const ended = () => {
+        release();
+        unheld();
+      };
       let exp;
       try {
         if (req.raw.destroyed) return reply.hijack(); // the client left while it waited
@@ -67,9 +93,9 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
         const dataset = new Dataset(manifest, rt.store.filesDir(sessionID));
         exp = await startExport(rt.duck, dataset, format, rt.store.tmpDir(sessionID));
       } finally {
-        if (!exp) release();
+        if (!exp) ended();
       }
-      void exp.finished.catch(() => {}).finally(release);
+      void exp.finished.catch(() => {}).finally(ended);
       const { head, tail } = exp;
       const relay = new BlockRelay(exp);
       // Answer once DuckDB's first bytes are there, so that an export failing at once still

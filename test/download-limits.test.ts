@@ -1,9 +1,11 @@
-import { test, after } from 'node:test';
+import { test, after, mock } from 'node:test';
+import fs from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { startServer, uploadOk } from './helpers/server.ts';
 
 // One client has at most MAX_DOWNLOADS_PER_CLIENT downloads at once: one client could
-// otherwise fill the MAX_DOWNLOADS line (and its DuckDB threads) for everyone.
+// otherwise fill the MAX_DOWNLOADS line (and its DuckDB threads) for everyone. And a session
+// being downloaded is held: the expiry sweeper does not delete the files under its export.
 
 const server = await startServer({ MAX_DOWNLOADS_PER_CLIENT: 1 });
 after(() => server.close());
@@ -17,6 +19,7 @@ function bigCsv(): string {
 
 const bigId = await uploadOk(server.url, 'big.csv', bigCsv());
 const smallId = await uploadOk(server.url, 'small.csv', 'a,b\n1,x\n');
+const store = server.gateway.runtime.store;
 
 test('a second download at once from the same client is answered 429 naming MAX_DOWNLOADS_PER_CLIENT; once the first has completed, a new one works', async () => {
   // The first download has started and stays in progress: its body is not read yet.
@@ -46,6 +49,9 @@ test('a second download at once from the same client is answered 429 naming MAX_
   const csv = await fetch(`${server.url}/downloadCSV/${smallId}`);
   assert.equal(csv.status, 200);
   assert.equal(await csv.text(), 'a,b\n1,x\n');
+  // Refused, not found and completed downloads alike hold nothing once answered.
+  assert.equal(store.isHeld(smallId), false);
+  assert.equal(store.isHeld(bigId), false);
 });
 
 test('a download cut off by its client frees its place', async () => {
@@ -59,4 +65,43 @@ test('a download cut off by its client frees its place', async () => {
   let status = 0;
   while (Date.now() < deadline && (status = (await fetch(`${server.url}/downloadCSV/${smallId}`)).status) === 429) await new Promise((r) => setTimeout(r, 50));
   assert.equal(status, 200);
+});
+
+test('the expiry sweeper leaves a session alone while it is downloaded, and a session it is deleting is not found', async () => {
+  const download = await fetch(`${server.url}/downloadCSV/${bigId}`, { signal: AbortSignal.timeout(120_000) });
+  assert.equal(download.status, 200);
+  assert.equal(store.isHeld(bigId), true);
+  assert.equal(await store.removeIfIdle(bigId), false);
+  assert.equal((await download.text()).split('\n').length, 1_000_002);
+  assert.equal(store.isHeld(bigId), false);
+  assert.equal(await store.removeIfIdle(bigId), true);
+  const gone = await fetch(`${server.url}/downloadJSON/${bigId}`);
+  assert.equal(gone.status, 404);
+  assert.equal(((await gone.json()) as Record<string, unknown>).error, 'unknown session');
+  // While it is being deleted: refused by the hold (404, expired), never exported from a half-deleted folder.
+  const id = await uploadOk(server.url, 'c.csv', 'a\n1\n');
+  const rm = fs.rm;
+  let reached!: () => void;
+  const deleting = new Promise<void>((resolve) => (reached = resolve));
+  let proceed!: () => void;
+  const gate = new Promise<void>((resolve) => (proceed = resolve));
+  mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
+    if (args[0] === store.dir(id)) {
+      reached();
+      await gate;
+    }
+    return rm(...args);
+  });
+  try {
+    const removal = store.removeIfIdle(id);
+    await deleting;
+    const res = await fetch(`${server.url}/downloadCSV/${id}`);
+    assert.equal(res.status, 404);
+    assert.match(String(((await res.json()) as Record<string, unknown>).errorDescription), /has expired/);
+    proceed();
+    assert.equal(await removal, true);
+  } finally {
+    proceed();
+    mock.restoreAll();
+  }
 });
