@@ -113,3 +113,21 @@ test('a client that disconnects mid-download stops the export, leaves no scratch
   assert.ok(full.equals(await written(bigId, 'CSV')));
   assert.deepEqual(await scratchFiles(), []);
 });
+
+test('clients that leave before the response has started free their download slots and leave nothing behind', async () => {
+  // Before the first bytes (up to FIRST_BYTE_WAIT_MS) no response has started, so the client's
+  // 'close' comes before any handler of the response's: more such leavers than MAX_DOWNLOADS
+  // slots, then a whole download, which must not wait behind them.
+  const slots = server.gateway.runtime.config.MAX_DOWNLOADS;
+  for (let i = 0; i < slots + 2; i++) {
+    await new Promise<void>((resolve) => {
+      const req = http.get(`${server.url}/downloadCSV/${bigId}`, () => req.destroy());
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => req.destroy(), 5 + 20 * i);
+    });
+  }
+  const full = Buffer.from(await (await fetch(`${server.url}/downloadCSV/${bigId}`, { signal: AbortSignal.timeout(60_000) })).arrayBuffer());
+  assert.ok(full.equals(await written(bigId, 'CSV')));
+  assert.deepEqual(await scratchFiles(), []);
+});

@@ -96,6 +96,14 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
         if (!exp) ended();
       }
       void exp.finished.catch(() => {}).finally(ended);
+      // From here on a client that leaves stops DuckDB's work, even while the response has
+      // not started yet (up to FIRST_BYTE_WAIT_MS): a 'close' already past is not emitted again.
+      const started = exp;
+      const abandon = () => {
+        if (!reply.raw.writableFinished) started.abort();
+      };
+      if (reply.raw.destroyed) abandon();
+      else reply.raw.once('close', abandon);
       const { head, tail } = exp;
       const relay = new BlockRelay(exp);
       // Answer once DuckDB's first bytes are there, so that an export failing at once still
@@ -114,12 +122,14 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
         exp.stream.destroy();
         throw first;
       }
+      if (reply.raw.destroyed) {
+        // The client left before the response started: its export was aborted above.
+        exp.stream.destroy();
+        return reply.hijack();
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'Content-Type': FORMATS[format].contentType, 'Content-Disposition': `attachment; filename=${FORMATS[format].filename}` });
-      res.on('close', () => {
-        if (!res.writableFinished) exp.abort();
-      });
       // An idle socket: no write has completed (the client reads nothing) nor any byte come in.
       res.setTimeout(rt.config.DOWNLOAD_STALL_MS, () => {
         req.log.warn({ sessionID, format, stallMs: rt.config.DOWNLOAD_STALL_MS }, 'download cut off: the client stopped reading (DOWNLOAD_STALL_MS)');
