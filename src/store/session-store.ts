@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { writeFileAtomic, readJson } from './atomic.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { isSessionId } from './session-id.ts';
 import type { AppliedOperation, JobStamp, Manifest, SessionState } from './manifest.ts';
-import { Lru, deepFreeze, versionFiles, type VersionFiles } from './store-cache.ts';
+import { Lru, deepFreeze, stateKey, versionFiles, type CachedState, type VersionFiles } from './store-cache.ts';
 
 export class SessionNotFoundError extends Error {
   constructor(id: string) {
@@ -33,9 +33,10 @@ export interface JobOrigin {
 
 // Bounds of what a store keeps in memory (see store-cache.ts). Manifests: by the length of
 // their text (a parsed one takes about 1.5 times that on the heap). Lists of files: by
-// names listed.
+// names listed. States: by the length of their text.
 const MAX_MANIFEST_TEXT = 32_000_000;
 const MAX_LISTED_FILES = 1_000_000;
+const MAX_STATE_TEXT = 16_000_000;
 
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
@@ -101,11 +102,13 @@ export class SessionStore {
   /**
    * Manifests read or written, parsed, by path. Manifests never change once written (ids
    * are unique); a deleted one is forgotten here, and one deleted by another process is
-   * never asked for (state.json, always read from disk, no longer names it).
+   * never asked for (the state, checked against state.json at every use, no longer names it).
    */
   private readonly manifests = new Lru<string, { manifest: Manifest; length: number }>(MAX_MANIFEST_TEXT, (e) => e.length);
   /** The files each version names, by manifest path: what commits sweep and count without the manifests. */
   private readonly files = new Lru<string, VersionFiles>(MAX_LISTED_FILES, (f) => 1 + f.columns.length + f.deleted.length);
+  /** state.json of each session, by session folder: see state(). */
+  private readonly states = new Lru<string, CachedState<StoredState>>(MAX_STATE_TEXT, (e) => e.text.length);
 
   constructor(dataDir: string, limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }) {
     this.root = path.join(dataDir, 'sessions');
@@ -148,18 +151,51 @@ export class SessionStore {
     }
   }
 
+  /**
+   * The session's state.json, as stored now (frozen: shared by every caller). The file is
+   * opened at every call: another process (a worker in distributed mode) may have replaced
+   * it, and opening is what makes a shared filesystem (NFS) check with its server. A file
+   * unchanged since it was last read here (same inode, size and times, see stateKey) is not
+   * read again, and a text unchanged since is not parsed again.
+   */
   async state(id: string): Promise<StoredState> {
+    const dir = this.dir(id);
+    let handle: fs.FileHandle;
     try {
-      return await readJson<StoredState>(path.join(this.dir(id), 'state.json'));
+      handle = await fs.open(path.join(dir, 'state.json'), 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.states.delete(dir);
+        throw new SessionNotFoundError(id);
+      }
       throw err;
+    }
+    try {
+      const key = stateKey(await handle.stat({ bigint: true }));
+      const cached = this.states.get(dir);
+      if (cached && key !== null && cached.key === key) return cached.state;
+      // Read from the handle whose times made the key: the key always belongs to this text.
+      const text = await handle.readFile('utf8');
+      const state = cached?.text === text ? cached.state : deepFreeze(JSON.parse(text) as StoredState);
+      this.states.set(dir, { key, text, state });
+      return state;
+    } finally {
+      await handle.close();
     }
   }
 
-  /** Write state.json: the commit point. */
+  /** Write state.json (the commit point) and remember it; its key is learnt at the next read. */
   private async writeState(id: string, state: StoredState): Promise<void> {
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(state));
+    const dir = this.dir(id);
+    const text = JSON.stringify(state);
+    try {
+      await writeFileAtomic(path.join(dir, 'state.json'), text);
+    } catch (err) {
+      this.states.delete(dir);
+      throw err;
+    }
+    // Kept as it reads back (the caller's objects stay the caller's).
+    this.states.set(dir, { key: null, text, state: deepFreeze(JSON.parse(text) as StoredState) });
   }
 
   /** A version's manifest (frozen: shared by every caller). */

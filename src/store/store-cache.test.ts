@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SessionStore, type StoreLimits } from './session-store.ts';
+import { SessionStore, SessionNotFoundError, type StoreLimits } from './session-store.ts';
 import { checkSessionQuota } from './quota.ts';
 import { newSessionId } from './session-id.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { columnFiles, type ColumnEntry, type Manifest } from './manifest.ts';
-import { Lru } from './store-cache.ts';
+import { Lru, stateKey } from './store-cache.ts';
+import type { BigIntStats } from 'node:fs';
 
 // What SessionStore keeps in memory (store-cache.ts) changes what it costs, never what it
 // answers: each test checks the store against what the files on disk say, read afresh.
@@ -25,6 +27,9 @@ const col = (name: string, file: string, field = 'c0'): ColumnEntry => ({ name, 
 const draft = (columns: ColumnEntry[], n = 0) => ({ rows: 10, columns, operations: [{ operation: 'executeCommand', parameters: { n }, appliedAt: '2024-01-01T00:00:00.000Z' }], bytesWritten: 1 });
 /** Deterministic numbers in [0, 1) (a 32-bit LCG): the same sequence at every run. */
 const random = (seed: number) => () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Longer than the window within which state.json is read again at every use (store-cache.ts RACY_NS). */
+const PAST_RACY_WINDOW_MS = 150;
 
 async function file(store: SessionStore, id: string, bytes: number): Promise<string> {
   const { file, path: p } = store.newFile(id);
@@ -196,14 +201,88 @@ async function assertSwept(store: SessionStore, id: string): Promise<void> {
   assert.deepEqual((await fs.readdir(path.join(store.dir(id), 'versions'))).sort(), disk.versions.map((v) => `${v}.json`).sort());
 }
 
+describe('another process changing the session is seen at once', () => {
+  for (const wait of [0, PAST_RACY_WINDOW_MS]) {
+    test(`undo and redo by another store (same size of state.json)${wait ? ', long after the last read' : ''}`, async () => {
+      const a = open();
+      const b = open(); // another process on the same DATA_DIR
+      const { id, cols } = await session(a);
+      const v1 = await a.commit(id, draft([col('x', await file(a, id, 1)), ...cols.slice(1)], 1));
+      await sleep(wait);
+      for (let k = 0; k < 3; k++) assert.equal((await a.current(id)).manifest.id, v1.id);
+      const before = (await fs.stat(path.join(a.dir(id), 'state.json'))).size;
+      const undone = await b.move(id, -1);
+      assert.equal((await fs.stat(path.join(a.dir(id), 'state.json'))).size, before, 'the same size: only the times and inode tell');
+      assert.equal((await a.state(id)).current, 0);
+      assert.equal((await a.current(id)).manifest.id, undone!.id);
+      await sleep(wait);
+      assert.equal((await a.current(id)).manifest.id, undone!.id);
+      await b.move(id, 1);
+      assert.equal((await a.current(id)).manifest.id, v1.id);
+      // A commit by the other one, then one here on top of it: nothing of either is lost.
+      const v2 = await b.commit(id, draft([col('y', await file(b, id, 1)), ...cols.slice(1)], 2));
+      await sleep(wait);
+      const v3 = await a.commit(id, draft([col('z', await file(a, id, 1)), ...cols.slice(1)], 3));
+      assert.deepEqual((await b.state(id)).versions, [(await onDisk(a, id)).versions[0], v1.id, v2.id, v3.id]);
+      assert.deepEqual(await a.state(id), await b.state(id));
+      await assertSwept(a, id);
+    });
+  }
+
+  test('state.json replaced directly (as a worker of another machine would) and a session removed', async () => {
+    const store = open();
+    const { id, cols } = await session(store);
+    const v1 = await store.commit(id, draft(cols, 1));
+    await sleep(PAST_RACY_WINDOW_MS);
+    const state = await store.state(id);
+    await store.state(id);
+    await writeFileAtomic(path.join(store.dir(id), 'state.json'), JSON.stringify({ ...state, current: 0 }));
+    assert.equal((await store.state(id)).current, 0);
+    await writeFileAtomic(path.join(store.dir(id), 'state.json'), JSON.stringify({ ...state, current: 1 }));
+    assert.equal((await store.current(id)).manifest.id, v1.id);
+    await fs.rm(store.dir(id), { recursive: true, force: true }); // expired meanwhile
+    await assert.rejects(store.state(id), SessionNotFoundError);
+    await assert.rejects(store.snapshot(id), SessionNotFoundError);
+  });
+
+  test('an unchanged state.json is not read again once past the window, nor parsed again', async () => {
+    const store = open();
+    const { id, cols } = await session(store);
+    await store.commit(id, draft(cols, 1));
+    await sleep(PAST_RACY_WINDOW_MS);
+    await store.state(id);
+    const probe = await fs.open(path.join(store.dir(id), 'state.json'), 'r');
+    const proto = Object.getPrototypeOf(probe) as { readFile: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const readFile = proto.readFile;
+    let reads = 0;
+    proto.readFile = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      return readFile.apply(this, args);
+    };
+    try {
+      const { parses } = await countingParses(async () => {
+        for (let k = 0; k < 10; k++) await store.current(id);
+      });
+      assert.equal(reads, 0);
+      assert.equal(parses, 0);
+    } finally {
+      proto.readFile = readFile;
+    }
+  });
+});
+
 describe('what the store hands out is shared, so frozen', () => {
-  test('a manifest cannot be changed by the caller', async () => {
+  test('a manifest or a state cannot be changed by the caller', async () => {
     const store = open();
     const { id } = await session(store);
-    const { manifest } = await store.current(id);
+    const { state, manifest } = await store.current(id);
     assert.throws(() => (manifest.columns as ColumnEntry[]).push(col('z', 'z')), TypeError);
     assert.throws(() => {
       manifest.columns[0].name = 'renamed';
+    }, TypeError);
+    assert.throws(() => {
+      state.current = 5;
     }, TypeError);
     assert.equal((await store.current(id)).manifest.columns[0].name, 'c0');
   });
@@ -235,3 +314,16 @@ test('Lru forgets the least recently used entries past its bound, never the one 
   assert.equal(lru.size, 1);
 });
 
+test('stateKey: a file changed within the last 100 ms has no key; a reused inode with other times has another key', () => {
+  const now = 1_700_000_000_000;
+  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+  const st = (ino: number, size: number, atMs: number) => ({ dev: 1n, ino: BigInt(ino), size: BigInt(size), mtimeNs: ns(atMs), ctimeNs: ns(atMs) }) as BigIntStats;
+  assert.equal(stateKey(st(5, 100, now - 50), now), null, 'too recent to tell from the next change');
+  assert.equal(stateKey(st(5, 100, now + 5_000), now), null, 'a server clock ahead of ours: never trusted');
+  const old = stateKey(st(5, 100, now - 1_000), now);
+  assert.ok(old);
+  assert.notEqual(stateKey(st(5, 100, now - 400), now), old, 'same inode and size, later times');
+  assert.notEqual(stateKey(st(6, 100, now - 1_000), now), old);
+  assert.notEqual(stateKey(st(5, 101, now - 1_000), now), old);
+  assert.equal(stateKey(st(5, 100, now - 1_000), now + 60_000), old, 'the same file later: the same key');
+});

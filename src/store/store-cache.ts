@@ -1,7 +1,9 @@
+import type { BigIntStats } from 'node:fs';
 import { columnFiles, type Manifest } from './manifest.ts';
 
 // What SessionStore keeps in memory so that a request does not read and parse the same
-// files again: parsed manifests and the files each version names. Each cache is bounded; what it forgot is
+// files again: the sessions' state.json (checked against the file at every use), parsed
+// manifests and the files each version names. Each cache is bounded; what it forgot is
 // read from disk again.
 
 /** A map that forgets its least recently used entries past `max` (in `weigh` units). */
@@ -75,4 +77,35 @@ export function versionFiles(manifest: Manifest): VersionFiles {
   const deleted = new Set<string>();
   for (const c of manifest.columns) for (const f of columnFiles(c)) if (!columns.has(f)) deleted.add(f);
   return Object.freeze({ columns: Object.freeze([...columns]), deleted: Object.freeze([...deleted]) });
+}
+
+/**
+ * state.json of a session as last read or written here. `key` identifies the file it was
+ * read from (see stateKey); null when not known to be safe to trust: the text must then be
+ * read again, and only its parse is spared when it is unchanged.
+ */
+export interface CachedState<S> {
+  key: string | null;
+  text: string;
+  state: S;
+}
+
+/**
+ * Window within which a file's change time is too close to now to tell it apart from the
+ * next change (the "racily clean" case of git's index): timestamps are coarse (a kernel
+ * tick, a few ms) and a shared filesystem's server clock may differ a little from ours.
+ */
+const RACY_NS = 100_000_000n;
+
+/**
+ * What identifies a version of state.json without reading it: it is only ever replaced by a
+ * rename (writeFileAtomic), so a new text means a new inode, and its size and times. An
+ * inode number freed by a replacement can be reused by a later one; that later file is told
+ * apart by its times, except within one timestamp tick: so a file changed less than RACY_NS
+ * before it was looked at gets no key (its text is read again at the next use).
+ */
+export function stateKey(st: BigIntStats, nowMs = Date.now()): string | null {
+  const now = BigInt(nowMs) * 1_000_000n;
+  if (now - st.ctimeNs < RACY_NS || now - st.mtimeNs < RACY_NS) return null;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
