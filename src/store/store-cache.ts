@@ -32,6 +32,7 @@ export class Lru<K, V> {
     const weight = this.weigh(value);
     this.map.set(key, { value, weight });
     this.total += weight;
+    if (this.total <= this.max) return;
     for (const [k, e] of this.map) {
       if (this.total <= this.max || k === key) break;
       this.map.delete(k);
