@@ -171,11 +171,13 @@ export class SessionStore {
       throw err;
     }
     try {
-      const key = stateKey(await handle.stat({ bigint: true }));
+      const st = await handle.stat({ bigint: true });
+      const key = stateKey(st);
       const cached = this.states.get(dir);
       if (cached && key !== null && cached.key === key) return cached.state;
       // Read from the handle whose times made the key: the key always belongs to this text.
-      const text = await handle.readFile('utf8');
+      // Its size is known (the file is never written in place): one read, no second stat.
+      const text = await readAll(handle, Number(st.size));
       const state = cached?.text === text ? cached.state : deepFreeze(JSON.parse(text) as StoredState);
       this.states.set(dir, { key, text, state });
       return state;
@@ -452,6 +454,13 @@ function alreadyApplied(state: StoredState, origin: JobOrigin): string | null {
   if (done) return done.to;
   if (state.versions[state.current] !== origin.base) throw new StaleJobError(origin.jobId);
   return null;
+}
+
+/** The text of an open file of `size` bytes: state.json is replaced, never written in place, so its size is all there is. */
+async function readAll(handle: fs.FileHandle, size: number): Promise<string> {
+  const buffer = Buffer.allocUnsafe(size);
+  const { bytesRead } = await handle.read(buffer, 0, size, 0);
+  return buffer.toString('utf8', 0, bytesRead);
 }
 
 function allFiles(files: VersionFiles): string[] {

@@ -252,10 +252,14 @@ describe('another process changing the session is seen at once', () => {
     await sleep(PAST_RACY_WINDOW_MS);
     await store.state(id);
     const probe = await fs.open(path.join(store.dir(id), 'state.json'), 'r');
-    const proto = Object.getPrototypeOf(probe) as { readFile: (...args: unknown[]) => Promise<unknown> };
+    const proto = Object.getPrototypeOf(probe) as Record<'read' | 'readFile', (...args: unknown[]) => Promise<unknown>>;
     await probe.close();
-    const readFile = proto.readFile;
+    const { read, readFile } = proto;
     let reads = 0;
+    proto.read = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      return read.apply(this, args);
+    };
     proto.readFile = function (this: unknown, ...args: unknown[]) {
       reads++;
       return readFile.apply(this, args);
@@ -267,7 +271,7 @@ describe('another process changing the session is seen at once', () => {
       assert.equal(reads, 0);
       assert.equal(parses, 0);
     } finally {
-      proto.readFile = readFile;
+      Object.assign(proto, { read, readFile });
     }
   });
 });
