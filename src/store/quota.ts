@@ -72,10 +72,16 @@ async function fileSize(file: string): Promise<number> {
  */
 export async function checkSessionQuota(store: SessionStore, id: string, staged: Pick<Manifest, 'columns' | 'bytesWritten'>, limits: QuotaLimits): Promise<void> {
   if (!limits.maxSessionBytes && !limits.maxDataBytes) return;
-  const { state, manifests } = await store.all(id);
-  const files = new Set([...manifests.slice(0, state.current + 1), staged].flatMap((m) => m.columns.map((c) => c.file)));
+  // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
+  const state = await store.state(id);
+  const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
+  const files = new Set(staged.columns.map((c) => c.file));
+  for (const list of kept) for (const f of list.columns) files.add(f);
   let bytes = 0;
-  for (const file of files) bytes += await fileSize(store.filePath(id, file));
+  for (const file of files) {
+    const p = store.filePath(id, file);
+    bytes += sizes.get(p) ?? (await fileSize(p));
+  }
   if (limits.maxSessionBytes && bytes > limits.maxSessionBytes) {
     throw new OperationError('session quota exceeded', `this change would make the session keep ${bytes} bytes of data and history; the limit is ${limits.maxSessionBytes} bytes per session (MAX_SESSION_BYTES); undo to free space (a new change discards the redo branch) or start a new session; the dataset is unchanged`);
   }

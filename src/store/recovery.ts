@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isSessionId } from './session-id.ts';
 import { readJson } from './atomic.ts';
-import type { Manifest } from './manifest.ts';
+import { columnFiles, type Manifest } from './manifest.ts';
 import type { StoredState } from './session-store.ts';
 import type { Logger } from '../log.ts';
 
@@ -54,7 +54,8 @@ export async function recoverDataDir(dataDir: string, log: Logger): Promise<Reco
       continue;
     }
     const versions = new Set(state.versions.map((v) => `${v}.json`));
-    const files = new Set(manifests.flatMap((m) => m.columns.map((c) => c.file)));
+    // A column's file and, when it has deleted rows, the file of their row numbers.
+    const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
     for (const name of await list(path.join(dir, 'versions'))) {
       if (!versions.has(name)) report.files += await remove(path.join(dir, 'versions', name));
     }

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { writeFileAtomic, readJson } from './atomic.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { isSessionId } from './session-id.ts';
-import { columnFiles, type AppliedOperation, type JobStamp, type Manifest, type SessionState } from './manifest.ts';
+import type { AppliedOperation, JobStamp, Manifest, SessionState } from './manifest.ts';
+import { Lru, deepFreeze, stateKey, versionFiles, type CachedState, type VersionFiles } from './store-cache.ts';
 
 export class SessionNotFoundError extends Error {
   constructor(id: string, message = `no session ${JSON.stringify(id)}: upload a dataset first`) {
@@ -38,23 +39,12 @@ export interface JobOrigin {
   base: string;
 }
 
-// Texts of manifests read, by path, oldest first: a parse of the text costs far less than a
-// file read (open, stat, read, close on the thread pool), and a copy per caller is safe.
-const manifestTexts = new Map<string, string>();
-let manifestTextBytes = 0;
+// Bounds of what a store keeps in memory (see store-cache.ts). Manifests: by the length of
+// their text (a parsed one takes about 1.5 times that on the heap). Lists of files: by
+// names listed. States: by the length of their text.
 const MAX_MANIFEST_TEXT = 32_000_000;
-
-/**
- * A manifest deleted here is read from disk again if asked for (and then not found). A
- * version deleted by another process is never asked for: state.json, always read from
- * disk, no longer names it.
- */
-function forgetManifest(file: string): void {
-  const text = manifestTexts.get(file);
-  if (text === undefined) return;
-  manifestTexts.delete(file);
-  manifestTextBytes -= text.length;
-}
+const MAX_LISTED_FILES = 1_000_000;
+const MAX_STATE_TEXT = 16_000_000;
 
 export type ManifestDraft = Omit<Manifest, 'id' | 'createdAt'>;
 
@@ -121,6 +111,16 @@ export class SessionStore {
   private readonly holders = new Map<string, number>();
   /** Sessions removeIfIdle() is deleting: none of them may be held meanwhile. */
   private readonly removing = new Set<string>();
+  /**
+   * Manifests read or written, parsed, by path. Manifests never change once written (ids
+   * are unique); a deleted one is forgotten here, and one deleted by another process is
+   * never asked for (the state, checked against state.json at every use, no longer names it).
+   */
+  private readonly manifests = new Lru<string, { manifest: Manifest; length: number }>(MAX_MANIFEST_TEXT, (e) => e.length);
+  /** The files each version names, by manifest path: what commits sweep and count without the manifests. */
+  private readonly files = new Lru<string, VersionFiles>(MAX_LISTED_FILES, (f) => 1 + f.columns.length + f.deleted.length);
+  /** state.json of each session, by session folder: see state(). */
+  private readonly states = new Lru<string, CachedState<StoredState>>(MAX_STATE_TEXT, (e) => e.text.length);
 
   constructor(dataDir: string, limits: StoreLimits = { maxVersions: 0, maxHistoryBytes: 0 }) {
     this.root = path.join(dataDir, 'sessions');
@@ -163,34 +163,98 @@ export class SessionStore {
     }
   }
 
+  /**
+   * The session's state.json, as stored now (frozen: shared by every caller). The file is
+   * opened at every call: another process (a worker in distributed mode) may have replaced
+   * it, and opening is what makes a shared filesystem (NFS) check with its server. A file
+   * unchanged since it was last read here (same inode, size and times, see stateKey) is not
+   * read again, and a text unchanged since is not parsed again.
+   */
   async state(id: string): Promise<StoredState> {
+    const dir = this.dir(id);
+    let handle: fs.FileHandle;
     try {
-      return await readJson<StoredState>(path.join(this.dir(id), 'state.json'));
+      handle = await fs.open(path.join(dir, 'state.json'), 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.states.delete(dir);
+        throw new SessionNotFoundError(id);
+      }
       throw err;
+    }
+    try {
+      const st = await handle.stat({ bigint: true });
+      const key = stateKey(st);
+      const cached = this.states.get(dir);
+      if (cached && key !== null && cached.key === key) return cached.state;
+      // Read from the handle whose times made the key: the key always belongs to this text.
+      // Its size is known (the file is never written in place): one read, no second stat.
+      const text = await readAll(handle, Number(st.size));
+      const state = cached?.text === text ? cached.state : deepFreeze(JSON.parse(text) as StoredState);
+      this.states.set(dir, { key, text, state });
+      return state;
+    } finally {
+      await handle.close();
     }
   }
 
-  /**
-   * A version's manifest. Manifests never change once written (ids are unique), so they are
-   * kept in memory after the first read (every request reads the current one); callers get
-   * a copy of their own.
-   */
-  async manifest(id: string, manifestId: string): Promise<Manifest> {
-    const file = path.join(this.dir(id), 'versions', `${manifestId}.json`);
-    let text = manifestTexts.get(file);
-    if (text === undefined) {
-      text = await fs.readFile(file, 'utf8');
-      manifestTextBytes += text.length;
-      manifestTexts.set(file, text);
-      for (const [k, t] of manifestTexts) {
-        if (manifestTextBytes <= MAX_MANIFEST_TEXT) break;
-        manifestTexts.delete(k);
-        manifestTextBytes -= t.length;
-      }
+  /** Write state.json (the commit point) and remember it; its key is learnt at the next read. */
+  private async writeState(id: string, state: StoredState): Promise<void> {
+    const dir = this.dir(id);
+    const text = JSON.stringify(state);
+    try {
+      await writeFileAtomic(path.join(dir, 'state.json'), text);
+    } catch (err) {
+      this.states.delete(dir);
+      throw err;
     }
-    return JSON.parse(text) as Manifest;
+    // Kept as it reads back (the caller's objects stay the caller's).
+    this.states.set(dir, { key: null, text, state: deepFreeze(JSON.parse(text) as StoredState) });
+  }
+
+  /** A version's manifest (frozen: shared by every caller). */
+  async manifest(id: string, manifestId: string): Promise<Manifest> {
+    const file = this.manifestPath(id, manifestId);
+    const cached = this.manifests.get(file);
+    if (cached) return cached.manifest;
+    const text = await fs.readFile(file, 'utf8');
+    return this.remember(file, deepFreeze(JSON.parse(text) as Manifest), text.length);
+  }
+
+  /** The files a version names, from memory when known (a commit needs them for every version). */
+  async versionFiles(id: string, manifestId: string): Promise<VersionFiles> {
+    const file = this.manifestPath(id, manifestId);
+    return this.files.get(file) ?? this.filesOf(file, await this.manifest(id, manifestId));
+  }
+
+  private filesOf(file: string, manifest: Manifest): VersionFiles {
+    let files = this.files.get(file);
+    if (!files) this.files.set(file, (files = versionFiles(manifest)));
+    return files;
+  }
+
+  private manifestPath(id: string, manifestId: string): string {
+    return path.join(this.dir(id), 'versions', `${manifestId}.json`);
+  }
+
+  private remember(file: string, manifest: Manifest, length: number): Manifest {
+    this.manifests.set(file, { manifest, length });
+    this.filesOf(file, manifest);
+    return manifest;
+  }
+
+  /** A manifest deleted here is forgotten; asked for again, it is looked for on disk (and not found). */
+  private forgetManifest(file: string): void {
+    this.manifests.delete(file);
+    this.files.delete(file);
+  }
+
+  /** A session folder deleted here: its state, manifests and file lists are forgotten at once rather than aged out. */
+  private forgetSession(dir: string): void {
+    const inside = (file: string) => file.startsWith(dir + path.sep);
+    this.manifests.deleteWhere(inside);
+    this.files.deleteWhere(inside);
+    this.states.delete(dir);
   }
 
   async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
@@ -242,7 +306,7 @@ export class SessionStore {
     try {
       if (!(await unused())) return false;
       await fs.rm(dir, { recursive: true, force: true });
-      for (const file of manifestTexts.keys()) if (file.startsWith(dir + path.sep)) forgetManifest(file);
+      this.forgetSession(dir);
       return true;
     } finally {
       this.removing.delete(id);
@@ -300,17 +364,24 @@ export class SessionStore {
    * commit are never referred to again (new versions only share files with the current one).
    */
   private async deleteUnused(id: string, readers: Readers): Promise<void> {
+    // Most releases find nothing dropped: they need not list what the reads use.
+    if (readers.manifests.size === 0 && readers.files.size === 0) return;
     const leases = [...readers.leases];
     // A read that has not read state.json yet may open any version that was current.
     if (leases.some((l) => !l.manifest)) return;
     const usedManifests = new Set(leases.map((l) => l.manifest!.id));
-    const usedFiles = new Set(leases.flatMap((l) => l.manifest!.columns.flatMap(columnFiles)));
+    const usedFiles = new Set<string>();
+    for (const l of leases) {
+      const files = this.filesOf(this.manifestPath(id, l.manifest!.id), l.manifest!);
+      for (const f of files.columns) usedFiles.add(f);
+      for (const f of files.deleted) usedFiles.add(f);
+    }
     const versionDir = path.join(this.dir(id), 'versions');
     const doomed: string[] = [];
     for (const m of readers.manifests) {
       if (usedManifests.has(m)) continue;
       readers.manifests.delete(m);
-      forgetManifest(path.join(versionDir, `${m}.json`));
+      this.forgetManifest(path.join(versionDir, `${m}.json`));
       doomed.push(path.join(versionDir, `${m}.json`));
     }
     for (const f of readers.files) {
@@ -326,7 +397,7 @@ export class SessionStore {
     await this.prepare(id);
     const manifest = await this.writeManifest(id, draft);
     const state: SessionState = { versions: [manifest.id], current: 0, createdAt: manifest.createdAt };
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(state));
+    await this.writeState(id, state);
     return manifest;
   }
 
@@ -348,6 +419,7 @@ export class SessionStore {
     const manifest = await this.writeManifest(id, origin ? { ...draft, job: { id: origin.jobId, from: origin.base } } : draft);
     const candidates = [...state.versions.slice(0, state.current + 1), manifest.id];
     const versions = await this.applyLimits(id, candidates);
+    // Only the versions dropped by a cap are read, for their operations.
     const dropped = await Promise.all(candidates.slice(0, candidates.length - versions.length).map((v) => this.manifest(id, v)));
     const earlier = [...(state.earlier ?? []), ...dropped.flatMap((m) => m.operations)];
     const next: StoredState = {
@@ -357,7 +429,7 @@ export class SessionStore {
       ...(earlier.length ? { earlier } : {}),
       ...(origin ? { recentJobs: remember(state, origin, manifest.id) } : {}),
     };
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify(next));
+    await this.writeState(id, next);
     await this.sweep(id, versions);
     return manifest;
   }
@@ -376,7 +448,7 @@ export class SessionStore {
     const target = state.current + step;
     if (target < 0 || target >= state.versions.length) return null;
     const recentJobs = origin ? { recentJobs: remember(state, origin, state.versions[target]) } : {};
-    await writeFileAtomic(path.join(this.dir(id), 'state.json'), JSON.stringify({ ...state, current: target, ...recentJobs }));
+    await this.writeState(id, { ...state, current: target, ...recentJobs });
     return this.manifest(id, state.versions[target]);
   }
 
@@ -394,9 +466,11 @@ export class SessionStore {
 
   private async writeManifest(id: string, draft: ManifestDraft): Promise<Manifest> {
     const manifestId = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
-    const manifest: Manifest = { id: manifestId, createdAt: new Date().toISOString(), ...draft };
-    await writeFileAtomic(path.join(this.dir(id), 'versions', `${manifestId}.json`), JSON.stringify(manifest));
-    return manifest;
+    const text = JSON.stringify({ id: manifestId, createdAt: new Date().toISOString(), ...draft });
+    const file = this.manifestPath(id, manifestId);
+    await writeFileAtomic(file, text);
+    // Kept as it reads back (the draft's objects stay the caller's).
+    return this.remember(file, deepFreeze(JSON.parse(text) as Manifest), text.length);
   }
 
   // The oldest versions go first when a cap is set; the current (newest) one always stays.
@@ -407,14 +481,14 @@ export class SessionStore {
     let kept = versions;
     if (maxVersions > 0 && kept.length > maxVersions) kept = kept.slice(kept.length - maxVersions);
     if (maxHistoryBytes > 0 && kept.length > 1) {
-      const manifests = await Promise.all(kept.map((v) => this.manifest(id, v)));
-      const current = new Set(manifests[manifests.length - 1].columns.flatMap(columnFiles));
+      const lists = await Promise.all(kept.map(async (v) => allFiles(await this.versionFiles(id, v))));
+      const current = new Set(lists[lists.length - 1]);
       const sizes = new Map<string, number>();
-      for (const file of new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)))) {
+      for (const file of new Set(lists.flat())) {
         if (!current.has(file)) sizes.set(file, (await fs.stat(this.filePath(id, file))).size);
       }
       const historyBytes = (from: number) => {
-        const files = new Set(manifests.slice(from).flatMap((m) => m.columns.flatMap(columnFiles)));
+        const files = new Set(lists.slice(from).flat());
         let total = 0;
         for (const f of files) total += sizes.get(f) ?? 0;
         return total;
@@ -432,10 +506,14 @@ export class SessionStore {
    */
   private async sweep(id: string, versions: string[]): Promise<void> {
     const keep = new Set(versions);
-    const manifests = await Promise.all(versions.map((v) => this.manifest(id, v)));
-    const files = new Set(manifests.flatMap((m) => m.columns.flatMap(columnFiles)));
+    const files = new Set<string>();
+    for (const list of await Promise.all(versions.map((v) => this.versionFiles(id, v)))) {
+      for (const f of list.columns) files.add(f);
+      for (const f of list.deleted) files.add(f);
+    }
     const versionDir = path.join(this.dir(id), 'versions');
-    const droppedManifests = (await fs.readdir(versionDir)).filter((name) => name.endsWith('.json') && !keep.has(name.slice(0, -5))).map((name) => name.slice(0, -5));
+    const versionNames = await fs.readdir(versionDir);
+    const droppedManifests = versionNames.filter((name) => name.endsWith('.json') && !keep.has(name.slice(0, -5))).map((name) => name.slice(0, -5));
     const droppedFiles = (await fs.readdir(this.filesDir(id))).filter((name) => !files.has(name));
     const readers = this.readers.get(id) ?? { leases: new Set(), manifests: new Set(), files: new Set() };
     for (const m of droppedManifests) readers.manifests.add(m);
@@ -444,8 +522,8 @@ export class SessionStore {
     // Half-written replacements (writeFileAtomic's temp files) left by a crash. Changes of a
     // session run one at a time and reads write nothing here, so none of these belongs to
     // a write in progress.
-    for (const dir of [this.dir(id), versionDir]) {
-      for (const name of await fs.readdir(dir)) {
+    for (const [dir, names] of [[this.dir(id), await fs.readdir(this.dir(id))], [versionDir, versionNames]] as const) {
+      for (const name of names) {
         if (name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
       }
     }
@@ -458,6 +536,17 @@ function alreadyApplied(state: StoredState, origin: JobOrigin): string | null {
   if (done) return done.to;
   if (state.versions[state.current] !== origin.base) throw new StaleJobError(origin.jobId);
   return null;
+}
+
+/** The text of an open file of `size` bytes: state.json is replaced, never written in place, so its size is all there is. */
+async function readAll(handle: fs.FileHandle, size: number): Promise<string> {
+  const buffer = Buffer.allocUnsafe(size);
+  const { bytesRead } = await handle.read(buffer, 0, size, 0);
+  return buffer.toString('utf8', 0, bytesRead);
+}
+
+function allFiles(files: VersionFiles): string[] {
+  return [...files.columns, ...files.deleted];
 }
 
 function remember(state: StoredState, origin: JobOrigin, to: string): (JobStamp & { to: string })[] {
