@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '../operations/errors.ts';
 import type { SessionStore } from './session-store.ts';
-import type { Manifest } from './manifest.ts';
+import { columnFiles, type Manifest } from './manifest.ts';
 
 export interface QuotaLimits {
   /** Bytes of Parquet files one session may keep (MAX_SESSION_BYTES), 0 for unlimited. */
@@ -66,7 +66,8 @@ async function fileSize(file: string): Promise<number> {
 /**
  * Refuse a new version that would take a session past MAX_SESSION_BYTES, or the data
  * directory past MAX_DATA_BYTES. Counted: the files the session keeps after the commit (its
- * versions up to the current one, plus the staged version's files; a redo branch is discarded).
+ * versions up to the current one, plus the staged version's files, deleted-rows files included;
+ * a redo branch is discarded).
  *
  * @throws OperationError 'session quota exceeded' / 'storage full', naming the limit.
  */
@@ -75,8 +76,12 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
   const state = await store.state(id);
   const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
-  const files = new Set(staged.columns.map((c) => c.file));
-  for (const list of kept) for (const f of list.columns) files.add(f);
+  // Deleted-rows files (a deleteRows version's positions) are kept data too.
+  const files = new Set(staged.columns.flatMap(columnFiles));
+  for (const list of kept) {
+    for (const f of list.columns) files.add(f);
+    for (const f of list.deleted) files.add(f);
+  }
   let bytes = 0;
   for (const file of files) {
     const p = store.filePath(id, file);

@@ -168,9 +168,10 @@ describe('the sweep and the quota answer as the files on disk say', () => {
             current[i] = { name: current[i].name, file: await file(store, id, 10 + Math.floor(r() * 100)), field: 'c0', type: 'BIGINT' };
           }
           const staged = { columns: current, bytesWritten: 10 };
-          // The quota counts as it did: c.file of the versions up to the current one, and the staged one's.
+          // The quota counts every file the versions up to the current one and the staged one
+          // read (columnFiles: deleted-rows files too), as a recount from the manifests on disk.
           const disk = await onDisk(store, id);
-          const counted = new Set([...disk.manifests.slice(0, disk.current + 1), staged].flatMap((m) => m.columns.map((c) => c.file)));
+          const counted = new Set([...disk.manifests.slice(0, disk.current + 1), staged].flatMap((m) => m.columns.flatMap(columnFiles)));
           let bytes = 0;
           for (const f of counted) bytes += (await fs.stat(store.filePath(id, f))).size;
           await assert.rejects(checkSessionQuota(store, id, staged, { maxSessionBytes: bytes - 1, maxDataBytes: 0 }), (err: Error) => {
