@@ -50,6 +50,19 @@ describe('limits name themselves when they refuse', () => {
       assert.ok(refused, 'the quota was never reached');
       assert.equal(refused.error, 'session quota exceeded');
       assert.match(refused.errorDescription, /the limit is 6000 bytes per session \(MAX_SESSION_BYTES\)/);
+      // A refused change leaves nothing behind: refused again and again, the session does not grow.
+      const filesDir = path.join(server.dataDir, 'sessions', id, 'files');
+      const kept = (await fs.readdir(filesDir)).sort();
+      for (let k = 0; k < 5; k++) {
+        const res = await client.request('newCellValue', id, { columnIndex: 1, rowIndex: 0, newValue: `again${k}` });
+        assert.equal(res.error, 'session quota exceeded');
+        const cells = await client.request('deleteRows', id, { rowIndices: [1] });
+        assert.equal(cells.error, 'session quota exceeded');
+      }
+      assert.deepEqual((await fs.readdir(filesDir)).sort(), kept);
+      // A change that writes no data is not refused: a session at its quota can still be tidied.
+      const rename = await client.request('renameColumn', id, { column: 0, newName: 'renamed' });
+      assert.equal(rename.success, true, JSON.stringify(rename));
       // Undo frees nothing by itself but still works; the dataset is the last accepted version.
       assert.equal((await client.request('undo', id)).success, true);
     } finally {
@@ -76,15 +89,16 @@ describe('limits name themselves when they refuse', () => {
     try {
       const idle = await uploadOk(server.url, 'a.csv', 'a\n1\n');
       const used = await uploadOk(server.url, 'b.csv', 'a\n1\n');
+      const downloaded = await uploadOk(server.url, 'c.csv', 'a\n1\n');
       const store = new SessionStore(server.dataDir);
       const old = new Date(Date.now() - 8 * 86_400_000);
-      await fs.utimes(store.dir(idle), old, old);
-      await fs.utimes(store.dir(used), old, old);
+      for (const id of [idle, used, downloaded]) await fs.utimes(store.dir(id), old, old);
       const client = await connect(server.url);
       assert.equal((await client.request('metadata', used)).success, true); // a request is a use
       client.close();
+      assert.equal(await (await fetch(`${server.url}/downloadCSV/${downloaded}`)).text(), 'a\n1\n'); // so is a download
       assert.deepEqual(await expireSessions(store, 7 * 86_400_000), [idle]);
-      assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'sessions')), [used]);
+      assert.deepEqual((await fs.readdir(path.join(server.dataDir, 'sessions'))).sort(), [used, downloaded].sort());
     } finally {
       await server.close();
     }

@@ -4,6 +4,7 @@ import { Dataset } from '../engine/dataset.ts';
 import { startExport, type ExportFormat } from '../engine/export.ts';
 import { isSessionId } from '../store/session-id.ts';
 import { SessionNotFoundError } from '../store/session-store.ts';
+import { touchSession } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
 import { BlockRelay } from './block-relay.ts';
 
@@ -69,6 +70,8 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
       if (reply.raw.destroyed) closed();
       else reply.raw.once('close', closed);
       if (!(await rt.store.exists(sessionID))) return unknown('no dataset with this sessionID');
+      // A download is a use of the session: one only ever exported does not expire (SESSION_TTL_DAYS).
+      await touchSession(rt.store, sessionID);
       const mine = perClient.get(client) ?? 0;
       if (mine >= maxPerClient) {
         return reply.code(429).send({ success: false, error: 'too many downloads', errorDescription: `this client already has ${mine} download${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_DOWNLOADS_PER_CLIENT = ${maxPerClient}); wait for it to finish, then download again` });

@@ -69,10 +69,16 @@ async function fileSize(file: string): Promise<number> {
  * versions up to the current one, plus the staged version's files, deleted-rows files included;
  * a redo branch is discarded).
  *
+ * A change that writes no data is never refused.
+ *
  * @throws OperationError 'session quota exceeded' / 'storage full', naming the limit.
  */
 export async function checkSessionQuota(store: SessionStore, id: string, staged: Pick<Manifest, 'columns' | 'bytesWritten'>, limits: QuotaLimits): Promise<void> {
   if (!limits.maxSessionBytes && !limits.maxDataBytes) return;
+  // A change that writes no data (a rename, deleted columns) is never refused: a session at
+  // its quota, or made larger than it by its upload, can still be tidied.
+  if (staged.bytesWritten === 0) return;
+
   // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
   const state = await store.state(id);
   const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));

@@ -501,6 +501,19 @@ export class SessionStore {
   }
 
   /**
+   * Delete what a change wrote and did not commit (refused by the quota or MAX_COLUMNS, failed
+   * part-way, a recipe's later step failing): the files and manifests no version of the
+   * session names. Without it they stayed until the session's next successful commit, so a
+   * session refused again and again by its quota grew without bound. Only for the job that
+   * wrote them while it still has the session's changes to itself (changes of a session run
+   * one at a time): another change's staged files are not named by any version either.
+   */
+  async discardUncommitted(id: string): Promise<void> {
+    const state = await this.state(id);
+    await this.sweep(id, state.versions);
+  }
+
+  /**
    * Delete manifests and files that no kept version refers to; those that reads in flight
    * may use are deleted when the last of them ends (snapshot()).
    */

@@ -150,14 +150,23 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
   const dataset = new Dataset(manifest, rt.store.filesDir(job.sessionID));
   return withContext(rt, watchdog, job.sessionID, dataset, async (ctx) => {
     const control = sessionControl(rt, ctx, watchdog, job.jobId);
-    if (op.kind === 'history') {
-      const { result, changed } = await op.run(ctx, params, control);
-      return { result, changed: op.readOnly ? null : changed };
+    try {
+      if (op.kind === 'history') {
+        const { result, changed } = await op.run(ctx, params, control);
+        return { result, changed: op.readOnly ? null : changed };
+      }
+      const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
+      if (staged === ctx.dataset) return { result: {}, changed: false };
+      await control.commit(staged, [applied(op.name, operationParameters(job.body))]);
+      return { result: {}, changed: true };
+    } catch (err) {
+      // A job answered as timed out no longer has the session's changes to itself: the next
+      // change may be staging files no version names yet. Its leftovers wait for a commit.
+      if (watchdog.state !== 'expired') {
+        await rt.store.discardUncommitted(job.sessionID).catch((e: unknown) => rt.log.warn({ err: e, sessionID: job.sessionID }, 'could not delete the files of a change that did not commit'));
+      }
+      throw err;
     }
-    const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
-    if (staged === ctx.dataset) return { result: {}, changed: false };
-    await control.commit(staged, [applied(op.name, operationParameters(job.body))]);
-    return { result: {}, changed: true };
   });
 }
 
