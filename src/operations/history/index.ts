@@ -67,6 +67,9 @@ const recipeEntry = z.object({
   undone: z.boolean().optional(),
 });
 
+/** Error codes of a recipe's step that the recipe answers with as they are: the server's state, not the recipe, refused it. */
+const RETRYABLE = new Set(['busy', 'operation timed out', 'command timed out']);
+
 // Fields of a request envelope: never parameters of a recorded operation.
 const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
 
@@ -89,7 +92,9 @@ export const applyOperations = defineOperation({
       } catch (err) {
         const why = reason(err);
         if (why === 'internal error') ctx.log.error({ err, operation: entry.operation }, 'applyOperations entry failed');
-        throw new OperationError('operation failed', `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`);
+        // Refusals that say "try again later" keep their code, which clients act on.
+        const code = err instanceof OperationError && RETRYABLE.has(err.code) ? err.code : 'operation failed';
+        throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`);
       }
       applied.push({ operation: entry.operation, parameters, appliedAt: new Date().toISOString() });
     }
