@@ -183,8 +183,7 @@ export class CellCache {
     const entryKey = `view\u0000${key}`;
     const hit = this.touch(entryKey);
     if (hit?.kind === 'view') return hit.view.positions;
-    const text = String((await db.scalar(`SELECT coalesce(string_agg(__pos::VARCHAR, ',' ORDER BY rowid), '') FROM ${table}`)) ?? '');
-    const positions = parsePositions(text);
+    const positions = await db.int32Column(`SELECT __pos::INTEGER FROM ${table} ORDER BY rowid`);
     this.put(entryKey, { kind: 'view', view: { positions }, bytes: 4 * positions.length + 64 });
     return positions;
   }
@@ -448,24 +447,4 @@ function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBloc
   }
   pieces.push(block.text.slice(copied));
   return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => BEYOND_LATIN1.test(cell)), holders: new Set<string>() };
-}
-
-/** Non-negative integers written in decimal, separated by commas ('' for none). */
-function parsePositions(text: string): Int32Array {
-  if (text === '') return new Int32Array(0);
-  let count = 1;
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 44) count++;
-  const out = new Int32Array(count);
-  let n = 0;
-  let value = 0;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text.charCodeAt(k);
-    if (ch === 44) {
-      out[n++] = value;
-      value = 0;
-    } else if (ch >= 48 && ch <= 57) value = value * 10 + (ch - 48);
-    else throw new Error(`unexpected character in a list of positions: ${JSON.stringify(text[k])}`);
-  }
-  out[n] = value;
-  return out;
 }

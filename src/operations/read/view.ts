@@ -98,7 +98,8 @@ export async function withView<T>(ctx: OperationContext, params: ViewParams, sor
     ctx.db,
     ctx.sessionId,
     spec,
-    (table) => ctx.db.run(`CREATE TABLE ${table} AS SELECT __pos FROM ${source} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}${prefix === null ? '' : ` LIMIT ${prefix}`}`),
+    // CREATE TABLE … AS answers the rows it stored (DuckDB's Count): no count(*) of the table.
+    async (table) => Number(await ctx.db.scalar(`CREATE TABLE ${table} AS SELECT __pos FROM ${source} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${order}${prefix === null ? '' : ` LIMIT ${prefix}`}`)),
     async ({ table, rows, key }) => read({ kind: 'positions', table, rows, key }),
     prefix === null ? undefined : ds.rows,
   );
