@@ -64,8 +64,10 @@ export type Change =
        * `from`. What is kept of the old column's values (CellCache) is then reused for the new one.
        * `cells`: the new cells' JSON text (cellJsonSql of each value as written, in the column's
        * type), one per position, when the operation has it: CellCache then need not read them back.
+       * `values`: the SQL (constant expressions, in the column's type) of the values written at
+       * `positions`, when the operation has them: sorted views are then updated without a read.
        */
-      sameExcept?: { at: number; from: number; positions: number[]; cells?: string[] }[];
+      sameExcept?: { at: number; from: number; positions: number[]; cells?: string[]; values?: string[] }[];
     }
   /**
    * Rows removed, the rest renumbered: `deleted` is a SELECT over `df`/`df_pos` of one column,

@@ -38,7 +38,8 @@ export const newCellValue = defineOperation({
       ? `CASE WHEN __pos = ${row} THEN NULL ELSE ${ds.ref(index)} END`
       : `CAST(CASE WHEN __pos = ${row} THEN ${value.sql} ELSE ${columnAs(ds.ref(index), type, value.type)} END AS ${value.type})`;
     // In the column's own type, every other cell stays as it was.
-    const sameExcept = value.missing || value.type === type.toUpperCase() ? [{ at: index, from: index, positions: [row], ...(cell === undefined ? {} : { cells: [cell] }) }] : undefined;
+    const written = `CAST(${value.missing ? 'NULL' : value.sql} AS ${type})`;
+    const sameExcept = value.missing || value.type === type.toUpperCase() ? [{ at: index, from: index, positions: [row], values: [written], ...(cell === undefined ? {} : { cells: [cell] }) }] : undefined;
     return { kind: 'columns', columns: replaceColumn(ds.names, index, expr), sameExcept };
   },
 });
