@@ -75,6 +75,8 @@ interface ViewList {
 interface Derivation {
   base: string;
   positions: number[];
+  /** The JSON text of the cells at `positions` (cellJsonSql), when the edit knew them; else they are read from the column's file. */
+  cells?: string[];
 }
 
 /** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
@@ -113,6 +115,8 @@ export class CellCache {
   derived = 0;
   found = 0;
   declined = 0;
+  /** Cells of derived blocks whose text the edit gave (derive's `cells`), not read back. */
+  given = 0;
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
@@ -158,13 +162,20 @@ export class CellCache {
    * Column `i` of `ds` holds what column `j` of `base` holds, in the same type, at every
    * position but `positions` (a cell edit, Change.sameExcept): its blocks are made from
    * base's when those are kept, with only the cells at `positions` read. Ignored when the
-   * types or row counts differ.
+   * types or row counts differ. `cells`: the new cells' JSON text (cellJsonSql of the values
+   * written, in column i's type), one per position, when the edit computed them: they are
+   * then not read back from the new file (a query of its row group, 2–10 ms of CPU, which
+   * after each edit the first read of the edited block paid).
    */
-  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[]): void {
+  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[], cells?: string[]): void {
     if (this.maxBytes <= 0 || ds.rows !== base.rows || ds.rows > CELL_MAX_DATASET_ROWS) return;
     if (ds.column(i).type !== base.column(j).type) return;
     if (this.derivations.size >= MAX_DERIVATIONS) this.derivations.delete(this.derivations.keys().next().value!);
-    this.derivations.set(columnKey(ds, i), { base: columnKey(base, j), positions: [...new Set(positions)].sort((a, b) => a - b) });
+    const known = cells !== undefined && cells.length === positions.length && knownCellType(ds.column(i).type) ? new Map(positions.map((p, k) => [p, cells[k]])) : null;
+    const sorted = [...new Set(positions)].sort((a, b) => a - b);
+    // A position listed twice has no one text: read it.
+    const texts = known && known.size === positions.length ? sorted.map((p) => known.get(p)!) : undefined;
+    this.derivations.set(columnKey(ds, i), { base: columnKey(base, j), positions: sorted, ...(texts ? { cells: texts } : {}) });
   }
 
   /** A view's positions in view order, read from its table (`SELECT … ORDER BY rowid`) the first time, by the view's key. */
@@ -172,8 +183,7 @@ export class CellCache {
     const entryKey = `view\u0000${key}`;
     const hit = this.touch(entryKey);
     if (hit?.kind === 'view') return hit.view.positions;
-    const text = String((await db.scalar(`SELECT coalesce(string_agg(__pos::VARCHAR, ',' ORDER BY rowid), '') FROM ${table}`)) ?? '');
-    const positions = parsePositions(text);
+    const positions = await db.int32Column(`SELECT __pos::INTEGER FROM ${table} ORDER BY rowid`);
     this.put(entryKey, { kind: 'view', view: { positions }, bytes: 4 * positions.length + 64 });
     return positions;
   }
@@ -247,26 +257,34 @@ export class CellCache {
    */
   private fromBase(db: Db, ds: Dataset, i: number, b: number): Promise<CellBlock | null> | null {
     const from = b * CELL_BLOCK_ROWS;
-    const moved = new Set<number>();
+    // Positions changed since the kept block, with their text when the newest edit of each knew it.
+    const moved = new Map<number, string | null>();
     let base: Entry | undefined;
     let key = columnKey(ds, i);
     for (let depth = 0; depth < MAX_DERIVATION_DEPTH && base?.kind !== 'block'; depth++) {
       const derivation = this.derivations.get(key);
       if (!derivation) return null;
-      for (const p of derivation.positions) if (p >= from && p < from + CELL_BLOCK_ROWS) moved.add(p);
+      // Newest edit first: an older edit of the same position was overwritten.
+      for (const [k, p] of derivation.positions.entries()) if (p >= from && p < from + CELL_BLOCK_ROWS && !moved.has(p)) moved.set(p, derivation.cells?.[k] ?? null);
       key = derivation.base;
       base = this.touch(`${key}\u0000${b}`);
     }
     if (base?.kind !== 'block') return null;
-    const changed = [...moved].sort((x, y) => x - y);
+    const changed = [...moved.keys()].sort((x, y) => x - y);
     return (async () => {
       let block = base.block;
       if (changed.length > 0) {
-        const source = await ds.selectRows(db, { withPosition: true, positions: changed.map(String), columns: [i] });
-        const rows = await db.rows(`SELECT __pos, ${cellJson(ds, i)} AS j FROM (${source}) ORDER BY __pos`);
-        if (rows.length !== changed.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${changed.length}`);
-        const cells = rows.map((r) => String(r.j));
-        if (cells.some((cell) => cell.length > CELL_MAX_TEXT)) return null;
+        const unknown = changed.filter((p) => moved.get(p) === null);
+        this.given += changed.length - unknown.length;
+        if (unknown.length > 0) {
+          const source = await ds.selectRows(db, { withPosition: true, positions: unknown.map(String), columns: [i] });
+          const rows = await db.rows(`SELECT __pos, ${cellJson(ds, i)} AS j FROM (${source}) ORDER BY __pos`);
+          if (rows.length !== unknown.length) throw new Error(`cell block ${b} of column ${i}: ${rows.length} changed cells read for ${unknown.length}`);
+          for (const r of rows) moved.set(Number(r.__pos), String(r.j));
+        }
+        const texts = changed.map((p) => moved.get(p) ?? null);
+        if (texts.some((cell) => cell === null || cell.length > CELL_MAX_TEXT)) return null;
+        const cells = texts as string[];
         const superseded = block;
         block = replaceCells(block, changed.map((p) => p - from), cells);
         // The edited column's old block is what the version before the edit showed: after
@@ -383,7 +401,22 @@ function columnKey(ds: Dataset, i: number): string {
  * gives SQL NULL for NULL, hence the coalesce).
  */
 function cellJson(ds: Dataset, i: number): string {
-  return `coalesce(to_json(${jsonValue(ds.sqlName(i), ds.column(i).type)})::VARCHAR, 'null')`;
+  return cellJsonSql(ds.sqlName(i), ds.column(i).type);
+}
+
+/** The SQL of the JSON text of column `column` (a name, as jsonValue takes it) of type `type` as a cell of a block. */
+export function cellJsonSql(column: string, type: string): string {
+  return `coalesce(to_json(${jsonValue(column, type)})::VARCHAR, 'null')`;
+}
+
+/**
+ * Types whose values an edit may render itself for derive (cellJsonSql of the value cast to
+ * the type): a Parquet file gives them back exactly as written, so the text is the one a read
+ * of the new file renders. (Not INTERVAL, stored in milliseconds, nor types Parquet writes as
+ * another.) Others are read back from the file.
+ */
+export function knownCellType(type: string): boolean {
+  return /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP)$/.test(type.toUpperCase());
 }
 
 /** The key of block `b` of column `i` of `ds`. */
@@ -414,24 +447,4 @@ function replaceCells(block: CellBlock, at: number[], cells: string[]): CellBloc
   }
   pieces.push(block.text.slice(copied));
   return { text: pieces.join(''), starts, wide: block.wide || cells.some((cell) => BEYOND_LATIN1.test(cell)), holders: new Set<string>() };
-}
-
-/** Non-negative integers written in decimal, separated by commas ('' for none). */
-function parsePositions(text: string): Int32Array {
-  if (text === '') return new Int32Array(0);
-  let count = 1;
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 44) count++;
-  const out = new Int32Array(count);
-  let n = 0;
-  let value = 0;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text.charCodeAt(k);
-    if (ch === 44) {
-      out[n++] = value;
-      value = 0;
-    } else if (ch >= 48 && ch <= 57) value = value * 10 + (ch - 48);
-    else throw new Error(`unexpected character in a list of positions: ${JSON.stringify(text[k])}`);
-  }
-  out[n] = value;
-  return out;
 }

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBIntegerVector, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 
 export interface DuckOptions {
   threads: number;
@@ -149,6 +149,31 @@ export class Db {
     } finally {
       await this.connection.run('RESET disabled_optimizers');
     }
+  }
+
+  /**
+   * The first column of a query's result (INTEGER values, no NULL) as an Int32Array, read
+   * from its vectors: for long lists of positions, about a third of the CPU of their text
+   * (string_agg) parsed back.
+   */
+  async int32Column(sql: string): Promise<Int32Array> {
+    await this.viewsFor(sql);
+    const result = await this.connection.run(sql);
+    const chunks = await result.fetchAllChunks();
+    let total = 0;
+    for (const chunk of chunks) total += chunk.rowCount;
+    const out = new Int32Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      const vector = chunk.getColumnVector(0);
+      if (!(vector instanceof DuckDBIntegerVector)) throw new Error(`int32Column: the query's first column is ${vector.type.toString()}, not INTEGER`);
+      for (let k = 0; k < chunk.rowCount; k++) {
+        const value = vector.getItem(k);
+        if (value === null) throw new Error('int32Column: NULL in the column');
+        out[at++] = value;
+      }
+    }
+    return out;
   }
 
   /** Column names and DuckDB types of a query's result, without running it. */

@@ -65,6 +65,16 @@ export class TableCache<E extends CachedTable> {
     return entry;
   }
 
+  /** The entry for `key` when it is built (pinned, as by acquire), without building it; null otherwise. */
+  peek(key: string): E | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    this.entries.delete(key);
+    this.entries.set(key, entry); // most recently used last
+    entry.pins++;
+    return entry;
+  }
+
   /** Unpin entries acquired, then drop tables past the bound. */
   async release(db: Db, entries: E[]): Promise<void> {
     for (const e of entries) e.pins--;

@@ -67,8 +67,12 @@ export type Change =
        * Columns that hold what a column of the dataset holds, in the same type, at every row
        * position but `positions` (a cell edit): column `at` of the result against column
        * `from`. What is kept of the old column's values (CellCache) is then reused for the new one.
+       * `cells`: the new cells' JSON text (cellJsonSql of each value as written, in the column's
+       * type), one per position, when the operation has it: CellCache then need not read them back.
+       * `values`: the SQL (constant expressions, in the column's type) of the values written at
+       * `positions`, when the operation has them: sorted views are then updated without a read.
        */
-      sameExcept?: { at: number; from: number; positions: number[] }[];
+      sameExcept?: { at: number; from: number; positions: number[]; cells?: string[]; values?: string[] }[];
     }
   /**
    * Rows removed, the rest renumbered: `deleted` is a SELECT over `df`/`df_pos` of one column,
