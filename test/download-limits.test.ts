@@ -2,6 +2,8 @@ import { test, after, mock } from 'node:test';
 import fs from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { startServer, uploadOk } from './helpers/server.ts';
+import { millionRowCsv } from './helpers/fixtures.ts';
+import { pauseRemoval } from './helpers/pause-removal.ts';
 
 // One client has at most MAX_DOWNLOADS_PER_CLIENT downloads at once: one client could
 // otherwise fill the MAX_DOWNLOADS line (and its DuckDB threads) for everyone. And a session
@@ -10,14 +12,7 @@ import { startServer, uploadOk } from './helpers/server.ts';
 const server = await startServer({ MAX_DOWNLOADS_PER_CLIENT: 1 });
 after(() => server.close());
 
-/** 1M rows, about 30 MB: far more than the pipe, the relay's blocks and the socket buffers hold. */
-function bigCsv(): string {
-  const lines = ['id,a,s'];
-  for (let i = 0; i < 1_000_000; i++) lines.push(`${i},${i * 2},text number ${i % 1000}`);
-  return lines.join('\n') + '\n';
-}
-
-const bigId = await uploadOk(server.url, 'big.csv', bigCsv());
+const bigId = await uploadOk(server.url, 'big.csv', millionRowCsv());
 const smallId = await uploadOk(server.url, 'small.csv', 'a,b\n1,x\n');
 const store = server.gateway.runtime.store;
 
@@ -63,8 +58,17 @@ test('a download cut off by its client frees its place', async () => {
   await first.text().catch(() => {});
   const deadline = Date.now() + 10_000;
   let status = 0;
-  while (Date.now() < deadline && (status = (await fetch(`${server.url}/downloadCSV/${smallId}`)).status) === 429) await new Promise((r) => setTimeout(r, 50));
+  let body = '';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${server.url}/downloadCSV/${smallId}`);
+    status = res.status;
+    // Read to the end: a download counts until its response has closed.
+    body = await res.text();
+    if (status !== 429) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   assert.equal(status, 200);
+  assert.equal(body, 'a,b\n1,x\n');
 });
 
 test('the expiry sweeper leaves a session alone while it is downloaded, and a session it is deleting is not found', async () => {
@@ -80,18 +84,7 @@ test('the expiry sweeper leaves a session alone while it is downloaded, and a se
   assert.equal(((await gone.json()) as Record<string, unknown>).error, 'unknown session');
   // While it is being deleted: refused by the hold (404, expired), never exported from a half-deleted folder.
   const id = await uploadOk(server.url, 'c.csv', 'a\n1\n');
-  const rm = fs.rm;
-  let reached!: () => void;
-  const deleting = new Promise<void>((resolve) => (reached = resolve));
-  let proceed!: () => void;
-  const gate = new Promise<void>((resolve) => (proceed = resolve));
-  mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
-    if (args[0] === store.dir(id)) {
-      reached();
-      await gate;
-    }
-    return rm(...args);
-  });
+  const { deleting, proceed } = pauseRemoval(store.dir(id));
   try {
     const removal = store.removeIfIdle(id);
     await deleting;

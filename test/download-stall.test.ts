@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { uploadOk, serverWithClient } from './helpers/server.ts';
+import { millionRowCsv } from './helpers/fixtures.ts';
 
 // A download whose client stops reading is cut off after DOWNLOAD_STALL_MS: its export held
 // a thread of the pool DuckDB's statements and file I/O share, and four such downloads
@@ -13,14 +14,7 @@ import { uploadOk, serverWithClient } from './helpers/server.ts';
 const STALL_MS = 1000;
 const { server, client } = await serverWithClient({ DOWNLOAD_STALL_MS: STALL_MS });
 
-/** 1M rows, about 30 MB: far more than the pipe, the relay's blocks and the socket buffers hold. */
-function bigCsv(): string {
-  const lines = ['id,a,s'];
-  for (let i = 0; i < 1_000_000; i++) lines.push(`${i},${i * 2},text number ${i % 1000}`);
-  return lines.join('\n') + '\n';
-}
-
-const bigId = await uploadOk(server.url, 'big.csv', bigCsv());
+const bigId = await uploadOk(server.url, 'big.csv', millionRowCsv());
 const smallId = await uploadOk(server.url, 'small.csv', 'a,b\n1,x\n');
 
 /** A client that asks for a download and never reads a byte of it. */

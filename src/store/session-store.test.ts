@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SessionStore, SessionNotFoundError, SessionExpiredError, type StoreLimits } from './session-store.ts';
+import { pauseRemoval } from '../../test/helpers/pause-removal.ts';
 import { newSessionId } from './session-id.ts';
 import { writeFileAtomic } from './atomic.ts';
 import type { AppliedOperation, ColumnEntry, Manifest } from './manifest.ts';
@@ -279,16 +280,7 @@ describe('session expiry and work in progress exclude each other (hold, removeIf
     const store = open();
     const { id } = await session(store);
     // The removal stops at its deletion until the test lets it go on.
-    const rm = fs.rm;
-    let reached!: () => void;
-    const deleting = new Promise<void>((resolve) => (reached = resolve));
-    let proceed!: () => void;
-    const gate = new Promise<void>((resolve) => (proceed = resolve));
-    mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
-      reached();
-      await gate;
-      return rm(...args);
-    });
+    const { deleting, proceed } = pauseRemoval();
     try {
       const removal = store.removeIfIdle(id);
       await deleting;

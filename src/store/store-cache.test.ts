@@ -11,6 +11,17 @@ import { columnFiles, type ColumnEntry, type Manifest } from './manifest.ts';
 import { Lru, stateKey } from './store-cache.ts';
 import type { BigIntStats } from 'node:fs';
 
+/** Record the manifests (files under versions/) read with fs.readFile until restore(). */
+function recordManifestReads(): { manifestReads: string[]; restore: () => void } {
+  const readFile = fs.readFile;
+  const manifestReads: string[] = [];
+  fs.readFile = (async (...args: Parameters<typeof readFile>) => {
+    if (String(args[0]).includes(`${path.sep}versions${path.sep}`)) manifestReads.push(String(args[0]));
+    return readFile(...args);
+  }) as typeof readFile;
+  return { manifestReads, restore: () => (fs.readFile = readFile) };
+}
+
 // What SessionStore keeps in memory (store-cache.ts) changes what it costs, never what it
 // answers: each test checks the store against what the files on disk say, read afresh.
 
@@ -86,12 +97,7 @@ describe('a commit no longer reads every version', () => {
       manifestCalls++;
       return manifest(...args);
     };
-    const readFile = fs.readFile;
-    const manifestReads: string[] = [];
-    fs.readFile = (async (...args: Parameters<typeof readFile>) => {
-      if (String(args[0]).includes(`${path.sep}versions${path.sep}`)) manifestReads.push(String(args[0]));
-      return readFile(...args);
-    }) as typeof readFile;
+    const { manifestReads, restore } = recordManifestReads();
     let counted;
     try {
       counted = await countingParses(async () => {
@@ -99,7 +105,7 @@ describe('a commit no longer reads every version', () => {
         return store.commit(id, draft(cols.slice(), 40));
       });
     } finally {
-      fs.readFile = readFile;
+      restore();
     }
     assert.equal(manifestCalls, 0, 'no version\'s manifest looked at, even in memory');
     assert.deepEqual(manifestReads, [], 'no manifest read from disk');
@@ -114,12 +120,7 @@ describe('a commit no longer reads every version', () => {
     const { id, cols } = await session(first, 5);
     for (let n = 1; n < 20; n++) await first.commit(id, draft(cols, n));
     const store = open();
-    const readFile = fs.readFile;
-    const manifestReads: string[] = [];
-    fs.readFile = (async (...args: Parameters<typeof readFile>) => {
-      if (String(args[0]).includes(`${path.sep}versions${path.sep}`)) manifestReads.push(String(args[0]));
-      return readFile(...args);
-    }) as typeof readFile;
+    const { manifestReads, restore } = recordManifestReads();
     try {
       await checkSessionQuota(store, id, { columns: cols, bytesWritten: 10 }, { maxSessionBytes: 1e9, maxDataBytes: 0 });
       await store.commit(id, draft(cols, 20));
@@ -130,7 +131,7 @@ describe('a commit no longer reads every version', () => {
       await store.commit(id, draft(cols, 21));
       assert.deepEqual(manifestReads, []);
     } finally {
-      fs.readFile = readFile;
+      restore();
     }
   });
 });

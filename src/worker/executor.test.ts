@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { engineHarness } from '../../test/helpers/engine.ts';
+import { pauseRemoval } from '../../test/helpers/pause-removal.ts';
 import { runningSandboxProcesses } from '../engine/sandbox-process.ts';
 import { expireSessions } from '../store/quota.ts';
 
@@ -69,18 +70,7 @@ describe('every request gets exactly one reply', () => {
 
       // A job arriving while the sweeper deletes the folder: refused, not run on half of it.
       const c = await h.load('a\n1\n2\n');
-      const rm = fs.rm;
-      let reached!: () => void;
-      const deleting = new Promise<void>((resolve) => (reached = resolve));
-      let proceed!: () => void;
-      const gate = new Promise<void>((resolve) => (proceed = resolve));
-      mock.method(fs, 'rm', async (...args: Parameters<typeof fs.rm>) => {
-        if (args[0] === store.dir(c)) {
-          reached();
-          await gate;
-        }
-        return rm(...args);
-      });
+      const { deleting, proceed } = pauseRemoval(store.dir(c));
       try {
         const sweep = expireSessions(store, 0);
         await deleting;

@@ -91,3 +91,10 @@ export function numbered(rows: number): string {
   for (let i = 0; i < rows; i++) lines.push(`${i},${i * i},t${i % 7}`);
   return lines.join('\n') + '\n';
 }
+
+/** 1M rows, about 30 MB: far more than a download's pipe, relay blocks and socket buffers hold. */
+export function millionRowCsv(): string {
+  const lines = ['id,a,s'];
+  for (let i = 0; i < 1_000_000; i++) lines.push(`${i},${i * 2},text number ${i % 1000}`);
+  return lines.join('\n') + '\n';
+}
