@@ -147,3 +147,17 @@ test('downloads leave no scratch files behind', async () => {
   } while (left.length && Date.now() < deadline);
   assert.deepEqual(left, []);
 });
+
+test("an export that fails is a 500 that names nothing of the server's (no paths), and the server keeps serving", async () => {
+  const id = await uploadOk(server.url, 'broken.csv', 'a,b\n1,x\n2,y\n');
+  const files = path.join(server.dataDir, 'sessions', id, 'files');
+  for (const name of await fs.readdir(files)) await fs.writeFile(path.join(files, name), 'not parquet');
+  for (const format of ['CSV', 'JSON']) {
+    const res = await fetch(`${server.url}/download${format}/${id}`);
+    assert.equal(res.status, 500);
+    const text = await res.text();
+    assert.deepEqual(JSON.parse(text), { success: false, error: 'internal error', errorDescription: 'the server could not complete this request' });
+    assert.ok(!text.includes(server.dataDir) && !text.includes('parquet'), text);
+  }
+  assert.equal(await (await fetch(`${server.url}/downloadCSV/${await uploadOk(server.url, 'ok.csv', 'a\n1\n')}`)).text(), 'a\n1\n');
+});

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import multipart from '@fastify/multipart';
 import os from 'node:os';
 import fs from 'node:fs/promises';
@@ -73,6 +73,14 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     forceCloseConnections: true,
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
+  // The server's own faults are logged, and answered without their message: DuckDB's and the
+  // file system's name the server's directories. The client's (4xx) keep Fastify's answer.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.send(err);
+    req.log.error({ err, url: req.url }, 'request failed');
+    return reply.code(status).send({ success: false, error: 'internal error', errorDescription: 'the server could not complete this request' });
+  });
 
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const io = attachSocketServer(
