@@ -83,16 +83,9 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   const state = await store.state(id);
   const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
   // Deleted-rows files (a deleteRows version's positions) are kept data too.
-  const files = new Set(staged.columns.flatMap(columnFiles));
-  for (const list of kept) {
-    for (const f of list.columns) files.add(f);
-    for (const f of list.deleted) files.add(f);
-  }
+  const files = new Set([...staged.columns.flatMap(columnFiles), ...kept.flat()]);
   let bytes = 0;
-  for (const file of files) {
-    const p = store.filePath(id, file);
-    bytes += sizes.get(p) ?? (await fileSize(p));
-  }
+  for (const file of files) bytes += await fileSize(store.filePath(id, file));
   if (limits.maxSessionBytes && bytes > limits.maxSessionBytes) {
     throw new OperationError('session quota exceeded', `this change would make the session keep ${bytes} bytes of data and history; the limit is ${limits.maxSessionBytes} bytes per session (MAX_SESSION_BYTES); undo to free space (a new change discards the redo branch) or start a new session; the dataset is unchanged`);
   }

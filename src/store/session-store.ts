@@ -118,7 +118,7 @@ export class SessionStore {
    */
   private readonly manifests = new Lru<string, { manifest: Manifest; length: number }>(MAX_MANIFEST_TEXT, (e) => e.length);
   /** The files each version names, by manifest path: what commits sweep and count without the manifests. */
-  private readonly files = new Lru<string, VersionFiles>(MAX_LISTED_FILES, (f) => 1 + f.columns.length + f.deleted.length);
+  private readonly files = new Lru<string, VersionFiles>(MAX_LISTED_FILES, (f) => 1 + f.length);
   /** state.json of each session, by session folder: see state(). */
   private readonly states = new Lru<string, CachedState<StoredState>>(MAX_STATE_TEXT, (e) => e.text.length);
 
@@ -370,12 +370,7 @@ export class SessionStore {
     // A read that has not read state.json yet may open any version that was current.
     if (leases.some((l) => !l.manifest)) return;
     const usedManifests = new Set(leases.map((l) => l.manifest!.id));
-    const usedFiles = new Set<string>();
-    for (const l of leases) {
-      const files = this.filesOf(this.manifestPath(id, l.manifest!.id), l.manifest!);
-      for (const f of files.columns) usedFiles.add(f);
-      for (const f of files.deleted) usedFiles.add(f);
-    }
+    const usedFiles = new Set(leases.flatMap((l) => this.filesOf(this.manifestPath(id, l.manifest!.id), l.manifest!)));
     const versionDir = path.join(this.dir(id), 'versions');
     const doomed: string[] = [];
     for (const m of readers.manifests) {
@@ -481,7 +476,7 @@ export class SessionStore {
     let kept = versions;
     if (maxVersions > 0 && kept.length > maxVersions) kept = kept.slice(kept.length - maxVersions);
     if (maxHistoryBytes > 0 && kept.length > 1) {
-      const lists = await Promise.all(kept.map(async (v) => allFiles(await this.versionFiles(id, v))));
+      const lists = await Promise.all(kept.map((v) => this.versionFiles(id, v)));
       const current = new Set(lists[lists.length - 1]);
       const sizes = new Map<string, number>();
       for (const file of new Set(lists.flat())) {
@@ -519,11 +514,7 @@ export class SessionStore {
    */
   private async sweep(id: string, versions: string[]): Promise<void> {
     const keep = new Set(versions);
-    const files = new Set<string>();
-    for (const list of await Promise.all(versions.map((v) => this.versionFiles(id, v)))) {
-      for (const f of list.columns) files.add(f);
-      for (const f of list.deleted) files.add(f);
-    }
+    const files = new Set((await Promise.all(versions.map((v) => this.versionFiles(id, v)))).flat());
     const versionDir = path.join(this.dir(id), 'versions');
     const versionNames = await fs.readdir(versionDir);
     const droppedManifests = versionNames.filter((name) => name.endsWith('.json') && !keep.has(name.slice(0, -5))).map((name) => name.slice(0, -5));
@@ -556,10 +547,6 @@ async function readAll(handle: fs.FileHandle, size: number): Promise<string> {
   const buffer = Buffer.allocUnsafe(size);
   const { bytesRead } = await handle.read(buffer, 0, size, 0);
   return buffer.toString('utf8', 0, bytesRead);
-}
-
-function allFiles(files: VersionFiles): string[] {
-  return [...files.columns, ...files.deleted];
 }
 
 function remember(state: StoredState, origin: JobOrigin, to: string): (JobStamp & { to: string })[] {

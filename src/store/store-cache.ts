@@ -69,20 +69,11 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The files a version names: its columns' files, and the files of their deleted rows (not among the former). */
-export interface VersionFiles {
-  /** ColumnEntry.file of every column, each once. */
-  readonly columns: readonly string[];
-  /** ColumnEntry.deleted.file of the columns that have one, each once, none of `columns`. */
-  readonly deleted: readonly string[];
-}
+/** The files a version names, each once: its columns' files and the files of their deleted rows (columnFiles). */
+export type VersionFiles = readonly string[];
 
 export function versionFiles(manifest: Manifest): VersionFiles {
-  const columns = new Set<string>();
-  for (const c of manifest.columns) columns.add(c.file);
-  const deleted = new Set<string>();
-  for (const c of manifest.columns) for (const f of columnFiles(c)) if (!columns.has(f)) deleted.add(f);
-  return Object.freeze({ columns: Object.freeze([...columns]), deleted: Object.freeze([...deleted]) });
+  return Object.freeze([...new Set(manifest.columns.flatMap(columnFiles))]);
 }
 
 /**

@@ -162,7 +162,7 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
     } catch (err) {
       // A job answered as timed out no longer has the session's changes to itself: the next
       // change may be staging files no version names yet. Its leftovers wait for a commit.
-      if (watchdog.state !== 'expired') {
+      if (control.wrote && watchdog.state !== 'expired') {
         await rt.store.discardUncommitted(job.sessionID).catch((e: unknown) => rt.log.warn({ err: e, sessionID: job.sessionID }, 'could not delete the files of a change that did not commit'));
       }
       throw err;
@@ -230,11 +230,16 @@ async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: strin
   };
 }
 
-function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, jobId?: string): SessionControl {
+/** A job's SessionControl; `wrote` once it may have written files of a version (materialize began). */
+function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, jobId?: string): SessionControl & { readonly wrote: boolean } {
   let staged = 0;
+  let wrote = false;
   // Versions this job makes record it and its base: a re-run of the job does not apply twice.
   const origin = jobId ? { jobId, base: ctx.dataset.manifest.id } : undefined;
   return {
+    get wrote() {
+      return wrote;
+    },
     async stage(dataset, operation, parameters) {
       const op = findOperation(operation);
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
@@ -244,6 +249,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const change = await op.run(opCtx, params);
       if (change.kind === 'none') return dataset;
       let m: Materialized;
+      wrote = true;
       try {
         m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change);
       } finally {
