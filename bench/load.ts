@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCsv } from './generate.ts';
-import { startServer, cpuMs } from './server.ts';
+import { startServer, cpuMs, threadCpuMs, threadCpuDelta } from './server.ts';
 import os from 'node:os';
 import { uploadFile } from './http.ts';
 import { BenchClient, type Timed } from './socket.ts';
@@ -99,6 +99,7 @@ try {
 
   const t0 = performance.now();
   const serverCpu0 = cpuMs(server.pid);
+  const threads0 = threadCpuMs(server.pid);
   const ownCpu0 = process.cpuUsage();
   const deadline = t0 + seconds * 1000;
   const sampler = setInterval(() => {
@@ -126,6 +127,7 @@ try {
   const elapsed = (performance.now() - t0) / 1000;
   // Cores busy on average: the server's, and this process's (the clients must not be what limits).
   const serverCores = (cpuMs(server.pid) - serverCpu0) / 1000 / elapsed;
+  const threads = threadCpuDelta(threads0, threadCpuMs(server.pid));
   const own = process.cpuUsage(ownCpu0);
   const clientCores = (own.user + own.system) / 1e6 / elapsed;
   clearInterval(sampler);
@@ -148,6 +150,7 @@ try {
   }
   table.note(`${total} requests in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)} req/s); ${errors} errors, ${unanswered} unanswered (${late} of these answered later, after the client had given up).`);
   table.note(`CPU (cores busy on average, of ${os.availableParallelism()}): server ${serverCores.toFixed(2)}, load generator ${clientCores.toFixed(2)}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`);
+  table.note(`server CPU by thread (main: JavaScript; libuv-worker: DuckDB and file I/O): ${threads}.`);
   for (const [kind, s] of stats) for (const [p, n] of s.problems) table.note(`- ${kind}: ${n} × ${p}`);
   const every = Math.max(1, Math.round(rss.length / 12));
   table.note(`server RSS (s → MB): ${rss.filter((_, k) => k % every === 0 || k === rss.length - 1).map((p) => `${p.at.toFixed(0)}→${(p.bytes / 1e6).toFixed(0)}`).join(', ')}; peak ${fmtBytes(server.rss.peak)}`);
