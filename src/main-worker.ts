@@ -1,5 +1,6 @@
 // A worker process of the distributed mode (`npm run worker`): takes jobs from the BullMQ
 // partition queues on REDIS_URL, runs them against the shared DATA_DIR, publishes results.
+import './thread-pool.ts'; // first: sizes libuv's pool before anything uses it
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import './thread-pool.ts'; // first: sizes libuv's pool before anything uses it
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { createGateway } from './gateway/server.ts';

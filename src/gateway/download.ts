@@ -23,7 +23,8 @@ export const FIRST_BYTE_WAIT_MS = 300;
  * A client that goes away stops DuckDB's work, and so does one that stops reading: after
  * DOWNLOAD_STALL_MS without a byte leaving (the socket's idle timeout) the response is cut
  * off. Until then the export's statement blocks a thread of the pool DuckDB's statements and
- * file I/O share (libuv's, 4 threads), and four stalled downloads stopped every session.
+ * file I/O share (libuv's; before it was sized for them, see thread-pool.ts, it had 4
+ * threads, and four stalled downloads stopped every session).
  * For the same reason at most MAX_DOWNLOADS export at once; the others wait their turn.
  *
  * One client (remote address) has at most MAX_DOWNLOADS_PER_CLIENT downloads at once, waiting
