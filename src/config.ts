@@ -5,6 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 // Every setting comes from the environment, with defaults that make `npm start` work
 // on a fresh clone. Documented in README.md; keep the two in step.
+
+/**
+ * Jobs run at once by default (QUEUE_CONCURRENCY, WORKER_CONCURRENCY): three per core, at
+ * least four. A job's wall time is two to three times its CPU — between its statements it
+ * waits for files (state.json, fsync of a commit) and for the event loop — so one job per
+ * core leaves the cores idle while clients wait: in the load test (npm run load -- --think
+ * 1000, 500 clients on 2 cores) 2 jobs at once answered 217 requests/s with 0.9 cores busy,
+ * 6 answered 368/s with 1.3. DuckDB's threads and memory limit, not this, bound what the
+ * jobs together use of the engine; COMMAND_PROCESSES bounds commands.
+ */
+const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default('0.0.0.0'),
@@ -15,13 +27,13 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('willow'),
   QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(JOBS_AT_ONCE),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(5001),
   JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   JOB_MAX_STALLS: z.coerce.number().int().min(0).default(1),
   REGISTRY_DIR: z.string().optional(),
-  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(2, os.availableParallelism())),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(JOBS_AT_ONCE),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),
   STREAM_IMPORT_MIN_RATE: z.coerce.number().min(0).default(40_000_000), // bytes/s
   STREAM_IMPORT_MAX_RATE: z.coerce.number().min(0).default(60_000_000), // bytes/s
@@ -51,7 +63,7 @@ const envSchema = z.object({
   // 0 = slices always read by DuckDB. Default: 1/16 of the machine's memory, at most 1 GB (50 sessions of the bench's 100k rows × 8 columns take 520 MB).
   CELL_CACHE_BYTES: z.coerce.number().int().min(0).default(Math.min(1_000_000_000, Math.floor(os.totalmem() / 16))),
   // A download whose client stops reading is cut off after this long without progress: its export holds a DuckDB/libuv thread blocked in a pipe write meanwhile.
-  // Downloads exporting at once; more wait their turn. Each export's statement runs on a thread of libuv's pool (4 threads), which file I/O and every other statement share.
+  // Downloads exporting at once; more wait their turn. Each export's statement runs on a thread of libuv's pool, which file I/O and every other statement share (sized for them: thread-pool.ts).
   MAX_DOWNLOADS: z.coerce.number().int().min(1).default(2),
   MAX_DOWNLOADS_PER_CLIENT: z.coerce.number().int().min(1).default(1), // downloads at once (waiting or streaming) per remote address; past it 429
   DOWNLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000),
