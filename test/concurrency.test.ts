@@ -73,3 +73,33 @@ test('operations on two sessions run in parallel: one session never waits for th
     await server.close();
   }
 });
+
+test('commands waiting for a command process leave the queue to other sessions', async () => {
+  // One process and two queue slots: the first command holds the process until its time
+  // limit; the next command and a recipe with a command step wait for it in the queue, not
+  // in the second slot, so another session's edits and reads are answered meanwhile.
+  const server = await startServer({ COMMAND_TIMEOUT_MS: 3000, COMMAND_PROCESSES: 1, COMMAND_WAIT_MS: 60_000, QUEUE_CONCURRENCY: 2 });
+  const a = await connect(server.url);
+  const b = await connect(server.url);
+  try {
+    const [s1, s2, s3, s4] = await Promise.all(['1', '2', '3', '4'].map((k) => uploadOk(server.url, `s${k}.csv`, 'n\n1\n')));
+    const runaway = a.request('executeCommand', s1, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' });
+    const second = a.request('executeCommand', s2, { command: 'UPDATE df SET n = n + 1' });
+    const recipe = a.request('applyOperations', s3, { operations: [{ operation: 'executeCommand', parameters: { command: 'UPDATE df SET n = n + 2' } }] });
+    for (let k = 1; k <= 3; k++) {
+      const res = await b.request('renameColumn', s4, { column: k === 1 ? 'n' : `n${k - 1}`, newName: `n${k}` });
+      assert.equal(res.success, true, JSON.stringify(res));
+    }
+    assert.deepEqual(await rows(b, s4), [[1]]);
+    assert.deepEqual([...a.received('executeCommand'), ...a.received('applyOperations')], [], 'no command has been answered yet');
+    assert.equal((await runaway).error, 'command timed out');
+    assert.equal((await second).success, true);
+    assert.equal((await recipe).success, true);
+    assert.deepEqual(await rows(a, s2), [[2]]);
+    assert.deepEqual(await rows(a, s3), [[3]]);
+  } finally {
+    a.close();
+    b.close();
+    await server.close();
+  }
+});

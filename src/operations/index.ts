@@ -20,3 +20,16 @@ for (const op of operations) {
 export function findOperation(name: string): Operation | undefined {
   return byName.get(name);
 }
+
+/**
+ * Whether a job of `operation` (a name or alias) with `body` (the client's, unvalidated)
+ * takes a command process when it runs: itself (Operation.commandProcess) or through a step
+ * of its recipe (HistoryOperation.steps). For the queue, which starts at most
+ * COMMAND_PROCESSES such jobs at once.
+ */
+export function takesCommandProcess(operation: string, body: Record<string, unknown>): boolean {
+  const op = findOperation(operation);
+  if (!op) return false;
+  if (op.commandProcess) return true;
+  return op.kind === 'history' && (op.steps?.(body) ?? []).some((step) => findOperation(step)?.commandProcess === true);
+}

@@ -110,6 +110,11 @@ interface Base<S extends z.ZodType> {
   params: S;
   /** One line for docs and errors. */
   summary: string;
+  /**
+   * Set when a run takes one of the command processes (COMMAND_PROCESSES, executeCommand):
+   * the embedded queue starts at most that many such jobs at once (takesCommandProcess).
+   */
+  commandProcess?: boolean;
 }
 
 /** Where the current version stands in the session's history, at the time of a request. */
@@ -151,6 +156,12 @@ export interface HistoryOperation<S extends z.ZodType = z.ZodType> extends Base<
    * reply says `changed: true|false` and `dataChanged` always follows a success.
    */
   readOnly?: boolean;
+  /**
+   * The operations a job of it runs (applyOperations: its recipe's steps), named in its body
+   * as the client sent it, not yet validated: for scheduling only (takesCommandProcess), so a
+   * body of the wrong shape gives [] and is refused when the job runs.
+   */
+  steps?(body: Record<string, unknown>): string[];
   /** `changed`: whether a new version became current (false for a no-op, which makes none). */
   run(ctx: OperationContext, params: z.infer<S>, control: SessionControl): Promise<{ result: Record<string, unknown>; changed: boolean }>;
 }

@@ -249,3 +249,82 @@ test('a session whose waiting reads were all retired by the sweep leaves no trac
   assert.deepEqual(h.answers.map((a) => a.id), ['r1', 'c1', 'r2']);
   await h.queue.close();
 });
+
+// Jobs that take a command process (EmbeddedOptions.capped): at most `max` run at once, and
+// the others wait in the queue, leaving its slots to every other session.
+function cappedHarness(max: number, waitMs: number, concurrency = 3) {
+  let clock = 0;
+  const events: string[] = [];
+  const answers: { id: string; message: Record<string, unknown> }[] = [];
+  const gates = new Map<string, () => void>();
+  const queue = new EmbeddedQueue(
+    (job) =>
+      new Promise<JobResult>((resolve) => {
+        const id = String(job.requestID);
+        events.push(`start ${id}`);
+        gates.set(id, () => resolve({ message: { requestID: id, success: true }, dataChanged: true }));
+      }),
+    (job, result) => answers.push({ id: String(job.requestID), message: result.message }),
+    concurrency,
+    {
+      isRead: (job) => job.operation === 'data',
+      now: () => clock,
+      capped: {
+        matches: (job) => job.operation === 'executeCommand',
+        max,
+        waitMs,
+        busy: (job, waited) => ({ message: { requestID: job.requestID, success: false, error: 'busy', waited }, dataChanged: false }),
+      },
+    },
+  );
+  const submit = (id: string, operation: string, sessionID: string) => queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { client: `${sessionID}-client` });
+  const finish = async (id: string) => {
+    gates.get(id)!();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { queue, events, answers, submit, finish, advance: (ms: number) => (clock += ms) };
+}
+
+test('capped jobs run at most max at once; the ones waiting leave the slots to other sessions', async () => {
+  const h = cappedHarness(1, 60_000);
+  await h.submit('x1', 'executeCommand', 's1');
+  await h.submit('x2', 'executeCommand', 's2');
+  await h.submit('x3', 'executeCommand', 's3');
+  // x2 and x3 wait for x1's process, not in the queue's other two slots: s4's edit and read run.
+  await h.submit('e4', 'renameColumn', 's4');
+  await h.submit('r5', 'data', 's5');
+  assert.deepEqual(h.events, ['start x1', 'start e4', 'start r5']);
+  // The session's own later jobs keep their order behind its waiting command.
+  await h.submit('r2', 'data', 's2');
+  await h.finish('e4');
+  await h.finish('r5');
+  assert.deepEqual(h.events, ['start x1', 'start e4', 'start r5']);
+  await h.finish('x1');
+  assert.deepEqual(h.events.slice(3), ['start x2']);
+  await h.finish('x2');
+  assert.deepEqual(h.events.slice(4), ['start r2', 'start x3']);
+  await h.finish('r2');
+  await h.finish('x3');
+  assert.deepEqual(h.answers.map((a) => a.id), ['e4', 'r5', 'x1', 'x2', 'r2', 'x3']);
+  await h.queue.close();
+});
+
+test('a capped job that waited past waitMs while every capped slot was taken is answered busy without running', async () => {
+  const h = cappedHarness(1, 1000);
+  await h.submit('x1', 'executeCommand', 's1');
+  await h.submit('x2', 'executeCommand', 's2');
+  h.advance(1500);
+  await new Promise((r) => setTimeout(r, 300)); // the sweep
+  assert.deepEqual(h.answers.map((a) => [a.id, a.message.error, a.message.waited]), [['x2', 'busy', 1500]]);
+  await h.finish('x1');
+  assert.deepEqual(h.events, ['start x1']);
+  // A capped job that waits for its own session (not for a process) is not refused.
+  await h.submit('e1', 'renameColumn', 's1');
+  await h.submit('x3', 'executeCommand', 's1');
+  h.advance(5000);
+  await new Promise((r) => setTimeout(r, 300));
+  await h.finish('e1');
+  assert.deepEqual(h.events.slice(1), ['start e1', 'start x3']);
+  await h.finish('x3');
+  await h.queue.close();
+});

@@ -16,12 +16,23 @@ export interface EmbeddedOptions {
   onDropped?: (job: Job) => void;
   /** Clock in ms (tests). */
   now?: () => number;
+  /**
+   * Jobs that each need one of a few resources of their own (executeCommand's processes,
+   * COMMAND_PROCESSES): at most `max` of them run at once, and the others wait here, not in
+   * a slot of the queue's concurrency. Waiting inside a running job, six of them held every
+   * slot and every other session's requests waited behind them. One that has waited longer
+   * than `waitMs` while all `max` were taken (0: one that cannot start at once) is answered
+   * `busy(job, waitedMs)` without running.
+   */
+  capped?: { matches(job: Job): boolean; max: number; waitMs: number; busy(job: Job, waitedMs: number): JobResult };
 }
 
 /** A job of a lane, waiting or running. */
 interface Entry {
   job: Job;
   read: boolean;
+  /** Whether the job is one of EmbeddedOptions.capped. */
+  capped: boolean;
   /** SubmitHooks.client, or null: a job without one is ordered against every job of its session. */
   client: string | null;
   at: number;
@@ -58,7 +69,9 @@ interface Lane {
  * Reads that can no longer be of use are not run: one whose client disconnected is dropped
  * (`onDropped`; nobody could receive its answer), one that waited past `readWaitMs` is
  * answered `busy` — both when they come up and, so that a lane held by a long change does
- * not keep them, by a sweep a few times a second. Every other job is answered by its run.
+ * not keep them, by a sweep a few times a second. Capped jobs (EmbeddedOptions.capped) start
+ * only while fewer than their `max` run, and one that waited past their `waitMs` is answered
+ * `busy` alike. Every other job is answered by its run.
  */
 export class EmbeddedQueue implements JobQueue {
   private readonly lanes = new Map<string, Lane>();
@@ -73,6 +86,9 @@ export class EmbeddedQueue implements JobQueue {
   private readonly readWaitMs: number;
   private readonly onDropped: (job: Job) => void;
   private readonly now: () => number;
+  private readonly capped: EmbeddedOptions['capped'];
+  /** Capped jobs running. */
+  private cappedRunning = 0;
   private readonly sweeper: NodeJS.Timeout | null;
   private idleWaiters: (() => void)[] = [];
 
@@ -84,14 +100,15 @@ export class EmbeddedQueue implements JobQueue {
     this.readWaitMs = options.readWaitMs ?? 0;
     this.onDropped = options.onDropped ?? (() => {});
     this.now = options.now ?? (() => performance.now());
-    this.sweeper = this.readWaitMs > 0 || options.onDropped ? setInterval(() => this.sweep(), Math.min(250, Math.max(10, this.readWaitMs / 4 || 250))) : null;
+    this.capped = options.capped;
+    this.sweeper = this.readWaitMs > 0 || options.onDropped || this.capped ? setInterval(() => this.sweep(), Math.min(250, Math.max(10, this.readWaitMs / 4 || 250))) : null;
     this.sweeper?.unref();
   }
 
   async submit(job: Job, hooks: SubmitHooks = {}): Promise<void> {
     let lane = this.lanes.get(job.sessionID);
     if (!lane) this.lanes.set(job.sessionID, (lane = { entries: [], running: 0 }));
-    lane.entries.push({ job, read: this.isRead(job), client: hooks.client ?? null, at: this.now(), abandoned: hooks.abandoned, running: false });
+    lane.entries.push({ job, read: this.isRead(job), capped: this.capped?.matches(job) ?? false, client: hooks.client ?? null, at: this.now(), abandoned: hooks.abandoned, running: false });
     this.markReady(job.sessionID, lane);
     this.pump();
   }
@@ -114,7 +131,8 @@ export class EmbeddedQueue implements JobQueue {
             ? !changeBefore
             : !anonymousChangeBefore && !clientChanges.has(e.client)
           : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client));
-        if (free) return e;
+        // A capped job waits for its own kind to have room, holding back what it would anyway.
+        if (free && !(e.capped && this.cappedRunning >= this.capped!.max)) return e;
       }
       if (e.read) {
         readBefore = true;
@@ -141,7 +159,15 @@ export class EmbeddedQueue implements JobQueue {
    * dropped (client gone) here; the caller removes it from its lane.
    */
   private retire(e: Entry, now: number): boolean {
-    if (!e.read || e.running) return false;
+    if (e.running) return false;
+    if (e.capped) {
+      // Only while every capped slot is taken: it waits for one, not for its own session.
+      const waited = now - e.at;
+      if (this.cappedRunning < this.capped!.max || waited <= this.capped!.waitMs) return false;
+      this.onResult(e.job, this.capped!.busy(e.job, waited));
+      return true;
+    }
+    if (!e.read) return false;
     if (e.abandoned?.()) {
       this.onDropped(e.job);
       return true;
@@ -188,6 +214,7 @@ export class EmbeddedQueue implements JobQueue {
       next.running = true;
       lane.running++;
       this.running++;
+      if (next.capped) this.cappedRunning++;
       void this.run(sessionId, lane, next);
       // Another job may start too, after the sessions already waiting (fairness).
       this.markReady(sessionId, lane);
@@ -209,6 +236,11 @@ export class EmbeddedQueue implements JobQueue {
       this.running--;
       if (lane.entries.length === 0) this.lanes.delete(sessionId);
       else this.markReady(sessionId, lane);
+      if (entry.capped) {
+        this.cappedRunning--;
+        // Room for a capped job: every lane that waits for one may start it now.
+        for (const [id, l] of this.lanes) this.markReady(id, l);
+      }
       this.pump();
     }
   }

@@ -47,6 +47,25 @@ export class SessionLimit {
 }
 
 /**
+ * The answer to a job that takes a command process and waited longer than COMMAND_WAIT_MS
+ * for one to be free (EmbeddedOptions.capped): `busy`, as executeCommand answers when it
+ * waits in vain for a process itself (engine/sandbox-process.ts).
+ */
+export function waitedForCommandProcess(job: Job, waitedMs: number, limitMs: number, processes: number): JobResult {
+  return {
+    message: {
+      operation: job.operation,
+      sessionID: job.sessionID,
+      requestID: job.requestID ?? null,
+      success: false,
+      error: 'busy',
+      errorDescription: `this request runs a command, and all ${processes} command processes (COMMAND_PROCESSES) stayed in use for ${Math.round(waitedMs)} ms, more than the longest a command waits for one (${limitMs} ms, COMMAND_WAIT_MS); it did not run and the dataset is unchanged; send it again later`,
+    },
+    dataChanged: false,
+  };
+}
+
+/**
  * The answer to a read that waited longer than READ_WAIT_MS for its turn and was not run:
  * `busy`, like a request refused for a full backlog, since what it asks for is the same
  * (send again later) — and a client waiting that long has usually moved on.

@@ -25,6 +25,7 @@ export const executeCommand = defineOperation({
   name: 'executeCommand',
   kind: 'change',
   summary: 'run one sandboxed SQL statement over the table df; its result becomes the dataset',
+  commandProcess: true,
   params: z.object({ command: annotate(z.string().trim().min(1, 'command must be a non-empty SQL statement'), 'sql') }),
   async run(ctx, params): Promise<Change> {
     // Checked before anything parses the statement: parsing is the child's, but the text
