@@ -79,17 +79,16 @@ export class SelectionCache {
 
   /**
    * Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it
-   * when missing, and may give the rows it stored (a CREATE TABLE … AS answers its count),
-   * which are otherwise counted. `read` is given the view's full key too (the session's and `key`), which
-   * names its positions for as long as they exist (windows of its rows). `viewRows`: the
-   * view's row count when the table holds only its first rows (a sorted view's first pages
-   * need only those: ORDER BY … LIMIT), otherwise the table's rows are counted.
+   * when missing and gives the rows it stored (a CREATE TABLE … AS answers its count, so no
+   * count(*) of the table is needed). `read` is given the view's full key too (the session's
+   * and `key`), which names its positions for as long as they exist (windows of its rows).
+   * `viewRows`: the view's row count when the table holds only its first rows (a sorted
+   * view's first pages need only those: ORDER BY … LIMIT), otherwise the rows stored.
    */
-  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<number | void>, read: (view: { table: string; rows: number; key: string }) => Promise<T>, viewRows?: number): Promise<T> {
+  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<number>, read: (view: { table: string; rows: number; key: string }) => Promise<T>, viewRows?: number): Promise<T> {
     const fullKey = `${sessionId}:${key}`;
     const entry = await this.tables.acquire(fullKey, async (table) => {
-      const made = await build(table);
-      const stored = typeof made === 'number' && Number.isSafeInteger(made) && made >= 0 ? made : Number(await db.scalar(`SELECT count(*) FROM ${table}`));
+      const stored = await build(table);
       return { size: stored, rows: viewRows ?? stored };
     });
     try {
