@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditLineage, addChanged, columnIdentity, type CellEdit } from './edit-lineage.ts';
+import { SelectionCache, viewColumnKey } from './selection-cache.ts';
 import { Dataset } from './dataset.ts';
 import type { ColumnEntry } from '../store/manifest.ts';
 
@@ -115,4 +116,23 @@ test('the oldest edits go first once more than maxEdits are remembered, which en
     chain.map((e) => e.positions[0]),
     [4, 3, 2],
   );
+});
+
+test('views follow the edits that kept the column at its index, to the view keys of their bases; every cache of the lineage sees them', () => {
+  const lineage = new EditLineage();
+  const views = [new SelectionCache(lineage), new SelectionCache(lineage)];
+  const v1 = version('v1', [{}, {}]);
+  const v2 = edited(v1, 1, 'a.parquet');
+  lineage.record(v2, 1, v1, 1, [3], { values: ['3'] });
+  // Column 1 of v3 is made from column 0 of v2 (another index): a view's SQL names its column by index.
+  const v3 = edited(v2, 1, 'b.parquet');
+  lineage.record(v3, 1, v2, 0, [5], { values: ['5'] });
+  const v4 = edited(v3, 1, 'c.parquet');
+  lineage.record(v4, 1, v3, 1, [6, 6], { values: ['6', '7'] });
+  for (const cache of views) {
+    assert.deepEqual([...cache.edits(v2, 1, 16)], [{ base: viewColumnKey(v1, 1), positions: [3], values: ['3'] }]);
+    // v4's edit does not say its values (row 6 listed twice), and the one before moved the column.
+    assert.deepEqual([...cache.edits(v4, 1, 16)], [{ base: viewColumnKey(v3, 1), positions: [6] }]);
+    assert.deepEqual([...cache.edits(v3, 1, 16)], []);
+  }
 });
