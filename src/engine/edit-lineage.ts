@@ -67,7 +67,7 @@ export function addChanged(moved: Map<number, string | null>, positions: readonl
   for (const [k, p] of positions.entries()) if (p >= from && p < to && !moved.has(p)) moved.set(p, known?.[k] ?? null);
 }
 
-/** Edits remembered: the columns of recent cell edits, across sessions (about 100 bytes each, besides their cells and values). */
+/** Edits remembered: the columns of recent cell edits, across sessions (a few hundred bytes each, besides their positions, cells and values). */
 export const MAX_EDITS = 10_000;
 
 /**
