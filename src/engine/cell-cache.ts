@@ -2,6 +2,7 @@ import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import { jsonValue } from './json-values.ts';
 import { SMALL_ROW_GROUP_ROWS } from './parquet-layout.ts';
+import { addChanged, columnIdentity, identityKey, type ColumnIdentity, type EditLineage } from './edit-lineage.ts';
 
 /**
  * Rows of a block: cells are read and kept CELL_BLOCK_ROWS row positions at a time, the row
@@ -28,7 +29,7 @@ export const CELL_MAX_DATASET_ROWS = 1_000_000;
  * of CPU a sorted page with 8 against 13.4–13.6 with 2, and 2.1–2.6 ms a plain page against
  * 4.6–5.0 (their blocks are there sooner). Larger
  * datasets (many more blocks) keep their sorted pages on DuckDB until plain slices (one or
- * two blocks each) have made the blocks; pages of edited columns derive theirs (derive),
+ * two blocks each) have made the blocks; pages of edited columns derive theirs (fromBase),
  * cheaply.
  */
 export const MAX_BUILT_BLOCKS = 8;
@@ -71,16 +72,6 @@ interface ViewList {
   positions: Int32Array;
 }
 
-/** A column that holds what `base` (a column key) holds but at `positions` (sorted). */
-interface Derivation {
-  base: string;
-  positions: number[];
-  /** The JSON text of the cells at `positions` (cellJsonSql), when the edit knew them; else they are read from the column's file. */
-  cells?: string[];
-}
-
-/** Derivations remembered (CellCache.derive): the columns of recent cell edits. */
-const MAX_DERIVATIONS = 10_000;
 /** Blocks remembered as asked for once (CellCache.asked). */
 const MAX_ASKED = 100_000;
 /** Edits followed back from a column to one whose block is kept. */
@@ -104,22 +95,24 @@ type Entry = { kind: 'block'; block: CellBlock; bytes: number } | { kind: 'view'
 export class CellCache {
   private readonly entries = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<CellBlock | null>>();
-  private readonly derivations = new Map<string, Derivation>();
+  /** Cell edits (recorded by the job that staged them), whose columns' blocks are made from their bases' (fromBase). */
+  private readonly lineage: EditLineage;
   /** Keys of blocks slices needed and did not find (built when needed again). */
   private readonly asked = new Set<string>();
   private bytes = 0;
   readonly maxBytes: number;
-  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (derive), blocks found, slices that fell back to DuckDB, blocks of edited columns dropped. */
+  /** Counters for tests and diagnostics: blocks built, blocks derived from another column's (fromBase), blocks found, slices that fell back to DuckDB, blocks of edited columns dropped. */
   built = 0;
   evicted = 0;
   derived = 0;
   found = 0;
   declined = 0;
-  /** Cells of derived blocks whose text the edit gave (derive's `cells`), not read back. */
+  /** Cells of derived blocks whose text the edit gave (CellEdit.cells), not read back. */
   given = 0;
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, lineage: EditLineage) {
     this.maxBytes = maxBytes;
+    this.lineage = lineage;
   }
 
   /** Whether slices of `columns` of `ds` may be assembled from cells. */
@@ -156,26 +149,6 @@ export class CellCache {
     const index = Array.prototype.join.call(positions, ',');
     const names = JSON.stringify(columns.map((i) => ds.column(i).name));
     return `{"columns":${names},"index":[${index}],"data":[${rows.join(',')}]}`;
-  }
-
-  /**
-   * Column `i` of `ds` holds what column `j` of `base` holds, in the same type, at every
-   * position but `positions` (a cell edit, Change.sameExcept): its blocks are made from
-   * base's when those are kept, with only the cells at `positions` read. Ignored when the
-   * types or row counts differ. `cells`: the new cells' JSON text (cellJsonSql of the values
-   * written, in column i's type), one per position, when the edit computed them: they are
-   * then not read back from the new file (a query of its row group, 2–10 ms of CPU, which
-   * after each edit the first read of the edited block paid).
-   */
-  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[], cells?: string[]): void {
-    if (this.maxBytes <= 0 || ds.rows !== base.rows || ds.rows > CELL_MAX_DATASET_ROWS) return;
-    if (ds.column(i).type !== base.column(j).type) return;
-    if (this.derivations.size >= MAX_DERIVATIONS) this.derivations.delete(this.derivations.keys().next().value!);
-    const known = cells !== undefined && cells.length === positions.length && knownCellType(ds.column(i).type) ? new Map(positions.map((p, k) => [p, cells[k]])) : null;
-    const sorted = [...new Set(positions)].sort((a, b) => a - b);
-    // A position listed twice has no one text: read it.
-    const texts = known && known.size === positions.length ? sorted.map((p) => known.get(p)!) : undefined;
-    this.derivations.set(columnKey(ds, i), { base: columnKey(base, j), positions: sorted, ...(texts ? { cells: texts } : {}) });
   }
 
   /** A view's positions in view order, read from its table (`SELECT … ORDER BY rowid`) the first time, by the view's key. */
@@ -250,24 +223,23 @@ export class CellCache {
   }
 
   /**
-   * Block `b` of column `i` made from the kept block of a column it was derived from (derive;
-   * through a chain of edits, each of whose blocks is only made when read): the same block
-   * when no position changed along the way is in it, else a copy with the cells at those
-   * positions read from `ds`. Null when there is no such derivation or block.
+   * Block `b` of column `i` made from the kept block of a column it was made from by cell
+   * edits (EditLineage; through a chain of edits, each of whose blocks is only made when
+   * read): the same block when no position changed along the way is in it, else a copy
+   * with the cells at those positions given by the edits (CellEdit.cells, the newest edit of
+   * each; only for knownCellType's types, whose text a read of the file gives alike) or read
+   * from `ds` (a query of its row group, 2–10 ms of CPU). Null when there is no such edit or
+   * block. (Edits always keep the type and the row count: EditLineage.record.)
    */
   private fromBase(db: Db, ds: Dataset, i: number, b: number): Promise<CellBlock | null> | null {
     const from = b * CELL_BLOCK_ROWS;
     // Positions changed since the kept block, with their text when the newest edit of each knew it.
     const moved = new Map<number, string | null>();
     let base: Entry | undefined;
-    let key = columnKey(ds, i);
-    for (let depth = 0; depth < MAX_DERIVATION_DEPTH && base?.kind !== 'block'; depth++) {
-      const derivation = this.derivations.get(key);
-      if (!derivation) return null;
-      // Newest edit first: an older edit of the same position was overwritten.
-      for (const [k, p] of derivation.positions.entries()) if (p >= from && p < from + CELL_BLOCK_ROWS && !moved.has(p)) moved.set(p, derivation.cells?.[k] ?? null);
-      key = derivation.base;
-      base = this.touch(`${key}\u0000${b}`);
+    for (const edit of this.lineage.chain(columnIdentity(ds, i), MAX_DERIVATION_DEPTH)) {
+      addChanged(moved, edit.positions, knownCellType(edit.column.type) ? edit.cells : undefined, from, from + CELL_BLOCK_ROWS);
+      base = this.touch(blockKeyOf(edit.base, b));
+      if (base?.kind === 'block') break;
     }
     if (base?.kind !== 'block') return null;
     const changed = [...moved.keys()].sort((x, y) => x - y);
@@ -359,7 +331,7 @@ export class CellCache {
     const old = this.entries.get(key);
     if (old) this.drop(key, old);
     this.entries.set(key, entry);
-    // A block shared by several columns (derive: an edit elsewhere in the column) is counted once.
+    // A block shared by several columns (fromBase: an edit elsewhere in the column) is counted once.
     if (entry.kind === 'view') this.bytes += entry.bytes;
     else if (entry.block.holders.add(key).size === 1) this.bytes += entry.bytes;
     for (const [k, e] of this.entries) {
@@ -389,10 +361,9 @@ export class CellCache {
   }
 }
 
-/** What the cells of column `i` of `ds` depend on: its file, field, deleted rows and type, and the version's row count. */
-function columnKey(ds: Dataset, i: number): string {
-  const c = ds.column(i);
-  return `block\u0000${ds.filePath(c.file)}\u0000${c.field}\u0000${c.deleted?.file ?? ''}\u0000${c.type}\u0000${ds.rows}`;
+/** The key of block `b` of a column: what its cells depend on (its file, field, deleted rows and type, and the version's row count: identityKey) and the block. */
+function blockKeyOf(column: ColumnIdentity, b: number): string {
+  return `block\u0000${identityKey(column)}\u0000${b}`;
 }
 
 /**
@@ -410,10 +381,10 @@ export function cellJsonSql(column: string, type: string): string {
 }
 
 /**
- * Types whose values an edit may render itself for derive (cellJsonSql of the value cast to
- * the type): a Parquet file gives them back exactly as written, so the text is the one a read
- * of the new file renders. (Not INTERVAL, stored in milliseconds, nor types Parquet writes as
- * another.) Others are read back from the file.
+ * Types whose values an edit may render itself for derived blocks (CellEdit.cells: cellJsonSql
+ * of the value cast to the type): a Parquet file gives them back exactly as written, so the
+ * text is the one a read of the new file renders. (Not INTERVAL, stored in milliseconds,
+ * nor types Parquet writes as another.) Others are read back from the file.
  */
 export function knownCellType(type: string): boolean {
   return /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP)$/.test(type.toUpperCase());
@@ -421,7 +392,7 @@ export function knownCellType(type: string): boolean {
 
 /** The key of block `b` of column `i` of `ds`. */
 function blockKey(ds: Dataset, i: number, b: number): string {
-  return `${columnKey(ds, i)}\u0000${b}`;
+  return blockKeyOf(columnIdentity(ds, i), b);
 }
 
 /** Estimated bytes of a block: one a character for Latin-1 text (V8's one-byte strings), two otherwise. */

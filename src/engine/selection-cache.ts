@@ -2,18 +2,31 @@ import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import { ViewWindows } from './view-windows.ts';
 import { TableCache, type CachedTable } from './table-cache.ts';
+import { columnIdentity, type ColumnIdentity, type EditLineage } from './edit-lineage.ts';
 
 /**
  * What a view reads of column `i` of `ds`, in the view's key (withView): its index (the
  * view's SQL names it by it), file, field, file of deleted rows and type.
  */
 export function viewColumnKey(ds: Dataset, i: number): string {
-  const c = ds.column(i);
-  return JSON.stringify([i, c.file, c.field, c.deleted?.file ?? null, c.type]);
+  return viewKeyOf(columnIdentity(ds, i), i);
 }
 
-/** Derivations remembered (SelectionCache.derive). */
-const MAX_DERIVATIONS = 10_000;
+/** viewColumnKey of `column` at index `i`. */
+function viewKeyOf(column: ColumnIdentity, i: number): string {
+  return JSON.stringify([i, column.file, column.field, column.deleted, column.type]);
+}
+
+/**
+ * A cell edit a sorted view of the edited column may be made from (SelectionCache.edits):
+ * the view key (viewColumnKey) of the column it was made from, and the positions changed,
+ * ascending, with the SQL of the values written there when the edit gave them (CellEdit).
+ */
+export interface ViewEdit {
+  base: string;
+  positions: number[];
+  values?: string[];
+}
 
 interface Entry extends CachedTable {
   /** Rows of the view; `size` is the table's: the view's, or its first ones only (a prefix, see use()). */
@@ -29,38 +42,37 @@ interface Entry extends CachedTable {
  */
 export class SelectionCache {
   private readonly tables: TableCache<Entry>;
+  /** Cell edits, whose columns' sorted views are made from their bases' (edits, withView). */
+  private readonly lineage: EditLineage;
   /** Rows of these views read a window at a time (view-windows.ts), keyed by the views' keys. */
   readonly windows = new ViewWindows();
 
   // Many sessions each paging a few views need many entries (a view rebuilt for every page
   // costs a sort of the whole column), but their memory is what counts: 25M positions are
   // 200 MB of DuckDB's memory (two sorts of a 10M-row dataset, or 250 of a 100k-row one).
-  constructor(maxEntries = 1024, maxRows = 25_000_000) {
+  /**
+   * `lineage`: the cell edits of the process (one for both DuckDB instances' caches: the job
+   * that stages an edit records it whichever instance its version's reads go to).
+   */
+  constructor(lineage: EditLineage, maxEntries = 1024, maxRows = 25_000_000) {
+    this.lineage = lineage;
     this.tables = new TableCache<Entry>('selection', (entries, rows) => entries > maxEntries || rows > maxRows);
   }
 
   /** Sorted prefixes made from an earlier version's (withView), for tests and diagnostics. */
   derived = 0;
 
-  /** Column keys (viewColumnKey, with the row count) of cell edits: the column they were made from and the positions changed. */
-  private readonly derivations = new Map<string, { base: string; positions: number[]; values?: string[] }>();
-
   /**
-   * Column `i` of `ds` holds what column `i` of `base` holds, in the same type, at every
-   * position but `positions` (a cell edit, Change.sameExcept): a sorted view of it may be
-   * made from base's (withView). Ignored unless the index, type and row count are the same.
-   * `values`: the SQL of the values written at `positions` (constants), when the edit gave them.
+   * The cell edits that made column `i` of `ds` (EditLineage.chain), newest first, `depth` at
+   * most, as far back as a sorted view of the column may be made from its base's (withView):
+   * while each edit kept the column at index `i` (the view's SQL names it by it) in its type
+   * and row count (EditLineage.record keeps only those).
    */
-  derive(ds: Dataset, i: number, base: Dataset, j: number, positions: number[], values?: string[]): void {
-    if (i !== j || ds.rows !== base.rows || ds.column(i).type !== base.column(j).type) return;
-    if (this.derivations.size >= MAX_DERIVATIONS) this.derivations.delete(this.derivations.keys().next().value!);
-    const known = values !== undefined && values.length === positions.length && new Set(positions).size === positions.length;
-    this.derivations.set(`${ds.rows}\u0000${viewColumnKey(ds, i)}`, { base: viewColumnKey(base, j), positions, ...(known ? { values } : {}) });
-  }
-
-  /** The derivation of a column (by viewColumnKey) of a version of `rows` rows, if one was recorded. */
-  derivation(rows: number, column: string): { base: string; positions: number[]; values?: string[] } | undefined {
-    return this.derivations.get(`${rows}\u0000${column}`);
+  *edits(ds: Dataset, i: number, depth: number): Generator<ViewEdit> {
+    for (const edit of this.lineage.chain(columnIdentity(ds, i), depth)) {
+      if (edit.at !== i || edit.from !== i) return;
+      yield { base: viewKeyOf(edit.base, i), positions: edit.positions, ...(edit.values ? { values: edit.values } : {}) };
+    }
   }
 
   /**
@@ -79,17 +91,16 @@ export class SelectionCache {
 
   /**
    * Read the table for `key` with `read`; `build(tableName)` (a CREATE TABLE … AS) makes it
-   * when missing, and may give the rows it stored (a CREATE TABLE … AS answers its count),
-   * which are otherwise counted. `read` is given the view's full key too (the session's and `key`), which
-   * names its positions for as long as they exist (windows of its rows). `viewRows`: the
-   * view's row count when the table holds only its first rows (a sorted view's first pages
-   * need only those: ORDER BY … LIMIT), otherwise the table's rows are counted.
+   * when missing and gives the rows it stored (a CREATE TABLE … AS answers its count, so no
+   * count(*) of the table is needed). `read` is given the view's full key too (the session's
+   * and `key`), which names its positions for as long as they exist (windows of its rows).
+   * `viewRows`: the view's row count when the table holds only its first rows (a sorted
+   * view's first pages need only those: ORDER BY … LIMIT), otherwise the rows stored.
    */
-  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<number | void>, read: (view: { table: string; rows: number; key: string }) => Promise<T>, viewRows?: number): Promise<T> {
+  async use<T>(db: Db, sessionId: string, key: string, build: (table: string) => Promise<number>, read: (view: { table: string; rows: number; key: string }) => Promise<T>, viewRows?: number): Promise<T> {
     const fullKey = `${sessionId}:${key}`;
     const entry = await this.tables.acquire(fullKey, async (table) => {
-      const made = await build(table);
-      const stored = typeof made === 'number' && Number.isSafeInteger(made) && made >= 0 ? made : Number(await db.scalar(`SELECT count(*) FROM ${table}`));
+      const stored = await build(table);
       return { size: stored, rows: viewRows ?? stored };
     });
     try {

@@ -66,7 +66,8 @@ export type Change =
       /**
        * Columns that hold what a column of the dataset holds, in the same type, at every row
        * position but `positions` (a cell edit): column `at` of the result against column
-       * `from`. What is kept of the old column's values (CellCache) is then reused for the new one.
+       * `from`. What is kept of the old column's values (CellCache, sorted views) is then reused
+       * for the new one (EditLineage).
        * `cells`: the new cells' JSON text (cellJsonSql of each value as written, in the column's
        * type), one per position, when the operation has it: CellCache then need not read them back.
        * `values`: the SQL (constant expressions, in the column's type) of the values written at

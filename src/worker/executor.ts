@@ -261,10 +261,8 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
       const next = new Dataset(manifest, dataset.filesDir);
       if (change.kind === 'columns') {
-        for (const s of change.sameExcept ?? []) {
-          rt.cells.derive(next, s.at, dataset, s.from, s.positions, s.cells);
-          ctx.selections.derive(next, s.at, dataset, s.from, s.positions, s.values);
-        }
+        // Once for every cache (EditLineage), whichever DuckDB instance the new version's reads use.
+        for (const s of change.sameExcept ?? []) rt.lineage.record(next, s.at, dataset, s.from, s.positions, { cells: s.cells, values: s.values });
       }
       return next;
     },

@@ -5,6 +5,7 @@ import { SessionStore } from '../store/session-store.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { ReadCache } from '../engine/read-cache.ts';
 import { CellCache } from '../engine/cell-cache.ts';
+import { EditLineage } from '../engine/edit-lineage.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { closeSandboxProcesses } from '../engine/sandbox-process.ts';
 import type { Config } from '../config.ts';
@@ -27,6 +28,12 @@ export interface Runtime {
   reads: ReadCache;
   /** JSON text of small datasets' cells, for slices without a DuckDB query (CELL_CACHE_BYTES). */
   cells: CellCache;
+  /**
+   * Cell edits of recent versions (Change.sameExcept), recorded once by the job that stages
+   * them, for `cells` and for the views of both instances (`selections`, `small.selections`)
+   * to make the edited columns' content from their bases'.
+   */
+  lineage: EditLineage;
   cpu: CpuPool;
 }
 
@@ -50,15 +57,16 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   const tempDirectory = path.join(config.dataDir, 'duckdb-tmp');
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
+  const lineage = new EditLineage();
   let small: Engine | null = null;
   if (config.DUCKDB_SMALL_THREADS > 0) {
     // Spill files of their own: two instances must not share names in one folder.
     const smallTemp = path.join(config.dataDir, 'duckdb-tmp-small');
     await fs.mkdir(smallTemp, { recursive: true });
-    small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_SMALL_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache() };
+    small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_SMALL_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache(lineage) };
   }
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
-  return { config, log, duck, small, store, selections: new SelectionCache(), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES), cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
+  return { config, log, duck, small, store, selections: new SelectionCache(lineage), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES, lineage), lineage, cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {

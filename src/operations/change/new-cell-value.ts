@@ -25,7 +25,7 @@ export const newCellValue = defineOperation({
     // The cell already holds the value, in the column's own type: nothing to write (no
     // version, as for every operation that finds nothing to do).
     const same = value.missing ? `${ds.ref(index)} IS NULL` : value.type === type.toUpperCase() ? `${ds.ref(index)} IS NOT DISTINCT FROM ${value.sql}` : null;
-    // With it, the new cell's JSON text as a slice shows it (CellCache.derive, which would
+    // With it, the new cell's JSON text as a slice shows it (CellEdit.cells; CellCache would
     // otherwise read it back from the new file when the edited block is next read).
     let cell: string | undefined;
     if (same) {

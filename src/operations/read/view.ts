@@ -10,6 +10,7 @@ import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from '../change/scan.ts';
 import { WINDOW_ROWS } from '../../engine/view-windows.ts';
 import { viewColumnKey } from '../../engine/selection-cache.ts';
+import { addChanged } from '../../engine/edit-lineage.ts';
 
 // The filter / search / sort parameters shared by `metadata` and `data`.
 export const viewParams = {
@@ -130,7 +131,7 @@ const MAX_DERIVATION_DEPTH = 16;
 /**
  * The first `prefix` rows of the view sorted by column `sortIndex` made, as table `table`
  * (__pos, __key), from the kept prefix of an earlier version whose column held the same
- * values at every position but a few (SelectionCache.derive: cell edits) instead of sorting
+ * values at every position but a few (cell edits: SelectionCache.edits) instead of sorting
  * the whole column again (a sort of 100k prices: 7–14 ms of CPU, against 2–4 for this),
  * with the values the edits wrote (Change.sameExcept `values`). Null when there is no such
  * prefix, an edit did not give its values, or the prefix made does not reach far enough:
@@ -150,15 +151,10 @@ async function derivedPrefix(ctx: OperationContext, table: string, sortIndex: nu
   const type = ds.column(sortIndex).type;
   // Positions changed since the kept prefix, with the SQL of the value the newest edit of each wrote (null: not given).
   const moved = new Map<number, string | null>();
-  let column = viewColumnKey(ds, sortIndex);
-  for (let depth = 0; depth < MAX_DERIVATION_DEPTH; depth++) {
-    const derivation = ctx.selections.derivation(ds.rows, column);
-    if (!derivation) return null;
-    // Newest edit first: an older edit of the same position was overwritten.
-    for (const [k, p] of derivation.positions.entries()) if (!moved.has(p)) moved.set(p, derivation.values?.[k] ?? null);
+  for (const edit of ctx.selections.edits(ds, sortIndex, MAX_DERIVATION_DEPTH)) {
+    addChanged(moved, edit.positions, edit.values);
     if (moved.size > MAX_DERIVED_POSITIONS || [...moved.values()].includes(null)) return null;
-    column = derivation.base;
-    const made = await ctx.selections.peek(ctx.db, ctx.sessionId, specOf(column), async (base) => {
+    const made = await ctx.selections.peek(ctx.db, ctx.sessionId, specOf(edit.base), async (base) => {
       const positions = [...moved.keys()].sort((a, b) => a - b);
       const list = positions.join(', ');
       // The changed rows' keys, from the values the edits wrote (no read of the column).
