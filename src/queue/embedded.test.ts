@@ -328,3 +328,20 @@ test('a capped job that waited past waitMs while every capped slot was taken is 
   await h.finish('x3');
   await h.queue.close();
 });
+
+test("a capped job's wait counts from when only the cap held it, not from its arrival", async () => {
+  const h = cappedHarness(1, 1000);
+  await h.submit('e1', 'renameColumn', 's1'); // a long change of s1
+  await h.submit('x1', 'executeCommand', 's1'); // waits for e1, not for a process
+  h.advance(5000);
+  await h.submit('x2', 'executeCommand', 's2'); // takes the one process
+  await h.finish('e1');
+  assert.deepEqual(h.events, ['start e1', 'start x2']);
+  await new Promise((r) => setTimeout(r, 300)); // a sweep: x1 has waited 0 ms for a process
+  assert.deepEqual(h.answers.map((a) => a.id), ['e1']);
+  h.advance(1500);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(h.answers.map((a) => [a.id, a.message.error, a.message.waited]), [['e1', undefined, undefined], ['x1', 'busy', 1500]]);
+  await h.finish('x2');
+  await h.queue.close();
+});

@@ -33,6 +33,8 @@ interface Entry {
   read: boolean;
   /** Whether the job is one of EmbeddedOptions.capped. */
   capped: boolean;
+  /** When a capped job was first free to start but every capped slot was taken (its wait for one). */
+  cappedSince?: number;
   /** SubmitHooks.client, or null: a job without one is ordered against every job of its session. */
   client: string | null;
   at: number;
@@ -131,8 +133,10 @@ export class EmbeddedQueue implements JobQueue {
             ? !changeBefore
             : !anonymousChangeBefore && !clientChanges.has(e.client)
           : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client));
-        // A capped job waits for its own kind to have room, holding back what it would anyway.
-        if (free && !(e.capped && this.cappedRunning >= this.capped!.max)) return e;
+        // A capped job waits for its own kind to have room, holding back what it would anyway;
+        // its wait for a slot (not for its session's earlier jobs) is what its limit counts.
+        if (free && e.capped && this.cappedRunning >= this.capped!.max) e.cappedSince ??= this.now();
+        else if (free) return e;
       }
       if (e.read) {
         readBefore = true;
@@ -161,9 +165,10 @@ export class EmbeddedQueue implements JobQueue {
   private retire(e: Entry, now: number): boolean {
     if (e.running) return false;
     if (e.capped) {
-      // Only while every capped slot is taken: it waits for one, not for its own session.
-      const waited = now - e.at;
-      if (this.cappedRunning < this.capped!.max || waited <= this.capped!.waitMs) return false;
+      // Only while every capped slot is taken, for as long as it has waited for one.
+      if (e.cappedSince === undefined || this.cappedRunning < this.capped!.max) return false;
+      const waited = now - e.cappedSince;
+      if (waited <= this.capped!.waitMs) return false;
       this.onResult(e.job, this.capped!.busy(e.job, waited));
       return true;
     }
