@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { dataChanged, replyEnvelope, uploadResponse, type UploadResponse } from '../../src/protocol/messages.ts';
+import { withRetries } from './retry.ts';
 
 /** A request that the server answered with success: false; `description` is for a person. */
 export class RequestError extends Error {
@@ -29,6 +30,16 @@ export interface RunningRequest {
 
 const TAB_ID = Math.random().toString(36).slice(2, 8);
 let counter = 0;
+
+/**
+ * Answers that mean "not run, send it again later": the server was busy (its queue's wait
+ * limits, READ_WAIT_MS, MAX_QUEUED_PER_SESSION) or this connection sent too fast
+ * (SOCKET_RATE_LIMIT). Reads answered so are sent again after these delays (withRetries);
+ * the error reaches the caller only after the last. Changes are never sent again unasked:
+ * the person decides.
+ */
+const READ_RETRY_CODES = new Set(['busy', 'rate limited']);
+const READ_RETRY_DELAYS_MS = [250, 500, 1000, 2000];
 
 /**
  * One Socket.IO connection to the server. Requests are events named after the operation
@@ -100,8 +111,17 @@ export class WillowClient {
   /**
    * Send one request and wait for its reply; the reply's fields (minus the envelope) are
    * checked with `schema`. `change` marks requests that change data (shown as running).
+   * A read the server did not run for being busy is sent again a few times
+   * (READ_RETRY_DELAYS_MS) while the session stays the same.
    */
   request<S extends z.ZodType>(operation: string, params: Record<string, unknown>, schema?: S, change = false): Promise<z.infer<S>> {
+    const session = this.sessionID;
+    const again = (err: unknown) => !change && err instanceof RequestError && READ_RETRY_CODES.has(err.code) && this.sessionID === session;
+    return withRetries(() => this.send(operation, params, schema, change), again, READ_RETRY_DELAYS_MS);
+  }
+
+  /** One request and its reply (request() without the retries). */
+  private send<S extends z.ZodType>(operation: string, params: Record<string, unknown>, schema: S | undefined, change: boolean): Promise<z.infer<S>> {
     this.listen(operation);
     const requestID = `${TAB_ID}-${++counter}`;
     return new Promise((resolve, reject) => {
