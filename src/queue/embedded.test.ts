@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EmbeddedQueue } from './embedded.ts';
+import { EmbeddedQueue, type EmbeddedOptions } from './embedded.ts';
 import type { Job, JobResult } from './job.ts';
 
 // The lane rules: jobs of a session start in arrival order; consecutive reads run side by
@@ -153,8 +153,9 @@ test('the concurrency limit holds across sessions and reads', async () => {
   await h.queue.idle();
 });
 
-// A queue whose reads may wait `readWaitMs` on a clock the test moves, with every answer recorded.
-function timedHarness(readWaitMs: number, concurrency = 1) {
+// A queue whose reads may wait `readWaitMs` on a clock the test moves, with every answer
+// recorded; `options` adds to the queue's, `client` names each job's client by its session.
+function timedHarness(readWaitMs: number, concurrency = 1, options: EmbeddedOptions = {}, client?: (sessionID: string) => string) {
   let clock = 0;
   const events: string[] = [];
   const answers: { id: string; message: Record<string, unknown> }[] = [];
@@ -170,10 +171,10 @@ function timedHarness(readWaitMs: number, concurrency = 1) {
       }),
     (job, result) => answers.push({ id: String(job.requestID), message: result.message }),
     concurrency,
-    { isRead: (job) => job.operation === 'data', readWaitMs, onDropped: (job) => dropped.push(String(job.requestID)), now: () => clock },
+    { isRead: (job) => job.operation === 'data', readWaitMs, onDropped: (job) => dropped.push(String(job.requestID)), now: () => clock, ...options },
   );
   const submit = (id: string, operation: string, sessionID = 's1') =>
-    queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { abandoned: () => gone.has(id) });
+    queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { abandoned: () => gone.has(id), client: client?.(sessionID) });
   const finish = async (id: string) => {
     gates.get(id)!();
     await new Promise((r) => setImmediate(r));
@@ -253,36 +254,13 @@ test('a session whose waiting reads were all retired by the sweep leaves no trac
 // Jobs that take a command process (EmbeddedOptions.capped): at most `max` run at once, and
 // the others wait in the queue, leaving its slots to every other session.
 function cappedHarness(max: number, waitMs: number, concurrency = 3) {
-  let clock = 0;
-  const events: string[] = [];
-  const answers: { id: string; message: Record<string, unknown> }[] = [];
-  const gates = new Map<string, () => void>();
-  const queue = new EmbeddedQueue(
-    (job) =>
-      new Promise<JobResult>((resolve) => {
-        const id = String(job.requestID);
-        events.push(`start ${id}`);
-        gates.set(id, () => resolve({ message: { requestID: id, success: true }, dataChanged: true }));
-      }),
-    (job, result) => answers.push({ id: String(job.requestID), message: result.message }),
-    concurrency,
-    {
-      isRead: (job) => job.operation === 'data',
-      now: () => clock,
-      capped: {
-        matches: (job) => job.operation === 'executeCommand',
-        max,
-        waitMs,
-        busy: (job, waited) => ({ message: { requestID: job.requestID, success: false, error: 'busy', waited }, dataChanged: false }),
-      },
-    },
-  );
-  const submit = (id: string, operation: string, sessionID: string) => queue.submit({ operation, sessionID, requestID: id, body: {} } satisfies Job, { client: `${sessionID}-client` });
-  const finish = async (id: string) => {
-    gates.get(id)!();
-    await new Promise((r) => setImmediate(r));
+  const capped = {
+    matches: (job: Job) => job.operation === 'executeCommand',
+    max,
+    waitMs,
+    busy: (job: Job, waited: number) => ({ message: { requestID: job.requestID, success: false, error: 'busy', waited }, dataChanged: false }),
   };
-  return { queue, events, answers, submit, finish, advance: (ms: number) => (clock += ms) };
+  return timedHarness(0, concurrency, { capped }, (sessionID) => `${sessionID}-client`);
 }
 
 test('capped jobs run at most max at once; the ones waiting leave the slots to other sessions', async () => {

@@ -46,23 +46,24 @@ export class SessionLimit {
   }
 }
 
+/** The answer `busy` to a job that did not run, `description` saying why (for a person). */
+function busyAnswer(job: Job, description: string): JobResult {
+  return {
+    message: { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null, success: false, error: 'busy', errorDescription: description },
+    dataChanged: false,
+  };
+}
+
 /**
  * The answer to a job that takes a command process and waited longer than COMMAND_WAIT_MS
  * for one to be free (EmbeddedOptions.capped): `busy`, as executeCommand answers when it
  * waits in vain for a process itself (engine/sandbox-process.ts).
  */
 export function waitedForCommandProcess(job: Job, waitedMs: number, limitMs: number, processes: number): JobResult {
-  return {
-    message: {
-      operation: job.operation,
-      sessionID: job.sessionID,
-      requestID: job.requestID ?? null,
-      success: false,
-      error: 'busy',
-      errorDescription: `this request runs a command, and all ${processes} command processes (COMMAND_PROCESSES) stayed in use for ${Math.round(waitedMs)} ms, more than the longest a command waits for one (${limitMs} ms, COMMAND_WAIT_MS); it did not run and the dataset is unchanged; send it again later`,
-    },
-    dataChanged: false,
-  };
+  return busyAnswer(
+    job,
+    `this request runs a command, and all ${processes} command processes (COMMAND_PROCESSES) stayed in use for ${Math.round(waitedMs)} ms, more than the longest a command waits for one (${limitMs} ms, COMMAND_WAIT_MS); it did not run and the dataset is unchanged; send it again later`,
+  );
 }
 
 /**
@@ -71,15 +72,5 @@ export function waitedForCommandProcess(job: Job, waitedMs: number, limitMs: num
  * (send again later) — and a client waiting that long has usually moved on.
  */
 export function waitedTooLong(job: Job, waitedMs: number, limitMs: number): JobResult {
-  return {
-    message: {
-      operation: job.operation,
-      sessionID: job.sessionID,
-      requestID: job.requestID ?? null,
-      success: false,
-      error: 'busy',
-      errorDescription: `this read waited ${Math.round(waitedMs)} ms for its turn, more than ${limitMs} ms (READ_WAIT_MS), and was not run; the server is busy, send it again`,
-    },
-    dataChanged: false,
-  };
+  return busyAnswer(job, `this read waited ${Math.round(waitedMs)} ms for its turn, more than ${limitMs} ms (READ_WAIT_MS), and was not run; the server is busy, send it again`);
 }
