@@ -323,3 +323,20 @@ test("a capped job's wait counts from when only the cap held it, not from its ar
   await h.finish('x2');
   await h.queue.close();
 });
+
+test('capped jobs take the capped slots first come, first served across sessions', async () => {
+  const h = cappedHarness(1, 60_000);
+  // s1 and s2 keep a second command queued behind each running one; s3 sends one meanwhile.
+  await h.submit('a1', 'executeCommand', 's1');
+  await h.submit('a2', 'executeCommand', 's1');
+  await h.submit('b1', 'executeCommand', 's2');
+  await h.submit('c1', 'executeCommand', 's3');
+  await h.finish('a1'); // a2 came before c1 but after b1, which waited longest
+  await h.submit('b2', 'executeCommand', 's2');
+  await h.finish('b1');
+  await h.finish('c1');
+  await h.finish('a2');
+  await h.finish('b2');
+  assert.deepEqual(h.events.filter((e) => e.startsWith('start')), ['start a1', 'start b1', 'start c1', 'start a2', 'start b2']);
+  await h.queue.close();
+});

@@ -1,4 +1,4 @@
-import type { Job, JobQueue, JobResult, ResultListener, SubmitHooks } from './job.ts';
+import type { CappedJobs, Job, JobQueue, JobResult, ResultListener, SubmitHooks } from './job.ts';
 import { waitedTooLong } from './session-limit.ts';
 
 export type Executor = (job: Job) => Promise<JobResult>;
@@ -16,15 +16,8 @@ export interface EmbeddedOptions {
   onDropped?: (job: Job) => void;
   /** Clock in ms (tests). */
   now?: () => number;
-  /**
-   * Jobs that each need one of a few resources of their own (executeCommand's processes,
-   * COMMAND_PROCESSES): at most `max` of them run at once, and the others wait here, not in
-   * a slot of the queue's concurrency. Waiting inside a running job, six of them held every
-   * slot and every other session's requests waited behind them. One that has waited longer
-   * than `waitMs` while all `max` were taken (0: one that cannot start at once) is answered
-   * `busy(job, waitedMs)` without running.
-   */
-  capped?: { matches(job: Job): boolean; max: number; waitMs: number; busy(job: Job, waitedMs: number): JobResult };
+  /** Jobs of which at most `max` run at once (CappedJobs); the others wait in their lanes. */
+  capped?: CappedJobs;
 }
 
 /** A job of a lane, waiting or running. */
@@ -91,6 +84,12 @@ export class EmbeddedQueue implements JobQueue {
   private readonly capped: EmbeddedOptions['capped'];
   /** Capped jobs running. */
   private cappedRunning = 0;
+  /**
+   * Capped jobs free to start but for the cap, in the order they became so: they take the
+   * capped slots first come, first served (left to the order lanes come up in, a session
+   * with its next command queued took every slot its last one gave back).
+   */
+  private readonly cappedLine: Entry[] = [];
   private readonly sweeper: NodeJS.Timeout | null;
   private idleWaiters: (() => void)[] = [];
 
@@ -133,10 +132,7 @@ export class EmbeddedQueue implements JobQueue {
             ? !changeBefore
             : !anonymousChangeBefore && !clientChanges.has(e.client)
           : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client));
-        // A capped job waits for its own kind to have room, holding back what it would anyway;
-        // its wait for a slot (not for its session's earlier jobs) is what its limit counts.
-        if (free && e.capped && this.cappedRunning >= this.capped!.max) e.cappedSince ??= this.now();
-        else if (free) return e;
+        if (free && (!e.capped || this.cappedTurn(e))) return e;
       }
       if (e.read) {
         readBefore = true;
@@ -149,6 +145,21 @@ export class EmbeddedQueue implements JobQueue {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Whether capped job `e`, free to start by its lane's order, may take a capped slot now:
+   * the slots left go to the longest waiting first. One that may not joins the line; its
+   * wait for a slot (not for its session's earlier jobs) is what the limit counts.
+   */
+  private cappedTurn(e: Entry): boolean {
+    const room = this.capped!.max - this.cappedRunning;
+    const at = this.cappedLine.indexOf(e);
+    if (at >= 0) return at < room;
+    if (this.cappedLine.length < room) return true;
+    e.cappedSince = this.now();
+    this.cappedLine.push(e);
+    return false;
   }
 
   /** Queue the session for a slot when one of its waiting jobs may start beside what runs. */
@@ -165,10 +176,12 @@ export class EmbeddedQueue implements JobQueue {
   private retire(e: Entry, now: number): boolean {
     if (e.running) return false;
     if (e.capped) {
-      // Only while every capped slot is taken, for as long as it has waited for one.
-      if (e.cappedSince === undefined || this.cappedRunning < this.capped!.max) return false;
-      const waited = now - e.cappedSince;
+      // Only one in the line that the slots left cannot take yet, for as long as it has waited for one.
+      const at = this.cappedLine.indexOf(e);
+      if (at < 0 || at < this.capped!.max - this.cappedRunning) return false;
+      const waited = now - e.cappedSince!;
       if (waited <= this.capped!.waitMs) return false;
+      this.cappedLine.splice(at, 1);
       this.onResult(e.job, this.capped!.busy(e.job, waited));
       return true;
     }
@@ -219,7 +232,11 @@ export class EmbeddedQueue implements JobQueue {
       next.running = true;
       lane.running++;
       this.running++;
-      if (next.capped) this.cappedRunning++;
+      if (next.capped) {
+        this.cappedRunning++;
+        const at = this.cappedLine.indexOf(next);
+        if (at >= 0) this.cappedLine.splice(at, 1);
+      }
       void this.run(sessionId, lane, next);
       // Another job may start too, after the sessions already waiting (fairness).
       this.markReady(sessionId, lane);
