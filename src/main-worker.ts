@@ -9,6 +9,7 @@ import { createLogger } from './log.ts';
 import { BullmqConsumer } from './queue/bullmq.ts';
 import { executeJob } from './worker/executor.ts';
 import { createRuntime, closeRuntime } from './worker/runtime.ts';
+import { commandJobs } from './worker/command-jobs.ts';
 import { assertWritable } from './store/shared-dir.ts';
 import type { Job, JobResult } from './queue/job.ts';
 
@@ -35,6 +36,7 @@ const consumer = new BullmqConsumer(
     lockDurationMs: config.JOB_LOCK_MS,
     stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS,
     maxStalledCount: config.JOB_MAX_STALLS,
+    capped: commandJobs(config),
     log,
   },
   {

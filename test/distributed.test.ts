@@ -208,3 +208,37 @@ test('WORKER_CONCURRENCY bounds the jobs a worker runs at once across partitions
     a.close();
   }
 });
+
+test('a worker runs at most COMMAND_PROCESSES command jobs at once; the others wait without taking its slots', async () => {
+  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
+    w.child.kill('SIGTERM');
+    await w.exited;
+  }
+  await cluster.startWorker({ WORKER_CONCURRENCY: '2', COMMAND_PROCESSES: '1', COMMAND_TIMEOUT_MS: '3000', COMMAND_WAIT_MS: '60000' });
+  const a = await connect(g1.url);
+  const b = await connect(g2.url);
+  try {
+    // Three sessions in three partitions: a command that runs until its time limit, a
+    // command waiting for the one process, and edits that must not wait for either.
+    const byPartition = new Map<number, string>();
+    while (byPartition.size < 3) {
+      const id = await uploadOk(g1.url, 'c.csv', 'v\n1\n');
+      byPartition.set(partitionOf(id, 4), id);
+    }
+    const [slow, waiting, free] = [...byPartition.values()];
+    const runaway = a.request('executeCommand', slow, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' }, 60_000);
+    await waitUntil('the runaway command to start', async () => (await jobsStarted(cluster.markDir)).some((j) => j.operation === 'executeCommand'));
+    const second = a.request('executeCommand', waiting, { command: 'UPDATE df SET v = v + 1' }, 60_000);
+    for (let k = 1; k <= 3; k++) {
+      const res = await b.request('renameColumn', free, { column: k === 1 ? 'v' : `v${k - 1}`, newName: `v${k}` });
+      assert.equal(res.success, true, JSON.stringify(res));
+    }
+    assert.deepEqual(a.received('executeCommand'), [], 'no command has been answered yet');
+    assert.equal((await runaway).error, 'command timed out');
+    assert.equal((await second).success, true);
+    assert.deepEqual(await rows(a, waiting), [[2]]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});

@@ -15,11 +15,12 @@ import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { recoverDataDir } from '../store/recovery.ts';
 import { expireSessions } from '../store/quota.ts';
-import { SessionLimit, waitedForCommandProcess } from '../queue/session-limit.ts';
+import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
 import { BullmqQueue, adapterKey, redisClient } from '../queue/bullmq.ts';
 import { assertWritable } from '../store/shared-dir.ts';
-import { findOperation, takesCommandProcess } from '../operations/index.ts';
+import { findOperation } from '../operations/index.ts';
+import { commandJobs } from '../worker/command-jobs.ts';
 import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
@@ -45,12 +46,7 @@ export const embeddedQueue: QueueFactory = async (rt, deliver, dropped) =>
     isRead: (job) => findOperation(job.operation)?.kind === 'read',
     readWaitMs: rt.config.READ_WAIT_MS,
     onDropped: dropped,
-    capped: {
-      matches: (job) => takesCommandProcess(job.operation, job.body),
-      max: rt.config.COMMAND_PROCESSES,
-      waitMs: rt.config.COMMAND_WAIT_MS,
-      busy: (job, waitedMs) => waitedForCommandProcess(job, waitedMs, rt.config.COMMAND_WAIT_MS, rt.config.COMMAND_PROCESSES),
-    },
+    capped: commandJobs(rt.config),
   });
 
 /** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import { jobSchema, jobResultSchema, type Job, type JobQueue, type JobResult, type ResultListener } from './job.ts';
+import { jobSchema, jobResultSchema, type CappedJobs, type Job, type JobQueue, type JobResult, type ResultListener } from './job.ts';
 import type { Logger } from '../log.ts';
 
 // The distributed queue. Jobs go to one of QUEUE_PARTITIONS BullMQ queues, chosen by a hash
@@ -236,6 +236,8 @@ export interface ConsumerSettings extends BullmqSettings {
   stalledIntervalMs: number;
   /** Times a job whose worker died is run again before it fails. */
   maxStalledCount: number;
+  /** Jobs of which at most `max` run at once in this process (CappedJobs): the others wait for one before taking a slot of `concurrency`. */
+  capped?: CappedJobs;
 }
 
 export interface ConsumerHooks {
@@ -261,6 +263,9 @@ export class BullmqConsumer {
   private peak = 0;
   private readonly busy = new Set<Worker>();
   private slotWaiters: (() => void)[] = [];
+  /** Capped jobs running, and those waiting for one of them to end (first come, first served). */
+  private cappedRunning = 0;
+  private cappedWaiters: (() => void)[] = [];
   private closing = false;
 
   constructor(settings: ConsumerSettings, hooks: ConsumerHooks) {
@@ -274,24 +279,36 @@ export class BullmqConsumer {
         async (bj: BullJob, token?: string) => {
           const job = { ...jobSchema.parse(bj.data), jobId: String(bj.id) };
           const log = settings.log.child({ jobId: job.jobId, sessionID: job.sessionID, operation: job.operation });
+          // A worker that lost its job's lock was taken for dead (its lock lapsed, or a Redis
+          // that restarted empty forgot the job): the job is run again, or will be, and that
+          // run answers. This one stays silent, so that a late failure of it cannot be the
+          // one reply the client gets.
+          const answer = async (result: JobResult): Promise<boolean> => {
+            if (token && (await bj.extendLock(token, settings.lockDurationMs)) !== 1) {
+              log.warn('job lock lost: another run answers this job');
+              return false;
+            }
+            await publish({ jobId: job.jobId, job, result });
+            return true;
+          };
+          const capped = settings.capped?.matches(job) ? settings.capped : undefined;
+          if (capped) {
+            const waited = await this.acquireCapped(capped);
+            if (waited !== null) {
+              if (await answer(capped.busy(job, waited))) log.info({ waitedMs: Math.round(waited) }, 'job refused: no command process became free');
+              return;
+            }
+          }
           await this.acquire(worker);
           try {
             const started = performance.now();
             log.info({ partition: q.name, stalls: bj.stalledCounter }, 'job started');
             const result = await hooks.execute(job, log);
             hooks.beforePublish?.(job);
-            // A worker that lost its job's lock was taken for dead (its lock lapsed, or a Redis
-            // that restarted empty forgot the job): the job is run again, or will be, and that
-            // run answers. This one stays silent, so that a late failure of it cannot be the
-            // one reply the client gets.
-            if (token && (await bj.extendLock(token, settings.lockDurationMs)) !== 1) {
-              log.warn('job lock lost: another run answers this job');
-              return;
-            }
-            await publish({ jobId: job.jobId, job, result });
-            log.info({ ms: Math.round(performance.now() - started), success: result.message.success }, 'job done');
+            if (await answer(result)) log.info({ ms: Math.round(performance.now() - started), success: result.message.success }, 'job done');
           } finally {
             this.release(worker);
+            if (capped) this.releaseCapped(capped);
           }
         },
         {
@@ -363,6 +380,33 @@ export class BullmqConsumer {
     if (this.running < this.settings.concurrency && !this.closing) {
       for (const w of this.workers) if (w.isPaused()) w.resume().catch((err) => this.settings.log.warn({ err }, 'could not resume a partition worker'));
     }
+  }
+
+  /** A capped job's turn: null once it may run, or the ms it waited in vain (CappedJobs.waitMs). */
+  private acquireCapped(capped: CappedJobs): Promise<number | null> {
+    if (this.cappedRunning < capped.max && this.cappedWaiters.length === 0) {
+      this.cappedRunning++;
+      return Promise.resolve(null);
+    }
+    if (capped.waitMs <= 0) return Promise.resolve(0);
+    const since = performance.now();
+    return new Promise((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        this.cappedRunning++;
+        resolve(null);
+      };
+      const timer = setTimeout(() => {
+        this.cappedWaiters.splice(this.cappedWaiters.indexOf(grant), 1);
+        resolve(performance.now() - since);
+      }, capped.waitMs);
+      this.cappedWaiters.push(grant);
+    });
+  }
+
+  private releaseCapped(capped: CappedJobs): void {
+    this.cappedRunning--;
+    while (this.cappedRunning < capped.max && this.cappedWaiters.length > 0) this.cappedWaiters.shift()!();
   }
 
   /** Graceful stop: fetch nothing more, let running jobs finish and answer, then disconnect. */

@@ -30,6 +30,21 @@ export type JobResult = z.infer<typeof jobResultSchema>;
 export type ResultListener = (job: Job, result: JobResult) => void;
 
 /**
+ * Jobs that each need one of a few resources of their own (executeCommand's processes,
+ * COMMAND_PROCESSES): a queue runs at most `max` of them at once, and the others wait for
+ * one without taking a slot of the queue's concurrency (waiting inside running jobs, six of
+ * them held every slot and every other session's requests waited behind them). One that has
+ * waited longer than `waitMs` for one (0: one that cannot start at once) is answered
+ * `busy(job, waitedMs)` without running.
+ */
+export interface CappedJobs {
+  matches(job: Job): boolean;
+  max: number;
+  waitMs: number;
+  busy(job: Job, waitedMs: number): JobResult;
+}
+
+/**
  * The queue between gateway and workers. The embedded implementation runs jobs in this
  * process; the BullMQ one hands them to worker processes over Redis. Either way, each result
  * reaches the listener, a session's changes run one at a time in arrival order, and a
