@@ -369,6 +369,35 @@ test('analyze of nearly distinct time stamps: sorted as whole seconds or as time
   }
 });
 
+test('analyze of nearly distinct time stamps keyed from the file statistics: rows deleted at the range edges, fractions, wide spans', async () => {
+  // The seconds' range comes from the Parquet statistics, which cover deleted rows too: here
+  // the least and greatest values (with fractions of a second, or 2^32 s away) are deleted,
+  // so the statistics' bounds are fractional or too wide while the version's values are whole
+  // seconds. Each version is compared with the same rows uploaded plainly, in the clustered
+  // order that makes analyze use the counts table instead of a sort.
+  const spread = `TIMESTAMP '1969-12-31 23:59:59' + to_seconds((hash(i) % 200000000)::BIGINT - 100000000)`;
+  const kinds = [
+    { name: 'fractional bounds deleted', first: `TIMESTAMP '1960-01-01 00:00:00.25'`, last: `TIMESTAMP '1980-06-01 12:00:00.75'` },
+    { name: 'bounds 2^32 s apart deleted', first: `TIMESTAMP '1900-01-01'`, last: `TIMESTAMP '1900-01-01' + to_seconds(4294967296)` },
+    { name: 'a fraction kept', first: `TIMESTAMP '1960-01-01 00:00:00.25'`, last: `TIMESTAMP '1965-01-01 00:00:00.5'` },
+  ];
+  const n = 200000;
+  for (const kind of kinds) {
+    const values = `SELECT i, CASE WHEN i = 0 THEN ${kind.first} WHEN i = ${n - 1} THEN ${kind.last} WHEN i % 1000 = 3 THEN TIMESTAMP '2000-02-29 12:00:00' WHEN i % 777 = 0 THEN NULL ELSE ${spread} END AS x FROM range(${n}) t(i)`;
+    // The last kind deletes its first row only: a fraction stays and the keys must give way.
+    const deleted = kind.name === 'a fraction kept' ? [0] : [0, n - 1];
+    const id = await h.loadSql(`SELECT x FROM (${values}) ORDER BY i`);
+    await h.ok(id, 'deleteRows', { rowIndices: deleted });
+    const after = (await h.ok(id, 'analyze', { column: 'x' })).data;
+    const kept = `SELECT * FROM (${values}) WHERE i NOT IN (${deleted.join(', ')})`;
+    const plain = (await h.ok(await h.loadSql(`SELECT x FROM (${kept}) ORDER BY i`), 'analyze', { column: 'x' })).data;
+    const clustered = (await h.ok(await h.loadSql(`SELECT x FROM (${kept}) ORDER BY count(*) OVER (PARTITION BY x) DESC, x, i`), 'analyze', { column: 'x' })).data;
+    assert.ok(after.mode_frequency >= 2, kind.name);
+    assert.deepEqual(after, clustered, kind.name);
+    assert.deepEqual(plain, clustered, kind.name);
+  }
+});
+
 test('analyze of nearly distinct values: repeated values first in the top list, then the smallest seen once', async () => {
   // 1e9 twelve times, twenty values twice, every other value once.
   const r = await analyzeSql(`SELECT CASE WHEN i % 50000 < 3 THEN 1e9 WHEN i % 5000 = 7 THEN 2e9 + i // 10000 ELSE i * 1.5 END AS x FROM range(200000) t(i)`);

@@ -65,7 +65,7 @@ export const analyze = defineOperation({
       // aggregate over every value (count DISTINCT) that the counts table repeats anyway.
       const sampled = bitmap === undefined && column.type.toUpperCase() !== 'BOOLEAN' && ds.rows > SAMPLE_ROWS;
       const timestamps = valueType(column.type).toUpperCase() === 'TIMESTAMP';
-      const sorted = sampled ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted, timestamps) : null;
+      const sorted = sampled ? await sortedCheck(db, values, moments ? Number(moments.n) : null, !isText(column.type), wanted, timestamps ? () => statsRange(db, ds.filePath(column.file), column.field) : null) : null;
       const distinct = bitmap ?? (sorted?.distinct ? sorted : null);
       const counts = distinct ? `(SELECT v, 1::BIGINT AS n FROM ${values})` : VALUES;
       let freq: Frequencies;
@@ -161,24 +161,45 @@ async function distinctIntegers(db: Db, values: string, moments: Row): Promise<{
  * value → count − 1) and the TOP smallest values seen once (`singles`), for columns whose
  * counts table is not needed for more (text needs it for word statistics).
  */
-async function sortedCheck(db: Db, values: string, count: number | null, repeats: boolean, qs: number[], timestamps = false): Promise<{ total: number; unique: number; distinct: boolean; repeats: boolean } | null> {
+async function sortedCheck(
+  db: Db,
+  values: string,
+  count: number | null,
+  repeats: boolean,
+  qs: number[],
+  timestampRange: (() => Promise<TimeRange | null>) | null = null,
+): Promise<{ total: number; unique: number; distinct: boolean; repeats: boolean } | null> {
   const sample = await db.one(`SELECT count(v) AS n, count(DISTINCT v) AS u FROM (SELECT v FROM ${values} LIMIT ${SAMPLE_ROWS})`);
   const n = Number(sample.n);
   const u = Number(sample.u);
   // Nearly distinct: a few repeats in 10^5 (time stamps in seconds over years have some).
   if (n < 2 || (repeats ? u < n * 0.99 : u !== n)) return null;
-  const seconds = timestamps ? await secondsKey(db, values) : null;
+  // Time stamps: the range from the file's statistics when they have one narrow enough (no
+  // pass over the column; the sort's keys check each value against it), else from a pass.
+  const range = timestampRange ? await timestampRange() : null;
+  let seconds: SecondsOrder | null = (range ? secondsFromRange(values, range) : null) ?? (timestampRange ? await secondsKey(db, values) : null);
   const total = seconds?.total ?? count ?? Number(await db.scalar(`SELECT count(v) FROM ${values}`));
-  const ordered = seconds?.ordered ?? `(SELECT v FROM ${values} ORDER BY v)`;
-  const at = [...new Set([...positions(total, qs).flatMap((p) => [p.lo, p.hi]), 0, total - 1])];
   const single = '(prev IS NULL OR v <> prev) AND (next IS NULL OR v <> next)';
   // After the sort everything runs on one thread: as few aggregates (each tests its FILTER on
   // every row) as will do. The values at the quantiles' positions and the extremes come as one
   // list of (row number, value); the distinct count is the count less the repeats.
   const raw = `${AT}_raw`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT count(*) AS n, count(*) FILTER (WHERE v = prev) AS same, list({'rn': rn, 'v': v}) FILTER (WHERE rn IN (${at.map((p) => p + 1).join(', ')})) AS picks
-      ${repeats ? `, histogram(v) FILTER (WHERE v = prev) AS dups, coalesce(min_by(v, v, ${TOP}) FILTER (WHERE ${single}), []) AS singles` : ''}
-    FROM (SELECT v, lag(v) OVER () AS prev, lead(v) OVER () AS next, row_number() OVER () AS rn FROM ${ordered})`);
+  const at = [...new Set([...positions(total, qs).flatMap((p) => [p.lo, p.hi]), 0, total - 1])];
+  for (;;) {
+    const ordered = seconds?.ordered ?? `(SELECT v FROM ${values} ORDER BY v)`;
+    try {
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT count(*) AS n, count(*) FILTER (WHERE v = prev) AS same, list({'rn': rn, 'v': v}) FILTER (WHERE rn IN (${at.map((p) => p + 1).join(', ')})) AS picks
+          ${repeats ? `, histogram(v) FILTER (WHERE v = prev) AS dups, coalesce(min_by(v, v, ${TOP}) FILTER (WHERE ${single}), []) AS singles` : ''}
+        FROM (SELECT v, lag(v) OVER () AS prev, lead(v) OVER () AS next, row_number() OVER () AS rn FROM ${ordered})`);
+    } catch (err) {
+      // A value the statistics' range did not foresee (a fraction of a second, outside it):
+      // the time stamps are sorted as they are.
+      if (!seconds?.checked || !String((err as Error).message).includes(NOT_WHOLE_SECONDS)) throw err;
+      seconds = null;
+      continue;
+    }
+    break;
+  }
   const pick = (p: number) => `list_filter(picks, lambda x: x.rn = ${p + 1})[1].v`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${AT} AS SELECT same, n - same AS uniq, ${pick(0)} AS lo, ${pick(total - 1)} AS hi${at.map((p) => `, ${pick(p)} AS a${p}`).join('')}${repeats ? ', dups, singles' : ''} FROM ${raw}`);
   await db.run(`DROP TABLE ${raw}`);
@@ -198,14 +219,74 @@ async function sortedCheck(db: Db, values: string, count: number | null, repeats
  * of 0.5-0.6 s). Null when some value has a fraction of a second or is infinite, or the span
  * is wider; the key's pass then was for nothing (~0.1-0.2 s). `total`: the count of values.
  */
-async function secondsKey(db: Db, values: string): Promise<{ total: number; ordered: string } | null> {
+async function secondsKey(db: Db, values: string): Promise<SecondsOrder | null> {
   // (epoch_us of an infinite time stamp is NULL: isfinite is tested first.)
   const row = await db.one(`SELECT count(v) AS n, min(epoch_us(v)) AS lo, max(epoch_us(v)) AS hi, bool_and(isfinite(v) AND epoch_us(v) % 1000000 = 0) AS whole FROM ${values}`);
   if (row.whole !== true || row.lo === null || row.hi === null) return null;
   const lo = BigInt(row.lo as bigint);
   if ((BigInt(row.hi as bigint) - lo) / 1_000_000n >= 1n << 32n) return null;
   const keys = `(SELECT CAST((epoch_us(v) - ${lo}) // 1000000 AS UINTEGER) AS k FROM ${values})`;
-  return { total: Number(row.n), ordered: `(SELECT make_timestamp(${lo} + CAST(k AS BIGINT) * 1000000) AS v FROM (SELECT k FROM ${keys} ORDER BY k))` };
+  return { total: Number(row.n), checked: false, ordered: `(SELECT make_timestamp(${lo} + CAST(k AS BIGINT) * 1000000) AS v FROM (SELECT k FROM ${keys} ORDER BY k))` };
+}
+
+/**
+ * Time stamps in order of their whole seconds: `ordered`, a FROM item with column v; `total`,
+ * their count when known; `checked`: the sort fails with NOT_WHOLE_SECONDS at a value its
+ * keys cannot order (the keys were not proven to fit beforehand).
+ */
+interface SecondsOrder {
+  total?: number;
+  ordered: string;
+  checked: boolean;
+}
+
+/** Bounds of a time stamp column's values, as epoch microseconds (not necessarily reached). */
+interface TimeRange {
+  lo: bigint;
+  hi: bigint;
+}
+
+/** The message of the error secondsFromRange's keys raise at a value they cannot key. */
+const NOT_WHOLE_SECONDS = 'willow: not whole seconds within the statistics';
+
+/**
+ * The least and greatest values of a TIMESTAMP or DATE field from the Parquet statistics of
+ * its file (the metadata, which DuckDB caches: no data read). They cover every row of the
+ * file, deleted ones too, so they bound a version's values. Null when a row group holding
+ * values has no statistics or a bound is infinite.
+ */
+async function statsRange(db: Db, path: string, field: string): Promise<TimeRange | null> {
+  try {
+    const row = await db.one(
+      `SELECT epoch_us(min(TRY_CAST(stats_min_value AS TIMESTAMP))) AS lo, epoch_us(max(TRY_CAST(stats_max_value AS TIMESTAMP))) AS hi,
+         count(*) FILTER (WHERE (TRY_CAST(stats_min_value AS TIMESTAMP) IS NULL OR TRY_CAST(stats_max_value AS TIMESTAMP) IS NULL) AND coalesce(stats_null_count, -1) <> num_values) AS unknown
+       FROM parquet_metadata(${literal(path)}) WHERE path_in_schema = ${literal(field)}`,
+    );
+    if (Number(row.unknown) !== 0 || row.lo === null || row.hi === null) return null;
+    return { lo: BigInt(row.lo as bigint), hi: BigInt(row.hi as bigint) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * secondsKey's order of the time stamps from a range known beforehand (statsRange) instead
+ * of a pass over the column: keys are seconds since the range's least whole second. Each
+ * value is checked as it is keyed (finite, a whole second, within the range), and one that
+ * is not fails the sort with NOT_WHOLE_SECONDS (`checked`): the caller then sorts the time
+ * stamps themselves. Null when the range spans 2^32 s or more. `total` is left to the caller.
+ * On the bench's 10M time stamps the pass it saves took 0.18–0.27 s of CPU, the checks add
+ * about 0.05 s to the sort's scan (the count of values comes from the statistics too).
+ */
+function secondsFromRange(values: string, range: TimeRange): SecondsOrder | null {
+  const second = 1_000_000n;
+  // The least whole second at or below the range (floor, before 1970 too).
+  const lo = range.lo - (((range.lo % second) + second) % second);
+  if (range.hi < lo || (range.hi - lo) / second >= 1n << 32n) return null;
+  // (epoch_us of an infinite time stamp is NULL, which fails the test as well.)
+  const us = 'epoch_us(v)';
+  const key = `CASE WHEN ${us} % 1000000 = 0 AND ${us} BETWEEN ${lo} AND ${range.hi} THEN CAST((${us} - ${lo}) // 1000000 AS UINTEGER) ELSE error(${literal(NOT_WHOLE_SECONDS)}) END`;
+  return { checked: true, ordered: `(SELECT make_timestamp(${lo} + CAST(k AS BIGINT) * 1000000) AS v FROM (SELECT k FROM (SELECT ${key} AS k FROM ${values}) ORDER BY k))` };
 }
 
 /** Quantiles from the values sortedCheck kept at their positions. */

@@ -124,3 +124,38 @@ test('fillDown ffill of several columns with gaps over many row groups', async (
   sameSequence(await h.column(id, 'a'), ffill(a));
   sameSequence(await h.column(id, 'b'), ffill(b));
 });
+
+test('fillDown finds a lone fillable gap anywhere, and none where only edge gaps are, over many row groups and deleted rows', async () => {
+  // The check for a gap first looks at any valid row and a missing one beyond it, then scans
+  // the column: one missing value deep inside, or next to the first row, or only at the
+  // edges, with deletions moving the rows around row-group boundaries.
+  const n = 300_000;
+  const id = await h.loadSql(`SELECT
+      CASE WHEN i = 250000 THEN NULL ELSE i END AS deep,
+      CASE WHEN i = 1 THEN NULL ELSE i END AS second,
+      CASE WHEN i < 3 OR i = 130000 THEN NULL ELSE i END AS lead_and_deleted,
+      CASE WHEN i > ${n - 4} THEN NULL ELSE i END AS trailing,
+      NULL::BIGINT AS none
+    FROM range(${n}) t(i)`);
+  await h.ok(id, 'deleteRows', { rowIndices: [5, 122879, 122880, 130000] });
+  const columns = ['deep', 'second', 'lead_and_deleted', 'trailing', 'none'];
+  const before = await Promise.all(columns.map((c) => h.column(id, c)));
+  // ffill: deep and second fill (lead_and_deleted lost its inner gap, trailing fills its end).
+  for (const [c, changed] of [[0, true], [1, true], [2, false], [4, false]] as const) {
+    const res = await h.run(id, 'fillDown', { columnFrom: c, columnTo: c, method: 'ffill' });
+    assert.equal(res.changed, changed, `ffill ${columns[c]}`);
+    if (changed) {
+      sameSequence(await h.column(id, columns[c]), ffill(before[c]));
+      await h.ok(id, 'undo');
+    }
+  }
+  // bfill: trailing gaps stay, leading ones fill.
+  for (const [c, changed] of [[2, true], [3, false], [4, false]] as const) {
+    const res = await h.run(id, 'fillDown', { columnFrom: c, columnTo: c, method: 'bfill' });
+    assert.equal(res.changed, changed, `bfill ${columns[c]}`);
+    if (changed) {
+      sameSequence(await h.column(id, columns[c]), ffill([...before[c]].reverse()).reverse());
+      await h.ok(id, 'undo');
+    }
+  }
+});

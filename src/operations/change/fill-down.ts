@@ -7,7 +7,27 @@ import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
 import { columnGroups, groupIndices } from '../../engine/column-groups.ts';
+import type { Db } from '../../engine/duck.ts';
 
+
+/** Ranges of at most this many columns try quickFillable on each column first. */
+const QUICK_CHECK_COLUMNS = 16;
+
+/**
+ * Whether a column (`scan`: a FROM item with `__pos`; `missing`: SQL true for its missing
+ * values) has a gap ffill (`forward`) or bfill would fill, from two queries that stop at the
+ * first row they need: some valid row, then a missing row after it (before it, for bfill).
+ * True or false when that settles it (no valid row: nothing to fill from), null when it does
+ * not (every missing row found on the wrong side of the valid row picked): the caller then
+ * checks the whole column. The full check was a pass over the column (10M rows: 0.14-0.23 s
+ * of CPU); with scattered gaps both queries answer in a few ms.
+ */
+async function quickFillable(db: Db, scan: string, missing: string, forward: boolean): Promise<boolean | null> {
+  const valid = await db.rows(`SELECT __pos FROM ${scan} WHERE NOT (${missing}) LIMIT 1`);
+  if (valid.length === 0) return false;
+  const found = await db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scan} WHERE (${missing}) AND __pos ${forward ? '>' : '<'} ${Number(valid[0].__pos)})`);
+  return found === true ? true : null;
+}
 
 // pandas fillna(method=…): a missing value takes the last valid value above it (pad/ffill)
 // or the next one below it (bfill); gaps at the edge with nothing to take stay missing.
@@ -41,8 +61,16 @@ export const fillDown = defineOperation({
     // server grew until the kernel killed it); and a statement per WIDE_GROUP columns, as
     // 10,000 columns' 20,000 aggregates in one ran out of the 1 GB limit.
     const counts: Record<string, unknown> = {};
-    for (const g of columnGroups(range.length)) {
-      const at = groupIndices(g);
+    // A few columns are first tried with two queries that stop early (quickFillable); only
+    // the columns they leave undecided are scanned whole.
+    const undecided: number[] = [];
+    for (const [i, c] of range.entries()) {
+      const quick = range.length <= QUICK_CHECK_COLUMNS ? await quickFillable(ctx.db, scanOf(ds, [from + i], true), isMissing(ds.sqlName(from + i), c.type), forward) : null;
+      if (quick === null) undecided.push(i);
+      else counts[`m${i}`] = quick;
+    }
+    for (const g of columnGroups(undecided.length)) {
+      const at = groupIndices(g).map((k) => undecided[k]);
       Object.assign(counts, await ctx.db.one(`SELECT ${at.map((i) => fillable[i]).join(', ')} FROM ${scanOf(ds, at.map((i) => from + i), true)}`));
     }
     const gaps = new Set(range.flatMap((_, i) => (counts[`m${i}`] === true ? [from + i] : [])));

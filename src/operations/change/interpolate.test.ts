@@ -200,3 +200,26 @@ test('interpolate: a column of many blocks is read and written back in row order
   const k = await h.column(id, 'k');
   assert.equal(k.findIndex((v, i) => v !== i), -1);
 });
+
+test('interpolate linear and pchip: a lone gap deep in a long column, NaN as the only missing value, a single valid value among NaN', async () => {
+  // Whether there is a gap and enough valid values is asked with queries that stop early:
+  // they must still find one missing value among 300,000 rows (after deleted rows), see NaN
+  // as missing, and count the valid values exactly below what the method needs.
+  const n = 300_000;
+  const id = await h.loadSql(`SELECT CASE WHEN i = 250001 THEN 'NaN'::DOUBLE ELSE i * 2.0 END AS v FROM range(${n}) t(i)`);
+  await h.ok(id, 'deleteRows', { rowIndices: [0, 122880] });
+  for (const method of ['linear', 'pchip']) {
+    const res = await h.ok(id, 'interpolate', { columnIndex: 0, method });
+    assert.equal(res.changed, true, method);
+    const v = await h.column(id, 'v');
+    assert.equal(v.length, n - 2);
+    assert.equal(v[249999], 500002, method);
+    await h.ok(id, 'undo');
+  }
+  const nan = await h.loadSql(`SELECT CASE WHEN i = 1 THEN 1.0 ELSE 'NaN'::DOUBLE END AS v FROM range(4) t(i)`);
+  const res = await h.run(nan, 'interpolate', { columnIndex: 0, method: 'pchip' });
+  assert.equal(res.error, 'not enough values');
+  assert.match(res.errorDescription, /it has 1$/);
+  await h.ok(nan, 'interpolate', { columnIndex: 0, method: 'linear' });
+  assert.deepEqual(await h.column(nan, 'v'), [null, 1, 1, 1]);
+});

@@ -8,6 +8,7 @@ import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMeth
 import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
 import { scanOf } from './scan.ts';
+import type { Db } from '../../engine/duck.ts';
 import { createGapTable, filledRows, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
@@ -39,12 +40,10 @@ export const interpolate = defineOperation({
     const method: InterpolationMethod = params.method;
     const order = checkOrder(method, params.order);
 
-    const counts = await ctx.db.one(`SELECT count(*) FILTER (WHERE ${isMissing(ds.sqlName(index), column.type)}) AS missing, count(*) AS total FROM ${scanOf(ds, [index])}`);
-    const missing = Number(counts.missing);
-    const valid = Number(counts.total) - missing;
-    // Nothing to fill, or nothing to fill from: pandas returns the column as it is.
-    if (missing === 0 || valid === 0) return { kind: 'none' };
     const needed = pointsNeeded(method, order);
+    const { missing, valid } = await missingAndValid(ctx.db, scanOf(ds, [index]), isMissing(ds.sqlName(index), column.type), method === 'linear' || method === 'pchip' ? needed : null);
+    // Nothing to fill, or nothing to fill from: pandas returns the column as it is.
+    if (!missing || valid === 0) return { kind: 'none' };
     if (valid < needed) throw notEnoughPoints(method, order, needed, valid);
     if (method === 'spline' && valid > MAX_SPLINE_POINTS) {
       throw new OperationError('too many values', `the spline method fits a smoothing spline whose cost grows with the square of the number of values; column ${JSON.stringify(column.name)} has ${valid} and the limit is ${MAX_SPLINE_POINTS} (use cubic or pchip for long series)`);
@@ -77,6 +76,25 @@ export const interpolate = defineOperation({
     return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr: result } : c)), joins: [table] };
   },
 });
+
+/**
+ * Whether the column (`scan`, `missing`: SQL true for its missing values) has a missing value,
+ * and how many valid ones: all of them when `enough` is null, else the count only up to
+ * `enough` (then `valid` is exact below it and `enough` from it on). With `enough` both come
+ * from queries that stop at the rows they need (EXISTS, LIMIT): with scattered gaps a few ms
+ * where the count of every value was a pass over the column (10M rows: 0.08-0.10 s of CPU,
+ * 0.2 s of latency on a loaded machine).
+ */
+async function missingAndValid(db: Db, scan: string, missing: string, enough: number | null): Promise<{ missing: boolean; valid: number }> {
+  if (enough === null) {
+    const counts = await db.one(`SELECT count(*) FILTER (WHERE ${missing}) AS missing, count(*) AS total FROM ${scan}`);
+    return { missing: Number(counts.missing) > 0, valid: Number(counts.total) - Number(counts.missing) };
+  }
+  const found = await db.scalar(`SELECT EXISTS (SELECT 1 FROM ${scan} WHERE ${missing})`);
+  if (found !== true) return { missing: false, valid: 0 };
+  const valid = await db.scalar(`SELECT count(*) FROM (SELECT 1 FROM ${scan} WHERE NOT (${missing}) LIMIT ${Math.max(1, enough)})`);
+  return { missing: true, valid: Number(valid) };
+}
 
 function checkOrder(method: InterpolationMethod, order: number | null | '' | undefined): number {
   const range = orderRange(method);
