@@ -379,3 +379,25 @@ test('CSV type inference from a wide generated table', async () => {
   assert.deepEqual(t.rows[3], [3, 0.75, true, 's3']);
   assert.deepEqual(t.invalid, [1, 0, 0, 0]);
 });
+
+test('a value past the type sniffer’s sample that is no value of the sniffed type changes the column’s type, never the value', async () => {
+  // 30,000 rows of one type, then one value DuckDB's parser would have converted leniently
+  // (rounded, truncated, its offset dropped, underscores read as digits): each column comes
+  // out as inferTypes reads all its values, as pandas would.
+  const late = (head: (k: number) => string, last: string) => `v\n${Array.from({ length: 30_000 }, (_, k) => head(k)).join('\n')}\n${last}\n`;
+  const cases: { name: string; head: (k: number) => string; last: string; type: string; value: unknown }[] = [
+    { name: 'decimal in integers', head: (k) => String(k % 100), last: '2.5', type: 'float', value: 2.5 },
+    { name: 'negative decimal in integers', head: (k) => String(k % 100), last: '-0.5', type: 'float', value: -0.5 },
+    { name: 'exponent in integers', head: (k) => String(k % 100), last: '1e3', type: 'float', value: 1000 },
+    { name: 'hexadecimal in integers', head: (k) => String(k % 100), last: '0x10', type: 'string', value: '0x10' },
+    { name: 'signed, zero-padded integer', head: (k) => String(k % 100), last: '+007', type: 'int', value: 7 },
+    { name: 'underscores in numbers', head: (k) => `${k % 100}.5`, last: '1_000', type: 'string', value: '1_000' },
+    { name: 'time in dates', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')}`, last: '2021-01-05 10:30:00', type: 'datetime', value: '2021-01-05T10:30:00.000' },
+    { name: 'offset in time stamps', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')} 10:00:00`, last: '2021-01-05T10:00:00+02:00', type: 'string', value: '2021-01-05T10:00:00+02:00' },
+  ];
+  for (const c of cases) {
+    const t = await load('late.csv', late(c.head, c.last));
+    assert.equal(t.rows.length, 30_001, c.name);
+    assert.deepEqual([t.types[0], t.rows[30_000][0]], [c.type, c.value], c.name);
+  }
+});
