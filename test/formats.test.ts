@@ -401,3 +401,14 @@ test('a value past the type sniffer’s sample that is no value of the sniffed t
     assert.deepEqual([t.types[0], t.rows[30_000][0]], [c.type, c.value], c.name);
   }
 });
+
+test('UTF-8 with a stray Windows-1252 byte: its UTF-8 characters are kept, the byte read as Windows-1252', async () => {
+  // A UTF-8 export with one cp1252 "é" pasted in (and a large head, so that the stray byte is
+  // found by DuckDB's validation past the detection samples too).
+  const head = Buffer.from(`name,city\n${'José,Zürich\n'.repeat(60_000)}`, 'utf8');
+  for (const bytes of [Buffer.concat([Buffer.from('name,city\nJosé,Zürich\n', 'utf8'), Buffer.from([0x52, 0x65, 0x6e, 0xe9]), Buffer.from(',Kraków\n', 'utf8')]), Buffer.concat([head, Buffer.from([0x52, 0x65, 0x6e, 0xe9]), Buffer.from(',Kraków\n', 'utf8')])]) {
+    const t = await load('mixed.csv', bytes);
+    assert.deepEqual(t.rows[0], ['José', 'Zürich']);
+    assert.deepEqual(t.rows.at(-1), ['René', 'Kraków']);
+  }
+});

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { LineEndingNormalizer } from './line-endings.ts';
+import { MixedUtf8Decoder, UTF8_WITH_WINDOWS_1252, mostlyUtf8 } from './mixed-utf8.ts';
 
 const SAMPLE_BYTES = 64 * 1024;
 const SAMPLES = 8;
@@ -70,7 +71,8 @@ export async function legacyEncodingAround(file: string, position: number | null
  * Single-byte guesses are unreliable on the short texts spreadsheets hold (chardet calls
  * French text Romanian or Turkish), and reading Western text as windows-1252 is right far
  * more often than not: only confident multi-byte guesses (Japanese, Chinese, Korean…) or
- * near-certain single-byte ones override it.
+ * near-certain single-byte ones override it. Text mostly of UTF-8 characters besides its
+ * other bytes is UTF-8 with stray bytes: UTF8_WITH_WINDOWS_1252 (mostlyUtf8).
  */
 export function guessLegacyEncoding(sample: Buffer): string {
   const top = chardet.analyse(sample)[0];
@@ -80,7 +82,7 @@ export function guessLegacyEncoding(sample: Buffer): string {
     const western = /^(utf-8|ascii|iso-8859-1|iso-8859-15|windows-1252)$/.test(name);
     if (iconv.encodingExists(name) && ((multiByte && top.confidence >= 50) || (!multiByte && !western && top.confidence >= 90))) return name;
   }
-  return 'windows-1252';
+  return mostlyUtf8(sample) ? UTF8_WITH_WINDOWS_1252 : 'windows-1252';
 }
 
 /** UTF-16 without a byte order mark: text that is mostly ASCII has a zero in every other byte. */
@@ -131,5 +133,6 @@ export async function transcodeToUtf8(input: string, output: string, encoding: s
   const source = createReadStream(input, { highWaterMark: 1024 * 1024 });
   const sink = createWriteStream(output);
   if (encoding === null) await pipeline(source, new LineEndingNormalizer(delimiter), sink);
+  else if (encoding === UTF8_WITH_WINDOWS_1252) await pipeline(source, new MixedUtf8Decoder(), new LineEndingNormalizer(delimiter), sink);
   else await pipeline(source, iconv.decodeStream(encoding, { stripBOM: true }), iconv.encodeStream('utf-8'), new LineEndingNormalizer(delimiter), sink);
 }
