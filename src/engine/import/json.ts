@@ -5,6 +5,7 @@ import { uniqueColumnNames } from './names.ts';
 import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
 import { WIDE_GROUP } from '../column-groups.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
+import { checkJsonFile } from './json-syntax.ts';
 import type { Db } from '../duck.ts';
 
 let counter = 0;
@@ -21,8 +22,16 @@ const RECORD_BYTES = 16 * 1024 * 1024;
  * - columns: `{"a": {"0": 1, "1": 2}, "b": {...}}` (or `{"a": [1, 2], …}`).
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
+ *
+ * `checkSyntax` checks that the file is complete, strict JSON (checkJsonFile by default; the
+ * import runs it on a CPU thread), beside DuckDB's parse: DuckDB's reader is lenient (a
+ * trailing comma, an array cut off after a comma), and a file it would import short must be
+ * refused. Its error, which says where the file went wrong, wins over DuckDB's.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, sliceBytes = SLICE_BYTES): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, sliceBytes = SLICE_BYTES, checkSyntax: (file: string) => Promise<unknown> = checkJsonFile): Promise<CsvSource> {
+  const checked = checkSyntax(file);
+  // Awaited below, after DuckDB's read: not an unhandled rejection meanwhile.
+  checked.catch(() => {});
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
@@ -43,10 +52,14 @@ export async function readJsonDataset(db: Db, file: string, maxColumns = Infinit
         });
       } else await read(whole);
     } catch (err) {
+      // The syntax check's finding says where the file is wrong; DuckDB's says less, or is
+      // about bytes that are not UTF-8 (the check does not decode them).
+      await checked;
       // Bytes that are not UTF-8 where detection did not look: transcode and read again.
       if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
       throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
     }
+    await checked;
     if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
     if (first !== '[' && first !== '{') throw new ImportError('invalid JSON', 'expected an array of records or an object (pandas split or columns orientation) at the top level');
     const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
