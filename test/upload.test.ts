@@ -293,6 +293,34 @@ test('refused: JSON that is not complete, in every shape the import reads, with 
   await stillServes();
 });
 
+test('JSON: a key given twice keeps its last value (pandas, Python json), in records, JSON Lines and the columns orientation', async () => {
+  const records = await readTable(client, await uploadOk(server.url, 'dup.json', '[{"a":1,"a":2}]'));
+  assert.deepEqual(records.columns, ['a']);
+  assert.deepEqual(records.rows, [[2]]);
+  // Its column stays where the key first came; other records are read as usual.
+  const mixed = await readTable(client, await uploadOk(server.url, 'dup.json', '[{"a":1,"b":"x","a":2},{"b":"y","a":3},{"a":4,"b":"z"}]'));
+  assert.deepEqual(mixed.columns, ['a', 'b']);
+  assert.deepEqual(mixed.rows, [
+    [2, 'x'],
+    [3, 'y'],
+    [4, 'z'],
+  ]);
+  const lines = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":1,"b":5,"a":2}\n{"a":3,"b":6}\n'));
+  assert.deepEqual(lines.rows, [
+    [2, 5],
+    [3, 6],
+  ]);
+  // columns orientation: a row label twice in a column, a column twice (the last wins whole).
+  const columns = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":{"0":1,"1":2,"0":3},"b":{"0":"x","1":"y"},"a":{"0":7,"1":8}}'));
+  assert.deepEqual(columns.columns, ['a', 'b']);
+  assert.deepEqual(columns.rows, [
+    [7, 'x'],
+    [8, 'y'],
+  ]);
+  const labels = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":{"0":1,"1":2,"0":3}}'));
+  assert.deepEqual(labels.rows, [[3], [2]]);
+});
+
 test('refused: bad sampleSize', async () => {
   for (const bad of ['0', '-1', '101', 'abc', '0.0']) {
     await expectRefusal(await upload(server.url, 'a.csv', 'a\n1\n', { sampleSize: bad }), 400, /invalid parameters/, /sampleSize/);
