@@ -32,6 +32,8 @@ const VALID: [string, number][] = [
   ['{"columns":["a"],"index":[0],"data":[[1]]}', 1],
   ['{"a":1}\n{"a":2}\n', 2],
   ['{"a":1}\r\n\r\n{"a":2}', 2],
+  ['{"a":1}\r{"a":2}\r', 2], // old Mac line ends
+  ['['.repeat(10_000) + ']'.repeat(10_000), 1],
   ['{\n  "a": 1\n}\n{\n  "a": 2\n}', 2], // pretty-printed JSON Lines: each value begins on a new line
   ['[[1,"x",true],[2,"y",false]]', 1],
   ['[0, -0, 12, -3.25, 1e5, 1E+5, 2.5e-3, 0.0]', 1],
@@ -87,6 +89,7 @@ const INVALID: [string, RegExp, number][] = [
   ['[{"a":"\\q"}]', /invalid escape \\q/, 8],
   ['[{"a":"\\u12G4"}]', /4 hexadecimal digits/, 11],
   ['[,]', /"," where a value must come/, 1],
+  ['['.repeat(10_001), /nested more than 10,000 levels deep/, 10_000],
 ];
 
 test('complete, strict JSON passes, and its top-level values are counted', () => {

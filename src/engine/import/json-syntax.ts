@@ -41,6 +41,12 @@ const S = {
 type State = (typeof S)[keyof typeof S];
 
 const BOM = [0xef, 0xbb, 0xbf];
+/**
+ * Deepest nesting accepted. A dataset's values are never nested so deep (pandas' ujson stops
+ * at 1,024); without a bound, a file of a billion `[` would grow the stack of open containers
+ * by 9 bytes each, outside the CPU thread's heap limit.
+ */
+export const MAX_JSON_DEPTH = 10_000;
 const OBJECT = 1;
 const ARRAY = 2;
 
@@ -163,7 +169,7 @@ export class JsonSyntax {
           break;
         default:
           if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
-            if (b === 0x0a && this.state === S.Top) this.lineAfterValue = true;
+            if ((b === 0x0a || b === 0x0d) && this.state === S.Top) this.lineAfterValue = true;
             break;
           }
           this.structural(b, at(i));
@@ -250,6 +256,7 @@ export class JsonSyntax {
     switch (b) {
       case 0x7b:
       case 0x5b:
+        if (this.depth === MAX_JSON_DEPTH) throw new JsonSyntaxError(at, `values nested more than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels deep`);
         if (this.depth === this.stack.length) {
           const stack = new Uint8Array(this.depth * 2);
           stack.set(this.stack);
