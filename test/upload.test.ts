@@ -402,5 +402,8 @@ test('UTF-8 files are read in place; Excel and other encodings go through the CP
     assert.deepEqual(tasks, ['transcode']);
     await uploadOk(server.url, 'e.xlsx', xlsx([['a'], [1]]));
     assert.deepEqual(tasks, ['transcode', 'excelToCsv']);
+    // A UTF-8 JSON file is not transcoded; its strict syntax check runs on a CPU thread.
+    await uploadOk(server.url, 'j.json', '[{"a": "café"}]');
+    assert.deepEqual(tasks, ['transcode', 'excelToCsv', 'checkJson']);
   });
 });
