@@ -246,6 +246,81 @@ test('refused: invalid JSON', async () => {
   assert.deepEqual(await found('[ \n\t{"a": 1},\n  \r\n -0.5 ]'), ['number', 'object']);
 });
 
+test('refused: JSON that is not complete, in every shape the import reads, with where it went wrong; nothing is imported', async () => {
+  const sessions = async () => (await fs.readdir(path.join(server.dataDir, 'sessions')).catch(() => [])).length;
+  const before = await sessions();
+  const cases: [string, RegExp][] = [
+    // Cut off after a comma: DuckDB's reader took these as the records before it (2 rows, 1 row).
+    ['[{"a":1},{"a":2},', /line 1, column 18 \(byte 17\): the file ends after a "," inside the array .*cut off/],
+    ['[{"a":1},', /line 1, column 10 \(byte 9\): the file ends after a ","/],
+    ['[{"a":1},\n{"a":2},\n', /line 3, column 1 \(byte 19\): the file ends after a ","/],
+    ['[{"a":1},{"a":2', /the file ends inside the object/],
+    // Trailing commas, within records and values (accepted by DuckDB's reader too).
+    ['[{"a":1},{"a":2},]', /\(byte 17\): "\]" where a value must come \(a trailing comma in an array\)/],
+    ['[{"a":1,"b":2,}]', /"}" where a key .*trailing comma in an object/],
+    ['[{"a":[1,2,]}]', /trailing comma in an array/],
+    ['[[1,2,],[3,4]]', /trailing comma in an array/],
+    // After the value, anything but whitespace.
+    ['[{"a":1}] [{"a":2}]', /"\[" after the end of the JSON value/],
+    ['[{"a":1}]]', /"\]" after the end of the JSON value/],
+    // split and columns orientations.
+    ['{"columns":["a"],"data":[[1],[2],]}', /trailing comma in an array/],
+    ['{"columns":["a"],"data":[[1],[2]]', /the file ends inside the object opened at byte 0/],
+    ['{"a":{"0":1,"1":2},}', /trailing comma in an object/],
+    ['{"a":{"0":1,"1":2}} x', /"x" after the end of the JSON value/],
+    // JSON Lines: a last line cut off, a trailing comma, two values on one line.
+    ['{"a":1}\n{"a":2}\n{"a":', /line 3, column 6 .*the file ends after a ":" inside the object opened at byte 16/],
+    ['{"a":1}\n{"a":2,}\n', /line 2, .*trailing comma in an object/],
+    ['{"a":1}\n{"a":2},\n', /line 2, column 8 .*"," after|line 2, column 8 .*where a value/],
+    ['{"a":1}{"a":2}\n', /after the end of the JSON value .* on the same line/],
+    // DuckDB's spellings of not-a-number and infinity, which JSON (and Python) do not have.
+    ['[{"a":nan}]', /what should be null/],
+    ['[{"a":-inf}]', /after a minus sign/],
+  ];
+  for (const [body, description] of cases) {
+    const res = await upload(server.url, 'cut.json', body);
+    assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error, 'invalid JSON', JSON.stringify(body));
+    assert.match(res.body.errorDescription, /^the file is not valid JSON: at line \d+, column \d+ \(byte \d+\): /, JSON.stringify(body));
+    assert.match(res.body.errorDescription, description, JSON.stringify(body));
+  }
+  assert.equal(await sessions(), before, 'no session was made');
+  // The same data, complete, imports; so do NaN and Infinity as Python's json writes them.
+  const whole = await readTable(client, await uploadOk(server.url, 'whole.json', '[{"a":1},{"a":2}]'));
+  assert.deepEqual(whole.rows, [[1], [2]]);
+  const python = await readTable(client, await uploadOk(server.url, 'nan.json', '[{"a": 1.5, "b": NaN}, {"a": Infinity, "b": 2.0}]'));
+  assert.equal(python.rows.length, 2);
+  await stillServes();
+});
+
+test('JSON: a key given twice keeps its last value (pandas, Python json), in records, JSON Lines and the columns orientation', async () => {
+  const records = await readTable(client, await uploadOk(server.url, 'dup.json', '[{"a":1,"a":2}]'));
+  assert.deepEqual(records.columns, ['a']);
+  assert.deepEqual(records.rows, [[2]]);
+  // Its column stays where the key first came; other records are read as usual.
+  const mixed = await readTable(client, await uploadOk(server.url, 'dup.json', '[{"a":1,"b":"x","a":2},{"b":"y","a":3},{"a":4,"b":"z"}]'));
+  assert.deepEqual(mixed.columns, ['a', 'b']);
+  assert.deepEqual(mixed.rows, [
+    [2, 'x'],
+    [3, 'y'],
+    [4, 'z'],
+  ]);
+  const lines = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":1,"b":5,"a":2}\n{"a":3,"b":6}\n'));
+  assert.deepEqual(lines.rows, [
+    [2, 5],
+    [3, 6],
+  ]);
+  // columns orientation: a row label twice in a column, a column twice (the last wins whole).
+  const columns = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":{"0":1,"1":2,"0":3},"b":{"0":"x","1":"y"},"a":{"0":7,"1":8}}'));
+  assert.deepEqual(columns.columns, ['a', 'b']);
+  assert.deepEqual(columns.rows, [
+    [7, 'x'],
+    [8, 'y'],
+  ]);
+  const labels = await readTable(client, await uploadOk(server.url, 'dup.json', '{"a":{"0":1,"1":2,"0":3}}'));
+  assert.deepEqual(labels.rows, [[3], [2]]);
+});
+
 test('refused: bad sampleSize', async () => {
   for (const bad of ['0', '-1', '101', 'abc', '0.0']) {
     await expectRefusal(await upload(server.url, 'a.csv', 'a\n1\n', { sampleSize: bad }), 400, /invalid parameters/, /sampleSize/);
@@ -327,5 +402,8 @@ test('UTF-8 files are read in place; Excel and other encodings go through the CP
     assert.deepEqual(tasks, ['transcode']);
     await uploadOk(server.url, 'e.xlsx', xlsx([['a'], [1]]));
     assert.deepEqual(tasks, ['transcode', 'excelToCsv']);
+    // A UTF-8 JSON file is not transcoded; its strict syntax check runs on a CPU thread.
+    await uploadOk(server.url, 'j.json', '[{"a": "café"}]');
+    assert.deepEqual(tasks, ['transcode', 'excelToCsv', 'checkJson']);
   });
 });

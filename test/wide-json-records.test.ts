@@ -54,7 +54,7 @@ function records(firstWide: boolean): string[] {
     if (r === 0 && !firstWide) fields = fields.slice(0, 3);
     else if (r % 10 === 3) fields = fields.reverse();
     else if (r % 10 === 5) fields = fields.filter((_, c) => c % 11 !== 2); // lacks some keys
-    else if (r % 10 === 7) fields = [...fields.slice(0, 9), ['k3', '"repeated"'], ...fields.slice(9)]; // k3 twice: the first counts
+    else if (r % 10 === 7) fields = [...fields.slice(0, 9), ['k3', '"repeated"'], ...fields.slice(9)]; // k3 twice: the last counts (pandas)
     else if (r === 8) fields = [];
     else if (r === 9) fields = [...fields, ['K5', '"upper"'], [`late${r}`, '7']]; // differs only in case; a key of its own
     else if (r === 21) fields = [[`late${r}`, '"x"'], ...fields.slice(5)];

@@ -24,6 +24,18 @@ describe('request bodies are plain data', () => {
     assertPlainData({ a: [1, 'x', null, true, { b: { c: [] } }], proto: 1, 'constructor ': 2 });
   });
 
+  test('text holding NUL, as a value or a key, at any depth, is refused as an invalid value naming where', () => {
+    for (const [body, where] of [
+      [{ newValue: 'a\u0000b' }, /^newValue: the text "a\\u0000b" holds a NUL character \(U\+0000\) at position 1/],
+      [{ toReplace: ['x', '\u0000'] }, /^toReplace\[1\]: .* at position 0/],
+      [{ operations: [{ parameters: { seperator: 'x\u0000' } }] }, /^operations\[0\]\.parameters\.seperator: /],
+      [{ 'a\u0000': 1 }, /^the key "a\\u0000" holds a NUL character/],
+    ] as const) {
+      assert.throws(() => assertPlainData(body), (err: Error & { code?: string }) => err.code === 'invalid value' && where.test(err.message), JSON.stringify(body));
+    }
+    assertPlainData({ newValue: 'a\\u0000b \\x00 \u0001' });
+  });
+
   test('newCellValue with its parameters under "__proto__" is refused and changes nothing', async () => {
     const h = await engineHarness();
     try {

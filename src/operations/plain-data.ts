@@ -7,9 +7,27 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_BODY_DEPTH = 32;
 
 /**
+ * The error for text of a request that holds U+0000, at `path` (a parameter, `toReplace[0]`,
+ * `operations[2].parameters.newValue`, or a key: `what` says which).
+ *
+ * Why refused, for every operation alike: SQL text cannot carry NUL (DuckDB's parser ends the
+ * statement there: "unterminated quoted string"), and a NUL put into a cell or a name is
+ * almost always binary noise, which PostgreSQL refuses as well and most tools show as
+ * nothing. Refused once here, before any operation reads its parameters, no operation can
+ * pass one on to SQL, a version or the history. NUL already in the data (imported from JSON
+ * as \u0000) stays, and can still be found with a regular expression (`\x00`).
+ */
+function nulError(path: string, text: string, what: 'text' | 'key'): OperationError {
+  const where = path === 'body' ? '' : `${path}: `;
+  const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  return new OperationError('invalid value', `${where}the ${what} ${shown} holds a NUL character (U+0000) at position ${text.indexOf('\u0000')}; no text of a request may hold NUL (a regular expression can match NUL in the data as \\x00)`);
+}
+
+/**
  * Check that a request body is plain JSON data: objects whose prototype is Object's (or
- * none), arrays, strings, finite numbers, booleans and null, nested at most MAX_BODY_DEPTH
- * deep, and no key `__proto__`, `constructor` or `prototype` at any depth.
+ * none), arrays, strings without NUL (U+0000, see nulError), finite numbers, booleans and
+ * null, nested at most MAX_BODY_DEPTH deep, and no key `__proto__`, `constructor` or
+ * `prototype` at any depth.
  *
  * Why: JSON.parse makes `"__proto__"` an own key, but copying it into another object (`o[k] =
  * v`, as zod and spreads do) sets that object's prototype instead: parameters under
@@ -17,13 +35,18 @@ export const MAX_BODY_DEPTH = 32;
  * Refusing such keys keeps what is applied exactly what is recorded. Runs in time linear in
  * the body's size (an explicit stack: no recursion to overflow).
  *
- * @throws OperationError 'invalid parameters' naming the path of the first offending value.
+ * @throws OperationError 'invalid parameters' naming the path of the first offending value;
+ *   'invalid value' for text holding NUL, naming the parameter.
  */
 export function assertPlainData(body: unknown): void {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: 'body', depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) throw nulError(path, value, 'text');
+      continue;
+    }
+    if (value === null || typeof value === 'boolean') continue;
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new OperationError('invalid parameters', `${path}: ${value} is not a finite number`);
       continue;
@@ -37,6 +60,7 @@ export function assertPlainData(body: unknown): void {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) throw new OperationError('invalid parameters', `${path}: binary or other non-JSON values are not accepted`);
     for (const key of Object.keys(value)) {
+      if (key.includes('\u0000')) throw nulError(path, key, 'key');
       if (FORBIDDEN_KEYS.has(key)) throw new OperationError('invalid parameters', `${path === 'body' ? '' : `${path}: `}the key ${JSON.stringify(key)} is not allowed in a request (it names JavaScript's object model, not data)`);
       stack.push({ value: (value as Record<string, unknown>)[key], path: path === 'body' ? key : `${path}.${key}`, depth: depth + 1 });
     }

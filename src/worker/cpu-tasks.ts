@@ -9,6 +9,10 @@ export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
     const { transcodeToUtf8 } = await import('../engine/import/encoding.ts');
     return transcodeToUtf8(args.input, args.output, args.encoding, args.delimiter);
   },
+  async checkJson(args: { input: string }) {
+    const { checkJsonFile } = await import('../engine/import/json-syntax.ts');
+    return checkJsonFile(args.input);
+  },
   async interpolate(args: { values: Float64Array; method: string; order: number }) {
     const { interpolate } = await import('../engine/interpolation/index.ts');
     return interpolate(args.values, args.method as never, args.order);

@@ -105,7 +105,9 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
         source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS, rowGroup });
       } else {
-        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir));
+        // The strict syntax check (a pass over the bytes in JavaScript) runs on a CPU thread, beside DuckDB's parse.
+        const checkSyntax = (file: string) => cpuImportStep(rt.cpu.run<number>('checkJson', { input: file }, { owner: sessionId }), rt, 'the JSON file');
+        source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir, undefined, checkSyntax));
       }
     }
     columns = source.names.length;

@@ -5,6 +5,7 @@ import { uniqueColumnNames } from './names.ts';
 import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
 import { WIDE_GROUP } from '../column-groups.ts';
 import { castExpr, inferTypes, NotUtf8Error, type CsvSource } from './csv.ts';
+import { checkJsonFile } from './json-syntax.ts';
 import type { Db } from '../duck.ts';
 
 let counter = 0;
@@ -21,8 +22,16 @@ const RECORD_BYTES = 16 * 1024 * 1024;
  * - columns: `{"a": {"0": 1, "1": 2}, "b": {...}}` (or `{"a": [1, 2], …}`).
  * Values are taken as text (nested objects and arrays as their JSON text) and typed like
  * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
+ *
+ * `checkSyntax` checks that the file is complete, strict JSON (checkJsonFile by default; the
+ * import runs it on a CPU thread), beside DuckDB's parse: DuckDB's reader is lenient (a
+ * trailing comma, an array cut off after a comma), and a file it would import short must be
+ * refused. Its error, which says where the file went wrong, wins over DuckDB's.
  */
-export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, sliceBytes = SLICE_BYTES): Promise<CsvSource> {
+export async function readJsonDataset(db: Db, file: string, maxColumns = Infinity, tmpDir?: string, sliceBytes = SLICE_BYTES, checkSyntax: (file: string) => Promise<unknown> = checkJsonFile): Promise<CsvSource> {
+  const checked = checkSyntax(file);
+  // Awaited below, after DuckDB's read: not an unhandled rejection meanwhile.
+  checked.catch(() => {});
   const first = await firstCharacter(file);
   const size = (await fs.stat(file)).size;
   // One top-level value may be the whole file (split / columns orientation). DuckDB's reader
@@ -43,10 +52,14 @@ export async function readJsonDataset(db: Db, file: string, maxColumns = Infinit
         });
       } else await read(whole);
     } catch (err) {
+      // The syntax check's finding says where the file is wrong; DuckDB's says less, or is
+      // about bytes that are not UTF-8 (the check does not decode them).
+      await checked;
       // Bytes that are not UTF-8 where detection did not look: transcode and read again.
       if (/invalid UTF-8/i.test((err as Error).message)) throw new NotUtf8Error(null);
       throw new ImportError('invalid JSON', `the file is not valid JSON: ${cleanMessage(err)}`);
     }
+    await checked;
     if (first === '') throw new ImportError('empty file', 'the file holds no JSON value');
     if (first !== '[' && first !== '{') throw new ImportError('invalid JSON', 'expected an array of records or an object (pandas split or columns orientation) at the top level');
     const count = Number(await db.scalar(`SELECT count(*) FROM ${docs}`));
@@ -82,13 +95,17 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
   // Wide when its first record alone has more than WIDE_COLUMNS keys (no need to take every
   // record apart for their keys first), or when all of them together have.
   if (tmpDir && Number(await db.scalar(`SELECT json_array_length(json_keys(json)) FROM ${docs} WHERE rowid = 0`)) > WIDE_COLUMNS) return wideRecords(db, docs, maxColumns, tmpDir, sliceBytes);
-  const keys = await recordKeys(db, docs, sliceBytes);
+  const { keys, repeated } = await recordKeys(db, docs, sliceBytes);
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON records have no fields');
   if (keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
   if (tmpDir && keys.length > WIDE_COLUMNS) return wideRecords(db, docs, maxColumns, tmpDir, sliceBytes);
+  // A key repeated within a record keeps its last value, as Python's json and pandas do;
+  // from_json below would keep the first. Such files (found by recordKeys on its way) take
+  // the records apart as lists of keys and values instead, and line those up by key.
+  if (repeated) return repeatedKeyRecords(db, docs, keys, tmpDir);
   // The fields as a struct of those keys (from_json walks each record once, looking its keys
   // up in the struct's), taken by position: by name, SQL would match `id` to `Id` (names
-  // differing only in case). Of a key repeated within a record, the first value counts.
+  // differing only in case).
   const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
   // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
   const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
@@ -103,7 +120,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
  * vector apart at once, in memory its limit does not count, about 3.5 times their text),
  * PARSE_CONCURRENCY slices side by side. A record whose keys are not exactly all the keys
  * in their order (one lacking some, or holding them otherwise ordered, or twice) has its
- * values put in that order, missing ones NULL and of a key repeated the first. Then each
+ * values put in that order, missing ones NULL and of a key repeated the last. Then each
  * column group is typed and written from the lists (writeTypedGroups, without staging: the
  * lists are a table already), two groups side by side.
  *
@@ -163,12 +180,13 @@ async function wideRecords(db: Db, docs: string, maxColumns: number, tmpDir: str
  * The value lists (vs) of the records of `parsed` (ks, vs) in record order, each put in the
  * order of the keys' lists `order` (`width` keys; `keys`: each key k and its index i): a
  * record whose keys are exactly those keeps its list, any other gets its values by key,
- * NULL for a key it lacks, the first value of a key it repeats.
+ * NULL for a key it lacks, the last value of a key it repeats (pandas' rule: Python's json keeps
+ * the last).
  */
 function alignedValues(parsed: string, keys: string, order: string, width: number): string {
   return `WITH src AS (SELECT rowid AS r, ks, vs FROM ${parsed}),
     odd AS (SELECT src.r, src.ks, src.vs FROM src, ${order} AS o WHERE src.ks IS DISTINCT FROM o.ks),
-    cells AS (SELECT e.r, key.i, arg_min_null(e.v, e.p) AS v FROM (SELECT r, unnest(ks) AS k, unnest(vs) AS v, generate_subscripts(ks, 1) AS p FROM odd) AS e JOIN ${keys} AS key ON key.k = e.k GROUP BY e.r, key.i),
+    cells AS (SELECT e.r, key.i, arg_max_null(e.v, e.p) AS v FROM (SELECT r, unnest(ks) AS k, unnest(vs) AS v, generate_subscripts(ks, 1) AS p FROM odd) AS e JOIN ${keys} AS key ON key.k = e.k GROUP BY e.r, key.i),
     fixed AS (SELECT odd.r, list(cells.v ORDER BY n.i) AS vs FROM odd CROSS JOIN range(${width}) AS n(i) LEFT JOIN cells ON cells.r = odd.r AND cells.i = n.i GROUP BY odd.r)
     SELECT CASE WHEN fixed.r IS NULL THEN src.vs ELSE fixed.vs END AS vs FROM src LEFT JOIN fixed ON fixed.r = src.r ORDER BY src.r`;
 }
@@ -252,20 +270,48 @@ const SLICE_BYTES = 16 * 1024 * 1024;
 /**
  * The keys of the records of `docs` in order of first appearance (pandas' column order):
  * by the first record holding each key, then by its place in that record. Computed per
- * slice of records (SLICE_BYTES), each distinct list of keys taken apart once.
+ * slice of records (SLICE_BYTES), each distinct list of keys taken apart once. `repeated`:
+ * some record holds a key twice (told from those distinct lists, at no cost of its own).
  */
-async function recordKeys(db: Db, docs: string, sliceBytes: number): Promise<string[]> {
+async function recordKeys(db: Db, docs: string, sliceBytes: number): Promise<{ keys: string[]; repeated: boolean }> {
   const slices = await recordSlices(db, docs, sliceBytes);
   const first = new Map<string, { r: number; i: number }>();
+  let repeated = false;
   for (const { a, b } of slices) {
     const rows = await db.rows(`
-      SELECT k, min(r) AS r, arg_min(i, r) AS i FROM (
-        SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r FROM (SELECT ks, min(rowid) AS r FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs} WHERE rowid BETWEEN ${a} AND ${b}) GROUP BY ks)
+      SELECT k, min(r) AS r, arg_min(i, r) AS i, bool_or(d) AS d FROM (
+        SELECT unnest(ks) AS k, generate_subscripts(ks, 1) AS i, r, d FROM (SELECT ks, min(rowid) AS r, len(ks) > len(list_distinct(ks)) AS d FROM (SELECT json_keys(json) AS ks, rowid FROM ${docs} WHERE rowid BETWEEN ${a} AND ${b}) GROUP BY ks)
       ) GROUP BY k`);
     // Slices come in row order: a key seen in an earlier slice keeps its place.
-    for (const row of rows) if (!first.has(String(row.k))) first.set(String(row.k), { r: Number(row.r), i: Number(row.i) });
+    for (const row of rows) {
+      if (!first.has(String(row.k))) first.set(String(row.k), { r: Number(row.r), i: Number(row.i) });
+      if (row.d === true) repeated = true;
+    }
   }
-  return [...first.entries()].sort(([, x], [, y]) => x.r - y.r || x.i - y.i).map(([k]) => k);
+  return { keys: [...first.entries()].sort(([, x], [, y]) => x.r - y.r || x.i - y.i).map(([k]) => k), repeated };
+}
+
+/**
+ * Records of which some hold a key twice (`keys`: all their keys in column order, at most
+ * WIDE_COLUMNS): each record taken apart once into the lists of its keys and values (a MAP
+ * cast keeps every entry), and its values put in the order of `keys` by alignedValues, the
+ * last value of a key repeated. Only files with such records pay for the alignment.
+ */
+async function repeatedKeyRecords(db: Db, docs: string, keys: string[], tmpDir: string | undefined): Promise<CsvSource> {
+  const parsed = unique('json_repeated');
+  const keyTable = unique('json_keys');
+  const order = unique('json_order');
+  const aligned = unique('json_aligned');
+  try {
+    await db.run(`CREATE TEMP TABLE ${parsed} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, VARCHAR) AS m FROM ${docs})`);
+    await db.run(`CREATE TEMP TABLE ${keyTable} AS SELECT k, i FROM (VALUES ${keys.map((k, i) => `(${literal(k)}, ${i})`).join(', ')}) AS t(k, i)`);
+    await db.run(`CREATE TEMP TABLE ${order} AS SELECT list(k ORDER BY i) AS ks FROM ${keyTable}`);
+    await db.run(`CREATE TEMP TABLE ${aligned} AS ${alignedValues(parsed, keyTable, order, keys.length)}`);
+    return await typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `vs[${i + 1}]`)} FROM ${aligned}`, uniqueColumnNames(keys), tmpDir);
+  } finally {
+    // typed copies the values into a table of its own (or, wide, into files) before returning.
+    for (const t of [parsed, keyTable, order, aligned]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  }
 }
 
 /**
@@ -276,10 +322,14 @@ async function recordKeys(db: Db, docs: string, sliceBytes: number): Promise<str
 async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: string | undefined): Promise<CsvSource> {
   const top = unique('top');
   await db.run(`CREATE TEMP TABLE ${top} AS SELECT e.key AS k, e.value AS v, json_type(e.value) AS t, ord FROM (SELECT unnest(map_entries(m)) AS e, unnest(generate_series(1, len(map_keys(m)))) AS ord FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs}))`);
-  const entries = await db.rows(`SELECT k, t FROM ${top} ORDER BY ord`);
-  const keys = entries.map((e) => String(e.k));
+  const entries = await db.rows(`SELECT k, t, ord FROM ${top} ORDER BY ord`);
+  // A key given twice keeps its first place and its last value, as a Python dict parsed by
+  // json (pandas) does: `last` maps each key, in order of first appearance, to its last entry.
+  const last = new Map(entries.map((e) => [String(e.k), Number(e.ord)]));
+  const keys = [...last.keys()];
   if (keys.length === 0) throw new ImportError('empty file', 'the JSON object has no columns');
   const typeOf = new Map(entries.map((e) => [String(e.k), String(e.t)]));
+  const entry = (k: string) => `ord = ${last.get(k)}`;
   const isSplit = typeOf.get('data') === 'ARRAY' && keys.every((k) => ['columns', 'index', 'data', 'name'].includes(k));
   if (!isSplit && keys.length > maxColumns) throw tooManyColumns(keys.length, maxColumns);
 
@@ -288,8 +338,8 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
     if (columnsType !== undefined && columnsType !== 'ARRAY') throw new ImportError('invalid JSON', 'split orientation: "columns" must be an array of names');
     const rows = unique('rows');
     // One list of text values per row, in document order.
-    await db.run(`CREATE TEMP TABLE ${rows} AS SELECT unnest(from_json(v, '[["VARCHAR"]]')) AS r FROM ${top} WHERE k = 'data'`);
-    const given = columnsType === undefined ? [] : ((await db.one(`SELECT from_json(v, '["VARCHAR"]') AS c FROM ${top} WHERE k = 'columns'`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
+    await db.run(`CREATE TEMP TABLE ${rows} AS SELECT unnest(from_json(v, '[["VARCHAR"]]')) AS r FROM ${top} WHERE ${entry('data')}`);
+    const given = columnsType === undefined ? [] : ((await db.one(`SELECT from_json(v, '["VARCHAR"]') AS c FROM ${top} WHERE ${entry('columns')}`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
     const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(len(r)), 0) FROM ${rows}`)));
     const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
     if (names.length === 0) throw new ImportError('empty file', 'split orientation: there are no columns');
@@ -298,21 +348,23 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
   }
 
   // columns orientation: {column: {rowLabel: value}} or {column: [values]}.
+  // (Of a key given twice, only its last value's type counts: typeOf keeps the last.)
   if (![...typeOf.values()].every((t) => t === 'OBJECT' || t === 'ARRAY')) {
     throw new ImportError('invalid JSON', 'expected an array of records, or an object of columns ({"column": {"row": value}}) or pandas split orientation ({"columns", "index", "data"})');
   }
   // Cells (column ord, row label, position within the column, text value); rows then come in
-  // order of first appearance, column by column.
+  // order of first appearance, column by column. Of a row label given twice in a column, the
+  // last value counts (pandas' rule, as for keys).
   const cells = unique('cells');
   await db.run(`CREATE TEMP TABLE ${cells} AS
     SELECT ord, unnest(map_keys(m)) AS rk, unnest(generate_series(1, len(map_keys(m)))) AS p, unnest(map_values(m)) AS v
-      FROM (SELECT ord, v::MAP(VARCHAR, VARCHAR) AS m FROM ${top} WHERE t = 'OBJECT')
+      FROM (SELECT ord, v::MAP(VARCHAR, VARCHAR) AS m FROM ${top} WHERE t = 'OBJECT' AND ord IN (${[...last.values()].join(', ')}))
     UNION ALL
     SELECT ord, (unnest(generate_series(1, len(l))) - 1)::VARCHAR AS rk, unnest(generate_series(1, len(l))) AS p, unnest(l) AS v
-      FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY')`);
-  const ords = (await db.rows(`SELECT ord FROM ${top} ORDER BY ord`)).map((r) => Number(r.ord));
+      FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY' AND ord IN (${[...last.values()].join(', ')}))`);
+  const ords = [...last.values()];
   // Rows in order of first appearance: the same order for every group, as the key is unique per row.
-  return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `first(v) FILTER (WHERE ord = ${ords[i]})`)} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
+  return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `arg_max_null(v, p) FILTER (WHERE ord = ${ords[i]})`)} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
 }
 
 /**
