@@ -18,6 +18,25 @@ const [g1, g2] = cluster.gateways;
 
 const rows = async (client: WillowClient, id: string) => (await readTable(client, id)).rows;
 
+/** Sessions of a one-column table `v` = 1, one in each of `n` different partitions (of the cluster's 4). */
+async function sessionsInPartitions(n: number): Promise<string[]> {
+  const byPartition = new Map<number, string>();
+  while (byPartition.size < n) {
+    const id = await uploadOk(g1.url, 's.csv', 'v\n1\n');
+    byPartition.set(partitionOf(id, 4), id);
+  }
+  return [...byPartition.values()];
+}
+
+/** Stop every worker and start one with `env`: the only one left to run jobs. */
+async function soloWorker(env: Record<string, string>) {
+  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
+    w.child.kill('SIGTERM');
+    await w.exited;
+  }
+  return cluster.startWorker(env);
+}
+
 test('healthz: gateways report Redis and the queue depth, workers their readiness', async () => {
   for (const g of cluster.gateways) {
     const res = await fetch(`${g.url}/healthz`);
@@ -120,12 +139,7 @@ test('sessions spread over both workers', async () => {
   try {
     // A session in each of the 4 partitions, two slow jobs each: all partitions are busy at
     // once, and one worker runs at most two jobs at a time (WORKER_CONCURRENCY=2).
-    const byPartition = new Map<number, string>();
-    while (byPartition.size < 4) {
-      const id = await uploadOk(g1.url, 's.csv', 'v\n1\n');
-      byPartition.set(partitionOf(id, 4), id);
-    }
-    const ids = [...byPartition.values()];
+    const ids = await sessionsInPartitions(4);
     const before = new Set((await jobsStarted(cluster.markDir)).map((j) => j.jobId));
     const slow = 'SELECT v + 1 AS v, (SELECT sum(x) FROM range(30000000) t(x)) AS c FROM df';
     const res = await Promise.all([...ids, ...ids].map((id) => a.request('executeCommand', id, { command: slow })));
@@ -184,23 +198,14 @@ test('SIGTERM on a worker: it finishes the job it is running and answers, then e
 });
 
 test('WORKER_CONCURRENCY bounds the jobs a worker runs at once across partitions', async () => {
-  // Only this worker is left: stop the others.
-  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
-    w.child.kill('SIGTERM');
-    await w.exited;
-  }
-  const solo = await cluster.startWorker({ WORKER_CONCURRENCY: '1' });
+  const solo = await soloWorker({ WORKER_CONCURRENCY: '1' });
   const a = await connect(g1.url);
   try {
     // Sessions in three different partitions, each with a slow job.
-    const byPartition = new Map<number, string>();
-    while (byPartition.size < 3) {
-      const id = await uploadOk(g1.url, 'c.csv', 'v\n1\n');
-      byPartition.set(partitionOf(id, 4), id);
-    }
-    const res = await Promise.all([...byPartition.values()].map((id) => a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(50000000) t(x)) > 0' }, 60_000)));
+    const ids = await sessionsInPartitions(3);
+    const res = await Promise.all(ids.map((id) => a.request('executeCommand', id, { command: 'UPDATE df SET v = v + 1 WHERE (SELECT sum(x) FROM range(50000000) t(x)) > 0' }, 60_000)));
     for (const r of res) assert.equal(r.success, true, JSON.stringify(r));
-    for (const id of byPartition.values()) assert.deepEqual(await rows(a, id), [[2]]);
+    for (const id of ids) assert.deepEqual(await rows(a, id), [[2]]);
     const health = (await (await fetch(`${solo.url}/healthz`)).json()) as Record<string, unknown>;
     assert.equal(health.peakJobs, 1);
     assert.equal(health.concurrency, 1);
@@ -210,22 +215,14 @@ test('WORKER_CONCURRENCY bounds the jobs a worker runs at once across partitions
 });
 
 test('a worker runs at most COMMAND_PROCESSES command jobs at once; the others wait without taking its slots', async () => {
-  for (const w of cluster.workers.filter((w) => w.child.exitCode === null)) {
-    w.child.kill('SIGTERM');
-    await w.exited;
-  }
-  await cluster.startWorker({ WORKER_CONCURRENCY: '2', COMMAND_PROCESSES: '1', COMMAND_TIMEOUT_MS: '3000', COMMAND_WAIT_MS: '60000' });
+  await soloWorker({ WORKER_CONCURRENCY: '2', COMMAND_PROCESSES: '1', COMMAND_TIMEOUT_MS: '3000', COMMAND_WAIT_MS: '60000' });
   const a = await connect(g1.url);
   const b = await connect(g2.url);
   try {
     // Three sessions in three partitions: a command that runs until its time limit, a
     // command waiting for the one process, and edits that must not wait for either.
-    const byPartition = new Map<number, string>();
-    while (byPartition.size < 3) {
-      const id = await uploadOk(g1.url, 'c.csv', 'v\n1\n');
-      byPartition.set(partitionOf(id, 4), id);
-    }
-    const [slow, waiting, free] = [...byPartition.values()];
+    const ids = await sessionsInPartitions(3);
+    const [slow, waiting, free] = ids;
     const runaway = a.request('executeCommand', slow, { command: 'SELECT count(*) AS n FROM range(1000000) x, range(1000000) y' }, 60_000);
     await waitUntil('the runaway command to start', async () => (await jobsStarted(cluster.markDir)).some((j) => j.operation === 'executeCommand'));
     const second = a.request('executeCommand', waiting, { command: 'UPDATE df SET v = v + 1' }, 60_000);
