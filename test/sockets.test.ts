@@ -263,7 +263,12 @@ test('slices over MAX_SLICE_ROWS are refused', async () => {
         assert.equal(ok.success, true);
         assert.deepEqual(JSON.parse(ok.data).index, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
         assertRefused(await c.request('data', sid, { rowIndexFrom: 5, rowIndexTo: 15, columnIndexFrom: 0, columnIndexTo: 0 }), 'data', 'slice too large', /11 rows requested; at most 10/);
-        assertRefused(await c.request('data', sid, { rowIndexFrom: 0, rowIndexTo: 1e9, columnIndexFrom: 0, columnIndexTo: 0 }), 'data', 'slice too large', /at most 10/);
+        assertRefused(await c.request('data', sid, { rowIndexFrom: 0, rowIndexTo: 1e9, columnIndexFrom: 0, columnIndexTo: 0 }), 'data', 'slice too large', /30 rows requested; at most 10/);
+        // Rows past the end are not read: the last rows answer however far the range goes.
+        const tail = await c.request('data', sid, { rowIndexFrom: 25, rowIndexTo: 1e9, columnIndexFrom: 0, columnIndexTo: 0 });
+        assert.deepEqual(JSON.parse(tail.data).index, [25, 26, 27, 28, 29]);
+        const sorted = await c.request('data', sid, { rowIndexFrom: 22, rowIndexTo: 1e9, columnIndexFrom: 0, columnIndexTo: 0, sortColumnIndex: 0, sortAscending: false });
+        assert.deepEqual(JSON.parse(sorted.data).index, [7, 6, 5, 4, 3, 2, 1, 0]);
         assert.equal((await c.request('metadata', sid)).success, true);
       } finally {
         c.close();

@@ -38,10 +38,13 @@ export const data = defineOperation({
     if (ds.columns.length > 0 && p.columnIndexFrom >= ds.columns.length) {
       throw new OperationError('index out of range', `columnIndexFrom ${p.columnIndexFrom} is out of range: the dataset has ${ds.columns.length} columns (0…${ds.columns.length - 1})`);
     }
-    const requested = p.rowIndexTo - p.rowIndexFrom + 1;
-    if (requested > ctx.config.MAX_SLICE_ROWS) {
-      throw new OperationError('slice too large', `${requested} rows requested; at most ${ctx.config.MAX_SLICE_ROWS} rows can be read at once, ask for smaller slices`);
-    }
+    // What a slice may hold: rows past the end are not there to read (the range is cut to
+    // the view's rows below), so only a range that would read more than this is refused.
+    const tooLarge = (to: number) => {
+      const requested = to - p.rowIndexFrom + 1;
+      if (requested > ctx.config.MAX_SLICE_ROWS) throw new OperationError('slice too large', `${requested} rows requested; at most ${ctx.config.MAX_SLICE_ROWS} rows can be read at once, ask for smaller slices`);
+    };
+    tooLarge(Math.min(p.rowIndexTo, Math.max(ds.rows - 1, p.rowIndexFrom)));
     const lastColumn = Math.min(p.columnIndexTo, ds.columns.length - 1);
     const columnIndices = Array.from({ length: Math.max(0, lastColumn - p.columnIndexFrom + 1) }, (_, k) => p.columnIndexFrom + k);
 
@@ -50,12 +53,13 @@ export const data = defineOperation({
         throw new OperationError('index out of range', `rowIndexFrom ${p.rowIndexFrom} is out of range: the ${view.kind === 'all' ? 'dataset' : 'view'} has ${view.rows} rows (0…${view.rows - 1})`);
       }
       const to = Math.min(p.rowIndexTo, view.rows - 1);
+      tooLarge(to);
       if (to >= p.rowIndexFrom && ctx.cells.usable(ds, columnIndices)) {
         const json = await cellSliceJson(ctx.db, ctx.cells, ds, view, p.rowIndexFrom, to, columnIndices);
         if (json !== null) return json;
       }
       return sliceJson(ctx.db, ctx.selections, ctx.dataset, view, p.rowIndexFrom, to, columnIndices);
-    }, p.rowIndexTo + 1);
+    }, Math.min(p.rowIndexTo, p.rowIndexFrom + ctx.config.MAX_SLICE_ROWS - 1) + 1);
     return { data: json };
   },
 });
