@@ -7,15 +7,17 @@ import { fileURLToPath } from 'node:url';
 // on a fresh clone. Documented in README.md; keep the two in step.
 
 /**
- * Jobs run at once by default (QUEUE_CONCURRENCY, WORKER_CONCURRENCY): three per core, at
- * least four. A job's wall time is two to three times its CPU — between its statements it
- * waits for files (state.json, fsync of a commit) and for the event loop — so one job per
- * core leaves the cores idle while clients wait: in the load test (npm run load -- --think
- * 1000, 500 clients on 2 cores) 2 jobs at once answered 217 requests/s with 0.9 cores busy,
- * 6 answered 368/s with 1.3. DuckDB's threads and memory limit, not this, bound what the
- * jobs together use of the engine; COMMAND_PROCESSES bounds commands.
+ * Jobs run at once by default (QUEUE_CONCURRENCY, WORKER_CONCURRENCY): six per core, at
+ * least four. A job's wall time is several times its CPU — between its statements it waits
+ * for files (state.json, fsync of a commit), for the event loop and for a DuckDB thread — so
+ * one job per core leaves the cores idle while clients wait. The load test (npm run load --
+ * --think 1000: 500 clients, 2 cores, quiet machine) answered, in its 60 s after warm-up:
+ * 2 jobs at once 217 req/s (shared machine, 0.9 cores busy); 6: 420 req/s, read p99 ≈ 790 ms;
+ * 12: 477 req/s, p99 ≈ 610 ms; 24: 440 req/s, p99 ≈ 630 ms. DuckDB's threads and memory
+ * limit, not this, bound what the jobs together use of the engine; COMMAND_PROCESSES bounds
+ * commands.
  */
-const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
+const JOBS_AT_ONCE = Math.max(4, 6 * os.availableParallelism());
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
