@@ -391,7 +391,12 @@ test('a value past the type sniffer’s sample that is no value of the sniffed t
     { name: 'exponent in integers', head: (k) => String(k % 100), last: '1e3', type: 'float', value: 1000 },
     { name: 'hexadecimal in integers', head: (k) => String(k % 100), last: '0x10', type: 'string', value: '0x10' },
     { name: 'signed, zero-padded integer', head: (k) => String(k % 100), last: '+007', type: 'int', value: 7 },
-    { name: 'underscores in numbers', head: (k) => `${k % 100}.5`, last: '1_000', type: 'string', value: '1_000' },
+    // A known difference (see readTyped): past the sample, DuckDB's number syntax reads
+    // `1_000` as 1000, where pandas keeps the column text.
+    { name: 'underscores in numbers', head: (k) => `${k % 100}.5`, last: '1_000', type: 'float', value: 1000 },
+    { name: 'fraction in time stamps without', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')}T10:00:00`, last: '2021-01-05T10:00:00.5', type: 'datetime', value: '2021-01-05T10:00:00.500' },
+    { name: 'space in time stamps with T', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')}T10:00:00`, last: '2021-01-05 10:00:00', type: 'datetime', value: '2021-01-05T10:00:00.000' },
+    { name: 'Z in time stamps', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')} 10:00:00`, last: '2021-01-05 10:00:00Z', type: 'string', value: '2021-01-05 10:00:00Z' },
     { name: 'time in dates', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')}`, last: '2021-01-05 10:30:00', type: 'datetime', value: '2021-01-05T10:30:00.000' },
     { name: 'offset in time stamps', head: (k) => `2021-01-${String((k % 28) + 1).padStart(2, '0')} 10:00:00`, last: '2021-01-05T10:00:00+02:00', type: 'string', value: '2021-01-05T10:00:00+02:00' },
   ];

@@ -209,30 +209,34 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     rowGroup = ready.rowGroup;
   }
   const rejects = unique('rejects');
-  // Every field is read as text and converted below: DuckDB's parser converts leniently
-  // ('2.5' to the BIGINT 3, '1e3' and '0x10' to integers, '1_000' to a number, a date and
-  // time to its date, an offset dropped), so a value past the sniffer's sample that pandas
-  // reads otherwise was changed without a word. The conversions below take only what
-  // inferTypes would (TYPE_TESTS), and stop the pass on anything else.
-  const columns = fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
+  // DuckDB's parser converts leniently ('2.5' to the BIGINT 3, '1e3' and '0x10' to integers,
+  // a date and time to its date, an offset dropped), so a value past the sniffer's sample
+  // that pandas reads otherwise was changed without a word. Integers are read as text and
+  // converted below, taking only what inferTypes would (TYPE_TESTS.i); dates and time stamps
+  // are parsed by one exact format (a value of another shape rejects its line, and the file
+  // is read thoroughly), or as text tested like integers when their head has no one shape.
+  // Numbers stay with DuckDB's parser: its syntax is pandas' but for `_` between digits
+  // (`1_000` is read as 1000 where pandas keeps text), and reading them as text too cost
+  // a quarter more CPU for the whole pass.
+  const stamps = fields.flatMap((_, i) => (readAs[i] === 'TIMESTAMP' ? [i] : []));
+  const stampFormat = stamps.length === 0 ? null : (sniffed.TimestampFormat ?? (await isoTimestampFormat(db, path, opts, d, fields, stamps)));
+  const parseAs = readAs.map((t) => (t === 'BIGINT' || (t === 'TIMESTAMP' && stampFormat === null) ? 'VARCHAR' : t));
+  const formats = `dateformat = '%Y-%m-%d', ${stampFormat === null ? '' : `timestampformat = ${literal(stampFormat)}, `}`;
+  const columns = fields.map((f, i) => `${literal(f)}: ${literal(parseAs[i])}`).join(', ');
   const main = pathJoin(opts.tmpDir, `${unique('typed')}.parquet`);
   const select = fields.map((f, i) => {
     const c = ident(f);
     if (readAs[i] === 'VARCHAR' && missing === 'empty' && !strict.has(i)) return `${unlessToken(c)} AS ${c}`;
     const otherwise = `ELSE error(${literal(NOT_AS_SNIFFED)}) END AS ${c}`;
-    // A date column becomes time stamps, as inferTypes makes it (its test takes both).
-    if (readAs[i] === 'DATE' || readAs[i] === 'TIMESTAMP') return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${TYPE_TESTS.t(c)} THEN CAST(${c} AS TIMESTAMP) ${otherwise}`;
     // Integers as DuckDB writes them pass without the regular expression (most do).
     if (readAs[i] === 'BIGINT') return `CASE WHEN ${c} IS NULL THEN NULL WHEN TRY_CAST(${c} AS BIGINT)::VARCHAR = ${c} OR (${TYPE_TESTS.i(c)}) THEN CAST(${c} AS BIGINT) ${otherwise}`;
-    // DuckDB's number syntax is pandas' but for `_` between digits (and NaN, below); the
-    // regular expression (a third of the pass's time) is left to the thorough path.
+    if (parseAs[i] === 'VARCHAR' && readAs[i] === 'TIMESTAMP') return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${TYPE_TESTS.t(c)} THEN CAST(${c} AS TIMESTAMP) ${otherwise}`;
+    // A date column becomes time stamps, as inferTypes makes it (its test takes both).
+    if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
     // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
     // tokens (null here already), so such a column holds text for it: the pass stops and
     // the file is read thoroughly.
-    if (readAs[i] === 'DOUBLE') {
-      const n = `TRY_CAST(${c} AS DOUBLE)`;
-      return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${n} IS NULL OR contains(${c}, '_') THEN error(${literal(NOT_AS_SNIFFED)}) WHEN isnan(${n}) THEN error(${literal(NOT_A_NUMBER)}) ELSE ${n} END AS ${c}`;
-    }
+    if (readAs[i] === 'DOUBLE') return `CASE WHEN isnan(${c}) THEN error(${literal(NOT_A_NUMBER)}) ELSE ${c} END AS ${c}`;
     // The usual spellings are compared as they are; lower() (a new string per value) only
     // for the rest.
     if (strict.has(i)) {
@@ -242,7 +246,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     return c;
   });
   try {
-    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, columns = {${columns}})) TO ${literal(main)} ${parquetOptions(rowGroup)}`);
+    await db.run(`COPY (SELECT ${select.join(', ')} FROM read_csv(${scanArgs(opts.streamFrom ?? path, opts, d, false, rejects, true, missing)}, ${formats}columns = {${columns}})) TO ${literal(main)} ${parquetOptions(rowGroup)}`);
   } catch (err) {
     await fs.rm(main, { force: true });
     // `nan` and `NaN` are missing-value tokens, and a token in a typed column is no value of
@@ -303,6 +307,31 @@ const NOT_BOOLEAN = 'willow: not a true/false value';
 const TOKEN_CHECK_ROWS = 100_000;
 const NOT_A_NUMBER = 'willow: NaN read from text';
 const NOT_AS_SNIFFED = 'willow: a value not of the type sniffed';
+
+/** Time stamps as inferTypes takes them (TYPE_TESTS.t), by shape: separator, seconds, fraction. */
+const ISO_STAMP = /^\d{4}-\d{2}-\d{2}([ T])\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
+
+/**
+ * The one strptime format (DuckDB's `timestampformat`) of the time stamps in the file's head
+ * (its first 1,000 rows) in columns `stamps`, when the sniffer gave none: ISO time stamps,
+ * all of one shape (`T` or space, with or without seconds and fraction). Null when they have
+ * several shapes (or none of these): the pass then reads them as text.
+ */
+async function isoTimestampFormat(db: Db, path: string, opts: CsvOptions, d: Dialect, fields: string[], stamps: number[]): Promise<string | null> {
+  const columns = fields.map((f) => `${literal(f)}: 'VARCHAR'`).join(', ');
+  const rows = await db.rows(`SELECT ${stamps.map((i) => ident(fields[i])).join(', ')} FROM read_csv(${scanArgs(path, opts, d, false, null)}, columns = {${columns}}) LIMIT 1000`);
+  const shapes = new Set<string>();
+  for (const row of rows) {
+    for (const i of stamps) {
+      const v = row[fields[i]];
+      if (v === null || v === undefined) continue;
+      const m = ISO_STAMP.exec(String(v));
+      if (!m) return null;
+      shapes.add(`%Y-%m-%d${m[1]}%H:%M${m[2] === undefined ? '' : m[3] === undefined ? ':%S' : ':%S.%f'}`);
+    }
+  }
+  return shapes.size === 1 ? [...shapes][0] : null;
+}
 
 /**
  * Of the columns `candidates` (positions), those whose values in the file's first 20,000
