@@ -195,7 +195,7 @@ export async function distributedSection(repoRoot: string, outDir: string, log: 
   table.note(
     `Latency: ${LATENCY_SAMPLES} requests of each kind one at a time on one session, alternating request by request with the same requests to the embedded server (on a session of its own), so both meet the same machine load; target: the Redis hop adds ≤ ${HOP_TARGET_MS} ms to the p50. ` +
       `Throughput: ${SESSIONS} clients, one per session, ${OPS_PER_SESSION} requests each one after the other (metadata and newCellValue alternating), all at once; one gateway; ` +
-      `each worker runs WORKER_CONCURRENCY (default: 6 per core, at least 4) jobs at once. Every process shares this machine's ${os.availableParallelism()} cores.`,
+      `each worker runs WORKER_CONCURRENCY (default: 3 per core, at least 4) jobs at once. Every process shares this machine's ${os.availableParallelism()} cores.`,
   );
   return table;
 }

@@ -7,17 +7,20 @@ import { fileURLToPath } from 'node:url';
 // on a fresh clone. Documented in README.md; keep the two in step.
 
 /**
- * Jobs run at once by default (QUEUE_CONCURRENCY, WORKER_CONCURRENCY): six per core, at
+ * Jobs run at once by default (QUEUE_CONCURRENCY, WORKER_CONCURRENCY): three per core, at
  * least four. A job's wall time is several times its CPU — between its statements it waits
  * for files (state.json, fsync of a commit), for the event loop and for a DuckDB thread — so
- * one job per core leaves the cores idle while clients wait. The load test (npm run load --
- * --think 1000: 500 clients, 2 cores, quiet machine) answered, in its 60 s after warm-up:
- * 2 jobs at once 217 req/s (shared machine, 0.9 cores busy); 6: 420 req/s, read p99 ≈ 790 ms;
- * 12: 477 req/s, p99 ≈ 610 ms; 24: 440 req/s, p99 ≈ 630 ms. DuckDB's threads and memory
- * limit, not this, bound what the jobs together use of the engine; COMMAND_PROCESSES bounds
- * commands.
+ * one job per core leaves the cores idle while clients wait. npm run load (500 clients, 2
+ * cores, 60 s after warm-up; quiet machine but for the last row's):
+ *   think ≈100 ms: 6 jobs 546 and 562 req/s (read p99 1.3-1.4 s); 12 jobs 456 and 471
+ *   req/s (p99 1.5-2.1 s): past the cores' capacity, more jobs at once only contend;
+ *   think ≈1000 ms: 6 jobs 420 and 410 req/s (p99 790, 830 ms); 12 jobs 477 and 407 req/s
+ *   (p99 610, 822 ms); 24 jobs 440 req/s (p99 630 ms);
+ *   2 jobs (before), think ≈1000 ms on a shared machine: 217 req/s, 0.9 cores busy.
+ * DuckDB's threads and memory limit, not this, bound what the jobs together use of the
+ * engine; COMMAND_PROCESSES bounds commands.
  */
-const JOBS_AT_ONCE = Math.max(4, 6 * os.availableParallelism());
+const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
