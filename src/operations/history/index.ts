@@ -78,10 +78,11 @@ export const applyOperations = defineOperation({
   kind: 'history',
   summary: 'replay a list of operations (a recipe from history) as one step',
   params: z.object({ operations: z.array(recipeEntry) }),
-  steps: (body) =>
-    Array.isArray(body.operations)
-      ? body.operations.flatMap((e: unknown) => (e !== null && typeof e === 'object' && typeof (e as { operation?: unknown }).operation === 'string' && (e as { undone?: unknown }).undone !== true ? [(e as { operation: string }).operation] : []))
-      : [],
+  // The recipe as run() will read it: a body it would refuse runs no step.
+  steps: (body) => {
+    const recipe = z.array(recipeEntry).safeParse(body.operations);
+    return recipe.success ? recipe.data.flatMap((e) => (e.undone ? [] : [e.operation])) : [];
+  },
   async run(ctx, params, control) {
     // Positions are those of the list as sent (undone entries included), so an error names
     // the entry the client sees.
