@@ -42,23 +42,24 @@ test('computed columns over a version of several files stay aligned with their r
   ]);
 });
 
-// A column given as rows (ColumnPlan `rows`) is written sorted by position, and must give
-// exactly one value per row.
-test('a column given as rows is put in row order; the wrong number of rows is refused', async () => {
+// A join (a FROM item in row order, here a subquery) is read beside the columns row by row;
+// one shorter than the dataset is padded with NULL, one longer is refused (rows would be
+// added).
+test('a computed column reads a joined subquery row by row; a longer one is refused', async () => {
   const id = await h.load('a,b\n1,x\n2,y\n3,z\n');
   const { manifest } = await h.rt.store.current(id);
   const ds = new Dataset(manifest, h.rt.store.filesDir(id));
-  const write = (rows: string) =>
+  const write = (join: string) =>
     h.rt.duck.withConnection(async (db) => {
       for (const statement of ds.viewStatements()) await db.run(statement);
-      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'a', keep: 0 }, { name: 'b', rows }] });
+      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'a', keep: 0 }, { name: 'b', expr: `coalesce(j.v, -1.0) + ${ds.ref(0)}` }], joins: [join] });
     });
-  const done = await write('SELECT * FROM (VALUES (2, 30.5::DOUBLE), (0, 10.5::DOUBLE), (1, 20.5::DOUBLE)) AS t(__pos, v)');
+  const done = await write('(SELECT * FROM (VALUES (10.5::DOUBLE), (20.5::DOUBLE)) AS t(v)) AS j');
   assert.equal(done.rows, 3);
   assert.equal(done.columns[0].file, manifest.columns[0].file, 'the kept column keeps its file');
   const values = await h.rt.duck.withConnection((db) => db.rows(`SELECT ${done.columns[1].field} AS v FROM read_parquet('${h.rt.store.filesDir(id)}/${done.columns[1].file}')`));
-  assert.deepEqual(values.map((r) => r.v), [10.5, 20.5, 30.5]);
-  await assert.rejects(write('SELECT * FROM (VALUES (0, 1.0), (1, 2.0)) AS t(__pos, v)'), /column change gave 2 rows for a dataset of 3/);
+  assert.deepEqual(values.map((r) => r.v), [11.5, 22.5, 2]);
+  await assert.rejects(write('(SELECT * FROM range(4) AS t(v)) AS j'), /column change produced 4 rows for a dataset of 3/);
 });
 
 // dictionary: false (a column known to be about as many values as rows) writes no

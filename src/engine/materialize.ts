@@ -52,19 +52,6 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     });
     bytesWritten += (await fs.stat(path)).size;
   }
-  // Columns given as rows: one file each, sorted by position.
-  for (const [at, plan] of change.columns.entries()) {
-    if (!('rows' in plan)) continue;
-    const { file, path } = store.newFile(sessionId);
-    const count = await copyToParquet(db, `SELECT v AS c0 FROM (${plan.rows}) AS t ORDER BY __pos`, path, parquetOptions(rowGroupRows(dataset.rows)));
-    if (count !== dataset.rows) {
-      await fs.rm(path, { force: true });
-      throw new Error(`column change gave ${count} rows for a dataset of ${dataset.rows}`);
-    }
-    const [type] = await parquetTypes(db, path);
-    columns[at] = { name: names[at], file, field: 'c0', type };
-    bytesWritten += (await fs.stat(path)).size;
-  }
   return { rows: dataset.rows, columns, bytesWritten };
 }
 

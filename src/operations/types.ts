@@ -34,15 +34,13 @@ export interface OperationContext {
 
 /**
  * A column of the next version: an existing column kept as it is, a SQL expression over
- * `df_pos` (the data plus `__pos`; column i is Dataset.ref(i), never its name), or `rows`: a
- * SELECT of two columns, `__pos` and `v`, giving the value at every row position once, in
- * any order (written sorted by position: for a column assembled from pieces, which a sort
- * puts together for much less than a window over the whole column would cost).
+ * `df_pos` (the data plus `__pos`; column i is Dataset.ref(i), never its name) and of the
+ * change's `joins`.
  * `dictionary: false` on an expression: its values are known to be about as many as its rows
  * (e.g. a one-to-one image of a column that was written without a dictionary), so the file
  * is written without trying a dictionary (parquet-layout.ts).
  */
-export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string; dictionary?: false } | { name: string; rows: string };
+export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string; dictionary?: false };
 
 /**
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns
@@ -53,7 +51,11 @@ export type Change =
   | {
       kind: 'columns';
       columns: ColumnPlan[];
-      /** Temp tables (one row per dataset row, in row order) positionally joined to df_pos when computing. */
+      /**
+       * FROM items positionally joined to df_pos when computing: temp tables, or subqueries
+       * whose rows come in row order on one thread (a POSITIONAL JOIN pads the shorter side
+       * with NULL), one row per dataset row.
+       */
       joins?: string[];
       /**
        * Set when an expression uses a window (OVER …) that may hand rows back out of row

@@ -1,27 +1,27 @@
-// Linear and PCHIP interpolation in SQL, without window functions over the whole column.
+// Linear and PCHIP interpolation (any fill of a gap from the valid values around it) in SQL,
+// without a window ordered over the whole column and without a sort of it.
 //
-// Both fill a gap (a run of missing values) from a few valid points around it only: linear
-// from the valid value on each side, PCHIP also from the valid point beyond each of those
-// (the slopes at a point depend on its two neighbours). So the column is read once as
-// aligned shifted copies of itself — row i next to rows i+1 (and i+2) — from which the
-// boundaries of every gap are picked; gaps are few next to rows, and everything after that
-// works on them. The filled column is then the valid rows and the gap rows together, sorted
-// by position.
+// A gap is a run of missing values; it is filled from a few valid points around it only:
+// linear from the valid value on each side, PCHIP also from the valid point beyond each of
+// those (the slopes at a point depend on its two neighbours). So the column is read in row
+// order by DuckDB's streaming window (OVER () with lag/lead by a constant offset: rows in the
+// order they come, no sort, one thread per segment of the column), keeping only the rows
+// where a gap starts or ends with the values next to them; a second streaming lead pairs
+// each start with its end. The fill is a table made from the gaps (each gap preceded by the
+// run of valid rows before it, unnested in gap order), which the column is positionally
+// joined with: the fill where the column is missing.
 //
-// Why not last_value/first_value(… IGNORE NULLS) OVER (ORDER BY __pos): DuckDB's window
-// operator costs far more than the sort it needs (on 3M rows, a lag() alone took 0.86 s
-// where ORDER BY __pos took 0.17 s), and a whole-column window is what made linear take
-// 1.5 s on 10M rows. The shifted copies are a POSITIONAL JOIN of plain scans. That join
-// collects its right side in memory, and the final ORDER BY sorts the whole column: on 10M
-// rows this still costs about 3.5 s of CPU (the windows about 4.2 s), but more of it runs
-// on every thread. (Tried and slower: islands of the missing rows with the values around
-// them looked up by a semi-join; streaming lag() OVER (); a bitmap of missing rows.)
-// (Tried and no better, A/B in one process on 10M rows with 900k gaps: pairing starts and
-// ends by one sort of both read by a streaming lead() instead of two row_number() windows
-// and a join, 1.49-2.19 s of CPU against 1.47-2.12 s; the boundary rows written first to a
-// table of their own, which keeps DuckDB from pushing the disjunction of every condition of
-// starts and ends into the scan of the copies as one filter (that filter: 1.37 s of thread
-// time, then 0.39 s), no gain measurable in the whole under the load of the day.)
+// On 10M rows with 900k gaps (2 threads, in-process, quiet machine), linear took 0.83-1.17 s
+// and pchip 1.25-1.45 s for the whole change, where the former SQL took 1.8-2.0 s and
+// 2.2-3.0 s: it found the gaps from the column beside shifted copies of itself (a POSITIONAL
+// JOIN that gathers its right side first: 1.4-1.8 s) and wrote the column as valid and
+// filled rows sorted by position (1.2 s).
+// Not kept: last_value(… IGNORE NULLS) OVER () — 0.2 s, but it is not a streaming window:
+// rows come as the threads take them, and 571 of 10M values were wrong; a running arg_max()
+// OVER (ROWS …) streams, but updates its state row by row (0.9 s for ffill alone); a LEFT
+// JOIN of the column to the filled rows (0.5 s) hands the rows back out of order; the column
+// through JavaScript costs 0.8-0.95 s to read and 0.35 s to write back (a chunk of 2,048
+// values at a time through the bindings).
 
 import type { Db } from '../duck.ts';
 import type { Dataset } from '../dataset.ts';
@@ -29,78 +29,105 @@ import { isMissing } from '../json-values.ts';
 
 let tables = 0;
 
+/** Segments of a column read by streaming windows of their own when its gaps are looked for (see createGapTable): up to SEGMENTS, of at least SEGMENT_ROWS rows. */
+const SEGMENTS = 4;
+const SEGMENT_ROWS = 100_000;
+
 /**
  * Write the gaps of column `index` of `ds` to a new temp table on `db`, and return its name.
  * Columns: `k` (gap number from 1, in row order), `s`, `e` (first and last missing
- * position), `x0`, `y0` (the valid point before the gap; NULL for a gap at the start), `x1`,
- * `y1` (the valid point after it; NULL for a gap at the end). With `neighbours` also `xa`,
- * `ya` (the valid point before x0) and `xb`, `yb` (after x1), NULL where there is none.
- * Missing means NULL, or NaN in a floating-point column; values are DOUBLE.
+ * position), `r` (the first position after the gap before, 0 for the first gap: rows r…s-1
+ * are valid), `x0`, `y0` (the valid point before the gap; NULL for a gap at the start),
+ * `x1`, `y1` (the valid point after it; NULL for a gap at the end). With `neighbours` also
+ * `xa`, `ya` (the valid point before x0) and `xb`, `yb` (after x1), NULL where there is none.
+ * Missing means NULL, or NaN in a floating-point column; `value` is the SQL of the values
+ * (of ds.ref(index)) that y0, y1… hold, DOUBLE by default.
  * The table lives as long as the connection (a job's own).
  */
-export async function createGapTable(db: Db, ds: Dataset, index: number, neighbours: boolean): Promise<string> {
+export async function createGapTable(db: Db, ds: Dataset, index: number, neighbours: boolean, value?: string): Promise<string> {
   const n = ds.rows;
   const column = ds.column(index);
-  const value = `CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN NULL ELSE CAST(${ds.ref(index)} AS DOUBLE) END`;
-  // Rows offset…n-1 of the column as `v`; row i of the k-th copy is row i + k of the column
-  // (a POSITIONAL JOIN pads the shorter copies with NULL past their end: the conditions
-  // below test i + k < n wherever that padding could pass for a missing value).
-  const copy = async (offset: number, withPosition: boolean): Promise<string> => {
-    if (offset >= n) return 'SELECT NULL::DOUBLE AS v WHERE false';
-    const select = offset === 0 ? ds.select({ columns: [index], withPosition }) : await ds.selectRows(db, { columns: [index], withPosition, from: offset, to: n - 1 });
-    return `SELECT ${withPosition ? '__pos AS i, ' : ''}${value} AS v FROM (${select})`;
-  };
-  const copies = [await copy(0, true), await copy(1, false), ...(neighbours ? [await copy(2, false)] : [])];
-  const t = `SELECT s0.i, s0.v AS a, s1.v AS b${neighbours ? ', s2.v AS c' : ''} FROM ${copies.map((c, k) => `(${c}) s${k}`).join(' POSITIONAL JOIN ')}`;
-  // A gap starts after a valid value followed by a missing one (or at row 0), and ends at a
-  // missing value followed by a valid one (or at the last row). Starts and ends alternate,
-  // so the k-th start and the k-th end bound gap k.
-  const boundaries = neighbours
-    ? `starts AS (
-        SELECT 0::BIGINT AS s, NULL::BIGINT AS x0, NULL::DOUBLE AS y0, false AS ladj, NULL::DOUBLE AS ya FROM t WHERE i = 0 AND a IS NULL
-        UNION ALL SELECT 1, 0, a, false, NULL FROM t WHERE i = 0 AND a IS NOT NULL AND b IS NULL AND ${n} > 1
-        UNION ALL SELECT i + 2, i + 1, b, a IS NOT NULL, a FROM t WHERE b IS NOT NULL AND c IS NULL AND i + 2 < ${n}),
-      ends AS (
-        SELECT i AS e, i + 1 AS x1, b AS y1, c IS NOT NULL AND i + 2 < ${n} AS radj, c AS yb FROM t WHERE a IS NULL AND b IS NOT NULL AND i + 1 < ${n}
-        UNION ALL SELECT i, NULL, NULL, false, NULL FROM t WHERE i = ${n - 1} AND a IS NULL)`
-    : `starts AS (
-        SELECT 0::BIGINT AS s, NULL::BIGINT AS x0, NULL::DOUBLE AS y0 FROM t WHERE i = 0 AND a IS NULL
-        UNION ALL SELECT i + 1, i, a FROM t WHERE a IS NOT NULL AND b IS NULL AND i + 1 < ${n}),
-      ends AS (
-        SELECT i AS e, i + 1 AS x1, b AS y1 FROM t WHERE a IS NULL AND b IS NOT NULL AND i + 1 < ${n}
-        UNION ALL SELECT i, NULL, NULL FROM t WHERE i = ${n - 1} AND a IS NULL)`;
-  const paired = `SELECT * FROM (SELECT *, row_number() OVER (ORDER BY s) AS k FROM starts) JOIN (SELECT *, row_number() OVER (ORDER BY e) AS k FROM ends) USING (k)`;
-  // The valid point before x0 is x0 - 1 when that row is valid, else (it ends the previous
-  // gap) the previous gap's x0; likewise after x1. Windows here run over gaps, not rows.
-  const select = neighbours
-    ? `SELECT k, s, e, x0, y0, x1, y1,
-         CASE WHEN ladj THEN x0 - 1 ELSE lag(x0) OVER (ORDER BY k) END AS xa,
-         CASE WHEN ladj THEN ya ELSE lag(y0) OVER (ORDER BY k) END AS ya,
-         CASE WHEN radj THEN x1 + 1 ELSE lead(x1) OVER (ORDER BY k) END AS xb,
-         CASE WHEN radj THEN yb ELSE lead(y1) OVER (ORDER BY k) END AS yb
-       FROM paired`
-    : 'SELECT k, s, e, x0, y0, x1, y1 FROM paired';
+  const v = `CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN NULL ELSE ${value ?? `CAST(${ds.ref(index)} AS DOUBLE)`} END`;
+  const last = n - 1;
+  const reach = neighbours ? 2 : 1;
+  // The missing rows that start a gap (after a valid row, or at row 0) or end one (before a
+  // valid row, or at the last row), with the values next to them (a, b; a2, b2 two rows
+  // away). Starts and ends alternate, a row may be both. Found segment by segment, each read
+  // with `reach` rows more on either side: a streaming window runs on one thread, segments
+  // run on several (10M rows in 4: 0.25 s against 0.36-0.5 s in one).
+  const segments: string[] = [];
+  const count = Math.min(SEGMENTS, Math.max(1, Math.floor(n / SEGMENT_ROWS)));
+  for (let k = 0; k < count; k++) {
+    const lo = Math.floor((k * n) / count);
+    const hi = Math.floor(((k + 1) * n) / count) - 1;
+    const select = await ds.selectRows(db, { columns: [index], withPosition: true, from: Math.max(0, lo - reach), to: Math.min(last, hi + reach) });
+    // lag and lead past the segment's ends give NULL, hence the tests of i against 0 and the last row.
+    const around = `SELECT i, v, lag(v) OVER () AS a, lead(v) OVER () AS b${neighbours ? ', lag(v, 2) OVER () AS a2, lead(v, 2) OVER () AS b2' : ''} FROM (SELECT __pos AS i, ${v} AS v FROM (${select}))`;
+    segments.push(`SELECT * FROM (${around}) WHERE i BETWEEN ${lo} AND ${hi} AND v IS NULL AND (a IS NOT NULL OR b IS NOT NULL OR i = 0 OR i = ${last})`);
+  }
+  const bounds = `SELECT *, i = 0 OR a IS NOT NULL AS starts, i = ${last} OR b IS NOT NULL AS ends FROM (${segments.join(' UNION ALL ')}) ORDER BY i`;
+  // A start's gap ends at that row or at the next boundary row.
+  const paired = `SELECT i AS s, a AS y0, starts${neighbours ? ', a2' : ''},
+      CASE WHEN ends THEN i ELSE lead(i) OVER () END AS e,
+      CASE WHEN ends THEN b ELSE lead(b) OVER () END AS y1${neighbours ? `,
+      CASE WHEN ends THEN b2 ELSE lead(b2) OVER () END AS b2` : ''}
+    FROM (${bounds})`;
+  const gaps = `SELECT s, e, CASE WHEN s > 0 THEN s - 1 END AS x0, y0, CASE WHEN e < ${last} THEN e + 1 END AS x1, y1${neighbours ? ', a2, b2' : ''} FROM (${paired}) WHERE starts`;
+  // The valid point before x0 is x0 - 1 when that row is valid, else (it ends the gap
+  // before) that gap's x0; likewise after x1. These windows run over gaps, not rows.
+  const select = `SELECT row_number() OVER () AS k, s, e, coalesce(lag(e) OVER () + 1, 0) AS r, x0, y0, x1, y1${
+    neighbours
+      ? `,
+      CASE WHEN s >= 2 AND a2 IS NOT NULL THEN s - 2 ELSE lag(x0) OVER () END AS xa,
+      CASE WHEN s >= 2 AND a2 IS NOT NULL THEN a2 ELSE lag(y0) OVER () END AS ya,
+      CASE WHEN e + 2 <= ${last} AND b2 IS NOT NULL THEN e + 2 ELSE lead(x1) OVER () END AS xb,
+      CASE WHEN e + 2 <= ${last} AND b2 IS NOT NULL THEN b2 ELSE lead(y1) OVER () END AS yb`
+      : ''
+  } FROM (${gaps})`;
   const name = `__willow_gaps_${++tables}`;
-  await db.run(`CREATE TEMP TABLE ${name} AS WITH t AS (${t}), ${boundaries}, paired AS (${paired}) ${select}`);
+  await db.run(`CREATE TEMP TABLE ${name} AS ${select}`);
   return name;
 }
 
 /**
- * SELECT of (`__pos`, `v`): every row of column `index`, its valid values as they are and
- * each missing one as `fill` computes it (an expression of the columns of `gaps`, a gap
- * table or a FROM item over one, and of `p`, the position; NULL leaves it missing). Rows
- * come in no particular order.
+ * How a gap is filled: `perGap`, SQL select items (`expr AS name`) computed once per gap from
+ * the columns of a gap table (or a FROM item over one), and `perRow`, the value at position
+ * `p` from those names (NULL leaves it missing). Only the names perGap lists are carried to
+ * every row: each is a column copied to each of the column's rows.
  */
-export function filledRows(ds: Dataset, index: number, gaps: string, fill: string): string {
-  const column = ds.column(index);
-  const select = ds.select({ columns: [index], withPosition: true });
-  const valid = `SELECT __pos, CAST(${ds.ref(index)} AS DOUBLE) AS v FROM (${select}) WHERE NOT (${isMissing(ds.sqlName(index), column.type)})`;
-  const missing = `SELECT p AS __pos, ${fill} AS v FROM (SELECT unnest(range(s, e + 1)) AS p, * FROM ${gaps})`;
-  return `${valid} UNION ALL ${missing}`;
+export interface GapFill {
+  perGap: string[];
+  perRow: string;
 }
 
-/** np.interp at p between (x0, y0) and (x1, y1), the last value after the data: as the window formulation computed it, operation for operation. */
-export const LINEAR_FILL = `CASE WHEN x0 IS NULL THEN NULL WHEN x1 IS NULL THEN y0 ELSE (y1 - y0) / CAST(x1 - x0 AS DOUBLE) * CAST(p - x0 AS DOUBLE) + y0 END`;
+/**
+ * Write the fill of the gaps of a gap table (`gaps`, or a FROM item over one) to a new temp
+ * table on `db` and return its name: one column `f`, in row order, at each missing position
+ * what `fill` computes, NULL at valid positions; it ends with the last gap (a POSITIONAL JOIN
+ * pads it with NULL). A table, not a subquery, so that the join with the column is DuckDB's
+ * positional scan of two tables rather than a join gathering a whole side first (on 10M
+ * rows: 0.22-0.37 s to write the table and 0.25-0.35 s to write the column, against
+ * 1.0-1.35 s). Gaps are read in the order the gap table was written (its rows are in gap
+ * order: DuckDB's preserve_insertion_order, on by default, keeps that order through scans,
+ * projections and unnest without a sort).
+ */
+export async function createGapFill(db: Db, gaps: string, fill: GapFill): Promise<string> {
+  // Each gap with the valid rows before it, unnested in gap order: runs of the column, in row order.
+  const perGap = `SELECT k, r, s, e, ${fill.perGap.join(', ')} FROM ${gaps}`;
+  const name = `__willow_gap_fill_${++tables}`;
+  await db.run(`CREATE TEMP TABLE ${name} AS SELECT CASE WHEN p >= s THEN ${fill.perRow} END AS f FROM (SELECT unnest(range(r, e + 1)) AS p, * EXCLUDE (k, r, e) FROM (${perGap}))`);
+  return name;
+}
+
+/**
+ * np.interp at p between (x0, y0) and (x1, y1), the last value after the data: as the
+ * window formulation computed it, operation for operation (the slope q once per gap is the
+ * same double as it was on each row).
+ */
+export const LINEAR_FILL: GapFill = {
+  perGap: ['x0', 'y0', 'x1 IS NULL AS tail', '(y1 - y0) / CAST(x1 - x0 AS DOUBLE) AS q'],
+  perRow: 'CASE WHEN x0 IS NULL THEN NULL WHEN tail THEN y0 ELSE q * CAST(p - x0 AS DOUBLE) + y0 END',
+};
 
 // scipy's PchipInterpolator, as hermite.ts computes it, for the one interval [x0, x1]:
 // the slopes at x0 and x1 from their neighbours (xa, xb), Moler's one-sided formula at the
@@ -134,9 +161,14 @@ export function pchipSlopes(gaps: string): string {
           FROM ${gaps}))`;
 }
 
+const t = 'CAST(p - x0 AS DOUBLE)';
+
 /**
- * The Hermite cubic of a pchipSlopes() row at p (PPoly's evaluation, constant term first);
- * gaps without a valid point on each side stay missing (API.md: only linear fills after the
- * last valid value, and nothing fills before the first).
+ * The Hermite cubic of a pchipSlopes() row at p (PPoly's evaluation, constant term first,
+ * its coefficients once per gap); gaps without a valid point on each side stay missing
+ * (API.md: only linear fills after the last valid value, and nothing fills before the first).
  */
-export const PCHIP_FILL = `CASE WHEN x0 IS NULL OR x1 IS NULL THEN NULL ELSE (y0 + d0 * CAST(p - x0 AS DOUBLE)) + ((m - d0) / h - (d0 + d1 - 2 * m) / h) * (CAST(p - x0 AS DOUBLE) * CAST(p - x0 AS DOUBLE)) + ((d0 + d1 - 2 * m) / h / h) * ((CAST(p - x0 AS DOUBLE) * CAST(p - x0 AS DOUBLE)) * CAST(p - x0 AS DOUBLE)) END`;
+export const PCHIP_FILL: GapFill = {
+  perGap: ['x0', 'y0', 'd0', 'x0 IS NULL OR x1 IS NULL AS open', '((m - d0) / h - (d0 + d1 - 2 * m) / h) AS c2', '((d0 + d1 - 2 * m) / h / h) AS c3'],
+  perRow: `CASE WHEN open THEN NULL ELSE (y0 + d0 * ${t}) + c2 * (${t} * ${t}) + c3 * ((${t} * ${t}) * ${t}) END`,
+};

@@ -9,7 +9,7 @@ import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
 import { scanOf } from './scan.ts';
 import type { Db } from '../../engine/duck.ts';
-import { createGapTable, filledRows, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
+import { createGapTable, createGapFill, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
 // here); beyond this many values a request would hold the session's queue for many minutes.
@@ -57,8 +57,9 @@ export const interpolate = defineOperation({
       // pchip with gaps only before the first or after the last valid value leaves the column
       // as it is (as the numeric methods do); linear makes it float whatever it fills.
       if (method === 'pchip' && Number(await ctx.db.scalar(`SELECT count(*) FROM ${gaps} WHERE x0 IS NOT NULL AND x1 IS NOT NULL`)) === 0) return { kind: 'none' };
-      const rows = method === 'linear' ? filledRows(ds, index, gaps, LINEAR_FILL) : filledRows(ds, index, pchipSlopes(gaps), PCHIP_FILL);
-      return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, rows } : c)) };
+      const fill = method === 'linear' ? await createGapFill(ctx.db, gaps, LINEAR_FILL) : await createGapFill(ctx.db, pchipSlopes(gaps), PCHIP_FILL);
+      const expr = `CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN ${fill}.f ELSE CAST(${ds.ref(index)} AS DOUBLE) END`;
+      return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr } : c)), joins: [fill] };
     }
 
     // The other methods are numeric algorithms (spline solves, slopes): computed on a CPU
