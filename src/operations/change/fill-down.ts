@@ -8,7 +8,15 @@ import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
 import { columnGroups, groupIndices } from '../../engine/column-groups.ts';
 import type { Db } from '../../engine/duck.ts';
+import { createGapTable, createGapFill, type GapFill } from '../../engine/interpolation/gaps.ts';
 
+
+/** Fills of at most this many columns go by their gaps (createGapTable), wider ones by one ordered window. */
+const GAP_FILL_COLUMNS = 16;
+// pad/ffill: the valid value before the gap (none before the first valid value: missing);
+// bfill: the one after it.
+const FFILL: GapFill = { perGap: ['y0'], perRow: 'y0' };
+const BFILL: GapFill = { perGap: ['y1'], perRow: 'y1' };
 
 /** Ranges of at most this many columns try quickFillable on each column first. */
 const QUICK_CHECK_COLUMNS = 16;
@@ -75,6 +83,26 @@ export const fillDown = defineOperation({
     }
     const gaps = new Set(range.flatMap((_, i) => (counts[`m${i}`] === true ? [from + i] : [])));
     if (gaps.size === 0) return { kind: 'none' };
+    if (gaps.size <= GAP_FILL_COLUMNS) {
+      // Each column's gaps found by streaming windows and filled from a table of them
+      // (engine/interpolation/gaps.ts): no window ordered over the column, no sort. On 10M
+      // rows with 900k gaps (in-process, quiet machine) 0.93-1.13 s against 1.59-2.06 s for the
+      // ordered window, which stays for wider ranges (one statement, whatever the width).
+      const joins: string[] = [];
+      const columns: ColumnPlan[] = [];
+      for (const [keep, c] of ds.columns.entries()) {
+        if (!gaps.has(keep)) {
+          columns.push({ name: c.name, keep });
+          continue;
+        }
+        const table = await createGapTable(ctx.db, ds, keep, false, ds.ref(keep));
+        const fill = await createGapFill(ctx.db, table, forward ? FFILL : BFILL);
+        joins.push(fill);
+        // NaN is missing too: where nothing fills it, it becomes NULL (as the window leaves it).
+        columns.push({ name: c.name, expr: `CASE WHEN ${isMissing(ds.sqlName(keep), c.type)} THEN ${fill}.f ELSE ${ds.ref(keep)} END` });
+      }
+      return { kind: 'columns', columns, joins };
+    }
     // An ordered window. A running window over an empty OVER (streamed in scan order, no sort)
     // was 3× cheaper but, in DuckDB 1.5.6, left a gap unfilled here and there on an uploaded
     // 270k-row file (a missing value at the start of a vector: test/fill-down-order.test.ts).
