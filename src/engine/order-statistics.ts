@@ -8,6 +8,8 @@
 // range) gets a histogram of its own, so skewed columns cost a few more scans, not a sort.
 
 import type { Db } from './duck.ts';
+import type { Dataset } from './dataset.ts';
+import { literal } from './sql.ts';
 
 /** Buckets per histogram: each of 10M spread values' buckets holds ~2,500 of them. */
 const BUCKETS = 4096;
@@ -127,4 +129,23 @@ export async function orderStatistics(db: Db, values: string, ranks: (n: number)
   }
   for (const k of ranks(n)) if (!at.has(k)) throw new Error(`order statistic ${k} of ${n} values was not found`);
   return { n, at };
+}
+
+/**
+ * The least and greatest values of column `index` as its Parquet file's statistics record
+ * them (a guess only: deleted rows, NaN; undefined when there are none), so that the
+ * histogram of orderStatistics needs no scan for its range.
+ */
+export async function columnRangeHint(db: Db, ds: Dataset, index: number): Promise<RangeHint | undefined> {
+  const { file, field } = ds.column(index);
+  try {
+    const row = await db.one(
+      `SELECT min(TRY_CAST(stats_min_value AS DOUBLE)) AS lo, max(TRY_CAST(stats_max_value AS DOUBLE)) AS hi FROM parquet_metadata(${literal(ds.filePath(file))}) WHERE path_in_schema = ${literal(field)}`,
+    );
+    const lo = row.lo === null ? NaN : Number(row.lo);
+    const hi = row.hi === null ? NaN : Number(row.hi);
+    return Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi ? { lo, hi } : undefined;
+  } catch {
+    return undefined;
+  }
 }

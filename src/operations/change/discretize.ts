@@ -7,7 +7,7 @@ import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import type { Db } from '../../engine/duck.ts';
 import { replaceColumn } from './convert.ts';
-import { orderStatistics, type RangeHint } from '../../engine/order-statistics.ts';
+import { orderStatistics, columnRangeHint } from '../../engine/order-statistics.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat } from './transforms/python.ts';
@@ -63,7 +63,7 @@ export const discretize = defineOperation({
       // (The valid values filtered, not made NULL: orderStatistics refers to v many times, and
       // DuckDB would evaluate a CASE behind it at each.)
       const validValues = `(SELECT ${value} AS v FROM ${scanOf(ds, [index])} WHERE ${valid})`;
-      const { n, at } = await orderStatistics(ctx.db, validValues, (count) => (count === 0 ? [] : quantilePositions(count, qs)), await rangeHint(ctx.db, ds, index));
+      const { n, at } = await orderStatistics(ctx.db, validValues, (count) => (count === 0 ? [] : quantilePositions(count, qs)), await columnRangeHint(ctx.db, ds, index));
       if (n === 0) throw allMissing();
       bins = quantileEdges(n, qs, (i) => at.get(i)!);
     }
@@ -142,21 +142,3 @@ function parseBins(raw: number | string | (number | string)[], quantiling: boole
   return { edges };
 }
 
-/**
- * The least and greatest values of column `index` as its Parquet file's statistics record
- * them (a guess only: deleted rows, NaN; undefined when there are none), so that the
- * histogram of orderStatistics needs no scan for its range.
- */
-async function rangeHint(db: Db, ds: Dataset, index: number): Promise<RangeHint | undefined> {
-  const { file, field } = ds.column(index);
-  try {
-    const row = await db.one(
-      `SELECT min(TRY_CAST(stats_min_value AS DOUBLE)) AS lo, max(TRY_CAST(stats_max_value AS DOUBLE)) AS hi FROM parquet_metadata(${literal(ds.filePath(file))}) WHERE path_in_schema = ${literal(field)}`,
-    );
-    const lo = row.lo === null ? NaN : Number(row.lo);
-    const hi = row.hi === null ? NaN : Number(row.hi);
-    return Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi ? { lo, hi } : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -7,8 +7,9 @@ import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { replaceColumn } from './convert.ts';
 import { scanOf } from './scan.ts';
-import { doubleLiteral } from './transforms/python.ts';
 import type { Db } from '../../engine/duck.ts';
+import type { Dataset } from '../../engine/dataset.ts';
+import { orderStatistics, columnRangeHint } from '../../engine/order-statistics.ts';
 
 // Like pandas fillna(s.mean()), fillna(s.median()), fillna(s.mode()[0]): missing values
 // (NaN included) are ignored when computing, then replaced.
@@ -43,7 +44,7 @@ export const fillWithAverage = defineOperation({
       return { kind: 'columns', columns: replaceColumn(ds.names, index, `CASE WHEN ${missing} THEN ${mode} ELSE ${c} END`) };
     }
 
-    const average = params.metric === 'mean' ? Number(counts.mean) : await median(ctx.db, scanOf(ds, [index]), x, missing, Number(counts.present));
+    const average = params.metric === 'mean' ? Number(counts.mean) : await median(ctx.db, ds, index, x, missing);
     // An integer column stays integral when the average is a whole number; else it becomes DOUBLE.
     const target = apiType(type) === 'int' && Number.isSafeInteger(average) ? 'BIGINT' : 'DOUBLE';
     const expr = `CASE WHEN ${missing} THEN CAST(${literal(average)} AS ${target}) ELSE CAST(${c} AS ${target}) END`;
@@ -52,16 +53,16 @@ export const fillWithAverage = defineOperation({
 });
 
 /**
- * numpy's median of the n present values: the middle one, or the mean of the two middle ones
- * ((a + b) / 2, as np.mean of them). The order statistics come from quantile_disc, which
- * selects (nth_element) rather than sorts: 0.4 s instead of 1 s on 9M values. DuckDB's
- * quantile_disc(q) is the value at 0-based index ceil(n·q) − 1, so q = (k + ½) / n picks index k.
+ * numpy's median of the present values (`x` where `missing` does not hold, in `source`): the
+ * middle one, or the mean of the two middle ones ((a + b) / 2, as np.mean of them). The order
+ * statistics come from histograms of the values (engine/order-statistics.ts), parallel
+ * GROUP BYs, where quantile_disc selected on one thread (10M values: 1.2-1.6 s for the whole
+ * request).
  */
-async function median(db: Db, source: string, x: string, missing: string, n: number): Promise<number> {
-  const at = (k: number): string => doubleLiteral((k + 0.5) / n);
-  const [lo, hi] = [Math.floor((n - 1) / 2), Math.floor(n / 2)];
-  // An odd count has one middle value: one selection instead of two.
-  const middle = await db.scalar(`SELECT quantile_disc(${x}, [${lo === hi ? at(lo) : `${at(lo)}, ${at(hi)}`}]) FROM ${source} WHERE NOT ${missing}`);
-  const values = (middle as { items: unknown[] }).items.map(Number);
-  return (values[0] + values[values.length - 1]) / 2;
+async function median(db: Db, ds: Dataset, index: number, x: string, missing: string): Promise<number> {
+  const values = `(SELECT ${x} AS v FROM ${scanOf(ds, [index])} WHERE NOT ${missing})`;
+  const middle = (n: number) => [Math.floor((n - 1) / 2), Math.floor(n / 2)];
+  const { n, at } = await orderStatistics(db, values, (count) => (count === 0 ? [] : [...new Set(middle(count))]), await columnRangeHint(db, ds, index));
+  const [lo, hi] = middle(n);
+  return (at.get(lo)! + at.get(hi)!) / 2;
 }
