@@ -54,7 +54,7 @@ export type Change =
       /**
        * FROM items positionally joined to df_pos when computing: temp tables, or subqueries
        * whose rows come in row order on one thread (a POSITIONAL JOIN pads the shorter side
-       * with NULL), one row per dataset row.
+       * with NULL), at most one row per dataset row.
        */
       joins?: string[];
       /**

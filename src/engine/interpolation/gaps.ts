@@ -35,8 +35,7 @@ const SEGMENT_ROWS = 100_000;
 
 /**
  * Write the gaps of column `index` of `ds` to a new temp table on `db`, and return its name.
- * Columns: `k` (gap number from 1, in row order), `s`, `e` (first and last missing
- * position), `r` (the first position after the gap before, 0 for the first gap: rows r…s-1
+ * One row per gap, in row order. Columns: `s`, `e` (first and last missing position), `r` (the first position after the gap before, 0 for the first gap: rows r…s-1
  * are valid), `x0`, `y0` (the valid point before the gap; NULL for a gap at the start),
  * `x1`, `y1` (the valid point after it; NULL for a gap at the end). With `neighbours` also
  * `xa`, `ya` (the valid point before x0) and `xb`, `yb` (after x1), NULL where there is none.
@@ -63,7 +62,7 @@ export async function createGapTable(db: Db, ds: Dataset, index: number, neighbo
     const select = await ds.selectRows(db, { columns: [index], withPosition: true, from: Math.max(0, lo - reach), to: Math.min(last, hi + reach) });
     // lag and lead past the segment's ends give NULL, hence the tests of i against 0 and the last row.
     const around = `SELECT i, v, lag(v) OVER () AS a, lead(v) OVER () AS b${neighbours ? ', lag(v, 2) OVER () AS a2, lead(v, 2) OVER () AS b2' : ''} FROM (SELECT __pos AS i, ${v} AS v FROM (${select}))`;
-    segments.push(`SELECT * FROM (${around}) WHERE i BETWEEN ${lo} AND ${hi} AND v IS NULL AND (a IS NOT NULL OR b IS NOT NULL OR i = 0 OR i = ${last})`);
+    segments.push(`SELECT i, a, b${neighbours ? ', a2, b2' : ''} FROM (${around}) WHERE i BETWEEN ${lo} AND ${hi} AND v IS NULL AND (a IS NOT NULL OR b IS NOT NULL OR i = 0 OR i = ${last})`);
   }
   const bounds = `SELECT *, i = 0 OR a IS NOT NULL AS starts, i = ${last} OR b IS NOT NULL AS ends FROM (${segments.join(' UNION ALL ')}) ORDER BY i`;
   // A start's gap ends at that row or at the next boundary row.
@@ -75,7 +74,7 @@ export async function createGapTable(db: Db, ds: Dataset, index: number, neighbo
   const gaps = `SELECT s, e, CASE WHEN s > 0 THEN s - 1 END AS x0, y0, CASE WHEN e < ${last} THEN e + 1 END AS x1, y1${neighbours ? ', a2, b2' : ''} FROM (${paired}) WHERE starts`;
   // The valid point before x0 is x0 - 1 when that row is valid, else (it ends the gap
   // before) that gap's x0; likewise after x1. These windows run over gaps, not rows.
-  const select = `SELECT row_number() OVER () AS k, s, e, coalesce(lag(e) OVER () + 1, 0) AS r, x0, y0, x1, y1${
+  const select = `SELECT s, e, coalesce(lag(e) OVER () + 1, 0) AS r, x0, y0, x1, y1${
     neighbours
       ? `,
       CASE WHEN s >= 2 AND a2 IS NOT NULL THEN s - 2 ELSE lag(x0) OVER () END AS xa,
@@ -113,10 +112,19 @@ export interface GapFill {
  */
 export async function createGapFill(db: Db, gaps: string, fill: GapFill): Promise<string> {
   // Each gap with the valid rows before it, unnested in gap order: runs of the column, in row order.
-  const perGap = `SELECT k, r, s, e, ${fill.perGap.join(', ')} FROM ${gaps}`;
+  const perGap = `SELECT r, s, e, ${fill.perGap.join(', ')} FROM ${gaps}`;
   const name = `__willow_gap_fill_${++tables}`;
-  await db.run(`CREATE TEMP TABLE ${name} AS SELECT CASE WHEN p >= s THEN ${fill.perRow} END AS f FROM (SELECT unnest(range(r, e + 1)) AS p, * EXCLUDE (k, r, e) FROM (${perGap}))`);
+  await db.run(`CREATE TEMP TABLE ${name} AS SELECT CASE WHEN p >= s THEN ${fill.perRow} END AS f FROM (SELECT unnest(range(r, e + 1)) AS p, * EXCLUDE (r, e) FROM (${perGap}))`);
   return name;
+}
+
+/**
+ * Column `index` of `ds` with its missing values (NULL, or NaN in a float column) taken from
+ * the fill table `fill` (createGapFill, listed in the change's `joins`) and the others as
+ * `value` (an expression of ds.ref(index)), for a ColumnPlan expression.
+ */
+export function filledColumn(ds: Dataset, index: number, fill: string, value: string): string {
+  return `CASE WHEN ${isMissing(ds.sqlName(index), ds.column(index).type)} THEN ${fill}.f ELSE ${value} END`;
 }
 
 /**

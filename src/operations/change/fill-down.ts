@@ -8,7 +8,7 @@ import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
 import { scanOf } from './scan.ts';
 import { columnGroups, groupIndices } from '../../engine/column-groups.ts';
 import type { Db } from '../../engine/duck.ts';
-import { createGapTable, createGapFill, type GapFill } from '../../engine/interpolation/gaps.ts';
+import { createGapTable, createGapFill, filledColumn, type GapFill } from '../../engine/interpolation/gaps.ts';
 
 
 /** Fills of at most this many columns go by their gaps (createGapTable), wider ones by one ordered window. */
@@ -99,7 +99,7 @@ export const fillDown = defineOperation({
         const fill = await createGapFill(ctx.db, table, forward ? FFILL : BFILL);
         joins.push(fill);
         // NaN is missing too: where nothing fills it, it becomes NULL (as the window leaves it).
-        columns.push({ name: c.name, expr: `CASE WHEN ${isMissing(ds.sqlName(keep), c.type)} THEN ${fill}.f ELSE ${ds.ref(keep)} END` });
+        columns.push({ name: c.name, expr: filledColumn(ds, keep, fill, ds.ref(keep)) });
       }
       return { kind: 'columns', columns, joins };
     }

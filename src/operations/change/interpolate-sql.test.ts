@@ -98,7 +98,7 @@ test('interpolate in SQL: gaps only before the first or after the last value', a
 test('interpolate in SQL: a long column, its gaps many and spread over several row groups', async () => {
   // 300,000 values and ~50,000 gaps: the gaps are found and their starts and ends paired by
   // streaming windows that read the rows in order, which must hold beyond one vector or row
-  // group, and the fill is a positional join of a stream unnested from them.
+  // group, and the fill is a table unnested from them in gap order.
   const values = series(mulberry32(7), 300_000, 0.3, 5, true);
   for (const method of ['linear', 'pchip'] as const) await compare(values, method, 'long');
 });

@@ -9,7 +9,7 @@ import { CpuTaskError } from '../../worker/cpu-pool.ts';
 import { readNumbers, writeNumbers } from './transforms/column-io.ts';
 import { scanOf } from './scan.ts';
 import type { Db } from '../../engine/duck.ts';
-import { createGapTable, createGapFill, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
+import { createGapTable, createGapFill, filledColumn, pchipSlopes, LINEAR_FILL, PCHIP_FILL } from '../../engine/interpolation/gaps.ts';
 
 // FITPACK's smoothing spline costs about m² (a 20,000-point column takes ~40 s in scipy as
 // here); beyond this many values a request would hold the session's queue for many minutes.
@@ -58,7 +58,7 @@ export const interpolate = defineOperation({
       // as it is (as the numeric methods do); linear makes it float whatever it fills.
       if (method === 'pchip' && Number(await ctx.db.scalar(`SELECT count(*) FROM ${gaps} WHERE x0 IS NOT NULL AND x1 IS NOT NULL`)) === 0) return { kind: 'none' };
       const fill = method === 'linear' ? await createGapFill(ctx.db, gaps, LINEAR_FILL) : await createGapFill(ctx.db, pchipSlopes(gaps), PCHIP_FILL);
-      const expr = `CASE WHEN ${isMissing(ds.sqlName(index), column.type)} THEN ${fill}.f ELSE CAST(${ds.ref(index)} AS DOUBLE) END`;
+      const expr = filledColumn(ds, index, fill, `CAST(${ds.ref(index)} AS DOUBLE)`);
       return { kind: 'columns', columns: columns.map((c, i) => (i === index ? { name: c.name, expr } : c)), joins: [fill] };
     }
 
