@@ -4,6 +4,7 @@ import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
+import { isRowProjection, projectedColumns } from './sandbox-projection.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -77,7 +78,8 @@ export type SandboxOutcome =
   /**
    * The new dataset: `names` in order, `rows` rows. `kept[j]` is the index of a column of
    * the current dataset holding exactly the values of result column j (checked for UPDATE
-   * and ALTER, whose result has the same rows), else -1: column j is then field `c<j>` of
+   * and ALTER, whose result has the same rows; for a query, when it maps df row by row and
+   * column j repeats a df column, see sandbox-projection.ts), else -1: column j is then field `c<j>` of
    * one of the result files (resultFiles(), in order), rows in their new order. No file is
    * written when every column is kept.
    */
@@ -121,7 +123,7 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
     // tells a query from a modification before any data is read.
     const shown = commandNames(input.names);
     const dfRows = input.names.length ? `SELECT * FROM (${input.source}) AS s(${shown.names.map(ident).join(', ')})` : input.source;
-    await createEmpty(conn, dfRows);
+    const definitions = await createEmpty(conn, dfRows);
     const started = performance.now();
     const remaining = () => limits.timeoutMs - (performance.now() - started);
     const toResultNames = resultNames(input.names, shown);
@@ -141,18 +143,30 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       await conn.run('DROP TABLE df');
       // query() takes the statement as a string value (it cannot reach into our SQL) and
       // itself accepts nothing but a single SELECT.
-      const select = `SELECT * FROM query(${literal(input.command)}) AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
-      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
+      const fields = `AS t(${checked.names.map((_, j) => `c${j}`).join(', ')})`;
       const groups = input.groups;
+      // A row-by-row projection writes only its computed columns (sandbox-projection.ts);
+      // not tried on wide data, where planning on a copy of df costs more than it saves.
+      const kept = groups ? null : await projection(input.command, shown.names, definitions, checked.names.length, input.resultPath, limits);
+      if (kept) {
+        const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
+        await conn.run(`CREATE VIEW df AS ${dfRows}`);
+        const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
+          written.length ? copyOut(c, `SELECT ${written.map((j) => `c${j}`).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input) : count(c),
+        );
+        return { kind: 'result', statement: 'SELECT', names: result, rows, kept };
+      }
+      const select = `SELECT * FROM query(${literal(input.command)}) ${fields}`;
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
       if (groups?.preload) {
         await loadTable(conn, groups.selects, shown.names, limits);
-        const count = await query();
-        return { kind: 'result', statement: 'SELECT', names: result, rows: count, kept: result.map(() => -1) };
+        const resultRows = await query();
+        return { kind: 'result', statement: 'SELECT', names: result, rows: resultRows, kept: result.map(() => -1) };
       }
       await conn.run(`CREATE VIEW df AS ${dfRows}`);
-      let count: number;
+      let resultRows: number;
       try {
-        count = await query();
+        resultRows = await query();
       } catch (err) {
         // Wide, over the files: a sort, join or aggregate of whole rows holds chunks of every
         // column in each of its operators. Loaded into one table, df gets DuckDB's late
@@ -160,9 +174,9 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         if (!groups || !(err instanceof OperationError) || err.code !== 'command out of memory') throw err;
         await conn.run('DROP VIEW df');
         await loadTable(conn, groups.selects, shown.names, limits);
-        count = await query();
+        resultRows = await query();
       }
-      return { kind: 'result', statement: 'SELECT', names: result, rows: count, kept: result.map(() => -1) };
+      return { kind: 'result', statement: 'SELECT', names: result, rows: resultRows, kept: result.map(() => -1) };
     }
     // (Only a modification needs df's types as the engine reads them: a query never reads
     // them, and reading them runs a plan of every column.)
@@ -197,10 +211,11 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
  * and a second of CPU, for a table with no row. DESCRIBE gives DuckDB's own type names,
  * which read back as the same types (DECIMAL(18,3), ENUM(…), STRUCT("a b" …), …).
  */
-async function createEmpty(conn: DuckDBConnection, select: string): Promise<void> {
+async function createEmpty(conn: DuckDBConnection, select: string): Promise<string[]> {
   const reader = await conn.runAndReadAll(`DESCRIBE ${select}`);
   const columns = reader.getRowObjects().map((c) => `${ident(String(c.column_name))} ${String(c.column_type)}`);
   await conn.run(`CREATE TABLE df (${columns.join(', ')})`);
+  return columns;
 }
 
 /** Fill the table df with the rows of `select` (the dataset, or some of its columns); its own error when they do not fit. */
@@ -359,6 +374,30 @@ async function touchedColumns(input: SandboxInput, shown: string[], before: Colu
     if (full === null) return null;
     const narrowed = await plan(candidates);
     return narrowed !== null && narrowed === full ? candidates : null;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * For a query that maps df row by row, which result columns repeat a df column unchanged
+ * (its index) and which are computed (-1); null when it is not such a query or none repeats
+ * (see sandbox-projection.ts). Decided on an empty df (`definitions`: its columns, as
+ * createEmpty made them) in an instance of its own that holds no data, planned unoptimized,
+ * as closed as the sandbox; anything that fails there is null, and the query runs as written.
+ */
+async function projection(command: string, shown: string[], definitions: string[], resultColumns: number, resultPath: string, limits: SandboxLimits): Promise<number[] | null> {
+  const { instance, conn } = await openSandbox([], resultPath, limits, { optimizer: false });
+  try {
+    await conn.run(`CREATE TABLE df (${definitions.join(', ')})`);
+    const tree = (await conn.runAndReadAll(`SELECT json_serialize_sql(${literal(command)})`)).getRows()[0][0];
+    const kept = projectedColumns(String(tree), shown, resultColumns);
+    if (!kept || kept.every((k) => k < 0)) return null;
+    const plan = (await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${command}`)).getRows()[0]?.[1];
+    return isRowProjection(String(plan)) ? kept : null;
+  } catch {
+    return null;
   } finally {
     conn.closeSync();
     instance.closeSync();

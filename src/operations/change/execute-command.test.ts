@@ -264,8 +264,9 @@ describe('executeCommand: escape attempts are refused', () => {
     const id = await h.load(CSV);
     const files = h.rt.store.filesDir(id);
     const imported = (await h.rt.store.current(id)).manifest.columns[0].file;
-    // A new version in a file of its own: the imported file now belongs to history only.
-    await h.ok(id, 'executeCommand', { command: 'SELECT a + 1 AS a, x, f FROM df' });
+    // A new version in a file of its own: the imported file now belongs to history only
+    // (every column computed: one passed through unchanged would keep the imported file).
+    await h.ok(id, 'executeCommand', { command: "SELECT a + 1 AS a, x || '' AS x, f + 0 AS f FROM df" });
     assert.notEqual((await h.rt.store.current(id)).manifest.columns[0].file, imported);
     const before = await snapshot(h, id);
     const attempts = [
@@ -341,7 +342,9 @@ describe('executeCommand: escape attempts are refused', () => {
     const other = await h.load('secret\nhunter2\n');
     const otherFile = h.rt.store.filePath(other, (await h.rt.store.current(other)).manifest.columns[0].file);
     const first = h.rt.store.filePath(mine, (await h.rt.store.current(mine)).manifest.columns[0].file);
-    await h.ok(mine, 'executeCommand', { command: 'SELECT a, x FROM df' });
+    // Computed columns: a column passed through unchanged keeps its file, and the import
+    // wrote one file for all columns.
+    await h.ok(mine, 'executeCommand', { command: "SELECT a + 0 AS a, x || '' AS x FROM df" });
     const before = await snapshot(h, mine);
     for (const sql of [
       `SELECT * FROM read_parquet('${otherFile}')`,

@@ -87,8 +87,10 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
     // The whole table is in the files, in the engine's format: they become the version's files.
     return { kind: 'file', paths: files, names: outcome.names };
   }
-  // UPDATE or ALTER left some columns as they were: those keep their files, the others are
-  // read from the result (through a view of the job's connection) and written.
+  // UPDATE or ALTER left some columns as they were, or a query repeated them: those keep
+  // their files, the others are read from the result (through a view of the job's
+  // connection) and written. Kept columns are only right beside a result of the same rows.
+  if (outcome.rows !== ds.rows) throw new Error(`a command result of ${outcome.rows} rows keeps columns of a dataset of ${ds.rows} rows`);
   const view = `__command_${crypto.randomBytes(6).toString('hex')}`;
   if (written.length) {
     await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j}`).join(', ')} FROM ${result}`);

@@ -1,0 +1,147 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { engineHarness, type EngineHarness } from '../../test/helpers/engine.ts';
+import { isRowProjection, projectedColumns } from './sandbox-projection.ts';
+
+// A query mapping df row by row writes only its computed columns; every column it repeats
+// keeps its file. Each result is checked against the same query run the general way (wrapped
+// in a subquery, which the shortcut never takes), on a session loaded from the same file.
+
+const CSV = 'a,x,f,Name\n1,p,1.5,u\n-2,q,2.5,v\n3,r,,w\n4,s,0.5,x\n';
+
+describe('executeCommand: projections keep the files of the columns they repeat', () => {
+  let h: EngineHarness;
+  before(async () => {
+    h = await engineHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const files = async (id: string) => new Map((await h.rt.store.current(id)).manifest.columns.map((c) => [c.name, JSON.stringify({ file: c.file, field: c.field, deleted: c.deleted?.file })]));
+
+  /** Runs `sql` on a fresh session and, wrapped, on another; both tables must be equal. Returns the first session. */
+  async function same(sql: string, setup: (id: string) => Promise<void> = async () => {}) {
+    const id = await h.load(CSV);
+    const reference = await h.load(CSV);
+    await setup(id);
+    await setup(reference);
+    const res = await h.run(id, 'executeCommand', { command: sql });
+    const ref = await h.run(reference, 'executeCommand', { command: `SELECT * FROM (${sql}) AS wrapped` });
+    assert.equal(res.success, ref.success, `${sql}: ${res.errorDescription ?? ''} / ${ref.errorDescription ?? ''}`);
+    assert.equal(res.error, ref.error, sql);
+    assert.deepEqual(await h.table(id), await h.table(reference), sql);
+    return id;
+  }
+
+  test('repeated columns keep their files; computed ones are written', async () => {
+    for (const [sql, kept, written] of [
+      ['SELECT *, f * 2 AS g FROM df', ['a', 'x', 'f', 'Name'], ['g']],
+      ['SELECT x, a FROM df', ['x', 'a'], []],
+      ['SELECT * EXCLUDE (a) REPLACE (f * 2 AS f) RENAME (x AS y) FROM df', ['Name'], ['f']],
+      ['SELECT t.a AS first, t.*, upper(x) AS u FROM df AS t', ['a', 'x', 'f', 'Name'], ['u']],
+      ['SELECT NAME, df.F, a + 1 AS a1 FROM df', ['NAME', 'F'], ['a1']],
+      ['FROM df SELECT *, random() < 2 AS r', ['a', 'x', 'f', 'Name'], ['r']],
+    ] as const) {
+      const id = await h.load(CSV);
+      const start = await files(id);
+      const reference = await h.load(CSV);
+      await h.ok(id, 'executeCommand', { command: sql });
+      await h.ok(reference, 'executeCommand', { command: `SELECT * FROM (${sql}) AS wrapped` });
+      assert.deepEqual(await h.table(id), await h.table(reference), sql);
+      const now = await files(id);
+      for (const name of kept) {
+        const original = [...start.entries()].find(([n]) => n.toLowerCase() === name.toLowerCase())![1];
+        const mine = [...now.entries()].find(([n]) => n.toLowerCase() === name.toLowerCase())![1];
+        assert.equal(mine, original, `${sql}: ${name} keeps its file`);
+      }
+      for (const name of written) assert.ok(![...start.values()].includes(now.get(name)!), `${sql}: ${name} is written`);
+      await h.ok(id, 'undo');
+      assert.deepEqual(await files(id), start, `${sql}: undo`);
+    }
+  });
+
+  test('the dataset as it is: no change', async () => {
+    const id = await h.load(CSV);
+    for (const sql of ['SELECT * FROM df', 'SELECT a, x, f, Name FROM df', 'SELECT df.* FROM df']) {
+      const res = await h.ok(id, 'executeCommand', { command: sql });
+      assert.equal(res.changed, false, sql);
+    }
+  });
+
+  test('with deleted rows the repeated columns stay aligned with the computed ones', async () => {
+    const deleted = async (id: string) => {
+      await h.ok(id, 'deleteRows', { rowIndices: [1] });
+    };
+    const id = await same('SELECT *, a * 10 AS b FROM df', deleted);
+    assert.deepEqual(await h.column(id, 'b'), [10, 30, 40]);
+    assert.deepEqual(await h.column(id, 'a'), [1, 3, 4]);
+  });
+
+  test('queries that are not row-by-row projections give what they say', async () => {
+    for (const sql of [
+      'SELECT *, row_number() OVER (ORDER BY f DESC) AS r FROM df',
+      'SELECT *, a + 1 AS b FROM df WHERE a > 0',
+      'SELECT *, a + 1 AS b FROM df ORDER BY f',
+      'SELECT *, a + 1 AS b FROM df LIMIT 2 OFFSET 1',
+      'SELECT DISTINCT x, a FROM df',
+      'SELECT *, unnest([1, 2]) AS u FROM df',
+      'SELECT *, (SELECT max(a) FROM df) AS m FROM df',
+      'SELECT *, a > (SELECT avg(a) FROM df) AS big FROM df',
+      'WITH q AS (SELECT 1 AS one) SELECT *, a + 1 AS b FROM df',
+      'SELECT * FROM df QUALIFY row_number() OVER (ORDER BY a) <= 2',
+      'SELECT x, a FROM df, (SELECT 1 AS one) AS o',
+      'SELECT x, sum(a) AS s FROM df GROUP BY ALL',
+      'SELECT *, a + 1 AS b FROM df UNION ALL SELECT *, a FROM df',
+      'SELECT x, a FROM df NATURAL JOIN df AS d',
+      'SELECT COLUMNS(\'[ax]\'), f * 2 AS g FROM df',
+      'SELECT price FROM df',
+    ]) {
+      await same(sql);
+    }
+  });
+
+  test('a struct field or a lateral alias is computed, not mistaken for a column', async () => {
+    const struct = async (id: string) => {
+      await h.ok(id, 'executeCommand', { command: "SELECT *, {'a': f, 'x': 7} AS s FROM df" });
+    };
+    await same('SELECT s.a AS sa, s.x AS sx, *, f AS ff FROM df', struct);
+    await same('SELECT a * 2 AS twice, twice + 1 AS more, x FROM df');
+  });
+});
+
+describe('projectedColumns and isRowProjection on DuckDB trees and plans', () => {
+  test('read the tree and the plan DuckDB gives', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await conn.run('CREATE TABLE df (a BIGINT, "B c" VARCHAR, s STRUCT(x INT))');
+      await conn.run('PRAGMA disable_optimizer');
+      const tree = async (sql: string) => String((await conn.runAndReadAll(`SELECT json_serialize_sql('${sql.replaceAll("'", "''")}')`)).getRows()[0][0]);
+      const plan = async (sql: string) => String((await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${sql}`)).getRows()[0][1]);
+      const shown = ['a', 'B c', 's'];
+      assert.deepEqual(projectedColumns(await tree('SELECT *, a + 1 AS b FROM df'), shown, 4), [0, 1, 2, -1]);
+      assert.deepEqual(projectedColumns(await tree('SELECT "b C", s.x, t.a FROM df AS t'), shown, 3), [1, -1, 0]);
+      assert.deepEqual(projectedColumns(await tree('SELECT "b C", s.x, t.a FROM df t'), shown, 3), [1, -1, 0]);
+      assert.deepEqual(projectedColumns(await tree('SELECT t."b C", t.a FROM df AS t'), shown, 2), [1, 0]);
+      assert.equal(projectedColumns(await tree('SELECT * FROM df'), shown, 2), null, 'a width that does not match');
+      assert.equal(projectedColumns(await tree('SELECT * FROM df WHERE a > 1'), shown, 3), null);
+      assert.equal(projectedColumns(await tree('SELECT * FROM df ORDER BY a'), shown, 3), null);
+      assert.equal(projectedColumns(await tree('SELECT * FROM other'), shown, 3), null);
+      assert.equal(projectedColumns(await tree('SELECT * FROM main.df'), shown, 3), null);
+      assert.equal(projectedColumns(await tree('SELECT * FROM df AS s'), shown, 3), null, 'an alias that is also a column');
+      assert.equal(projectedColumns('not json', shown, 3), null);
+      assert.equal(isRowProjection(await plan('SELECT *, a + 1 AS b FROM df')), true);
+      assert.equal(isRowProjection(await plan('SELECT *, row_number() OVER () AS r FROM df')), false);
+      assert.equal(isRowProjection(await plan('SELECT *, unnest([1, 2]) AS u FROM df')), false);
+      assert.equal(isRowProjection(await plan('SELECT * FROM df WHERE a > 1')), false);
+      assert.equal(isRowProjection(await plan('SELECT * FROM df LIMIT 1')), false);
+      assert.equal(isRowProjection(await plan('SELECT *, (SELECT 1) AS one FROM df')), false);
+      assert.equal(isRowProjection('[]'), false);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+});
