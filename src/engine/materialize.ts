@@ -90,8 +90,18 @@ let deletions = 0;
  */
 async function deleteRows(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, sql: string): Promise<Materialized> {
   const positions = `__willow_deleted_${++deletions}`;
-  await db.run(`CREATE TEMP TABLE ${positions} AS SELECT DISTINCT p::BIGINT AS i FROM (${sql}) AS t(p) WHERE p IS NOT NULL`);
+  // Producers mostly give positions ascending (a scan's, a command's filter): kept in the
+  // order they come, and only put in order (and made distinct) when they are not, since a
+  // DISTINCT and two sorts of 5M positions cost 2.5 s where streaming windows cost 0.3 s.
+  await db.run(`CREATE TEMP TABLE ${positions} AS SELECT p::BIGINT AS i FROM (${sql}) AS t(p) WHERE p IS NOT NULL`);
   try {
+    // (lag OVER (): a streaming window, reading the table in insertion order.)
+    const disordered = Number(await db.scalar(`SELECT count(*) FROM (SELECT i, lag(i) OVER () AS prev FROM ${positions}) WHERE i <= prev`));
+    if (disordered > 0) {
+      await db.run(`CREATE TEMP TABLE ${positions}_sorted AS SELECT DISTINCT i FROM ${positions} ORDER BY i`);
+      await db.run(`DROP TABLE ${positions}`);
+      await db.run(`ALTER TABLE ${positions}_sorted RENAME TO ${positions}`);
+    }
     const count = Number(await db.scalar(`SELECT count(*) FROM ${positions}`));
     const outside = Number(await db.scalar(`SELECT count(*) FROM ${positions} WHERE i < 0 OR i >= ${dataset.rows}`));
     if (outside > 0) throw new Error(`row deletion names ${outside} positions outside 0…${dataset.rows - 1}`);
@@ -99,13 +109,17 @@ async function deleteRows(db: Db, store: SessionStore, sessionId: string, datase
     const written = new Map<string, { file: string; count: number }>();
     let bytesWritten = 0;
     for (const earlier of new Set(dataset.columns.map((c) => c.deleted?.file ?? ''))) {
-      let rows = `SELECT i AS d FROM ${positions}`;
+      // The positions, ascending in the table, are the physical rows when the file lost none
+      // before: numbered in that order by streaming windows. Otherwise merged with the earlier
+      // deletions, and sorted.
+      let select = `SELECT i AS d, i - (row_number() OVER () - 1) AS g, row_number() OVER () AS k FROM ${positions}`;
       if (earlier !== '') {
         const prev = `read_parquet(${literal(dataset.filePath(earlier))})`;
-        rows = `SELECT d FROM ${prev} UNION ALL SELECT l.i + coalesce(m.k, 0) AS d FROM ${positions} l ASOF LEFT JOIN (SELECT g, max(k) AS k FROM ${prev} GROUP BY g) m ON l.i >= m.g`;
+        const rows = `SELECT d FROM ${prev} UNION ALL SELECT l.i + coalesce(m.k, 0) AS d FROM ${positions} l ASOF LEFT JOIN (SELECT g, max(k) AS k FROM ${prev} GROUP BY g) m ON l.i >= m.g`;
+        select = `SELECT d, d - (row_number() OVER (ORDER BY d) - 1) AS g, row_number() OVER (ORDER BY d) AS k FROM (${rows}) ORDER BY d`;
       }
       const { file, path } = store.newFile(sessionId);
-      const n = await copyToParquet(db, `SELECT d, d - (row_number() OVER (ORDER BY d) - 1) AS g, row_number() OVER (ORDER BY d) AS k FROM (${rows}) ORDER BY d`, path, DELETED_PARQUET);
+      const n = await copyToParquet(db, select, path, DELETED_PARQUET);
       written.set(earlier, { file, count: n });
       bytesWritten += (await fs.stat(path)).size;
     }

@@ -392,7 +392,7 @@ export async function hidePaths(input: SandboxInput, cwd: string): Promise<Sandb
   }
   const hide = (sql: string) => links.reduce((s, [file, name]) => s.split(file).join(name), sql);
   const groups = input.groups && { ...input.groups, selects: input.groups.selects.map(hide) };
-  return { ...input, source: hide(input.source), files, resultPath: path.relative(cwd, input.resultPath), ...(groups ? { groups } : {}) };
+  return { ...input, source: hide(input.source), ...(input.positioned ? { positioned: hide(input.positioned) } : {}), files, resultPath: path.relative(cwd, input.resultPath), ...(groups ? { groups } : {}) };
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {

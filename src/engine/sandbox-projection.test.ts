@@ -102,6 +102,45 @@ describe('executeCommand: projections keep the files of the columns they repeat'
     }
   });
 
+  test('SELECT * FROM df WHERE … records the rows it drops as deleted; every column keeps its file', async () => {
+    for (const [sql, setup] of [
+      ['SELECT * FROM df WHERE a > 0', undefined],
+      ['SELECT * FROM df AS t WHERE t.f IS NOT NULL AND x <> \'q\'', undefined],
+      ['FROM df WHERE a % 2 = 0', undefined],
+      ['SELECT df.* FROM df WHERE a > 0', async (id: string) => void (await h.ok(id, 'deleteRows', { rowIndices: [0] }))],
+      ['SELECT * FROM df WHERE a > 100', undefined],
+    ] as const) {
+      const id = await same(sql, setup);
+      const start = await files(id);
+      const deleted = (await h.rt.store.current(id)).manifest.columns.every((c) => c.deleted);
+      assert.ok(deleted, `${sql}: rows recorded as deleted`);
+      for (const [name, entry] of start) assert.equal(JSON.parse(entry).file, JSON.parse((await files(id)).get(name)!).file, `${sql}: ${name} keeps its file`);
+    }
+    const id = await h.load(CSV);
+    assert.equal((await h.ok(id, 'executeCommand', { command: 'SELECT * FROM df WHERE true' })).changed, false, 'no row dropped: no change');
+  });
+
+  test('a condition that reaches every column, or more than a condition, gives what it says', async () => {
+    for (const sql of [
+      'SELECT * FROM df WHERE COLUMNS(*) IS NOT NULL',
+      'SELECT * FROM df WHERE NOT (COLUMNS(*) IS NULL)',
+      "SELECT * FROM df WHERE struct_pack(*) IS NOT NULL AND x <> 'p'",
+      "SELECT * FROM df WHERE df IS NOT NULL AND x <> 'p'",
+      'SELECT * FROM df WHERE len(struct_pack(*)) = 4',
+      "SELECT * FROM df WHERE len(json_keys(to_json(df))) = 4 AND x <> 'p'",
+      'SELECT * FROM df WHERE list_count([COLUMNS(*)::VARCHAR]) = 4',
+      'SELECT * FROM df WHERE a > (SELECT min(a) FROM df)',
+      'SELECT * FROM df WHERE a IN (SELECT a FROM df WHERE f > 1)',
+      'SELECT * EXCLUDE (x) FROM df WHERE a > 0',
+      'SELECT *, a + 1 AS b FROM df WHERE a > 0',
+      'SELECT x, a FROM df WHERE a > 0',
+      'SELECT * FROM df WHERE a > 0 ORDER BY f',
+      'SELECT * FROM df WHERE a > 0 LIMIT 1',
+    ]) {
+      await same(sql);
+    }
+  });
+
   test('a struct field or a lateral alias is computed, not mistaken for a column', async () => {
     const struct = async (id: string) => {
       await h.ok(id, 'executeCommand', { command: "SELECT *, {'a': f, 'x': 7} AS s FROM df" });

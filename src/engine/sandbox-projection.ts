@@ -113,9 +113,9 @@ const planNode: z.ZodType<PlanNode> = z.lazy(() => z.looseObject({ name: z.strin
 /**
  * Whether an unoptimized physical plan (the text of `EXPLAIN (FORMAT json) …`'s plan column)
  * reads df row by row into its result in order: PROJECTIONs, each over the next, down to one
- * sequential scan of the table df.
+ * sequential scan of the table df; with `filter`, exactly one FILTER somewhere in that chain.
  */
-export function isRowProjection(plan: string): boolean {
+export function isRowProjection(plan: string, opts: { filter?: boolean } = {}): boolean {
   let parsed: unknown;
   try {
     parsed = JSON.parse(plan);
@@ -125,7 +125,52 @@ export function isRowProjection(plan: string): boolean {
   const roots = z.array(planNode).length(1).safeParse(parsed);
   if (!roots.success) return false;
   let node = roots.data[0];
-  while (node.name === 'PROJECTION' && node.children.length === 1) node = node.children[0];
+  let filters = 0;
+  while ((node.name === 'PROJECTION' || node.name === 'FILTER') && node.children.length === 1) {
+    if (node.name === 'FILTER') filters += 1;
+    node = node.children[0];
+  }
   const scan = z.looseObject({ Table: z.string() }).safeParse(node.extra_info);
-  return node.name === 'SEQ_SCAN' && node.children.length === 0 && scan.success && /^memory\.main\.df$/i.test(scan.data.Table);
+  return filters === (opts.filter ? 1 : 0) && node.name === 'SEQ_SCAN' && node.children.length === 0 && scan.success && /^memory\.main\.df$/i.test(scan.data.Table);
+}
+
+/**
+ * Whether the query whose syntax tree is `tree` (json_serialize_sql) is `SELECT * FROM df
+ * WHERE <condition>` and nothing else: every column of df, in order, of the rows the
+ * condition keeps — a deletion of the others. The condition must name the columns it reads:
+ * one that reaches every column (`COLUMNS(*)`, `*`, df as a row value) would also reach a
+ * column added beside them to tell the rows apart (see sandbox.ts). `shown` as for
+ * projectedColumns.
+ */
+export function isRowFilter(tree: string, shown: string[]): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(tree);
+  } catch {
+    return false;
+  }
+  const statement = serialized.safeParse(parsed);
+  if (!statement.success) return false;
+  const node = selectNode.extend({ where_clause: z.looseObject({ class: z.string() }) }).safeParse(statement.data.statements[0].node);
+  if (!node.success || node.data.from_table.table_name.toLowerCase() !== 'df' || node.data.select_list.length !== 1) return false;
+  const table = (node.data.from_table.alias || node.data.from_table.table_name).toLowerCase();
+  if (shown.some((name) => name.toLowerCase() === table)) return false;
+  const s = star.safeParse(node.data.select_list[0]);
+  if (!s.success || s.data.columns || s.data.exclude_list.length || s.data.replace_list.length || s.data.rename_list.length || s.data.qualified_exclude_list.length) return false;
+  if (s.data.relation_name && s.data.relation_name.toLowerCase() !== table) return false;
+  return !reachesEveryColumn(node.data.where_clause, table);
+}
+
+/** Whether an expression tree holds a star (`*`, COLUMNS(…)) or names the table itself (a row value). */
+function reachesEveryColumn(value: unknown, table: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => reachesEveryColumn(v, table));
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  if (record.class === 'STAR') return true;
+  if (record.class === 'COLUMN_REF') {
+    const names = record.column_names;
+    if (!Array.isArray(names) || names.length === 0) return true;
+    if (names.length === 1 && String(names[0]).toLowerCase() === table) return true;
+  }
+  return Object.values(record).some((v) => reachesEveryColumn(v, table));
 }

@@ -1,10 +1,11 @@
+import crypto from 'node:crypto';
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
-import { isRowProjection, projectedColumns } from './sandbox-projection.ts';
+import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -68,6 +69,11 @@ export interface SandboxInput {
    * otherwise df reads the files, and is loaded only when the query ran out of memory so.
    */
   groups?: { selects: string[]; preload: boolean };
+  /**
+   * `source` with each row's position (0-based, in order) as its first column, when a query
+   * that only filters df may be taken as a deletion (see projection()); absent for wide data.
+   */
+  positioned?: string;
 }
 
 export type StatementKind = 'SELECT' | 'UPDATE' | 'DELETE' | 'INSERT' | 'ALTER';
@@ -147,8 +153,26 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       const groups = input.groups;
       // A row-by-row projection writes only its computed columns (sandbox-projection.ts);
       // not tried on wide data, where planning on a copy of df costs more than it saves.
-      const kept = groups ? null : await projection(input.command, shown.names, definitions, checked.names.length, input.resultPath, limits);
-      if (kept) {
+      const shortcut = groups ? null : await projection(input.command, shown.names, definitions, checked.names.length, input.resultPath, limits);
+      if (shortcut?.kind === 'filter' && input.positioned) {
+        // The rows the condition keeps, told apart by a position column beside df's that the
+        // statement cannot name; the others are deleted, and every column keeps its file.
+        const position = `__position_${crypto.randomBytes(6).toString('hex')}`;
+        const names = [...shown.names, position].map(ident);
+        await conn.run(`CREATE VIEW df AS SELECT ${names.join(', ')} FROM (${input.positioned}) AS s(${[position, ...shown.names].map(ident).join(', ')})`);
+        return await withTimeLimit(conn, limits, remaining(), shown, async (c) => {
+          const rows = await count(c);
+          // The kept positions come in order (a filter keeps the scan's order), then the row
+          // count as the end: the deleted ones are the gaps between them, in order, from
+          // streaming windows (no join, no sort).
+          await c.run(`CREATE TEMP TABLE __kept AS SELECT c${names.length - 1} AS r FROM query(${literal(input.command)}) AS t(${names.map((_, j) => `c${j}`).join(', ')})`);
+          await c.run(`INSERT INTO __kept VALUES (${rows})`);
+          const deleted = await copyOut(c, `SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept`, [0], input);
+          return deleted === 0 ? { kind: 'unchanged' } : { kind: 'deleted', deleted };
+        });
+      }
+      if (shortcut?.kind === 'columns') {
+        const { kept } = shortcut;
         const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
         await conn.run(`CREATE VIEW df AS ${dfRows}`);
         const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
@@ -381,21 +405,24 @@ async function touchedColumns(input: SandboxInput, shown: string[], before: Colu
 }
 
 /**
- * For a query that maps df row by row, which result columns repeat a df column unchanged
- * (its index) and which are computed (-1); null when it is not such a query or none repeats
+ * A query that maps df row by row: which result columns repeat a df column unchanged (its
+ * index) and which are computed (-1), when at least one repeats; or a query that only keeps
+ * some rows of df whole (`SELECT * FROM df WHERE …`, a deletion of the others); else null
  * (see sandbox-projection.ts). Decided on an empty df (`definitions`: its columns, as
  * createEmpty made them) in an instance of its own that holds no data, planned unoptimized,
  * as closed as the sandbox; anything that fails there is null, and the query runs as written.
  */
-async function projection(command: string, shown: string[], definitions: string[], resultColumns: number, resultPath: string, limits: SandboxLimits): Promise<number[] | null> {
+async function projection(command: string, shown: string[], definitions: string[], resultColumns: number, resultPath: string, limits: SandboxLimits): Promise<{ kind: 'columns'; kept: number[] } | { kind: 'filter' } | null> {
   const { instance, conn } = await openSandbox([], resultPath, limits, { optimizer: false });
   try {
     await conn.run(`CREATE TABLE df (${definitions.join(', ')})`);
-    const tree = (await conn.runAndReadAll(`SELECT json_serialize_sql(${literal(command)})`)).getRows()[0][0];
-    const kept = projectedColumns(String(tree), shown, resultColumns);
-    if (!kept || kept.every((k) => k < 0)) return null;
-    const plan = (await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${command}`)).getRows()[0]?.[1];
-    return isRowProjection(String(plan)) ? kept : null;
+    const tree = String((await conn.runAndReadAll(`SELECT json_serialize_sql(${literal(command)})`)).getRows()[0][0]);
+    const kept = projectedColumns(tree, shown, resultColumns);
+    const filter = !kept && resultColumns === shown.length && isRowFilter(tree, shown);
+    if (!filter && (!kept || kept.every((k) => k < 0))) return null;
+    const plan = String((await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${command}`)).getRows()[0]?.[1]);
+    if (filter) return isRowProjection(plan, { filter: true }) ? { kind: 'filter' } : null;
+    return kept && isRowProjection(plan) ? { kind: 'columns', kept } : null;
   } catch {
     return null;
   } finally {

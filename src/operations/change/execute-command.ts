@@ -45,6 +45,8 @@ export const executeCommand = defineOperation({
         {
           command: params.command,
           source: ds.columns.length ? ds.select() : 'SELECT NULL AS __empty WHERE false',
+          // For a query that only filters rows, which are then recorded as deleted.
+          positioned: ds.columns.length && ds.columns.length <= WIDE_GROUP ? ds.select({ withPosition: true }) : undefined,
           names: ds.names,
           files: ds.files(),
           resultPath,
