@@ -2,7 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness, type EngineHarness } from '../../test/helpers/engine.ts';
 import { Dataset } from './dataset.ts';
+import fs from 'node:fs/promises';
 import { materialize } from './materialize.ts';
+import type { ColumnPlan } from '../operations/types.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -84,4 +86,40 @@ test('a computed column marked dictionary: false is written without a dictionary
   assert.ok(usual.pages > 0);
   assert.equal(plain.wrong, 0);
   assert.equal(usual.wrong, 0);
+});
+
+// A field of a file the operation wrote is adopted as it is: the file moves into the
+// session's files once for all its fields; one of another row count, one without the field,
+// or one outside the session's tmp folder is refused before anything moves.
+test('adopted fields: the file is moved once for its fields; a wrong one is refused', async () => {
+  const id = await h.load('a,b\n1,x\n2,y\n3,z\n');
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const tmp = h.rt.store.tmpDir(id);
+  await fs.mkdir(tmp, { recursive: true });
+  const written = async (name: string, select: string) => {
+    const path = `${tmp}/${name}.parquet`;
+    await h.rt.duck.withConnection((db) => db.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`));
+    return path;
+  };
+  const adopt = (columns: ColumnPlan[]) =>
+    h.rt.duck.withConnection(async (db) => {
+      for (const statement of ds.viewStatements()) await db.run(statement);
+      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns });
+    });
+  const good = await written('good', 'SELECT range * 1.5::DOUBLE AS c1, range::VARCHAR AS c2 FROM range(3)');
+  const done = await adopt([{ name: 'a', keep: 0 }, { name: 'half', adopt: { path: good, field: 'c1' } }, { name: 'text', adopt: { path: good, field: 'c2' } }]);
+  assert.equal(done.columns[0].file, manifest.columns[0].file);
+  assert.equal(done.columns[1].file, done.columns[2].file, 'one file for both fields');
+  assert.deepEqual(done.columns.slice(1).map((c) => [c.field, c.type]), [['c1', 'DOUBLE'], ['c2', 'VARCHAR']]);
+  assert.equal(await fs.stat(good).then(() => true, () => false), false, 'moved, not copied');
+  const values = await h.rt.duck.withConnection((db) => db.rows(`SELECT c1, c2 FROM read_parquet('${h.rt.store.filesDir(id)}/${done.columns[1].file}')`));
+  assert.deepEqual(values, [{ c1: 0, c2: '0' }, { c1: 1.5, c2: '1' }, { c1: 3, c2: '2' }]);
+
+  const short = await written('short', 'SELECT range AS c1 FROM range(2)');
+  await assert.rejects(adopt([{ name: 'x', adopt: { path: short, field: 'c1' } }]), /has 2 rows for a dataset of 3/);
+  const other = await written('other', 'SELECT range AS c0 FROM range(3)');
+  await assert.rejects(adopt([{ name: 'x', adopt: { path: other, field: 'c1' } }]), /has no field c1/);
+  await assert.rejects(adopt([{ name: 'x', adopt: { path: '/etc/passwd', field: 'c1' } }]), /not in the session's tmp folder/);
+  for (const path of [short, other]) assert.equal(await fs.stat(path).then(() => true, () => false), true, `${path} stays where it was`);
 });

@@ -4,7 +4,7 @@ import type { Db } from './duck.ts';
 import type { Dataset } from './dataset.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { ColumnEntry } from '../store/manifest.ts';
-import type { Change } from '../operations/types.ts';
+import type { Change, ColumnPlan } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
 import { columnGroups } from './column-groups.ts';
@@ -32,7 +32,7 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
   checkNames(names);
   const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr, dictionary: c.dictionary !== false }] : []));
   const columns: ColumnEntry[] = change.columns.map((c) => ('keep' in c ? { ...dataset.column(c.keep), name: c.name } : { name: c.name, file: '', field: '', type: '' }));
-  let bytesWritten = 0;
+  let bytesWritten = await adoptFields(db, store, sessionId, dataset, change.columns, columns);
   // Files of at most WIDE_GROUP columns (see column-groups.ts): one COPY per group, each
   // over the same ordered source, so every group's rows are in the same order.
   for (const { from, to } of columnGroups(computed.length)) {
@@ -53,6 +53,41 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     bytesWritten += (await fs.stat(path)).size;
   }
   return { rows: dataset.rows, columns, bytesWritten };
+}
+
+/**
+ * Fill in `columns[i]` for each plan that adopts a field of a file the operation wrote: each
+ * such file is checked (in the session's tmp folder, the dataset's row count, the field
+ * there), moved into the session's files and synced. Returns the bytes adopted.
+ */
+async function adoptFields(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, plans: ColumnPlan[], columns: ColumnEntry[]): Promise<number> {
+  const byPath = new Map<string, number[]>();
+  plans.forEach((c, i) => {
+    if ('adopt' in c) byPath.set(c.adopt.path, [...(byPath.get(c.adopt.path) ?? []), i]);
+  });
+  // Every file checked before any moves: a refusal leaves them all where they were.
+  const checked: { source: string; members: number[]; fields: string[]; types: Map<string, string> }[] = [];
+  for (const [source, members] of byPath) {
+    if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
+    const types = new Map((await db.describe(`SELECT * FROM read_parquet(${literal(source)})`)).map((d) => [d.name, d.type]));
+    const count = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(source)})`));
+    if (count !== dataset.rows) throw new Error(`adopted file ${source} has ${count} rows for a dataset of ${dataset.rows}`);
+    const fields = members.map((i) => (plans[i] as Extract<ColumnPlan, { adopt: unknown }>).adopt.field);
+    const missing = fields.find((field) => !types.has(field));
+    if (missing !== undefined) throw new Error(`adopted file ${source} has no field ${missing}`);
+    checked.push({ source, members, fields, types });
+  }
+  let bytes = 0;
+  for (const { source, members, fields, types } of checked) {
+    const { file, path } = store.newFile(sessionId);
+    await fs.rename(source, path);
+    await fsyncFile(path);
+    members.forEach((i, k) => {
+      columns[i] = { name: plans[i].name, file, field: fields[k], type: types.get(fields[k])! };
+    });
+    bytes += (await fs.stat(path)).size;
+  }
+  return bytes;
 }
 
 /**

@@ -40,7 +40,15 @@ export interface OperationContext {
  * (e.g. a one-to-one image of a column that was written without a dictionary), so the file
  * is written without trying a dictionary (parquet-layout.ts).
  */
-export type ColumnPlan = { name: string; keep: number } | { name: string; expr: string; dictionary?: false };
+export type ColumnPlan =
+  | { name: string; keep: number }
+  | { name: string; expr: string; dictionary?: false }
+  /**
+   * Field `field` of a Parquet file the operation wrote itself in ctx.tmpDir, in the engine's
+   * format (parquet-layout.ts), holding exactly the dataset's rows in order: the file is moved
+   * into the session's files as it is (once for all its fields), not written again.
+   */
+  | { name: string; adopt: { path: string; field: string } };
 
 /**
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns

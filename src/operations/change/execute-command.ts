@@ -90,17 +90,15 @@ async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { ki
     return { kind: 'file', paths: files, names: outcome.names };
   }
   // UPDATE or ALTER left some columns as they were, or a query repeated them: those keep
-  // their files, the others are read from the result (through a view of the job's
-  // connection) and written. Kept columns are only right beside a result of the same rows.
+  // their files; the others are fields of the result files, which become files of the
+  // version as they are. Kept columns are only right beside a result of the same rows.
   if (outcome.rows !== ds.rows) throw new Error(`a command result of ${outcome.rows} rows keeps columns of a dataset of ${ds.rows} rows`);
-  const view = `__command_${crypto.randomBytes(6).toString('hex')}`;
-  if (written.length) {
-    await ctx.db.run(`CREATE TEMP VIEW ${ident(view)} AS SELECT ${written.map((j) => `c${j}`).join(', ')} FROM ${result}`);
-  }
-  const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, expr: `${ident(view)}.c${j}` }));
+  // Written column j is field c<j> of the file of its group (resultFiles: group g in file g).
+  const fileOf = new Map(columnGroups(Math.max(1, written.length)).flatMap(({ from, to }, g) => written.slice(from, to).map((j) => [j, files[g]] as const)));
+  const columns: ColumnPlan[] = outcome.names.map((name, j) => (outcome.kept[j] >= 0 ? { name, keep: outcome.kept[j] } : { name, adopt: { path: fileOf.get(j)!, field: `c${j}` } }));
   const identical = columns.length === ds.columns.length && columns.every((c, j) => 'keep' in c && c.keep === j && c.name === ds.column(j).name);
   if (identical) return { kind: 'none' };
-  return { kind: 'columns', columns, joins: written.length ? [view] : [] };
+  return { kind: 'columns', columns };
 }
 
 /**
