@@ -48,9 +48,10 @@ const consumer = new BullmqConsumer(
       // The job may have committed before its last worker died: say so, and let clients refresh.
       const applied = job.jobId ? await runtime.store.appliedFrom(job.sessionID, job.jobId).catch(() => null) : null;
       const stalled = /stalled/.test(reason);
+      // BullMQ's reason (logged where the job failed) may name the server's paths or Redis: not the client's.
       const errorDescription = stalled
         ? `the worker running this operation stopped before answering, ${config.JOB_MAX_STALLS + 1} time(s); ${applied ? 'it had been applied: the dataset shows its result' : 'it was not applied: the dataset is at its last complete version'}`
-        : `the operation could not be run (${reason}); ${applied ? 'it had been applied' : 'the dataset is unchanged'}`;
+        : `the queue could not run the operation to its end; ${applied ? 'it had been applied' : 'the dataset is unchanged'}`;
       return {
         message: { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null, success: false, error: stalled ? 'worker lost' : 'internal error', errorDescription },
         dataChanged: applied !== null,

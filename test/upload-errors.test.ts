@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, upload, uploadOk } from './helpers/server.ts';
+import { assertNoHost } from './helpers/host.ts';
 
 const server = await startServer();
 after(() => server.close());
@@ -48,6 +49,21 @@ describe('the client\'s mistakes in an upload are 400s that name the problem', (
     const noBoundary = await post('multipart/form-data', '--XX\r\n\r\n');
     assert.equal(noBoundary.status, 400);
     assert.notEqual(((await noBoundary.json()) as { error: string }).error, 'internal error');
+  });
+
+  test('a CSV DuckDB cannot read: unreadable file, naming the problem but no path of the server', async () => {
+    // A line longer than DuckDB's line limit (2,000,000 bytes): DuckDB's message names the
+    // line, the limit and, further down, the uploaded file's path in DATA_DIR.
+    for (const [name, content] of [
+      ['long-line.csv', `a,b\n1,${'x'.repeat(2_100_000)}\n2,3\n`],
+      ['long-quoted.csv', `a,b\n1,2\n"${'y'.repeat(2_100_000)}",4\n`],
+    ]) {
+      const res = await upload(server.url, name, content);
+      assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error, 'unreadable file');
+      assert.match(res.body.errorDescription, /^the file could not be read: CSV Error on Line: \d+: Maximum line size of 2000000 bytes exceeded/, name);
+      assertNoHost(res.body.errorDescription, [server.dataDir]);
+    }
   });
 
   test('no upload is left behind', async () => {

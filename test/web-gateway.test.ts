@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { startServer } from './helpers/server.ts';
+import { assertNoHost } from './helpers/host.ts';
 import { operations } from '../src/operations/index.ts';
 
 // A stand-in build of the web client, so these tests do not depend on `npm run build:web`.
@@ -76,13 +77,20 @@ test('the web client is served at / and at its session routes; other unknown pat
   assert.equal(health.status, 200);
 });
 
-test('without a build the app routes answer 503 saying how to build it', async () => {
+test('without a build the app routes answer 503 saying how to build it, without the server\'s paths', async () => {
   const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-nodist-'));
   const bare = await startServer({ WEB_DIST: empty });
   try {
-    const res = await fetch(`${bare.url}/`);
-    assert.equal(res.status, 503);
-    assert.match(((await res.json()) as { errorDescription: string }).errorDescription, /npm run build:web/);
+    for (const url of ['/', '/s/0123456789abcdef0123456789abcd']) {
+      const res = await fetch(`${bare.url}${url}`);
+      assert.equal(res.status, 503);
+      const body = (await res.json()) as { error: string; errorDescription: string };
+      assert.equal(body.error, 'web client not built');
+      assert.match(body.errorDescription, /index\.html/);
+      assert.match(body.errorDescription, /npm run build:web/);
+      // The server's folders are no business of a client's.
+      assertNoHost(body.errorDescription, [empty, bare.dataDir]);
+    }
   } finally {
     await bare.close();
     await fs.rm(empty, { recursive: true, force: true });

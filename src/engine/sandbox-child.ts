@@ -25,7 +25,9 @@ process.on('message', async (msg: Request) => {
     // A message naming a file resolved against the working directory would show where it is.
     const hide = (message: string) => message.split(`${process.cwd()}/`).join('').split(process.cwd()).join('.');
     const e = err as Error;
-    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message) } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
+    // An OperationError's cause (DuckDB's full message) goes along for the server's log.
+    const cause = err instanceof OperationError && err.cause instanceof Error ? { cause: err.cause.message } : {};
+    const failure = err instanceof OperationError ? { operation: true, code: err.code, message: hide(err.message), ...cause } : { operation: false, code: '', message: hide(e?.message ?? String(err)) };
     process.send!({ failure, peakData: peakData() });
   }
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { literal } from './sql.ts';
-import { OperationError } from '../operations/errors.ts';
+import { OperationError, clientText } from '../operations/errors.ts';
 import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
 
 // executeCommand's statement runs in a child process of its own, never in the server:
@@ -83,7 +83,7 @@ type ChildMessage =
   | { ready: true; vmData: number }
   /** peakData: the largest data segment the process has had (bytes), see sandbox-child.ts. */
   | { outcome: SandboxOutcome; peakData: number }
-  | { failure: { operation: boolean; code: string; message: string }; peakData: number };
+  | { failure: { operation: boolean; code: string; message: string; cause?: string }; peakData: number };
 
 /** A command's data segment: at its start, at its peak, and the RLIMIT_DATA it ran under (bytes). */
 export interface CommandMemory {
@@ -211,8 +211,22 @@ async function processUsage(pid: number): Promise<{ vmData: number; cpuSeconds: 
  */
 function limitProcess(pid: number, dataBytes: number, cpuSeconds: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}:unlimited`, `--cpu=${cpuSeconds}:unlimited`], { timeout: 5000 }, (err) => (err ? reject(err) : resolve()));
+    execFile('prlimit', ['--pid', String(pid), `--data=${dataBytes}:unlimited`, `--cpu=${cpuSeconds}:unlimited`], { timeout: 5000 }, (err, _stdout, stderr) => (err ? reject(Object.assign(err, { stderr })) : resolve()));
   });
+}
+
+type PrlimitError = Error & { code?: string | number; killed?: boolean; stderr?: string };
+
+/**
+ * Why prlimit failed, for the client: its own complaint (stderr's first line, without paths),
+ * never its command line (execFile's message: the pid and the limits, the server's settings).
+ */
+function prlimitFailure(err: PrlimitError): string {
+  if (err.code === 'ENOENT') return 'prlimit was not found';
+  if (err.killed) return 'prlimit did not finish within 5 s';
+  const complaint = err.stderr?.split('\n').find((l) => l.trim() !== '');
+  if (complaint) return clientText(complaint.startsWith('prlimit') ? complaint : `prlimit: ${complaint}`);
+  return typeof err.code === 'number' ? `prlimit failed with exit code ${err.code}` : 'prlimit could not be run';
 }
 
 const timedOut = (limits: SandboxLimits) => new OperationError('command timed out', `the command ran longer than its limit of ${limits.timeoutMs} ms and was stopped; the dataset is unchanged`);
@@ -335,9 +349,9 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
     const usage = await processUsage(child.pid!);
     const cpuSeconds = Math.ceil(usage.cpuSeconds + (deadline / 1000) * Math.max(1, limits.threads)) + 1;
     const dataLimit = usage.vmData + parseMemorySize(limits.memoryLimit) + commandHeadroom(input.names.length);
-    await limitProcess(child.pid!, dataLimit, cpuSeconds).catch((err: Error) => {
+    await limitProcess(child.pid!, dataLimit, cpuSeconds).catch((err: PrlimitError) => {
       // Without its limits the command must not run at all.
-      throw new OperationError('command unavailable', `the server could not limit the process that runs commands (prlimit: ${err.message.split('\n')[0]}); commands need util-linux's prlimit; the dataset is unchanged`);
+      throw new OperationError('command unavailable', `the server could not limit the process that runs commands (${prlimitFailure(err)}); commands need util-linux's prlimit; the dataset is unchanged`, { cause: err });
     });
     spare.commands++;
     // The command's time starts once its process is ready and limited.
@@ -354,7 +368,7 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
         clearTimeout(timer);
         child.off('exit', onExit);
         if ('outcome' in msg) resolve(msg.outcome);
-        else reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message) : new Error(msg.failure.message));
+        else reject(msg.failure.operation ? new OperationError(msg.failure.code, msg.failure.message, msg.failure.cause === undefined ? undefined : { cause: new Error(msg.failure.cause) }) : new Error(msg.failure.message));
       };
       const onExit = (code: number | null, signal: string | null) => {
         clearTimeout(timer);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
-import { OperationError } from '../operations/errors.ts';
+import { OperationError, clientText } from '../operations/errors.ts';
 import { deniedFunction } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
@@ -657,16 +657,13 @@ function refused(what: string): OperationError {
 
 function invalid(err: unknown): OperationError {
   const message = err instanceof Error ? err.message : String(err);
-  return new OperationError('invalid command', `the command is not valid SQL: ${firstLine(message.replace(/^Failed to extract statements: /, '').replace(/^Parser Error: /, ''))}`);
+  // Errors quote the statement ("at or near …"): clientText cuts a line of a 100 KB statement short.
+  return new OperationError('invalid command', `the command is not valid SQL: ${clientText(message.replace(/^Failed to extract statements: /, '').replace(/^Parser Error: /, ''), { userSql: true })}`, { cause: err });
 }
 
-// Errors quote the statement ("at or near …"): a line of a 100 KB statement is cut short.
-function firstLine(s: string): string {
-  const line = s.slice(0, s.indexOf('\n') < 0 ? undefined : s.indexOf('\n')).trim();
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-// DuckDB's errors, as errors a person can act on. Anything already an OperationError passes.
+// DuckDB's errors, as errors a person can act on: its reason, first line, without a path of
+// the server or a name of ours (clientText); the full message is the cause, for the log.
+// Anything already an OperationError passes.
 function translate(err: unknown, limits: SandboxLimits, shown: ShownNames): unknown {
   if (err instanceof OperationError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -674,15 +671,16 @@ function translate(err: unknown, limits: SandboxLimits, shown: ShownNames): unkn
   if (ambiguous) return ambiguous;
   const m = /^([A-Za-z ]+?) Error: ?([\s\S]*)$/.exec(message);
   const kind = m?.[1] ?? '';
-  const detail = firstLine(m?.[2] ?? message);
+  const detail = clientText(m?.[2] ?? message, { names: shown.names, userSql: true });
+  const cause = { cause: err };
   if (kind === 'Permission') {
-    return new OperationError('command refused', `the command tried to reach a file, the network or a setting (${detail}); executeCommand has no access to files, the network or extensions, only to the table df`);
+    return new OperationError('command refused', `the command tried to reach a file, the network or a setting (${detail}); executeCommand has no access to files, the network or extensions, only to the table df`, cause);
   }
   if (kind === 'Out of Memory') {
-    return new OperationError('command out of memory', `the command needed more memory than its limit of ${limits.memoryLimit} and was stopped (${detail}); the dataset is unchanged`);
+    return new OperationError('command out of memory', `the command needed more memory than its limit of ${limits.memoryLimit} and was stopped (${detail}); the dataset is unchanged`, cause);
   }
-  if (kind === 'Parser') return new OperationError('invalid command', `the command is not valid SQL: ${detail}`);
+  if (kind === 'Parser') return new OperationError('invalid command', `the command is not valid SQL: ${detail}`, cause);
   if (kind === 'INTERRUPT') return new OperationError('command timed out', `the command was stopped; the dataset is unchanged`);
-  if (m) return new OperationError('command failed', `${kind} error: ${detail}`);
+  if (m) return new OperationError('command failed', `${kind} error: ${detail}`, cause);
   return err;
 }

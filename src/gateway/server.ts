@@ -125,18 +125,21 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
   app.get('/health', async () => ({ ok: true }));
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', async (req, reply) => {
     const dataDir = await fs.access(config.dataDir, fs.constants.W_OK).then(() => 'writable', (err: NodeJS.ErrnoException) => err.code ?? 'unusable');
     if (!(backend instanceof BullmqQueue)) {
       return reply.code(dataDir === 'writable' ? 200 : 503).send({ status: dataDir === 'writable' ? 'ok' : 'unavailable', queue: 'embedded', dataDir });
     }
+    // A Redis that accepts connections but does not answer must not hold the probe.
+    const silent = new Error('no answer from Redis within 2 s');
     try {
-      // A Redis that accepts connections but does not answer must not hold the probe.
-      const h = await Promise.race([backend.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from Redis within 2 s')), 2000).unref())]);
+      const h = await Promise.race([backend.health(), new Promise<never>((_, reject) => setTimeout(() => reject(silent), 2000).unref())]);
       const ok = h.redis === 'ready' && dataDir === 'writable';
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', queue: 'bullmq', dataDir, ...h });
     } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', queue: 'bullmq', dataDir, redis: (err as Error).message });
+      // Redis's own error names its address (a setting of the server's): logged, not answered.
+      if (err !== silent) req.log.warn({ err }, 'health check: Redis failed');
+      return reply.code(503).send({ status: 'unavailable', queue: 'bullmq', dataDir, redis: err === silent ? silent.message : 'failed (see the server log)' });
     }
   });
   app.get('/api/operations', async () => ({ success: true, operations: describeOperations() }));

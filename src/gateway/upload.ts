@@ -9,6 +9,7 @@ import { WriteBatch } from './write-batch.ts';
 import { GrowingFile } from '../engine/import/growing.ts';
 import { importOptionsSchema, ImportError, type ImportOptions, type ImportReport } from '../engine/import/types.ts';
 import { describeZodError } from '../operations/params.ts';
+import { clientText } from '../operations/errors.ts';
 import { newSessionId } from '../store/session-id.ts';
 import { sessionCount, totalBytes } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
@@ -160,7 +161,13 @@ function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
   if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) return tooLarge(rt);
   if (e.name === 'NotUtf8Error') return fail(400, 'unreadable file', 'the file is not text in an encoding that could be recognized');
   if (e instanceof ImportError || e.name === 'ImportError') return fail(400, e.code ?? 'unreadable file', e.message);
-  if (/^(Invalid Input|Conversion|Parser|IO|Binder) Error/.test(e.message)) return fail(400, 'unreadable file', `the file could not be read: ${e.message.split('\n')[0]}`);
+  // DuckDB's reason is the client's to read; the file's path in DATA_DIR, the reader's
+  // settings and its internal names are not (clientText), so the full message is logged.
+  const duck = /^(?:Invalid Input|Conversion|Parser|IO|Binder) Error: ?/.exec(e.message);
+  if (duck) {
+    req.log.warn({ err }, 'uploaded file could not be read');
+    return fail(400, 'unreadable file', `the file could not be read: ${clientText(e.message.slice(duck[0].length))}`);
+  }
   req.log.error({ err }, 'upload failed');
   return fail(500, 'internal error', 'the server could not import this file');
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
-import { OperationError } from '../operations/errors.ts';
+import { OperationError, clientText } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
@@ -38,6 +38,8 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
 class Watchdog {
   state: 'running' | 'committing' | 'expired' = 'running';
   db: Db | null = null;
+  /** Column names of the version the job works on: DuckDB's errors call column i `__c<i>`. */
+  names?: readonly string[];
   /** When the job is answered as timed out (epoch ms). */
   readonly deadline: number;
   constructor(limitMs: number) {
@@ -91,13 +93,15 @@ async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sess
     if (changed === null) return { message: { ...envelope, success: true, ...result }, dataChanged: false };
     return { message: { ...envelope, success: true, ...result, changed }, dataChanged: true };
   } catch (err) {
-    const { error, errorDescription } = describeError(err);
+    const { error, errorDescription } = describeError(err, watchdog.names);
+    // The full message (paths, internal names) is the operator's: the client got clientText of it.
     if (!(err instanceof OperationError) && !(err instanceof SessionNotFoundError)) rt.log.error({ ...envelope, err }, 'operation failed');
+    else if (err instanceof OperationError && err.cause) rt.log.warn({ ...envelope, error, err: err.cause }, 'operation refused');
     return { message: { ...envelope, success: false, error, errorDescription }, dataChanged: false };
   }
 }
 
-function describeError(err: unknown): { error: string; errorDescription: string } {
+function describeError(err: unknown, names?: readonly string[]): { error: string; errorDescription: string } {
   if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
   if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
   if (err instanceof StaleJobError) return { error: 'stale job', errorDescription: err.message };
@@ -106,9 +110,10 @@ function describeError(err: unknown): { error: string; errorDescription: string 
   if (code === CPU_OUT_OF_MEMORY) return { error: 'operation out of memory', errorDescription: 'the operation needed more memory than a CPU thread may use (CPU_TASK_MEMORY_MB) and was stopped; the dataset is unchanged' };
   const message = err instanceof Error ? err.message : String(err);
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
-  // out of range); they are worth showing, stripped of the engine's prefix.
+  // out of range); they are worth showing, stripped of the engine's prefix, and of paths and
+  // internal names (clientText: `__c<i>` becomes the column's name).
   const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented|INTERRUPT) Error: ?(.*)$/s.exec(message);
-  if (duck) return { error: 'operation failed', errorDescription: duck[2].split('\n')[0] };
+  if (duck) return { error: 'operation failed', errorDescription: clientText(duck[2], { names }) };
   return { error: 'internal error', errorDescription: 'the server could not complete this operation; the dataset is unchanged' };
 }
 
@@ -175,6 +180,7 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
   const engine = engineFor(rt, dataset.rows, dataset.columns.length);
   const db = await engine.duck.connect();
   watchdog.db = db;
+  watchdog.names = dataset.names;
   try {
     return await fn(await openContext(rt, engine, db, sessionId, dataset, watchdog.deadline));
   } finally {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import XLSX from 'xlsx';
 import { ImportError } from './types.ts';
+import { clientText } from '../../operations/errors.ts';
 import { PANDAS_NA } from './na.ts';
 import type { InferredType } from './csv.ts';
 import { checkXlsxPackage, type InflateLimits } from './zip-limits.ts';
@@ -47,7 +48,7 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   try {
     workbook = XLSX.read(bytes, { type: 'buffer', sheets: 0, cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
   } catch (err) {
-    throw new ImportError('unreadable Excel file', `the workbook could not be read: ${(err as Error).message}`);
+    throw new ImportError('unreadable Excel file', `the workbook could not be read: ${clientText((err as Error).message)}`);
   }
   const name = workbook.SheetNames?.[0];
   const sheet = name ? workbook.Sheets[name] : undefined;

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { ident, literal } from '../sql.ts';
 import { ImportError } from './types.ts';
+import { clientText } from '../../operations/errors.ts';
 import { uniqueColumnNames } from './names.ts';
 import { tooManyColumns, writeTypedGroups, WIDE_COLUMNS } from './wide.ts';
 import { WIDE_GROUP } from '../column-groups.ts';
@@ -407,6 +408,7 @@ async function firstCharacter(file: string): Promise<string> {
   }
 }
 
+/** DuckDB's reason a JSON file did not read, for the client: without its prefix, the file's path or internal names. */
 function cleanMessage(err: unknown): string {
-  return (err as Error).message.split('\n')[0].replace(/^Invalid Input Error: /, '').replace(/ in file "[^"]*"/, '').replace(/\s*$/, '');
+  return clientText((err as Error).message.split('\n')[0].replace(/^Invalid Input Error: /, '').replace(/ in file "[^"]*"/, ''));
 }

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { ImportError } from './types.ts';
+import { clientText } from '../../operations/errors.ts';
 
 /** Caps on what an .xlsx package may inflate to, checked before any XML is parsed. */
 export interface InflateLimits {
@@ -110,7 +111,7 @@ function inflateCounting(data: Buffer, onChunk: (chunk: Buffer) => void): Promis
         reject(err);
       }
     });
-    inflater.on('error', (err) => reject(broken(err.message)));
+    inflater.on('error', (err) => reject(broken(clientText(err.message))));
     inflater.on('end', () => resolve());
     inflater.end(data);
   });

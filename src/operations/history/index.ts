@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { OperationError } from '../errors.ts';
+import { OperationError, clientText } from '../errors.ts';
 import { nonNegativeInt } from '../params.ts';
 
 export const undo = defineOperation({
@@ -95,11 +95,13 @@ export const applyOperations = defineOperation({
       try {
         dataset = await control.stage(dataset, entry.operation, parameters);
       } catch (err) {
-        const why = reason(err);
-        if (why === 'internal error') ctx.log.error({ err, operation: entry.operation }, 'applyOperations entry failed');
+        // The step ran on `dataset` (the earlier steps' result): its columns are the ones DuckDB names.
+        const why = reason(err, dataset.names);
+        // The full message (paths, internal names) is the operator's; the client gets clientText of it.
+        if (!(err instanceof OperationError)) ctx.log.error({ err, operation: entry.operation }, 'applyOperations entry failed');
         // Refusals that say "try again later" keep their code, which clients act on.
         const code = err instanceof OperationError && RETRYABLE.has(err.code) ? err.code : 'operation failed';
-        throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`);
+        throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`, err instanceof OperationError && err.cause ? { cause: err.cause } : undefined);
       }
       applied.push({ operation: entry.operation, parameters, appliedAt: new Date().toISOString() });
     }
@@ -109,10 +111,11 @@ export const applyOperations = defineOperation({
   },
 });
 
-// Why an entry failed, as the client would have been told had it been sent alone.
-function reason(err: unknown): string {
+// Why an entry failed, as the client would have been told had it been sent alone (DuckDB's
+// reason without paths or internal names; `names`: the columns of the version it ran on).
+function reason(err: unknown, names: readonly string[]): string {
   if (err instanceof OperationError) return `${err.code}: ${err.message}`;
   const message = err instanceof Error ? err.message : String(err);
   const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented) Error: ?(.*)$/s.exec(message);
-  return duck ? duck[2].split('\n')[0] : 'internal error';
+  return duck ? clientText(duck[2], { names }) : 'internal error';
 }
