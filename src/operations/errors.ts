@@ -69,6 +69,9 @@ export function clientText(message: string, opts: ClientTextOptions = {}): strin
     const reason = lines.slice(1).find((l) => l.trim() !== '' && !/^(Original Line|Possible Solution)/.test(l) && !/^\s/.test(l));
     if (reason) text += `: ${reason.trim()}`;
   }
+  // The pattern scans ahead from each quote: on a long line (a cell value quoted in it) only
+  // a prefix, so that its cost stays bounded whatever the data.
+  text = text.slice(0, 16 * CLIENT_TEXT_MAX);
   text = text.replace(HIDDEN, (all: string, ...args: unknown[]) => {
     const g = args.at(-1) as Record<string, string | undefined>;
     if (g.path) return `<file>${/[.,:;)\]]*$/.exec(g.path)![0]}`;
