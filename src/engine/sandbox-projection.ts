@@ -42,6 +42,29 @@ const selectNode = z.looseObject({
   qualify: z.null(),
 });
 const serialized = z.looseObject({ error: z.literal(false), statements: z.array(z.looseObject({ node: z.unknown() })).length(1) });
+const filteredNode = selectNode.extend({ where_clause: z.looseObject({ class: z.string() }) });
+
+/**
+ * The one SELECT node of `tree` (json_serialize_sql's text) when it reads the base table df
+ * and matches `schema`, with the name the statement may qualify df's columns with (`table`,
+ * lower case); null otherwise, or when a column of df has that name too (`t.x` would be
+ * ambiguous to the reader here).
+ */
+function selectOverDf<S extends typeof selectNode | typeof filteredNode>(tree: string, shown: string[], schema: S): { node: z.infer<S>; table: string } | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(tree);
+  } catch {
+    return null;
+  }
+  const statement = serialized.safeParse(parsed);
+  if (!statement.success) return null;
+  const node = schema.safeParse(statement.data.statements[0].node);
+  if (!node.success || node.data.from_table.table_name.toLowerCase() !== 'df') return null;
+  const table = (node.data.from_table.alias || node.data.from_table.table_name).toLowerCase();
+  if (shown.some((name) => name.toLowerCase() === table)) return null;
+  return { node: node.data as z.infer<S>, table };
+}
 
 /**
  * For each result column of the query whose syntax tree is `tree` (the text of DuckDB's
@@ -52,23 +75,12 @@ const serialized = z.looseObject({ error: z.literal(false), statements: z.array(
  * the mapping must match.
  */
 export function projectedColumns(tree: string, shown: string[], resultColumns: number): number[] | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(tree);
-  } catch {
-    return null;
-  }
-  const statement = serialized.safeParse(parsed);
-  if (!statement.success) return null;
-  const node = selectNode.safeParse(statement.data.statements[0].node);
-  if (!node.success || node.data.from_table.table_name.toLowerCase() !== 'df') return null;
+  const select = selectOverDf(tree, shown, selectNode);
+  if (!select) return null;
+  const { node, table } = select;
   const byName = new Map(shown.map((name, j) => [name.toLowerCase(), j]));
-  // The name the select list may qualify df's columns with.
-  const table = (node.data.from_table.alias || node.data.from_table.table_name).toLowerCase();
-  // A struct column named like the table makes `t.x` ambiguous to the reader here.
-  if (byName.has(table)) return null;
   const kept: number[] = [];
-  for (const item of node.data.select_list) {
+  for (const item of node.select_list) {
     if (item.class === 'STAR') {
       const s = star.safeParse(item);
       if (!s.success || s.data.columns || s.data.qualified_exclude_list.length) return null;
@@ -143,22 +155,13 @@ export function isRowProjection(plan: string, opts: { filter?: boolean } = {}): 
  * projectedColumns.
  */
 export function isRowFilter(tree: string, shown: string[]): boolean {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(tree);
-  } catch {
-    return false;
-  }
-  const statement = serialized.safeParse(parsed);
-  if (!statement.success) return false;
-  const node = selectNode.extend({ where_clause: z.looseObject({ class: z.string() }) }).safeParse(statement.data.statements[0].node);
-  if (!node.success || node.data.from_table.table_name.toLowerCase() !== 'df' || node.data.select_list.length !== 1) return false;
-  const table = (node.data.from_table.alias || node.data.from_table.table_name).toLowerCase();
-  if (shown.some((name) => name.toLowerCase() === table)) return false;
-  const s = star.safeParse(node.data.select_list[0]);
+  const select = selectOverDf(tree, shown, filteredNode);
+  if (!select || select.node.select_list.length !== 1) return false;
+  const { node, table } = select;
+  const s = star.safeParse(node.select_list[0]);
   if (!s.success || s.data.columns || s.data.exclude_list.length || s.data.replace_list.length || s.data.rename_list.length || s.data.qualified_exclude_list.length) return false;
   if (s.data.relation_name && s.data.relation_name.toLowerCase() !== table) return false;
-  return !reachesEveryColumn(node.data.where_clause, table);
+  return !reachesEveryColumn(node.where_clause, table);
 }
 
 /** Whether an expression tree holds a star (`*`, COLUMNS(…)) or names the table itself (a row value). */
