@@ -25,7 +25,7 @@ import { executeJob } from '../worker/executor.ts';
 import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Job, JobQueue, JobResult } from '../queue/job.ts';
+import type { Job, JobQueue, JobResult, ResultListener } from '../queue/job.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -39,7 +39,7 @@ export interface Gateway {
 }
 
 /** `deliver` answers a job; `dropped` is told of a job dropped unanswered (its client is gone). */
-export type QueueFactory = (rt: Runtime, deliver: (job: Job, result: JobResult) => void, dropped: (job: Job) => void) => Promise<JobQueue>;
+export type QueueFactory = (rt: Runtime, deliver: ResultListener, dropped: (job: Job) => void) => Promise<JobQueue>;
 
 export const embeddedQueue: QueueFactory = async (rt, deliver, dropped) =>
   new EmbeddedQueue((job) => executeJob(rt, job), deliver, rt.config.QUEUE_CONCURRENCY, {
@@ -112,8 +112,9 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   // The queue itself (for /healthz), and the same queue behind the per-session bound.
   const backend = await makeQueue(
     runtime,
-    (job, result) => {
-      perSession.done(job);
+    (job, result, mine) => {
+      // Another gateway's job is counted there (over BullMQ every gateway gets every result).
+      if (mine !== false) perSession.done(job);
       deliver(job, result);
     },
     (job) => perSession.done(job),

@@ -202,8 +202,9 @@ export class BullmqQueue implements JobQueue {
     }
     if (this.delivered.has(msg.jobId)) return;
     this.delivered.add(msg.jobId);
-    this.pending.delete(msg.jobId);
-    this.deliver(msg.job, msg.result);
+    // Submitted here when still waiting for its answer here.
+    const mine = this.pending.delete(msg.jobId);
+    this.deliver(msg.job, msg.result, mine);
   }
 
   /** Redis connection state and jobs waiting or running across partitions, for /healthz. */

@@ -27,7 +27,12 @@ export const jobResultSchema = z.object({
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 
-export type ResultListener = (job: Job, result: JobResult) => void;
+/**
+ * Called with each job's result. `mine` is false for a job another gateway submitted (over
+ * BullMQ every gateway receives every result, to reach its own clients of the session): a
+ * gateway's count of its session's outstanding requests takes only its own. Unset: mine.
+ */
+export type ResultListener = (job: Job, result: JobResult, mine?: boolean) => void;
 
 /**
  * Jobs that each need one of a few resources of their own (executeCommand's processes,
