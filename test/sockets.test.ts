@@ -302,6 +302,12 @@ test('POST /celeryTaskCompleted: refused without the secret, relayed to the room
       assert.equal(body.error, 'unauthorized');
     }
     assert.equal(a.received('normalize').length, 0, 'nothing forged reached the clients');
+    // The secret comes before the body: no parse (and no parser's 400 or 415) for an outsider.
+    for (const [type, body] of [['application/json', '{not json'], ['text/plain', 'hello'], ['application/x-www-form-urlencoded', 'a=1']]) {
+      const res = await fetch(`${server.url}/celeryTaskCompleted`, { method: 'POST', headers: { 'content-type': type }, body });
+      assert.equal(res.status, 401, type);
+      assert.equal(((await res.json()) as Record<string, unknown>).error, 'unauthorized');
+    }
 
     const ok = await post(message, { 'x-willow-secret': server.gateway.secret });
     assert.equal(ok.status, 200);
