@@ -41,6 +41,15 @@ const selectNode = z.looseObject({
   sample: z.null(),
   qualify: z.null(),
 });
+/**
+ * A name as DuckDB compares identifiers: without regard to the case of ASCII letters only
+ * (`SELECT äpfel FROM df` does not find a column `Äpfel`, nor `"\u212A"` (Kelvin) one named
+ * `k`), where JavaScript's toLowerCase() would fold both.
+ */
+function fold(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 const serialized = z.looseObject({ error: z.literal(false), statements: z.array(z.looseObject({ node: z.unknown() })).length(1) });
 const filteredNode = selectNode.extend({ where_clause: z.looseObject({ class: z.string() }) });
 
@@ -60,9 +69,9 @@ function selectOverDf<S extends typeof selectNode | typeof filteredNode>(tree: s
   const statement = serialized.safeParse(parsed);
   if (!statement.success) return null;
   const node = schema.safeParse(statement.data.statements[0].node);
-  if (!node.success || node.data.from_table.table_name.toLowerCase() !== 'df') return null;
-  const table = (node.data.from_table.alias || node.data.from_table.table_name).toLowerCase();
-  if (shown.some((name) => name.toLowerCase() === table)) return null;
+  if (!node.success || fold(node.data.from_table.table_name) !== 'df') return null;
+  const table = fold(node.data.from_table.alias || node.data.from_table.table_name);
+  if (shown.some((name) => fold(name) === table)) return null;
   return { node: node.data as z.infer<S>, table };
 }
 
@@ -78,28 +87,28 @@ export function projectedColumns(tree: string, shown: string[], resultColumns: n
   const select = selectOverDf(tree, shown, selectNode);
   if (!select) return null;
   const { node, table } = select;
-  const byName = new Map(shown.map((name, j) => [name.toLowerCase(), j]));
+  const byName = new Map(shown.map((name, j) => [fold(name), j]));
   const kept: number[] = [];
   for (const item of node.select_list) {
     if (item.class === 'STAR') {
       const s = star.safeParse(item);
       if (!s.success || s.data.columns || s.data.qualified_exclude_list.length) return null;
-      if (s.data.relation_name && s.data.relation_name.toLowerCase() !== table) return null;
+      if (s.data.relation_name && fold(s.data.relation_name) !== table) return null;
       const excluded = new Set<number>();
       for (const name of s.data.exclude_list) {
-        const j = typeof name === 'string' ? byName.get(name.toLowerCase()) : undefined;
+        const j = typeof name === 'string' ? byName.get(fold(name)) : undefined;
         if (j === undefined) return null;
         excluded.add(j);
       }
       const replaced = new Set<number>();
       for (const { key } of s.data.replace_list) {
-        const j = byName.get(key.toLowerCase());
+        const j = byName.get(fold(key));
         if (j === undefined) return null;
         replaced.add(j);
       }
       // A rename keeps the values; the result's name comes from the bound statement.
       for (const { key } of s.data.rename_list) {
-        if ((key.table && key.table.toLowerCase() !== table) || !byName.has(key.column.toLowerCase())) return null;
+        if ((key.table && fold(key.table) !== table) || !byName.has(fold(key.column))) return null;
       }
       shown.forEach((_, j) => {
         if (!excluded.has(j)) kept.push(replaced.has(j) ? -1 : j);
@@ -108,7 +117,7 @@ export function projectedColumns(tree: string, shown: string[], resultColumns: n
     }
     const ref = columnRef.safeParse(item);
     if (ref.success) {
-      const parts = ref.data.column_names.map((p) => p.toLowerCase());
+      const parts = ref.data.column_names.map(fold);
       const j = parts.length === 1 ? byName.get(parts[0]) : parts.length === 2 && parts[0] === table ? byName.get(parts[1]) : undefined;
       // Anything else (a struct field, a lateral alias) is computed: always right, only slower.
       kept.push(j ?? -1);
@@ -160,7 +169,7 @@ export function isRowFilter(tree: string, shown: string[]): boolean {
   const { node, table } = select;
   const s = star.safeParse(node.select_list[0]);
   if (!s.success || s.data.columns || s.data.exclude_list.length || s.data.replace_list.length || s.data.rename_list.length || s.data.qualified_exclude_list.length) return false;
-  if (s.data.relation_name && s.data.relation_name.toLowerCase() !== table) return false;
+  if (s.data.relation_name && fold(s.data.relation_name) !== table) return false;
   return !reachesEveryColumn(node.where_clause, table);
 }
 
@@ -173,7 +182,9 @@ function reachesEveryColumn(value: unknown, table: string): boolean {
   if (record.class === 'COLUMN_REF') {
     const names = record.column_names;
     if (!Array.isArray(names) || names.length === 0) return true;
-    if (names.length === 1 && String(names[0]).toLowerCase() === table) return true;
+    // The table as a row value: `df`, its alias, or qualified (`main.df`, `memory.main.df`).
+    const last = fold(String(names.at(-1)));
+    if (last === table || last === 'df') return true;
   }
   return Object.values(record).some((v) => reachesEveryColumn(v, table));
 }

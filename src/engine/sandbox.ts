@@ -153,7 +153,7 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       const groups = input.groups;
       // A row-by-row projection writes only its computed columns (sandbox-projection.ts);
       // not tried on wide data, where planning on a copy of df costs more than it saves.
-      const shortcut = groups ? null : await projection(input.command, shown.names, definitions, checked.names.length, input.resultPath, limits);
+      const shortcut = groups ? null : await projection(input.command, shown.names, definitions, checked.names.length, input.resultPath, limits, remaining());
       if (shortcut?.kind === 'filter' && input.positioned) {
         // The rows the condition keeps, told apart by a position column beside df's that the
         // statement cannot name; the others are deleted, and every column keeps its file.
@@ -410,10 +410,14 @@ async function touchedColumns(input: SandboxInput, shown: string[], before: Colu
  * some rows of df whole (`SELECT * FROM df WHERE …`, a deletion of the others); else null
  * (see sandbox-projection.ts). Decided on an empty df (`definitions`: its columns, as
  * createEmpty made them) in an instance of its own that holds no data, planned unoptimized,
- * as closed as the sandbox; anything that fails there is null, and the query runs as written.
+ * as closed as the sandbox, within `ms`; anything that fails there is null, and the query
+ * runs as written.
  */
-async function projection(command: string, shown: string[], definitions: string[], resultColumns: number, resultPath: string, limits: SandboxLimits): Promise<{ kind: 'columns'; kept: number[] } | { kind: 'filter' } | null> {
+async function projection(command: string, shown: string[], definitions: string[], resultColumns: number, resultPath: string, limits: SandboxLimits, ms: number): Promise<{ kind: 'columns'; kept: number[] } | { kind: 'filter' } | null> {
   const { instance, conn } = await openSandbox([], resultPath, limits, { optimizer: false });
+  // Within the command's time: binding can take long (a chain of lateral aliases grows
+  // exponentially). Interrupted, the query runs as written, and meets the limit there.
+  const timer = setTimeout(() => conn.interrupt(), Math.max(0, ms));
   try {
     await conn.run(`CREATE TABLE df (${definitions.join(', ')})`);
     const tree = String((await conn.runAndReadAll(`SELECT json_serialize_sql(${literal(command)})`)).getRows()[0][0]);
@@ -426,6 +430,7 @@ async function projection(command: string, shown: string[], definitions: string[
   } catch {
     return null;
   } finally {
+    clearTimeout(timer);
     conn.closeSync();
     instance.closeSync();
   }

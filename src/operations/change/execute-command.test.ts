@@ -196,6 +196,9 @@ describe('executeCommand: statements over df', () => {
       "SELECT * FROM parquet_metadata('v0.parquet')",
       "SELECT * FROM read_text('v0.parquet')",
       "SELECT * FROM query('SELECT current_setting(''allowed_paths'')')",
+      // The statement being run is the engine's wrapper around the command.
+      'SELECT current_query() AS q',
+      'SELECT * FROM df WHERE current_query() LIKE \'%parquet%\'',
     ]) {
       const res = await command(h, id, sql);
       assert.equal(res.success, false, sql);
