@@ -162,12 +162,8 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         await conn.run(`CREATE VIEW df AS SELECT ${names.join(', ')} FROM (${input.positioned}) AS s(${[position, ...shown.names].map(ident).join(', ')})`);
         return await withTimeLimit(conn, limits, remaining(), shown, async (c) => {
           const rows = await count(c);
-          // The kept positions come in order (a filter keeps the scan's order), then the row
-          // count as the end: the deleted ones are the gaps between them, in order, from
-          // streaming windows (no join, no sort).
-          await c.run(`CREATE TEMP TABLE __kept AS SELECT c${names.length - 1} AS r FROM query(${literal(input.command)}) AS t(${names.map((_, j) => `c${j}`).join(', ')})`);
-          await c.run(`INSERT INTO __kept VALUES (${rows})`);
-          const deleted = await copyOut(c, `SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept`, [0], input);
+          // (A filter keeps the scan's order: the kept positions come ascending.)
+          const deleted = await copyDeleted(c, `SELECT c${names.length - 1} FROM query(${literal(input.command)}) AS t(${names.map((_, j) => `c${j}`).join(', ')})`, rows, input);
           return deleted === 0 ? { kind: 'unchanged' } : { kind: 'deleted', deleted };
         });
       }
@@ -454,7 +450,8 @@ async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind:
   if (kind === 'DELETE') {
     const rowsAfter = await count(conn);
     if (rowsAfter === rowsBefore) return { kind: 'unchanged' };
-    const deleted = await copyOut(conn, `SELECT p AS c0 FROM range(${rowsBefore}) AS t(p) ANTI JOIN (SELECT rowid AS r FROM df) AS k ON t.p = k.r`, [0], input);
+    // (df was loaded in row order: the rowids left are the kept positions, ascending.)
+    const deleted = await copyDeleted(conn, 'SELECT rowid FROM df', rowsBefore, input);
     return { kind: 'deleted', deleted };
   }
   // UPDATE: a touched column still holding its old values keeps its file too.
@@ -506,6 +503,22 @@ async function describe(conn: DuckDBConnection, table: string): Promise<ColumnIn
   const reader = await conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`);
   const types = reader.columnTypes();
   return reader.columnNames().map((name, i) => ({ name, type: types[i].toString() }));
+}
+
+/**
+ * Write the positions of 0…rows-1 that `kept` (a query of one column: the kept positions,
+ * ascending) leaves out to the result file, field c0, ascending; the number written. They
+ * are the gaps between consecutive kept positions (and after the last, up to `rows`): read
+ * by a streaming window from a table of the kept ones, with no join and no sort.
+ */
+async function copyDeleted(conn: DuckDBConnection, kept: string, rows: number, input: SandboxInput): Promise<number> {
+  await conn.run(`CREATE TEMP TABLE __kept AS SELECT * FROM (${kept}) AS k(r)`);
+  try {
+    await conn.run(`INSERT INTO __kept VALUES (${rows})`);
+    return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input);
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS __kept');
+  }
 }
 
 /**
