@@ -57,8 +57,8 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
 
 /**
  * Fill in `columns[i]` for each plan that adopts a field of a file the operation wrote: each
- * such file is checked (in the session's tmp folder, the dataset's row count, the field
- * there), moved into the session's files and synced. Returns the bytes adopted.
+ * such file is checked (scratchFile: in the session's tmp folder; the dataset's row count,
+ * the fields named), then moved into the session's files. Returns the bytes adopted.
  */
 async function adoptFields(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, plans: ColumnPlan[], columns: ColumnEntry[]): Promise<number> {
   const byPath = new Map<string, number[]>();
@@ -68,10 +68,9 @@ async function adoptFields(db: Db, store: SessionStore, sessionId: string, datas
   // Every file checked before any moves: a refusal leaves them all where they were.
   const checked: { source: string; members: number[]; fields: string[]; types: Map<string, string> }[] = [];
   for (const [source, members] of byPath) {
-    if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
-    const types = new Map((await db.describe(`SELECT * FROM read_parquet(${literal(source)})`)).map((d) => [d.name, d.type]));
-    const count = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(source)})`));
-    if (count !== dataset.rows) throw new Error(`adopted file ${source} has ${count} rows for a dataset of ${dataset.rows}`);
+    const { fields: described, rows } = await scratchFile(db, store, sessionId, source);
+    if (rows !== dataset.rows) throw new Error(`adopted file ${source} has ${rows} rows for a dataset of ${dataset.rows}`);
+    const types = new Map(described.map((d) => [d.name, d.type]));
     const fields = members.map((i) => (plans[i] as Extract<ColumnPlan, { adopt: unknown }>).adopt.field);
     const missing = fields.find((field) => !types.has(field));
     if (missing !== undefined) throw new Error(`adopted file ${source} has no field ${missing}`);
@@ -79,15 +78,33 @@ async function adoptFields(db: Db, store: SessionStore, sessionId: string, datas
   }
   let bytes = 0;
   for (const { source, members, fields, types } of checked) {
-    const { file, path } = store.newFile(sessionId);
-    await fs.rename(source, path);
-    await fsyncFile(path);
+    const moved = await moveIntoSession(store, sessionId, source);
     members.forEach((i, k) => {
-      columns[i] = { name: plans[i].name, file, field: fields[k], type: types.get(fields[k])! };
+      columns[i] = { name: plans[i].name, file: moved.file, field: fields[k], type: types.get(fields[k])! };
     });
-    bytes += (await fs.stat(path)).size;
+    bytes += moved.bytes;
   }
   return bytes;
+}
+
+/** A Parquet file an operation wrote, before it is adopted: its fields and row count; it must be in the session's tmp folder. */
+async function scratchFile(db: Db, store: SessionStore, sessionId: string, source: string): Promise<{ fields: { name: string; type: string }[]; rows: number }> {
+  if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
+  const fields = await db.describe(`SELECT * FROM read_parquet(${literal(source)})`);
+  const rows = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(source)})`));
+  return { fields, rows };
+}
+
+/**
+ * Move a checked scratch file into the session's files (same file system: tmp/ and files/
+ * are folders of the session) and sync it: a version becomes current only once its files
+ * are on disk for good. Returns its name there and its size in bytes.
+ */
+async function moveIntoSession(store: SessionStore, sessionId: string, source: string): Promise<{ file: string; bytes: number }> {
+  const { file, path } = store.newFile(sessionId);
+  await fs.rename(source, path);
+  await fsyncFile(path);
+  return { file, bytes: (await fs.stat(path)).size };
 }
 
 /**
@@ -192,17 +209,13 @@ async function adoptFiles(db: Db, store: SessionStore, sessionId: string, source
   let rows = -1;
   let bytesWritten = 0;
   for (const source of sources) {
-    if (!source.startsWith(store.tmpDir(sessionId) + '/')) throw new Error(`adopted file ${source} is not in the session's tmp folder`);
-    const described = await db.describe(`SELECT * FROM read_parquet(${literal(source)})`);
-    if (described.some((d, k) => d.name !== `c${columns.length + k}`)) throw new Error(`adopted file ${source} does not hold fields c${columns.length}…`);
-    const { file, path } = store.newFile(sessionId);
-    await fs.rename(source, path);
-    await fsyncFile(path);
-    const count = Number(await db.scalar(`SELECT count(*) FROM read_parquet(${literal(path)})`));
+    const { fields, rows: count } = await scratchFile(db, store, sessionId, source);
+    if (fields.some((d, k) => d.name !== `c${columns.length + k}`)) throw new Error(`adopted file ${source} does not hold fields c${columns.length}…`);
     if (rows >= 0 && count !== rows) throw new Error(`adopted file ${source} has ${count} rows, the one before ${rows}`);
     rows = count;
-    for (const d of described) columns.push({ name: names[columns.length], file, field: d.name, type: d.type });
-    bytesWritten += (await fs.stat(path)).size;
+    const moved = await moveIntoSession(store, sessionId, source);
+    for (const d of fields) columns.push({ name: names[columns.length], file: moved.file, field: d.name, type: d.type });
+    bytesWritten += moved.bytes;
   }
   if (columns.length !== names.length) throw new Error(`adopted files hold ${columns.length} fields for ${names.length} names`);
   return { rows: Math.max(rows, 0), columns, bytesWritten };
