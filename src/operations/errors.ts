@@ -87,3 +87,12 @@ export function clientText(message: string, opts: ClientTextOptions = {}): strin
   });
   return text.length > CLIENT_TEXT_MAX ? `${text.slice(0, CLIENT_TEXT_MAX - 1)}…` : text;
 }
+
+/**
+ * The reason DuckDB gives for refusing a user's pattern or format (a regular expression, a
+ * strftime format) checked on its own: its message without the "<Kind> Error: " prefix, as
+ * clientText gives it for a user's text.
+ */
+export function patternReason(err: unknown): string {
+  return clientText((err instanceof Error ? err.message : String(err)).replace(/^[\w ]+Error: /, ''), { userSql: true });
+}

@@ -1,6 +1,6 @@
 import { literal } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
-import { OperationError, clientText } from '../errors.ts';
+import { OperationError, patternReason } from '../errors.ts';
 import type { Db } from '../../engine/duck.ts';
 import type { ColumnPlan } from '../types.ts';
 
@@ -101,7 +101,7 @@ export async function checkDateFormat(db: Db, format: string, param = 'dateForma
   try {
     await db.run(`SELECT try_strptime('', ${literal(format)})`);
   } catch (err) {
-    const reason = clientText((err as Error).message.replace(/^[\w ]+Error: /, ''), { userSql: true });
+    const reason = patternReason(err);
     throw new OperationError('invalid parameters', `${param} ${JSON.stringify(format)} is not a valid strftime format: ${reason}`);
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { OperationError, clientText, invalidParameter } from '../errors.ts';
+import { OperationError, invalidParameter, patternReason } from '../errors.ts';
 import { bool, checkColumnIndex, columnPosition, pattern } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isMissing } from '../../engine/json-values.ts';
@@ -90,7 +90,7 @@ async function regexExpr(db: Db, column: string, patterns: string[], replacement
     try {
       await db.run(`SELECT regexp_replace('', ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`);
     } catch (err) {
-      const reason = clientText((err as Error).message.replace(/^[\w ]+Error: /, ''), { userSql: true });
+      const reason = patternReason(err);
       throw new OperationError('invalid regex', `toReplace[${i}] ${JSON.stringify(patterns[i])} with replaceWith[${i}] ${JSON.stringify(replacements[i])} is not a valid regular expression replacement: ${reason}`);
     }
     expr = `regexp_replace(${expr}, ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
-import { OperationError, clientText, invalidParameter } from '../errors.ts';
+import { OperationError, invalidParameter, patternReason } from '../errors.ts';
 import { bool, checkColumnIndex, columnPosition, pattern } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
@@ -32,7 +32,7 @@ export const splitColumn = defineOperation({
       try {
         await ctx.db.run(`SELECT regexp_split_to_array('', ${literal(params.delimiter)})`);
       } catch (err) {
-        const reason = clientText((err as Error).message.replace(/^[\w ]+Error: /, ''), { userSql: true });
+        const reason = patternReason(err);
         throw new OperationError('invalid regex', `delimiter ${JSON.stringify(params.delimiter)} is not a valid regular expression: ${reason}`);
       }
     }
