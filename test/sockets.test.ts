@@ -336,6 +336,23 @@ test('POST /celeryTaskCompleted: refused without the secret, relayed to the room
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(((await res.json()) as Record<string, any>).success, false);
     }
+    // With the secret, a body Fastify refuses before the route is answered in the server's shape.
+    const secret = { 'x-willow-secret': server.gateway.secret };
+    const refusals: [Record<string, string>, string | Buffer, number, string][] = [
+      [{ 'content-type': 'application/json' }, '{not json', 400, 'invalid body'],
+      [{ 'content-type': 'application/json' }, '', 400, 'invalid body'],
+      [{ 'content-type': 'application/x-www-form-urlencoded' }, 'a=1', 415, 'unsupported media type'],
+      [{ 'content-type': 'application/json' }, Buffer.alloc(10 * 1024 * 1024 + 10, 32), 413, 'body too large'],
+    ];
+    for (const [headers, body, status, error] of refusals) {
+      const res = await fetch(`${server.url}/celeryTaskCompleted`, { method: 'POST', headers: { ...headers, ...secret }, body });
+      assert.equal(res.status, status, error);
+      const answer = (await res.json()) as Record<string, unknown>;
+      assert.equal(answer.success, false);
+      assert.equal(answer.error, error);
+      assert.equal(typeof answer.errorDescription, 'string');
+      assert.ok(!('statusCode' in answer), 'not Fastify\'s own body');
+    }
     // Trailing slash.
     const slash = await fetch(`${server.url}/celeryTaskCompleted/`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-willow-secret': server.gateway.secret }, body: JSON.stringify({ ...quiet, requestID: 'celery-3' }) });
     assert.equal(slash.status, 200);

@@ -11,6 +11,7 @@ import { registerSockets } from './sockets.ts';
 import { attachSocketServer } from './legacy-polling.ts';
 import { registerWeb } from './web.ts';
 import { describeOperations } from '../operations/discovery.ts';
+import { clientText } from '../operations/errors.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
 import { recoverDataDir } from '../store/recovery.ts';
@@ -76,10 +77,18 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
   // The server's own faults are logged, and answered without their message: DuckDB's and the
-  // file system's name the server's directories. The client's (4xx) keep Fastify's answer.
+  // file system's name the server's directories. The client's (4xx: Fastify refusing a body
+  // before any route sees it) get the same shape as every other failure, Fastify's reason as
+  // the description.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
-    if (status < 500) return reply.send(err);
+    if (status < 500) {
+      const reason = clientText(err.message);
+      if (status === 413) return reply.code(413).send({ success: false, error: 'body too large', errorDescription: `${reason} (the limit is ${app.initialConfig.bodyLimit} bytes; datasets go to POST /upload as multipart/form-data)` });
+      if (status === 415) return reply.code(415).send({ success: false, error: 'unsupported media type', errorDescription: reason });
+      if (err.code?.startsWith('FST_ERR_CTP_')) return reply.code(status).send({ success: false, error: 'invalid body', errorDescription: reason });
+      return reply.code(status).send({ success: false, error: 'bad request', errorDescription: reason });
+    }
     req.log.error({ err, url: req.url }, 'request failed');
     return reply.code(status).send({ success: false, error: 'internal error', errorDescription: 'the server could not complete this request' });
   });
