@@ -22,6 +22,13 @@ describe('limits name themselves when they refuse', () => {
       assert.equal(res.success, false);
       assert.equal(res.error, 'too many columns');
       assert.match(res.errorDescription, /4 columns; the limit is 3 \(MAX_COLUMNS\)/);
+      // A value that splits into a million pieces is refused from the count, before a plan
+      // of a million columns is built (it overflowed the stack) or written.
+      const long = await uploadOk(server.url, 'long.csv', `a\n${'x'.repeat(1_000_000)}\n`);
+      const split = await client.request('splitColumn', long, { columnIndex: 0, delimiter: 'x', regex: false });
+      assert.equal(split.error, 'too many columns', JSON.stringify(split).slice(0, 300));
+      assert.match(split.errorDescription, /splitColumn would make 1,000,002 columns; the limit is 3 \(MAX_COLUMNS\)/);
+      assert.equal((await client.request('metadata', long)).undoAvailable, false);
       const meta = await client.request('metadata', id);
       assert.deepEqual(meta.columns, ['a', 'b', 'c']);
       assert.equal(meta.undoAvailable, false);

@@ -96,3 +96,8 @@ export function clientText(message: string, opts: ClientTextOptions = {}): strin
 export function patternReason(err: unknown): string {
   return clientText((err instanceof Error ? err.message : String(err)).replace(/^[\w ]+Error: /, ''), { userSql: true });
 }
+
+/** The refusal of a change that would make `count` columns, past `max` (MAX_COLUMNS). */
+export function tooManyColumns(operation: string, count: number, max: number): OperationError {
+  return new OperationError('too many columns', `${operation} would make ${count.toLocaleString('en-US')} columns; the limit is ${max.toLocaleString('en-US')} (MAX_COLUMNS); the dataset is unchanged`);
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
-import { OperationError, clientText } from '../operations/errors.ts';
+import { OperationError, clientText, tooManyColumns } from '../operations/errors.ts';
 import { describeZodError } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
@@ -254,6 +254,12 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset, ctx.deadline);
       const change = await op.run(opCtx, params);
       if (change.kind === 'none') return dataset;
+      // Refused before anything is written: a plan of many columns would otherwise be
+      // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
+      if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
+        await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
+        throw tooManyColumns(operation, change.columns.length, rt.config.MAX_COLUMNS);
+      }
       let m: Materialized;
       wrote = true;
       try {
@@ -261,9 +267,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       } finally {
         await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
       }
-      if (m.columns.length > rt.config.MAX_COLUMNS) {
-        throw new OperationError('too many columns', `${operation} would make ${m.columns.length} columns; the limit is ${rt.config.MAX_COLUMNS} (MAX_COLUMNS); the dataset is unchanged`);
-      }
+      if (m.columns.length > rt.config.MAX_COLUMNS) throw tooManyColumns(operation, m.columns.length, rt.config.MAX_COLUMNS);
       const manifest = { ...dataset.manifest, ...m, id: `staged-${++staged}`, bytesWritten: dataset.manifest.id.startsWith('staged-') ? dataset.manifest.bytesWritten + m.bytesWritten : m.bytesWritten, operations: [] };
       const next = new Dataset(manifest, dataset.filesDir);
       if (change.kind === 'columns') {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
-import { OperationError, invalidParameter, patternReason } from '../errors.ts';
+import { OperationError, invalidParameter, patternReason, tooManyColumns } from '../errors.ts';
 import { bool, checkColumnIndex, columnPosition, pattern } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isText } from '../../engine/column-types.ts';
@@ -38,11 +38,14 @@ export const splitColumn = defineOperation({
     }
     const count = Number((await ctx.db.scalar(`SELECT coalesce(max(len(${pieces})), 0) FROM ${scanOf(ds, [index])}`)) ?? 0);
     if (count === 0) return { kind: 'none' };
+    // Checked before a plan of `count` columns is built: one long value can split into
+    // millions of pieces.
+    if (ds.columns.length + count > ctx.config.MAX_COLUMNS) throw tooManyColumns('splitColumn', ds.columns.length + count, ctx.config.MAX_COLUMNS);
     const parts: ColumnPlan[] = Array.from({ length: count }, (_, i) => ({ name: `${name}_${i}`, expr: `nullif((${pieces})[${i + 1}], '')` }));
     const columns: ColumnPlan[] = [];
     ds.columns.forEach((c, keep) => {
       columns.push({ name: c.name, keep });
-      if (keep === index) columns.push(...parts);
+      if (keep === index) for (const part of parts) columns.push(part);
     });
     return { kind: 'columns', columns };
   },
