@@ -102,3 +102,32 @@ export function describeZodError(error: z.ZodError): string {
     })
     .join('; ');
 }
+
+/** Keys of a request body that address the request, not the operation (API.md's envelope). */
+export const ENVELOPE: ReadonlySet<string> = new Set(['operation', 'sessionID', 'requestID']);
+
+/** A request body without its envelope: the operation's parameters as sent. */
+export function operationParameters(body: Record<string, unknown>): Record<string, unknown> {
+  // fromEntries defines own keys (an assignment to "__proto__" would set the prototype).
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
+}
+
+/** The keys an operation's parameter schema reads: a z.object's, through pipes (.transform); null when the schema is not one. */
+function schemaKeys(schema: z.ZodType): string[] | null {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodPipe) return schemaKeys(schema.in as z.ZodType);
+  return null;
+}
+
+/**
+ * A request's parameters as history records them: the keys the operation's `schema` reads,
+ * each value as sent (so that a recipe replays what was applied, exactly). The envelope
+ * (ENVELOPE) and keys the operation does not know are dropped: zod's parse ignores them, and
+ * kept they were data of no use that every manifest and `history` reply carried (15 keys of
+ * 1 MB each on every rename made a 2-row session 1.2 GB).
+ */
+export function knownParameters(schema: z.ZodType, raw: Record<string, unknown>): Record<string, unknown> {
+  const keys = schemaKeys(schema);
+  // fromEntries defines own keys (an assignment to "__proto__" would set the prototype).
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !ENVELOPE.has(k) && (keys === null || keys.includes(k))));
+}

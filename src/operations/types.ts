@@ -106,8 +106,12 @@ export type Change =
 
 /** What the history operations (undo, redo, applyOperations…) may do with the version list. */
 export interface SessionControl {
-  /** Validate and run one changing operation on `dataset`, writing its files, without committing. */
-  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<Dataset>;
+  /**
+   * Validate and run one changing operation on `dataset`, writing its files, without
+   * committing. Returns the dataset it made (`dataset` itself when nothing changed) and the
+   * parameters to record for it (knownParameters).
+   */
+  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<{ dataset: Dataset; parameters: Record<string, unknown> }>;
   /** Make a staged dataset the current version, recording the operations that made it. */
   commit(dataset: Dataset, operations: AppliedOperation[]): Promise<Manifest>;
   /** Move the current pointer one step; null when there is nothing that way. */

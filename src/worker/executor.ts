@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
 import { OperationError, clientText, tooManyColumns } from '../operations/errors.ts';
-import { describeZodError } from '../operations/params.ts';
+import { describeZodError, knownParameters, operationParameters } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
 import { materialize, type Materialized } from '../engine/materialize.ts';
@@ -21,13 +21,6 @@ import type { AppliedOperation, Manifest, SessionState } from '../store/manifest
 // Parameters with a size limit of their own, not MAX_CELL_BYTES.
 const OWN_LIMITS = new Set(['command']);
 
-// Fields of the envelope, not parameters of the operation.
-const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
-
-export function operationParameters(body: Record<string, unknown>): Record<string, unknown> {
-  // fromEntries defines own keys (an assignment to "__proto__" would set the prototype).
-  return Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
-}
 
 /**
  * A job's deadline (JOB_TIMEOUT_MS). When it passes first, the job is answered as timed out,
@@ -161,8 +154,8 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
         return { result, changed: op.readOnly ? null : changed };
       }
       const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
-      if (staged === ctx.dataset) return { result: {}, changed: false };
-      await control.commit(staged, [applied(op.name, operationParameters(job.body))]);
+      if (staged.dataset === ctx.dataset) return { result: {}, changed: false };
+      await control.commit(staged.dataset, [applied(op.name, staged.parameters)]);
       return { result: {}, changed: true };
     } catch (err) {
       // A job answered as timed out no longer has the session's changes to itself: the next
@@ -253,7 +246,8 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const params = parseParams(op.params, parameters);
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset, ctx.deadline);
       const change = await op.run(opCtx, params);
-      if (change.kind === 'none') return dataset;
+      const recorded = knownParameters(op.params, parameters);
+      if (change.kind === 'none') return { dataset, parameters: recorded };
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
       if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
@@ -274,7 +268,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
         // Once for every cache (EditLineage), whichever DuckDB instance the new version's reads use.
         for (const s of change.sameExcept ?? []) rt.lineage.record(next, s.at, dataset, s.from, s.positions, { cells: s.cells, values: s.values });
       }
-      return next;
+      return { dataset: next, parameters: recorded };
     },
     async commit(dataset, operations) {
       await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });

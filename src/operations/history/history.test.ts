@@ -277,6 +277,26 @@ describe('applyOperations', () => {
     assert.deepEqual((await h.ok(id, 'history')).operations.map((o: any) => o.parameters), [{ command: 'UPDATE df SET n = 5' }]);
     assert.deepEqual(await h.column(id, 'n'), [5]);
   });
+
+  test('recorded parameters are those the operation reads, as sent: keys it does not know are not kept', async () => {
+    const id = await h.load('n,t\n1,a\n');
+    const junk = { j0: 'x'.repeat(1000), j1: [1, 2, 3] };
+    await h.ok(id, 'renameColumn', { column: 't', newName: 'u', ...junk });
+    // combineColumns' schema is an object behind a transform; its defaults are not recorded.
+    await h.ok(id, 'combineColumns', { columnsToCombine: ['n', 'u'], seperator: '-', ...junk });
+    await h.ok(id, 'applyOperations', { operations: [{ operation: 'renameColumn', parameters: { column: 'u', newName: 'v', ...junk } }] });
+    // A change that finds nothing to do records nothing; one that does records the known keys.
+    const history = (await h.ok(id, 'history')).operations.map((o: any) => o.parameters);
+    assert.deepEqual(history, [
+      { column: 't', newName: 'u' },
+      { columnsToCombine: ['n', 'u'], seperator: '-' },
+      { column: 'u', newName: 'v' },
+    ]);
+    // Replayed, the recipe does the same.
+    const other = await h.load('n,t\n1,a\n');
+    await h.ok(other, 'applyOperations', { operations: (await h.ok(id, 'history')).operations });
+    assert.deepEqual(await h.table(other), await h.table(id));
+  });
 });
 
 describe('history caps', () => {

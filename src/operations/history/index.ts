@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, clientText } from '../errors.ts';
-import { nonNegativeInt } from '../params.ts';
+import { nonNegativeInt, operationParameters } from '../params.ts';
 
 export const undo = defineOperation({
   name: 'undo',
@@ -70,9 +70,6 @@ const recipeEntry = z.object({
 /** Error codes of a recipe's step that the recipe answers with as they are: the server's state, not the recipe, refused it. */
 const RETRYABLE = new Set(['busy', 'operation timed out', 'command timed out']);
 
-// Fields of a request envelope: never parameters of a recorded operation.
-const ENVELOPE = new Set(['operation', 'sessionID', 'requestID']);
-
 export const applyOperations = defineOperation({
   name: 'applyOperations',
   kind: 'history',
@@ -91,9 +88,10 @@ export const applyOperations = defineOperation({
     let dataset = ctx.dataset;
     const applied = [];
     for (const { entry, index } of todo) {
-      const parameters = Object.fromEntries(Object.entries(entry.parameters).filter(([k]) => !ENVELOPE.has(k)));
+      const parameters = operationParameters(entry.parameters);
+      let recorded: Record<string, unknown>;
       try {
-        dataset = await control.stage(dataset, entry.operation, parameters);
+        ({ dataset, parameters: recorded } = await control.stage(dataset, entry.operation, parameters));
       } catch (err) {
         // The step ran on `dataset` (the earlier steps' result): its columns are the ones DuckDB names.
         const why = reason(err, dataset.names);
@@ -103,7 +101,7 @@ export const applyOperations = defineOperation({
         const code = err instanceof OperationError && RETRYABLE.has(err.code) ? err.code : 'operation failed';
         throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`, err instanceof OperationError && err.cause ? { cause: err.cause } : undefined);
       }
-      applied.push({ operation: entry.operation, parameters, appliedAt: new Date().toISOString() });
+      applied.push({ operation: entry.operation, parameters: recorded, appliedAt: new Date().toISOString() });
     }
     if (dataset === ctx.dataset) return { result: { applied: applied.length }, changed: false };
     await control.commit(dataset, applied);
