@@ -39,32 +39,62 @@ function nulError(path: string, text: string, what: 'text' | 'key'): OperationEr
  *   'invalid value' for text holding NUL, naming the parameter.
  */
 export function assertPlainData(body: unknown): void {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: 'body', depth: 0 }];
+  // Containers still to look into; scalars are checked where they are met. A value's path is
+  // spelled out only for an error: building one string per element cost more than the rest
+  // of the walk (1.2 million keys: seconds on the event loop).
+  const stack: Place[] = [];
+  visit(stack, body, null, null, 0);
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) throw nulError(path, value, 'text');
-      continue;
-    }
-    if (value === null || typeof value === 'boolean') continue;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) throw new OperationError('invalid parameters', `${path}: ${value} is not a finite number`);
-      continue;
-    }
-    if (typeof value !== 'object') throw new OperationError('invalid parameters', `${path}: a ${typeof value} is not JSON data`);
-    if (depth >= MAX_BODY_DEPTH) throw new OperationError('invalid parameters', `${path}: the request is nested more than ${MAX_BODY_DEPTH} levels deep`);
+    const place = stack.pop()!;
+    const { value, depth } = place;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+      for (let i = 0; i < value.length; i++) visit(stack, value[i], place, i, depth + 1);
       continue;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw new OperationError('invalid parameters', `${path}: binary or other non-JSON values are not accepted`);
-    for (const key of Object.keys(value)) {
-      if (key.includes('\u0000')) throw nulError(path, key, 'key');
-      if (FORBIDDEN_KEYS.has(key)) throw new OperationError('invalid parameters', `${path === 'body' ? '' : `${path}: `}the key ${JSON.stringify(key)} is not allowed in a request (it names JavaScript's object model, not data)`);
-      stack.push({ value: (value as Record<string, unknown>)[key], path: path === 'body' ? key : `${path}.${key}`, depth: depth + 1 });
+    if (proto !== Object.prototype && proto !== null) throw new OperationError('invalid parameters', `${pathOf(place)}: binary or other non-JSON values are not accepted`);
+    for (const key of Object.keys(value as object)) {
+      if (key.includes('\u0000')) throw nulError(pathOf(place), key, 'key');
+      if (FORBIDDEN_KEYS.has(key)) {
+        const path = pathOf(place);
+        throw new OperationError('invalid parameters', `${path === 'body' ? '' : `${path}: `}the key ${JSON.stringify(key)} is not allowed in a request (it names JavaScript's object model, not data)`);
+      }
+      visit(stack, (value as Record<string, unknown>)[key], place, key, depth + 1);
     }
   }
+}
+
+/** assertPlainData's check of one value: a scalar here, a container pushed on `stack` for later. */
+function visit(stack: Place[], value: unknown, parent: Place | null, key: string | number | null, depth: number): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw nulError(pathOf({ value, parent, key, depth }), value, 'text');
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new OperationError('invalid parameters', `${pathOf({ value, parent, key, depth })}: ${value} is not a finite number`);
+    return;
+  }
+  if (typeof value !== 'object') throw new OperationError('invalid parameters', `${pathOf({ value, parent, key, depth })}: a ${typeof value} is not JSON data`);
+  if (depth >= MAX_BODY_DEPTH) throw new OperationError('invalid parameters', `${pathOf({ value, parent, key, depth })}: the request is nested more than ${MAX_BODY_DEPTH} levels deep`);
+  stack.push({ value, parent, key, depth });
+}
+
+/** Where a value sits in a request body: its container's place and its key or index there (null for the body itself). */
+interface Place {
+  value: unknown;
+  parent: Place | null;
+  key: string | number | null;
+  depth: number;
+}
+
+/** A place as errors name it: `body`, `newValue`, `toReplace[0]`, `operations[2].parameters.newValue`. */
+function pathOf(place: Place): string {
+  const parts: (string | number)[] = [];
+  for (let p: Place | null = place; p && p.key !== null; p = p.parent) parts.push(p.key);
+  let path = 'body';
+  for (const key of parts.reverse()) path = typeof key === 'number' ? `${path}[${key}]` : path === 'body' ? key : `${path}.${key}`;
+  return path;
 }
 
 /**
