@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness } from '../../test/helpers/engine.ts';
 import { executeJob } from '../worker/executor.ts';
-import { assertPlainData, MAX_BODY_DEPTH } from './plain-data.ts';
+import { assertPlainData, assertStringsWithin, MAX_BODY_DEPTH } from './plain-data.ts';
 
 describe('request bodies are plain data', () => {
   test('__proto__, constructor and prototype keys are refused at any depth, naming where', () => {
@@ -22,6 +22,18 @@ describe('request bodies are plain data', () => {
     assert.throws(() => assertPlainData({ x: Number.NaN }), /NaN is not a finite number/);
     assert.throws(() => assertPlainData({ x: Buffer.from('a') }), /binary/);
     assertPlainData({ a: [1, 'x', null, true, { b: { c: [] } }], proto: 1, 'constructor ': 2 });
+  });
+
+  test('strings over the cell limit are refused naming where, at any depth, but under exempt keys', () => {
+    for (const [params, where] of [
+      [{ newValue: 'xxxxx' }, /^newValue: 5 bytes; values are limited to 4 bytes/],
+      [{ toReplace: ['a', 'é'.repeat(3)] }, /^toReplace\[1\]: 6 bytes/],
+      [{ operations: [{ parameters: { seperator: 'xxxxx' } }] }, /^operations\[0\]\.parameters\.seperator: 5 bytes/],
+      [{ a: [[1, ['xxxxxx']]] }, /^a\[0\]\[1\]\[0\]: 6 bytes/],
+    ] as const) {
+      assert.throws(() => assertStringsWithin(params, 4), (err: Error & { code?: string }) => err.code === 'value too large' && where.test(err.message), JSON.stringify(params));
+    }
+    assertStringsWithin({ command: 'x'.repeat(100), a: [{ command: 'y'.repeat(100) }], b: ['abcd', 1, null] }, 4, new Set(['command']));
   });
 
   test('text holding NUL, as a value or a key, at any depth, is refused as an invalid value naming where', () => {

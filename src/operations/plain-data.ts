@@ -106,20 +106,19 @@ function pathOf(place: Place): string {
  * @throws OperationError 'value too large' naming the parameter and the limit.
  */
 export function assertStringsWithin(params: Record<string, unknown>, maxBytes: number, exempt: ReadonlySet<string> = new Set()): void {
-  const stack: { value: unknown; path: string }[] = Object.entries(params)
-    .filter(([k]) => !exempt.has(k))
-    .map(([k, v]) => ({ value: v, path: k }));
+  const root: Place = { value: params, parent: null, key: null, depth: 0 };
+  const stack: Place[] = [root];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === 'string') {
-      // Length first: a string of n UTF-16 units has at least n bytes.
-      if (value.length > maxBytes || Buffer.byteLength(value) > maxBytes) {
-        throw new OperationError('value too large', `${path}: ${Buffer.byteLength(value)} bytes; values are limited to ${maxBytes} bytes (MAX_CELL_BYTES)`);
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]` }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) if (!exempt.has(k)) stack.push({ value: v, path: `${path}.${k}` });
-    }
+    const place = stack.pop()!;
+    const check = (value: unknown, key: string | number) => {
+      if (typeof value === 'string') {
+        // Length first: a string of n UTF-16 units has at least n bytes.
+        if (value.length > maxBytes || Buffer.byteLength(value) > maxBytes) {
+          throw new OperationError('value too large', `${pathOf({ value, parent: place, key, depth: 0 })}: ${Buffer.byteLength(value)} bytes; values are limited to ${maxBytes} bytes (MAX_CELL_BYTES)`);
+        }
+      } else if (value !== null && typeof value === 'object') stack.push({ value, parent: place, key, depth: 0 });
+    };
+    if (Array.isArray(place.value)) place.value.forEach(check);
+    else for (const [k, v] of Object.entries(place.value as object)) if (!exempt.has(k)) check(v, k);
   }
 }
