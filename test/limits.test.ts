@@ -7,6 +7,7 @@ import { startServer, upload, uploadOk } from './helpers/server.ts';
 import { connect } from './helpers/client.ts';
 import { expireSessions } from '../src/store/quota.ts';
 import { SessionStore } from '../src/store/session-store.ts';
+import { engineHarness } from './helpers/engine.ts';
 
 describe('limits name themselves when they refuse', () => {
   test('MAX_COLUMNS: an import or an operation past it is refused whole', async () => {
@@ -220,4 +221,26 @@ describe('limits name themselves when they refuse', () => {
       await server.close();
     }
   });
+});
+
+test("DuckDB's memory limit reached by a request's data is answered as such, naming the limit, not as an internal error", async () => {
+  const h = await engineHarness({ DUCKDB_SMALL_MEMORY_LIMIT: '64MB' });
+  try {
+    const id = await h.load('a,b\n1,2\n3,4\n');
+    await h.ok(id, 'executeCommand', { command: "SELECT a, repeat('x', 40000000) AS big FROM df" });
+    for (const [op, params] of [
+      ['data', { rowIndexFrom: 0, rowIndexTo: 1, columnIndexFrom: 0, columnIndexTo: 1 }],
+      ['analyze', { column: 'big' }],
+    ] as const) {
+      const res = await h.run(id, op, params);
+      assert.equal(res.error, 'operation out of memory', JSON.stringify(res).slice(0, 300));
+      assert.match(res.errorDescription, /more memory than the engine may use \(DUCKDB_MEMORY_LIMIT; DUCKDB_SMALL_MEMORY_LIMIT for small datasets\)/);
+    }
+    // The session stays usable.
+    assert.deepEqual((await h.ok(id, 'metadata')).columns, ['a', 'big']);
+    await h.ok(id, 'undo');
+    assert.deepEqual(await h.table(id), { columns: ['a', 'b'], types: ['int', 'int'], rows: [[1, 2], [3, 4]] });
+  } finally {
+    await h.close();
+  }
 });

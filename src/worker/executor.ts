@@ -102,6 +102,11 @@ function describeError(err: unknown, names?: readonly string[]): { error: string
   if (code === CPU_TIMEOUT) return { error: 'operation timed out', errorDescription: `${(err as Error).message} (CPU_TASK_TIMEOUT_MS); the dataset is unchanged` };
   if (code === CPU_OUT_OF_MEMORY) return { error: 'operation out of memory', errorDescription: 'the operation needed more memory than a CPU thread may use (CPU_TASK_MEMORY_MB) and was stopped; the dataset is unchanged' };
   const message = err instanceof Error ? err.message : String(err);
+  // The engine's memory limit, reached by this request's data (a cell of hundreds of MB made
+  // by a command, a huge sort): the client's data, not the server's fault.
+  if (/^Out of Memory Error: /.test(message)) {
+    return { error: 'operation out of memory', errorDescription: `the operation needed more memory than the engine may use (DUCKDB_MEMORY_LIMIT; DUCKDB_SMALL_MEMORY_LIMIT for small datasets): ${clientText(message.slice('Out of Memory Error: '.length), { names })}; the dataset is unchanged` };
+  }
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix, and of paths and
   // internal names (clientText: `__c<i>` becomes the column's name).
