@@ -11,7 +11,7 @@ import { upload, uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 
 // The real thing: a server process killed with SIGKILL in the middle of an import, an
-// operation and an executeCommand, restarted on the same DATA_DIR each time.
+// operation, an executeCommand and a download, restarted on the same DATA_DIR each time.
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-crash-'));
 after(() => fs.rm(dataDir, { recursive: true, force: true }));
@@ -94,7 +94,7 @@ async function orphans(id: string): Promise<string[]> {
   ];
 }
 
-test('SIGKILL during an import, an operation and an executeCommand: a restart recovers every session', { timeout: 240_000 }, async () => {
+test('SIGKILL during an import, an operation, an executeCommand and a download: a restart recovers every session', { timeout: 240_000 }, async () => {
   const csv = path.join(dataDir, '..', `${path.basename(dataDir)}-big.csv`);
   after(() => fs.rm(csv, { force: true }));
   await bigCsv(csv, 3_000_000);
@@ -141,7 +141,18 @@ test('SIGKILL during an import, an operation and an executeCommand: a restart re
   await kill(server);
   assert.ok(caughtCommand, 'the command was not caught in flight');
 
-  // 4. The last restart: everything consistent, nothing left over.
+  // 4. Killed while a download streams (its export writes into a pipe made in the session's tmp/).
+  server = await startChild();
+  assert.deepEqual(await orphans(big), [], 'the restart removed what the command left');
+  const download = await fetch(`${server.url}/downloadCSV/${big}`);
+  assert.equal(download.status, 200);
+  const reader = download.body!.getReader();
+  const first = await reader.read();
+  assert.ok(!first.done && first.value.length > 0, 'the download had begun');
+  await kill(server);
+  await reader.cancel().catch(() => {});
+
+  // 5. The last restart: everything consistent, nothing left over.
   server = await startChild();
   client = await connect(server.url);
   try {
