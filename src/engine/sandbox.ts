@@ -144,7 +144,8 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       try {
         const kind = ALLOWED.get(prepared.statementType)!;
         const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
-        return { kind, names };
+        const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnType(i).toString());
+        return { kind, names, types };
       } finally {
         prepared.destroySync();
       }
@@ -178,12 +179,12 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
         await conn.run(`CREATE VIEW df AS ${dfRows}`);
         const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
-          written.length ? copyOut(c, `SELECT ${written.map((j) => `c${j}`).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input) : count(c),
+          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input)) : count(c),
         );
         return { kind: 'result', statement: 'SELECT', names: result, rows, kept };
       }
-      const select = `SELECT * FROM query(${literal(input.command)}) ${fields}`;
-      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
+      const select = `SELECT ${checked.types.map((type, j) => stored(j, type)).join(', ')} FROM query(${literal(input.command)}) ${fields}`;
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input)));
       if (groups?.preload) {
         await loadTable(conn, groups.selects, shown.names, limits);
         const resultRows = await query();
@@ -361,6 +362,7 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   if (kind === 'ALTER' && Number((await conn.runAndReadAll(`SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'df'`)).getRows()[0][0]) > 0) {
     throw new OperationError('command refused', 'the statement added a constraint to df; the dataset\'s columns are plain columns, which keep no constraints: the statement would have no lasting effect');
   }
+  if (kind === 'ALTER' && after.some((c, j) => HUGE.test(c.type) && c.type !== before[j]?.type)) throw new OperationError('command refused', `ALTER TABLE … TYPE HUGEINT/UHUGEINT would have no effect: ${HUGE_RULE}`);
   const names = resultNames(after.map((c) => c.name));
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [j] : []));
@@ -529,6 +531,32 @@ async function copyDeleted(conn: DuckDBConnection, kept: string, rows: number, i
     return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input);
   } finally {
     await conn.run('DROP TABLE IF EXISTS __kept');
+  }
+}
+
+// 128-bit integers (HUGEINT, UHUGEINT: what sum() of integers gives, and 2^64 and beyond)
+// have no Parquet type: DuckDB would write them as DOUBLE, and 170141183460469231731687303715884105727
+// would come back as 1.7014118346046923e38. A result column of such a type (also within a
+// list or struct) is stored as BIGINT, exactly; a value beyond BIGINT's range fails the
+// command (storing) rather than be rounded, and the user picks the type (DECIMAL(38,0) keeps
+// 38 digits, VARCHAR every digit, DOUBLE rounds). DECIMAL(p,s) is stored as it is, exactly.
+const HUGE = /\bU?HUGEINT\b/;
+const HUGE_RULE = 'the dataset stores integers as BIGINT at most (HUGEINT and UHUGEINT have no exact file type: a result of those types is stored as BIGINT)';
+
+/** Result column c<j> of type `type` as it is written: a 128-bit integer type as BIGINT (see HUGE). */
+function stored(j: number, type: string): string {
+  return HUGE.test(type) ? `CAST(c${j} AS ${type.replace(/\bU?HUGEINT\b/g, 'BIGINT')}) AS c${j}` : `c${j}`;
+}
+
+/** `write()`, with the failure of a 128-bit integer that does not fit in BIGINT (see stored) told as such. */
+async function storing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (!/^Conversion Error: Type U?INT128 with value .* out of range for the destination type INT64/.test(message)) throw err;
+    const value = /with value (-?\d+)/.exec(message)?.[1];
+    throw new OperationError('command failed', `the result holds an integer beyond BIGINT's range${value ? ` (${value})` : ''}: ${HUGE_RULE}, and this value would be rounded; cast the column in the statement to the type to keep (::DECIMAL(38,0) keeps up to 38 digits, ::VARCHAR every digit, ::DOUBLE rounds); the dataset is unchanged`, { cause: err });
   }
 }
 
