@@ -222,10 +222,16 @@ describe('executeCommand runs in a child process under OS limits', () => {
         dir,
       );
       assert.ok(!JSON.stringify(input).includes('/srv/'), JSON.stringify(input));
-      assert.deepEqual(input.files, ['v0.parquet', 'v1.parquet']);
-      assert.deepEqual(input.groups?.selects, [`SELECT * FROM ${scan('v0.parquet')}`, `SELECT * FROM ${scan('v1.parquet')} WHERE x NOT IN (SELECT d FROM ${scan('v0.parquet')})`]);
+      // v<i>-<32 random hex digits>.parquet: names a statement cannot guess, new for each command.
+      assert.equal(input.files.length, 2);
+      const [v0, v1] = input.files;
+      assert.match(v0, /^v0-[0-9a-f]{32}\.parquet$/);
+      assert.equal(v1, v0.replace(/^v0/, 'v1'));
+      assert.deepEqual(input.groups?.selects, [`SELECT * FROM ${scan(v0)}`, `SELECT * FROM ${scan(v1)} WHERE x NOT IN (SELECT d FROM ${scan(v0)})`]);
       assert.equal(input.resultPath, 'result.parquet');
-      assert.equal(await fs.readlink(path.join(dir, 'v1.parquet')), files[1]);
+      assert.equal(await fs.readlink(path.join(dir, v1)), files[1]);
+      const again = await hidePaths({ command: '', source: '', names: [], files: [files[0]], resultPath: path.join(dir, 'result.parquet'), parquet: '' }, dir);
+      assert.notEqual(again.files[0], v0);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

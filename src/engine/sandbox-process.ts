@@ -1,6 +1,7 @@
 import { fork, execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { literal } from './sql.ts';
@@ -391,15 +392,21 @@ async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: str
 
 /**
  * The command's input with no path of the server in it: each file df reads is reached through
- * a link `v<i>.parquet` in `cwd` (the job's own folder, the child's working directory), in
+ * a link `v<i>-<random>.parquet` in `cwd` (the job's own folder, the child's working directory), in
  * `source` and in the column groups' SELECTs alike, and the result is `result.parquet` there. Settings (allowed_paths), catalog views
  * (duckdb_views(): df's definition) and error messages then name only those.
  */
 export async function hidePaths(input: SandboxInput, cwd: string): Promise<SandboxInput> {
   const files: string[] = [];
   const links: [string, string][] = [];
+  // Names no statement can guess (defence in depth): external access allows exactly these
+  // links (df reads them), and they hold more than df shows (deleted rows, overwritten
+  // values, the deleted-rows file). The checker refuses every function that reads a file;
+  // should it miss one, the statement still has to learn a name that only the settings,
+  // the catalog and df's definition hold, which are refused too.
+  const secret = crypto.randomBytes(16).toString('hex');
   for (const [i, file] of input.files.entries()) {
-    const name = `v${i}.parquet`;
+    const name = `v${i}-${secret}.parquet`;
     await fs.symlink(file, path.join(cwd, name));
     links.push([literal(file), literal(name)]);
     files.push(name);

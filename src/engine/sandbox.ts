@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { ident, literal, stringList } from './sql.ts';
 import { OperationError, clientText } from '../operations/errors.ts';
-import { deniedFunction } from './sql-identifiers.ts';
+import { ALLOWED_TABLE_FUNCTIONS, alterRefusal, deniedFunction, planTableFunctions, refusedTableFunction, sqlIdentifiers, type FunctionKinds } from './sql-identifiers.ts';
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
@@ -15,10 +15,16 @@ import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projec
 //    files, no network, no ATTACH, no COPY), known extensions can neither be installed nor
 //    autoloaded, and the configuration is locked so the statement cannot switch anything
 //    back on (DuckDB refuses to re-enable these and, once locked, to change any setting);
-//  - the only files it may touch are listed one by one in `allowed_paths` (no directory is
-//    allowed, so nothing can be listed or globbed): the current version's Parquet files,
-//    which the view `df` reads (the session's own data, nothing more than df shows), and
-//    the result file. Only our own COPY writes that file, after the statement was checked:
+//  - the statement may call no table function but pure generators (range, unnest, …: an
+//    allow-list, see ALLOWED_TABLE_FUNCTIONS), checked on its text before it binds and on its
+//    bound plan, which also shows what the text hides (`FROM 'file.parquet'`, catalog views);
+//  - the only files DuckDB may touch are listed one by one in `allowed_paths` (no directory
+//    is allowed, so nothing can be listed or globbed): the current version's Parquet files,
+//    which the view `df` reads, and the result file. Those files hold more than df shows
+//    (deleted rows, overwritten values, the deleted-rows file), so no statement may read
+//    them but through df: besides the check above, they are reached through links whose
+//    names hold 128 random bits, new for each command (hidePaths in sandbox-process.ts),
+//    which only the refused settings and catalog could tell. Only our own COPY writes the result file, after the statement was checked:
 //    the user's statement must be a single SELECT/UPDATE/DELETE/INSERT/ALTER, none of which
 //    writes files, and while it runs the result file does not exist yet (DuckDB resolves
 //    file names when binding), so it cannot be read either;
@@ -138,7 +144,8 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
       try {
         const kind = ALLOWED.get(prepared.statementType)!;
         const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
-        return { kind, names };
+        const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnType(i).toString());
+        return { kind, names, types };
       } finally {
         prepared.destroySync();
       }
@@ -172,12 +179,12 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
         await conn.run(`CREATE VIEW df AS ${dfRows}`);
         const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
-          written.length ? copyOut(c, `SELECT ${written.map((j) => `c${j}`).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input) : count(c),
+          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input)) : count(c),
         );
         return { kind: 'result', statement: 'SELECT', names: result, rows, kept };
       }
-      const select = `SELECT * FROM query(${literal(input.command)}) ${fields}`;
-      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => copyOut(c, select, checked.names.map((_, j) => j), input));
+      const select = `SELECT ${checked.types.map((type, j) => stored(j, type)).join(', ')} FROM query(${literal(input.command)}) ${fields}`;
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input)));
       if (groups?.preload) {
         await loadTable(conn, groups.selects, shown.names, limits);
         const resultRows = await query();
@@ -350,6 +357,12 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   } catch {
     throw new OperationError('command refused', 'the command must leave the table df in place (it renamed or dropped it); the dataset is unchanged');
   }
+  // (alterRefusal refuses every ALTER that adds a constraint; should one get through, it
+  // would be lost with the table: refused rather than accepted without effect.)
+  if (kind === 'ALTER' && Number((await conn.runAndReadAll(`SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'df'`)).getRows()[0][0]) > 0) {
+    throw new OperationError('command refused', 'the statement added a constraint to df; the dataset\'s columns are plain columns, which keep no constraints: the statement would have no lasting effect');
+  }
+  if (kind === 'ALTER' && after.some((c, j) => HUGE.test(c.type) && c.type !== before[j]?.type)) throw new OperationError('command refused', `ALTER TABLE … TYPE HUGEINT/UHUGEINT would have no effect: ${HUGE_RULE}`);
   const names = resultNames(after.map((c) => c.name));
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [j] : []));
@@ -521,6 +534,32 @@ async function copyDeleted(conn: DuckDBConnection, kept: string, rows: number, i
   }
 }
 
+// 128-bit integers (HUGEINT, UHUGEINT: what sum() of integers gives, and 2^64 and beyond)
+// have no Parquet type: DuckDB would write them as DOUBLE, and 170141183460469231731687303715884105727
+// would come back as 1.7014118346046923e38. A result column of such a type (also within a
+// list or struct) is stored as BIGINT, exactly; a value beyond BIGINT's range fails the
+// command (storing) rather than be rounded, and the user picks the type (DECIMAL(38,0) keeps
+// 38 digits, VARCHAR every digit, DOUBLE rounds). DECIMAL(p,s) is stored as it is, exactly.
+const HUGE = /\bU?HUGEINT\b/;
+const HUGE_RULE = 'the dataset stores integers as BIGINT at most (HUGEINT and UHUGEINT have no exact file type: a result of those types is stored as BIGINT)';
+
+/** Result column c<j> of type `type` as it is written: a 128-bit integer type as BIGINT (see HUGE). */
+function stored(j: number, type: string): string {
+  return HUGE.test(type) ? `CAST(c${j} AS ${type.replace(/\bU?HUGEINT\b/g, 'BIGINT')}) AS c${j}` : `c${j}`;
+}
+
+/** `write()`, with the failure of a 128-bit integer that does not fit in BIGINT (see stored) told as such. */
+async function storing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (!/^Conversion Error: Type U?INT128 with value .* out of range for the destination type INT64/.test(message)) throw err;
+    const value = /with value (-?\d+)/.exec(message)?.[1];
+    throw new OperationError('command failed', `the result holds an integer beyond BIGINT's range${value ? ` (${value})` : ''}: ${HUGE_RULE}, and this value would be rounded; cast the column in the statement to the type to keep (::DECIMAL(38,0) keeps up to 38 digits, ::VARCHAR every digit, ::DOUBLE rounds); the dataset is unchanged`, { cause: err });
+  }
+}
+
 /**
  * The result files of a result whose written columns number `columns`: `resultPath` holds the
  * first WIDE_GROUP of them, `<resultPath>-1.parquet` the next, and so on (see
@@ -588,6 +627,9 @@ async function withTimeLimit<T>(conn: DuckDBConnection, limits: SandboxLimits, m
 async function prepareChecked(conn: DuckDBConnection, command: string): Promise<DuckDBPreparedStatement> {
   // (DuckDB's extractor fails without a message on text that holds no statement.)
   if (command.replace(/\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/|;/g, '') === '') throw new OperationError('invalid command', 'command holds no SQL statement');
+  // Before DuckDB parses it: some of these it refuses only as unsupported syntax (ADD UNIQUE).
+  const alter = leadingWord(command) === 'ALTER' ? alterRefusal(command) : null;
+  if (alter) throw new OperationError('command refused', alter);
   const extracted = await conn.extractStatements(command).catch((err: unknown) => {
     throw invalid(err);
   });
@@ -599,15 +641,53 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
     throw new OperationError('command refused', `command must be exactly one SQL statement, found ${extracted.count}${hint}; ${ALLOWED_TEXT}`);
   }
   if (!LEADING.has(leading)) throw refused(leading || 'this statement');
-  const denied = deniedFunction(command);
-  if (denied) throw new OperationError('command refused', `${denied}() is not available to commands: executeCommand has no access to files, the network or extensions, nor to the server's settings, catalog or versions, only to the table df`);
+  const denied = deniedFunction(command) ?? refusedTableFunction(command, await functionKinds(conn));
+  if (denied) throw notAvailable(denied);
   const prepared = await extracted.prepare(0);
-  if (!ALLOWED.has(prepared.statementType)) {
-    const type = prepared.statementType;
+  try {
+    if (!ALLOWED.has(prepared.statementType)) throw refused(statementName(command, prepared.statementType));
+    // What the text does not show, the plan does: a replacement scan (`FROM 'v0.parquet'`),
+    // a catalog view (information_schema.tables reads duckdb_tables()), a table macro's body.
+    // Bound, not run: nothing was read but the file's metadata (and external access allows
+    // only df's own files, see openSandbox).
+    const reader = await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${command}`);
+    const functions = reader.getRows().flatMap((row) => planTableFunctions(String(row[1])) ?? ['an unreadable plan']);
+    const other = functions.find((f) => !ALLOWED_TABLE_FUNCTIONS.has(f));
+    if (other) throw notAvailable(other, !sqlIdentifiers(command).some((id) => id.call && id.name === other));
+  } catch (err) {
     prepared.destroySync();
-    throw refused(statementName(command, type));
+    throw err;
   }
   return prepared;
+}
+
+function notAvailable(name: string, hidden = false): OperationError {
+  // A function the text does not call: a string used as a table reads that file through it.
+  const how = !hidden ? '' : name.startsWith('duckdb_') ? ' (reached without being named: catalog views such as information_schema.tables, sqlite_master or SHOW TABLES read it)' : ` (reached without being named: a string used as a table, FROM 'file', reads that file with it)`;
+  return new OperationError('command refused', `${name}() is not available to commands${how}: executeCommand has no access to files, the network or extensions, nor to the server's settings, catalog or versions, only to the table df`);
+}
+
+let kinds: Promise<FunctionKinds> | null = null;
+
+/** DuckDB's function names by kind (the same for every instance of this DuckDB: read once per process). */
+function functionKinds(conn: DuckDBConnection): Promise<FunctionKinds> {
+  kinds ??= conn
+    .runAndReadAll(`SELECT function_name, function_type FROM duckdb_functions()`)
+    .then((reader) => {
+      const table = new Set<string>();
+      const expression = new Set<string>();
+      for (const [name, type] of reader.getRows()) {
+        const t = String(type);
+        if (t === 'table' || t === 'table_macro') table.add(String(name).toLowerCase());
+        else if (t === 'scalar' || t === 'aggregate' || t === 'macro') expression.add(String(name).toLowerCase());
+      }
+      return { table, expression };
+    })
+    .catch((err: unknown) => {
+      kinds = null;
+      throw err;
+    });
+  return kinds;
 }
 
 /** The name each dataset column has in df, and the columns hidden behind each ambiguous spelling. */

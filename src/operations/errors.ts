@@ -33,7 +33,7 @@ export interface ClientTextOptions {
 // (a user's column name put in for `__c<i>` stays as it is):
 //  - an absolute POSIX path, in quotes (any path, spaces too) or bare with two segments or
 //    more and not inside a word (`DOUBLE/INT`, `%m/%d/%Y`, `03/15/2021`, `'/'` and URLs stay);
-//  - a file of ours named without its folder (a column file, the sandbox's `v<i>.parquet`);
+//  - a file of ours named without its folder (a column file, the sandbox's `v<i>-<random>.parquet`);
 //  - a column of the engine's views (Dataset.sqlName: `__c<i>`) or of its files and staged
 //    tables (`c<i>`, quoted or after "column": values are in single quotes), with the word
 //    "column" before it or not;

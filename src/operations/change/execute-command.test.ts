@@ -114,6 +114,76 @@ describe('executeCommand: statements over df', () => {
     assert.deepEqual((await h.table(id)).columns, ['a', 'label', 'f']);
   });
 
+  test('every ALTER TABLE form either takes effect or is refused by name', async () => {
+    const id = await h.load(CSV);
+    const before = await snapshot(h, id);
+    // What a table keeps for later statements and a dataset of plain columns cannot:
+    // before, the first ones answered success without any effect.
+    const refusedForms: [string, RegExp][] = [
+      ['ALTER TABLE df ALTER COLUMN a SET DEFAULT 9', /SET DEFAULT is not supported/],
+      ['ALTER TABLE df ALTER a DROP DEFAULT', /DROP DEFAULT is not supported/],
+      ['ALTER TABLE df ADD PRIMARY KEY (a)', /ADD PRIMARY KEY is not supported/],
+      ['ALTER TABLE df ALTER COLUMN a SET NOT NULL', /SET NOT NULL is not supported/],
+      ['ALTER TABLE df ALTER COLUMN f SET NOT NULL', /SET NOT NULL is not supported/],
+      ['ALTER TABLE df ALTER COLUMN a DROP NOT NULL', /DROP NOT NULL is not supported/],
+      ['ALTER TABLE df ADD UNIQUE (a)', /ADD UNIQUE is not supported/],
+      ['ALTER TABLE df ADD CHECK (a > 0)', /ADD CHECK is not supported/],
+      ['ALTER TABLE df ADD CONSTRAINT pos CHECK (a > 0)', /ADD CONSTRAINT is not supported/],
+      ['ALTER TABLE df ADD FOREIGN KEY (a) REFERENCES df (a)', /ADD FOREIGN KEY is not supported/],
+      ['ALTER TABLE df DROP CONSTRAINT pos', /DROP CONSTRAINT is not supported/],
+      ['ALTER TABLE df ALTER x SET STATISTICS 5', /SET STATISTICS is not supported/],
+      ['ALTER TABLE df ALTER x TYPE VARCHAR COLLATE nocase', /COLLATE is not supported/],
+      ['ALTER TABLE df ADD COLUMN y VARCHAR COLLATE nocase', /COLLATE is not supported/],
+      ['ALTER TABLE df SET PARTITIONED BY (a)', /SET PARTITIONED BY is not supported/],
+      ['ALTER TABLE df SET SORTED BY (a)', /SET SORTED BY is not supported/],
+      ['ALTER TABLE df RESET PARTITIONED BY', /RESET PARTITIONED BY is not supported/],
+      ['ALTER TABLE df SET (fillfactor = 1)', /SET .*is not supported/],
+      ['ALTER TABLE df ALTER a TYPE HUGEINT', /TYPE HUGEINT\/UHUGEINT would have no effect/],
+      ['ALTER VIEW df RENAME TO v', /ALTER VIEW is not supported/],
+      ['ALTER TABLE df RENAME TO gone', /must leave the table df in place/],
+    ];
+    for (const [sql, description] of refusedForms) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.error} ${res.errorDescription}`);
+      assert.match(res.errorDescription, description, sql);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+    // The forms that change the columns take effect.
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df ADD COLUMN n INTEGER DEFAULT 5' });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE IF EXISTS df ADD m VARCHAR' });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df ALTER COLUMN n SET DATA TYPE VARCHAR' });
+    await h.ok(id, 'executeCommand', { command: "ALTER TABLE df ALTER a TYPE VARCHAR USING a || '!'" });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df RENAME m TO mm' });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df DROP mm' });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df ADD COLUMN s STRUCT(p INTEGER)' });
+    await h.ok(id, 'executeCommand', { command: 'ALTER TABLE df ADD COLUMN s.q VARCHAR' });
+    assert.deepEqual((await h.rt.store.current(id)).manifest.columns.map((c) => `${c.name} ${c.type}`), ['a VARCHAR', 'x VARCHAR', 'f DOUBLE', 'n VARCHAR', 's STRUCT(p INTEGER, q VARCHAR)']);
+    assert.deepEqual(await h.column(id, 'a'), ['1!', '-2!', '3!']);
+    assert.deepEqual(await h.column(id, 'n'), ['5', '5', '5']);
+  });
+
+  test('128-bit integers are stored exactly as BIGINT, or the command fails; DECIMAL keeps its type', async () => {
+    const id = await h.load(CSV);
+    // sum() of integers is a HUGEINT: before, it was stored as DOUBLE.
+    await h.ok(id, 'executeCommand', { command: "SELECT sum(a) AS s, 9223372036854775807::HUGEINT AS top, [1::UHUGEINT] AS l, {'v': -5::HUGEINT} AS st, 12345678901234567890123456789.123456789::DECIMAL(38,9) AS d FROM df" });
+    const { manifest } = await h.rt.store.current(id);
+    assert.deepEqual(manifest.columns.map((c) => c.type), ['BIGINT', 'BIGINT', 'BIGINT[]', 'STRUCT(v BIGINT)', 'DECIMAL(38,9)']);
+    await h.ok(id, 'executeCommand', { command: 'SELECT top::VARCHAR AS top, d::VARCHAR AS d FROM df' });
+    assert.deepEqual((await h.table(id)).rows, [['9223372036854775807', '12345678901234567890123456789.123456789']]);
+    const before = await snapshot(h, id);
+    for (const sql of ['SELECT 170141183460469231731687303715884105727::HUGEINT AS h', 'SELECT 18446744073709551615::UHUGEINT AS u', 'SELECT [9223372036854775808::HUGEINT] AS l']) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command failed', `${sql}: ${res.errorDescription}`);
+      assert.match(res.errorDescription, /integer beyond BIGINT's range .*::VARCHAR every digit/, sql);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+    // Cast as the message says, every digit is kept.
+    await h.ok(id, 'executeCommand', { command: 'SELECT 170141183460469231731687303715884105727::HUGEINT::VARCHAR AS h' });
+    assert.deepEqual((await h.table(id)).rows, [['170141183460469231731687303715884105727']]);
+  });
+
   test('DELETE and INSERT change the rows; positions are renumbered', async () => {
     const id = await h.load(CSV);
     await h.ok(id, 'executeCommand', { command: 'DELETE FROM df WHERE a < 0' });
@@ -326,14 +396,42 @@ describe('executeCommand: escape attempts are refused', () => {
     assert.deepEqual(await snapshot(h, id), before);
   });
 
+  test("the session's raw files are out of reach: not the deleted rows, the overwritten values or the deleted-rows file", async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'deleteRows', { rowIndices: [0] });
+    await h.ok(id, 'newCellValue', { columnIndex: 1, rowIndex: 0, newValue: 'changed' });
+    const before = await snapshot(h, id);
+    // Before: these read the version's files (linked as v0.parquet, v1.parquet …) and gave
+    // back columns c0, c1, c2 with the deleted row and the old value, and the file d, g, k.
+    for (const sql of [
+      "SELECT * FROM read_parquet('v0.parquet', filename=true)",
+      "SELECT * FROM read_parquet('v1.parquet')",
+      "SELECT * FROM read_parquet(['v0.parquet', 'v1.parquet'], union_by_name=true)",
+      "SELECT * FROM 'v0.parquet'",
+      "SELECT * FROM parquet_scan('v2.parquet')",
+      "SELECT * FROM df WHERE a IN (SELECT c0 FROM 'v0.parquet')",
+      "UPDATE df SET x = (SELECT max(c1) FROM 'v0.parquet')",
+      "INSERT INTO df SELECT * FROM read_parquet('v0.parquet')",
+      "WITH raw AS (FROM 'v1.parquet') SELECT * FROM raw",
+    ]) {
+      const res = await command(h, id, sql);
+      assert.equal(res.success, false, sql);
+      assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
+      assert.doesNotMatch(res.errorDescription, /\bp\b|changed|-2/, sql);
+    }
+    assert.deepEqual(await snapshot(h, id), before);
+    assert.deepEqual((await h.table(id)).rows, [
+      [-2, 'changed', 2.5],
+      [3, 'r', null],
+    ]);
+  });
+
   test("the only files within reach are the current version's (through links in the job folder) and the result file; no folder", async () => {
     const id = await h.load(CSV);
     await h.ok(id, 'executeCommand', { command: 'UPDATE df SET a = a * 10' });
-    // Two files make the current version: v0 and v1 are readable (they are df), v2 is not there.
-    await h.ok(id, 'executeCommand', { command: "SELECT (SELECT count(*) FROM 'v0.parquet') + (SELECT count(*) FROM 'v1.parquet') AS n" });
-    assert.deepEqual((await h.table(id)).rows, [[6]]);
-    await h.ok(id, 'undo');
-    for (const sql of ["SELECT * FROM 'v2.parquet'", "SELECT * FROM read_parquet('*.parquet')", "SELECT * FROM '../../files/*.parquet'"]) {
+    // Two files make the current version; df reads them, the statement cannot: the plan
+    // check refuses a replacement scan, and the links' names are random (v0.parquet is none).
+    for (const sql of ["SELECT (SELECT count(*) FROM 'v0.parquet') + (SELECT count(*) FROM 'v1.parquet') AS n", "SELECT * FROM 'v2.parquet'", "SELECT * FROM read_parquet('*.parquet')", "SELECT * FROM '../../files/*.parquet'"]) {
       const res = await command(h, id, sql);
       assert.equal(res.success, false, sql);
       assert.equal(res.error, 'command refused', `${sql}: ${res.errorDescription}`);
