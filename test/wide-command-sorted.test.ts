@@ -21,12 +21,17 @@ const ROWS = 30;
 // Two engine threads: commands get one (DuckDB's vectors are per thread).
 const h = await engineHarness({ DUCKDB_THREADS: 2 });
 
-/** The last command grew its data segment by less than 60% of what its limit allowed. */
+/**
+ * The last command grew its data segment by less than 70% of what its limit allowed. (On
+ * 2026-12-02 the sorted query over the table loaded for deleted rows grew it by 57-61% in
+ * four runs, the others by 42-53%, on the code of the week before as on this one: 60% was
+ * the bar and failed one run in two; 70% leaves the margin the bar is for.)
+ */
 function assertFarBelowLimit(label: string): void {
   const m = lastCommandMemory();
   assert.ok(m, `${label}: no command memory recorded`);
   const used = (m.peak - m.start) / (m.limit - m.start);
-  assert.ok(used < 0.6, `${label}: the data segment grew by ${((m.peak - m.start) / 2 ** 20).toFixed(0)} MiB, ${(used * 100).toFixed(0)}% of the ${((m.limit - m.start) / 2 ** 20).toFixed(0)} MiB allowed`);
+  assert.ok(used < 0.7, `${label}: the data segment grew by ${((m.peak - m.start) / 2 ** 20).toFixed(0)} MiB, ${(used * 100).toFixed(0)}% of the ${((m.limit - m.start) / 2 ** 20).toFixed(0)} MiB allowed`);
 }
 
 /** Cell (r, c): a permutation of integers, a text or a float with gaps. */
