@@ -74,8 +74,10 @@ test('discretize: errors', async () => {
   await expectError({ numberOfBins: 'a,b' }, 'invalid parameters', /"a" is not a number/);
   await expectError({ numberOfBins: [3] }, 'invalid parameters', /at least two bin edges/);
   await expectError({ numberOfBins: '3,1' }, 'invalid bins', /must increase monotonically; got \[3.0, 1.0\]/);
-  await expectError({ numberOfBins: '0,0,1' }, 'invalid bins', /Bin edges must be unique: \[0.0, 0.0, 1.0\]/);
-  await expectError({ cutMode: 'quantiling', numberOfBins: 4 }, 'invalid bins', /Bin edges must be unique: \[1.0, 1.0, 1.0, 1.25, 2.0\]/);
+  await expectError({ numberOfBins: '0,0,1' }, 'invalid bins', /Bin edges must be unique: \[0.0, 0.0, 1.0\]; numberOfBins lists the edge 0 more than once$/);
+  await expectError({ cutMode: 'quantiling', numberOfBins: 4 }, 'invalid bins', /Bin edges must be unique: \[1.0, 1.0, 1.0, 1.25, 2.0\]; the column has too few distinct values for 4 quantiles$/);
+  // A quantile the user repeats is named as such, not blamed on the column.
+  await expectError({ cutMode: 'quantiling', numberOfBins: '0,0.5,0.5,1' }, 'invalid bins', /Bin edges must be unique: .*; numberOfBins lists the quantile 0.5 more than once$/);
   await expectError({ cutMode: 'quantiling', numberOfBins: '0,1.5' }, 'invalid parameters', /quantiles must be between 0 and 1/);
   await expectError({ cutMode: 'equalWidth', numberOfBins: 2 }, 'invalid parameters', /cutMode/);
   // counts and edge lists past MAX_BINS are refused before anything is computed; a long

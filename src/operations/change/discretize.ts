@@ -66,7 +66,10 @@ export const discretize = defineOperation({
       bins = quantileEdges(n, qs, (i) => at.get(i)!);
     }
     if (hasDuplicateEdges(bins)) {
-      throw new OperationError('invalid bins', `Bin edges must be unique: ${edgesText(bins)}; the column has too few distinct values for ${bins.length - 1} ${quantiling ? 'quantiles' : 'bins'}`);
+      // Whose the repeat is: the list the user gave, or the column's values (a count of bins over few distinct values).
+      const given = 'edges' in spec ? spec.edges.find((e, i) => spec.edges.indexOf(e) !== i) : undefined;
+      const why = given !== undefined ? `numberOfBins lists the ${quantiling ? 'quantile' : 'edge'} ${given} more than once` : `the column has too few distinct values for ${bins.length - 1} ${quantiling ? 'quantiles' : 'bins'}`;
+      throw new OperationError('invalid bins', `Bin edges must be unique: ${edgesText(bins)}; ${why}`);
     }
     const labels = intervalLabels(bins, quantiling);
     const interval = intervalOf(value, isMissing(ds.sqlName(index), type), bins, quantiling);
