@@ -331,6 +331,8 @@ test('refused: bad initialSkip', async () => {
   for (const bad of ['-1', 'abc', '1.5']) {
     await expectRefusal(await upload(server.url, 'a.csv', 'a\n1\n', { initialSkip: bad }), 400, /invalid parameters/, /initialSkip/);
   }
+  // A whole number too large to count lines with says so, rather than that it is not whole.
+  await expectRefusal(await upload(server.url, 'a.csv', 'a\n1\n', { initialSkip: '99999999999999999999' }), 400, /invalid parameters/, /initialSkip must be a whole number of lines, at most 9007199254740991/);
   // Skipping every line leaves nothing to read.
   await expectRefusal(await upload(server.url, 'a.csv', 'a\n1\n', { initialSkip: '5' }), 400, /empty/, /initialSkip/);
 });

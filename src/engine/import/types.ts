@@ -4,12 +4,12 @@ import { z } from 'zod';
 const optionalText = z.string().trim().optional().transform((v) => (v === undefined || v === '' || v === 'null' || v === 'undefined' ? undefined : v));
 
 export const importOptionsSchema = z.object({
-  initialSkip: optionalText.pipe(z.coerce.number<string>().int('initialSkip must be a whole number').min(0, 'initialSkip must be ≥ 0').optional()).transform((v) => v ?? 0),
+  initialSkip: optionalText.pipe(z.coerce.number<string>().int('initialSkip must be a whole number of lines, at most 9007199254740991').min(0, 'initialSkip must be ≥ 0').optional()).transform((v) => v ?? 0),
   sampleSize: optionalText
     .pipe(z.coerce.number<string>().gt(0, 'sampleSize must be above 0').max(100, 'sampleSize must be a proportion in (0, 1] or a percentage up to 100').optional())
     // Older clients send 100 for "everything": above 1 it is a percentage.
     .transform((v) => (v === undefined ? 1 : v > 1 ? v / 100 : v)),
-  seed: optionalText.pipe(z.coerce.number<string>().int('seed must be an integer').optional()),
+  seed: optionalText.pipe(z.coerce.number<string>().int('seed must be an integer from -9007199254740991 to 9007199254740991').optional()),
   headerIncluded: optionalText.pipe(z.enum(['true', 'false', 'True', 'False', '1', '0']).optional()).transform((v) => v === undefined || v === 'true' || v === 'True' || v === '1'),
 });
 
