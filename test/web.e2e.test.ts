@@ -364,10 +364,20 @@ test('columns come and go: the view, the cell menu and an open form keep to what
   await rename.getByRole('button', { name: 'Apply' }).click();
   await until('the sort renamed', () => p.getByTestId('chip-o').textContent(), (t) => t === 'Sorted by total ↓×');
 
-  // An open form on city: a column before it goes, the form stays on city; city goes, the form says so.
+  // Find & replace with nothing: the text is deleted (replaceWith [""]).
   await columnMenu(p, 'city', id);
   await p.getByTestId('op-findReplace').click();
   const form = p.locator('form.op-form[data-operation=findReplace]');
+  const city = (await metadata(id)).columns.indexOf('city');
+  const oslo = (await serverRows(id, 0, 60)).data.filter((r) => r[city] === 'Oslo').length;
+  await form.locator('textarea[name=toReplace]').fill('Oslo');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await until('Oslo replaced by nothing', () => serverRows(id, 0, 60), (d) => d.data.filter((r) => r[city] === '').length === oslo && !d.data.some((r) => r[city] === 'Oslo'));
+  await form.waitFor({ state: 'detached' });
+
+  // An open form on city: a column before it goes, the form stays on city; city goes, the form says so.
+  await columnMenu(p, 'city', id);
+  await p.getByTestId('op-findReplace').click();
   await client.request('deleteColumns', id, { columnIndices: [1] });
   await until('name gone', () => p.locator('th[role=columnheader]').allTextContents(), (names) => !names.includes('name'));
   assert.equal(await form.locator('select[name=columnIndex] option:checked').textContent(), 'city · Abc');
@@ -404,9 +414,8 @@ test('analyze a column, click a value: the grid shows its rows', async () => {
 });
 
 test('draw a chart, change bins and axis window, save the PNG', async () => {
-  const m = await metadata();
   await page.getByTestId('open-chart').click();
-  await page.getByTestId('chart-x').selectOption(String(m.columns.indexOf('price')));
+  await page.getByTestId('chart-x').selectOption('price');
   await page.getByTestId('chart-draw').click();
   const img = page.getByTestId('chart-image');
   await img.waitFor({ timeout: 30_000 });
@@ -424,6 +433,19 @@ test('draw a chart, change bins and axis window, save the PNG', async () => {
   await page.getByTestId('chart-save').click();
   const png = await fs.readFile(await (await download).path());
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  // Up to the server's 1000 bins.
+  await page.getByTestId('chart-bins').fill('1000');
+  await page.getByTestId('chart-draw').click();
+  await until('a 1000-bin chart', () => img.getAttribute('src'), (s) => s !== null && s !== first);
+  assert.equal(await page.getByRole('alert').count(), 0);
+  // Another chart type starts from automatic axes, and X is never also a Y.
+  await page.getByRole('tab', { name: 'Scatter' }).click();
+  assert.deepEqual([await page.getByTestId('axis-xs').inputValue(), await page.getByTestId('axis-xe').inputValue()], ['', '']);
+  await page.getByTestId('chart-y-qty').check();
+  await page.getByTestId('chart-x').selectOption('qty');
+  assert.equal(await page.getByTestId('chart-y-qty').count(), 0);
+  await page.getByTestId('chart-x').selectOption('price');
+  assert.equal(await page.getByTestId('chart-y-qty').isChecked(), false, 'unticked when it became X');
   await page.getByTestId('close-panel').click();
 });
 
@@ -520,6 +542,13 @@ test('two pages on one session see each other’s changes at once and keep their
 });
 
 test('errors in words: a bad file, a bad parameter in the browser, a bad one on the server', async () => {
+  // Words people read: the protocol's "seperator" shown as "Separator"; the data types a list.
+  await page.getByTestId('open-transform').click();
+  await page.getByTestId('ops-combineColumns').click();
+  assert.equal(await page.locator('label[for=f-combineColumns-seperator]').textContent(), 'Separator');
+  await page.getByTestId('open-transform').click();
+  await page.getByTestId('ops-changeColumnDataType').click();
+  assert.deepEqual(await page.locator('select[name=newDataType] option').allTextContents(), ['Choose…', 'int', 'float', 'string', 'bool', 'datetime']);
   // Browser-side validation: not a number.
   await columnMenu(page, 'price');
   await page.getByTestId('op-normalize').click();

@@ -105,8 +105,11 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
           params[p.name] = v === true;
           break;
         case 'list': {
+          // What is searched for must be given; what it becomes may be nothing: an empty
+          // required list of values is one empty value (findReplace's replaceWith [""]).
           const text = String(v);
-          if (text.trim() !== '') params[p.name] = text.split('\n');
+          if (text !== '') params[p.name] = text.split('\n');
+          else if (p.required && p.schema['x-role'] !== 'regex') params[p.name] = [''];
           break;
         }
         default: {
@@ -197,7 +200,9 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         );
       }
       case 'choice':
-        return p.schema.enum ? (
+        // A list of the published values (enum, or the examples of a lenient text like
+        // changeColumnDataType's newDataType); free text only when none are published.
+        return p.choices.length ? (
           <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
             <option value="">Choose…</option>
             {p.choices.map((c) => (
@@ -207,14 +212,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
             ))}
           </select>
         ) : (
-          <>
-            <input id={id} name={p.name} list={`${id}-list`} value={String(v)} onChange={(e) => set(p.name, e.target.value)} autoComplete="off" />
-            <datalist id={`${id}-list`}>
-              {p.choices.map((c) => (
-                <option key={c} value={c} />
-              ))}
-            </datalist>
-          </>
+          <input id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)} autoComplete="off" />
         );
       case 'boolean':
         return (
@@ -266,7 +264,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
           </div>
         );
       case 'list':
-        return <textarea id={id} name={p.name} rows={3} value={String(v)} placeholder="one value per line" onChange={(e) => set(p.name, e.target.value)} className={p.schema['x-role'] === 'regex' ? 'mono' : ''} />;
+        return <textarea id={id} name={p.name} rows={3} value={String(v)} placeholder={p.required && p.schema['x-role'] !== 'regex' ? 'one value per line (empty: nothing)' : 'one value per line'} onChange={(e) => set(p.name, e.target.value)} className={p.schema['x-role'] === 'regex' ? 'mono' : ''} />;
       default:
         return (
           <input
@@ -290,7 +288,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         <div className={`field${errors[p.name] ? ' invalid' : ''}`} key={p.name}>
           <label htmlFor={`f-${spec.name}-${p.name}`}>
             {p.label}
-            {p.required ? <b title="required"> *</b> : null}
+            {p.required && !(p.control === 'list' && p.schema['x-role'] !== 'regex') ? <b title="required"> *</b> : null}
             {p.regexFlag ? <small> regex when “{p.regexFlag}”</small> : p.schema['x-role'] === 'regex' ? <small> regex</small> : null}
           </label>
           {control(p)}
