@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { visualizeResult, type VisualizeResult } from '../../src/protocol/messages.ts';
 import type { WillowClient } from './api.ts';
 import type { ColumnMeta } from './grid/header.ts';
@@ -41,6 +41,8 @@ export function ChartPanel(props: { client: WillowClient; columns: ColumnMeta[];
     setYs((old) => old.filter((y) => y !== name)); // X is never also a Y
   };
   const position = (name: string) => columns.findIndex((c) => c.name === name);
+  const chart = useRef('');
+  chart.current = `${type}|${x}`;
   const [result, setResult] = useState<VisualizeResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -87,7 +89,8 @@ export function ChartPanel(props: { client: WillowClient; columns: ColumnMeta[];
       const r = await client.request('visualize', p, visualizeResult);
       setResult(r);
       const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-      if (r.axis) setAxis({ xs: s(r.axis.x?.start), xe: s(r.axis.x?.end), ys: s(r.axis.y?.start), ye: s(r.axis.y?.end) });
+      // Not when the chart type or X changed while it was drawn: that chart starts from automatic axes.
+      if (r.axis && chart.current === `${type}|${x}`) setAxis({ xs: s(r.axis.x?.start), xe: s(r.axis.x?.end), ys: s(r.axis.y?.start), ye: s(r.axis.y?.end) });
     } catch (e) {
       setError((e as Error).message);
     } finally {
