@@ -92,8 +92,8 @@ async function serverRows(id = sessionID, from = 0, to = 10) {
 }
 
 /** Open a column's menu with the mouse, on the header's caret. */
-async function columnMenu(p: Page, name: string): Promise<void> {
-  const m = await metadata();
+async function columnMenu(p: Page, name: string, id = sessionID): Promise<void> {
+  const m = await metadata(id);
   const col = m.columns.indexOf(name);
   assert.ok(col >= 0, `column ${name} exists`);
   // Scrolled into view first, as a person would.
@@ -290,13 +290,13 @@ test('filter and search: chips, row counts of the view, original row positions',
   // Plain search in one column, then a regex search in every column.
   const cityCol = m.columns.indexOf('city');
   await page.getByTestId('search-input').fill('Par');
-  await page.getByTestId('search-column').selectOption(String(cityCol));
+  await page.getByTestId('search-column').selectOption('city');
   await page.getByTestId('search-go').click();
   const expected = await client.request('metadata', sessionID, { searchQuery: 'Par', searchColumnIndices: [cityCol], searchIsRegex: false });
   await until('search count', () => rowCount(page), (t) => t === `${expected.dataSize.rows.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
   await until('a Paris row', () => cellText(page, cityCol, 0), (t) => t === 'Paris');
   await page.getByTestId('search-input').fill('^(Oslo|Rome)$');
-  await page.getByTestId('search-column').selectOption('-1');
+  await page.getByTestId('search-column').selectOption({ label: 'All columns' });
   await page.getByTestId('search-regex').check();
   await page.getByTestId('search-go').click();
   const all = m.columns.map((_: string, i: number) => i);
@@ -311,6 +311,87 @@ test('filter and search: chips, row counts of the view, original row positions',
   await page.getByTestId('chip-o').getByRole('button').click();
   await page.getByTestId('search-input').fill('');
   await until('back to all rows', () => rowCount(page), (t) => t === `${total.toLocaleString('en-US')} rows`);
+});
+
+test('columns come and go: the view, the cell menu and an open form keep to what was chosen', async () => {
+  // A session of its own: the history of the main one is counted by later tests.
+  const csv = ['id,name,email,amount,city,score', ...Array.from({ length: 60 }, (_, i) => `${i},${i % 4 ? 'Person' : 'Smith'} ${i},p${i}@ex.com,${(i * 37) % 101},${['Oslo', 'Rome', 'Paris'][i % 3]},${i % 5 ? i : ''}`)].join('\n');
+  const id = await uploadOk(server.url, 'people.csv', csv);
+  const p = await newPage();
+  await p.goto(`${server.url}/s/${id}`);
+  await until('rows', () => rowCount(p), (t) => t === '60 rows');
+  await columnMenu(p, 'amount', id);
+  await p.locator('.menu-item', { hasText: 'Sort descending' }).click();
+  await columnMenu(p, 'score', id);
+  await p.getByTestId('menu-filter-invalid').click();
+  await p.getByTestId('search-input').fill('Smith');
+  await p.getByTestId('search-go').click();
+  // What the server has for this view, the columns looked up by name.
+  const expected = async () => {
+    const m = await metadata(id);
+    const view = { filterType: 'invalid', filterColumnIndices: [m.columns.indexOf('score')], searchQuery: 'Smith', searchColumnIndices: m.columns.map((_: string, i: number) => i), searchIsRegex: false };
+    const rows = (await client.request('metadata', id, view)).dataSize.rows;
+    const first = JSON.parse((await client.request('data', id, { ...view, sortColumnIndex: m.columns.indexOf('amount'), sortAscending: false, rowIndexFrom: 0, rowIndexTo: 0, columnIndexFrom: 0, columnIndexTo: 100 })).data);
+    return { rows, index: String(first.index[0]), name: first.data[0][m.columns.indexOf('name')] as string };
+  };
+  const view = await expected();
+  assert.equal(view.rows, 3); // Smith 0, 20, 40 have no score
+  await until('the view', () => rowCount(p), (t) => t === '3 of 60 rows');
+  // Another tab deletes a column before all three: they stay on amount, score and every column.
+  await client.request('deleteColumns', id, { columnIndices: [2] });
+  await until('email gone', () => p.locator('th[role=columnheader]').allTextContents(), (names) => !names.includes('email'));
+  await until('the same view', () => rowCount(p), (t) => t === '3 of 60 rows');
+  assert.deepEqual(await p.locator('.chip').allTextContents(), ['Missing values in score×', 'Search “Smith” in all columns×', 'Sorted by amount ↓×']);
+  await until('the same first row', () => indexText(p, 0), (t) => t === view.index);
+  assert.equal(await p.getByTestId('toast-error').count(), 0);
+
+  // A right-click outside the selected cell is about the clicked row (here the first of the sorted view).
+  const name = (await metadata(id)).columns.indexOf('name');
+  const cell = async (row: number) => p.evaluate(([c, r]) => (globalThis as any).willowGrid.bounds(c, r), [name, row]);
+  let b = await cell(1);
+  await p.mouse.click(b.x + 10, b.y + b.height / 2);
+  b = await cell(0);
+  await p.mouse.click(b.x + 10, b.y + b.height / 2, { button: 'right' });
+  assert.equal(await p.locator('.menu-heading').first().textContent(), `Row ${view.index}`);
+  await p.getByTestId('menu-delete-rows').click();
+  await until('that row deleted', () => serverRows(id, 0, 60), (d) => d.data.length === 59 && !d.data.some((r) => r[name] === view.name));
+
+  // A rename from this page: the sort follows it.
+  await columnMenu(p, 'amount', id);
+  await p.getByTestId('op-renameColumn').click();
+  const rename = p.locator('form.op-form[data-operation=renameColumn]');
+  await rename.locator('input[name=newName]').fill('total');
+  await rename.getByRole('button', { name: 'Apply' }).click();
+  await until('the sort renamed', () => p.getByTestId('chip-o').textContent(), (t) => t === 'Sorted by total ↓×');
+
+  // Find & replace with nothing: the text is deleted (replaceWith [""]).
+  await columnMenu(p, 'city', id);
+  await p.getByTestId('op-findReplace').click();
+  const form = p.locator('form.op-form[data-operation=findReplace]');
+  const city = (await metadata(id)).columns.indexOf('city');
+  const oslo = (await serverRows(id, 0, 60)).data.filter((r) => r[city] === 'Oslo').length;
+  await form.locator('textarea[name=toReplace]').fill('Oslo');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await until('Oslo replaced by nothing', () => serverRows(id, 0, 60), (d) => d.data.filter((r) => r[city] === '').length === oslo && !d.data.some((r) => r[city] === 'Oslo'));
+  await form.waitFor({ state: 'detached' });
+
+  // An open form on city: a column before it goes, the form stays on city; city goes, the form says so.
+  await columnMenu(p, 'city', id);
+  await p.getByTestId('op-findReplace').click();
+  await client.request('deleteColumns', id, { columnIndices: [1] });
+  await until('name gone', () => p.locator('th[role=columnheader]').allTextContents(), (names) => !names.includes('name'));
+  assert.equal(await form.locator('select[name=columnIndex] option:checked').textContent(), 'city · Abc');
+  await client.request('deleteColumns', id, { columnIndices: [(await metadata(id)).columns.indexOf('city')] });
+  await form.getByTestId('form-columns-gone').waitFor();
+  assert.match((await form.getByTestId('form-columns-gone').textContent()) ?? '', /“city” no longer exists/);
+  assert.equal(await form.getByRole('button', { name: 'Apply' }).isDisabled(), true);
+  // The sort's column goes: the sort is dropped, in words; the rest of the view stays.
+  await client.request('deleteColumns', id, { columnIndices: [(await metadata(id)).columns.indexOf('total')] });
+  await until('the sort dropped', () => p.getByTestId('chip-o').count(), (n) => n === 0);
+  assert.match((await p.getByTestId('toast-info').last().textContent()) ?? '', /sort by “total” was removed/);
+  assert.equal(await p.getByTestId('chip-f').count(), 1);
+  await shot(p, '09b-columns-gone');
+  await p.close();
 });
 
 test('analyze a column, click a value: the grid shows its rows', async () => {
@@ -333,9 +414,8 @@ test('analyze a column, click a value: the grid shows its rows', async () => {
 });
 
 test('draw a chart, change bins and axis window, save the PNG', async () => {
-  const m = await metadata();
   await page.getByTestId('open-chart').click();
-  await page.getByTestId('chart-x').selectOption(String(m.columns.indexOf('price')));
+  await page.getByTestId('chart-x').selectOption('price');
   await page.getByTestId('chart-draw').click();
   const img = page.getByTestId('chart-image');
   await img.waitFor({ timeout: 30_000 });
@@ -353,6 +433,20 @@ test('draw a chart, change bins and axis window, save the PNG', async () => {
   await page.getByTestId('chart-save').click();
   const png = await fs.readFile(await (await download).path());
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  // Up to the server's 1000 bins.
+  const second = await img.getAttribute('src');
+  await page.getByTestId('chart-bins').fill('1000');
+  await page.getByTestId('chart-draw').click();
+  await until('a 1000-bin chart', () => img.getAttribute('src'), (s) => s !== second);
+  assert.equal(await page.getByRole('alert').count(), 0);
+  // Another chart type starts from automatic axes, and X is never also a Y.
+  await page.getByRole('tab', { name: 'Scatter' }).click();
+  assert.deepEqual([await page.getByTestId('axis-xs').inputValue(), await page.getByTestId('axis-xe').inputValue()], ['', '']);
+  await page.getByTestId('chart-y-qty').check();
+  await page.getByTestId('chart-x').selectOption('qty');
+  assert.equal(await page.getByTestId('chart-y-qty').count(), 0);
+  await page.getByTestId('chart-x').selectOption('price');
+  assert.equal(await page.getByTestId('chart-y-qty').isChecked(), false, 'unticked when it became X');
   await page.getByTestId('close-panel').click();
 });
 
@@ -449,6 +543,13 @@ test('two pages on one session see each other’s changes at once and keep their
 });
 
 test('errors in words: a bad file, a bad parameter in the browser, a bad one on the server', async () => {
+  // Words people read: the protocol's "seperator" shown as "Separator"; the data types a list.
+  await page.getByTestId('open-transform').click();
+  await page.getByTestId('ops-combineColumns').click();
+  assert.equal(await page.locator('label[for=f-combineColumns-seperator]').textContent(), 'Separator');
+  await page.getByTestId('open-transform').click();
+  await page.getByTestId('ops-changeColumnDataType').click();
+  assert.deepEqual(await page.locator('select[name=newDataType] option').allTextContents(), ['Choose…', 'int', 'float', 'string', 'bool', 'datetime']);
   // Browser-side validation: not a number.
   await columnMenu(page, 'price');
   await page.getByTestId('op-normalize').click();

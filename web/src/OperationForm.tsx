@@ -4,7 +4,9 @@ import type { OperationSpec, Param } from './ops.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
 
-type Value = string | boolean | number[] | string[];
+// Columns are held by name (a position would point at another column once columns are added
+// or deleted, here or in another tab) and turned into positions when the form is sent.
+type Value = string | boolean | string[];
 
 export interface OperationFormProps {
   spec: OperationSpec;
@@ -16,16 +18,17 @@ export interface OperationFormProps {
   onCancel(): void;
 }
 
+const isColumnControl = (p: Param) => p.control === 'column' || p.control === 'columnName' || p.control === 'columns' || p.control === 'columnNames';
+
 function initial(p: Param, preset: unknown, columns: ColumnMeta[]): Value {
+  const name = (c: unknown) => (typeof c === 'number' ? (columns[c]?.name ?? '') : String(c));
   switch (p.control) {
     case 'column':
-      return preset !== undefined ? String(preset) : '';
     case 'columnName':
-      return typeof preset === 'number' ? (columns[preset]?.name ?? '') : typeof preset === 'string' ? preset : '';
+      return preset !== undefined && preset !== null ? name(preset) : '';
     case 'columns':
-      return Array.isArray(preset) ? (preset as number[]) : typeof preset === 'number' ? [preset] : [];
     case 'columnNames':
-      return Array.isArray(preset) ? (preset as unknown[]).map((c) => (typeof c === 'number' ? (columns[c]?.name ?? '') : String(c))) : [];
+      return (Array.isArray(preset) ? (preset as unknown[]) : preset !== undefined ? [preset] : []).map(name);
     case 'boolean':
       return preset !== undefined ? preset === true : p.default === true;
     case 'rows':
@@ -63,6 +66,9 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
   const [errors, setErrors] = useState<Record<string, string>>({});
   const sqlRef = useRef<HTMLTextAreaElement>(null);
   const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
+  const position = (name: string) => columns.findIndex((c) => c.name === name);
+  // Chosen columns no longer in the dataset: the form says so and is not sent until they are replaced.
+  const gone = [...new Set(spec.params.filter(isColumnControl).flatMap((p) => [values[p.name]].flat() as string[]))].filter((n) => n !== '' && position(n) < 0);
 
   const build = (): { params: Record<string, unknown>; errors: Record<string, string> } => {
     const params: Record<string, unknown> = {};
@@ -71,6 +77,8 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
       const v = values[p.name];
       switch (p.control) {
         case 'column':
+          if (v !== '') params[p.name] = position(String(v));
+          break;
         case 'row':
         case 'integer':
         case 'number': {
@@ -84,7 +92,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         }
         case 'columns':
         case 'columnNames':
-          if ((v as unknown[]).length) params[p.name] = v;
+          if ((v as string[]).length) params[p.name] = p.control === 'columns' ? (v as string[]).map(position) : v;
           else if (p.required) errs[p.name] = 'choose at least one column';
           break;
         case 'rows': {
@@ -97,8 +105,11 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
           params[p.name] = v === true;
           break;
         case 'list': {
+          // What is searched for must be given; what it becomes may be nothing: an empty
+          // required list of values is one empty value (findReplace's replaceWith [""]).
           const text = String(v);
-          if (text.trim() !== '') params[p.name] = text.split('\n');
+          if (text !== '') params[p.name] = text.split('\n');
+          else if (p.required && p.schema['x-role'] !== 'regex') params[p.name] = [''];
           break;
         }
         default: {
@@ -137,54 +148,51 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
     e.preventDefault();
     const { params, errors: errs } = build();
     setErrors(errs);
-    if (Object.keys(errs).length === 0) onSubmit(params);
+    if (Object.keys(errs).length === 0 && gone.length === 0) onSubmit(params);
   };
 
   const columnOptions = useMemo(
     () =>
       columns.map((c, i) => (
-        <option key={i} value={i}>
+        <option key={i} value={c.name}>
           {c.name} · {typeStyle(c.type).label}
         </option>
       )),
     [columns],
   );
+  const goneOption = (v: Value) =>
+    typeof v === 'string' && gone.includes(v) ? (
+      <option value={v} disabled>
+        {v} · no longer exists
+      </option>
+    ) : null;
 
   const control = (p: Param) => {
     const v = values[p.name];
     const id = `f-${spec.name}-${p.name}`;
     switch (p.control) {
       case 'column':
-        return (
-          <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
-            <option value="">Choose a column…</option>
-            {columnOptions}
-          </select>
-        );
       case 'columnName':
         return (
           <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
             <option value="">Choose a column…</option>
-            {columns.map((c, i) => (
-              <option key={i} value={c.name}>
-                {c.name} · {typeStyle(c.type).label}
-              </option>
-            ))}
+            {columnOptions}
+            {goneOption(v)}
           </select>
         );
       case 'columns':
       case 'columnNames': {
-        const list = v as (number | string)[];
+        const list = v as string[];
+        const entries = [...columns.map((c) => ({ name: c.name, type: typeStyle(c.type).label })), ...list.filter((n) => gone.includes(n)).map((n) => ({ name: n, type: 'gone' }))];
         return (
           <div className="checklist" id={id}>
-            {columns.map((c, i) => {
-              const key = p.control === 'columns' ? i : c.name;
-              const on = list.includes(key as never);
+            {entries.map(({ name, type }) => {
+              const on = list.includes(name);
               return (
-                <label key={i} className={on ? 'on' : ''}>
-                  <input type="checkbox" checked={on} onChange={() => set(p.name, (on ? list.filter((x) => x !== key) : [...list, key]) as number[] | string[])} />
-                  <span>{c.name}</span>
-                  <em>{typeStyle(c.type).label}</em>
+                <label key={name} className={on ? 'on' : ''}>
+                  <input type="checkbox" checked={on} onChange={() => set(p.name, on ? list.filter((x) => x !== name) : [...list, name])} />
+                  <span>{name}</span>
+                  <em>{type}</em>
                 </label>
               );
             })}
@@ -192,7 +200,9 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         );
       }
       case 'choice':
-        return p.schema.enum ? (
+        // A list of the published values (enum, or the examples of a lenient text like
+        // changeColumnDataType's newDataType); free text only when none are published.
+        return p.choices.length ? (
           <select id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)}>
             <option value="">Choose…</option>
             {p.choices.map((c) => (
@@ -202,14 +212,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
             ))}
           </select>
         ) : (
-          <>
-            <input id={id} name={p.name} list={`${id}-list`} value={String(v)} onChange={(e) => set(p.name, e.target.value)} autoComplete="off" />
-            <datalist id={`${id}-list`}>
-              {p.choices.map((c) => (
-                <option key={c} value={c} />
-              ))}
-            </datalist>
-          </>
+          <input id={id} name={p.name} value={String(v)} onChange={(e) => set(p.name, e.target.value)} autoComplete="off" />
         );
       case 'boolean':
         return (
@@ -261,7 +264,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
           </div>
         );
       case 'list':
-        return <textarea id={id} name={p.name} rows={3} value={String(v)} placeholder="one value per line" onChange={(e) => set(p.name, e.target.value)} className={p.schema['x-role'] === 'regex' ? 'mono' : ''} />;
+        return <textarea id={id} name={p.name} rows={3} value={String(v)} placeholder={p.required && p.schema['x-role'] !== 'regex' ? 'one value per line (empty: nothing)' : 'one value per line'} onChange={(e) => set(p.name, e.target.value)} className={p.schema['x-role'] === 'regex' ? 'mono' : ''} />;
       default:
         return (
           <input
@@ -285,7 +288,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         <div className={`field${errors[p.name] ? ' invalid' : ''}`} key={p.name}>
           <label htmlFor={`f-${spec.name}-${p.name}`}>
             {p.label}
-            {p.required ? <b title="required"> *</b> : null}
+            {p.required && !(p.control === 'list' && p.schema['x-role'] !== 'regex') ? <b title="required"> *</b> : null}
             {p.regexFlag ? <small> regex when “{p.regexFlag}”</small> : p.schema['x-role'] === 'regex' ? <small> regex</small> : null}
           </label>
           {control(p)}
@@ -293,6 +296,11 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         </div>
       ))}
       {errors._ ? <div className="field-error">{errors._}</div> : null}
+      {gone.length ? (
+        <div className="alert error" role="alert" data-testid="form-columns-gone">
+          {gone.length === 1 ? `The column “${gone[0]}” no longer exists` : `The columns ${gone.map((n) => `“${n}”`).join(', ')} no longer exist`} (deleted or renamed since this form was opened). Choose {gone.length === 1 ? 'another column' : 'other columns'} to apply this.
+        </div>
+      ) : null}
       {serverError ? (
         <div className="alert error" role="alert">
           {serverError}
@@ -302,7 +310,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         <button type="button" className="btn ghost" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="btn primary" disabled={busy}>
+        <button type="submit" className="btn primary" disabled={busy || gone.length > 0}>
           {busy ? 'Applying…' : 'Apply'}
         </button>
       </div>

@@ -11,17 +11,17 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, type OperationSpec } from './ops.ts';
-import { exactRegex, FILTER_LABEL, hasRowView, viewParams, type FilterType, type View } from './view.ts';
+import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
 import { rememberSession, sessionName } from './recent.ts';
 
 type Panel =
   | { kind: 'none' }
   | { kind: 'ops' }
   | { kind: 'op'; name: string; preset: Record<string, unknown> }
-  | { kind: 'analyze'; column: number }
-  | { kind: 'chart'; column?: number }
+  | { kind: 'analyze'; column: string }
+  | { kind: 'chart'; column?: string }
   | { kind: 'history' }
-  | { kind: 'filter'; type: FilterType; columns: number[] };
+  | { kind: 'filter'; type: FilterType; columns: string[] };
 
 interface Toast {
   id: number;
@@ -47,7 +47,8 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [formError, setFormError] = useState<string | null>(null);
   const [formBusy, setFormBusy] = useState(false);
   const [selection, setSelection] = useState<{ rows: number; columns: number[] }>({ rows: 0, columns: [] });
-  const [search, setSearch] = useState({ query: '', column: -1, regex: false });
+  // The search box's column by name; '' is every column.
+  const [search, setSearch] = useState({ query: '', column: '', regex: false });
   const [connected, setConnected] = useState(true);
   const [goto, setGoto] = useState('');
   const grid = useRef<GridHandle>(null);
@@ -60,21 +61,40 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   }, []);
 
   const columns: ColumnMeta[] = useMemo(() => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0 })) : []), [meta]);
-  const params = useMemo(() => viewParams(view), [view]);
+  // Renames this tab asked for (old → new name): the view follows them to the new name.
+  const renamed = useRef(new Map<string, string>());
+  // The view names its columns; positions are looked up in the current column list, and a
+  // part of the view whose column is gone is dropped (and said so), never moved to another.
+  const reconciled = useMemo(() => (meta ? reconcileView(view, meta.columns, renamed.current) : { view, dropped: [] }), [view, meta]);
+  const params = useMemo(() => viewParams(reconciled.view, meta?.columns ?? []), [reconciled, meta]);
+  useEffect(() => {
+    if (reconciled.view === view || !meta) return;
+    setView(reconciled.view);
+    for (const [from, to] of renamed.current) if (meta.columns.includes(to)) renamed.current.delete(from);
+    for (const text of reconciled.dropped) toast('info', 'The view changed', text);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [reconciled]);
 
   // Metadata of the whole dataset; with a filter or search, also the view's row count.
-  const loadMeta = useCallback(async () => {
-    try {
-      const m = await client.request('metadata', {}, metadataResult);
-      setMeta(m);
-      rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
-      return m;
-    } catch (e) {
-      if (e instanceof RequestError && (e.code === 'unknown session' || e.code === 'invalid sessionID')) setFatal(e.message);
-      else toast('error', 'Could not read the dataset', (e as Error).message);
-      return null;
-    }
-  }, [client, sessionID, toast]);
+  // After a change (`changed`), the new version is announced with the new columns, in one
+  // render: the view's column positions are then looked up in the new column list.
+  const loadMeta = useCallback(
+    async (changed = false) => {
+      try {
+        const m = await client.request('metadata', {}, metadataResult);
+        setMeta(m);
+        if (changed) setVersion((v) => v + 1);
+        rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
+        return m;
+      } catch (e) {
+        if (changed) setVersion((v) => v + 1);
+        if (e instanceof RequestError && (e.code === 'unknown session' || e.code === 'invalid sessionID')) setFatal(e.message);
+        else toast('error', 'Could not read the dataset', (e as Error).message);
+        return null;
+      }
+    },
+    [client, sessionID, toast],
+  );
 
   // The first rows are asked for together with the metadata, not after it.
   const [firstBlock] = useState(() => {
@@ -90,7 +110,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
   const viewKey = JSON.stringify(params);
   useEffect(() => {
-    if (!hasRowView(view)) {
+    if (!hasRowView(params)) {
       setViewRows(null);
       return;
     }
@@ -139,8 +159,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   useEffect(
     () =>
       client.onDataChanged(() => {
-        setVersion((v) => v + 1);
-        void loadMeta();
+        void loadMeta(true);
       }),
     [client, loadMeta],
   );
@@ -158,11 +177,15 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
         setFormBusy(true);
         setFormError(null);
       }
+      // A rename by this tab: the view follows the column to its new name.
+      const renaming = operation === 'renameColumn' && typeof p.newName === 'string' ? (typeof p.column === 'number' ? columns[p.column]?.name : typeof p.column === 'string' ? p.column : undefined) : undefined;
+      if (renaming !== undefined) renamed.current.set(renaming, p.newName as string);
       try {
         await client.request(operation, p, undefined, true);
         if (opts.fromForm) setPanel({ kind: 'none' });
         return true;
       } catch (e) {
+        if (renaming !== undefined) renamed.current.delete(renaming);
         const msg = (e as Error).message;
         if (opts.fromForm) setFormError(msg);
         else toast('error', `${humanize(operation)} failed`, msg);
@@ -171,7 +194,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
         if (opts.fromForm) setFormBusy(false);
       }
     },
-    [client, toast],
+    [client, toast, columns],
   );
 
   const undo = useCallback(() => void change('undo', {}), [change]);
@@ -200,27 +223,31 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
   /** Start an operation on a column: straight away when the column is all it needs, else its form. */
   const startOp = (spec: OperationSpec, column?: number) => {
+    // Columns by name: the form keeps to them when other columns come and go.
     const preset: Record<string, unknown> = {};
-    if (column !== undefined && spec.columnParam) preset[spec.columnParam.name] = spec.columnParam.control === 'columnName' ? columns[column]?.name : column;
-    if (column !== undefined) {
+    const name = column !== undefined ? columns[column]?.name : undefined;
+    if (name !== undefined && spec.columnParam) preset[spec.columnParam.name] = name;
+    if (name !== undefined) {
       for (const p of spec.params) {
-        if (p.control === 'columns' && preset[p.name] === undefined) preset[p.name] = selection.columns.length > 1 ? selection.columns : [column];
-        if (p.control === 'columnNames') preset[p.name] = (selection.columns.length > 1 ? selection.columns : [column]).map((c) => columns[c]?.name);
-        if (/^column(From|To)$/.test(p.name)) preset[p.name] = column;
+        if ((p.control === 'columns' || p.control === 'columnNames') && preset[p.name] === undefined) preset[p.name] = selection.columns.length > 1 ? selection.columns.map((c) => columns[c]?.name) : [name];
+        if (/^column(From|To)$/.test(p.name)) preset[p.name] = name;
       }
     }
     const rowsParam = spec.params.find((p) => p.control === 'rows');
     if (rowsParam) preset[rowsParam.name] = grid.current?.selectedRowIndices() ?? [];
     const others = spec.params.filter((p) => preset[p.name] === undefined && (p.required || p.control !== 'boolean'));
     if (column !== undefined && spec.params.length > 0 && others.length === 0) {
-      void change(spec.name, preset);
+      // Sent at once: the columns chosen a moment ago, as positions where the operation takes them.
+      const at = (n: unknown) => columns.findIndex((c) => c.name === n);
+      const sent = Object.fromEntries(spec.params.filter((p) => preset[p.name] !== undefined).map((p) => [p.name, p.control === 'column' ? at(preset[p.name]) : p.control === 'columns' ? (preset[p.name] as string[]).map(at) : preset[p.name]]));
+      void change(spec.name, sent);
       return;
     }
     setFormError(null);
     setPanel({ kind: 'op', name: spec.name, preset });
   };
 
-  const setFilter = (type: FilterType, cols: number[], trim = 0, stdDev = 2) => setView((v) => ({ ...v, filter: { type, columns: cols, trim, stdDev } }));
+  const setFilter = (type: FilterType, cols: string[], trim = 0, stdDev = 2) => setView((v) => ({ ...v, filter: { type, columns: cols, trim, stdDev } }));
 
   const headerMenu = (col: number, bounds: { x: number; y: number; width: number; height: number }) => {
     const c = columns[col];
@@ -229,15 +256,15 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     const colOps = changeOps.filter((o) => o.columnParam || o.params.some((p) => p.control === 'columns' || p.control === 'columnNames'));
     const items: MenuItem[] = [
       { heading: c.name },
-      { label: 'Sort ascending', onSelect: () => setView((v) => ({ ...v, sort: { column: col, ascending: true } })), testId: 'menu-sort-asc' },
-      { label: 'Sort descending', onSelect: () => setView((v) => ({ ...v, sort: { column: col, ascending: false } })) },
+      { label: 'Sort ascending', onSelect: () => setView((v) => ({ ...v, sort: { column: c.name, ascending: true } })), testId: 'menu-sort-asc' },
+      { label: 'Sort descending', onSelect: () => setView((v) => ({ ...v, sort: { column: c.name, ascending: false } })) },
       'separator',
-      { label: 'Show missing values', onSelect: () => setFilter('invalid', [col]), testId: 'menu-filter-invalid' },
-      { label: 'Show outliers…', disabled: !numeric, onSelect: () => setPanel({ kind: 'filter', type: 'outliers', columns: [col] }) },
-      { label: 'Show duplicates', onSelect: () => setFilter('duplicates', [col]) },
+      { label: 'Show missing values', onSelect: () => setFilter('invalid', [c.name]), testId: 'menu-filter-invalid' },
+      { label: 'Show outliers…', disabled: !numeric, onSelect: () => setPanel({ kind: 'filter', type: 'outliers', columns: [c.name] }) },
+      { label: 'Show duplicates', onSelect: () => setFilter('duplicates', [c.name]) },
       'separator',
-      { label: 'Analyze column', onSelect: () => setPanel({ kind: 'analyze', column: col }), testId: 'menu-analyze' },
-      { label: 'Chart…', onSelect: () => setPanel({ kind: 'chart', column: col }) },
+      { label: 'Analyze column', onSelect: () => setPanel({ kind: 'analyze', column: c.name }), testId: 'menu-analyze' },
+      { label: 'Chart…', onSelect: () => setPanel({ kind: 'chart', column: c.name }) },
       'separator',
       { heading: 'Transform' },
       ...colOps.map((o) => ({ label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name) })),
@@ -245,9 +272,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     setMenu({ at: { x: bounds.x, y: bounds.y + bounds.height }, items });
   };
 
-  const cellMenu = (col: number, _row: number, index: number | undefined, at: { x: number; y: number }) => {
-    const selected = grid.current?.selectedRowIndices() ?? [];
-    const rows = selected.length ? selected : index !== undefined ? [index] : [];
+  const cellMenu = (col: number, rows: number[], at: { x: number; y: number }) => {
     const deleteRows = opByName.get('deleteRows');
     const items: MenuItem[] = [{ heading: rows.length === 1 ? `Row ${rows[0]}` : `${rows.length} rows` }];
     if (deleteRows) items.push({ label: rows.length === 1 ? 'Delete row' : `Delete ${rows.length} rows`, danger: true, disabled: rows.length === 0, onSelect: () => void change('deleteRows', { rowIndices: rows }), testId: 'menu-delete-rows' });
@@ -278,11 +303,11 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
         return toast('error', 'Invalid regular expression', (e as Error).message.replace(/^Invalid regular expression: /, ''));
       }
     }
-    const cols = search.column >= 0 ? [search.column] : columns.map((_, i) => i);
-    setView((v) => ({ ...v, search: { query: search.query, columns: cols, regex: search.regex } }));
+    if (search.column !== '' && !columns.some((c) => c.name === search.column)) return toast('error', 'Choose another column to search', `The column “${search.column}” no longer exists.`);
+    setView((v) => ({ ...v, search: { query: search.query, columns: search.column === '' ? 'all' : [search.column], regex: search.regex } }));
   };
 
-  const pickValue = (col: number, value: unknown) => {
+  const pickValue = (col: string, value: unknown) => {
     if (value === null) return setFilter('invalid', [col]);
     const text = String(value);
     setSearch({ query: exactRegex(text), column: col, regex: true });
@@ -320,15 +345,15 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
   const totalRows = meta?.dataSize.rows ?? 0;
   const rows = viewRows ?? totalRows;
-  const colName = (i: number) => columns[i]?.name ?? `#${i}`;
+  const shown = reconciled.view;
   const chips: { key: string; label: string; clear(): void }[] = [];
-  if (view.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[view.filter.type]} in ${view.filter.columns.map(colName).join(', ')}${view.filter.type === 'outliers' ? ` (trim ${view.filter.trim}, ${view.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
-  if (view.search) chips.push({ key: 's', label: `${view.search.regex ? 'Regex' : 'Search'} “${view.search.query}” in ${view.search.columns.length === columns.length ? 'all columns' : view.search.columns.map(colName).join(', ')}`, clear: () => {
+  if (shown.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[shown.filter.type]} in ${shown.filter.columns.join(', ')}${shown.filter.type === 'outliers' ? ` (trim ${shown.filter.trim}, ${shown.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
+  if (shown.search) chips.push({ key: 's', label: `${shown.search.regex ? 'Regex' : 'Search'} “${shown.search.query}” in ${shown.search.columns === 'all' ? 'all columns' : shown.search.columns.join(', ')}`, clear: () => {
         setView((v) => ({ ...v, search: undefined }));
         setSearch((x) => ({ ...x, query: '' }));
       },
     });
-  if (view.sort) chips.push({ key: 'o', label: `Sorted by ${colName(view.sort.column)} ${view.sort.ascending ? '↑' : '↓'}`, clear: () => setView((v) => ({ ...v, sort: undefined })) });
+  if (shown.sort) chips.push({ key: 'o', label: `Sorted by ${shown.sort.column} ${shown.sort.ascending ? '↑' : '↓'}`, clear: () => setView((v) => ({ ...v, sort: undefined })) });
 
   const panelTitle =
     panel.kind === 'ops' ? 'Transform' : panel.kind === 'op' ? humanize(panel.name) : panel.kind === 'analyze' ? 'Analyze' : panel.kind === 'chart' ? 'Chart' : panel.kind === 'history' ? 'History' : panel.kind === 'filter' ? 'Filter rows' : '';
@@ -390,13 +415,18 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           }}
         >
           <input placeholder={search.regex ? 'Regular expression…' : 'Search…'} value={search.query} onChange={(e) => setSearch({ ...search, query: e.target.value })} className={search.regex ? 'mono' : ''} data-testid="search-input" />
-          <select value={search.column} onChange={(e) => setSearch({ ...search, column: Number(e.target.value) })} data-testid="search-column">
-            <option value={-1}>All columns</option>
+          <select value={search.column} onChange={(e) => setSearch({ ...search, column: e.target.value })} data-testid="search-column">
+            <option value="">All columns</option>
             {columns.map((c, i) => (
-              <option key={i} value={i}>
+              <option key={i} value={c.name}>
                 {c.name}
               </option>
             ))}
+            {search.column !== '' && !columns.some((c) => c.name === search.column) ? (
+              <option value={search.column} disabled>
+                {search.column} (no longer exists)
+              </option>
+            ) : null}
           </select>
           <label className="toggle" title="Regular expression">
             <input type="checkbox" checked={search.regex} onChange={(e) => setSearch({ ...search, regex: e.target.checked })} data-testid="search-regex" />
@@ -406,7 +436,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
             Search
           </button>
         </form>
-        <button className="btn small ghost" onClick={() => setPanel({ kind: 'filter', type: 'invalid', columns: selection.columns })} data-testid="open-filter">
+        <button className="btn small ghost" onClick={() => setPanel({ kind: 'filter', type: 'invalid', columns: selection.columns.map((c) => columns[c]?.name).filter((n) => n !== undefined) })} data-testid="open-filter">
           + Filter
         </button>
         <div className="chips">
@@ -438,7 +468,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               version={version}
               firstBlock={firstBlock}
               onHeaderMenu={headerMenu}
-              onCellMenu={(col, row, index, b) => cellMenu(col, row, index, { x: b.x, y: b.y })}
+              onCellMenu={(col, _row, rows, b) => cellMenu(col, rows, { x: b.x, y: b.y })}
               onEdit={onEdit}
               onSelectionChange={(r, c) => setSelection({ rows: r, columns: c })}
               onFirstRows={() => {
@@ -491,8 +521,14 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
                   onCancel={() => setPanel({ kind: 'none' })}
                 />
               ) : null}
-              {panel.kind === 'analyze' && columns[panel.column] ? (
-                <AnalyzePanel client={client} column={columns[panel.column]} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
+              {panel.kind === 'analyze' ? (
+                columns.some((c) => c.name === panel.column) ? (
+                  <AnalyzePanel client={client} column={columns.find((c) => c.name === panel.column)!} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
+                ) : (
+                  <div className="alert error" role="alert">
+                    The column “{panel.column}” no longer exists.
+                  </div>
+                )
               ) : null}
               {panel.kind === 'chart' && columns.length ? <ChartPanel client={client} columns={columns} initialColumn={panel.column} version={version} /> : null}
               {panel.kind === 'history' ? (
@@ -559,9 +595,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   );
 }
 
-function FilterForm({ columns, initial, onApply }: { columns: ColumnMeta[]; initial: { type: FilterType; columns: number[] }; onApply(type: FilterType, cols: number[], trim: number, stdDev: number): void }) {
+function FilterForm({ columns, initial, onApply }: { columns: ColumnMeta[]; initial: { type: FilterType; columns: string[] }; onApply(type: FilterType, cols: string[], trim: number, stdDev: number): void }) {
   const [type, setType] = useState<FilterType>(initial.type);
-  const [cols, setCols] = useState<number[]>(initial.columns);
+  const [chosen, setCols] = useState<string[]>(initial.columns);
+  const cols = chosen.filter((n) => columns.some((c) => c.name === n)); // those still there
   const [trim, setTrim] = useState('0');
   const [sd, setSd] = useState('2');
   const [error, setError] = useState<string | null>(null);
@@ -575,7 +612,7 @@ function FilterForm({ columns, initial, onApply }: { columns: ColumnMeta[]; init
         const s = Number(sd);
         if (type === 'outliers' && !(t >= 0 && t < 0.5)) return setError('the trimmed portion is at least 0 and below 0.5');
         if (type === 'outliers' && !(s >= 0)) return setError('the number of standard deviations is 0 or more');
-        if (type === 'outliers' && cols.some((c) => !['int', 'float'].includes(columns[c]?.type ?? ''))) return setError('outliers need numeric columns');
+        if (type === 'outliers' && cols.some((n) => !['int', 'float'].includes(columns.find((c) => c.name === n)?.type ?? ''))) return setError('outliers need numeric columns');
         onApply(type, cols, t, s);
       }}
     >
@@ -591,14 +628,15 @@ function FilterForm({ columns, initial, onApply }: { columns: ColumnMeta[]; init
         <label>Columns</label>
         <div className="checklist">
           {columns.map((c, i) => (
-            <label key={i} className={cols.includes(i) ? 'on' : ''}>
-              <input type="checkbox" checked={cols.includes(i)} onChange={() => setCols(cols.includes(i) ? cols.filter((x) => x !== i) : [...cols, i])} />
+            <label key={i} className={cols.includes(c.name) ? 'on' : ''}>
+              <input type="checkbox" checked={cols.includes(c.name)} onChange={() => setCols(cols.includes(c.name) ? cols.filter((x) => x !== c.name) : [...cols, c.name])} />
               <span>{c.name}</span>
               <em>{typeStyle(c.type).label}</em>
             </label>
           ))}
         </div>
       </div>
+      {chosen.length !== cols.length ? <div className="field-error">No longer in the dataset: {chosen.filter((n) => !cols.includes(n)).join(', ')}</div> : null}
       {type === 'outliers' ? (
         <div className="row gap">
           <div className="field">

@@ -64,7 +64,11 @@ export function humanize(name: string): string {
 
 const ROLE_LABEL: Record<string, string> = { columnIndex: 'Column', column: 'Column', columnName: 'Column', columnIndices: 'Columns', columns: 'Columns', rowIndex: 'Row', rowIndices: 'Rows' };
 
+// Parameter names whose words are not the ones to show (the protocol keeps the original's spelling).
+const LABEL_WORDS: Record<string, string> = { seperator: 'Separator' };
+
 function label(name: string, role: string | undefined, siblings: Param[]): string {
+  if (LABEL_WORDS[name]) return LABEL_WORDS[name];
   // A lone column parameter is "Column"; several keep their own names (columnFrom → Column from).
   if (role && ROLE_LABEL[role] && !/(From|To)$/.test(name) && !siblings.some((p) => p.schema['x-role'] === role)) return ROLE_LABEL[role];
   return humanize(name);

@@ -1,39 +1,85 @@
 // What the grid shows: the dataset, or a view of it (a filter, a search, a sort), sent
 // with every metadata and data request as API.md's shared view parameters.
+//
+// The view names its columns: positions change when columns are added or deleted (here or
+// in another tab), so they are looked up in the current column list for every request.
 
 export type FilterType = 'invalid' | 'outliers' | 'duplicates';
 
 export interface View {
-  filter?: { type: FilterType; columns: number[]; trim: number; stdDev: number };
-  search?: { query: string; columns: number[]; regex: boolean };
-  sort?: { column: number; ascending: boolean };
+  filter?: { type: FilterType; columns: string[]; trim: number; stdDev: number };
+  /** `'all'`: every column there is at the time of the request. */
+  search?: { query: string; columns: string[] | 'all'; regex: boolean };
+  sort?: { column: string; ascending: boolean };
 }
 
 export type ViewParams = Record<string, string | number | boolean | number[]>;
 
-export function viewParams(view: View): ViewParams {
+/** The request parameters of `view` over the columns `names` (a part naming a column not there is left out). */
+export function viewParams(view: View, names: string[]): ViewParams {
   const p: ViewParams = {};
-  if (view.filter && view.filter.columns.length) {
+  const at = (list: string[]) => list.map((n) => names.indexOf(n));
+  const filterCols = view.filter ? at(view.filter.columns) : [];
+  if (view.filter && filterCols.length && !filterCols.includes(-1)) {
     p.filterType = view.filter.type;
-    p.filterColumnIndices = view.filter.columns;
+    p.filterColumnIndices = filterCols;
     if (view.filter.type === 'outliers') {
       p.outliersTrimPortion = view.filter.trim;
       p.outliersStdDev = view.filter.stdDev;
     }
   }
-  if (view.search && view.search.query !== '' && view.search.columns.length) {
+  const searchCols = view.search ? (view.search.columns === 'all' ? names.map((_, i) => i) : at(view.search.columns)) : [];
+  if (view.search && view.search.query !== '' && searchCols.length && !searchCols.includes(-1)) {
     p.searchQuery = view.search.query;
-    p.searchColumnIndices = view.search.columns;
+    p.searchColumnIndices = searchCols;
     p.searchIsRegex = view.search.regex;
   }
-  if (view.sort) {
-    p.sortColumnIndex = view.sort.column;
+  const sortCol = view.sort ? names.indexOf(view.sort.column) : -1;
+  if (view.sort && sortCol >= 0) {
+    p.sortColumnIndex = sortCol;
     p.sortAscending = view.sort.ascending;
   }
   return p;
 }
 
-export const hasRowView = (v: View): boolean => !!(v.filter || v.search);
+/**
+ * The view after the columns changed to `names`: columns renamed (`renamed`, old → new name,
+ * what this tab knows of) are followed; a part of the view naming a column that is gone is
+ * dropped, and `dropped` says so in words. The same object when nothing changed.
+ */
+export function reconcileView(view: View, names: string[], renamed: ReadonlyMap<string, string> = new Map()): { view: View; dropped: string[] } {
+  const have = new Set(names);
+  const follow = (n: string) => (have.has(n) ? n : renamed.has(n) && have.has(renamed.get(n)!) ? renamed.get(n)! : n);
+  const gone = (list: string[]) => list.filter((n) => !have.has(n));
+  const said = (list: string[]) => list.map((n) => `“${n}”`).join(', ');
+  const dropped: string[] = [];
+  const next: View = {};
+  let changed = false;
+  if (view.filter) {
+    const columns = view.filter.columns.map(follow);
+    const missing = gone(columns);
+    changed ||= missing.length > 0 || columns.some((c, i) => c !== view.filter!.columns[i]);
+    if (missing.length) dropped.push(`The filter “${FILTER_LABEL[view.filter.type]}” was removed: the column${missing.length > 1 ? 's' : ''} ${said(missing)} no longer exist${missing.length > 1 ? '' : 's'}.`);
+    else next.filter = { ...view.filter, columns };
+  }
+  if (view.search) {
+    const columns = view.search.columns === 'all' ? 'all' : view.search.columns.map(follow);
+    const missing = columns === 'all' ? [] : gone(columns);
+    changed ||= missing.length > 0 || (columns !== 'all' && columns.some((c, i) => c !== (view.search!.columns as string[])[i]));
+    if (missing.length) dropped.push(`The search for “${view.search.query}” was removed: the column${missing.length > 1 ? 's' : ''} ${said(missing)} no longer exist${missing.length > 1 ? '' : 's'}.`);
+    else next.search = { ...view.search, columns };
+  }
+  if (view.sort) {
+    const column = follow(view.sort.column);
+    changed ||= column !== view.sort.column || !have.has(column);
+    if (!have.has(column)) dropped.push(`The sort by “${column}” was removed: the column no longer exists.`);
+    else next.sort = { ...view.sort, column };
+  }
+  return changed ? { view: next, dropped } : { view, dropped };
+}
+
+/** The view keeps only some rows (its row count is asked for). */
+export const hasRowView = (p: ViewParams): boolean => 'filterType' in p || 'searchQuery' in p;
 
 /** A regex matching exactly `value` (for "show rows with this value"). */
 export function exactRegex(value: string): string {

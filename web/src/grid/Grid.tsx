@@ -40,7 +40,8 @@ export interface GridProps {
   /** Bumped when the data changed: everything is fetched again, the scroll position stays. */
   version: number;
   onHeaderMenu(column: number, bounds: Rectangle): void;
-  onCellMenu(column: number, row: number, index: number | undefined, bounds: Rectangle): void;
+  /** A right-click on a cell; `rows`: the dataset positions it is about (the selection's rows, or the clicked row). */
+  onCellMenu(column: number, row: number, rows: number[], bounds: Rectangle): void;
   onEdit(column: number, index: number, value: string): void;
   onSelectionChange(rows: number, columns: number[]): void;
   onFirstRows?(): void;
@@ -127,6 +128,8 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   });
   useEffect(() => () => void (tickTimer.current && clearTimeout(tickTimer.current)), []);
   const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
+  const selectionNow = useRef(selection);
+  selectionNow.current = selection;
 
   const cache = useMemo(
     () =>
@@ -222,8 +225,24 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
 
   const onSelection = useCallback((s: GridSelection) => {
     setSelection(s);
+    selectionNow.current = s;
     latest.current.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
   }, []);
+
+  /** Dataset positions of the rows of a selection (those loaded): its selected rows, else its cell range's. */
+  const rowsOf = useCallback(
+    (s: GridSelection): number[] => {
+      const out: number[] = [];
+      const add = (r: number) => {
+        const i = cache.indexOf(r);
+        if (i !== undefined) out.push(i);
+      };
+      for (const r of s.rows) add(r);
+      if (out.length === 0 && s.current) for (let r = s.current.range.y; r < s.current.range.y + s.current.range.height; r++) add(r);
+      return out;
+    },
+    [cache],
+  );
 
   const drawHeader = useCallback<NonNullable<React.ComponentProps<typeof DataEditor>['drawHeader']>>(({ ctx, rect, columnIndex, isSelected, isHovered, menuBounds }, drawContent) => {
     if (columnIndex < 0) return drawContent(); // the row markers' select-all box
@@ -246,12 +265,22 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     e.preventDefault();
     latest.current.onHeaderMenu(col - 1, e.bounds);
   }, []);
+  // As in a spreadsheet: a right-click inside the selection is about the selection; anywhere
+  // else it selects the clicked cell first, and is about that cell's row.
   const onCellContextMenu = useCallback(
     ([col, row]: Item, e: { bounds: Rectangle; localEventX: number; localEventY: number; preventDefault(): void }) => {
       e.preventDefault();
-      latest.current.onCellMenu(col - 1, row, cache.indexOf(row), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
+      const s = selectionNow.current;
+      const r = s.current?.range;
+      const inside = s.rows.hasIndex(row) || (r !== undefined && col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height);
+      let target = s;
+      if (!inside) {
+        target = { rows: CompactSelection.empty(), columns: CompactSelection.empty(), current: { cell: [col, row], range: { x: col, y: row, width: 1, height: 1 }, rangeStack: [] } };
+        onSelection(target);
+      }
+      latest.current.onCellMenu(col - 1, row, rowsOf(target), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
     },
-    [cache],
+    [onSelection, rowsOf],
   );
 
   // Where a cell or header (row -1) of data column `col` is on the page: for automation
@@ -278,19 +307,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         editor.current?.scrollTo(0, Math.max(0, Math.min(rows - 1, row)), 'vertical', 0, 0, { vAlign: 'center' });
       },
       selectedRowIndices() {
-        const out: number[] = [];
-        for (const r of selection.rows) {
-          const i = cache.indexOf(r);
-          if (i !== undefined) out.push(i);
-        }
-        if (out.length === 0 && selection.current) {
-          const { y, height } = selection.current.range;
-          for (let r = y; r < y + height; r++) {
-            const i = cache.indexOf(r);
-            if (i !== undefined) out.push(i);
-          }
-        }
-        return out;
+        return rowsOf(selection);
       },
       selectedColumns() {
         const cols = selection.columns.toArray().filter((c) => c > 0).map((c) => c - 1);
@@ -310,7 +327,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         return cache.busy();
       },
     }),
-    [cache, rows, selection],
+    [cache, rows, selection, rowsOf],
   );
 
   return (
