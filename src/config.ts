@@ -22,6 +22,17 @@ import { fileURLToPath } from 'node:url';
  */
 const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
 
+/**
+ * Longest line of a CSV/TSV/TXT upload, in bytes of UTF-8 without its line break
+ * (MAX_LINE_BYTES); a longer one is refused (400 `line too long`). DuckDB reads lines up to
+ * it with `max_line_size` set to it and `buffer_size` to twice it (at least DuckDB's default
+ * 32 MB; see csvLineArgs in engine/import/csv.ts), a buffer per reading thread: the memory
+ * this costs grows with the limit. Peak RSS of the server (`node src/main.ts`, 2 cores,
+ * DUCKDB_MEMORY_LIMIT 1GB) importing `a,b` + one line of `1,` and N−2 `x` + `2,y`, N at
+ * the limit — measured with /usr/bin/time -v around the server: see the commit adding this.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default('0.0.0.0'),
@@ -44,6 +55,7 @@ const envSchema = z.object({
   STREAM_IMPORT_MAX_RATE: z.coerce.number().min(0).default(60_000_000), // bytes/s
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
   MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
+  MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(DEFAULT_MAX_LINE_BYTES),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   DUCKDB_SMALL_THREADS: z.coerce.number().int().min(0).default(1), // 0 = small datasets' jobs on the main instance

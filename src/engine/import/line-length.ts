@@ -23,6 +23,8 @@ const LF = 0x0a;
  */
 export class LineLengthScan {
   readonly maxBytes: number;
+  /** The scan for lines longer than DuckDB's parallel reader reads safely (PARALLEL_LINE_BYTES); null in that scan itself. */
+  private readonly parallel: LineLengthScan | null;
   /** Bytes seen so far. */
   private position = 0;
   /** Offset in the file of the first byte of the line not yet ended. */
@@ -30,14 +32,24 @@ export class LineLengthScan {
   /** Offset in the file where the first line longer than maxBytes starts; null while none is seen. */
   tooLong: number | null = null;
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, nested = false) {
     this.maxBytes = maxBytes;
+    this.parallel = nested || maxBytes <= PARALLEL_LINE_BYTES ? null : new LineLengthScan(PARALLEL_LINE_BYTES, true);
+  }
+
+  /**
+   * Some line is longer than PARALLEL_LINE_BYTES: DuckDB must read the file on one thread
+   * (csvLineArgs). Known once the scan has ended (or found a line too long).
+   */
+  get longLines(): boolean {
+    return this.parallel !== null && this.parallel.tooLong !== null;
   }
 
   /** The file's first bytes while fewer than 3 have come (a byte order mark may be cut). */
   private head: Buffer | null = Buffer.alloc(0);
 
   update(chunk: Buffer): void {
+    this.parallel?.update(chunk);
     if (this.tooLong !== null || chunk.length === 0) return;
     if (this.head) {
       chunk = Buffer.concat([this.head, chunk]);
@@ -77,6 +89,7 @@ export class LineLengthScan {
 
   /** The end of the file: its last line may have no line break after it. */
   end(): void {
+    this.parallel?.end();
     if (this.head) {
       const head = this.head;
       this.head = null;
@@ -85,6 +98,15 @@ export class LineLengthScan {
     if (this.tooLong === null && this.position - this.lineStart > this.maxBytes) this.tooLong = this.lineStart;
   }
 }
+
+/**
+ * The longest line DuckDB's parallel CSV reader is left to read: its default max_line_size,
+ * with its default buffer_size of 32 MB (16 lines). With longer lines and a buffer only a
+ * few lines long the parallel reader lost lines without a word or a rejected line (DuckDB
+ * 1.5, 2 threads: 16 MB lines in 32 MB buffers lost 1 of 17; 8 MB lines in 2 × 8 MB + 1000
+ * byte buffers lost 22 of 47), where the reader on one thread (`parallel = false`) lost none.
+ */
+export const PARALLEL_LINE_BYTES = 2_000_000;
 
 /** Scan a whole file (one that did not stream past a LineLengthScan, e.g. a re-encoded one). */
 export async function scanLineLengths(file: string, maxBytes: number): Promise<LineLengthScan> {
