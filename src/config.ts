@@ -24,12 +24,16 @@ const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
 
 /**
  * Longest line of a CSV/TSV/TXT upload, in bytes of UTF-8 without its line break
- * (MAX_LINE_BYTES); a longer one is refused (400 `line too long`). DuckDB reads lines up to
- * it with `max_line_size` set to it and `buffer_size` to twice it (at least DuckDB's default
- * 32 MB; see csvLineArgs in engine/import/csv.ts), a buffer per reading thread: the memory
- * this costs grows with the limit. Peak RSS of the server (`node src/main.ts`, 2 cores,
- * DUCKDB_MEMORY_LIMIT 1GB) importing `a,b` + one line of `1,` and N−2 `x` + `2,y`, N at
- * the limit — measured with /usr/bin/time -v around the server: see the commit adding this.
+ * (MAX_LINE_BYTES); a longer one is refused (400 `line too long`, import/line-length.ts).
+ * A file with a line over 2 MB is read by DuckDB on one thread with `max_line_size` at the
+ * limit and `buffer_size` twice it (csvLineArgs in engine/import/csv.ts). Peak RSS of the
+ * server (`node src/main.ts`, 2 cores, DUCKDB_MEMORY_LIMIT 1GB, VmHWM before and after one
+ * upload of `a,b` + k lines of exactly the limit + `z,y`; 180-190 MB idle):
+ *   16 MiB: k=1 466 MB, k=8 1256 MB, k=20 2071 MB;
+ *   32 MiB: k=1 540 MB, k=8 failed (500, DuckDB out of memory) at 1847 MB.
+ * One line at 16 MiB stays far below 1.5 GB; what grows is the bytes of long values held at
+ * once (DuckDB's vectors are 2,048 rows): 170 lines of 2 MB, read as before this limit
+ * existed, peaked at 1435 MB too.
  */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 

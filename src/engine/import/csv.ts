@@ -88,7 +88,8 @@ export type NewLine = '\n' | '\r\n' | '\r';
  * The read_csv / sniff_csv arguments bounding a line (a record: DuckDB measures a quoted
  * field's line breaks as part of its line) for the read `opts.serial` says. A parallel read
  * keeps DuckDB's defaults, as every read did before the limit existed: lines up to
- * PARALLEL_LINE_BYTES, a buffer (`buffer_size`, one per thread) of 16 such lines, 32 MB.
+ * PARALLEL_LINE_BYTES (or `maxLineBytes` when lower), a buffer (`buffer_size`, one per
+ * thread) of 32 MB, 16 such lines.
  * A serial one (`parallel = false`, which scanArgs and the other reads add) takes lines up
  * to `maxLineBytes`, its buffer twice that (at least the 32 MB default; DuckDB wants it
  * larger than max_line_size): DuckDB's parallel reader lost lines with buffers only a few
@@ -102,8 +103,9 @@ export type NewLine = '\n' | '\r\n' | '\r';
  * (LongRecords), a serial one refuses the file.
  */
 export function csvLineArgs(opts: CsvOptions): string {
-  if (!opts.serial) return '';
   const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // A limit below DuckDB's default is its bound in a parallel read too.
+  if (!opts.serial) return `max_line_size = ${Math.min(max, PARALLEL_LINE_BYTES) + LINE_BREAK_BYTES}, buffer_size = 32000000, `;
   return `max_line_size = ${max + LINE_BREAK_BYTES}, buffer_size = ${Math.max(2 * max, 32_000_000)}, `;
 }
 
