@@ -28,7 +28,8 @@ const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
  * A file with a line over 2 MB is read by DuckDB on one thread with `max_line_size` at the
  * limit and `buffer_size` twice it (csvLineArgs in engine/import/csv.ts). Peak RSS of the
  * server (`node src/main.ts`, 2 cores, DUCKDB_MEMORY_LIMIT 1GB, VmHWM before and after one
- * upload of `a,b` + k lines of exactly the limit + `z,y`; 180-190 MB idle):
+ * upload of `a,b` + k lines of exactly the limit + `z,y`, `node bench/line-length-rss.ts
+ * <limit> <k>`; 180-190 MB idle):
  *   16 MiB: k=1 466 MB, k=8 1256 MB, k=20 2071 MB;
  *   32 MiB: k=1 540 MB, k=8 failed (500, DuckDB out of memory) at 1847 MB.
  * One line at 16 MiB stays far below 1.5 GB; what grows is the bytes of long values held at
