@@ -22,6 +22,22 @@ import { fileURLToPath } from 'node:url';
  */
 const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
 
+/**
+ * Longest line of a CSV/TSV/TXT upload, in bytes of UTF-8 without its line break
+ * (MAX_LINE_BYTES); a longer one is refused (400 `line too long`, import/line-length.ts).
+ * A file with a line over 2 MB is read by DuckDB on one thread with `max_line_size` at the
+ * limit and `buffer_size` twice it (csvLineArgs in engine/import/csv.ts). Peak RSS of the
+ * server (`node src/main.ts`, 2 cores, DUCKDB_MEMORY_LIMIT 1GB, VmHWM before and after one
+ * upload of `a,b` + k lines of exactly the limit + `z,y`, `node bench/line-length-rss.ts
+ * <limit> <k>`; 180-190 MB idle):
+ *   16 MiB: k=1 466 MB, k=8 1256 MB, k=20 2071 MB;
+ *   32 MiB: k=1 540 MB, k=8 failed (500, DuckDB out of memory) at 1847 MB.
+ * One line at 16 MiB stays far below 1.5 GB; what grows is the bytes of long values held at
+ * once (DuckDB's vectors are 2,048 rows): 170 lines of 2 MB, read as before this limit
+ * existed, peaked at 1435 MB too.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default('0.0.0.0'),
@@ -44,6 +60,7 @@ const envSchema = z.object({
   STREAM_IMPORT_MAX_RATE: z.coerce.number().min(0).default(60_000_000), // bytes/s
   MAX_SLICE_ROWS: z.coerce.number().int().min(1).default(100_000),
   MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
+  MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(DEFAULT_MAX_LINE_BYTES),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
   DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
   DUCKDB_SMALL_THREADS: z.coerce.number().int().min(0).default(1), // 0 = small datasets' jobs on the main instance

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { importDataset, fileKind, type FileKind, type Upload } from '../engine/import/index.ts';
 import { LineEndingScan } from '../engine/import/line-endings.ts';
+import { LineLengthScan } from '../engine/import/line-length.ts';
 import { WriteBatch } from './write-batch.ts';
 import { GrowingFile } from '../engine/import/growing.ts';
 import { importOptionsSchema, ImportError, type ImportOptions, type ImportReport } from '../engine/import/types.ts';
@@ -76,7 +77,8 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       }
       const target = path.join(incoming, crypto.randomBytes(12).toString('hex'));
       const lineEndings = new LineEndingScan();
-      upload = { path: target, filename: part.filename || 'upload', lineEndings };
+      const lineLengths = new LineLengthScan(rt.config.MAX_LINE_BYTES);
+      upload = { path: target, filename: part.filename || 'upload', lineEndings, lineLengths };
       const known = importOptionsSchema.safeParse(fields);
       if (kind === 'text' && known.success) {
         const growing = new GrowingFile(target);
@@ -86,16 +88,18 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
         early = { sessionID, options: known.data, growing, result };
       }
       // Streamed to disk as it arrives: the multipart limit stops it at MAX_UPLOAD_BYTES.
-      // Its line endings are learnt on the way, so the import need not read it for that.
+      // Its line endings and longest line are learnt on the way, so the import need not read it for that.
       const sink = await fsp.open(target, 'w');
       try {
         const batch = new WriteBatch(sink, (bytes) => early?.growing.grew(bytes));
         for await (const chunk of part.file as AsyncIterable<Buffer>) {
           lineEndings.update(chunk);
+          lineLengths.update(chunk);
           await batch.add(chunk);
         }
         await batch.flush();
         lineEndings.end();
+        lineLengths.end();
       } finally {
         await sink.close();
       }

@@ -7,6 +7,8 @@ import { PANDAS_NA } from './na.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 import { parquetOptions } from '../parquet-layout.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../../config.ts';
+import { lineNumberAt, lineTooLong, scanLineLengths, assertLineLengths, PARALLEL_LINE_BYTES, type LineLengthScan } from './line-length.ts';
 
 export { PANDAS_NA };
 
@@ -60,9 +62,63 @@ export interface CsvOptions {
   maxColumns?: number;
   /** Rows per row group of the Parquet files the fast path writes (parquet-layout.ts); DuckDB's default when absent. */
   rowGroup?: number;
+  /**
+   * Longest line read, in bytes of UTF-8 without its line break (config MAX_LINE_BYTES;
+   * DEFAULT_MAX_LINE_BYTES when absent). A file with a longer line is refused whole
+   * (ImportError `line too long`, naming the line), never read without it.
+   */
+  maxLineBytes?: number;
+  /**
+   * The scan of `path`'s bytes made as they arrived (the upload's), against maxLineBytes;
+   * absent, readCsv scans the file itself first (one read of it). With `streamFrom`, only
+   * the head at `path` is scanned here: the caller checks the rest (streamedCsv).
+   */
+  lineScan?: LineLengthScan;
+  /**
+   * Read on one thread, lines up to maxLineBytes (csvLineArgs). Set by readCsv, not by its
+   * callers: for a file with a line longer than PARALLEL_LINE_BYTES, or a record DuckDB's
+   * parallel read found longer.
+   */
+  serial?: boolean;
 }
 
 export type NewLine = '\n' | '\r\n' | '\r';
+
+/**
+ * The read_csv / sniff_csv arguments bounding a line (a record: DuckDB measures a quoted
+ * field's line breaks as part of its line) for the read `opts.serial` says. A parallel read
+ * keeps DuckDB's defaults, as every read did before the limit existed: lines up to
+ * PARALLEL_LINE_BYTES (or `maxLineBytes` when lower), a buffer (`buffer_size`, one per
+ * thread) of 32 MB, 16 such lines.
+ * A serial one (`parallel = false`, which scanArgs and the other reads add) takes lines up
+ * to `maxLineBytes`, its buffer twice that (at least the 32 MB default; DuckDB wants it
+ * larger than max_line_size): DuckDB's parallel reader lost lines with buffers only a few
+ * lines long, its serial reader none (PARALLEL_LINE_BYTES). DuckDB counts the line break
+ * before a line (but the first) as part of it: 40 lines of exactly 1,000,000 bytes read
+ * with max_line_size 1,000,000 lost all but the first (DuckDB 1.5; `\r\n` needs 2 bytes
+ * more), hence LINE_BREAK_BYTES of slack, LineLengthScan holding every line to the exact
+ * limit. A record longer than the bound in a read with ignore_errors is a rejected line of
+ * type LINE SIZE OVER MAXIMUM (rejectedLines: `tooLong`), and an error ("Maximum line size
+ * of … exceeded") otherwise (readGuard): a parallel read then gives way to a serial one
+ * (LongRecords), a serial one refuses the file.
+ */
+export function csvLineArgs(opts: CsvOptions): string {
+  const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // A limit below DuckDB's default is its bound in a parallel read too.
+  if (!opts.serial) return `max_line_size = ${Math.min(max, PARALLEL_LINE_BYTES) + LINE_BREAK_BYTES}, buffer_size = 32000000, `;
+  return `max_line_size = ${max + LINE_BREAK_BYTES}, buffer_size = ${Math.max(2 * max, 32_000_000)}, `;
+}
+
+/** The longest line break (`\r\n`), which DuckDB counts into the line after it (csvLineArgs). */
+const LINE_BREAK_BYTES = 2;
+
+/** A parallel read met a record longer than PARALLEL_LINE_BYTES: readCsv reads the file again on one thread. */
+class LongRecords extends Error {
+  constructor() {
+    super(`a record longer than ${PARALLEL_LINE_BYTES} bytes`);
+    this.name = 'LongRecords';
+  }
+}
 
 /** The read_csv / sniff_csv argument naming the line ending, or nothing. */
 function newLineArg(opts: CsvOptions): string {
@@ -100,6 +156,24 @@ const unique = (prefix: string) => `${prefix}_${process.pid}_${++counter}_${Math
 export async function readCsv(db: Db, path: string, options: CsvOptions & { streamFrom: string }): Promise<CsvSource | null>;
 export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource>;
 export async function readCsv(db: Db, path: string, options: CsvOptions): Promise<CsvSource | null> {
+  // Every line within the limit before DuckDB reads any: DuckDB lost a line longer than its
+  // buffer without a word, and does not check the header line.
+  const scan = options.lineScan ?? (await scanLineLengths(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+  await assertLineLengths(path, scan);
+  // Long lines are read on one thread (csvLineArgs), which a streaming read is not set up for.
+  if (scan.longLines && options.streamFrom) return null;
+  try {
+    return await readCsvOnce(db, path, { ...options, serial: scan.longLines });
+  } catch (err) {
+    if (!(err instanceof LongRecords) || options.serial) throw err;
+    // A quoted field holding line breaks made a record longer than the parallel read takes.
+    if (options.streamFrom) return null;
+    return readCsvOnce(db, path, { ...options, serial: true });
+  }
+}
+
+/** readCsv's read, once its lines are checked, in the mode `options.serial` says. */
+async function readCsvOnce(db: Db, path: string, options: CsvOptions): Promise<CsvSource | null> {
   // pandas skips blank lines, those before the header too; DuckDB would take one for the header.
   const opts = { ...options, skip: options.skip + (await blankLinesAfter(path, options.skip)) };
   const maxColumns = opts.maxColumns ?? Infinity;
@@ -109,22 +183,22 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
     // has arrived, not from the pipe of a streaming upload, which can be read only once.
     if (opts.streamFrom) return null;
     const names = opts.header ? uniqueColumnNames(first.fields) : first.fields.map((_, i) => String(i));
-    return utf8Guard(() => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: first.delim, quote: '"', escape: '"' }, names));
+    return readGuard(opts, () => readWide(db, path, opts as CsvOptions & { tmpDir: string }, { delim: first.delim, quote: '"', escape: '"' }, names));
   }
-  const dialect = await utf8Guard(() => sniffDialect(db, path, opts));
+  const dialect = await readGuard(opts, () => sniffDialect(db, path, opts));
   opts.phase?.('sniff dialect');
-  const rawHeader = await utf8Guard(() => firstRecord(db, path, dialect, opts, Math.min(first?.bound ?? 1, maxColumns + 1)));
+  const rawHeader = await readGuard(opts, () => firstRecord(db, path, dialect, opts, Math.min(first?.bound ?? 1, maxColumns + 1)));
   opts.phase?.('header');
   if (rawHeader.length === 0) throw new ImportError('empty file', options.skip > 0 ? `the file has no lines to read after initialSkip (${options.skip})` : 'the file has no lines to read');
   if (rawHeader.length > maxColumns) throw tooManyColumns(rawHeader.length, maxColumns);
   const names = opts.header ? uniqueColumnNames(rawHeader) : rawHeader.map((_, i) => String(i));
 
   if (opts.tmpDir && !opts.types) {
-    const fast = await utf8Guard(() => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
+    const fast = await readGuard(opts, () => readTyped(db, path, opts as CsvOptions & { tmpDir: string }, dialect, names));
     if (fast || opts.streamFrom) return fast;
   }
   if (opts.streamFrom) return null;
-  return readThorough(db, path, opts, dialect, names);
+  return readGuard(opts, () => readThorough(db, path, opts, dialect, names));
 }
 
 /**
@@ -135,8 +209,8 @@ export async function readCsv(db: Db, path: string, options: CsvOptions): Promis
  */
 export function scanArgs(path: string, opts: CsvOptions, d: Dialect, padding: boolean, rejects: string | null, parallel = true, missing: 'all' | 'empty' = 'all'): string {
   return (
-    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}` +
-    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel ? '' : 'parallel = false, '}` +
+    `${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}${csvLineArgs(opts)}` +
+    `header = ${opts.header}, skip = ${opts.skip}, null_padding = ${padding}, ignore_errors = true, ${parallel && !opts.serial ? '' : 'parallel = false, '}` +
     (rejects ? `store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}, ` : '') +
     `nullstr = ${'[' + (missing === 'all' ? PANDAS_NA : ['']).map(literal).join(', ') + ']'}`
   );
@@ -161,7 +235,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   let sniffed: { Columns: { name: string; type: string }[]; DateFormat: string | null; TimestampFormat: string | null };
   try {
     const rows = await db.rowsJson(
-      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = ${opts.header}, skip = ${opts.skip}, ` +
+      `SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(${literal(path)}, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}${csvLineArgs(opts)}header = ${opts.header}, skip = ${opts.skip}, ` +
         `null_padding = false, ignore_errors = true, nullstr = ${'[' + PANDAS_NA.map(literal).join(', ') + ']'}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'VARCHAR'])`,
     );
     sniffed = rows[0] as typeof sniffed;
@@ -269,6 +343,12 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     await discard();
     throw new NotUtf8Error(lines.firstInvalidByte);
   }
+  if (lines.tooLong > 0) {
+    await discard();
+    // A pipe cannot be read again to number the line: the caller reads the whole file.
+    if (opts.streamFrom) return null;
+    throw await tooLongAt(path, lines.firstTooLongByte, opts);
+  }
   if (lines.cast > 0 && lines.padded === 0 && missing === 'empty' && !opts.streamFrom) {
     // Perhaps a missing-value token in a typed column past the head.
     await discard();
@@ -358,9 +438,10 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   // Only a file that has some is read again with padding, so regular files cost one pass.
   const table = unique('csv');
   const rejects = unique('rejects');
-  await utf8Guard(() => db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`));
+  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`);
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
+  if (lines.tooLong > 0) throw await tooLongAt(path, lines.firstTooLongByte, opts);
   if (lines.padded > 0) {
     const padded = (parallel: boolean) => db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, null, parallel)}`);
     try {
@@ -396,13 +477,25 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
   }
 }
 
-/** Rejected lines of one scan, by what happens to them. */
-export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null }> {
+/**
+ * Rejected lines of one scan (DuckDB's rejects table `rejects`), by what happens to them:
+ * `padded` (too few fields: MISSING COLUMNS only), `cast` (a value not of its column's type),
+ * `invalidEncoding` (not UTF-8; `firstInvalidByte` locates the first), `tooLong` (LINE SIZE
+ * OVER MAXIMUM: longer than csvLineArgs' max_line_size, which refuses the file;
+ * `firstTooLongByte`: the file offset where the first such line starts) and `skipped`
+ * (any other reason, e.g. too many fields: dropped and counted, as pandas'
+ * on_bad_lines='skip'). A line counts once, under the first of encoding, too long, cast,
+ * padded, skipped that applies.
+ */
+export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null; tooLong: number; firstTooLongByte: number | null }> {
   const row = await db.one(`
-    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos, count(*) FILTER (WHERE NOT enc AND cast_error) AS cast_lines,
-           count(*) FILTER (WHERE NOT enc AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT short AND NOT cast_error) AS skipped
+    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
+           count(*) FILTER (WHERE NOT enc AND long) AS long_lines, min(start) FILTER (WHERE NOT enc AND long) AS long_start,
+           count(*) FILTER (WHERE NOT enc AND NOT long AND cast_error) AS cast_lines,
+           count(*) FILTER (WHERE NOT enc AND NOT long AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT long AND NOT short AND NOT cast_error) AS skipped
     FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
-                 bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos
+                 bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos,
+                 bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long, min(line_byte_position) AS start
           FROM ${rejects} GROUP BY line)`);
   return {
     skipped: Number(row.skipped),
@@ -410,15 +503,36 @@ export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped:
     cast: Number(row.cast_lines),
     invalidEncoding: Number(row.enc),
     firstInvalidByte: row.pos === null ? null : Number(row.pos),
+    tooLong: Number(row.long_lines),
+    firstTooLongByte: row.long_start === null ? null : Number(row.long_start),
   };
 }
 
-/** Run a read; DuckDB's "invalid unicode" failure becomes NotUtf8Error. */
-async function utf8Guard<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * What a read does with a record DuckDB found too long, starting at byte `start` of `path`
+ * (rejectedLines): a parallel read gives way to a serial one (LongRecords), a serial one
+ * refuses the file (lineTooLong, the line numbered in `path`).
+ */
+export async function tooLongAt(path: string, start: number | null, opts: CsvOptions): Promise<Error> {
+  if (!opts.serial) return new LongRecords();
+  return lineTooLong(start === null ? null : await lineNumberAt(path, start), opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+}
+
+/**
+ * Run a read; DuckDB's "invalid unicode" failure becomes NotUtf8Error, and its "Maximum
+ * line size of N bytes exceeded" (a read without ignore_errors meeting a record longer
+ * than csvLineArgs' bound) LongRecords in a parallel read, the ImportError `line too long`
+ * in a serial one, with DuckDB's line number.
+ */
+async function readGuard<T>(opts: CsvOptions, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (/Invalid unicode|not utf-8 encoded/i.test((err as Error).message)) throw new NotUtf8Error(null);
+    const message = (err as Error).message;
+    if (/Invalid unicode|not utf-8 encoded/i.test(message)) throw new NotUtf8Error(null);
+    const long = /Maximum line size of (\d+) bytes exceeded/.exec(message);
+    if (long && !opts.serial) throw new LongRecords();
+    if (long) throw lineTooLong(Number(/CSV Error on Line: (\d+)/.exec(message)?.[1] ?? NaN) || null, Number(long[1]) - LINE_BREAK_BYTES);
     throw err;
   }
 }
@@ -481,14 +595,14 @@ async function sniffDialect(db: Db, path: string, opts: CsvOptions): Promise<Dia
   if (opts.delimiter) return { delim: opts.delimiter, quote: '"', escape: '"' };
   const clean = (v: unknown): string => (v === '(empty)' || v === null ? '"' : String(v));
   try {
-    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, ${newLineArg(opts)}skip = ${opts.skip}, header = ${opts.header})`);
+    const row = await db.one(`SELECT Delimiter, Quote, Escape, len(Columns) AS n FROM sniff_csv(${literal(path)}, ${newLineArg(opts)}${csvLineArgs(opts)}skip = ${opts.skip}, header = ${opts.header})`);
     const delim = String(row.Delimiter);
     if ([',', ';', '\t', '|'].includes(delim) && Number(row.n) > 1) return { delim, quote: clean(row.Quote), escape: clean(row.Escape) };
   } catch {
     // The sniffer gives up on irregular files; the header line decides below.
   }
   // Irregular file: take the candidate that splits the first line into the most fields.
-  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, ${newLineArg(opts)}header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
+  const line = await db.scalar(`SELECT column0 FROM read_csv(${literal(path)}, auto_detect = false, ${newLineArg(opts)}${csvLineArgs(opts)}${opts.serial ? 'parallel = false, ' : ''}header = false, skip = ${opts.skip}, delim = ${literal('\u001e')}, quote = '', escape = '', columns = {'column0': 'VARCHAR'}, strict_mode = false) LIMIT 1`);
   const text = line === null ? '' : String(line);
   const best = [',', '\t', ';', '|'].map((d) => ({ d, n: text.split(d).length })).sort((a, b) => b.n - a.n)[0];
   return { delim: best.n > 1 ? best.d : ',', quote: '"', escape: '"' };
@@ -504,7 +618,7 @@ async function firstRecord(db: Db, path: string, d: Dialect, opts: CsvOptions, w
   // a quoted field holds a line break: the serial one reads those.
   const read = (parallel: boolean) =>
     db.rows(
-      `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = ${parallel}, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
+      `SELECT * FROM read_csv(${literal(path)}, auto_detect = false, delim = ${literal(d.delim)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)}, ${newLineArg(opts)}${csvLineArgs(opts)}header = false, skip = ${opts.skip}, null_padding = true, parallel = ${parallel && !opts.serial}, strict_mode = false, nullstr = [${literal('\u001e')}], columns = {${cols}}) LIMIT 1`,
     );
   let rows;
   try {

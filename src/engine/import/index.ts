@@ -7,6 +7,7 @@ import { readJsonDataset } from './json.ts';
 import { collectAfterWide } from '../native-release.ts';
 import { detectEncoding, legacyEncodingAround } from './encoding.ts';
 import { scanLineEndings, type LineEndingScan } from './line-endings.ts';
+import type { LineLengthScan } from './line-length.ts';
 import { readablePipe, type GrowingFile } from './growing.ts';
 import { assertText } from './binary.ts';
 import type { ExcelCsv } from './excel.ts';
@@ -48,6 +49,11 @@ export interface Upload {
   path: string;
   filename: string;
   lineEndings?: LineEndingScan;
+  /**
+   * The scan of its bytes against MAX_LINE_BYTES made while it streamed in (the upload does
+   * it); absent, a delimited-text file is scanned before it is read (readCsv).
+   */
+  lineLengths?: LineLengthScan;
   /**
    * Set while the file is still arriving: a large delimited-text upload is then read by
    * DuckDB as it streams in (see streamedCsv); any other file waits for its end.
@@ -93,8 +99,11 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
       rowGroup = uploadRowGroupRows(stat.size);
       if (kind === 'text') {
         const lineEndings = upload.lineEndings ?? (await scanLineEndings(upload.path));
+        // The upload's scan of line lengths holds for the file read in place, not for one
+        // rewritten as UTF-8 (its lines are measured in UTF-8: readCsv scans it).
+        const lineScan = (file: string) => (file === upload.path && upload.lineLengths?.maxBytes === rt.config.MAX_LINE_BYTES ? upload.lineLengths : undefined);
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, { lineEndings, delimiter, phase }, (file, newLine) =>
-          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, maxColumns: rt.config.MAX_COLUMNS, rowGroup }),
+          readCsv(db, file, { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine, phase, maxColumns: rt.config.MAX_COLUMNS, rowGroup, maxLineBytes: rt.config.MAX_LINE_BYTES, lineScan: lineScan(file) }),
         );
       } else if (kind === 'excel') {
         const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
@@ -103,7 +112,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits }, { owner: sessionId }), rt, 'the workbook');
         // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
-        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS, rowGroup });
+        source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS, rowGroup, maxLineBytes: rt.config.MAX_LINE_BYTES });
       } else {
         // The strict syntax check (a pass over the bytes in JavaScript) runs on a CPU thread, beside DuckDB's parse.
         const checkSyntax = (file: string) => cpuImportStep(rt.cpu.run<number>('checkJson', { input: file }, { owner: sessionId }), rt, 'the JSON file');
@@ -179,8 +188,8 @@ async function readText(
  * file on every thread once it is whole. Returns a null source, with nothing left behind,
  * whenever the usual path must read the whole file instead: a small file, a slow upload
  * (STREAM_IMPORT_MIN_RATE), a head that is not UTF-8 or mixes line endings, a read the fast
- * path could not do (types, padding, invalid UTF-8 or mixed line endings further on), or an
- * upload that failed. `rowGroup`: the rows per row group the read from the file wrote.
+ * path could not do (types, padding, invalid UTF-8 or mixed line endings further on, a line
+ * over MAX_LINE_BYTES or an upload not scanned for one), or an upload that failed. `rowGroup`: the rows per row group the read from the file wrote.
  */
 async function streamedCsv(
   rt: Runtime,
@@ -208,7 +217,12 @@ async function streamedCsv(
   if (!(await copyHead(upload.path, head, STREAM_HEAD_BYTES))) return none;
   if ((await detectEncoding(head)) !== 'utf-8') return none;
   phase('head');
-  const csvOptions = { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, maxColumns: rt.config.MAX_COLUMNS };
+  const csvOptions = { header: opts.headerIncluded, skip: opts.initialSkip, delimiter, tmpDir, newLine: upload.lineEndings?.only, phase, maxColumns: rt.config.MAX_COLUMNS, maxLineBytes: rt.config.MAX_LINE_BYTES };
+  // A line over MAX_LINE_BYTES past the head: the read, which DuckDB may have done without
+  // that line, is thrown away, and the usual path refuses the file naming the line (a pipe
+  // cannot be read again to number it). The upload's scan is whole once the upload is.
+  // So is one with a line too long for a parallel read (LineLengthScan.longLines).
+  const tooLong = () => upload.lineLengths === undefined || upload.lineLengths.tooLong !== null || upload.lineLengths.longLines;
   // Above STREAM_IMPORT_MAX_RATE, the pipe's one thread would parse slower than the file
   // arrives: the upload ends long before the read, and reading the whole file afterwards on
   // every thread is sooner. On the 10M-row bench over loopback (two cores, load 5-9), upload
@@ -216,7 +230,7 @@ async function streamedCsv(
   // sniffing is still done on the head while the rest arrives.
   if (growing.rate() > rt.config.STREAM_IMPORT_MAX_RATE) {
     rt.log.debug({ bytesPerSecond: Math.round(growing.rate()) }, 'fast upload: read on every thread once it has arrived');
-    const whole = async () => (await growing.ended()) && !upload.lineEndings?.mixed;
+    const whole = async () => (await growing.ended()) && !upload.lineEndings?.mixed && !tooLong();
     let rowGroup: number | null = null;
     const streamReady = async () => ((await whole()) ? { rowGroup: (rowGroup = uploadRowGroupRows(growing.written)) } : null);
     let source: CsvSource | null = null;
@@ -244,7 +258,7 @@ async function streamedCsv(
     pipe.socket.destroy();
   }
   const fed = await feeding.catch(() => -1);
-  const whole = (await growing.ended()) && fed === growing.written && !upload.lineEndings?.mixed;
+  const whole = (await growing.ended()) && fed === growing.written && !upload.lineEndings?.mixed && !tooLong();
   if (source && !whole) {
     await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
     return none;

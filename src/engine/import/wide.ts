@@ -6,7 +6,7 @@ import type { Db } from '../duck.ts';
 import { columnGroups, groupIndices, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
-import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
+import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, tooLongAt, type CsvOptions, type CsvSource } from './csv.ts';
 
 /**
  * Wide files (more than WIDE_COLUMNS columns) take a path of their own, because DuckDB's
@@ -136,7 +136,7 @@ const WIDE_CONCURRENCY = 2;
 /**
  * A wide delimited file (see WIDE_COLUMNS), read like readThorough reads a narrow one: every
  * field as text with the header's width, lines too long skipped and too short padded (both
- * counted), each column's type inferred from all its values (or taken from `opts.types`),
+ * counted; one over the line limit refuses the file), each column's type inferred from all its values (or taken from `opts.types`),
  * then written in final types as Parquet files of WIDE_GROUP columns (`ready`) by
  * writeTypedGroups, WIDE_CONCURRENCY groups at a time.
  */
@@ -149,6 +149,7 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
   await db.scalar(`SELECT count(${ident(fields[fields.length - 1])}) FROM ${scan(false, rejects)}`);
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
+  if (lines.tooLong > 0) throw await tooLongAt(path, lines.firstTooLongByte, opts);
   opts.phase?.('wide: line check');
   // Each group's scan on one thread (parallel = false): WIDE_CONCURRENCY groups already keep
   // the cores busy, and a parallel scan staged into a table costs about a quarter more CPU
