@@ -69,6 +69,27 @@ describe('the client\'s mistakes in an upload are 400s that name the problem', (
     assertNoHost(res.body.errorDescription, [server.dataDir]);
   });
 
+  test('a quoted value that swallows the lines after it is refused naming its line; a bad value on one line is a skipped line', async () => {
+    for (const [name, content, line] of [
+      // Never closed: the rest of the file would be one value (pandas: "EOF inside string").
+      ['eof.csv', 'a,b\n1,"unterminated\n2,3\n', 2],
+      ['eof-later.csv', 'a,b\n1,x\r\n2,"open\r\n3,3\r\n4,4\r\n', 3],
+      // Closed lines later, with text after the quote: three lines read as one record.
+      ['closed-later.csv', 'a,b\n1,x\n2,"un""term\n3,3\n4,"ok"\n5,5\n', 3],
+      // The wide path (more than 1,000 columns) reads lines its own way.
+      ['wide.csv', `${Array.from({ length: 1200 }, (_, i) => `c${i}`).join(',')}\n${Array.from({ length: 1200 }, (_, i) => (i === 5 ? '"open' : String(i))).join(',')}\n${Array.from({ length: 1200 }, (_, i) => String(i)).join(',')}\n`, 2],
+    ] as const) {
+      const res = await upload(server.url, name, content);
+      assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error, 'unterminated quote', name);
+      assert.match(res.body.errorDescription, new RegExp(`^line ${line} of the file opens a quoted value that is not closed`), name);
+    }
+    // Text after a closing quote on one line: that line alone is skipped, and counted.
+    const one = await upload(server.url, 'one-line.csv', 'a,b,c\n1,5" screen,x\n2,ok,y\n3,"q"x,z\n4,w,w\n');
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual([one.body.rows, one.body.skippedLines], [3, 1]);
+  });
+
   test('no upload is left behind', async () => {
     assert.deepEqual(await fs.readdir(path.join(server.dataDir, 'incoming')), []);
   });

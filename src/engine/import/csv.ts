@@ -349,6 +349,11 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     if (opts.streamFrom) return null;
     throw await tooLongAt(path, lines.firstTooLongByte, opts);
   }
+  if (lines.unterminated > 0) {
+    await discard();
+    if (opts.streamFrom) return null;
+    throw await unterminatedQuote(path, lines.firstUnterminatedByte);
+  }
   if (lines.cast > 0 && lines.padded === 0 && missing === 'empty' && !opts.streamFrom) {
     // Perhaps a missing-value token in a typed column past the head.
     await discard();
@@ -442,6 +447,7 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   const lines = await rejectedLines(db, rejects);
   if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
   if (lines.tooLong > 0) throw await tooLongAt(path, lines.firstTooLongByte, opts);
+  if (lines.unterminated > 0) throw await unterminatedQuote(path, lines.firstUnterminatedByte);
   if (lines.padded > 0) {
     const padded = (parallel: boolean) => db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, null, parallel)}`);
     try {
@@ -487,15 +493,17 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
  * on_bad_lines='skip'). A line counts once, under the first of encoding, too long, cast,
  * padded, skipped that applies.
  */
-export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null; tooLong: number; firstTooLongByte: number | null }> {
+export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null; tooLong: number; firstTooLongByte: number | null; unterminated: number; firstUnterminatedByte: number | null }> {
   const row = await db.one(`
     SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
            count(*) FILTER (WHERE NOT enc AND long) AS long_lines, min(start) FILTER (WHERE NOT enc AND long) AS long_start,
-           count(*) FILTER (WHERE NOT enc AND NOT long AND cast_error) AS cast_lines,
-           count(*) FILTER (WHERE NOT enc AND NOT long AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT long AND NOT short AND NOT cast_error) AS skipped
+           count(*) FILTER (WHERE NOT enc AND NOT long AND swallowed) AS unterminated, min(start) FILTER (WHERE NOT enc AND NOT long AND swallowed) AS unterminated_start,
+           count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND cast_error) AS cast_lines,
+           count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND NOT short AND NOT cast_error) AS skipped
     FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
                  bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos,
-                 bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long, min(line_byte_position) AS start
+                 bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long, min(line_byte_position) AS start,
+                 bool_or(error_type = 'UNQUOTED VALUE' AND regexp_matches(csv_line, '[\r\n]')) AS swallowed
           FROM ${rejects} GROUP BY line)`);
   return {
     skipped: Number(row.skipped),
@@ -505,7 +513,23 @@ export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped:
     firstInvalidByte: row.pos === null ? null : Number(row.pos),
     tooLong: Number(row.long_lines),
     firstTooLongByte: row.long_start === null ? null : Number(row.long_start),
+    unterminated: Number(row.unterminated),
+    firstUnterminatedByte: row.unterminated_start === null ? null : Number(row.unterminated_start),
   };
+}
+
+/**
+ * The refusal of a file in which a quoted value opened at byte `start` of `path` does not
+ * close where a value ends, so that the lines after it were read into it (rejectedLines'
+ * `unterminated`: DuckDB's "Value with unterminated quote found" on a record spanning
+ * lines). Skipping that record as one bad line would drop every line it swallowed (to the
+ * end of the file for a quote never closed) under a count of one; pandas refuses it too
+ * ("EOF inside string").
+ */
+export async function unterminatedQuote(path: string, start: number | null): Promise<ImportError> {
+  const line = start === null ? null : await lineNumberAt(path, start);
+  const where = line === null ? 'a line' : `line ${line}`;
+  return new ImportError('unterminated quote', `${where} of the file opens a quoted value that is not closed where the value ends (a closing quote missing, or text after it), so the lines after it would be read into it; close the quote, or double a quote that is part of the value ("")`);
 }
 
 /**
