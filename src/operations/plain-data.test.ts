@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness } from '../../test/helpers/engine.ts';
 import { executeJob } from '../worker/executor.ts';
-import { assertPlainData, assertStringsWithin, MAX_BODY_DEPTH } from './plain-data.ts';
+import { assertPlainData, assertStringsWithin, MAX_BODY_DEPTH, MAX_OBJECT_KEYS } from './plain-data.ts';
 
 describe('request bodies are plain data', () => {
   test('__proto__, constructor and prototype keys are refused at any depth, naming where', () => {
@@ -21,6 +21,10 @@ describe('request bodies are plain data', () => {
     assert.throws(() => assertPlainData({ x: deep }), new RegExp(`nested more than ${MAX_BODY_DEPTH} levels`));
     assert.throws(() => assertPlainData({ x: Number.NaN }), /NaN is not a finite number/);
     assert.throws(() => assertPlainData({ x: Buffer.from('a') }), /binary/);
+    const wide = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    assert.throws(() => assertPlainData(wide(MAX_OBJECT_KEYS + 1)), new RegExp(`the request has ${MAX_OBJECT_KEYS + 1} keys; an object of a request may have at most ${MAX_OBJECT_KEYS}$`));
+    assert.throws(() => assertPlainData({ operations: [{ parameters: wide(5000) }] }), /operations\[0\]\.parameters has 5000 keys/);
+    assertPlainData(wide(MAX_OBJECT_KEYS));
     assertPlainData({ a: [1, 'x', null, true, { b: { c: [] } }], proto: 1, 'constructor ': 2 });
   });
 
