@@ -107,7 +107,7 @@ function extract(): Extracted {
       else unhandled.push(`${at(a.index)}: new ImportError(${a.other}, …)`);
     }
     // Both: a message object `{ …, error: 'x', errorDescription … }` (or `error: cond ? 'x' : 'y'`);
-    // HTTP when the statement sends it with a status (`.code(n)`, `writeHead(n`), else a job's answer.
+    // HTTP when the statement sends it with a status (`.code(n)`, `writeHead(n`, `rawHttp(n`), else a job's answer.
     for (const m of text.matchAll(/\berror:\s*([^,}]*?)\s*,\s*errorDescription\b/g)) {
       const start = text.lastIndexOf('\n', m.index) + 1;
       const line = text.slice(start, text.indexOf('\n', m.index));
@@ -118,7 +118,7 @@ function extract(): Extracted {
         unhandled.push(`${at(m.index)}: error: ${m[1]}`);
         continue;
       }
-      const status = /(?:\.code|writeHead)\(\s*(\w+)/.exec(line);
+      const status = /(?:\.code|writeHead|rawHttp)\(\s*(\w+)/.exec(line);
       for (const code of codes) {
         if (status) http.push({ code, status: /^\d{3}$/.test(status[1]) ? Number(status[1]) : null, where: at(m.index) });
         else socket.push({ code, where: at(m.index) });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
@@ -353,6 +354,23 @@ test('POST /celeryTaskCompleted: refused without the secret, relayed to the room
       assert.equal(typeof answer.errorDescription, 'string');
       assert.ok(!('statusCode' in answer), 'not Fastify\'s own body');
     }
+    // A URL the router cannot decode, and a request Node's parser refuses (a body longer
+    // than its Content-Length), get the same shape.
+    const badUrl = await fetch(`${server.url}/%`);
+    assert.equal(badUrl.status, 400);
+    assert.deepEqual(Object.keys((await badUrl.json()) as object).sort(), ['error', 'errorDescription', 'success']);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const { port } = new URL(server.url);
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('POST /celeryTaskCompleted HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"a":1}GARBAGE\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const answers = raw.split('HTTP/1.1 ').filter(Boolean);
+    const last = answers[answers.length - 1];
+    assert.match(last, /^400 /, raw);
+    assert.deepEqual(JSON.parse(last.slice(last.indexOf('\r\n\r\n') + 4)).error, 'bad request');
     // Trailing slash.
     const slash = await fetch(`${server.url}/celeryTaskCompleted/`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-willow-secret': server.gateway.secret }, body: JSON.stringify({ ...quiet, requestID: 'celery-3' }) });
     assert.equal(slash.status, 200);

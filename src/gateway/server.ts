@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type FastifyError, type FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import os from 'node:os';
 import fs from 'node:fs/promises';
@@ -74,6 +74,16 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 10 * 1024 * 1024,
     forceCloseConnections: true,
+    // A URL the router cannot decode (`/%`): the shape of every other failure.
+    frameworkErrors: (err, _req, reply) => (reply as FastifyReply).code(400).send({ success: false, error: 'bad request', errorDescription: clientText(err.message) }),
+    // A request Node's HTTP parser refused (a Content-Length the body does not match, a
+    // malformed header): answered on the raw socket, which is then closed.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const why = tooLarge ? 'the request headers are too large' : `the request could not be parsed as HTTP (${err.code ?? 'malformed'})`;
+      socket.end(rawHttp(tooLarge ? 431 : 400, { success: false, error: 'bad request', errorDescription: why }));
+    },
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
   // The server's own faults are logged, and answered without their message: DuckDB's and the
@@ -216,4 +226,11 @@ function startSweeper(rt: Runtime, log: Logger): NodeJS.Timeout {
   const timer = setInterval(sweep, rt.config.SWEEP_INTERVAL_MS);
   timer.unref();
   return timer;
+}
+
+/** A whole HTTP/1.1 response with a JSON body, for a socket no Fastify reply exists on; the connection closes after it. */
+function rawHttp(status: 400 | 431, body: Record<string, unknown>): string {
+  const text = JSON.stringify(body);
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 }
