@@ -26,59 +26,14 @@ function skipTrivia(sql: string, i: number): number {
 
 /**
  * The identifiers of a SQL text, lower-cased, each with whether it is called (an opening
- * parenthesis follows it, past whitespace and comments), in one linear pass: bare words
- * and "quoted" identifiers (with "" unescaped), skipping 'string' literals, $tag$
+ * parenthesis follows it, past whitespace and comments), in one linear pass (sqlTokens):
+ * bare words and "quoted" identifiers (with "" unescaped), skipping 'string' literals, $tag$
  * dollar-quoted strings, -- line comments and nested block comments. A qualified name
  * (system.main.f) gives each part. Unterminated strings and comments end with the text.
  */
 export function sqlIdentifiers(sql: string): { name: string; call: boolean }[] {
-  const out: { name: string; call: boolean }[] = [];
-  const n = sql.length;
-  const push = (name: string, at: number) => {
-    const next = skipTrivia(sql, at);
-    out.push({ name: name.toLowerCase(), call: sql[next] === '(' });
-    return next;
-  };
-  let i = 0;
-  while (i < n) {
-    i = skipTrivia(sql, i);
-    if (i >= n) break;
-    const c = sql[i];
-    if (c === "'") {
-      i++;
-      while (i < n) {
-        if (sql[i] === "'") {
-          if (sql[i + 1] === "'") i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-    } else if (c === '"') {
-      let name = '';
-      i++;
-      while (i < n) {
-        if (sql[i] === '"') {
-          if (sql[i + 1] === '"') {
-            name += '"';
-            i += 2;
-          } else break;
-        } else name += sql[i++];
-      }
-      i = push(name, i + 1);
-    } else if (c === '$' && /[A-Za-z_$]/.test(sql[i + 1] ?? '')) {
-      const close = sql.indexOf('$', i + 1);
-      const tag = close < 0 ? '' : sql.slice(i, close + 1);
-      if (tag && /^\$[A-Za-z_0-9]*\$$/.test(tag)) {
-        const end = sql.indexOf(tag, close + 1);
-        i = end < 0 ? n : end + tag.length;
-      } else i++;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      const start = i;
-      while (i < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[i])) i++;
-      i = push(sql.slice(start, i), i);
-    } else i++;
-  }
-  return out;
+  const tokens = sqlTokens(sql);
+  return tokens.flatMap((t, k) => (t.kind === 'word' || t.kind === 'quoted' ? [{ name: t.text.toLowerCase(), call: tokens[k + 1]?.kind === 'symbol' && tokens[k + 1].text === '(' }] : []));
 }
 
 // What a command may not call: functions that show the host rather than the data — settings
@@ -161,7 +116,20 @@ export function planTableFunctions(plan: string): string[] | null {
 
 type Token = { text: string; kind: 'word' | 'quoted' | 'string' | 'symbol' };
 
-/** The tokens of a SQL text: bare words (upper-cased), "quoted" identifiers, 'strings' and single symbols; comments skipped. */
+/** The tag (`$$`, `$name$`) of a dollar-quoted string opening at `i`, or null. */
+function dollarTag(sql: string, i: number): string | null {
+  if (!/[A-Za-z_$]/.test(sql[i + 1] ?? '')) return null;
+  const close = sql.indexOf('$', i + 1);
+  const tag = close < 0 ? '' : sql.slice(i, close + 1);
+  return /^\$[A-Za-z_0-9]*\$$/.test(tag) ? tag : null;
+}
+
+/**
+ * The tokens of a SQL text, in one linear pass: bare words (as written), "quoted"
+ * identifiers and 'strings' (their text, doubled quotes unescaped), $tag$ dollar-quoted
+ * strings (kind string) and single symbols; whitespace and comments skipped. Unterminated
+ * strings and comments end with the text.
+ */
 function sqlTokens(sql: string): Token[] {
   const out: Token[] = [];
   const n = sql.length;
@@ -170,6 +138,7 @@ function sqlTokens(sql: string): Token[] {
     i = skipTrivia(sql, i);
     if (i >= n) break;
     const c = sql[i];
+    const tag = c === '$' ? dollarTag(sql, i) : null;
     if (c === "'" || c === '"') {
       let text = '';
       i++;
@@ -183,10 +152,14 @@ function sqlTokens(sql: string): Token[] {
       }
       i++;
       out.push({ text, kind: c === '"' ? 'quoted' : 'string' });
+    } else if (tag) {
+      const end = sql.indexOf(tag, i + tag.length);
+      out.push({ text: sql.slice(i + tag.length, end < 0 ? n : end), kind: 'string' });
+      i = end < 0 ? n : end + tag.length;
     } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
       const start = i;
       while (i < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[i])) i++;
-      out.push({ text: sql.slice(start, i).toUpperCase(), kind: 'word' });
+      out.push({ text: sql.slice(start, i), kind: 'word' });
     } else {
       out.push({ text: c, kind: 'symbol' });
       i++;
@@ -208,7 +181,7 @@ function sqlTokens(sql: string): Token[] {
 export function alterRefusal(sql: string): string | null {
   const t = sqlTokens(sql);
   let i = 0;
-  const word = (k = i) => (t[k]?.kind === 'word' ? t[k].text : '');
+  const word = (k = i) => (t[k]?.kind === 'word' ? t[k].text.toUpperCase() : '');
   const is = (...words: string[]) => words.every((w, k) => word(i + k) === w);
   const skipName = () => {
     // name, "name", a.b.c
@@ -225,7 +198,7 @@ export function alterRefusal(sql: string): string | null {
   if (is('IF', 'EXISTS')) i += 2;
   if (!skipName()) return null; // not valid SQL: DuckDB says so
   const constraint = (what: string) => `ALTER TABLE … ${what} is not supported: the dataset's columns are plain columns, which keep no constraints (NOT NULL, PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY) and no defaults; the statement would have no lasting effect`;
-  const collate = () => (t.slice(i).some((x) => x.kind === 'word' && x.text === 'COLLATE') ? 'ALTER TABLE … COLLATE is not supported: the dataset\'s columns keep no collation (use a COLLATE in the queries that compare)' : null);
+  const collate = () => (t.slice(i).some((x) => x.kind === 'word' && x.text.toUpperCase() === 'COLLATE') ? 'ALTER TABLE … COLLATE is not supported: the dataset\'s columns keep no collation (use a COLLATE in the queries that compare)' : null);
   const action = word();
   if (action === 'ADD') {
     i++;
