@@ -339,20 +339,11 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     await Promise.all(files.map((f) => fs.rm(f, { force: true })));
     return null;
   };
-  if (lines.invalidEncoding > 0) {
+  if (lines.invalidEncoding + lines.tooLong + lines.unterminated > 0) {
     await discard();
-    throw new NotUtf8Error(lines.firstInvalidByte);
-  }
-  if (lines.tooLong > 0) {
-    await discard();
-    // A pipe cannot be read again to number the line: the caller reads the whole file.
-    if (opts.streamFrom) return null;
-    throw await tooLongAt(path, lines.firstTooLongByte, opts);
-  }
-  if (lines.unterminated > 0) {
-    await discard();
-    if (opts.streamFrom) return null;
-    throw await unterminatedQuote(path, lines.firstUnterminatedByte);
+    // A pipe cannot be read again to number a line: the caller reads the whole file.
+    if (opts.streamFrom && lines.invalidEncoding === 0) return null;
+    throw await refusalOf(path, lines, opts);
   }
   if (lines.cast > 0 && lines.padded === 0 && missing === 'empty' && !opts.streamFrom) {
     // Perhaps a missing-value token in a typed column past the head.
@@ -445,9 +436,8 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   const rejects = unique('rejects');
   await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${scan(false, rejects)}`);
   const lines = await rejectedLines(db, rejects);
-  if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
-  if (lines.tooLong > 0) throw await tooLongAt(path, lines.firstTooLongByte, opts);
-  if (lines.unterminated > 0) throw await unterminatedQuote(path, lines.firstUnterminatedByte);
+  const refused = await refusalOf(path, lines, opts);
+  if (refused) throw refused;
   if (lines.padded > 0) {
     const padded = (parallel: boolean) => db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${scan(true, null, parallel)}`);
     try {
@@ -483,17 +473,32 @@ async function blankLinesAfter(path: string, skip: number): Promise<number> {
   }
 }
 
+/** What rejectedLines found in one scan. */
+export interface RejectedLines {
+  skipped: number;
+  padded: number;
+  cast: number;
+  invalidEncoding: number;
+  firstInvalidByte: number | null;
+  tooLong: number;
+  firstTooLongByte: number | null;
+  unterminated: number;
+  firstUnterminatedByte: number | null;
+}
+
 /**
  * Rejected lines of one scan (DuckDB's rejects table `rejects`), by what happens to them:
  * `padded` (too few fields: MISSING COLUMNS only), `cast` (a value not of its column's type),
  * `invalidEncoding` (not UTF-8; `firstInvalidByte` locates the first), `tooLong` (LINE SIZE
  * OVER MAXIMUM: longer than csvLineArgs' max_line_size, which refuses the file;
- * `firstTooLongByte`: the file offset where the first such line starts) and `skipped`
- * (any other reason, e.g. too many fields: dropped and counted, as pandas'
- * on_bad_lines='skip'). A line counts once, under the first of encoding, too long, cast,
- * padded, skipped that applies.
+ * `firstTooLongByte`: the file offset where the first such line starts), `unterminated`
+ * (UNQUOTED VALUE on a record spanning lines: a quoted value swallowed the lines after it,
+ * which refuses the file; `firstUnterminatedByte` likewise) and `skipped` (any other reason,
+ * e.g. too many fields: dropped and counted, as pandas' on_bad_lines='skip'). A line counts
+ * once, under the first of encoding, too long, unterminated, cast, padded, skipped that
+ * applies. refusalOf turns the refusing kinds into their errors.
  */
-export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped: number; padded: number; cast: number; invalidEncoding: number; firstInvalidByte: number | null; tooLong: number; firstTooLongByte: number | null; unterminated: number; firstUnterminatedByte: number | null }> {
+export async function rejectedLines(db: Db, rejects: string): Promise<RejectedLines> {
   const row = await db.one(`
     SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
            count(*) FILTER (WHERE NOT enc AND long) AS long_lines, min(start) FILTER (WHERE NOT enc AND long) AS long_start,
@@ -519,6 +524,19 @@ export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped:
 }
 
 /**
+ * The refusal a scan's rejected lines (rejectedLines) call for, or null: text not in UTF-8
+ * (NotUtf8Error), a record over the line bound (tooLongAt: in a parallel read, LongRecords,
+ * which reads again on one thread), a quoted value swallowing the lines after it
+ * (unterminatedQuote). A line is numbered in `path` only for a refusal that names it.
+ */
+export async function refusalOf(path: string, lines: RejectedLines, opts: CsvOptions): Promise<Error | null> {
+  if (lines.invalidEncoding > 0) return new NotUtf8Error(lines.firstInvalidByte);
+  if (lines.tooLong > 0) return tooLongAt(path, lines.firstTooLongByte, opts);
+  if (lines.unterminated > 0) return unterminatedQuote(path, lines.firstUnterminatedByte);
+  return null;
+}
+
+/**
  * The refusal of a file in which a quoted value opened at byte `start` of `path` does not
  * close where a value ends, so that the lines after it were read into it (rejectedLines'
  * `unterminated`: DuckDB's "Value with unterminated quote found" on a record spanning
@@ -526,7 +544,7 @@ export async function rejectedLines(db: Db, rejects: string): Promise<{ skipped:
  * end of the file for a quote never closed) under a count of one; pandas refuses it too
  * ("EOF inside string").
  */
-export async function unterminatedQuote(path: string, start: number | null): Promise<ImportError> {
+async function unterminatedQuote(path: string, start: number | null): Promise<ImportError> {
   const line = start === null ? null : await lineNumberAt(path, start);
   const where = line === null ? 'a line' : `line ${line}`;
   return new ImportError('unterminated quote', `${where} of the file opens a quoted value that is not closed where the value ends (a closing quote missing, or text after it), so the lines after it would be read into it; close the quote, or double a quote that is part of the value ("")`);
@@ -537,7 +555,7 @@ export async function unterminatedQuote(path: string, start: number | null): Pro
  * (rejectedLines): a parallel read gives way to a serial one (LongRecords), a serial one
  * refuses the file (lineTooLong, the line numbered in `path`).
  */
-export async function tooLongAt(path: string, start: number | null, opts: CsvOptions): Promise<Error> {
+async function tooLongAt(path: string, start: number | null, opts: CsvOptions): Promise<Error> {
   if (!opts.serial) return new LongRecords();
   return lineTooLong(start === null ? null : await lineNumberAt(path, start), opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
 }

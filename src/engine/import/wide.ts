@@ -6,7 +6,7 @@ import type { Db } from '../duck.ts';
 import { columnGroups, groupIndices, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
-import { castExpr, NotUtf8Error, TYPE_TESTS, type InferredType, rejectedLines, scanArgs, tooLongAt, unterminatedQuote, type CsvOptions, type CsvSource } from './csv.ts';
+import { castExpr, TYPE_TESTS, type InferredType, rejectedLines, refusalOf, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
 
 /**
  * Wide files (more than WIDE_COLUMNS columns) take a path of their own, because DuckDB's
@@ -148,9 +148,8 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
   const rejects = unique('rejects');
   await db.scalar(`SELECT count(${ident(fields[fields.length - 1])}) FROM ${scan(false, rejects)}`);
   const lines = await rejectedLines(db, rejects);
-  if (lines.invalidEncoding > 0) throw new NotUtf8Error(lines.firstInvalidByte);
-  if (lines.tooLong > 0) throw await tooLongAt(path, lines.firstTooLongByte, opts);
-  if (lines.unterminated > 0) throw await unterminatedQuote(path, lines.firstUnterminatedByte);
+  const refused = await refusalOf(path, lines, opts);
+  if (refused) throw refused;
   opts.phase?.('wide: line check');
   // Each group's scan on one thread (parallel = false): WIDE_CONCURRENCY groups already keep
   // the cores busy, and a parallel scan staged into a table costs about a quarter more CPU
