@@ -89,6 +89,17 @@ export function clientText(message: string, opts: ClientTextOptions = {}): strin
 }
 
 /**
+ * DuckDB's reason for refusing an operation on this data (a conversion that failed, a value
+ * out of range …), as clientText gives it (`names`: the columns of the version the SQL ran
+ * on, for `__c<i>`), without the "<Kind> Error: " prefix; null for any other error, which
+ * is the server's own.
+ */
+export function engineReason(message: string, names?: readonly string[]): string | null {
+  const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented|INTERRUPT) Error: ?(.*)$/s.exec(message);
+  return duck ? clientText(duck[2], { names }) : null;
+}
+
+/**
  * The reason DuckDB gives for refusing a user's pattern or format (a regular expression, a
  * strftime format) checked on its own: its message without the "<Kind> Error: " prefix, as
  * clientText gives it for a user's text.

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
-import { OperationError, clientText, tooManyColumns } from '../operations/errors.ts';
+import { OperationError, clientText, engineReason, tooManyColumns } from '../operations/errors.ts';
 import { describeZodError, knownParameters, operationParameters } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
@@ -110,8 +110,8 @@ function describeError(err: unknown, names?: readonly string[]): { error: string
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix, and of paths and
   // internal names (clientText: `__c<i>` becomes the column's name).
-  const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented|INTERRUPT) Error: ?(.*)$/s.exec(message);
-  if (duck) return { error: 'operation failed', errorDescription: clientText(duck[2], { names }) };
+  const reason = engineReason(message, names);
+  if (reason !== null) return { error: 'operation failed', errorDescription: reason };
   return { error: 'internal error', errorDescription: 'the server could not complete this operation; the dataset is unchanged' };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
-import { OperationError, clientText } from '../errors.ts';
+import { OperationError, engineReason } from '../errors.ts';
 import { nonNegativeInt, operationParameters } from '../params.ts';
 
 export const undo = defineOperation({
@@ -113,7 +113,5 @@ export const applyOperations = defineOperation({
 // reason without paths or internal names; `names`: the columns of the version it ran on).
 function reason(err: unknown, names: readonly string[]): string {
   if (err instanceof OperationError) return `${err.code}: ${err.message}`;
-  const message = err instanceof Error ? err.message : String(err);
-  const duck = /^(Conversion|Invalid Input|Out of Range|Binder|Parser|Constraint|Catalog|Not implemented) Error: ?(.*)$/s.exec(message);
-  return duck ? clientText(duck[2], { names }) : 'internal error';
+  return engineReason(err instanceof Error ? err.message : String(err), names) ?? 'internal error';
 }
