@@ -50,29 +50,31 @@ export function viewParams(view: View, names: string[]): ViewParams {
 export function reconcileView(view: View, names: string[], renamed: ReadonlyMap<string, string> = new Map()): { view: View; dropped: string[] } {
   const have = new Set(names);
   const follow = (n: string) => (have.has(n) ? n : renamed.has(n) && have.has(renamed.get(n)!) ? renamed.get(n)! : n);
-  const gone = (list: string[]) => list.filter((n) => !have.has(n));
-  const said = (list: string[]) => list.map((n) => `“${n}”`).join(', ');
   const dropped: string[] = [];
   const next: View = {};
   let changed = false;
+  // A list of columns followed through renames: the columns that are gone, noted as a change.
+  const track = (list: string[]) => {
+    const columns = list.map(follow);
+    const missing = columns.filter((n) => !have.has(n));
+    changed ||= missing.length > 0 || columns.some((c, i) => c !== list[i]);
+    return { columns, missing };
+  };
+  const noLonger = (missing: string[]) => `the column${missing.length > 1 ? 's' : ''} ${missing.map((n) => `“${n}”`).join(', ')} no longer exist${missing.length > 1 ? '' : 's'}`;
   if (view.filter) {
-    const columns = view.filter.columns.map(follow);
-    const missing = gone(columns);
-    changed ||= missing.length > 0 || columns.some((c, i) => c !== view.filter!.columns[i]);
-    if (missing.length) dropped.push(`The filter “${FILTER_LABEL[view.filter.type]}” was removed: the column${missing.length > 1 ? 's' : ''} ${said(missing)} no longer exist${missing.length > 1 ? '' : 's'}.`);
+    const { columns, missing } = track(view.filter.columns);
+    if (missing.length) dropped.push(`The filter “${FILTER_LABEL[view.filter.type]}” was removed: ${noLonger(missing)}.`);
     else next.filter = { ...view.filter, columns };
   }
-  if (view.search) {
-    const columns = view.search.columns === 'all' ? 'all' : view.search.columns.map(follow);
-    const missing = columns === 'all' ? [] : gone(columns);
-    changed ||= missing.length > 0 || (columns !== 'all' && columns.some((c, i) => c !== (view.search!.columns as string[])[i]));
-    if (missing.length) dropped.push(`The search for “${view.search.query}” was removed: the column${missing.length > 1 ? 's' : ''} ${said(missing)} no longer exist${missing.length > 1 ? '' : 's'}.`);
+  if (view.search?.columns === 'all') next.search = view.search;
+  else if (view.search) {
+    const { columns, missing } = track(view.search.columns);
+    if (missing.length) dropped.push(`The search for “${view.search.query}” was removed: ${noLonger(missing)}.`);
     else next.search = { ...view.search, columns };
   }
   if (view.sort) {
-    const column = follow(view.sort.column);
-    changed ||= column !== view.sort.column || !have.has(column);
-    if (!have.has(column)) dropped.push(`The sort by “${column}” was removed: the column no longer exists.`);
+    const { columns: [column], missing } = track([view.sort.column]);
+    if (missing.length) dropped.push(`The sort by “${column}” was removed: the column no longer exists.`);
     else next.sort = { ...view.sort, column };
   }
   return changed ? { view: next, dropped } : { view, dropped };
