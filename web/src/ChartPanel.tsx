@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { visualizeResult, type VisualizeResult } from '../../src/protocol/messages.ts';
 import type { WillowClient } from './api.ts';
 import type { ColumnMeta } from './grid/header.ts';
+import { positionOf } from './ops.ts';
 
 type ChartType = 'histogram' | 'frequency' | 'scatter' | 'line' | 'date';
 const TYPES: { id: ChartType; label: string }[] = [
@@ -40,7 +41,7 @@ export function ChartPanel(props: { client: WillowClient; columns: ColumnMeta[];
     setXState(name);
     setYs((old) => old.filter((y) => y !== name)); // X is never also a Y
   };
-  const position = (name: string) => columns.findIndex((c) => c.name === name);
+  const position = (name: string) => positionOf(columns, name);
   const chart = useRef('');
   chart.current = `${type}|${x}`;
   const [result, setResult] = useState<VisualizeResult | null>(null);

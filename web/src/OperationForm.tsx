@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { commandNames } from '../../src/protocol/command-names.ts';
-import type { OperationSpec, Param } from './ops.ts';
+import { positionOf, sentValue, type OperationSpec, type Param } from './ops.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
 
@@ -66,7 +66,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
   const [errors, setErrors] = useState<Record<string, string>>({});
   const sqlRef = useRef<HTMLTextAreaElement>(null);
   const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
-  const position = (name: string) => columns.findIndex((c) => c.name === name);
+  const position = (name: string) => positionOf(columns, name);
   // Chosen columns no longer in the dataset: the form says so and is not sent until they are replaced.
   const gone = [...new Set(spec.params.filter(isColumnControl).flatMap((p) => [values[p.name]].flat() as string[]))].filter((n) => n !== '' && position(n) < 0);
 
@@ -77,7 +77,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
       const v = values[p.name];
       switch (p.control) {
         case 'column':
-          if (v !== '') params[p.name] = position(String(v));
+          if (v !== '') params[p.name] = sentValue(p.control, v, columns);
           break;
         case 'row':
         case 'integer':
@@ -92,7 +92,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
         }
         case 'columns':
         case 'columnNames':
-          if ((v as string[]).length) params[p.name] = p.control === 'columns' ? (v as string[]).map(position) : v;
+          if ((v as string[]).length) params[p.name] = sentValue(p.control, v, columns);
           else if (p.required) errs[p.name] = 'choose at least one column';
           break;
         case 'rows': {

@@ -10,7 +10,7 @@ import { OperationForm } from './OperationForm.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
-import { humanize, type OperationSpec } from './ops.ts';
+import { humanize, sentValue, type OperationSpec } from './ops.ts';
 import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
 import { rememberSession, sessionName } from './recent.ts';
 
@@ -238,8 +238,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     const others = spec.params.filter((p) => preset[p.name] === undefined && (p.required || p.control !== 'boolean'));
     if (column !== undefined && spec.params.length > 0 && others.length === 0) {
       // Sent at once: the columns chosen a moment ago, as positions where the operation takes them.
-      const at = (n: unknown) => columns.findIndex((c) => c.name === n);
-      const sent = Object.fromEntries(spec.params.filter((p) => preset[p.name] !== undefined).map((p) => [p.name, p.control === 'column' ? at(preset[p.name]) : p.control === 'columns' ? (preset[p.name] as string[]).map(at) : preset[p.name]]));
+      const sent = Object.fromEntries(spec.params.filter((p) => preset[p.name] !== undefined).map((p) => [p.name, sentValue(p.control, preset[p.name], columns)]));
       void change(spec.name, sent);
       return;
     }

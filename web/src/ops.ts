@@ -145,3 +145,19 @@ export async function fetchOperations(): Promise<OperationSpec[]> {
     return { ...op, params, validator, columnParam };
   });
 }
+
+/** A column's position in `columns` by its name; -1 when no column has it. */
+export function positionOf(columns: readonly { name: string }[], name: unknown): number {
+  return columns.findIndex((c) => c.name === name);
+}
+
+/**
+ * A column parameter's value as the operation takes it. The workbench holds columns by name
+ * (they keep to their column when others come and go); a `column` or `columns` control
+ * sends positions, looked up now in `columns`; the other controls send the value as it is.
+ */
+export function sentValue(control: ControlKind, value: unknown, columns: readonly { name: string }[]): unknown {
+  if (control === 'column') return positionOf(columns, value);
+  if (control === 'columns') return (value as unknown[]).map((n) => positionOf(columns, n));
+  return value;
+}
