@@ -127,6 +127,11 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Extra Node options for the server, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses --cpu-prof). */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /**
  * `node src/main.ts` as a child process of its own, so that its memory can be read from
  * /proc while the bench drives it over HTTP and Socket.IO like a browser would.
@@ -134,7 +139,7 @@ async function freePort(): Promise<number> {
 export async function startServer(repoRoot: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'willow-bench-'));
-  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...serverNodeArgs(), 'src/main.ts'], {
     cwd: repoRoot,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -333,3 +333,65 @@ test('stateKey: a file changed within the last 100 ms has no key; a reused inode
   assert.notEqual(stateKey(st(5, 101, now - 1_000), now), old);
   assert.equal(stateKey(st(5, 100, now - 1_000), now + 60_000), old, 'the same file later: the same key');
 });
+
+describe('a sole writer (the embedded queue) trusts the state it wrote or read', () => {
+  /** Count fs.open calls of state.json while `fn` runs. */
+  async function stateOpens(fn: () => Promise<unknown>): Promise<number> {
+    const openFile = fs.open;
+    let opens = 0;
+    fs.open = (async (...args: Parameters<typeof openFile>) => {
+      if (String(args[0]).endsWith(`${path.sep}state.json`)) opens++;
+      return openFile(...args);
+    }) as typeof openFile;
+    try {
+      await fn();
+    } finally {
+      fs.open = openFile;
+    }
+    return opens;
+  }
+
+  test('commits, moves and reads open state.json only for a session it does not hold, and answer what the files say', async () => {
+    const sole = new SessionStore(dataDir, { maxVersions: 0, maxHistoryBytes: 0 }, { soleWriter: true });
+    const { id, cols } = await session(sole);
+    await sleep(PAST_RACY_WINDOW_MS);
+    const opens = await stateOpens(async () => {
+      for (let n = 1; n <= 5; n++) {
+        cols[0] = col('c0', await file(sole, id, 10));
+        await sole.commit(id, draft(cols.slice(), n));
+        await sole.snapshot(id).then((s) => s.release());
+      }
+      await sole.move(id, -1);
+      for (let i = 0; i < 20; i++) await sole.current(id);
+    });
+    assert.equal(opens, 0, 'state.json is never opened: this store wrote every version of it');
+    const disk = await onDisk(sole, id);
+    const state = await sole.state(id);
+    assert.deepEqual([state.versions, state.current], [disk.versions, disk.current]);
+    assert.deepEqual((await sole.current(id)).manifest, disk.manifests[disk.current]);
+
+    // A new process (a restart) reads it once, then holds it.
+    const restarted = new SessionStore(dataDir, { maxVersions: 0, maxHistoryBytes: 0 }, { soleWriter: true });
+    assert.equal(await stateOpens(async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await restarted.state(id)).current, disk.current);
+    }), 1);
+    // Removed by the expiry sweeper: forgotten at once, not answered from memory.
+    assert.equal(await restarted.removeIfIdle(id), true);
+    await assert.rejects(restarted.state(id), SessionNotFoundError);
+  });
+
+  test('a store that is not the sole writer sees state.json replaced by another process', async () => {
+    const shared = open();
+    const sole = new SessionStore(dataDir, { maxVersions: 0, maxHistoryBytes: 0 }, { soleWriter: true });
+    const { id, cols } = await session(shared);
+    assert.equal((await shared.state(id)).versions.length, 1);
+    assert.equal((await sole.state(id)).versions.length, 1);
+    // Another process (here a third store) commits.
+    cols[1] = col('c1', await file(shared, id, 10));
+    await open().commit(id, draft(cols.slice(), 1));
+    await sleep(PAST_RACY_WINDOW_MS);
+    assert.equal((await shared.state(id)).versions.length, 2, 'opened and found replaced');
+    // What soleWriter trades away, and why only the embedded queue sets it.
+    assert.equal((await sole.state(id)).versions.length, 1, 'a sole writer does not look');
+  });
+});

@@ -65,7 +65,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
     await fs.mkdir(smallTemp, { recursive: true });
     small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_SMALL_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache(lineage) };
   }
-  const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES });
+  // The embedded queue runs every job in this process: nothing else writes DATA_DIR.
+  const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES }, { soleWriter: config.QUEUE === 'embedded' });
   return { config, log, duck, small, store, selections: new SelectionCache(lineage), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES, lineage), lineage, cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
 }
 
