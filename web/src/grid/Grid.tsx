@@ -15,7 +15,7 @@ import {
 import '@glideapps/glide-data-grid/dist/index.css';
 import type { ColumnProfile } from '../../../src/protocol/messages.ts';
 import type { WillowClient } from '../api.ts';
-import { SliceCache } from './cache.ts';
+import { SliceCache, type Prefetched } from './cache.ts';
 import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
 import type { ViewParams } from '../view.ts';
 
@@ -46,7 +46,7 @@ export interface GridProps {
   onSelectionChange(rows: number, columns: number[]): void;
   onFirstRows?(): void;
   /** The first block, requested before the dataset's shape was known (SliceCache.prefetchFirst). */
-  firstBlock?: Promise<{ data: string }>;
+  firstBlock?: Prefetched;
 }
 
 const theme: Partial<Theme> = {
