@@ -13,6 +13,7 @@ import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, sentValue, type OperationSpec } from './ops.ts';
 import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
 import { rememberSession, sessionName } from './recent.ts';
+import { EDIT_REFUSED_TITLE, placeEdit, type EditTarget } from './edit.ts';
 
 type Panel =
   | { kind: 'none' }
@@ -75,26 +76,59 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [reconciled]);
 
+  // Changes this tab has heard of (dataChanged; a disconnection, which may hide some), and the
+  // latest metadata with the count it was asked for after: a cell edit is placed in columns no
+  // older than the last change heard of (see currentMeta).
+  const heard = useRef(0);
+  const metaNow = useRef<{ meta: MetadataResult; heard: number } | null>(null);
+  const metaLoading = useRef<{ heard: number; done: Promise<MetadataResult | null> } | null>(null);
+  const noteMeta = useCallback((m: MetadataResult, at: number) => {
+    if (!metaNow.current || at >= metaNow.current.heard) metaNow.current = { meta: m, heard: at };
+  }, []);
+
   // Metadata of the whole dataset; with a filter or search, also the view's row count.
   // After a change (`changed`), the new version is announced with the new columns, in one
   // render: the view's column positions are then looked up in the new column list.
   const loadMeta = useCallback(
-    async (changed = false) => {
-      try {
-        const m = await client.request('metadata', {}, metadataResult);
-        setMeta(m);
-        if (changed) setVersion((v) => v + 1);
-        rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
-        return m;
-      } catch (e) {
-        if (changed) setVersion((v) => v + 1);
-        if (e instanceof RequestError && (e.code === 'unknown session' || e.code === 'invalid sessionID')) setFatal(e.message);
-        else toast('error', 'Could not read the dataset', (e as Error).message);
-        return null;
-      }
+    (changed = false) => {
+      const at = heard.current;
+      const done = (async () => {
+        try {
+          const m = await client.request('metadata', {}, metadataResult);
+          noteMeta(m, at);
+          setMeta(m);
+          if (changed) setVersion((v) => v + 1);
+          rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
+          return m;
+        } catch (e) {
+          if (changed) setVersion((v) => v + 1);
+          if (e instanceof RequestError && (e.code === 'unknown session' || e.code === 'invalid sessionID')) setFatal(e.message);
+          else toast('error', 'Could not read the dataset', (e as Error).message);
+          return null;
+        }
+      })();
+      metaLoading.current = { heard: at, done };
+      return done;
     },
-    [client, sessionID, toast],
+    [client, sessionID, toast, noteMeta],
   );
+
+  /**
+   * The dataset's metadata as of the last change this tab heard of: the one held, the one on
+   * its way after that change, or else read now. Throws when it cannot be read.
+   */
+  const currentMeta = useCallback(async (): Promise<MetadataResult> => {
+    const at = heard.current;
+    if (metaNow.current && metaNow.current.heard >= at) return metaNow.current.meta;
+    const loading = metaLoading.current;
+    if (loading && loading.heard >= at) {
+      const m = await loading.done;
+      if (m) return m;
+    }
+    const m = await client.request('metadata', {}, metadataResult);
+    noteMeta(m, at);
+    return m;
+  }, [client, noteMeta]);
 
   // The first rows are asked for together with the metadata, not after it.
   const [firstBlock] = useState(() => {
@@ -159,12 +193,20 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   useEffect(
     () =>
       client.onDataChanged(() => {
+        heard.current++;
         void loadMeta(true);
       }),
     [client, loadMeta],
   );
   useEffect(() => client.onRunning(setRunning), [client]);
-  useEffect(() => client.onConnection(setConnected), [client]);
+  useEffect(
+    () =>
+      client.onConnection((on) => {
+        if (!on) heard.current++; // changes made while disconnected are never announced
+        setConnected(on);
+      }),
+    [client],
+  );
   useEffect(() => {
     if (running.length === 0) return;
     const t = setInterval(() => setNow(performance.now()), 100);
@@ -282,15 +324,24 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     setMenu({ at, items });
   };
 
-  const onEdit = (col: number, index: number, text: string) => {
-    const c = columns[col];
-    if (!c) return;
+  // Placed when committed, by the column's name and the row's position the editor opened on,
+  // in the columns of now: another tab may have moved or deleted columns or rows meanwhile.
+  const onEdit = async (target: EditTarget, text: string) => {
+    let m: MetadataResult;
+    try {
+      m = await currentMeta();
+    } catch (e) {
+      return toast('error', EDIT_REFUSED_TITLE, `The dataset could not be read to check where the edit goes: ${(e as Error).message}`);
+    }
+    const place = placeEdit(target, m.columns, client.rowEpoch, renamed.current);
+    if ('refused' in place) return toast('error', EDIT_REFUSED_TITLE, place.refused);
+    const type = m.columnInfo[m.columns[place.columnIndex]]?.dataType;
     let value: string | number | boolean | null = text;
-    if ((c.type === 'int' || c.type === 'float') && text.trim() === '') value = null;
-    else if ((c.type === 'int' || c.type === 'float') && text.trim() !== '' && Number.isFinite(Number(text))) value = Number(text);
-    else if (c.type === 'bool' && /^(true|false)$/i.test(text.trim())) value = text.trim().toLowerCase() === 'true';
-    else if (c.type === 'datetime' && text.trim() === '') value = null;
-    void change('newCellValue', { columnIndex: col, rowIndex: index, newValue: value });
+    if ((type === 'int' || type === 'float') && text.trim() === '') value = null;
+    else if ((type === 'int' || type === 'float') && text.trim() !== '' && Number.isFinite(Number(text))) value = Number(text);
+    else if (type === 'bool' && /^(true|false)$/i.test(text.trim())) value = text.trim().toLowerCase() === 'true';
+    else if (type === 'datetime' && text.trim() === '') value = null;
+    void change('newCellValue', { columnIndex: place.columnIndex, rowIndex: place.rowIndex, newValue: value });
   };
 
   const applySearch = () => {
@@ -468,7 +519,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               firstBlock={firstBlock}
               onHeaderMenu={headerMenu}
               onCellMenu={(col, _row, rows, b) => cellMenu(col, rows, { x: b.x, y: b.y })}
-              onEdit={onEdit}
+              onEdit={(target, text) => void onEdit(target, text)}
               onSelectionChange={(r, c) => setSelection({ rows: r, columns: c })}
               onFirstRows={() => {
                 setRowsShown(true);

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { dataChanged, replyEnvelope, uploadResponse, type UploadResponse } from '../../src/protocol/messages.ts';
 import { withRetries } from './retry.ts';
+import { rowsMayMove } from './edit.ts';
 
 /** A request that the server answered with success: false; `description` is for a person. */
 export class RequestError extends Error {
@@ -55,13 +56,32 @@ export class WillowClient {
   private changeListeners = new Set<(requestID: string | null, mine: boolean) => void>();
   private runningListeners = new Set<(running: RunningRequest[]) => void>();
   private connectionListeners = new Set<(connected: boolean) => void>();
+  /**
+   * The row layout row positions were read in: bumped by every change that may have deleted,
+   * added or reordered rows, whoever made it, and by every disconnection (what happened
+   * meanwhile is not known). A position read in one layout names the same row only while the
+   * layout is the same.
+   */
+  rowEpoch = 0;
+  // Changes answered (to the session's room, whichever tab asked) as having kept every row in
+  // place: their dataChanged, which follows the answer, leaves rowEpoch as it is.
+  private rowsKept = new Set<string>();
 
   constructor() {
     this.socket = io({ transports: ['websocket'], reconnection: true });
+    this.socket.onAny((event: string, raw: unknown) => {
+      // Cheap checks first: the room also carries other tabs' data slices.
+      const r = raw as { requestID?: unknown; success?: unknown; changed?: unknown } | null;
+      if (typeof r !== 'object' || r === null || typeof r.changed !== 'boolean' || r.success !== true || typeof r.requestID !== 'string') return;
+      if (r.changed && rowsMayMove(event)) return;
+      if (this.rowsKept.size >= 1000) this.rowsKept.clear(); // answers whose dataChanged never came
+      this.rowsKept.add(r.requestID);
+    });
     this.socket.on('dataChanged', (raw: unknown) => {
       const msg = dataChanged.safeParse(raw);
       if (!msg.success || msg.data.sessionID !== this.sessionID) return;
       const requestID = msg.data.requestID ?? null;
+      if (requestID === null || !this.rowsKept.delete(requestID)) this.rowEpoch++;
       const mine = requestID !== null && requestID.startsWith(`${TAB_ID}-`);
       for (const l of this.changeListeners) l(requestID, mine);
     });
@@ -71,6 +91,7 @@ export class WillowClient {
       if (this.sessionID) void this.request('metadata', {}).catch(() => undefined);
     });
     this.socket.on('disconnect', () => {
+      this.rowEpoch++;
       for (const l of this.connectionListeners) l(false);
     });
   }

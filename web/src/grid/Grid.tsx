@@ -15,9 +15,10 @@ import {
 import '@glideapps/glide-data-grid/dist/index.css';
 import type { ColumnProfile } from '../../../src/protocol/messages.ts';
 import type { WillowClient } from '../api.ts';
-import { SliceCache } from './cache.ts';
+import { SliceCache, type Prefetched } from './cache.ts';
 import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
 import type { ViewParams } from '../view.ts';
+import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
 
 export interface GridHandle {
   scrollToRow(row: number): void;
@@ -42,11 +43,12 @@ export interface GridProps {
   onHeaderMenu(column: number, bounds: Rectangle): void;
   /** A right-click on a cell; `rows`: the dataset positions it is about (the selection's rows, or the clicked row). */
   onCellMenu(column: number, row: number, rows: number[], bounds: Rectangle): void;
-  onEdit(column: number, index: number, value: string): void;
+  /** A cell edited: `target` is the cell as it was when its editor opened (columns and rows may have moved since). */
+  onEdit(target: EditTarget, value: string): void;
   onSelectionChange(rows: number, columns: number[]): void;
   onFirstRows?(): void;
   /** The first block, requested before the dataset's shape was known (SliceCache.prefetchFirst). */
-  firstBlock?: Promise<{ data: string }>;
+  firstBlock?: Prefetched;
 }
 
 const theme: Partial<Theme> = {
@@ -192,13 +194,20 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       const meta = columns[col - 1];
       const { value, loaded } = cache.get(row, col - 1);
       if (!loaded || !meta) return { kind: GridCellKind.Loading, allowOverlay: false };
+      let cell: GridCell;
       if (value === null || value === undefined) {
-        return { kind: GridCellKind.Text, data: '', displayData: 'null', allowOverlay: true, readonly: false, themeOverride: missingTheme, copyData: '' };
+        cell = { kind: GridCellKind.Text, data: '', displayData: 'null', allowOverlay: true, readonly: false, themeOverride: missingTheme, copyData: '' };
+      } else if (value === '') {
+        cell = { kind: GridCellKind.Text, data: '', displayData: '""', allowOverlay: true, readonly: false, themeOverride: emptyTheme, copyData: '' };
+      } else {
+        const numeric = meta.type === 'int' || meta.type === 'float';
+        cell = { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: display(value, meta.type), allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
       }
-      if (value === '') return { kind: GridCellKind.Text, data: '', displayData: '""', allowOverlay: true, readonly: false, themeOverride: emptyTheme, copyData: '' };
-      const text = display(value, meta.type);
-      const numeric = meta.type === 'int' || meta.type === 'float';
-      return { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: text, allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
+      // An editor opens on the selected cell with this very object: it keeps what the cell
+      // was then (column name, row position) for its commit, whatever moves meanwhile.
+      const at = selectionNow.current.current?.cell;
+      const target = at && at[0] === col && at[1] === row ? cache.editTarget(row, col - 1) : undefined;
+      return target ? withEditTarget(cell, target) : cell;
     },
     // dataTick: a new function after rows arrive, so the accessibility tree is rebuilt.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -216,9 +225,10 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   const onCellEdited = useCallback(
     ([col, row]: Item, value: EditableGridCell) => {
       if (col === 0 || value.kind !== GridCellKind.Text) return;
-      const index = cache.indexOf(row);
-      if (index === undefined) return;
-      latest.current.onEdit(col - 1, index, value.data);
+      // The cell its editor opened on; an edit made at once (paste, Delete) is about the cell there now.
+      const target = editTargetOf(value) ?? cache.editTarget(row, col - 1);
+      if (target === undefined) return;
+      latest.current.onEdit(target, value.data);
     },
     [cache],
   );

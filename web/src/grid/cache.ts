@@ -1,6 +1,7 @@
 import { dataResult, dataSlice } from '../../../src/protocol/messages.ts';
 import type { WillowClient } from '../api.ts';
 import type { ViewParams } from '../view.ts';
+import type { EditTarget } from '../edit.ts';
 
 /** Rows per `data` request: a screenful and a bit, small enough to come back in a few ms. */
 export const ROW_BLOCK = 100;
@@ -14,7 +15,14 @@ const MAX_IN_FLIGHT = 3;
 interface Block {
   index: number[];
   data: unknown[][];
+  /** The names of the block's columns, as the slice had them. */
+  columns: string[];
+  /** The row layout its positions belong to (WillowClient.rowEpoch when it was asked for). */
+  rowEpoch: number;
 }
+
+/** A slice's answer and the row layout it was asked for in. */
+export type Prefetched = Promise<{ data: string; rowEpoch: number }>;
 
 export interface Region {
   x: number;
@@ -89,6 +97,22 @@ export class SliceCache {
     return { value: block.data[r][col - cb * COL_BLOCK], index: block.index[r], loaded: true };
   }
 
+  /**
+   * The cell as the slice that shows it named it: its column's name, its row's position in
+   * the dataset and the row layout of that position. A stale block (shown until its fresh copy
+   * arrives) answers for what it shows, not for the columns and rows of now.
+   */
+  editTarget(row: number, col: number): EditTarget | undefined {
+    const rb = Math.floor(row / ROW_BLOCK);
+    const cb = Math.floor(col / COL_BLOCK);
+    const k = this.key(rb, cb);
+    const block = this.blocks.get(k) ?? this.stale.get(k);
+    const r = row - rb * ROW_BLOCK;
+    const column = block?.columns[col - cb * COL_BLOCK];
+    if (!block || r >= block.index.length || column === undefined) return undefined;
+    return { column, row: block.index[r], rowEpoch: block.rowEpoch };
+  }
+
   /** The dataset position of a row of the view, when its block is here. */
   indexOf(row: number): number | undefined {
     const rb = Math.floor(row / ROW_BLOCK);
@@ -125,18 +149,24 @@ export class SliceCache {
     }
   }
 
-  private prefetched: Promise<{ data: string }> | null = null;
+  private prefetched: Prefetched | null = null;
 
   /**
    * The first block of the unfiltered dataset, asked for before its shape is known (the
    * server clamps the column range): it travels with the metadata request instead of after it.
    */
-  static prefetchFirst(client: WillowClient): Promise<{ data: string }> {
-    return client.request('data', { rowIndexFrom: 0, rowIndexTo: ROW_BLOCK - 1, columnIndexFrom: 0, columnIndexTo: COL_BLOCK - 1 }, dataResult);
+  static prefetchFirst(client: WillowClient): Prefetched {
+    return SliceCache.slice(client, { rowIndexFrom: 0, rowIndexTo: ROW_BLOCK - 1, columnIndexFrom: 0, columnIndexTo: COL_BLOCK - 1 });
+  }
+
+  /** A `data` request, with the row layout it is asked for in. */
+  private static slice(client: WillowClient, params: Record<string, unknown>): Prefetched {
+    const rowEpoch = client.rowEpoch;
+    return client.request('data', params, dataResult).then(({ data }) => ({ data, rowEpoch }));
   }
 
   /** Use a prefetched first block (see prefetchFirst) for block 0:0 of the first, unfiltered view. */
-  adoptFirst(request: Promise<{ data: string }>): void {
+  adoptFirst(request: Prefetched): void {
     this.prefetched = request;
   }
 
@@ -150,12 +180,12 @@ export class SliceCache {
     this.inFlight.add(k);
     const prefetched = k === '0:0' && Object.keys(this.view).length === 0 ? this.prefetched : null;
     this.prefetched = null;
-    (prefetched ?? this.client.request('data', { rowIndexFrom: rowFrom, rowIndexTo: rowTo, columnIndexFrom: colFrom, columnIndexTo: colTo, ...this.view }, dataResult))
+    (prefetched ?? SliceCache.slice(this.client, { rowIndexFrom: rowFrom, rowIndexTo: rowTo, columnIndexFrom: colFrom, columnIndexTo: colTo, ...this.view }))
       .then((res) => {
         if (gen !== this.generation) return;
         const slice = dataSlice.parse(JSON.parse(res.data));
         this.blocks.delete(k); // re-insert: Map order is the eviction order
-        this.blocks.set(k, { index: slice.index, data: slice.data });
+        this.blocks.set(k, { index: slice.index, data: slice.data, columns: slice.columns, rowEpoch: res.rowEpoch });
         this.stale.delete(k);
         this.loadedCount++;
         this.lastError = null;
