@@ -6,6 +6,7 @@ import { ALLOWED_TABLE_FUNCTIONS, alterRefusal, deniedFunction, planTableFunctio
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
+import { cellLimitError, limitedCell } from './cell-limit.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -68,6 +69,12 @@ export interface SandboxInput {
   resultPath: string;
   /** Parquet options of the result file, e.g. '(FORMAT parquet)'. */
   parquet: string;
+  /**
+   * MAX_CELL_BYTES: a result value larger than this (cell-limit.ts cellBytesSql) fails the
+   * command with OperationError 'value too large' while the result is written; the result
+   * files are the version's files as they are, never checked again.
+   */
+  maxCellBytes: number;
   /**
    * For a query over a wide dataset, `source` as SELECTs of consecutive column groups
    * (together every column, in order), from which df can be loaded into a table (see
@@ -179,12 +186,12 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
         await conn.run(`CREATE VIEW df AS ${dfRows}`);
         const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
-          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input)) : count(c),
+          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input, { names: result, types: checked.types })) : count(c),
         );
         return { kind: 'result', statement: 'SELECT', names: result, rows, kept };
       }
       const select = `SELECT ${checked.types.map((type, j) => stored(j, type)).join(', ')} FROM query(${literal(input.command)}) ${fields}`;
-      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input)));
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input, { names: result, types: checked.types })));
       if (groups?.preload) {
         await loadTable(conn, groups.selects, shown.names, limits);
         const resultRows = await query();
@@ -367,7 +374,8 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [j] : []));
   const select = `SELECT ${written.map((j) => `${ident(after[j].name)} AS c${j}`).join(', ')} FROM df`;
-  const rows = written.length ? await copyOut(conn, select, written, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
+  const cells = { names, types: after.map((c) => c.type) };
+  const rows = written.length ? await copyOut(conn, select, written, input, cells) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -479,7 +487,8 @@ async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind:
   const written = touched.filter((j) => kept[j] < 0);
   const names = resultNames(before.map((c) => c.name));
   if (written.length === 0) return { kind: 'unchanged' };
-  const rows = await copyOut(conn, `SELECT ${written.map((j) => `${ident(shown[j])} AS c${j}`).join(', ')} FROM df`, written, input);
+  // (An UPDATE keeps the columns' types.)
+  const rows = await copyOut(conn, `SELECT ${written.map((j) => `${ident(shown[j])} AS c${j}`).join(', ')} FROM df`, written, input, { names, types: before.map((c) => c.type) });
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -528,7 +537,7 @@ async function copyDeleted(conn: DuckDBConnection, kept: string, rows: number, i
   await conn.run(`CREATE TEMP TABLE __kept AS SELECT * FROM (${kept}) AS k(r)`);
   try {
     await conn.run(`INSERT INTO __kept VALUES (${rows})`);
-    return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input);
+    return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input, null);
   } finally {
     await conn.run('DROP TABLE IF EXISTS __kept');
   }
@@ -578,9 +587,26 @@ export const MAX_RESULT_COLUMNS = 65_536;
  * its columns c<j> for each j of `written` (in order); they go to resultFiles(). A wider
  * result is computed once into a table first, so that every file holds the same rows in the
  * same order whatever the query (random(), LIMIT without ORDER BY).
+ * `cells`: the result's column names (users') and DuckDB types, by j, when its values are
+ * cells of the next version: each is checked against input.maxCellBytes as it is written
+ * (OperationError 'value too large' naming the column); null for the deleted positions.
  */
-async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput): Promise<number> {
+async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput, cells: { names: string[]; types: string[] } | null): Promise<number> {
   if (written.length > MAX_RESULT_COLUMNS) throw new OperationError('too many columns', `the result has ${written.length} columns; a command may produce at most ${MAX_RESULT_COLUMNS}`);
+  if (cells) {
+    const limited = written.map((j) => limitedCell(`c${j}`, cells.types[j], j, input.maxCellBytes));
+    // (Over the query as a subquery: the check reads each value once, as a column.)
+    if (limited.some((l, k) => l !== `c${written[k]}`)) select = `SELECT ${limited.map((l, k) => `${l} AS c${written[k]}`).join(', ')} FROM (${select}) AS __cells`;
+  }
+  try {
+    return await copyFiles(conn, select, written, input);
+  } catch (err) {
+    throw (cells && cellLimitError(err, (j) => cells.names[j], input.maxCellBytes)) || err;
+  }
+}
+
+/** copyOut's writing of the files. */
+async function copyFiles(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput): Promise<number> {
   const files = resultFiles(input.resultPath, written.length);
   if (files.length === 1) {
     const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
