@@ -8,7 +8,7 @@ import type { Change, ColumnPlan } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
 import { columnGroups } from './column-groups.ts';
-import { cellLimitError, limitedCell } from './cell-limit.ts';
+import { cellLimitError, cellsWithin } from './cell-limit.ts';
 
 export interface Materialized {
   rows: number;
@@ -56,13 +56,13 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
     const scan = await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []);
     const source = [scan.source, ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
-    const limited = scan.types.map((t, k) => limitedCell(`c${k}`, t.type, k, limits.maxCellBytes));
-    const unchecked = limited.every((l, k) => l === `c${k}`);
-    // The check reads each computed value once, as a column of the subquery (an expression
-    // written twice in a CASE may be computed twice).
-    const select = unchecked
-      ? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`
-      : `SELECT ${limited.map((l, k) => `${l} AS c${k}`).join(', ')} FROM (SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}) AS t${change.ordered ? ' ORDER BY __order' : ''}`;
+    const within = cellsWithin(scan.types.map((t, k) => ({ expr: `c${k}`, type: t.type })), limits.maxCellBytes);
+    // The check reads each computed value once, as a column of the subquery (DuckDB does not
+    // push a filter calling error() into the projection below it).
+    const select =
+      within === null
+        ? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`
+        : `SELECT ${group.map((_, k) => `c${k}`).join(', ')} FROM (SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}) AS t WHERE ${within}${change.ordered ? ' ORDER BY __order' : ''}`;
     const options = parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) });
     const count = await copyToParquet(db, select, path, options).catch(async (err: unknown) => {
       await fs.rm(path, { force: true });
@@ -219,8 +219,8 @@ async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: s
   checkNames(names);
   const { file, path } = store.newFile(sessionId);
   const aliases = described.map((_, i) => `c${i}`).join(', ');
-  const limited = described.map((d, i) => `${limitedCell(`c${i}`, d.type, i, limits.maxCellBytes)} AS c${i}`).join(', ');
-  const rows = await copyToParquet(db, `SELECT ${limited} FROM (${sql}) AS t(${aliases})`, path, parquetOptions(rowGroup)).catch(async (err: unknown) => {
+  const within = cellsWithin(described.map((d, i) => ({ expr: `c${i}`, type: d.type })), limits.maxCellBytes);
+  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})${within === null ? '' : ` WHERE ${within}`}`, path, parquetOptions(rowGroup)).catch(async (err: unknown) => {
     await fs.rm(path, { force: true });
     throw cellLimitError(err, (i) => names[i], limits.maxCellBytes) ?? err;
   });

@@ -6,7 +6,7 @@ import { ALLOWED_TABLE_FUNCTIONS, alterRefusal, deniedFunction, planTableFunctio
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
-import { cellLimitError, limitedCell } from './cell-limit.ts';
+import { cellLimitError, cellsWithin } from './cell-limit.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -593,32 +593,28 @@ export const MAX_RESULT_COLUMNS = 65_536;
  */
 async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput, cells: { names: string[]; types: string[] } | null): Promise<number> {
   if (written.length > MAX_RESULT_COLUMNS) throw new OperationError('too many columns', `the result has ${written.length} columns; a command may produce at most ${MAX_RESULT_COLUMNS}`);
-  if (cells) {
-    const limited = written.map((j) => limitedCell(`c${j}`, cells.types[j], j, input.maxCellBytes));
-    // (Over the query as a subquery: the check reads each value once, as a column.)
-    if (limited.some((l, k) => l !== `c${written[k]}`)) select = `SELECT ${limited.map((l, k) => `${l} AS c${written[k]}`).join(', ')} FROM (${select}) AS __cells`;
-  }
-  try {
-    return await copyFiles(conn, select, written, input);
-  } catch (err) {
-    throw (cells && cellLimitError(err, (j) => cells.names[j], input.maxCellBytes)) || err;
-  }
-}
-
-/** copyOut's writing of the files. */
-async function copyFiles(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput): Promise<number> {
+  // The check goes into each COPY, over the columns of its file: around the query of a wide
+  // result it would be one more operator holding vectors of every column, and queries of
+  // 10,000 columns that fit in the command's memory limit without it ran out of memory.
+  // (A filter over the COPY's query as a subquery: each value is computed once, as a column.)
+  const copy = async (sql: string, columns: number[], file: string) => {
+    const within = cells && cellsWithin(columns.map((j) => ({ expr: `c${j}`, type: cells.types[j] })), input.maxCellBytes);
+    const query = within ? `SELECT ${columns.map((j) => `c${j}`).join(', ')} FROM (${sql}) AS __cells WHERE ${within}` : sql;
+    try {
+      const reader = await conn.runAndReadAll(`COPY (${query}) TO ${literal(file)} ${input.parquet}`);
+      return Number(reader.getRows()[0][0]);
+    } catch (err) {
+      throw (cells && cellLimitError(err, (k) => cells.names[columns[k]], input.maxCellBytes)) || err;
+    }
+  };
   const files = resultFiles(input.resultPath, written.length);
-  if (files.length === 1) {
-    const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
-    return Number(reader.getRows()[0][0]);
-  }
+  if (files.length === 1) return copy(select, written, input.resultPath);
   await conn.run(`CREATE TABLE __result AS ${select}`);
   try {
     let rows = 0;
     for (const [g, { from, to }] of columnGroups(written.length).entries()) {
-      const fields = written.slice(from, to).map((j) => `c${j}`);
-      const reader = await conn.runAndReadAll(`COPY (SELECT ${fields.join(', ')} FROM __result) TO ${literal(files[g])} ${input.parquet}`);
-      rows = Number(reader.getRows()[0][0]);
+      const columns = written.slice(from, to);
+      rows = await copy(`SELECT ${columns.map((j) => `c${j}`).join(', ')} FROM __result`, columns, files[g]);
     }
     return rows;
   } finally {

@@ -716,6 +716,15 @@ describe('executeCommand: cells over MAX_CELL_BYTES', () => {
     assert.deepEqual(await h.column(id, 'x'), ['p', 'q', 'r'.repeat(LIMIT)]);
   });
 
+  test('a wide result (several files) is checked in each file it writes', async () => {
+    // 1,100 columns: the result's files are of 1,000 columns (WIDE_GROUP), the new one in the second.
+    const id = await h.loadSql(`SELECT ${Array.from({ length: 1100 }, (_, k) => `'v' || range AS c${k}`).join(', ')} FROM range(2)`);
+    await refused(id, `SELECT *, repeat(c5, ${LIMIT}) AS big FROM df`, 'big', 2 * LIMIT);
+    await refused(id, `SELECT * REPLACE (repeat(c1050, ${LIMIT}) AS c1050) FROM df ORDER BY c0 DESC`, 'c1050', 2 * LIMIT);
+    await h.ok(id, 'executeCommand', { command: `SELECT *, repeat(c5, ${LIMIT / 2}) AS big FROM df ORDER BY c0 DESC` });
+    assert.deepEqual(await h.column(id, 'big'), ['v1'.repeat(LIMIT / 2), 'v0'.repeat(LIMIT / 2)]);
+  });
+
   test('lists, structs and maps are measured by their text form', async () => {
     const id = await h.load(CSV);
     const textBytes = async (expr: string) => Number(await h.rt.duck.withConnection((db) => db.scalar(`SELECT strlen(CAST(${expr} AS VARCHAR))`)));
