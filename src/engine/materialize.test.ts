@@ -6,6 +6,8 @@ import fs from 'node:fs/promises';
 import { materialize } from './materialize.ts';
 import type { ColumnPlan } from '../operations/types.ts';
 
+const LIMITS = { maxCellBytes: 1_000_000 };
+
 let h: EngineHarness;
 before(async () => {
   h = await engineHarness();
@@ -54,7 +56,7 @@ test('a computed column reads a joined subquery row by row; a longer one is refu
   const write = (join: string) =>
     h.rt.duck.withConnection(async (db) => {
       for (const statement of ds.viewStatements()) await db.run(statement);
-      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'a', keep: 0 }, { name: 'b', expr: `coalesce(j.v, -1.0) + ${ds.ref(0)}` }], joins: [join] });
+      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'a', keep: 0 }, { name: 'b', expr: `coalesce(j.v, -1.0) + ${ds.ref(0)}` }], joins: [join] }, LIMITS);
     });
   const done = await write('(SELECT * FROM (VALUES (10.5::DOUBLE), (20.5::DOUBLE)) AS t(v)) AS j');
   assert.equal(done.rows, 3);
@@ -74,7 +76,7 @@ test('a computed column marked dictionary: false is written without a dictionary
   const written = (dictionary: boolean) =>
     h.rt.duck.withConnection(async (db) => {
       for (const statement of ds.viewStatements()) await db.run(statement);
-      const done = await materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'k', expr, ...(dictionary ? {} : { dictionary: false as const }) }] });
+      const done = await materialize(db, h.rt.store, id, ds, { kind: 'columns', columns: [{ name: 'k', expr, ...(dictionary ? {} : { dictionary: false as const }) }] }, LIMITS);
       const path = `${h.rt.store.filesDir(id)}/${done.columns[0].file}`;
       const pages = Number(await db.scalar(`SELECT count(*) FILTER (WHERE dictionary_page_offset IS NOT NULL) FROM parquet_metadata('${path}')`));
       const wrong = Number(await db.scalar(`SELECT count(*) FROM read_parquet('${path}', file_row_number = true) WHERE c0 IS DISTINCT FROM 'k' || CAST(file_row_number % 3 AS VARCHAR)`));
@@ -105,7 +107,7 @@ test('adopted fields: the file is moved once for its fields; a wrong one is refu
   const adopt = (columns: ColumnPlan[]) =>
     h.rt.duck.withConnection(async (db) => {
       for (const statement of ds.viewStatements()) await db.run(statement);
-      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns });
+      return materialize(db, h.rt.store, id, ds, { kind: 'columns', columns }, LIMITS);
     });
   const good = await written('good', 'SELECT range * 1.5::DOUBLE AS c1, range::VARCHAR AS c2 FROM range(3)');
   const done = await adopt([{ name: 'a', keep: 0 }, { name: 'half', adopt: { path: good, field: 'c1' } }, { name: 'text', adopt: { path: good, field: 'c2' } }]);

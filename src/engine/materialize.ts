@@ -8,6 +8,7 @@ import type { Change, ColumnPlan } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
 import { columnGroups } from './column-groups.ts';
+import { cellLimitError, cellsWithin } from './cell-limit.ts';
 
 export interface Materialized {
   rows: number;
@@ -17,14 +18,28 @@ export interface Materialized {
 
 import { parquetOptions, rowGroupRows } from './parquet-layout.ts';
 
+/** Bounds on what a version may hold (from the config). */
+export interface VersionLimits {
+  /** MAX_CELL_BYTES: largest cell of a written column, in bytes (cellBytesSql). */
+  maxCellBytes: number;
+}
+
 /**
  * Write what a change computes into new Parquet files of the session and describe the
  * resulting version. Nothing becomes current here: the caller commits the manifest.
  * Requires the temp views `df`/`df_pos` of `dataset` on `db`.
+ *
+ * Every value this writes is checked against `limits.maxCellBytes` as it is written (see
+ * cell-limit.ts); files an operation wrote itself (`file`, `adopt`: executeCommand's result)
+ * were checked by their writer (SandboxInput.maxCellBytes), and kept columns when they were
+ * made.
+ * @throws OperationError 'value too large' naming the column, the size and MAX_CELL_BYTES;
+ *   the file being written is removed (files written before it are the caller's to discard,
+ *   as after any failure: SessionStore.discardUncommitted).
  */
-export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change): Promise<Materialized> {
+export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change, limits: VersionLimits): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
-  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names, rowGroupRows(dataset.rows));
+  if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names, rowGroupRows(dataset.rows), limits);
   if (change.kind === 'file') return adoptFiles(db, store, sessionId, change.paths, change.names);
   if (change.kind === 'rows') return deleteRows(db, store, sessionId, dataset, change.deleted);
 
@@ -39,9 +54,20 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     const group = computed.slice(from, to);
     const { file, path } = store.newFile(sessionId);
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
-    const source = [await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []), ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
-    const select = `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
-    const count = await copyToParquet(db, select, path, parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) }));
+    const scan = await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []);
+    const source = [scan.source, ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
+    const within = cellsWithin(scan.types.map((t, k) => ({ expr: `c${k}`, type: t.type })), limits.maxCellBytes);
+    // The check reads each computed value once, as a column of the subquery (DuckDB does not
+    // push a filter calling error() into the projection below it).
+    const select =
+      within === null
+        ? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`
+        : `SELECT ${group.map((_, k) => `c${k}`).join(', ')} FROM (SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}) AS t WHERE ${within}${change.ordered ? ' ORDER BY __order' : ''}`;
+    const options = parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) });
+    const count = await copyToParquet(db, select, path, options).catch(async (err: unknown) => {
+      await fs.rm(path, { force: true });
+      throw cellLimitError(err, (k) => names[group[k].at], limits.maxCellBytes) ?? err;
+    });
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
       throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);
@@ -115,17 +141,18 @@ async function moveIntoSession(store: SessionStore, sessionId: string, source: s
  * when its quoted SQL name (Dataset.ref) appears in an expression; should an expression
  * name a column some other way, the narrowed scan does not bind and df_pos is used.
  */
-async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: string, joins: string[]): Promise<string> {
+async function scanFor(db: Db, dataset: Dataset, exprs: string[], outputs: string, joins: string[]): Promise<{ source: string; types: { name: string; type: string }[] }> {
+  // The outputs' types too (for the cell limit), from the one DESCRIBE that binds them.
+  const bound = async (source: string) => ({ source, types: await db.describe(`SELECT ${outputs} FROM ${[source, ...joins].join(' POSITIONAL JOIN ')}`) });
   const text = exprs.join('\n');
   const used = dataset.columns.flatMap((_, i) => (text.includes(dataset.ref(i)) ? [i] : []));
   const files = (indices: number[]) => new Set(indices.map((i) => dataset.column(i).file)).size;
-  if (files(used) >= files(dataset.columns.map((_, i) => i))) return 'df_pos';
+  if (files(used) >= files(dataset.columns.map((_, i) => i))) return bound('df_pos');
   const narrowed = `(${dataset.select({ withPosition: true, columns: used })}) AS df_pos`;
   try {
-    await db.describe(`SELECT ${outputs} FROM ${[narrowed, ...joins].join(' POSITIONAL JOIN ')}`);
-    return narrowed;
+    return await bound(narrowed);
   } catch {
-    return 'df_pos';
+    return bound('df_pos');
   }
 }
 
@@ -186,13 +213,17 @@ async function deleteRows(db: Db, store: SessionStore, sessionId: string, datase
 }
 
 /** A whole new table; its row count is known only once written, so its row groups are sized for the version it replaces (`rowGroup`). */
-async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[], rowGroup: number): Promise<Materialized> {
+async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[], rowGroup: number, limits: VersionLimits): Promise<Materialized> {
   const described = await db.describe(`(${sql})`);
   if (described.length !== names.length) throw new Error(`table change yields ${described.length} columns for ${names.length} names`);
   checkNames(names);
   const { file, path } = store.newFile(sessionId);
   const aliases = described.map((_, i) => `c${i}`).join(', ');
-  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})`, path, parquetOptions(rowGroup));
+  const within = cellsWithin(described.map((d, i) => ({ expr: `c${i}`, type: d.type })), limits.maxCellBytes);
+  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})${within === null ? '' : ` WHERE ${within}`}`, path, parquetOptions(rowGroup)).catch(async (err: unknown) => {
+    await fs.rm(path, { force: true });
+    throw cellLimitError(err, (i) => names[i], limits.maxCellBytes) ?? err;
+  });
   const types = await parquetTypes(db, path);
   return {
     rows,

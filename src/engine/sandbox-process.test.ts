@@ -217,6 +217,7 @@ describe('executeCommand runs in a child process under OS limits', () => {
           files,
           resultPath: path.join(dir, 'result.parquet'),
           parquet: '(FORMAT parquet)',
+          maxCellBytes: 1_000_000,
           groups: { selects: [`SELECT * FROM ${scan(files[0])}`, `SELECT * FROM ${scan(files[1])} WHERE x NOT IN (SELECT d FROM ${scan(files[0])})`], preload: true },
         },
         dir,
@@ -230,7 +231,7 @@ describe('executeCommand runs in a child process under OS limits', () => {
       assert.deepEqual(input.groups?.selects, [`SELECT * FROM ${scan(v0)}`, `SELECT * FROM ${scan(v1)} WHERE x NOT IN (SELECT d FROM ${scan(v0)})`]);
       assert.equal(input.resultPath, 'result.parquet');
       assert.equal(await fs.readlink(path.join(dir, v1)), files[1]);
-      const again = await hidePaths({ command: '', source: '', names: [], files: [files[0]], resultPath: path.join(dir, 'result.parquet'), parquet: '' }, dir);
+      const again = await hidePaths({ command: '', source: '', names: [], files: [files[0]], resultPath: path.join(dir, 'result.parquet'), parquet: '', maxCellBytes: 1_000_000 }, dir);
       assert.notEqual(again.files[0], v0);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

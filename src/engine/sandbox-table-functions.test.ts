@@ -37,7 +37,7 @@ describe('commands reach no file, whatever the function or form', () => {
 
   async function run(command: string) {
     const resultPath = path.join(dir, `result-${Math.random().toString(36).slice(2)}.parquet`);
-    const input: SandboxInput = { command, source: `SELECT * FROM read_parquet('${parquet}') WHERE id > 0`, names: ['id', 's', 'l'], files: [parquet, csv, json], resultPath, parquet: '(FORMAT parquet)' };
+    const input: SandboxInput = { command, source: `SELECT * FROM read_parquet('${parquet}') WHERE id > 0`, names: ['id', 's', 'l'], files: [parquet, csv, json], resultPath, parquet: '(FORMAT parquet)', maxCellBytes: 1_000_000 };
     try {
       return await runSandboxed(input, limits);
     } finally {

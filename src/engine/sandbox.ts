@@ -6,6 +6,7 @@ import { ALLOWED_TABLE_FUNCTIONS, alterRefusal, deniedFunction, planTableFunctio
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
+import { cellLimitError, cellsWithin } from './cell-limit.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -68,6 +69,12 @@ export interface SandboxInput {
   resultPath: string;
   /** Parquet options of the result file, e.g. '(FORMAT parquet)'. */
   parquet: string;
+  /**
+   * MAX_CELL_BYTES: a result value larger than this (cell-limit.ts cellBytesSql) fails the
+   * command with OperationError 'value too large' while the result is written; the result
+   * files are the version's files as they are, never checked again.
+   */
+  maxCellBytes: number;
   /**
    * For a query over a wide dataset, `source` as SELECTs of consecutive column groups
    * (together every column, in order), from which df can be loaded into a table (see
@@ -179,12 +186,12 @@ export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): 
         const written = kept.flatMap((k, j) => (k < 0 ? [j] : []));
         await conn.run(`CREATE VIEW df AS ${dfRows}`);
         const rows = await withTimeLimit(conn, limits, remaining(), shown, (c) =>
-          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input)) : count(c),
+          written.length ? storing(() => copyOut(c, `SELECT ${written.map((j) => stored(j, checked.types[j])).join(', ')} FROM query(${literal(input.command)}) ${fields}`, written, input, { names: result, types: checked.types })) : count(c),
         );
         return { kind: 'result', statement: 'SELECT', names: result, rows, kept };
       }
       const select = `SELECT ${checked.types.map((type, j) => stored(j, type)).join(', ')} FROM query(${literal(input.command)}) ${fields}`;
-      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input)));
+      const query = () => withTimeLimit(conn, limits, remaining(), shown, (c) => storing(() => copyOut(c, select, checked.names.map((_, j) => j), input, { names: result, types: checked.types })));
       if (groups?.preload) {
         await loadTable(conn, groups.selects, shown.names, limits);
         const resultRows = await query();
@@ -367,7 +374,8 @@ async function modify(conn: DuckDBConnection, input: SandboxInput, kind: Stateme
   const kept = kind === 'UPDATE' || kind === 'ALTER' ? await keptColumns(conn, input.source, before, after) : after.map(() => -1);
   const written = after.flatMap((c, j) => (kept[j] < 0 ? [j] : []));
   const select = `SELECT ${written.map((j) => `${ident(after[j].name)} AS c${j}`).join(', ')} FROM df`;
-  const rows = written.length ? await copyOut(conn, select, written, input) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
+  const cells = { names, types: after.map((c) => c.type) };
+  const rows = written.length ? await copyOut(conn, select, written, input, cells) : Number((await conn.runAndReadAll('SELECT count(*) FROM df')).getRows()[0][0]);
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -479,7 +487,8 @@ async function modifyNarrowed(conn: DuckDBConnection, input: SandboxInput, kind:
   const written = touched.filter((j) => kept[j] < 0);
   const names = resultNames(before.map((c) => c.name));
   if (written.length === 0) return { kind: 'unchanged' };
-  const rows = await copyOut(conn, `SELECT ${written.map((j) => `${ident(shown[j])} AS c${j}`).join(', ')} FROM df`, written, input);
+  // (An UPDATE keeps the columns' types.)
+  const rows = await copyOut(conn, `SELECT ${written.map((j) => `${ident(shown[j])} AS c${j}`).join(', ')} FROM df`, written, input, { names, types: before.map((c) => c.type) });
   return { kind: 'result', statement: kind, names, rows, kept };
 }
 
@@ -528,7 +537,7 @@ async function copyDeleted(conn: DuckDBConnection, kept: string, rows: number, i
   await conn.run(`CREATE TEMP TABLE __kept AS SELECT * FROM (${kept}) AS k(r)`);
   try {
     await conn.run(`INSERT INTO __kept VALUES (${rows})`);
-    return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input);
+    return await copyOut(conn, 'SELECT unnest(range(coalesce(lag(r) OVER () + 1, 0), r)) AS c0 FROM __kept', [0], input, null);
   } finally {
     await conn.run('DROP TABLE IF EXISTS __kept');
   }
@@ -578,21 +587,34 @@ export const MAX_RESULT_COLUMNS = 65_536;
  * its columns c<j> for each j of `written` (in order); they go to resultFiles(). A wider
  * result is computed once into a table first, so that every file holds the same rows in the
  * same order whatever the query (random(), LIMIT without ORDER BY).
+ * `cells`: the result's column names (users') and DuckDB types, by j, when its values are
+ * cells of the next version: each is checked against input.maxCellBytes as it is written
+ * (OperationError 'value too large' naming the column); null for the deleted positions.
  */
-async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput): Promise<number> {
+async function copyOut(conn: DuckDBConnection, select: string, written: number[], input: SandboxInput, cells: { names: string[]; types: string[] } | null): Promise<number> {
   if (written.length > MAX_RESULT_COLUMNS) throw new OperationError('too many columns', `the result has ${written.length} columns; a command may produce at most ${MAX_RESULT_COLUMNS}`);
+  // The check goes into each COPY, over the columns of its file: around the query of a wide
+  // result it would be one more operator holding vectors of every column, and queries of
+  // 10,000 columns that fit in the command's memory limit without it ran out of memory.
+  // (A filter over the COPY's query as a subquery: each value is computed once, as a column.)
+  const copy = async (sql: string, columns: number[], file: string) => {
+    const within = cells && cellsWithin(columns.map((j) => ({ expr: `c${j}`, type: cells.types[j] })), input.maxCellBytes);
+    const query = within ? `SELECT ${columns.map((j) => `c${j}`).join(', ')} FROM (${sql}) AS __cells WHERE ${within}` : sql;
+    try {
+      const reader = await conn.runAndReadAll(`COPY (${query}) TO ${literal(file)} ${input.parquet}`);
+      return Number(reader.getRows()[0][0]);
+    } catch (err) {
+      throw (cells && cellLimitError(err, (k) => cells.names[columns[k]], input.maxCellBytes)) || err;
+    }
+  };
   const files = resultFiles(input.resultPath, written.length);
-  if (files.length === 1) {
-    const reader = await conn.runAndReadAll(`COPY (${select}) TO ${literal(input.resultPath)} ${input.parquet}`);
-    return Number(reader.getRows()[0][0]);
-  }
+  if (files.length === 1) return copy(select, written, input.resultPath);
   await conn.run(`CREATE TABLE __result AS ${select}`);
   try {
     let rows = 0;
     for (const [g, { from, to }] of columnGroups(written.length).entries()) {
-      const fields = written.slice(from, to).map((j) => `c${j}`);
-      const reader = await conn.runAndReadAll(`COPY (SELECT ${fields.join(', ')} FROM __result) TO ${literal(files[g])} ${input.parquet}`);
-      rows = Number(reader.getRows()[0][0]);
+      const columns = written.slice(from, to);
+      rows = await copy(`SELECT ${columns.map((j) => `c${j}`).join(', ')} FROM __result`, columns, files[g]);
     }
     return rows;
   } finally {

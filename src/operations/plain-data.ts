@@ -113,7 +113,8 @@ function pathOf(place: Place): string {
  * Check that no string in a changing operation's parameters is longer than `maxBytes`
  * (MAX_CELL_BYTES) in UTF-8: cell values, replacements, separators and names all end up in
  * the dataset and in its history, which is sent back whole. `exempt` names parameters with
- * a limit of their own (executeCommand's `command`: MAX_COMMAND_BYTES).
+ * a limit of their own (executeCommand's `command`: MAX_COMMAND_BYTES). Values an operation
+ * builds from the data are bounded where they are written (engine/cell-limit.ts).
  *
  * @throws OperationError 'value too large' naming the parameter and the limit.
  */

@@ -46,7 +46,8 @@ export type ColumnPlan =
   /**
    * Field `field` of a Parquet file the operation wrote itself in ctx.tmpDir, in the engine's
    * format (parquet-layout.ts), holding exactly the dataset's rows in order: the file is moved
-   * into the session's files as it is (once for all its fields), not written again.
+   * into the session's files as it is (once for all its fields), not written again: its writer
+   * checks its values against MAX_CELL_BYTES (cell-limit.ts cellsWithin), nothing reads them again.
    */
   | { name: string; adopt: { path: string; field: string } };
 
@@ -98,7 +99,7 @@ export type Change =
    * engine's format (parquet-layout.ts parquetOptions), column i as field `c<i>` named `names[i]`
    * (the fields of `paths[0]`, then those of `paths[1]`…; a wide table takes several files,
    * see column-groups.ts), rows in order in each: they are moved into the session's files
-   * as they are, not written again.
+   * as they are, not written again (their writer checks MAX_CELL_BYTES, as for `adopt`).
    */
   | { kind: 'file'; paths: string[]; names: string[]; scratch?: string[] }
   /** An operation that finds nothing to do (the dataset stays as it is; no version). */

@@ -262,7 +262,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       let m: Materialized;
       wrote = true;
       try {
-        m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change);
+        m = await materialize(ctx.db, rt.store, ctx.sessionId, dataset, change, { maxCellBytes: rt.config.MAX_CELL_BYTES });
       } finally {
         await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
       }

@@ -661,3 +661,97 @@ describe('executeCommand: resource limits', () => {
     }
   });
 });
+
+// MAX_CELL_BYTES bounds the cells a command makes, not only the values a request brings:
+// a value built by the statement past it fails the command as its result is written, and
+// the session keeps its version, data and files.
+describe('executeCommand: cells over MAX_CELL_BYTES', () => {
+  const LIMIT = 1000;
+  let h: EngineHarness;
+  before(async () => {
+    h = await engineHarness({ MAX_CELL_BYTES: LIMIT });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  /** The session's version, data and files (nothing staged and left behind). */
+  async function everything(id: string) {
+    return { ...(await snapshot(h, id)), files: (await fs.readdir(h.rt.store.filesDir(id))).sort(), tmp: await fs.readdir(h.rt.store.tmpDir(id)).catch(() => []) };
+  }
+
+  async function refused(id: string, sql: string, column: string, bytes: number) {
+    const before = await everything(id);
+    const res = await command(h, id, sql);
+    assert.equal(res.success, false, sql);
+    assert.equal(res.error, 'value too large', res.errorDescription);
+    assert.equal(res.errorDescription, `column ${JSON.stringify(column)} would hold a value of ${bytes} bytes; cell values are limited to ${LIMIT} bytes (MAX_CELL_BYTES); the dataset is unchanged`);
+    assert.equal(res.dataChanged, false);
+    assert.deepEqual(await everything(id), before, 'the session is as it was');
+  }
+
+  test('a SELECT building a value over the limit is refused; one at the limit is accepted', async () => {
+    const id = await h.load(CSV);
+    await refused(id, `SELECT *, repeat('x', ${LIMIT + 1}) AS big FROM df`, 'big', LIMIT + 1);
+    // Bytes of UTF-8, not characters: 501 × 'é' is 1002 bytes.
+    await refused(id, `SELECT a, x || repeat('é', ${LIMIT / 2 + 1}) AS x FROM df`, 'x', 2 * (LIMIT / 2 + 1) + 1);
+    // The result of a row-by-row projection (written beside the kept columns) is checked too.
+    await refused(id, `SELECT a, repeat(x, ${LIMIT + 1}) AS x, f FROM df`, 'x', LIMIT + 1);
+    await h.ok(id, 'executeCommand', { command: `SELECT *, repeat('x', ${LIMIT}) AS big, encode(repeat('é', ${LIMIT / 2})) AS bytes FROM df` });
+    const t = await h.table(id);
+    assert.deepEqual(t.columns, ['a', 'x', 'f', 'big', 'bytes']);
+    assert.ok(t.rows.every((r) => r[3] === 'x'.repeat(LIMIT)));
+  });
+
+  test('an UPDATE making a value over the limit is refused; the data stays as it was', async () => {
+    const id = await h.load(CSV);
+    await h.ok(id, 'executeCommand', { command: 'SELECT a, x, encode(x) AS b FROM df' });
+    const data = await h.table(id);
+    await refused(id, `UPDATE df SET x = repeat(x, ${LIMIT + 1})`, 'x', LIMIT + 1);
+    await refused(id, `UPDATE df SET x = repeat(x, ${LIMIT + 1}) WHERE a = 3`, 'x', LIMIT + 1);
+    // BLOB: its bytes.
+    await refused(id, `UPDATE df SET b = encode(repeat('é', ${LIMIT / 2 + 1}))`, 'b', LIMIT + 2);
+    assert.deepEqual(await h.table(id), data);
+    await h.ok(id, 'executeCommand', { command: `UPDATE df SET x = repeat(x, ${LIMIT}) WHERE a = 3` });
+    assert.deepEqual(await h.column(id, 'x'), ['p', 'q', 'r'.repeat(LIMIT)]);
+  });
+
+  test('a wide result (several files) is checked in each file it writes', async () => {
+    // 1,100 columns: the result's files are of 1,000 columns (WIDE_GROUP), the new one in the second.
+    const id = await h.loadSql(`SELECT ${Array.from({ length: 1100 }, (_, k) => `'v' || range AS c${k}`).join(', ')} FROM range(2)`);
+    await refused(id, `SELECT *, repeat(c5, ${LIMIT}) AS big FROM df`, 'big', 2 * LIMIT);
+    await refused(id, `SELECT * REPLACE (repeat(c1050, ${LIMIT}) AS c1050) FROM df ORDER BY c0 DESC`, 'c1050', 2 * LIMIT);
+    await h.ok(id, 'executeCommand', { command: `SELECT *, repeat(c5, ${LIMIT / 2}) AS big FROM df ORDER BY c0 DESC` });
+    assert.deepEqual(await h.column(id, 'big'), ['v1'.repeat(LIMIT / 2), 'v0'.repeat(LIMIT / 2)]);
+  });
+
+  test('lists, structs and maps are measured by their text form', async () => {
+    const id = await h.load(CSV);
+    const textBytes = async (expr: string) => Number(await h.rt.duck.withConnection((db) => db.scalar(`SELECT strlen(CAST(${expr} AS VARCHAR))`)));
+    const half = LIMIT / 2;
+    for (const [expr, name] of [
+      [`[repeat('x', ${half}), repeat('y', ${half})]`, 'l'],
+      [`{'k': repeat('x', ${LIMIT})}`, 's'],
+      [`MAP {'k': repeat('x', ${LIMIT})}`, 'm'],
+      [`range(${LIMIT})`, 'r'],
+    ]) {
+      await refused(id, `SELECT ${expr} AS ${name} FROM df`, name, await textBytes(expr));
+    }
+    await h.ok(id, 'executeCommand', { command: `SELECT [repeat('x', ${LIMIT - 2})] AS l FROM df` });
+    assert.equal(await textBytes(`[repeat('x', ${LIMIT - 2})]`), LIMIT);
+  });
+
+  test('the default limit (1,000,000 bytes) refuses a value of 100 MB', async () => {
+    const big = await engineHarness();
+    try {
+      const id = await big.load(CSV);
+      const state = await big.rt.store.state(id);
+      const res = await big.run(id, 'executeCommand', { command: `SELECT repeat('x', 100000000) AS big` });
+      assert.equal(res.error, 'value too large', res.errorDescription);
+      assert.match(res.errorDescription, /^column "big" would hold a value of 100000000 bytes; cell values are limited to 1000000 bytes \(MAX_CELL_BYTES\)/);
+      assert.deepEqual(await big.rt.store.state(id), state);
+    } finally {
+      await big.close();
+    }
+  });
+});

@@ -53,6 +53,8 @@ export const executeCommand = defineOperation({
           // The engine's own format: a whole new table is adopted as the version's file (its
           // size is known only afterwards: row groups as for the dataset it replaces).
           parquet: parquetOptions(rowGroupRows(ds.rows)),
+          // Checked as the result is written: its files become the version's as they are.
+          maxCellBytes: ctx.config.MAX_CELL_BYTES,
           // Wide: df as column groups, loaded into a table first when rows are deleted (the
           // filter over the files holds chunks of every column in three more operators), or
           // when a query over the files runs out of memory (see loadTable in sandbox.ts).
