@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+import { literal } from '../../engine/sql.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -73,4 +75,19 @@ test('splitColumn: undo restores exactly the previous table, redo the split', as
   assert.deepEqual(await h.table(id), before);
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
+});
+
+test('splitColumn: a literal delimiter\'s count from lengths is string_split\'s list length', async () => {
+  const delimiters = fc.constantFrom(',', 'x', 'xx', 'xyx', ', ', '€', 'é€', '😀', '.', '\\', "'", '\n', 'aa');
+  const value = fc.array(fc.constantFrom('x', 'y', 'a', ',', ' ', '€', 'é', '😀', '.', '\\', "'", '\n'), { maxLength: 40 }).map((cs) => cs.join(''));
+  await h.rt.duck.withConnection(async (db) => {
+    await fc.assert(
+      fc.asyncProperty(delimiters, fc.array(value, { minLength: 1, maxLength: 20 }), async (delimiter, values) => {
+        const d = literal(delimiter);
+        const rows = await db.rows(`SELECT t, (strlen(t) - strlen(replace(t, ${d}, ''))) // ${Buffer.byteLength(delimiter)} + 1 AS n, len(string_split(t, ${d})) AS truth FROM (SELECT unnest([${values.map(literal).join(', ')}]::VARCHAR[]) AS t)`);
+        for (const r of rows) assert.equal(r.n, r.truth, JSON.stringify({ delimiter, t: r.t }));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
