@@ -108,7 +108,10 @@ export function patternReason(err: unknown): string {
   return clientText((err instanceof Error ? err.message : String(err)).replace(/^[\w ]+Error: /, ''), { userSql: true });
 }
 
-/** The refusal of a change that would make `count` columns, past `max` (MAX_COLUMNS). */
-export function tooManyColumns(operation: string, count: number, max: number): OperationError {
-  return new OperationError('too many columns', `${operation} would make ${count.toLocaleString('en-US')} columns; the limit is ${max.toLocaleString('en-US')} (MAX_COLUMNS); the dataset is unchanged`);
+/**
+ * The refusal of a change that would make `count` columns (or, with `atLeast`, that many or
+ * more: counted only as far as needed to refuse), past `max` (MAX_COLUMNS).
+ */
+export function tooManyColumns(operation: string, count: number, max: number, atLeast = false): OperationError {
+  return new OperationError('too many columns', `${operation} would make ${atLeast ? 'at least ' : ''}${count.toLocaleString('en-US')} columns; the limit is ${max.toLocaleString('en-US')} (MAX_COLUMNS); the dataset is unchanged`);
 }
