@@ -5,7 +5,7 @@ import { OperationError } from '../operations/errors.ts';
 // `repeat(a, 100000)`, combineColumns of large cells, a findReplace whose replacement
 // multiplies a value's length) could otherwise make cells of any size, which `data` slices,
 // downloads and the cell cache then hold whole. The check runs inside the statement that
-// writes a new column's file, as a filter of the rows it writes (cellsWithin): strlen of a
+// writes a new column's file, as a filter of the rows it writes (cellChecked): strlen of a
 // VARCHAR is its stored length, read without touching the bytes, so the write does not get
 // slower (10M values: about 25 ms of CPU for a write of 0.5–6 s, see the README's
 // MAX_CELL_BYTES), where a scan of the written file afterwards cost 0.03–0.9 s a column.
@@ -45,7 +45,7 @@ export function cellBytesSql(expr: string, type: string): string | null {
  * COPY with it took about half the time to prepare of one with a CASE a column (52 against
  * 104 ms). The sizes are computed again, only for the failing row, to name its column.
  */
-export function cellsWithin(columns: { expr: string; type: string }[], maxBytes: number): string | null {
+function cellsWithin(columns: { expr: string; type: string }[], maxBytes: number): string | null {
   const checked = columns.flatMap((c, k) => {
     const size = cellBytesSql(c.expr, c.type);
     return size === null ? [] : [{ k, size }];
@@ -58,8 +58,23 @@ export function cellsWithin(columns: { expr: string; type: string }[], maxBytes:
 }
 
 /**
- * The client's error for a statement that failed on cellsWithin's check; null for any other
- * failure. `name(k)`: the user's name of the column checked as cellsWithin's `columns[k]`.
+ * `select` (a query whose output columns are `columns[k].field`, of DuckDB type
+ * `columns[k].type`) as the query a COPY writes with the cell limit checked (cellsWithin):
+ * the fields in order, the rows of `select` in order (by `orderBy`, one of its columns not
+ * among the fields, when given); null when no column has a type to check, for the caller to
+ * write `select` as it is. The filter sits over `select` as a subquery so that each value is
+ * computed once, as a column (DuckDB does not push a filter calling error() into the
+ * projection below it).
+ */
+export function cellChecked(select: string, columns: { field: string; type: string }[], maxBytes: number, orderBy?: string): string | null {
+  const within = cellsWithin(columns.map((c) => ({ expr: c.field, type: c.type })), maxBytes);
+  if (within === null) return null;
+  return `SELECT ${columns.map((c) => c.field).join(', ')} FROM (${select}) AS __cells WHERE ${within}${orderBy ? ` ORDER BY ${orderBy}` : ''}`;
+}
+
+/**
+ * The client's error for a statement that failed on cellChecked's check; null for any other
+ * failure. `name(k)`: the user's name of the column checked as cellChecked's `columns[k]`.
  * OperationError('value too large') naming the column, the value's size and MAX_CELL_BYTES.
  */
 export function cellLimitError(err: unknown, name: (k: number) => string, maxBytes: number): OperationError | null {

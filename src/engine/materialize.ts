@@ -8,7 +8,7 @@ import type { Change, ColumnPlan } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
 import { columnGroups } from './column-groups.ts';
-import { cellLimitError, cellsWithin } from './cell-limit.ts';
+import { cellLimitError, cellChecked } from './cell-limit.ts';
 
 export interface Materialized {
   rows: number;
@@ -56,18 +56,11 @@ export async function materialize(db: Db, store: SessionStore, sessionId: string
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
     const scan = await scanFor(db, dataset, group.map((c) => c.expr), outputs, change.joins ?? []);
     const source = [scan.source, ...(change.joins ?? [])].join(' POSITIONAL JOIN ');
-    const within = cellsWithin(scan.types.map((t, k) => ({ expr: `c${k}`, type: t.type })), limits.maxCellBytes);
-    // The check reads each computed value once, as a column of the subquery (DuckDB does not
-    // push a filter calling error() into the projection below it).
-    const select =
-      within === null
-        ? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`
-        : `SELECT ${group.map((_, k) => `c${k}`).join(', ')} FROM (SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}) AS t WHERE ${within}${change.ordered ? ' ORDER BY __order' : ''}`;
+    const fields = scan.types.map((t, k) => ({ field: `c${k}`, type: t.type }));
+    const checked = cellChecked(`SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}`, fields, limits.maxCellBytes, change.ordered ? '__order' : undefined);
+    const select = checked ?? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
     const options = parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) });
-    const count = await copyToParquet(db, select, path, options).catch(async (err: unknown) => {
-      await fs.rm(path, { force: true });
-      throw cellLimitError(err, (k) => names[group[k].at], limits.maxCellBytes) ?? err;
-    });
+    const count = await copyChecked(db, select, path, options, (k) => names[group[k].at], limits);
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });
       throw new Error(`column change produced ${count} rows for a dataset of ${dataset.rows}`);
@@ -212,6 +205,18 @@ async function deleteRows(db: Db, store: SessionStore, sessionId: string, datase
   }
 }
 
+/**
+ * copyToParquet of a query made by cellChecked: a cell over the limit fails it as
+ * OperationError 'value too large' naming the column (`name(k)` for field c<k>), and the file
+ * it was writing is removed; any other failure is rethrown as it is (the file removed too).
+ */
+async function copyChecked(db: Db, select: string, path: string, options: string, name: (k: number) => string, limits: VersionLimits): Promise<number> {
+  return copyToParquet(db, select, path, options).catch(async (err: unknown) => {
+    await fs.rm(path, { force: true });
+    throw cellLimitError(err, name, limits.maxCellBytes) ?? err;
+  });
+}
+
 /** A whole new table; its row count is known only once written, so its row groups are sized for the version it replaces (`rowGroup`). */
 async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: string, names: string[], rowGroup: number, limits: VersionLimits): Promise<Materialized> {
   const described = await db.describe(`(${sql})`);
@@ -219,11 +224,9 @@ async function writeTable(db: Db, store: SessionStore, sessionId: string, sql: s
   checkNames(names);
   const { file, path } = store.newFile(sessionId);
   const aliases = described.map((_, i) => `c${i}`).join(', ');
-  const within = cellsWithin(described.map((d, i) => ({ expr: `c${i}`, type: d.type })), limits.maxCellBytes);
-  const rows = await copyToParquet(db, `SELECT * FROM (${sql}) AS t(${aliases})${within === null ? '' : ` WHERE ${within}`}`, path, parquetOptions(rowGroup)).catch(async (err: unknown) => {
-    await fs.rm(path, { force: true });
-    throw cellLimitError(err, (i) => names[i], limits.maxCellBytes) ?? err;
-  });
+  const table = `SELECT * FROM (${sql}) AS t(${aliases})`;
+  const select = cellChecked(table, described.map((d, i) => ({ field: `c${i}`, type: d.type })), limits.maxCellBytes) ?? table;
+  const rows = await copyChecked(db, select, path, parquetOptions(rowGroup), (i) => names[i], limits);
   const types = await parquetTypes(db, path);
   return {
     rows,

@@ -6,7 +6,7 @@ import { ALLOWED_TABLE_FUNCTIONS, alterRefusal, deniedFunction, planTableFunctio
 import { commandNames, type ShownNames } from '../protocol/command-names.ts';
 import { columnGroups, WIDE_GROUP } from './column-groups.ts';
 import { isRowFilter, isRowProjection, projectedColumns } from './sandbox-projection.ts';
-import { cellLimitError, cellsWithin } from './cell-limit.ts';
+import { cellLimitError, cellChecked } from './cell-limit.ts';
 
 // executeCommand runs a user's SQL statement. The original ran arbitrary Python, i.e. gave
 // every client remote code execution; here the statement runs in a DuckDB instance of its
@@ -596,10 +596,8 @@ async function copyOut(conn: DuckDBConnection, select: string, written: number[]
   // The check goes into each COPY, over the columns of its file: around the query of a wide
   // result it would be one more operator holding vectors of every column, and queries of
   // 10,000 columns that fit in the command's memory limit without it ran out of memory.
-  // (A filter over the COPY's query as a subquery: each value is computed once, as a column.)
   const copy = async (sql: string, columns: number[], file: string) => {
-    const within = cells && cellsWithin(columns.map((j) => ({ expr: `c${j}`, type: cells.types[j] })), input.maxCellBytes);
-    const query = within ? `SELECT ${columns.map((j) => `c${j}`).join(', ')} FROM (${sql}) AS __cells WHERE ${within}` : sql;
+    const query = (cells && cellChecked(sql, columns.map((j) => ({ field: `c${j}`, type: cells.types[j] })), input.maxCellBytes)) ?? sql;
     try {
       const reader = await conn.runAndReadAll(`COPY (${query}) TO ${literal(file)} ${input.parquet}`);
       return Number(reader.getRows()[0][0]);

@@ -47,7 +47,7 @@ export type ColumnPlan =
    * Field `field` of a Parquet file the operation wrote itself in ctx.tmpDir, in the engine's
    * format (parquet-layout.ts), holding exactly the dataset's rows in order: the file is moved
    * into the session's files as it is (once for all its fields), not written again: its writer
-   * checks its values against MAX_CELL_BYTES (cell-limit.ts cellsWithin), nothing reads them again.
+   * checks its values against MAX_CELL_BYTES (cell-limit.ts cellChecked), nothing reads them again.
    */
   | { name: string; adopt: { path: string; field: string } };
 
