@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
+import { CHROMIUM_ARGS } from './helpers/browser.ts';
 
 // The original front end's Socket.IO client (socket.io-client 1.3.7, engine.io protocol 3)
 // in headless Chromium, whose XHR takes binary: it must get past the handshake on polling,
@@ -14,7 +15,6 @@ import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
 // package (scripts/ensure-system.sh installs it on npm install); without it this test fails.
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLIENT_JS = fs.readFileSync(createRequire(import.meta.url).resolve('socket.io-client-v1/socket.io.js'), 'utf8');
 
 let server: TestServer;

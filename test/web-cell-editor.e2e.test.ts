@@ -10,9 +10,9 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
+import { CHROMIUM_ARGS, until } from './helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROWS = 30;
 const CSV = ['id,name,email,city,score', ...Array.from({ length: ROWS }, (_, i) => `${i},Person ${i},p${i}@ex.com,City ${i},${100 + i}`)].join('\n');
 
@@ -48,17 +48,6 @@ async function openSession(id: string): Promise<Page> {
 }
 
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 async function metadata(id: string) {
   const m = await client.request('metadata', id);

@@ -12,9 +12,9 @@ import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 import { sessionFromSelect } from './helpers/engine.ts';
 import { messyCsv } from './helpers/messy.ts';
+import { CHROMIUM_ARGS, until } from './helpers/browser.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MESSY_ROWS = 3000;
 
 let server: TestServer;
@@ -66,17 +66,6 @@ const indexText = async (p: Page, row: number) => {
   const el = p.locator(`#glide-cell-1-${row}`);
   return (await el.count()) ? el.textContent() : null;
 };
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const rowCount = (p: Page) => p.getByTestId('row-count').textContent();
 
