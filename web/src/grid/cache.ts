@@ -85,16 +85,20 @@ export class SliceCache {
     return `${rb}:${cb}`;
   }
 
-  /** The cell's value (undefined while loading) and its row's position in the dataset. */
-  get(row: number, col: number): { value: unknown; index: number | undefined; loaded: boolean } {
+  /** The block showing a cell (fresh, or stale until its fresh copy arrives), and the cell's row and column in it. */
+  private locate(row: number, col: number): { block: Block; r: number; c: number } | undefined {
     const rb = Math.floor(row / ROW_BLOCK);
     const cb = Math.floor(col / COL_BLOCK);
     const k = this.key(rb, cb);
     const block = this.blocks.get(k) ?? this.stale.get(k);
-    if (!block) return { value: undefined, index: undefined, loaded: false };
-    const r = row - rb * ROW_BLOCK;
-    if (r >= block.data.length) return { value: undefined, index: undefined, loaded: false };
-    return { value: block.data[r][col - cb * COL_BLOCK], index: block.index[r], loaded: true };
+    return block && { block, r: row - rb * ROW_BLOCK, c: col - cb * COL_BLOCK };
+  }
+
+  /** The cell's value (undefined while loading) and its row's position in the dataset. */
+  get(row: number, col: number): { value: unknown; index: number | undefined; loaded: boolean } {
+    const at = this.locate(row, col);
+    if (!at || at.r >= at.block.data.length) return { value: undefined, index: undefined, loaded: false };
+    return { value: at.block.data[at.r][at.c], index: at.block.index[at.r], loaded: true };
   }
 
   /**
@@ -103,14 +107,10 @@ export class SliceCache {
    * arrives) answers for what it shows, not for the columns and rows of now.
    */
   editTarget(row: number, col: number): EditTarget | undefined {
-    const rb = Math.floor(row / ROW_BLOCK);
-    const cb = Math.floor(col / COL_BLOCK);
-    const k = this.key(rb, cb);
-    const block = this.blocks.get(k) ?? this.stale.get(k);
-    const r = row - rb * ROW_BLOCK;
-    const column = block?.columns[col - cb * COL_BLOCK];
-    if (!block || r >= block.index.length || column === undefined) return undefined;
-    return { column, row: block.index[r], rowEpoch: block.rowEpoch };
+    const at = this.locate(row, col);
+    const column = at?.block.columns[at.c];
+    if (!at || at.r >= at.block.index.length || column === undefined) return undefined;
+    return { column, row: at.block.index[at.r], rowEpoch: at.block.rowEpoch };
   }
 
   /** The dataset position of a row of the view, when its block is here. */
