@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { operations } from './index.ts';
 import { describeOperations, DISCOVERY_OPERATION } from './discovery.ts';
+import { roleOf as parameterRole, schemaShape } from './params.ts';
 
 type Schema = { type?: unknown; properties?: Record<string, Schema>; anyOf?: Schema[]; items?: Schema; enum?: unknown[]; 'x-role'?: string; 'x-regexFlag'?: string };
 
@@ -75,4 +76,15 @@ test('operations: column, row, regex, choice and SQL parameters carry their x-ro
   const split = describeOperations().find((d) => d.name === 'splitColumn')!.parameters as Schema;
   assert.equal(split.properties!.delimiter['x-regexFlag'], 'regex');
   assert.equal(roleOf(describeOperations().find((d) => d.name === 'data')!.parameters.properties as unknown as Schema) ?? roles.get('data.searchQuery'), 'regex');
+});
+
+test('operations: the roles the server reads from the schema of a changing operation (params.ts roleOf) are the ones it publishes', () => {
+  // History records the names behind column positions by these roles (recipe-columns.ts): one
+  // the server could not see would leave that parameter replayed by position on another dataset.
+  for (const op of operations.filter((o) => o.kind === 'change')) {
+    const published = (describeOperations().find((d) => d.name === op.name)!.parameters as Schema).properties ?? {};
+    const shape = schemaShape(op.params);
+    assert.ok(shape, `${op.name}: parameters are an object`);
+    for (const [name, s] of Object.entries(shape)) assert.equal(parameterRole(s), roleOf(published[name]), `${op.name}.${name}`);
+  }
 });

@@ -112,11 +112,30 @@ export function operationParameters(body: Record<string, unknown>): Record<strin
   return Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
 }
 
-/** The keys an operation's parameter schema reads: a z.object's, through pipes (.transform); null when the schema is not one. */
-function schemaKeys(schema: z.ZodType): string[] | null {
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
-  if (schema instanceof z.ZodPipe) return schemaKeys(schema.in as z.ZodType);
+/** The parameters an operation's schema reads, by key: a z.object's shape, through pipes (.transform); null when the schema is not one. */
+export function schemaShape(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | null {
+  if (schema instanceof z.ZodObject) return schema.shape;
+  if (schema instanceof z.ZodPipe) return schemaShape(schema.in as z.ZodType);
   return null;
+}
+
+function schemaKeys(schema: z.ZodType): string[] | null {
+  const shape = schemaShape(schema);
+  return shape ? Object.keys(shape) : null;
+}
+
+/**
+ * A parameter's role (its `x-role`, ParamRole), found through the wrappers that keep what
+ * the parameter is (.optional(), .nullish(), .default(), a pipe's input); undefined without one.
+ */
+export function roleOf(schema: z.ZodType): ParamRole | undefined {
+  for (let s: z.ZodType = schema; ; ) {
+    const r = s.meta()?.['x-role'];
+    if (r !== undefined) return r as ParamRole;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNonOptional || s instanceof z.ZodReadonly || s instanceof z.ZodCatch) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return undefined;
+  }
 }
 
 /**
