@@ -8,6 +8,7 @@ import type { SelectionCache } from '../engine/selection-cache.ts';
 import type { CellCache } from '../engine/cell-cache.ts';
 import type { CpuPool } from '../worker/cpu-pool.ts';
 import type { AppliedOperation, Manifest } from '../store/manifest.ts';
+import type { ColumnNames } from '../protocol/messages.ts';
 
 /** What every operation gets to work with: the current version, already opened as `df`. */
 export interface OperationContext {
@@ -105,14 +106,20 @@ export type Change =
   /** An operation that finds nothing to do (the dataset stays as it is; no version). */
   | { kind: 'none' };
 
+/** What history records of an applied operation, besides its name and time. */
+export type Recorded = Pick<AppliedOperation, 'parameters' | 'columns'>;
+
 /** What the history operations (undo, redo, applyOperations…) may do with the version list. */
 export interface SessionControl {
   /**
    * Validate and run one changing operation on `dataset`, writing its files, without
-   * committing. Returns the dataset it made (`dataset` itself when nothing changed) and the
-   * parameters to record for it (knownParameters).
+   * committing. `columns` (a recipe entry's): the names of columns `parameters` gives by
+   * position, which are looked for in `dataset` instead (recipe-columns.ts resolveColumnNames).
+   * Returns the dataset it made (`dataset` itself when nothing changed) and what to record
+   * for it: the parameters as applied (knownParameters) and the names of the columns they
+   * gave by position (recordColumnNames).
    */
-  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<{ dataset: Dataset; parameters: Record<string, unknown> }>;
+  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>, columns?: ColumnNames): Promise<{ dataset: Dataset; recorded: Recorded }>;
   /** Make a staged dataset the current version, recording the operations that made it. */
   commit(dataset: Dataset, operations: AppliedOperation[]): Promise<Manifest>;
   /** Move the current pointer one step; null when there is nothing that way. */

@@ -53,10 +53,20 @@ export type DataSlice = z.infer<typeof dataSlice>;
 /** dataChanged, pushed to the session's room after every changing operation. */
 export const dataChanged = z.object({ sessionID: z.string(), requestID: z.string().nullish() });
 
+/**
+ * Beside a history entry's parameters: the names of the columns that its parameters giving
+ * columns by position referred to when it was applied, by parameter (`{"columnIndex": "price"}`;
+ * a list for a list, one name per entry). applyOperations finds those names again, so that
+ * a recipe changes the same columns on a dataset whose columns are in another order.
+ */
+export const columnNames = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+export type ColumnNames = z.infer<typeof columnNames>;
+
 /** One entry of `history` (and of a recipe given to `applyOperations`). */
 export const historyEntry = z.object({
   operation: z.string(),
   parameters: z.record(z.string(), z.unknown()),
+  columns: columnNames.optional(),
   appliedAt: z.string().optional(),
   undone: z.boolean().optional(),
 });

@@ -1,3 +1,5 @@
+import type { ColumnNames } from '../protocol/messages.ts';
+
 // A version of a dataset is a manifest: the ordered columns, each pointing at a field of an
 // immutable Parquet file. An operation that changes one column writes one new file with
 // that column and points every other column at the files it already had, so a version
@@ -36,6 +38,8 @@ export function columnFiles(column: ColumnEntry): string[] {
 export interface AppliedOperation {
   operation: string;
   parameters: Record<string, unknown>;
+  /** The names of the columns the positional parameters referred to (absent: none did, or recorded before names were). */
+  columns?: ColumnNames;
   appliedAt: string;
 }
 

@@ -13,7 +13,8 @@ import type { Job, JobResult } from '../queue/job.ts';
 import { engineFor, type Engine, type Runtime } from './runtime.ts';
 import { CPU_TIMEOUT, CPU_OUT_OF_MEMORY } from './cpu-pool.ts';
 import { checkSessionQuota, touchSession } from '../store/quota.ts';
-import type { HistoryPosition, Operation, OperationContext, SessionControl } from '../operations/types.ts';
+import type { HistoryPosition, Operation, OperationContext, Recorded, SessionControl } from '../operations/types.ts';
+import { recordColumnNames, resolveColumnNames } from '../operations/recipe-columns.ts';
 import { readKey } from '../engine/read-cache.ts';
 import { collectAfterWide } from '../engine/native-release.ts';
 import type { AppliedOperation, Manifest, SessionState } from '../store/manifest.ts';
@@ -160,7 +161,7 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
       }
       const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
       if (staged.dataset === ctx.dataset) return { result: {}, changed: false };
-      await control.commit(staged.dataset, [applied(op.name, staged.parameters)]);
+      await control.commit(staged.dataset, [applied(op.name, staged.recorded)]);
       return { result: {}, changed: true };
     } catch (err) {
       // A job answered as timed out no longer has the session's changes to itself: the next
@@ -212,8 +213,8 @@ export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, 
   return parsed.data;
 }
 
-function applied(operation: string, parameters: Record<string, unknown>): AppliedOperation {
-  return { operation, parameters, appliedAt: new Date().toISOString() };
+function applied(operation: string, recorded: Recorded): AppliedOperation {
+  return { operation, ...recorded, appliedAt: new Date().toISOString() };
 }
 
 async function openContext(rt: Runtime, engine: Engine, db: Db, sessionId: string, dataset: Dataset, deadline: number): Promise<OperationContext> {
@@ -244,15 +245,18 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
     get wrote() {
       return wrote;
     },
-    async stage(dataset, operation, parameters) {
+    async stage(dataset, operation, sent, columns) {
       const op = findOperation(operation);
       if (!op || op.kind !== 'change') throw new OperationError('unknown operation', `${JSON.stringify(operation)} is not a changing operation`);
-      assertStringsWithin(parameters, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
+      assertStringsWithin(sent, rt.config.MAX_CELL_BYTES, OWN_LIMITS);
+      const parameters = columns ? resolveColumnNames(op.params, dataset.names, sent, columns) : sent;
       const params = parseParams(op.params, parameters);
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset, ctx.deadline);
       const change = await op.run(opCtx, params);
-      const recorded = knownParameters(op.params, parameters);
-      if (change.kind === 'none') return { dataset, parameters: recorded };
+      const known = knownParameters(op.params, parameters);
+      const names = recordColumnNames(op.params, dataset.names, known);
+      const recorded = names ? { parameters: known, columns: names } : { parameters: known };
+      if (change.kind === 'none') return { dataset, recorded };
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
       if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
@@ -273,7 +277,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
         // Once for every cache (EditLineage), whichever DuckDB instance the new version's reads use.
         for (const s of change.sameExcept ?? []) rt.lineage.record(next, s.at, dataset, s.from, s.positions, { cells: s.cells, values: s.values });
       }
-      return { dataset: next, parameters: recorded };
+      return { dataset: next, recorded };
     },
     async commit(dataset, operations) {
       await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineOperation } from '../types.ts';
+import { defineOperation, type Recorded } from '../types.ts';
+import { columnNames } from '../../protocol/messages.ts';
 import { OperationError, engineReason } from '../errors.ts';
 import { nonNegativeInt, operationParameters } from '../params.ts';
 
@@ -63,6 +64,8 @@ export const history = defineOperation({
 const recipeEntry = z.object({
   operation: z.string(),
   parameters: z.record(z.string(), z.unknown()).default({}),
+  // Absent (entries recorded before names were, recipes written by hand): positions as they are.
+  columns: columnNames.optional(),
   appliedAt: z.string().optional(),
   undone: z.boolean().optional(),
 });
@@ -89,9 +92,10 @@ export const applyOperations = defineOperation({
     const applied = [];
     for (const { entry, index } of todo) {
       const parameters = operationParameters(entry.parameters);
-      let recorded: Record<string, unknown>;
+      let recorded: Recorded;
       try {
-        ({ dataset, parameters: recorded } = await control.stage(dataset, entry.operation, parameters));
+        // `dataset` is the earlier steps' result: names are found where those steps left them.
+        ({ dataset, recorded } = await control.stage(dataset, entry.operation, parameters, entry.columns));
       } catch (err) {
         // The step ran on `dataset` (the earlier steps' result): its columns are the ones DuckDB names.
         const why = reason(err, dataset.names);
@@ -101,7 +105,7 @@ export const applyOperations = defineOperation({
         const code = err instanceof OperationError && RETRYABLE.has(err.code) ? err.code : 'operation failed';
         throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`, err instanceof OperationError && err.cause ? { cause: err.cause } : undefined);
       }
-      applied.push({ operation: entry.operation, parameters: recorded, appliedAt: new Date().toISOString() });
+      applied.push({ operation: entry.operation, ...recorded, appliedAt: new Date().toISOString() });
     }
     if (dataset === ctx.dataset) return { result: { applied: applied.length }, changed: false };
     await control.commit(dataset, applied);

@@ -1,0 +1,168 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
+
+// A recipe taken from one dataset (history) and applied to another (applyOperations) must
+// change the same columns there, whatever their order: history records the names the
+// positional parameters referred to, and a replay finds those names again.
+
+type Entry = { operation: string; parameters: Record<string, unknown>; columns?: Record<string, unknown>; undone?: boolean };
+
+describe('recipes replay positional steps by the names they referred to', () => {
+  let h: EngineHarness;
+  before(async () => {
+    h = await engineHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  /** The history of a session made from `csv` by `steps` (each applied alone), without times. */
+  async function recipeOf(csv: string, steps: [string, Record<string, unknown>][]): Promise<Entry[]> {
+    const id = await h.load(csv);
+    for (const [operation, parameters] of steps) await h.ok(id, operation, parameters);
+    return (await h.ok(id, 'history')).operations.map(({ appliedAt: _t, ...entry }: Entry & { appliedAt: string }) => entry);
+  }
+
+  const A = 'name,price,qty\napple,1,10\npear,3,20\n';
+  // A's columns in another order, with other values.
+  const B = 'qty,name,price\n5,fig,2\n7,kiwi,6\n';
+
+  test('history records the names beside the parameters as applied; a name parameter needs none', async () => {
+    const recipe = await recipeOf(A, [
+      ['normalize', { columnIndex: '1' }],
+      ['fillDown', { columnFrom: 1, columnTo: 2, method: 'ffill' }],
+      ['renameColumn', { column: 'qty', newName: 'count' }],
+      ['renameColumn', { column: 0, newName: 'item' }],
+      ['combineColumns', { columnsToCombine: [0, 'count'], seperator: '-' }],
+      ['deleteColumns', { columnIndices: [0, 3] }],
+    ]);
+    assert.deepEqual(recipe, [
+      { operation: 'normalize', parameters: { columnIndex: '1' }, columns: { columnIndex: 'price' }, undone: false },
+      // No gap to fill: nothing changed, nothing recorded.
+      { operation: 'renameColumn', parameters: { column: 'qty', newName: 'count' }, undone: false },
+      { operation: 'renameColumn', parameters: { column: 0, newName: 'item' }, columns: { column: 'name' }, undone: false },
+      { operation: 'combineColumns', parameters: { columnsToCombine: [0, 'count'], seperator: '-' }, columns: { columnsToCombine: ['item', 'count'] }, undone: false },
+      { operation: 'deleteColumns', parameters: { columnIndices: [0, 3] }, columns: { columnIndices: ['merged_column', 'count'] }, undone: false },
+    ]);
+  });
+
+  test('a recipe from a dataset whose columns are in another order changes the same columns', async () => {
+    const recipe = await recipeOf(A, [['normalize', { columnIndex: 1 }]]);
+    const target = await h.load(B);
+    const res = await h.ok(target, 'applyOperations', { operations: recipe });
+    assert.equal(res.applied, 1);
+    assert.deepEqual(await h.table(target), {
+      columns: ['qty', 'name', 'price'],
+      types: ['int', 'string', 'float'],
+      rows: [
+        [5, 'fig', 0],
+        [7, 'kiwi', 1],
+      ],
+    });
+    // The replay records where the column is in this dataset, and its name again.
+    assert.deepEqual(
+      (await h.ok(target, 'history')).operations.map((o: Entry) => [o.parameters, o.columns]),
+      [[{ columnIndex: 2 }, { columnIndex: 'price' }]],
+    );
+  });
+
+  test('a rename earlier in the recipe: a later step finds its column by the new name', async () => {
+    const recipe = await recipeOf(A, [
+      ['renameColumn', { column: 'price', newName: 'cost' }],
+      ['normalize', { columnIndex: 1 }],
+    ]);
+    assert.deepEqual(recipe[1].columns, { columnIndex: 'cost' });
+    const target = await h.load(B);
+    await h.ok(target, 'applyOperations', { operations: recipe });
+    const table = await h.table(target);
+    assert.deepEqual(table.columns, ['qty', 'name', 'cost']);
+    assert.deepEqual(table.rows, [
+      [5, 'fig', 0],
+      [7, 'kiwi', 1],
+    ]);
+  });
+
+  test('columns deleted earlier in the recipe: a later step finds its column where it now is', async () => {
+    const recipe = await recipeOf('name,price,qty,note\napple,1,10,a\npear,3,20,b\n', [
+      ['deleteColumns', { columnIndices: [0] }],
+      ['normalize', { columnIndex: 0 }],
+    ]);
+    assert.deepEqual(
+      recipe.map((e) => e.columns),
+      [{ columnIndices: ['name'] }, { columnIndex: 'price' }],
+    );
+    const target = await h.load('note,qty,name,price\nx,5,fig,2\ny,7,kiwi,6\n');
+    await h.ok(target, 'applyOperations', { operations: recipe });
+    assert.deepEqual(await h.table(target), {
+      columns: ['note', 'qty', 'price'],
+      types: ['string', 'int', 'float'],
+      rows: [
+        ['x', 5, 0],
+        ['y', 7, 1],
+      ],
+    });
+  });
+
+  test('a recorded name the dataset does not have refuses the whole recipe, naming the step, parameter and name', async () => {
+    const recipe = await recipeOf(A, [
+      ['renameColumn', { column: 0, newName: 'item' }],
+      ['normalize', { columnIndex: 1 }],
+    ]);
+    const target = await h.load('qty,name,cost\n5,fig,2\n7,kiwi,6\n');
+    await h.ok(target, 'standardize', { columnIndex: 0 });
+    const state = await h.rt.store.state(target);
+    const table = await h.table(target);
+    const history = (await h.ok(target, 'history')).operations;
+    const res = await h.run(target, 'applyOperations', { operations: recipe });
+    assert.equal(res.success, false);
+    assert.equal(res.error, 'operation failed');
+    assert.match(res.errorDescription, /^operation 2 of 2 \(normalize\) failed, so none was applied: unknown column: columnIndex refers to column "price", /);
+    assert.equal(res.changed, false);
+    assert.deepEqual(await h.rt.store.state(target), state);
+    assert.deepEqual(await h.table(target), table);
+    assert.deepEqual((await h.ok(target, 'history')).operations, history);
+  });
+
+  test('names are matched exactly: a column whose name differs only in letter case is another column', async () => {
+    const recipe = await recipeOf(A, [['normalize', { columnIndex: 1 }]]);
+    const both = await h.load('Price,qty,price\n100,5,2\n300,7,6\n');
+    await h.ok(both, 'applyOperations', { operations: recipe });
+    assert.deepEqual((await h.table(both)).rows, [
+      [100, 5, 0],
+      [300, 7, 1],
+    ]);
+    const other = await h.load('qty,Price\n5,2\n7,6\n');
+    const res = await h.run(other, 'applyOperations', { operations: recipe });
+    assert.equal(res.error, 'operation failed');
+    assert.match(res.errorDescription, /columnIndex refers to column "price", .*letter case/);
+    assert.deepEqual((await h.ok(other, 'history')).operations, []);
+  });
+
+  test('an entry without names (recorded before names were, or written by hand) replays by position', async () => {
+    const target = await h.load(B);
+    await h.ok(target, 'applyOperations', { operations: [{ operation: 'normalize', parameters: { columnIndex: 0 } }] });
+    assert.deepEqual(await h.column(target, 'qty'), [0, 1]);
+    // What it did is recorded with the name, so that this session's history replays by name.
+    assert.deepEqual(
+      (await h.ok(target, 'history')).operations.map((o: Entry) => o.columns),
+      [{ columnIndex: 'qty' }],
+    );
+  });
+
+  test('names that do not fit the parameters are refused', async () => {
+    const target = await h.load(B);
+    const cases: [Entry, RegExp][] = [
+      [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { columnIndex: ['price'] } }, /invalid parameters: columns\.columnIndex: /],
+      [{ operation: 'deleteColumns', parameters: { columnIndices: [0, 1] }, columns: { columnIndices: ['price'] } }, /invalid parameters: columns\.columnIndices: /],
+      [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { rangeTo: 'price' } }, /invalid parameters: columns\.rangeTo: /],
+      [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { columnIndex: 2 } }, /invalid parameters: operations\.0\.columns/],
+    ];
+    for (const [entry, description] of cases) {
+      const res = await h.run(target, 'applyOperations', { operations: [entry] });
+      assert.equal(res.success, false, JSON.stringify(entry));
+      assert.match(`${res.error}: ${res.errorDescription}`, description);
+    }
+    assert.deepEqual((await h.ok(target, 'history')).operations, []);
+  });
+});

@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import { OperationError, invalidParameter } from './errors.ts';
+import { roleOf, schemaShape, type ParamRole } from './params.ts';
+import type { ColumnNames } from '../protocol/messages.ts';
+
+// A recipe (a session's history, replayed by applyOperations on another dataset) must change
+// the same columns there, but a position means whatever column sits there. So history keeps,
+// beside the parameters as applied, the names of the columns that positional parameters
+// referred to (`columns`), and a replay finds each name where it is at that step. Which
+// parameters give columns by position is read from their roles (params.ts), the annotations
+// discovery publishes: no operation is listed here.
+
+/**
+ * Roles whose values may give columns by position: `int`, a position written as a number or
+ * a numeric string (the `int` building block); `number`, only as a number, since a string
+ * there is a column's name (`column`, `columns`).
+ */
+const POSITIONAL: Partial<Record<ParamRole, 'int' | 'number'>> = { columnIndex: 'int', columnIndices: 'int', column: 'number', columns: 'number' };
+
+/** A parameter's value as columns: each entry's position, null for an entry that is not one (a name); `list` when the value is a list. */
+interface References {
+  list: boolean;
+  positions: (number | null)[];
+}
+
+const rolesBySchema = new WeakMap<z.ZodType, [string, 'int' | 'number'][]>();
+
+/** The parameters of `schema` that may give columns by position, with how. */
+function positionalKeys(schema: z.ZodType): [string, 'int' | 'number'][] {
+  let keys = rolesBySchema.get(schema);
+  if (!keys) {
+    keys = Object.entries(schemaShape(schema) ?? {}).flatMap(([key, s]): [string, 'int' | 'number'][] => {
+      const role = roleOf(s);
+      const how = role && POSITIONAL[role];
+      return how ? [[key, how]] : [];
+    });
+    rolesBySchema.set(schema, keys);
+  }
+  return keys;
+}
+
+function position(value: unknown, how: 'int' | 'number'): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null;
+  return how === 'int' && typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : null;
+}
+
+/** The parameters (as sent) that give at least one column by position, by key. */
+function positionalParameters(schema: z.ZodType, parameters: Record<string, unknown>): Map<string, References> {
+  const found = new Map<string, References>();
+  for (const [key, how] of positionalKeys(schema)) {
+    const value = parameters[key];
+    const list = Array.isArray(value);
+    const positions = (list ? value : [value]).map((v: unknown) => position(v, how));
+    if (positions.some((p) => p !== null)) found.set(key, { list, positions });
+  }
+  return found;
+}
+
+/**
+ * What history records beside `parameters` (as applied to the operation of `schema`): the
+ * name in `names` (the columns of the dataset it was applied to) of each column a parameter
+ * gave by position, `{key: name}`, or for a list one name per entry (an entry given by name:
+ * that name). Undefined when no parameter gave a column by position.
+ */
+export function recordColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>): ColumnNames | undefined {
+  const recorded: [string, string | string[]][] = [];
+  for (const [key, refs] of positionalParameters(schema, parameters)) {
+    const entries: unknown[] = refs.list ? (parameters[key] as unknown[]) : [parameters[key]];
+    const named = refs.positions.map((p, i) => (p === null ? entries[i] : names[p]));
+    // Not a name or a position within the dataset: the operation refused it, nothing is recorded.
+    if (!named.every((n) => typeof n === 'string')) continue;
+    recorded.push([key, refs.list ? named : named[0]]);
+  }
+  return recorded.length ? Object.fromEntries(recorded) : undefined;
+}
+
+/**
+ * `parameters` with each position that `recorded` (a recipe entry's `columns`) names replaced
+ * by where that name is in `names` (the columns of the dataset the step runs on), matched
+ * exactly, letter case included: a dataset may hold both `Price` and `price`. Entries given
+ * by name, and positional parameters `recorded` does not name, stay as they are.
+ *
+ * @throws OperationError 'invalid parameters' when `recorded` does not fit `parameters` (a
+ *   key that gives no column by position, one name for a list or a list of another length);
+ *   'unknown column' naming the parameter and the name when the dataset has no such column.
+ */
+export function resolveColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>, recorded: ColumnNames): Record<string, unknown> {
+  const refs = positionalParameters(schema, parameters);
+  const where = new Map(names.map((name, i) => [name, i]));
+  const resolved = { ...parameters };
+  for (const [key, given] of Object.entries(recorded)) {
+    const r = refs.get(key);
+    if (!r) throw invalidParameter(`columns.${key}: parameters.${key} gives no column by position, so there is nothing to find by this name`);
+    const givenNames = Array.isArray(given) ? given : [given];
+    if (Array.isArray(given) !== r.list || givenNames.length !== r.positions.length) {
+      throw invalidParameter(`columns.${key}: ${r.list ? `a list of ${r.positions.length} names` : 'one name'} expected, as parameters.${key} gives ${r.list ? `${r.positions.length} columns` : 'one'}`);
+    }
+    const entries: unknown[] = r.list ? [...(parameters[key] as unknown[])] : [parameters[key]];
+    r.positions.forEach((p, i) => {
+      if (p === null) return;
+      const at = where.get(givenNames[i]);
+      if (at === undefined) {
+        throw new OperationError('unknown column', `${key}${r.list ? `[${i}]` : ''} refers to column ${quoted(givenNames[i])}, which the dataset does not have at this step (names are matched exactly, letter case included)`);
+      }
+      entries[i] = at;
+    });
+    resolved[key] = r.list ? entries : entries[0];
+  }
+  return resolved;
+}
+
+/** A name for an error message: a recipe is the client's, and its names may be of any length. */
+function quoted(name: string): string {
+  return JSON.stringify(name.length > 100 ? `${name.slice(0, 99)}…` : name);
+}
