@@ -492,6 +492,11 @@ test('export the recipe, apply it to a second upload: the same data', async () =
   await (await download).saveAs(recipeFile);
   const recipe = JSON.parse(await fs.readFile(recipeFile, 'utf8'));
   assert.equal(recipe.operations.length, 8);
+  // Steps that name columns by position carry the names history recorded, so that the recipe
+  // means the same columns on a dataset whose columns are in another order.
+  const positional = recipe.operations.filter((op: { parameters: Record<string, unknown> }) => 'columnIndex' in op.parameters || 'columnIndices' in op.parameters);
+  assert.ok(positional.length > 0, 'the recipe has steps by position');
+  for (const op of positional) assert.ok(op.columns && typeof op.columns === 'object', `${op.operation} carries its columns' names: ${JSON.stringify(op)}`);
 
   const second = await uploadOk(server.url, 'customers.csv', await fs.readFile(messyFile));
   const page2 = await newPage();

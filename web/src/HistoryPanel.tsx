@@ -40,7 +40,10 @@ export function HistoryPanel(props: {
   }, [client, version]);
 
   const exportRecipe = () => {
-    const ops = (entries ?? []).filter((e) => !e.undone).map(({ operation, parameters }) => ({ operation, parameters }));
+    // The column names history recorded go with the recipe: another dataset's columns may be in another order.
+    const ops = (entries ?? [])
+      .filter((e) => !e.undone)
+      .map(({ operation, parameters, columns }) => (columns ? { operation, parameters, columns } : { operation, parameters }));
     const blob = new Blob([JSON.stringify({ willowRecipe: 1, operations: ops }, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
