@@ -12,7 +12,8 @@ import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, sentValue, type OperationSpec } from './ops.ts';
 import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
-import { rememberSession, sessionName } from './recent.ts';
+import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
+import { ImportBanner } from './ImportBanner.tsx';
 import { EDIT_REFUSED_TITLE, placeEdit, type EditTarget } from './edit.ts';
 
 type Panel =
@@ -52,6 +53,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [search, setSearch] = useState({ query: '', column: '', regex: false });
   const [connected, setConnected] = useState(true);
   const [goto, setGoto] = useState('');
+  const [importNotice, setImportNotice] = useState(() => importNoticeOf(sessionID));
   const grid = useRef<GridHandle>(null);
   const name = sessionName(sessionID) ?? `Shared session ${sessionID.slice(0, 6)}`;
 
@@ -503,6 +505,16 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${totalRows.toLocaleString()} rows` : `${totalRows.toLocaleString()} rows`) : '…'}
         </div>
       </div>
+
+      {importNotice ? (
+        <ImportBanner
+          notice={importNotice}
+          onDismiss={() => {
+            dismissImportNotice(sessionID);
+            setImportNotice(undefined);
+          }}
+        />
+      ) : null}
 
       <div className="main">
         <div className="grid-wrap">
