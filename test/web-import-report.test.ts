@@ -17,10 +17,10 @@ test('skipped and padded lines are counted and explained', () => {
   const [skipped, padded] = importNoticeText(n!);
   assert.match(skipped, /^1 line of people\.csv was skipped and is not in the dataset: it had more fields than the header/);
   assert.equal(padded, '3 lines of people.csv had fewer fields than the header and were completed with missing values.');
-  assert.match(importNoticeText({ file: 'x.csv', skippedLines: 2500, paddedLines: 0 })[0], /^2,500 lines of x\.csv were skipped and are not in the dataset: they had/);
+  assert.match(importNoticeText({ file: 'x.csv', skippedLines: 2500, paddedLines: 0 })[0], /^2.500 lines of x\.csv were skipped and are not in the dataset: they had/);
   assert.equal(importNoticeText({ file: 'x.csv', skippedLines: 2500, paddedLines: 0 }).length, 1);
 });
 
 test('counts in words', () => {
-  assert.deepEqual([countOf(0, 'row'), countOf(1, 'row'), countOf(2, 'row'), countOf(1234, 'column')], ['0 rows', '1 row', '2 rows', '1,234 columns']);
+  assert.deepEqual([countOf(0, 'row'), countOf(1, 'row'), countOf(2, 'row'), countOf(1234, 'column')], ['0 rows', '1 row', '2 rows', `${(1234).toLocaleString()} columns`]);
 });

@@ -515,7 +515,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           ))}
         </div>
         <div className="rowcount" data-testid="row-count">
-          {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${totalRows.toLocaleString()} rows` : `${totalRows.toLocaleString()} rows`) : '…'}
+          {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${countOf(totalRows, 'row')}` : countOf(totalRows, 'row')) : '…'}
         </div>
       </div>
 

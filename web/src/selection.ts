@@ -83,7 +83,7 @@ export function selectedRows(viewRows: Iterable<number>, rowAt: (row: number) =>
     else if (place.rowEpoch !== rowEpoch) return { refused: rowsMoved };
     else rows.push(place.index);
   }
-  if (missing > 0) return { refused: `${missing === 1 ? '1 selected row is' : `${missing.toLocaleString('en-US')} selected rows are`} not loaded yet: scroll through the selection, or select fewer rows, and try again.` };
+  if (missing > 0) return { refused: `${missing === 1 ? '1 selected row is' : `${missing.toLocaleString()} selected rows are`} not loaded yet: scroll through the selection, or select fewer rows, and try again.` };
   return { rows };
 }
 
