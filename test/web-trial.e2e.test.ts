@@ -50,7 +50,11 @@ async function newPage(): Promise<Page> {
 
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 const rowCount = (p: Page) => p.getByTestId('row-count').textContent();
-const rowsSelected = async (p: Page) => ((await p.getByTestId('rows-selected').count()) ? p.getByTestId('rows-selected').textContent() : null);
+/** The status bar's "n rows selected", or null when no row is selected. */
+const rowsSelected = async (p: Page) => {
+  const texts = await p.locator('.statusbar span').allTextContents();
+  return texts.find((t) => /^[\d,.]+ rows? selected$/.test(t)) ?? null;
+};
 
 async function serverNames(id: string): Promise<string[]> {
   const r = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 1000, columnIndexFrom: 0, columnIndexTo: 10 });
