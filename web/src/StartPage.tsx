@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { upload, type UploadOptions, type UploadProgress } from './api.ts';
+import { importNotice } from './import-report.ts';
 import { forgetSession, recentSessions, rememberSession, type RecentSession } from './recent.ts';
 
 const ACCEPT = '.csv,.tsv,.txt,.json,.xlsx,.xls';
@@ -50,7 +51,8 @@ export function StartPage({ onOpen }: { onOpen(id: string): void }) {
     try {
       const res = await job.done;
       if (res.success) {
-        rememberSession({ id: res.sessionID, name: f.name, rows: res.rows, columns: res.columns });
+        // Kept with the session (not only handed to the workbench) so a reload still shows it.
+        rememberSession({ id: res.sessionID, name: f.name, rows: res.rows, columns: res.columns, importNotice: importNotice(f.name, res) ?? undefined });
         onOpen(res.sessionID);
         return;
       }

@@ -12,7 +12,10 @@ import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, sentValue, type OperationSpec } from './ops.ts';
 import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
-import { rememberSession, sessionName } from './recent.ts';
+import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
+import { ImportBanner } from './ImportBanner.tsx';
+import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
+import { countOf } from './words.ts';
 import { EDIT_REFUSED_TITLE, placeEdit, type EditTarget } from './edit.ts';
 
 type Panel =
@@ -52,6 +55,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [search, setSearch] = useState({ query: '', column: '', regex: false });
   const [connected, setConnected] = useState(true);
   const [goto, setGoto] = useState('');
+  const [importNotice, setImportNotice] = useState(() => importNoticeOf(sessionID));
   const grid = useRef<GridHandle>(null);
   const name = sessionName(sessionID) ?? `Shared session ${sessionID.slice(0, 6)}`;
 
@@ -276,7 +280,11 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
       }
     }
     const rowsParam = spec.params.find((p) => p.control === 'rows');
-    if (rowsParam) preset[rowsParam.name] = grid.current?.selectedRowIndices() ?? [];
+    if (rowsParam) {
+      const selected = grid.current?.selectedRowIndices() ?? { rows: [] };
+      if ('refused' in selected) toast('info', 'The selected rows were not filled in', selected.refused);
+      preset[rowsParam.name] = 'rows' in selected ? selected.rows : [];
+    }
     const others = spec.params.filter((p) => preset[p.name] === undefined && (p.required || p.control !== 'boolean'));
     if (column !== undefined && spec.params.length > 0 && others.length === 0) {
       // Sent at once: the columns chosen a moment ago, as positions where the operation takes them.
@@ -313,10 +321,17 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     setMenu({ at: { x: bounds.x, y: bounds.y + bounds.height }, items });
   };
 
-  const cellMenu = (col: number, rows: number[], at: { x: number; y: number }) => {
+  // `selected` was read in row layout `rowEpoch`: the delete is sent only while that still holds.
+  const cellMenu = (col: number, selected: SelectedRows, rowEpoch: number, at: { x: number; y: number }) => {
     const deleteRows = opByName.get('deleteRows');
-    const items: MenuItem[] = [{ heading: rows.length === 1 ? `Row ${rows[0]}` : `${rows.length} rows` }];
-    if (deleteRows) items.push({ label: rows.length === 1 ? 'Delete row' : `Delete ${rows.length} rows`, danger: true, disabled: rows.length === 0, onSelect: () => void change('deleteRows', { rowIndices: rows }), testId: 'menu-delete-rows' });
+    const rows = 'rows' in selected ? selected.rows : [];
+    const items: MenuItem[] = [{ heading: 'refused' in selected ? 'Selected rows' : rows.length === 1 ? `Row ${rows[0]}` : countOf(rows.length, 'row') }];
+    const deleteSelected = () => {
+      const refused = 'refused' in selected ? selected.refused : rowsStillPlaced(rowEpoch, client.rowEpoch);
+      if (refused !== null) return toast('error', ROWS_REFUSED_TITLE, refused);
+      void change('deleteRows', { rowIndices: rows });
+    };
+    if (deleteRows) items.push({ label: rows.length === 1 ? 'Delete row' : rows.length > 1 ? `Delete ${countOf(rows.length, 'row')}` : 'Delete rows', danger: true, disabled: 'rows' in selected && rows.length === 0, onSelect: deleteSelected, testId: 'menu-delete-rows' });
     if (col >= 0 && columns[col]) {
       items.push('separator', { heading: columns[col].name });
       items.push({ label: 'Column menu…', onSelect: () => headerMenu(col, { x: at.x, y: at.y, width: 0, height: 0 }) });
@@ -500,9 +515,19 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           ))}
         </div>
         <div className="rowcount" data-testid="row-count">
-          {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${totalRows.toLocaleString()} rows` : `${totalRows.toLocaleString()} rows`) : '…'}
+          {meta ? (viewRows !== null ? `${rows.toLocaleString()} of ${countOf(totalRows, 'row')}` : countOf(totalRows, 'row')) : '…'}
         </div>
       </div>
+
+      {importNotice ? (
+        <ImportBanner
+          notice={importNotice}
+          onDismiss={() => {
+            dismissImportNotice(sessionID);
+            setImportNotice(undefined);
+          }}
+        />
+      ) : null}
 
       <div className="main">
         <div className="grid-wrap">
@@ -518,7 +543,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               version={version}
               firstBlock={firstBlock}
               onHeaderMenu={headerMenu}
-              onCellMenu={(col, _row, rows, b) => cellMenu(col, rows, { x: b.x, y: b.y })}
+              onCellMenu={(col, _row, rows, rowEpoch, b) => cellMenu(col, rows, rowEpoch, { x: b.x, y: b.y })}
               onEdit={(target, text) => void onEdit(target, text)}
               onSelectionChange={(r, c) => setSelection({ rows: r, columns: c })}
               onFirstRows={() => {
@@ -602,8 +627,8 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
       <footer className="statusbar">
         <span className={`conn ${connected ? 'on' : 'off'}`}>{connected ? 'Connected' : 'Reconnecting…'}</span>
-        {selection.rows > 0 ? <span>{selection.rows.toLocaleString()} rows selected</span> : null}
-        {selection.columns.length > 0 ? <span>{selection.columns.length} columns selected</span> : null}
+        {selection.rows > 0 ? <span data-testid="rows-selected">{countOf(selection.rows, 'row')} selected</span> : null}
+        {selection.columns.length > 0 ? <span>{countOf(selection.columns.length, 'column')} selected</span> : null}
         {running.length ? (
           <span className="running" data-testid="running">
             <span className="spinner small" />

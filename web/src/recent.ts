@@ -1,10 +1,14 @@
 // Sessions opened in this browser, newest first (localStorage), for the start page.
+import type { ImportNotice } from './import-report.ts';
+
 export interface RecentSession {
   id: string;
   name: string;
   rows?: number;
   columns?: number;
   openedAt: string;
+  /** What the import changed (skipped or padded lines), until the person dismisses it. */
+  importNotice?: ImportNotice;
 }
 
 const KEY = 'willow.recentSessions';
@@ -32,4 +36,13 @@ export function forgetSession(id: string): void {
 
 export function sessionName(id: string): string | undefined {
   return recentSessions().find((s) => s.id === id)?.name;
+}
+
+/** The import notice of a session not yet dismissed in this browser. */
+export function importNoticeOf(id: string): ImportNotice | undefined {
+  return recentSessions().find((s) => s.id === id)?.importNotice;
+}
+
+export function dismissImportNotice(id: string): void {
+  localStorage.setItem(KEY, JSON.stringify(recentSessions().map((s) => (s.id === id ? { ...s, importNotice: undefined } : s))));
 }

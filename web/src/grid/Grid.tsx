@@ -19,11 +19,12 @@ import { SliceCache, type Prefetched } from './cache.ts';
 import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
 import type { ViewParams } from '../view.ts';
 import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
+import { carryGridRange, carrySelection, selectedRows, type SelectedRows, type SelectionLayout } from '../selection.ts';
 
 export interface GridHandle {
   scrollToRow(row: number): void;
-  /** Dataset positions of the selected rows of the view (those loaded). */
-  selectedRowIndices(): number[];
+  /** Dataset positions of the selected rows of the view: all of them, or why not (see selectedRows). */
+  selectedRowIndices(): SelectedRows;
   selectedColumns(): number[];
   clearSelection(): void;
   focus(): void;
@@ -41,8 +42,11 @@ export interface GridProps {
   /** Bumped when the data changed: everything is fetched again, the scroll position stays. */
   version: number;
   onHeaderMenu(column: number, bounds: Rectangle): void;
-  /** A right-click on a cell; `rows`: the dataset positions it is about (the selection's rows, or the clicked row). */
-  onCellMenu(column: number, row: number, rows: number[], bounds: Rectangle): void;
+  /**
+   * A right-click on a cell; `rows`: the dataset positions it is about (the selection's rows,
+   * or the clicked row), read in row layout `rowEpoch`.
+   */
+  onCellMenu(column: number, row: number, rows: SelectedRows, rowEpoch: number, bounds: Rectangle): void;
   /** A cell edited: `target` is the cell as it was when its editor opened (columns and rows may have moved since). */
   onEdit(target: EditTarget, value: string): void;
   onSelectionChange(rows: number, columns: number[]): void;
@@ -99,6 +103,36 @@ function display(value: unknown, type: string): string {
   return JSON.stringify(value);
 }
 
+const EMPTY_SELECTION: GridSelection = { rows: CompactSelection.empty(), columns: CompactSelection.empty() };
+
+/**
+ * `s` after the change `carry` describes: rows kept only while they name the same rows,
+ * columns (grid column = data column + 1) moved to their new positions or dropped. The
+ * same object when nothing changes.
+ */
+function carriedSelection(s: GridSelection, carry: ReturnType<typeof carrySelection>): GridSelection {
+  const gridColumn = (c: number) => carryGridRange(c, 1, carry.column) ?? -1; // -1: gone
+  const columns = s.columns.toArray();
+  const moved = columns.map(gridColumn).filter((c) => c >= 0);
+  const columnsSame = moved.length === columns.length && moved.every((c, i) => c === columns[i]);
+  let current = s.current;
+  if (current && !carry.rows) current = undefined;
+  if (current) {
+    const start = carryGridRange(current.range.x, current.range.width, carry.column);
+    const [cx, cy] = current.cell;
+    const cell = gridColumn(cx);
+    if (start === undefined || cell < 0) current = undefined;
+    else if (start !== current.range.x || cell !== cx) current = { ...current, cell: [cell, cy], range: { ...current.range, x: start }, rangeStack: [] };
+  }
+  const rowsSame = carry.rows || s.rows.length === 0;
+  if (rowsSame && columnsSame && current === s.current) return s;
+  return {
+    rows: rowsSame ? s.rows : CompactSelection.empty(),
+    columns: columnsSame ? s.columns : moved.reduce((acc, c) => acc.add(c), CompactSelection.empty()),
+    current,
+  };
+}
+
 /**
  * The spreadsheet: Glide Data Grid (canvas) over a SliceCache. Column 0 is the frozen row
  * position column (the server's `index`, so a filtered view shows original positions);
@@ -129,9 +163,12 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     }, 200);
   });
   useEffect(() => () => void (tickTimer.current && clearTimeout(tickTimer.current)), []);
-  const [selection, setSelection] = useState<GridSelection>({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
+  const [selection, setSelection] = useState<GridSelection>(EMPTY_SELECTION);
   const selectionNow = useRef(selection);
   selectionNow.current = selection;
+  // What the grid shows, and what it showed when the selection was made (see selection.ts).
+  const shown = useRef<SelectionLayout>({ view: '', rowEpoch: client.rowEpoch, columns: [] });
+  const selectionLayout = useRef<SelectionLayout>(shown.current);
 
   const cache = useMemo(
     () =>
@@ -172,6 +209,19 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     editor.current?.updateCells([]);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cache, viewKey, rows, columns.length, version]);
+
+  // A new view, row layout or column list: the selection keeps only what still names the
+  // same rows and columns (selection.ts), before anything can act on it.
+  const columnNames = columns.map((c) => c.name).join('\u0000');
+  useEffect(() => {
+    shown.current = { view: viewKey, rowEpoch: client.rowEpoch, columns: columns.map((c) => c.name) };
+    const carry = carrySelection(selectionLayout.current, shown.current);
+    const s = selectionNow.current;
+    const next = carriedSelection(s, carry);
+    if (next !== s) onSelection(next);
+    else selectionLayout.current = shown.current;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, viewKey, version, columnNames]);
 
   const gridColumns = useMemo<GridColumn[]>(() => {
     const digits = String(Math.max(totalRows - 1, 0)).length;
@@ -233,25 +283,22 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     [cache],
   );
 
+  // Every change of the selection, Glide's or ours, goes through here: it is made on what the grid shows now.
   const onSelection = useCallback((s: GridSelection) => {
     setSelection(s);
     selectionNow.current = s;
+    selectionLayout.current = shown.current;
     latest.current.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
   }, []);
 
-  /** Dataset positions of the rows of a selection (those loaded): its selected rows, else its cell range's. */
+  /** Dataset positions of the rows of a selection: its selected rows, else its cell range's; all of them or none. */
   const rowsOf = useCallback(
-    (s: GridSelection): number[] => {
-      const out: number[] = [];
-      const add = (r: number) => {
-        const i = cache.indexOf(r);
-        if (i !== undefined) out.push(i);
-      };
-      for (const r of s.rows) add(r);
-      if (out.length === 0 && s.current) for (let r = s.current.range.y; r < s.current.range.y + s.current.range.height; r++) add(r);
-      return out;
+    (s: GridSelection): SelectedRows => {
+      const range = s.current?.range;
+      const viewRows = s.rows.length > 0 ? s.rows : range ? Array.from({ length: range.height }, (_, k) => range.y + k) : [];
+      return selectedRows(viewRows, (r) => cache.rowAt(r), client.rowEpoch);
     },
-    [cache],
+    [cache, client],
   );
 
   const drawHeader = useCallback<NonNullable<React.ComponentProps<typeof DataEditor>['drawHeader']>>(({ ctx, rect, columnIndex, isSelected, isHovered, menuBounds }, drawContent) => {
@@ -288,9 +335,9 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         target = { rows: CompactSelection.empty(), columns: CompactSelection.empty(), current: { cell: [col, row], range: { x: col, y: row, width: 1, height: 1 }, rangeStack: [] } };
         onSelection(target);
       }
-      latest.current.onCellMenu(col - 1, row, rowsOf(target), { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
+      latest.current.onCellMenu(col - 1, row, rowsOf(target), client.rowEpoch, { ...e.bounds, x: e.bounds.x + e.localEventX, y: e.bounds.y + e.localEventY, width: 1, height: 1 });
     },
-    [onSelection, rowsOf],
+    [onSelection, rowsOf, client],
   );
 
   // Where a cell or header (row -1) of data column `col` is on the page: for automation
@@ -328,7 +375,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         return cols;
       },
       clearSelection() {
-        setSelection({ rows: CompactSelection.empty(), columns: CompactSelection.empty() });
+        onSelection(EMPTY_SELECTION);
       },
       focus() {
         editor.current?.focus();
@@ -337,7 +384,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         return cache.busy();
       },
     }),
-    [cache, rows, selection, rowsOf],
+    [cache, rows, selection, rowsOf, onSelection],
   );
 
   return (

@@ -2,6 +2,7 @@ import { dataResult, dataSlice } from '../../../src/protocol/messages.ts';
 import type { WillowClient } from '../api.ts';
 import type { ViewParams } from '../view.ts';
 import type { EditTarget } from '../edit.ts';
+import type { RowPlace } from '../selection.ts';
 
 /** Rows per `data` request: a screenful and a bit, small enough to come back in a few ms. */
 export const ROW_BLOCK = 100;
@@ -113,11 +114,17 @@ export class SliceCache {
     return { column, row: at.block.index[at.r], rowEpoch: at.block.rowEpoch };
   }
 
-  /** The dataset position of a row of the view, when its block is here. */
-  indexOf(row: number): number | undefined {
+  /** The dataset position of a row of the view and the row layout it was read in, when its block is here. */
+  rowAt(row: number): RowPlace | undefined {
     const rb = Math.floor(row / ROW_BLOCK);
     const block = this.blocks.get(this.key(rb, 0)) ?? this.stale.get(this.key(rb, 0));
-    return block?.index[row - rb * ROW_BLOCK];
+    const index = block?.index[row - rb * ROW_BLOCK];
+    return block && index !== undefined ? { index, rowEpoch: block.rowEpoch } : undefined;
+  }
+
+  /** The dataset position of a row of the view, when its block is here. */
+  indexOf(row: number): number | undefined {
+    return this.rowAt(row)?.index;
   }
 
   private wanted(): string[] {

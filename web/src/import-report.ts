@@ -1,0 +1,38 @@
+// What the upload answer says was changed on the way in (API.md "POST /upload"): lines of a
+// delimited-text file that did not fit the header were skipped (too many fields) or padded
+// with missing values (too few). The dataset opens all the same, so the workbench says so
+// until the person dismisses it: a row lost silently is the worst outcome of an import.
+//
+// The answer holds counts only, not line numbers; an Excel workbook's other sheets are not
+// reported at all (the server imports the first sheet and says nothing of the rest).
+
+import { countOf } from './words.ts';
+
+/** The parts of a successful upload answer this module reads. */
+export interface ImportReport {
+  skippedLines?: number;
+  paddedLines?: number;
+}
+
+/** The file's name and what its import changed, kept for the workbench. */
+export interface ImportNotice {
+  file: string;
+  skippedLines: number;
+  paddedLines: number;
+}
+
+/** The notice an upload answer calls for, or null when every line was imported as it was. */
+export function importNotice(file: string, report: ImportReport): ImportNotice | null {
+  const skippedLines = report.skippedLines ?? 0;
+  const paddedLines = report.paddedLines ?? 0;
+  return skippedLines > 0 || paddedLines > 0 ? { file, skippedLines, paddedLines } : null;
+}
+
+/** The notice in sentences: what happened to how many lines, and why. */
+export function importNoticeText(n: ImportNotice): string[] {
+  const out: string[] = [];
+  const were = (k: number) => (k === 1 ? 'was' : 'were');
+  if (n.skippedLines > 0) out.push(`${countOf(n.skippedLines, 'line')} of ${n.file} ${were(n.skippedLines)} skipped and ${n.skippedLines === 1 ? 'is' : 'are'} not in the dataset: ${n.skippedLines === 1 ? 'it had' : 'they had'} more fields than the header (often an unquoted comma inside a value, such as 1,000).`);
+  if (n.paddedLines > 0) out.push(`${countOf(n.paddedLines, 'line')} of ${n.file} had fewer fields than the header and ${were(n.paddedLines)} completed with missing values.`);
+  return out;
+}
