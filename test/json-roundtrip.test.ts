@@ -104,3 +104,9 @@ test('edits of a mixed column: a value that reads as a number is written as one,
   ok(await client.request('changeColumnDataType', id, { column: 'w', newDataType: 'float' }));
   assert.deepEqual(await downloadJson(id), [{ w: 7 }, { w: 3 }, { w: null }, { w: null }]);
 });
+
+test('text in a mixed column that only starts like a JSON number, boolean or object stays a string', async () => {
+  const texts = ['12:30', '1x5', '1.', '-', '1e', '01', '.5', '2024-01-02', 'true1', 'falsey', '[1', '{}x', '1 2', '−1'];
+  const records = [{ v: 1 }, ...texts.map((v) => ({ v }))];
+  assert.deepEqual(await downloadJson(await uploadOk(server.url, 'near.json', JSON.stringify(records))), records);
+});

@@ -27,7 +27,7 @@ export function jsonValue(column: string, duckType: string): string {
 export function jsonDownloadValue(column: string, entry: { type: string; jsonValues?: true }): string {
   if (!entry.jsonValues || entry.type.toUpperCase() !== 'VARCHAR') return jsonValue(column, entry.type);
   const c = ident(column);
-  const typed = `regexp_full_match(${c}, '-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false') OR (left(${c}, 1) IN ('{', '[') AND json_valid(${c}))`;
+  const typed = `regexp_full_match(${c}, '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false') OR (left(${c}, 1) IN ('{', '[') AND json_valid(${c}))`;
   return `CASE WHEN ${typed} THEN ${c}::JSON ELSE to_json(${c}) END`;
 }
 
