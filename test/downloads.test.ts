@@ -94,8 +94,9 @@ test('Excel and JSON uploads download as CSV and JSON', async () => {
   ]);
   const js = await uploadOk(server.url, 'r.json', JSON.stringify([{ a: 'x', b: { c: 1 } }, { a: '', b: null }]));
   assert.equal((await download('CSV', js)).text, 'a,b\nx,"{""c"":1}"\n,\n');
+  // The nested object is text in CSV, an object again in JSON (json-roundtrip.test.ts).
   assert.deepEqual(JSON.parse((await download('JSON', js)).text), [
-    { a: 'x', b: '{"c":1}' },
+    { a: 'x', b: { c: 1 } },
     { a: '', b: null },
   ]);
 });

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ident, literal } from './sql.ts';
-import { jsonValue } from './json-values.ts';
+import { jsonDownloadValue } from './json-values.ts';
 import { columnGroups, gluedText, groupIndices } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
@@ -186,12 +186,12 @@ async function exportSql(db: Db, ds: Dataset, format: ExportFormat, out: string,
   }
   if (!namesDifferInCaseOnly(ds)) {
     // No two names differ only in case: DuckDB's JSON writer keeps them (and is ~20% faster).
-    const cols = ds.columns.map((c, i) => `${jsonValue(ds.sqlName(i), c.type)} AS ${ident(c.name)}`);
+    const cols = ds.columns.map((c, i) => `${jsonDownloadValue(ds.sqlName(i), c)} AS ${ident(c.name)}`);
     return `COPY (SELECT ${cols.join(', ')} FROM (${ds.select()})) TO ${literal(out)} (FORMAT json, ARRAY true, ${options})`;
   }
   // One record per line, written as text by the CSV writer without quoting; a comma after
   // every record but the last (positions are 0…rows-1), brackets around them by the caller.
-  const members = ds.columns.map((c, i) => `${literal(c.name)}, ${jsonValue(ds.sqlName(i), c.type)}`);
+  const members = ds.columns.map((c, i) => `${literal(c.name)}, ${jsonDownloadValue(ds.sqlName(i), c)}`);
   const line = `'\t' || json_object(${members.join(', ')})::VARCHAR || CASE WHEN __pos < ${ds.rows - 1} THEN ',' ELSE '' END`;
   return `COPY (SELECT ${line} AS j FROM (${ds.select({ withPosition: true })})) TO ${literal(out)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', ${options})`;
 }
@@ -224,7 +224,7 @@ async function wideExportSql(db: Db, ds: Dataset, format: ExportFormat, out: str
       text = `concat(${fields.join(`, ',', `)})`;
     } else {
       // The members of one JSON object, braces removed (a chunk always has members).
-      text = `(json_object(${chunk.map((i) => `${literal(ds.column(i).name)}, ${jsonValue(ds.sqlName(i), ds.column(i).type)}`).join(', ')})::VARCHAR)[2:-2]`;
+      text = `(json_object(${chunk.map((i) => `${literal(ds.column(i).name)}, ${jsonDownloadValue(ds.sqlName(i), ds.column(i))}`).join(', ')})::VARCHAR)[2:-2]`;
     }
     parts.push(`SELECT __pos, ${text} AS t FROM (${ds.select({ withPosition: true, columns: chunk })})`);
   }

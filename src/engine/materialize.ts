@@ -38,6 +38,24 @@ export interface VersionLimits {
  *   as after any failure: SessionStore.discardUncommitted).
  */
 export async function materialize(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change, limits: VersionLimits): Promise<Materialized> {
+  const made = await written(db, store, sessionId, dataset, change, limits);
+  return { ...made, columns: keptJsonValues(dataset, made.columns) };
+}
+
+/**
+ * ColumnEntry.jsonValues carried over to a text column written anew (a file `dataset` does
+ * not read) under the name of a marked text column of `dataset`: a cell edit, findReplace,
+ * a fill… rewrites a column under its name, and its values keep their JSON types. A new
+ * column of another name is plain text; a kept or renamed one has its entry's own mark.
+ */
+function keptJsonValues(dataset: Dataset, columns: ColumnEntry[]): ColumnEntry[] {
+  const marked = new Set(dataset.columns.filter((c) => c.jsonValues && c.type === 'VARCHAR').map((c) => c.name));
+  if (marked.size === 0) return columns;
+  const old = new Set(dataset.columns.map((c) => c.file));
+  return columns.map((c) => (c.type === 'VARCHAR' && !old.has(c.file) && marked.has(c.name) ? { ...c, jsonValues: true } : c));
+}
+
+async function written(db: Db, store: SessionStore, sessionId: string, dataset: Dataset, change: Change, limits: VersionLimits): Promise<Materialized> {
   if (change.kind === 'none') return { rows: dataset.rows, columns: dataset.columns, bytesWritten: 0 };
   if (change.kind === 'table') return writeTable(db, store, sessionId, change.sql, change.names, rowGroupRows(dataset.rows), limits);
   if (change.kind === 'file') return adoptFiles(db, store, sessionId, change.paths, change.names);

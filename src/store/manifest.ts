@@ -28,6 +28,18 @@ export interface ColumnEntry {
    * the file's field, so it holds for every entry naming that field without `deleted`.
    */
   missing?: number;
+  /**
+   * Set on a text (VARCHAR) column imported from JSON that held numbers, booleans, objects
+   * or arrays beside or instead of strings (`[1, "n/a", 2.5]`, `{"x": 1}`). Its values are
+   * stored, read, searched, sorted and written to CSV as their text forms (`1`, `n/a`,
+   * `{"x":1}`), as any text; a JSON download writes each value that reads as a JSON number,
+   * `true`/`false`, object or array as that JSON value and any other as a string (see
+   * jsonDownloadValue). So a round trip keeps the types, and an edit that writes `7` into
+   * such a column gets a number back, `abc` a string; the one inexactness: a string of the
+   * file that reads as one of those (`"1"` in that column) comes back as a number.
+   * Kept by a column that replaces it under the same name as text (materialize).
+   */
+  jsonValues?: true;
 }
 
 /** The files a column reads: its Parquet file and, when it has deleted rows, their file. */

@@ -26,6 +26,8 @@ export interface CsvSource {
    * reading): column i is `field` of `file`. The caller may adopt them as they are.
    */
   ready?: { files: string[]; columns: { file: string; field: string; present?: number }[] };
+  /** Indices of text columns whose values keep JSON types in a JSON download (ColumnEntry.jsonValues). */
+  jsonValues?: number[];
 }
 
 export interface CsvOptions {

@@ -331,6 +331,7 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
     // each, as `sampled` orders by a hash of the row number and the seed.
     columns = [];
     rows = 0;
+    const jsonValues = new Set(source.jsonValues);
     for (const { from, to } of described.length ? columnGroups(described.length) : [{ from: 0, to: 0 }]) {
       const { file, path: target } = rt.store.newFile(sessionId);
       const group = described.length ? described.slice(from, to).map((_, k) => `c${from + k}`) : ['*'];
@@ -338,7 +339,7 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
       await fsyncFile(target);
       const types = await db.describe(`SELECT * FROM read_parquet(${literal(target)})`);
       bytesWritten += (await fs.stat(target)).size;
-      for (let i = from; i < to; i++) columns.push({ name: source.names[i], file, field: `c${i}`, type: types[i - from].type });
+      for (let i = from; i < to; i++) columns.push({ name: source.names[i], file, field: `c${i}`, type: types[i - from].type, ...(jsonValues.has(i) ? { jsonValues: true as const } : {}) });
     }
     await Promise.all((source.ready?.files ?? []).map((f) => fs.rm(f, { force: true })));
   }

@@ -21,8 +21,10 @@ const RECORD_BYTES = 16 * 1024 * 1024;
  *   order of first appearance; arrays of arrays `[[1, "x"], …]` give columns 0, 1, …;
  * - split: `{"columns": [...], "index": [...], "data": [[...], ...]}`;
  * - columns: `{"a": {"0": 1, "1": 2}, "b": {...}}` (or `{"a": [1, 2], …}`).
- * Values are taken as text (nested objects and arrays as their JSON text) and typed like
- * CSV fields, so JSON and CSV imports infer the same way. DuckDB parses the file.
+ * Values are taken as JSON text, then typed by their text forms (a string's characters,
+ * anything else its JSON text: nested objects and arrays too) like CSV fields, so JSON and
+ * CSV imports infer the same way; a text column that held anything but strings is named in
+ * `jsonValues` (see typed). DuckDB parses the file.
  *
  * `checkSyntax` checks that the file is complete, strict JSON (checkJsonFile by default; the
  * import runs it on a CPU thread), beside DuckDB's parse: DuckDB's reader is lenient (a
@@ -83,8 +85,8 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
     if (width > maxColumns) throw tooManyColumns(width, maxColumns);
     if (tmpDir && width > WIDE_COLUMNS) return wideRows(db, docs, width, tmpDir, sliceBytes);
     const names = Array.from({ length: width }, (_, i) => String(i));
-    // Each row parsed once into a list of texts (nested values as their JSON text).
-    const rows = `(SELECT from_json(json, '["VARCHAR"]') AS l, rowid AS r FROM ${docs})`;
+    // Each row parsed once into a list of its values' JSON texts.
+    const rows = `(SELECT from_json(json, '["JSON"]') AS l, rowid AS r FROM ${docs})`;
     return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `l[${i + 1}]`)} FROM ${rows} ORDER BY r`, names, tmpDir);
   }
   if (types.size !== 1 || !types.has('OBJECT')) {
@@ -107,7 +109,7 @@ async function recordsDataset(db: Db, docs: string, maxColumns: number, tmpDir: 
   // The fields as a struct of those keys (from_json walks each record once, looking its keys
   // up in the struct's), taken by position: by name, SQL would match `id` to `Id` (names
   // differing only in case).
-  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR'])));
+  const structure = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'JSON'])));
   // In the table's order (DuckDB preserves insertion order): a sort of wide rows costs memory.
   const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `struct_extract_at(s, ${i + 1})`)} FROM (SELECT from_json(json, ${literal(structure)}) AS s FROM ${docs})`;
   return typed(db, select, uniqueColumnNames(keys), tmpDir);
@@ -304,7 +306,7 @@ async function repeatedKeyRecords(db: Db, docs: string, keys: string[], tmpDir: 
   const order = unique('json_order');
   const aligned = unique('json_aligned');
   try {
-    await db.run(`CREATE TEMP TABLE ${parsed} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, VARCHAR) AS m FROM ${docs})`);
+    await db.run(`CREATE TEMP TABLE ${parsed} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs})`);
     await db.run(`CREATE TEMP TABLE ${keyTable} AS SELECT k, i FROM (VALUES ${keys.map((k, i) => `(${literal(k)}, ${i})`).join(', ')}) AS t(k, i)`);
     await db.run(`CREATE TEMP TABLE ${order} AS SELECT list(k ORDER BY i) AS ks FROM ${keyTable}`);
     await db.run(`CREATE TEMP TABLE ${aligned} AS ${alignedValues(parsed, keyTable, order, keys.length)}`);
@@ -338,8 +340,8 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
     const columnsType = typeOf.get('columns');
     if (columnsType !== undefined && columnsType !== 'ARRAY') throw new ImportError('invalid JSON', 'split orientation: "columns" must be an array of names');
     const rows = unique('rows');
-    // One list of text values per row, in document order.
-    await db.run(`CREATE TEMP TABLE ${rows} AS SELECT unnest(from_json(v, '[["VARCHAR"]]')) AS r FROM ${top} WHERE ${entry('data')}`);
+    // One list of JSON values per row, in document order.
+    await db.run(`CREATE TEMP TABLE ${rows} AS SELECT unnest(from_json(v, '[["JSON"]]')) AS r FROM ${top} WHERE ${entry('data')}`);
     const given = columnsType === undefined ? [] : ((await db.one(`SELECT from_json(v, '["VARCHAR"]') AS c FROM ${top} WHERE ${entry('columns')}`)).c as { items: unknown[] }).items.map((v) => (v === null ? '' : String(v)));
     const width = Math.max(given.length, Number(await db.scalar(`SELECT coalesce(max(len(r)), 0) FROM ${rows}`)));
     const names = columnsType === undefined ? Array.from({ length: width }, (_, i) => String(i)) : uniqueColumnNames(given);
@@ -353,47 +355,68 @@ async function objectDataset(db: Db, docs: string, maxColumns: number, tmpDir: s
   if (![...typeOf.values()].every((t) => t === 'OBJECT' || t === 'ARRAY')) {
     throw new ImportError('invalid JSON', 'expected an array of records, or an object of columns ({"column": {"row": value}}) or pandas split orientation ({"columns", "index", "data"})');
   }
-  // Cells (column ord, row label, position within the column, text value); rows then come in
+  // Cells (column ord, row label, position within the column, JSON value); rows then come in
   // order of first appearance, column by column. Of a row label given twice in a column, the
   // last value counts (pandas' rule, as for keys).
   const cells = unique('cells');
   await db.run(`CREATE TEMP TABLE ${cells} AS
     SELECT ord, unnest(map_keys(m)) AS rk, unnest(generate_series(1, len(map_keys(m)))) AS p, unnest(map_values(m)) AS v
-      FROM (SELECT ord, v::MAP(VARCHAR, VARCHAR) AS m FROM ${top} WHERE t = 'OBJECT' AND ord IN (${[...last.values()].join(', ')}))
+      FROM (SELECT ord, v::MAP(VARCHAR, JSON) AS m FROM ${top} WHERE t = 'OBJECT' AND ord IN (${[...last.values()].join(', ')}))
     UNION ALL
     SELECT ord, (unnest(generate_series(1, len(l))) - 1)::VARCHAR AS rk, unnest(generate_series(1, len(l))) AS p, unnest(l) AS v
-      FROM (SELECT ord, v::VARCHAR[] AS l FROM ${top} WHERE t = 'ARRAY' AND ord IN (${[...last.values()].join(', ')}))`);
+      FROM (SELECT ord, v::JSON[] AS l FROM ${top} WHERE t = 'ARRAY' AND ord IN (${[...last.values()].join(', ')}))`);
   const ords = [...last.values()];
   // Rows in order of first appearance: the same order for every group, as the key is unique per row.
   return typed(db, (from, to) => `SELECT ${columnRange(from, to, (i) => `arg_max_null(v, p) FILTER (WHERE ord = ${ords[i]})`)} FROM ${cells} GROUP BY rk ORDER BY min(ord::HUGEINT * 18446744073709551616 + p)`, uniqueColumnNames(keys), tmpDir);
 }
 
 /**
- * Type the text columns c0…c<n-1> like CSV fields; `select(from, to)` gives the columns
- * c<from>…c<to-1> of every row, in row order. A wide dataset (more than WIDE_COLUMNS
- * columns) is typed and written a column group at a time into `tmpDir` (writeTypedGroups):
- * one statement over all its columns would not fit in memory.
+ * Type the columns c0…c<n-1> of JSON values by their text forms, like CSV fields;
+ * `select(from, to)` gives the columns c<from>…c<to-1> (JSON, SQL NULL for a null or an
+ * absent key) of every row, in row order. A column typed as text that held any value but a
+ * string is named in `jsonValues`: a JSON download gives those values their types back
+ * (ColumnEntry.jsonValues). Told apart in the same pass that makes the text forms (a
+ * boolean k<i> beside each c<i>), not by parsing the records again.
+ * A wide dataset (more than WIDE_COLUMNS columns) is typed and written a column group at a
+ * time into `tmpDir` (writeTypedGroups): one statement over all its columns would not fit in
+ * memory; its text columns are not named in `jsonValues` (left for later: the groups are
+ * typed by wide.ts, which CSV imports share).
  */
 async function typed(db: Db, select: (from: number, to: number) => string | string[], names: string[], tmpDir: string | undefined): Promise<CsvSource> {
+  const texts = (from: number, to: number, kinds: boolean) =>
+    [select(from, to)].flat().map((part) => `SELECT ${columnRange(from, to, (i) => textForm(`c${i}`))}${kinds ? `, ${range(from, to, (i) => `NOT starts_with(c${i}, '"') AS k${i}`)}` : ''} FROM (${part})`);
   if (names.length > WIDE_COLUMNS && tmpDir) {
     // Half groups: the staged table (a 256 KB block per column and thread) shares the memory
     // limit with the whole text of the file, staged in `docs`.
-    const { sql, ready } = await writeTypedGroups(db, select, names.length, tmpDir, { groupSize: WIDE_GROUP / 2 });
+    const { sql, ready } = await writeTypedGroups(db, (from, to) => texts(from, to, false), names.length, tmpDir, { groupSize: WIDE_GROUP / 2 });
     return { sql, names, skippedLines: 0, paddedLines: 0, ready };
   }
   const table = unique('jsontext');
-  const parts = [select(0, names.length)].flat();
+  const parts = texts(0, names.length, true);
   await db.run(`CREATE TEMP TABLE ${table} AS ${parts[0]}`);
   for (const part of parts.slice(1)) await db.run(`INSERT INTO ${table} ${part}`);
   const fields = names.map((_, i) => `c${i}`);
   const types = await inferTypes(db, table, fields);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
-  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0 };
+  const text = fields.flatMap((_, i) => (types[i] === 'VARCHAR' ? [i] : []));
+  const held = text.length > 0 ? await db.one(`SELECT ${text.map((i) => `bool_or(k${i}) AS k${i}`).join(', ')} FROM ${table}`) : {};
+  const jsonValues = text.filter((i) => held[`k${i}`] === true);
+  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0, jsonValues };
+}
+
+/** The text form of JSON value `c`: a string's own characters, any other value's JSON text (NULL stays NULL). */
+function textForm(c: string): string {
+  return `CASE WHEN starts_with(${c}, '"') THEN ${c} ->> '$' ELSE ${c}::VARCHAR END`;
 }
 
 /** c<from>…c<to-1> as the expressions `value(i)`, e.g. `l[i + 1] AS c<i>`. */
 function columnRange(from: number, to: number, value: (i: number) => string): string {
-  return Array.from({ length: to - from }, (_, k) => `${value(from + k)} AS c${from + k}`).join(', ');
+  return range(from, to, (i) => `${value(i)} AS c${i}`);
+}
+
+/** `item(i)` for i = from…to-1, comma-separated. */
+function range(from: number, to: number, item: (i: number) => string): string {
+  return Array.from({ length: to - from }, (_, k) => item(from + k)).join(', ');
 }
 
 async function firstCharacter(file: string): Promise<string> {
