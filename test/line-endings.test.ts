@@ -87,6 +87,12 @@ test('the other import rules hold on a mixed file: ragged lines, initialSkip, he
   assert.equal(ragged.status, 200, JSON.stringify(ragged.body));
   assert.equal(ragged.body.skippedLines, 1);
   assert.equal(ragged.body.paddedLines, 2);
+  // Numbered as an editor does: \r\n, \n and a bare \r each end a line.
+  assert.deepEqual(ragged.body.skippedLineExamples, [{ line: 4, text: '6,7,8,9' }]);
+  assert.deepEqual(ragged.body.paddedLineExamples, [
+    { line: 3, text: '4,5' },
+    { line: 6, text: '13' },
+  ]);
   const t = await readTable(client, ragged.body.sessionID);
   assert.deepEqual(t.types, ['string', 'int', 'int']);
   assert.deepEqual(t.rows, [

@@ -54,6 +54,15 @@ test('ragged CSV: short lines padded, long lines skipped, both counted', async (
   assert.equal(res.body.skippedLines, 2);
   assert.equal(res.body.paddedLines, 2);
   assert.equal(res.body.rows, 5);
+  // Which lines, so that a person can find them in the file.
+  assert.deepEqual(res.body.skippedLineExamples, [
+    { line: 4, text: '6,7,8,9' },
+    { line: 7, text: '14,15,16,17,18' },
+  ]);
+  assert.deepEqual(res.body.paddedLineExamples, [
+    { line: 3, text: '4,5' },
+    { line: 6, text: '13' },
+  ]);
   const t = await readTable(client, res.body.sessionID);
   assert.deepEqual(t.columns, ['a', 'b', 'c']);
   assert.deepEqual(t.types, ['string', 'int', 'int']);
@@ -66,10 +75,34 @@ test('ragged CSV: short lines padded, long lines skipped, both counted', async (
   ]);
 });
 
+test('skipped lines are named as an editor numbers them: after a value spanning lines, the first five, a long one cut', async () => {
+  const long = `9,${'x'.repeat(500)},1,2`;
+  const lines = ['a,b,c', '1,"two\nlines",3', 'Ann,1,000,x', '4,5,6', long, ...Array.from({ length: 6 }, (_, k) => `${k},1,2,3`), '7,8,9'];
+  const res = await upload(server.url, 'skips.csv', lines.join('\n') + '\n');
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.skippedLines, 8);
+  assert.equal(res.body.paddedLines, 0);
+  assert.equal(res.body.paddedLineExamples, undefined);
+  // The quoted value's line break makes the file's line 4 DuckDB's record 3.
+  assert.deepEqual(res.body.skippedLineExamples, [
+    { line: 4, text: 'Ann,1,000,x' },
+    { line: 6, text: long.slice(0, 200) },
+    { line: 7, text: '0,1,2,3' },
+    { line: 8, text: '1,1,2,3' },
+    { line: 9, text: '2,1,2,3' },
+  ]);
+  assert.deepEqual((await readTable(client, res.body.sessionID)).rows, [
+    [1, 'two\nlines', 3],
+    [4, '5', 6],
+    [7, '8', 9],
+  ]);
+});
+
 test('a regular file pads nothing: a trailing empty field is a value, not a short line', async () => {
   const res = await upload(server.url, 'trailing.csv', 'a,b,c\n1,2,\n3,,\n');
   assert.equal(res.body.paddedLines, 0);
   assert.equal(res.body.skippedLines, 0);
+  assert.equal(res.body.skippedLineExamples, undefined);
   assert.deepEqual((await readTable(client, res.body.sessionID)).rows, [
     [1, 2, null],
     [3, null, null],

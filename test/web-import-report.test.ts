@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importNotice, importNoticeText } from '../web/src/import-report.ts';
+import { importNotice, importNoticeText, lineExamplesText } from '../web/src/import-report.ts';
 import { countOf } from '../web/src/words.ts';
 
 // The upload answer's skippedLines / paddedLines (API.md "POST /upload") become a notice the
@@ -23,4 +23,16 @@ test('skipped and padded lines are counted and explained', () => {
 
 test('counts in words', () => {
   assert.deepEqual([countOf(0, 'row'), countOf(1, 'row'), countOf(2, 'row'), countOf(1234, 'column')], ['0 rows', '1 row', '2 rows', `${(1234).toLocaleString()} columns`]);
+});
+
+test('the lines the answer names are kept with the notice and listed, with how many more there are', () => {
+  const skippedLineExamples = [
+    { line: 4, text: 'Ann,1,000' },
+    { line: 1200, text: 'Bo,2,500' },
+  ];
+  const n = importNotice('people.csv', { skippedLines: 7, paddedLines: 1, skippedLineExamples, paddedLineExamples: [] });
+  assert.deepEqual({ ...n }, { file: 'people.csv', skippedLines: 7, paddedLines: 1, skippedLineExamples });
+  assert.deepEqual(lineExamplesText(n!.skippedLineExamples, n!.skippedLines), ['line 4: Ann,1,000', `line ${(1200).toLocaleString()}: Bo,2,500`, 'and 5 more lines']);
+  assert.deepEqual(lineExamplesText([{ line: 3, text: 'Cid' }], 1), ['line 3: Cid']);
+  assert.deepEqual(lineExamplesText(n!.paddedLineExamples, n!.paddedLines), [], 'a notice kept before lines were named lists none');
 });

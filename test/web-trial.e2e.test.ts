@@ -93,6 +93,9 @@ test('an upload that skipped and padded lines says so in the workbench until dis
   const text = (await banner.textContent()) ?? '';
   assert.match(text, /1 line of payments\.csv was skipped and is not in the dataset: it had more fields than the header/);
   assert.match(text, /1 line of payments\.csv had fewer fields than the header and was completed with missing values/);
+  // Which lines, as the file has them.
+  assert.equal(await p.getByTestId('import-notice-skipped').textContent(), 'Skipped:line 2: Ann,1,000');
+  assert.equal(await p.getByTestId('import-notice-padded').textContent(), 'Padded:line 4: Cid');
   await until('rows', () => rowCount(p), (t) => t === '3 rows');
   await p.waitForTimeout(500);
   await shot(p, 'trial-01-import-notice');

@@ -126,7 +126,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     try {
       const { report } = await (started ? started.result : importDataset(rt, sessionID, upload, options.data));
       imported = sessionID;
-      req.log.info({ sessionID, file: upload.filename, ...report }, 'dataset imported');
+      req.log.info({ sessionID, file: upload.filename, rows: report.rows, columns: report.columns, skippedLines: report.skippedLines, paddedLines: report.paddedLines }, 'dataset imported');
       return { status: 200, body: { success: true, sessionID, ...report } };
     } catch (err) {
       await fsp.rm(rt.store.dir(sessionID), { recursive: true, force: true });

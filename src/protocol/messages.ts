@@ -15,6 +15,9 @@ export const replyEnvelope = z.object({
 });
 export type ReplyEnvelope = z.infer<typeof replyEnvelope>;
 
+/** A line an upload's answer names: its number in the file (1-based, as an editor counts) and its text (cut to 200 characters). */
+const lineExample = z.object({ line: z.number(), text: z.string() });
+
 /** POST /upload */
 export const uploadResponse = z.union([
   z.object({
@@ -24,6 +27,8 @@ export const uploadResponse = z.union([
     columns: z.number().optional(),
     skippedLines: z.number().optional(),
     paddedLines: z.number().optional(),
+    skippedLineExamples: z.array(lineExample).optional(),
+    paddedLineExamples: z.array(lineExample).optional(),
   }),
   z.object({ success: z.literal(false), error: z.string(), errorDescription: z.string() }),
 ]);

@@ -3,8 +3,9 @@
 // with missing values (too few). The dataset opens all the same, so the workbench says so
 // until the person dismisses it: a row lost silently is the worst outcome of an import.
 //
-// The answer holds counts only, not line numbers; an Excel workbook's other sheets are not
-// reported at all (the server imports the first sheet and says nothing of the rest).
+// The answer holds the counts and the first few of each kind of line (number and text), so
+// that they can be found in the file; an Excel workbook's other sheets are not reported at all
+// (the server imports the first sheet and says nothing of the rest).
 
 import { countOf } from './words.ts';
 
@@ -12,6 +13,14 @@ import { countOf } from './words.ts';
 export interface ImportReport {
   skippedLines?: number;
   paddedLines?: number;
+  skippedLineExamples?: LineExample[];
+  paddedLineExamples?: LineExample[];
+}
+
+/** A line of the file the answer names: its 1-based number as an editor counts, and its text. */
+export interface LineExample {
+  line: number;
+  text: string;
 }
 
 /** The file's name and what its import changed, kept for the workbench. */
@@ -19,13 +28,28 @@ export interface ImportNotice {
   file: string;
   skippedLines: number;
   paddedLines: number;
+  /** The first few of each (absent in notices kept before the server named lines). */
+  skippedLineExamples?: LineExample[];
+  paddedLineExamples?: LineExample[];
 }
 
 /** The notice an upload answer calls for, or null when every line was imported as it was. */
 export function importNotice(file: string, report: ImportReport): ImportNotice | null {
   const skippedLines = report.skippedLines ?? 0;
   const paddedLines = report.paddedLines ?? 0;
-  return skippedLines > 0 || paddedLines > 0 ? { file, skippedLines, paddedLines } : null;
+  if (skippedLines === 0 && paddedLines === 0) return null;
+  const { skippedLineExamples, paddedLineExamples } = report;
+  return { file, skippedLines, paddedLines, ...(skippedLineExamples?.length && { skippedLineExamples }), ...(paddedLineExamples?.length && { paddedLineExamples }) };
+}
+
+/**
+ * The lines a notice names, in words: `line 4: Ann,1,000` each, and how many more there are
+ * (`count` lines of that kind in all). Empty when the answer named none.
+ */
+export function lineExamplesText(examples: LineExample[] | undefined, count: number): string[] {
+  if (!examples?.length) return [];
+  const more = count - examples.length;
+  return [...examples.map((e) => `line ${e.line.toLocaleString()}: ${e.text}`), ...(more > 0 ? [`and ${countOf(more, 'more line')}`] : [])];
 }
 
 /** The notice in sentences: what happened to how many lines, and why. */

@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import { join as pathJoin } from 'node:path';
 import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
-import { ImportError } from './types.ts';
+import { ImportError, type LineExample } from './types.ts';
 import { PANDAS_NA } from './na.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 import { parquetOptions } from '../parquet-layout.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../config.ts';
-import { lineNumberAt, lineTooLong, scanLineLengths, assertLineLengths, PARALLEL_LINE_BYTES, type LineLengthScan } from './line-length.ts';
+import { lineNumberAt, lineNumbersAt, lineTooLong, scanLineLengths, assertLineLengths, PARALLEL_LINE_BYTES, type LineLengthScan } from './line-length.ts';
 
 export { PANDAS_NA };
 
@@ -21,6 +21,10 @@ export interface CsvSource {
   names: string[];
   skippedLines: number;
   paddedLines: number;
+  /** The first few skipped lines (LINE_EXAMPLES): 1-based line number in the file as an editor counts, and text (cut to LINE_EXAMPLE_CHARS). */
+  skippedLineExamples?: LineExample[];
+  /** The same for padded lines. */
+  paddedLineExamples?: LineExample[];
   /**
    * Parquet files already holding the data in final types (the fast path writes them while
    * reading): column i is `field` of `file`. The caller may adopt them as they are.
@@ -377,7 +381,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const aliases = new Map(files.map((f, k) => [f, `t${k}`]));
   const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(fields[i])}`);
   const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
-  return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ready: { files, columns: placed } };
+  return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ...(await lineExamples(path, lines)), ready: { files, columns: placed } };
 }
 
 const NOT_BOOLEAN = 'willow: not a true/false value';
@@ -456,7 +460,7 @@ async function readThorough(db: Db, path: string, opts: CsvOptions, dialect: Dia
   opts.phase?.('infer types');
   const types = inferred.map((t, i) => opts.types?.[i] ?? t);
   const casts = fields.map((f, i) => `${castExpr(f, types[i])} AS ${ident(f)}`);
-  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded };
+  return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: lines.skipped, paddedLines: lines.padded, ...(await lineExamples(path, lines)) };
 }
 
 /** How many blank lines follow the first `skip` lines (looking at the first 64 KB). */
@@ -486,7 +490,22 @@ export interface RejectedLines {
   firstTooLongByte: number | null;
   unterminated: number;
   firstUnterminatedByte: number | null;
+  /** The first few skipped lines, by position: where each starts (a byte of the file read) and its text, cut to LINE_EXAMPLE_CHARS. */
+  skippedExamples: RejectedExample[];
+  /** The same for padded lines. */
+  paddedExamples: RejectedExample[];
 }
+
+/** A rejected line as DuckDB's rejects table gives it: its first byte in the file read, and its text. */
+export interface RejectedExample {
+  start: number;
+  text: string;
+}
+
+/** Skipped and padded lines an import names (each kind), so that a person can find them in the file. */
+export const LINE_EXAMPLES = 5;
+/** Characters of a named line's text (a line may be MAX_LINE_BYTES long). */
+export const LINE_EXAMPLE_CHARS = 200;
 
 /**
  * Rejected lines of one scan (DuckDB's rejects table `rejects`), by what happens to them:
@@ -501,20 +520,32 @@ export interface RejectedLines {
  * applies. refusalOf turns the refusing kinds into their errors.
  */
 export async function rejectedLines(db: Db, rejects: string): Promise<RejectedLines> {
-  const row = await db.one(`
-    SELECT count(*) FILTER (WHERE enc) AS enc, min(pos) FILTER (WHERE enc) AS pos,
-           count(*) FILTER (WHERE NOT enc AND long) AS long_lines, min(start) FILTER (WHERE NOT enc AND long) AS long_start,
-           count(*) FILTER (WHERE NOT enc AND NOT long AND swallowed) AS unterminated, min(start) FILTER (WHERE NOT enc AND NOT long AND swallowed) AS unterminated_start,
-           count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND cast_error) AS cast_lines,
-           count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND short) AS padded, count(*) FILTER (WHERE NOT enc AND NOT long AND NOT swallowed AND NOT short AND NOT cast_error) AS skipped
+  // One row per rejected line, with the kind it counts under (the first that applies).
+  const byLine = `
+    SELECT line, start, text, CASE WHEN enc THEN 'enc' WHEN long THEN 'long' WHEN swallowed THEN 'unterminated'
+                                   WHEN cast_error THEN 'cast' WHEN short THEN 'padded' ELSE 'skipped' END AS kind, pos
     FROM (SELECT line, bool_or(error_type = 'INVALID ENCODING') AS enc, bool_and(error_type = 'MISSING COLUMNS') AS short,
                  bool_or(error_type = 'CAST') AS cast_error, min(byte_position) AS pos,
                  bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long, min(line_byte_position) AS start,
-                 bool_or(error_type = 'UNQUOTED VALUE' AND regexp_matches(csv_line, '[\r\n]')) AS swallowed
-          FROM ${rejects} GROUP BY line)`);
+                 bool_or(error_type = 'UNQUOTED VALUE' AND regexp_matches(csv_line, '[\r\n]')) AS swallowed,
+                 left(any_value(csv_line), ${LINE_EXAMPLE_CHARS}) AS text
+          FROM ${rejects} GROUP BY line)`;
+  const row = await db.one(`
+    SELECT count(*) FILTER (WHERE kind = 'enc') AS enc, min(pos) FILTER (WHERE kind = 'enc') AS pos,
+           count(*) FILTER (WHERE kind = 'long') AS long_lines, min(start) FILTER (WHERE kind = 'long') AS long_start,
+           count(*) FILTER (WHERE kind = 'unterminated') AS unterminated, min(start) FILTER (WHERE kind = 'unterminated') AS unterminated_start,
+           count(*) FILTER (WHERE kind = 'cast') AS cast_lines, count(*) FILTER (WHERE kind = 'padded') AS padded, count(*) FILTER (WHERE kind = 'skipped') AS skipped
+    FROM (${byLine})`);
+  const skipped = Number(row.skipped);
+  const padded = Number(row.padded);
+  // Only a file with such lines pays for a second look at the (small) rejects table.
+  const examples = skipped + padded === 0 ? [] : await db.rows(`
+    SELECT kind, start, text FROM (${byLine}) WHERE kind IN ('skipped', 'padded')
+    QUALIFY row_number() OVER (PARTITION BY kind ORDER BY line) <= ${LINE_EXAMPLES} ORDER BY line`);
+  const of = (kind: string): RejectedExample[] => examples.filter((e) => e.kind === kind).map((e) => ({ start: Number(e.start), text: String(e.text ?? '') }));
   return {
-    skipped: Number(row.skipped),
-    padded: Number(row.padded),
+    skipped,
+    padded,
     cast: Number(row.cast_lines),
     invalidEncoding: Number(row.enc),
     firstInvalidByte: row.pos === null ? null : Number(row.pos),
@@ -522,7 +553,23 @@ export async function rejectedLines(db: Db, rejects: string): Promise<RejectedLi
     firstTooLongByte: row.long_start === null ? null : Number(row.long_start),
     unterminated: Number(row.unterminated),
     firstUnterminatedByte: row.unterminated_start === null ? null : Number(row.unterminated_start),
+    skippedExamples: of('skipped'),
+    paddedExamples: of('padded'),
   };
+}
+
+/**
+ * The lines of `path` that `lines` (rejectedLines of a scan of it) names as skipped and
+ * padded, numbered as an editor numbers them (lineNumbersAt), for the import's report.
+ */
+export async function lineExamples(path: string, lines: RejectedLines): Promise<Pick<CsvSource, 'skippedLineExamples' | 'paddedLineExamples'>> {
+  const all = [...lines.skippedExamples, ...lines.paddedExamples];
+  if (all.length === 0) return {};
+  const numbers = await lineNumbersAt(path, all.map((e) => e.start));
+  const named = all.map((e, i) => ({ line: numbers[i], text: e.text }));
+  const skipped = named.slice(0, lines.skippedExamples.length);
+  const padded = named.slice(lines.skippedExamples.length);
+  return { ...(skipped.length && { skippedLineExamples: skipped }), ...(padded.length && { paddedLineExamples: padded }) };
 }
 
 /**

@@ -350,7 +350,8 @@ async function writeFirstVersion(rt: Runtime, db: Db, sessionId: string, filenam
     bytesWritten,
     source: { filename, skippedLines: source.skippedLines, paddedLines: source.paddedLines },
   });
-  return { manifest, report: { rows, columns: source.names.length, skippedLines: source.skippedLines, paddedLines: source.paddedLines } };
+  const examples = { skippedLineExamples: source.skippedLineExamples, paddedLineExamples: source.paddedLineExamples };
+  return { manifest, report: { rows, columns: source.names.length, skippedLines: source.skippedLines, paddedLines: source.paddedLines, ...examples } };
 }
 
 /**

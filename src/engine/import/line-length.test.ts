@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LineLengthScan, lineNumberAt } from './line-length.ts';
+import { LineLengthScan, lineNumberAt, lineNumbersAt } from './line-length.ts';
 
 /** Offset of the first line longer than `max` bytes, counted the slow way (the breaks not counted, a leading BOM neither). */
 function expected(bytes: Buffer, max: number): number | null {
@@ -66,6 +66,9 @@ test('lineNumberAt: lines as an editor numbers them, \\r\\n one break', async ()
     // Every byte but the \n of a \r\n (which no line starts at).
     const at = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10];
     assert.deepEqual(await Promise.all(at.map((o) => lineNumberAt(file, o))), [1, 1, 2, 2, 3, 3, 4, 4, 5, 6]);
+    // Several in one read, in any order, repeated, and past the end (the last line).
+    assert.deepEqual(await lineNumbersAt(file, [9, 0, 4, 4, 10, 99]), [5, 1, 2, 2, 6, 6]);
+    assert.deepEqual(await lineNumbersAt(file, []), []);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -124,17 +124,34 @@ export async function scanLineLengths(file: string, maxBytes: number): Promise<L
  * `\r\n`; e.g. a line's start, as LineLengthScan and DuckDB's rejects give), as a person counts lines
  * (an editor's line numbers): every `\n`, `\r\n` and bare `\r` before it ends one line. A
  * re-encoded file has as many lines as its original (encoding.ts keeps every line break),
- * so its numbers are the original's. Read only when a refusal names a line.
+ * so its numbers are the original's. Read only when a refusal or a report names a line.
  */
 export async function lineNumberAt(file: string, offset: number): Promise<number> {
+  return (await lineNumbersAt(file, [offset]))[0];
+}
+
+/**
+ * lineNumberAt for several byte offsets (in any order), in one read of `file` up to the
+ * largest: the numbers in the order of `offsets`.
+ */
+export async function lineNumbersAt(file: string, offsets: readonly number[]): Promise<number[]> {
+  const order = offsets.map((_, i) => i).sort((a, b) => offsets[a] - offsets[b]);
+  const numbers: number[] = new Array(offsets.length);
   const handle = await fs.open(file, 'r');
   try {
     const buf = Buffer.alloc(1024 * 1024);
     let line = 1;
     let afterCr = false;
-    for (let position = 0; position < offset; ) {
-      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, offset - position), position);
-      if (bytesRead === 0) break;
+    let next = 0;
+    for (let position = 0; next < order.length; ) {
+      // Offsets up to here have their line: every break before them is counted.
+      while (next < order.length && offsets[order[next]] <= position) numbers[order[next++]] = line;
+      if (next === order.length) break;
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, offsets[order[next]] - position), position);
+      if (bytesRead === 0) {
+        while (next < order.length) numbers[order[next++]] = line;
+        break;
+      }
       for (let i = 0; i < bytesRead; i++) {
         const b = buf[i];
         if (b === LF) {
@@ -147,7 +164,7 @@ export async function lineNumberAt(file: string, offset: number): Promise<number
       }
       position += bytesRead;
     }
-    return line;
+    return numbers;
   } finally {
     await handle.close();
   }

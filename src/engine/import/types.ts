@@ -22,6 +22,16 @@ export interface ImportReport {
   skippedLines: number;
   /** Lines with fewer fields than the header, completed with missing values. */
   paddedLines: number;
+  /** The first few skipped lines (at most 5), so that a person can find them in the file. */
+  skippedLineExamples?: LineExample[];
+  /** The first few padded lines (at most 5). */
+  paddedLineExamples?: LineExample[];
+}
+
+/** A line of an uploaded file an import report names: 1-based, as an editor numbers lines (`\r\n`, `\n` and a bare `\r` each end one), and its text, cut to 200 characters. */
+export interface LineExample {
+  line: number;
+  text: string;
 }
 
 /** A problem with the uploaded file itself: answered with 400 and this description. */

@@ -6,7 +6,7 @@ import type { Db } from '../duck.ts';
 import { columnGroups, groupIndices, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
-import { castExpr, TYPE_TESTS, type InferredType, rejectedLines, refusalOf, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
+import { castExpr, TYPE_TESTS, type InferredType, rejectedLines, lineExamples, refusalOf, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
 
 /**
  * Wide files (more than WIDE_COLUMNS columns) take a path of their own, because DuckDB's
@@ -161,7 +161,7 @@ export async function readWide(db: Db, path: string, opts: CsvOptions & { tmpDir
     types: opts.types,
     phase: opts.phase,
   });
-  return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ready };
+  return { sql, names, skippedLines: lines.skipped, paddedLines: lines.padded, ...(await lineExamples(path, lines)), ready };
 }
 
 /**
