@@ -273,7 +273,7 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
             value={String(v)}
             inputMode={p.control === 'number' || p.control === 'integer' || p.control === 'row' ? 'decimal' : undefined}
             className={p.control === 'regex' ? 'mono' : ''}
-            placeholder={p.control === 'rows' ? 'e.g. 1, 4, 10-12' : p.control === 'regex' ? (p.regexFlag ? `text (a regex when “${p.regexFlag}”)` : 'regular expression') : ''}
+            placeholder={p.control === 'rows' ? 'e.g. 1, 4, 10-12' : p.control === 'regex' ? (p.regexFlag ? `text (a regex when “${p.regexFlag}”)` : 'regular expression') : (p.schema.description ?? '')}
             onChange={(e) => set(p.name, e.target.value)}
             autoComplete="off"
           />

@@ -28,10 +28,13 @@ test('combineColumns: numbers, booleans and dates as Python prints them; names o
   const t = await h.table(id);
   assert.deepEqual(t.columns, ['first', 'last', 'age', 'score', 'ok', 'when', 'all']);
   assert.deepEqual(await h.column(id, 'all'), ['John|30|2.5|True|2020-01-02T00:00:00', 'Anna|41|3.0|False|2021-12-31T00:00:00', null, 'Zoë|7|-0.25|True']);
-  // defaults: no separator, named merged_column, first
-  const d = await h.load('a,b\nx,1\ny,\n');
+  // defaults: no separator, named merged_column, right after the last combined column
+  const d = await h.load('a,b,c\nx,1,p\ny,,q\n');
   await h.ok(d, 'combineColumns', { columnsToCombine: ['a', 'b'] });
-  assert.deepEqual(await h.table(d), { columns: ['merged_column', 'a', 'b'], types: ['string', 'string', 'int'], rows: [['x1', 'x', 1], ['y', 'y', null]] });
+  assert.deepEqual(await h.table(d), { columns: ['a', 'b', 'merged_column', 'c'], types: ['string', 'int', 'string', 'string'], rows: [['x', 1, 'x1', 'p'], ['y', null, 'y', 'q']] });
+  // "last" by position, not by the order listed; at the end when that is the last column
+  await h.ok(d, 'combineColumns', { columnsToCombine: ['c', 'a'], newName: 'ca' });
+  assert.deepEqual((await h.table(d)).columns, ['a', 'b', 'merged_column', 'c', 'ca']);
   // the same column twice joins it twice
   const twice = await h.load('a\nx\n');
   await h.ok(twice, 'combineColumns', { columnsToCombine: ['a', 'a'], seperator: '-', newName: 'aa', insertIndex: 1 });

@@ -7,7 +7,8 @@ import type { Dataset } from '../../engine/dataset.ts';
 import { textOf } from './convert.ts';
 
 // The original: df[columns].apply(lambda x: seperator.join(x.astype(str)[x.astype(str) != "nan"]), axis=1)
-// inserted at insertIndex as newName. Each value is written as Python's str() prints it
+// inserted at insertIndex as newName (without one: right after the last of the combined
+// columns, where splitColumn and generateDummies put theirs, not at the far left). Each value is written as Python's str() prints it
 // (integers plain, floats '2.5'/'3.0', True/False, datetimes ISO 8601); missing values are
 // left out, and a row with nothing to join is missing.
 export const combineColumns = defineOperation({
@@ -21,7 +22,7 @@ export const combineColumns = defineOperation({
       seperator: z.string().optional(),
       separator: z.string().optional().meta({ 'x-aliasOf': 'seperator' }),
       newName: z.string().optional().default('merged_column'),
-      insertIndex: nonNegativeInt.optional().default(0),
+      insertIndex: nonNegativeInt.optional().meta({ description: 'empty: right after the last combined column' }),
     })
     .transform(({ seperator, separator, ...rest }) => ({ ...rest, separator: seperator ?? separator ?? '' })),
   async run(ctx, params) {
@@ -34,13 +35,14 @@ export const combineColumns = defineOperation({
     if (ds.indexOf(params.newName) >= 0) {
       throw new OperationError('duplicate column name', `newName ${JSON.stringify(params.newName)} is already a column of the dataset; choose a new name`);
     }
-    if (params.insertIndex > ds.columns.length) {
-      throw new OperationError('index out of range', `insertIndex ${params.insertIndex} is out of range: the new column can go at 0…${ds.columns.length}`);
+    const insertIndex = params.insertIndex ?? Math.max(...indices) + 1;
+    if (insertIndex > ds.columns.length) {
+      throw new OperationError('index out of range', `insertIndex ${insertIndex} is out of range: the new column can go at 0…${ds.columns.length}`);
     }
     const texts = indices.map((i) => textOf(ds.ref(i), ds.column(i).type));
     const expr = `CASE WHEN ${texts.map((t) => `${t} IS NULL`).join(' AND ')} THEN NULL ELSE concat_ws(${literal(params.separator)}, ${texts.join(', ')}) END`;
     const columns: ColumnPlan[] = ds.columns.map((c, keep) => ({ name: c.name, keep }));
-    columns.splice(params.insertIndex, 0, { name: params.newName, expr });
+    columns.splice(insertIndex, 0, { name: params.newName, expr });
     return { kind: 'columns', columns };
   },
 });

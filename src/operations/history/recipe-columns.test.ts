@@ -43,7 +43,7 @@ describe('recipes replay positional steps by the names they referred to', () => 
       { operation: 'renameColumn', parameters: { column: 'qty', newName: 'count' }, undone: false },
       { operation: 'renameColumn', parameters: { column: 0, newName: 'item' }, columns: { column: 'name' }, undone: false },
       { operation: 'combineColumns', parameters: { columnsToCombine: [0, 'count'], seperator: '-' }, columns: { columnsToCombine: ['item', 'count'] }, undone: false },
-      { operation: 'deleteColumns', parameters: { columnIndices: [0, 3] }, columns: { columnIndices: ['merged_column', 'count'] }, undone: false },
+      { operation: 'deleteColumns', parameters: { columnIndices: [0, 3] }, columns: { columnIndices: ['item', 'merged_column'] }, undone: false },
     ]);
   });
 
