@@ -129,9 +129,21 @@ function schemaKeys(schema: z.ZodType): string[] | null {
  * the parameter is (.optional(), .nullish(), .default(), a pipe's input); undefined without one.
  */
 export function roleOf(schema: z.ZodType): ParamRole | undefined {
+  return annotationOf(schema, 'x-role') as ParamRole | undefined;
+}
+
+/**
+ * The parameter a column position ends a range of (its `x-rangeFrom`: `columnTo` of
+ * fillDown ends `columnFrom`…`columnTo`), found as roleOf finds a role; undefined when it ends none.
+ */
+export function rangeStartOf(schema: z.ZodType): string | undefined {
+  return annotationOf(schema, 'x-rangeFrom') as string | undefined;
+}
+
+function annotationOf(schema: z.ZodType, key: string): unknown {
   for (let s: z.ZodType = schema; ; ) {
-    const r = s.meta()?.['x-role'];
-    if (r !== undefined) return r as ParamRole;
+    const r = s.meta()?.[key];
+    if (r !== undefined) return r;
     if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNonOptional || s instanceof z.ZodReadonly || s instanceof z.ZodCatch) s = s.unwrap() as z.ZodType;
     else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
     else return undefined;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { OperationError, invalidParameter } from './errors.ts';
-import { roleOf, schemaShape, type ParamRole } from './params.ts';
+import { rangeStartOf, roleOf, schemaShape, type ParamRole } from './params.ts';
 import type { ColumnNames } from '../protocol/messages.ts';
 
 // A recipe (a session's history, replayed by applyOperations on another dataset) must change
@@ -21,18 +21,28 @@ const POSITIONAL: Partial<Record<ParamRole, 'int' | 'number'>> = { columnIndex: 
 interface References {
   list: boolean;
   positions: (number | null)[];
+  /** For the end of a range: the key of its start. */
+  rangeFrom?: string;
 }
 
-const rolesBySchema = new WeakMap<z.ZodType, [string, 'int' | 'number'][]>();
+/** A parameter that may give columns by position: its key, how (POSITIONAL) and, for the end of a range, the key of its start. */
+interface PositionalKey {
+  key: string;
+  how: 'int' | 'number';
+  rangeFrom?: string;
+}
+
+const rolesBySchema = new WeakMap<z.ZodType, PositionalKey[]>();
 
 /** The parameters of `schema` that may give columns by position, with how. */
-function positionalKeys(schema: z.ZodType): [string, 'int' | 'number'][] {
+function positionalKeys(schema: z.ZodType): PositionalKey[] {
   let keys = rolesBySchema.get(schema);
   if (!keys) {
-    keys = Object.entries(schemaShape(schema) ?? {}).flatMap(([key, s]): [string, 'int' | 'number'][] => {
+    keys = Object.entries(schemaShape(schema) ?? {}).flatMap(([key, s]): PositionalKey[] => {
       const role = roleOf(s);
       const how = role && POSITIONAL[role];
-      return how ? [[key, how]] : [];
+      const rangeFrom = rangeStartOf(s);
+      return how ? [{ key, how, ...(rangeFrom && { rangeFrom }) }] : [];
     });
     rolesBySchema.set(schema, keys);
   }
@@ -47,11 +57,11 @@ function position(value: unknown, how: 'int' | 'number'): number | null {
 /** The parameters (as sent) that give at least one column by position, by key. */
 function positionalParameters(schema: z.ZodType, parameters: Record<string, unknown>): Map<string, References> {
   const found = new Map<string, References>();
-  for (const [key, how] of positionalKeys(schema)) {
+  for (const { key, how, rangeFrom } of positionalKeys(schema)) {
     const value = parameters[key];
     const list = Array.isArray(value);
     const positions = (list ? value : [value]).map((v: unknown) => position(v, how));
-    if (positions.some((p) => p !== null)) found.set(key, { list, positions });
+    if (positions.some((p) => p !== null)) found.set(key, { list, positions, ...(rangeFrom && { rangeFrom }) });
   }
   return found;
 }
@@ -60,16 +70,24 @@ function positionalParameters(schema: z.ZodType, parameters: Record<string, unkn
  * What history records beside `parameters` (as applied to the operation of `schema`): the
  * name in `names` (the columns of the dataset it was applied to) of each column a parameter
  * gave by position, `{key: name}`, or for a list one name per entry (an entry given by name:
- * that name). Undefined when no parameter gave a column by position.
+ * that name). The end of a range (`columnTo` of fillDown) records every column of the range,
+ * start to end, as a list: on another dataset the columns between two names may be others.
+ * Undefined when no parameter gave a column by position.
  */
 export function recordColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>): ColumnNames | undefined {
+  const refs = positionalParameters(schema, parameters);
   const recorded: [string, string | string[]][] = [];
-  for (const [key, refs] of positionalParameters(schema, parameters)) {
-    const entries: unknown[] = refs.list ? (parameters[key] as unknown[]) : [parameters[key]];
-    const named = refs.positions.map((p, i) => (p === null ? entries[i] : names[p]));
+  for (const [key, r] of refs) {
+    const start = r.rangeFrom === undefined ? undefined : refs.get(r.rangeFrom)?.positions[0];
+    if (start != null && !r.list && r.positions[0] !== null && start <= r.positions[0] && r.positions[0] < names.length) {
+      recorded.push([key, names.slice(start, r.positions[0] + 1)]);
+      continue;
+    }
+    const entries: unknown[] = r.list ? (parameters[key] as unknown[]) : [parameters[key]];
+    const named = r.positions.map((p, i) => (p === null ? entries[i] : names[p]));
     // Not a name or a position within the dataset: the operation refused it, nothing is recorded.
     if (!named.every((n) => typeof n === 'string')) continue;
-    recorded.push([key, refs.list ? named : named[0]]);
+    recorded.push([key, r.list ? named : named[0]]);
   }
   return recorded.length ? Object.fromEntries(recorded) : undefined;
 }
@@ -78,33 +96,54 @@ export function recordColumnNames(schema: z.ZodType, names: readonly string[], p
  * `parameters` with each position that `recorded` (a recipe entry's `columns`) names replaced
  * by where that name is in `names` (the columns of the dataset the step runs on), matched
  * exactly, letter case included: a dataset may hold both `Price` and `price`. Entries given
- * by name, and positional parameters `recorded` does not name, stay as they are.
+ * by name, and positional parameters `recorded` does not name, stay as they are. The end of a
+ * range recorded as the range's names is placed at its last name, and the columns from the
+ * range's start to there must be those names, in that order.
  *
  * @throws OperationError 'invalid parameters' when `recorded` does not fit `parameters` (a
  *   key that gives no column by position, one name for a list or a list of another length);
- *   'unknown column' naming the parameter and the name when the dataset has no such column.
+ *   'unknown column' naming the parameter and the name when the dataset has no such column;
+ *   'invalid parameters' when a range here holds other columns than the recorded ones.
  */
 export function resolveColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>, recorded: ColumnNames): Record<string, unknown> {
   const refs = positionalParameters(schema, parameters);
   const where = new Map(names.map((name, i) => [name, i]));
   const resolved = { ...parameters };
+  const find = (key: string, name: string): number => {
+    const at = where.get(name);
+    if (at === undefined) {
+      throw new OperationError('unknown column', `${key} refers to column ${quoted(name)}, which the dataset does not have at this step (names are matched exactly, letter case included)`);
+    }
+    return at;
+  };
+  const ranges: [string, string, string[]][] = [];
   for (const [key, given] of Object.entries(recorded)) {
     const r = refs.get(key);
     if (!r) throw invalidParameter(`columns.${key}: parameters.${key} gives no column by position, so there is nothing to find by this name`);
+    if (r.rangeFrom !== undefined && !r.list && Array.isArray(given) && given.length > 0) {
+      ranges.push([key, r.rangeFrom, given]);
+      continue;
+    }
     const givenNames = Array.isArray(given) ? given : [given];
     if (Array.isArray(given) !== r.list || givenNames.length !== r.positions.length) {
       throw invalidParameter(`columns.${key}: ${r.list ? `a list of ${r.positions.length} names` : 'one name'} expected, as parameters.${key} gives ${r.list ? `${r.positions.length} columns` : 'one'}`);
     }
     const entries: unknown[] = r.list ? [...(parameters[key] as unknown[])] : [parameters[key]];
     r.positions.forEach((p, i) => {
-      if (p === null) return;
-      const at = where.get(givenNames[i]);
-      if (at === undefined) {
-        throw new OperationError('unknown column', `${key}${r.list ? `[${i}]` : ''} refers to column ${quoted(givenNames[i])}, which the dataset does not have at this step (names are matched exactly, letter case included)`);
-      }
-      entries[i] = at;
+      if (p !== null) entries[i] = find(`${key}${r.list ? `[${i}]` : ''}`, givenNames[i]);
     });
     resolved[key] = r.list ? entries : entries[0];
+  }
+  for (const [key, startKey, range] of ranges) {
+    const end = find(key, range[range.length - 1]);
+    // The start as this step resolved it (by its recorded name), else the range's first name.
+    const start = typeof resolved[startKey] === 'number' && startKey in recorded ? (resolved[startKey] as number) : find(startKey, range[0]);
+    const here = start <= end ? names.slice(start, end + 1) : [];
+    if (here.length !== range.length || here.some((n, i) => n !== range[i])) {
+      throw invalidParameter(`${startKey}…${key}: the recipe's step covered the columns ${range.map(quoted).join(', ')}, but from ${quoted(range[0])} to ${quoted(range[range.length - 1])} this dataset has ${here.length ? here.map(quoted).join(', ') : 'them in the other order'}; a range must hold the same columns in the same order`);
+    }
+    resolved[startKey] = start;
+    resolved[key] = end;
   }
   return resolved;
 }

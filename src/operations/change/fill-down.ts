@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { invalidParameter } from '../errors.ts';
-import { checkColumnIndex, choice, columnPosition } from '../params.ts';
+import { annotate, checkColumnIndex, choice, columnPosition, nonNegativeInt } from '../params.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { withoutNaN } from './convert.ts';
 import { lastValidAbove, firstValidBelow } from '../../engine/row-windows.ts';
@@ -45,7 +45,8 @@ export const fillDown = defineOperation({
   summary: 'fill missing values with the previous (pad/ffill) or next (bfill) valid value, in a range of columns',
   params: z.object({
     columnFrom: columnPosition,
-    columnTo: columnPosition,
+    // A recipe records every column of the range, so that a replay fills the same ones.
+    columnTo: annotate(nonNegativeInt, 'columnIndex', { 'x-rangeFrom': 'columnFrom' }),
     method: choice(['pad', 'ffill', 'bfill', 'backfill']),
   }),
   async run(ctx, params) {

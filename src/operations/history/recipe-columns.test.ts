@@ -124,6 +124,29 @@ describe('recipes replay positional steps by the names they referred to', () => 
     assert.deepEqual((await h.ok(target, 'history')).operations, history);
   });
 
+  test('a range (fillDown columnFrom…columnTo) records every column in it, and fills the same ones or refuses', async () => {
+    const source = 'a,b,c,d\n1,2,3,4\n,,,\n';
+    const recipe = await recipeOf(source, [['fillDown', { columnFrom: 1, columnTo: 2, method: 'ffill' }]]);
+    assert.deepEqual(recipe[0].columns, { columnFrom: 'b', columnTo: ['b', 'c'] });
+    // The same columns elsewhere, in the same order: filled there, the others left.
+    const moved = await h.load('d,b,c,a\n4,2,3,1\n,,,\n');
+    await h.ok(moved, 'applyOperations', { operations: recipe });
+    assert.deepEqual((await h.table(moved)).rows, [
+      [4, 2, 3, 1],
+      [null, 2, 3, null],
+    ]);
+    assert.deepEqual((await h.ok(moved, 'history')).operations[0].parameters, { columnFrom: 1, columnTo: 2, method: 'ffill' });
+    // Another column between the ends, or the ends the other way round: refused, nothing filled.
+    for (const csv of ['b,x,c\n1,2,3\n,,\n', 'c,b\n1,2\n,\n']) {
+      const target = await h.load(csv);
+      const before = await h.table(target);
+      const res = await h.run(target, 'applyOperations', { operations: recipe });
+      assert.equal(res.success, false, csv);
+      assert.match(res.errorDescription, /columnFrom…columnTo: the recipe's step covered the columns "b", "c", but from "b" to "c" this dataset has /, csv);
+      assert.deepEqual(await h.table(target), before);
+    }
+  });
+
   test('names are matched exactly: a column whose name differs only in letter case is another column', async () => {
     const recipe = await recipeOf(A, [['normalize', { columnIndex: 1 }]]);
     const both = await h.load('Price,qty,price\n100,5,2\n300,7,6\n');
