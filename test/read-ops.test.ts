@@ -173,6 +173,24 @@ test('search: plain text in any listed column; missing never matches', async () 
   assert.deepEqual(await data({ searchQuery: '10.5', searchColumnIndices: [2], searchIsRegex: false }), at([6]));
 });
 
+test('search without letter case (searchCaseSensitive: false), as str.contains(case=False)', async () => {
+  assert.deepEqual(await data({ searchQuery: 'ALICE', searchColumnIndices: [1], searchCaseSensitive: false }), at([0, 3, 7]));
+  assert.deepEqual(await data({ searchQuery: 'ALICE', searchColumnIndices: [1], searchCaseSensitive: true }), at([]));
+  assert.deepEqual(await data({ searchQuery: '^(A|D)', searchColumnIndices: [1], searchIsRegex: true, searchCaseSensitive: 'false' }), at([0, 3, 6, 7]));
+  assert.deepEqual(await data({ searchQuery: 'TRUE', searchColumnIndices: [4] }), at([]));
+  assert.deepEqual(await data({ searchQuery: 'TRUE', searchColumnIndices: [4], searchCaseSensitive: false }), at([0, 2, 5, 7]));
+  // Beyond ASCII.
+  const accents = await uploadOk(server.url, 'accents.csv', 'word\nÉcole\nécole\nECOLE\nStraße\n');
+  const found = async (params: Record<string, unknown>) => {
+    const res = await client.request('data', accents, { rowIndexFrom: 0, rowIndexTo: 9, columnIndexFrom: 0, columnIndexTo: 0, searchColumnIndices: [0], searchCaseSensitive: false, ...params });
+    assert.equal(res.success, true, JSON.stringify(res));
+    return JSON.parse(res.data).index;
+  };
+  assert.deepEqual(await found({ searchQuery: 'éCOLE' }), [0, 1]);
+  assert.deepEqual(await found({ searchQuery: 'STRASSE' }), [], 'lower-casing, not Unicode case folding: ß is not ss');
+  assert.deepEqual(await found({ searchQuery: 'É', searchIsRegex: true }), [0, 1]);
+});
+
 test('search: regular expressions; missing never matches; a bad regex is an error', async () => {
   assert.deepEqual(await data({ searchQuery: '^(a|d)', searchColumnIndices: [1], searchIsRegex: true }), at([0, 3, 6, 7]));
   assert.deepEqual(await data({ searchQuery: '.*', searchColumnIndices: [1], searchIsRegex: true }), at([0, 1, 2, 3, 5, 6, 7]));

@@ -52,7 +52,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [formBusy, setFormBusy] = useState(false);
   const [selection, setSelection] = useState<{ rows: number; columns: number[] }>({ rows: 0, columns: [] });
   // The search box's column by name; '' is every column.
-  const [search, setSearch] = useState({ query: '', column: '', regex: false });
+  const [search, setSearch] = useState({ query: '', column: '', regex: false, matchCase: false });
   const [connected, setConnected] = useState(true);
   const [goto, setGoto] = useState('');
   const [importNotice, setImportNotice] = useState(() => importNoticeOf(sessionID));
@@ -369,14 +369,15 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
       }
     }
     if (search.column !== '' && !columns.some((c) => c.name === search.column)) return toast('error', 'Choose another column to search', `The column “${search.column}” no longer exists.`);
-    setView((v) => ({ ...v, search: { query: search.query, columns: search.column === '' ? 'all' : [search.column], regex: search.regex } }));
+    setView((v) => ({ ...v, search: { query: search.query, columns: search.column === '' ? 'all' : [search.column], regex: search.regex, matchCase: search.matchCase } }));
   };
 
   const pickValue = (col: string, value: unknown) => {
     if (value === null) return setFilter('invalid', [col]);
     const text = String(value);
-    setSearch({ query: exactRegex(text), column: col, regex: true });
-    setView((v) => ({ ...v, search: { query: exactRegex(text), columns: [col], regex: true } }));
+    // This very value: its letter case too.
+    setSearch({ query: exactRegex(text), column: col, regex: true, matchCase: true });
+    setView((v) => ({ ...v, search: { query: exactRegex(text), columns: [col], regex: true, matchCase: true } }));
   };
 
   const applyRecipe = async (ops: HistoryEntry[]) => {
@@ -413,7 +414,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const shown = reconciled.view;
   const chips: { key: string; label: string; clear(): void }[] = [];
   if (shown.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[shown.filter.type]} in ${shown.filter.columns.join(', ')}${shown.filter.type === 'outliers' ? ` (trim ${shown.filter.trim}, ${shown.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
-  if (shown.search) chips.push({ key: 's', label: `${shown.search.regex ? 'Regex' : 'Search'} “${shown.search.query}” in ${shown.search.columns === 'all' ? 'all columns' : shown.search.columns.join(', ')}`, clear: () => {
+  if (shown.search) chips.push({ key: 's', label: `${shown.search.regex ? 'Regex' : 'Search'} “${shown.search.query}”${shown.search.matchCase ? ' (match case)' : ''} in ${shown.search.columns === 'all' ? 'all columns' : shown.search.columns.join(', ')}`, clear: () => {
         setView((v) => ({ ...v, search: undefined }));
         setSearch((x) => ({ ...x, query: '' }));
       },
@@ -496,6 +497,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           <label className="toggle" title="Regular expression">
             <input type="checkbox" checked={search.regex} onChange={(e) => setSearch({ ...search, regex: e.target.checked })} data-testid="search-regex" />
             .*
+          </label>
+          <label className="toggle" title="Match case">
+            <input type="checkbox" checked={search.matchCase} onChange={(e) => setSearch({ ...search, matchCase: e.target.checked })} data-testid="search-case" />
+            Aa
           </label>
           <button className="btn small" type="submit" data-testid="search-go">
             Search

@@ -9,7 +9,8 @@ export type FilterType = 'invalid' | 'outliers' | 'duplicates';
 export interface View {
   filter?: { type: FilterType; columns: string[]; trim: number; stdDev: number };
   /** `'all'`: every column there is at the time of the request. */
-  search?: { query: string; columns: string[] | 'all'; regex: boolean };
+  /** `matchCase` false: letters match in either case (the search box's default, as a browser's find). */
+  search?: { query: string; columns: string[] | 'all'; regex: boolean; matchCase: boolean };
   sort?: { column: string; ascending: boolean };
 }
 
@@ -33,6 +34,7 @@ export function viewParams(view: View, names: string[]): ViewParams {
     p.searchQuery = view.search.query;
     p.searchColumnIndices = searchCols;
     p.searchIsRegex = view.search.regex;
+    p.searchCaseSensitive = view.search.matchCase;
   }
   const sortCol = view.sort ? names.indexOf(view.sort.column) : -1;
   if (view.sort && sortCol >= 0) {

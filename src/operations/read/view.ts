@@ -21,6 +21,9 @@ export const viewParams = {
   searchQuery: pattern(z.string(), 'searchIsRegex').nullish(),
   searchColumnIndices: columnPositions.nullish(),
   searchIsRegex: bool.nullish(),
+  // pandas' str.contains(case=…): letter case counts unless this is false (API.md's search
+  // is case-sensitive, so absent means true).
+  searchCaseSensitive: bool.nullish(),
   sortColumnIndex: annotate(int, 'columnIndex').nullish(),
   sortAscending: bool.nullish(),
 };
@@ -245,10 +248,13 @@ async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<st
       throw new OperationError('invalid regex', `searchQuery ${JSON.stringify(p.searchQuery)} is not a valid regular expression: ${(err as Error).message.replace(/^.*Error: /, '')}`);
     }
   }
+  // Without case: RE2's i flag for a regex; lower() of both sides (Unicode-aware: É and é) for text.
+  const anyCase = p.searchCaseSensitive === false;
   const tests = cols.map((i) => {
     const c = ds.column(i);
     const text = textValue(ds.sqlName(i), c.type);
-    return p.searchIsRegex ? `coalesce(regexp_matches(${text}, ${q}), false)` : `coalesce(contains(${text}, ${q}), false)`;
+    if (p.searchIsRegex) return `coalesce(regexp_matches(${text}, ${q}${anyCase ? ", 'i'" : ''}), false)`;
+    return anyCase ? `coalesce(contains(lower(${text}), lower(${q})), false)` : `coalesce(contains(${text}, ${q}), false)`;
   });
   return `(${tests.join(' OR ')})`;
 }
