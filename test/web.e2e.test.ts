@@ -475,8 +475,15 @@ function sameValue(csv: string, json: unknown): boolean {
 
 test('download the CSV from the page; it holds the server’s data', async () => {
   const m = await metadata();
+  // With a view shown, the page says the download is the whole dataset, not the view.
+  await columnMenu(page, 'score');
+  await page.locator('.menu-item', { hasText: 'Sort descending' }).click();
+  await until('sort chip', () => page.getByTestId('chip-o').count(), (n) => n === 1);
+  assert.match((await page.getByTestId('download-csv').getAttribute('title')) ?? '', /whole dataset .* apply to this screen only/);
   const download = page.waitForEvent('download');
   await page.getByTestId('download-csv').click();
+  await until('the download notice', () => page.getByTestId('toast-info').last().textContent(), (t) => /^Downloading all .*not to downloads\.$/.test(t ?? ''));
+  await page.getByTestId('chip-o').getByRole('button').click();
   const text = await fs.readFile(await (await download).path(), 'utf8');
   const rows = parseCsv(text);
   assert.deepEqual(rows[0], m.columns);

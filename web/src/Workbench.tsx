@@ -412,6 +412,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const totalRows = meta?.dataSize.rows ?? 0;
   const rows = viewRows ?? totalRows;
   const shown = reconciled.view;
+  const viewShown = !!(shown.filter || shown.search || shown.sort);
   const chips: { key: string; label: string; clear(): void }[] = [];
   if (shown.filter) chips.push({ key: 'f', label: `${FILTER_LABEL[shown.filter.type]} in ${shown.filter.columns.join(', ')}${shown.filter.type === 'outliers' ? ` (trim ${shown.filter.trim}, ${shown.filter.stdDev}σ)` : ''}`, clear: () => setView((v) => ({ ...v, filter: undefined })) });
   if (shown.search) chips.push({ key: 's', label: `${shown.search.regex ? 'Regex' : 'Search'} “${shown.search.query}”${shown.search.matchCase ? ' (match case)' : ''} in ${shown.search.columns === 'all' ? 'all columns' : shown.search.columns.join(', ')}`, clear: () => {
@@ -460,12 +461,20 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
             History
           </button>
           <span className="divider" />
-          <a className="btn" href={`/downloadCSV/${sessionID}`} download data-testid="download-csv">
-            CSV ↓
-          </a>
-          <a className="btn" href={`/downloadJSON/${sessionID}`} download data-testid="download-json">
-            JSON ↓
-          </a>
+          {(['CSV', 'JSON'] as const).map((format) => (
+            <a
+              key={format}
+              className="btn"
+              href={`/download${format}/${sessionID}`}
+              download
+              data-testid={`download-${format.toLowerCase()}`}
+              title={`Download the whole dataset (${countOf(totalRows, 'row')}) as ${format}${viewShown ? ': the filter, search and sort shown apply to this screen only' : ''}`}
+              // A download is the dataset, not the view: said when a view could make it seem otherwise.
+              onClick={() => viewShown && toast('info', `Downloading all ${countOf(totalRows, 'row')}`, 'The filter, search and sort shown apply to this screen, not to downloads.')}
+            >
+              {format} ↓
+            </a>
+          ))}
           <button className="btn primary" onClick={() => void share()} data-testid="share">
             Share
           </button>
