@@ -55,8 +55,12 @@ export type ColumnPlan =
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns
  * cost nothing; computed ones are written to one new file). `table`: a new table from a
  * SELECT over `df`/`df_pos` (rows may change; everything is written).
+ * `answer`: fields of the operation's own for its success answer, next to `changed` (e.g.
+ * changeColumnDataType's valuesMadeMissing); never the envelope's names (`success`, …).
  */
-export type Change =
+export type Change = ChangeOfData & { answer?: Record<string, unknown> };
+
+type ChangeOfData =
   | {
       kind: 'columns';
       columns: ColumnPlan[];
@@ -109,10 +113,10 @@ export type Change =
 export interface SessionControl {
   /**
    * Validate and run one changing operation on `dataset`, writing its files, without
-   * committing. Returns the dataset it made (`dataset` itself when nothing changed) and the
-   * parameters to record for it (knownParameters).
+   * committing. Returns the dataset it made (`dataset` itself when nothing changed), the
+   * parameters to record for it (knownParameters) and its Change's `answer`.
    */
-  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<{ dataset: Dataset; parameters: Record<string, unknown> }>;
+  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>): Promise<{ dataset: Dataset; parameters: Record<string, unknown>; answer?: Record<string, unknown> }>;
   /** Make a staged dataset the current version, recording the operations that made it. */
   commit(dataset: Dataset, operations: AppliedOperation[]): Promise<Manifest>;
   /** Move the current pointer one step; null when there is nothing that way. */
