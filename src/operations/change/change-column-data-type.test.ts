@@ -59,7 +59,12 @@ test('bool ↔ numbers and text → bool', async () => {
   assert.deepEqual(await convert('x\ntrue\nfalse\n\n', 'int'), ['int', [1, 0, null]]);
   assert.deepEqual(await convert('x\ntrue\nfalse\n', 'float'), ['float', [1, 0]]);
   assert.deepEqual(await convert('x\n2\n0\n\n', 'bool'), ['bool', [true, false, null]]);
-  assert.deepEqual(await convert('x\nTrue\nfalse\n1\n0\nyes\n\n', 'boolean'), ['bool', [true, false, true, false, null, null]]);
+  assert.deepEqual(await convert('x\nTrue\nfalse\n1\n0\nmaybe\n\n', 'boolean'), ['bool', [true, false, true, false, null, null]]);
+});
+
+test('text → bool reads the spellings pandas and SQL users write, in any case, with spaces around', async () => {
+  const csv = 'x\nyes\nNo\n Y \nn\nT\nf\nTRUE\nFalse\n1\n0\nYES\n';
+  assert.deepEqual(await convert(csv, 'bool'), ['bool', [true, false, true, false, true, false, true, false, true, false, true]]);
 });
 
 test('datetime → int gives nanoseconds since the epoch (pandas), int → datetime reads them back', async () => {

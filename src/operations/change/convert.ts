@@ -77,9 +77,17 @@ export function parseInteger(text: string): string {
   return `(CASE WHEN regexp_matches(${t}, ${INTEGER_TEXT}) THEN TRY_CAST(${t} AS BIGINT) ELSE ${floatToInt(parseNumber(text), true)} END)`;
 }
 
-/** Text → BOOLEAN: true/false in any case, 1/0. */
+// The spellings of a boolean that pandas and SQL users write (`astype(bool)` on text is not
+// one: it makes every non-empty text True). DuckDB's own cast accepts most of these but not
+// with spaces around them, and which it accepts is its choice, not ours: the list is explicit.
+const TRUE_TEXT = ['true', 't', 'yes', 'y', '1'];
+const FALSE_TEXT = ['false', 'f', 'no', 'n', '0'];
+const textList = (words: string[]): string => words.map((w) => literal(w)).join(', ');
+
+/** Text → BOOLEAN: true/t/yes/y/1 and false/f/no/n/0, in any case, spaces around ignored. */
 export function parseBool(text: string): string {
-  return `(CASE lower(trim(${text})) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END)`;
+  const t = `lower(trim(${text}))`;
+  return `(CASE WHEN ${t} IN (${textList(TRUE_TEXT)}) THEN true WHEN ${t} IN (${textList(FALSE_TEXT)}) THEN false END)`;
 }
 
 // Formats tried after ISO 8601 (which a cast reads), month first as pandas reads them.
