@@ -65,7 +65,56 @@ test('bool ↔ numbers and text → bool', async () => {
 test('text → bool reads the spellings pandas and SQL users write, in any case, with spaces around', async () => {
   const csv = 'x\nyes\nNo\n Y \nn\nT\nf\nTRUE\nFalse\n1\n0\nYES\n';
   assert.deepEqual(await convert(csv, 'bool'), ['bool', [true, false, true, false, true, false, true, false, true, false, true]]);
+  // The trial's column: 500 yes/no values, none lost.
+  const id = await h.loadSql(`SELECT CASE WHEN i % 3 = 0 THEN 'no' ELSE 'yes' END AS x FROM range(500) r(i)`);
+  assert.equal((await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'bool' })).valuesMadeMissing, 0);
+  assert.equal((await h.column(id, 'x')).filter((v) => v === true).length, 333);
 });
+
+test('every conversion answers how many values it made missing and the most frequent of them', async () => {
+  const answer = async (csv: string, newDataType: string) => {
+    const id = await h.load(withKeyColumn(csv));
+    const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType });
+    return [res.valuesMadeMissing, res.madeMissingExamples];
+  };
+  // Missing and blank values were not there to lose.
+  assert.deepEqual(await answer('x\n1\nabc\n?\nabc\n"  "\n\nabc\n2.5\n', 'float'), [4, ['abc', '?']]);
+  assert.deepEqual(await answer('x\n1\nabc\n7\n', 'int'), [1, ['abc']]);
+  assert.deepEqual(await answer('x\nyes\nmaybe\n', 'bool'), [1, ['maybe']]);
+  assert.deepEqual(await answer('x\n1\n2\n', 'float'), [0, []]);
+  assert.deepEqual(await answer('x\n1.5\n\n', 'str'), [0, []]);
+  assert.deepEqual(await answer('x\n1\n2\n', 'int'), [0, []]);
+  // Infinity holds no integer (NaN is missing already).
+  const id = await h.loadSql(`SELECT CAST(x AS DOUBLE) AS x FROM (VALUES ('1.5'), ('inf'), ('nan'), ('-inf')) v(x)`);
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'int' });
+  assert.deepEqual([res.valuesMadeMissing, [...res.madeMissingExamples].sort()], [2, ['-inf', 'inf']]);
+  assert.deepEqual(await h.column(id, 'x'), [1, null, null, null]);
+});
+
+test('the examples of values made missing are few and short, however many and long they are', async () => {
+  const id = await h.loadSql(`SELECT CASE WHEN i % 2 = 0 THEN CAST(i AS VARCHAR) ELSE 'x' || i || repeat('x', 1000) END AS x FROM range(100000) r(i)`);
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'float' });
+  assert.equal(res.valuesMadeMissing, 50000);
+  assert.equal(res.madeMissingExamples.length, 5);
+  for (const e of res.madeMissingExamples) assert.match(e, /^x\d+x+$/), assert.equal(e.length, 60);
+});
+
+test('a conversion no value survives is refused, naming the column and examples; the dataset is unchanged', async () => {
+  const id = await h.load('größe,y\nyes?,0\nno!,1\nyes?,2\n,3\n');
+  const before = await h.table(id);
+  const res = await h.run(id, 'changeColumnDataType', { column: 'größe', newDataType: 'bool' });
+  assert.equal(res.error, 'invalid conversion');
+  assert.match(res.errorDescription, /column "größe" reads as bool: all 3 would become missing \(e\.g\. "yes\?", "no!"\)/);
+  await fails(id, { column: 'größe', newDataType: 'float' }, 'invalid conversion');
+  await fails(id, { column: 'größe', newDataType: 'datetime' }, 'invalid conversion');
+  await fails(id, { column: 'größe', newDataType: 'datetime', dateFormat: '%Y' }, 'invalid conversion');
+  assert.deepEqual(await h.table(id), before);
+  assert.equal((await h.ok(id, 'history')).operations.length, 0);
+  // A column with nothing in it has nothing to lose.
+  const empty = await h.load('x,y\n,1\n"  ",2\n');
+  assert.equal((await h.ok(empty, 'changeColumnDataType', { column: 'x', newDataType: 'int' })).valuesMadeMissing, 0);
+});
+
 
 test('datetime → int gives nanoseconds since the epoch (pandas), int → datetime reads them back', async () => {
   assert.deepEqual(await convert('x\n1970-01-01 00:00:01\n\n', 'int'), ['int', [1000000000, null]]);
