@@ -40,19 +40,60 @@ test('numbers, bools and datetimes → text as Python prints them; datetimes in 
   assert.deepEqual(await convert('x\n2020-01-02\n2020-01-02 03:04:05.25\n\n', 'str'), ['string', ['2020-01-02T00:00:00', '2020-01-02T03:04:05.250000', null]]);
 });
 
-test('text → datetime: ISO and common formats detected, unparseable missing', async () => {
-  const csv = 'x\n2020-01-02\n2020-01-02T03:04:05\n03/15/2021\n15/03/2021\n"January 5, 2020"\n5 Jan 2020\nnot a date\n\n';
-  assert.deepEqual(await convert(csv, 'datetime'), [
-    'datetime',
-    ['2020-01-02T00:00:00.000', '2020-01-02T03:04:05.000', '2021-03-15T00:00:00.000', '2021-03-15T00:00:00.000', '2020-01-05T00:00:00.000', '2020-01-05T00:00:00.000', null, null],
-  ]);
+test('text → datetime: each common layout is detected, with and without times; unparseable values missing', async () => {
+  const layouts: [string, string[]][] = [
+    ['ISO 8601', ['2020-01-02', '2020-01-02T03:04:05', '2020-01-02 03:04:05.5']],
+    ['%m/%d/%Y', ['03/15/2021', '03/15/2021 10:11', '03/15/2021 10:11:12']],
+    ['%d/%m/%Y', ['15/03/2021', '15/03/2021 10:11', '15/03/2021 10:11:12']],
+    ['%m-%d-%Y', ['03-15-2021', '03-15-2021 10:11', '03-15-2021 10:11:12']],
+    ['%d.%m.%Y', ['15.03.2021', '15.03.2021 10:11', '15.03.2021 10:11:12']],
+    ['%B %d, %Y', ['"March 15, 2021"', '"Mar 15, 2021"', 'March 15 2021']],
+    ['%d %B %Y', ['15 March 2021', '15 Mar 2021', '15 Mar 2021']],
+  ];
+  for (const [format, values] of layouts) {
+    const id = await h.load(withKeyColumn(`x\n${values.join('\n')}\nnot a date\n\n`));
+    const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+    assert.equal(res.detectedDateFormat, format);
+    assert.deepEqual([res.valuesMadeMissing, res.madeMissingExamples], [1, ['not a date']], format);
+    const t = await h.table(id);
+    assert.equal(t.types[0], 'datetime', format);
+    assert.equal(t.rows.filter((r) => r[0] !== null).length, 3, format);
+  }
+});
+
+test('text → datetime: one layout for the whole column, the one that reads the most values; the others are counted', async () => {
+  // Day first shows in 25/12: read day first throughout, not 03/04 as March 4th.
+  const id = await h.load(withKeyColumn('x\n03/04/2024\n25/12/2024\n01/02/2024\n'));
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([res.detectedDateFormat, res.valuesMadeMissing], ['%d/%m/%Y', 0]);
+  assert.deepEqual(await h.column(id, 'x'), ['2024-04-03T00:00:00.000', '2024-12-25T00:00:00.000', '2024-02-01T00:00:00.000']);
+  // Every value reads both ways: month first, as pandas reads them.
+  assert.deepEqual((await convert('x\n03/04/2024\n01/02/2024\n', 'datetime'))[1], ['2024-03-04T00:00:00.000', '2024-01-02T00:00:00.000']);
+  // More month-first values: the day-first one and the ISO one become missing, and are reported.
+  const mixed = await h.load(withKeyColumn('x\n12/25/2024\n12/31/2024\n11/30/2024\n25/12/2024\n2024-01-02\n'));
+  const m = await h.ok(mixed, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([m.detectedDateFormat, m.valuesMadeMissing, [...m.madeMissingExamples].sort()], ['%m/%d/%Y', 2, ['2024-01-02', '25/12/2024']]);
+  assert.deepEqual(await h.column(mixed, 'x'), ['2024-12-25T00:00:00.000', '2024-12-31T00:00:00.000', '2024-11-30T00:00:00.000', null, null]);
+});
+
+test('text → datetime on a long column: the layout detected on a sample applies to every value, and every failure is counted', async () => {
+  // 300,000 day-first dates (the sample reads every 15th row), a month-first one at row 150,001, missing values.
+  const id = await h.loadSql(
+    `SELECT CASE WHEN i = 150001 THEN '12/31/2021' WHEN i % 1000 = 7 THEN NULL ELSE strftime(DATE '2000-01-01' + CAST(i % 9000 AS INTEGER), '%d/%m/%Y') END AS x FROM range(300000) r(i)`,
+  );
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([res.detectedDateFormat, res.valuesMadeMissing, res.madeMissingExamples], ['%d/%m/%Y', 1, ['12/31/2021']]);
+  const values = await h.column(id, 'x');
+  assert.equal(values[150001], null);
+  assert.equal(values[2], '2000-01-03T00:00:00.000');
+  assert.equal(values.filter((v) => v === null).length, 301);
 });
 
 test('text → datetime with dateFormat', async () => {
   const csv = 'x\n02/01/2020\n31/12/2021\n2020-01-02\n';
   assert.deepEqual(await convert(csv, 'datetime64[ns]', '%d/%m/%Y'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
-  // Without a format, month first, as pandas reads it.
-  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-02-01T00:00:00.000', '2021-12-31T00:00:00.000', '2020-01-02T00:00:00.000']]);
+  // Without a format, the layout that reads the most: day first here.
+  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
 });
 
 test('bool ↔ numbers and text → bool', async () => {
@@ -114,7 +155,6 @@ test('a conversion no value survives is refused, naming the column and examples;
   const empty = await h.load('x,y\n,1\n"  ",2\n');
   assert.equal((await h.ok(empty, 'changeColumnDataType', { column: 'x', newDataType: 'int' })).valuesMadeMissing, 0);
 });
-
 
 test('datetime → int gives nanoseconds since the epoch (pandas), int → datetime reads them back', async () => {
   assert.deepEqual(await convert('x\n1970-01-01 00:00:01\n\n', 'int'), ['int', [1000000000, null]]);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { annotate, columnNameOrPosition, resolveColumn } from '../params.ts';
-import { checkDateFormat, convertColumn, convertedTable, kindOf, losesValues, lostValues, replaceColumn, type Kind } from './convert.ts';
+import { checkDateFormat, convertColumn, convertedTable, detectDateLayout, kindOf, losesValues, lostValues, replaceColumn, textOf, type Kind } from './convert.ts';
 import { scanOf } from './scan.ts';
 import type { ConversionAnswer } from '../../protocol/messages.ts';
 import { fieldHasDictionary } from '../../engine/parquet-layout.ts';
@@ -23,15 +23,17 @@ export function kindOfTypeName(name: string): Kind | undefined {
 
 // Text → number: unparseable values become missing (pandas to_numeric errors='coerce').
 // Float → int truncates toward zero. Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
-// case. Text → datetime: ISO 8601 and common formats, or `dateFormat`. Anything → text as
-// Python's str() prints it, datetimes in ISO 8601.
+// case. Text → datetime: `dateFormat` (strftime codes), or one layout detected for the whole
+// column (detectDateLayout: the one that reads the most values, month first on a tie as
+// pandas reads them). Anything → text as Python's str() prints it, datetimes in ISO 8601.
 //
 // The success answer says what was lost (API.md "Changing"): `valuesMadeMissing`, how many
 // values that were there (not missing, not blank text) became missing, always (0 for a
 // conversion that cannot lose any); `madeMissingExamples`, the most frequent of them as text
-// (at most LOST_EXAMPLES, cut to 60 characters). A conversion that would blank every value
-// there is is refused ('invalid conversion', naming the column and examples) rather than
-// applied: its result holds nothing, which is never what was asked for.
+// (at most LOST_EXAMPLES, cut to 60 characters); `detectedDateFormat`, the layout detection
+// chose (`ISO 8601` or a strftime format). A conversion that would blank every value there is
+// is refused ('invalid conversion', naming the column and examples) rather than applied: its
+// result holds nothing, which is never what was asked for.
 export const changeColumnDataType = defineOperation({
   name: 'changeColumnDataType',
   kind: 'change',
@@ -53,8 +55,9 @@ export const changeColumnDataType = defineOperation({
     const dateFormat = params.dateFormat ? params.dateFormat : undefined;
     const parsesText = to === 'datetime' && (kindOf(type) === 'string' || kindOf(type) === 'other');
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
-    const expr = convertColumn(source, type, to, parsesText ? dateFormat : undefined);
-    const answer: ConversionAnswer = { valuesMadeMissing: 0, madeMissingExamples: [] };
+    const detected = parsesText && dateFormat === undefined ? await detectDateLayout(ctx.db, scanOf(ds, [index], true), textOf(source, type), ds.rows) : undefined;
+    const expr = convertColumn(source, type, to, parsesText ? (dateFormat ?? detected) : undefined);
+    const answer: ConversionAnswer = { valuesMadeMissing: 0, madeMissingExamples: [], ...(detected && { detectedDateFormat: detected.name }) };
     if (expr === null) return { kind: 'none', answer };
     if (losesValues(type, to)) {
       const scan = scanOf(ds, [index]);
