@@ -96,6 +96,17 @@ test('text → datetime with dateFormat', async () => {
   assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
 });
 
+test('text → datetime: values with a UTC offset become UTC times (pandas utc=True), values without one stay as written', async () => {
+  const csv = 'x\n2024-03-01T10:00:00+02:00\n2024-03-01T08:00:00Z\n2024-03-01T10:00:00\n2024-03-01 10:00:00.25-05:30\n2024-03-01T10:00+0200\n2024-03-01T23:30:00-02\n 2024-03-01T10:00:00+01:00 \n2024-03-01\n';
+  assert.deepEqual(await convert(csv, 'datetime'), [
+    'datetime',
+    ['2024-03-01T08:00:00.000', '2024-03-01T08:00:00.000', '2024-03-01T10:00:00.000', '2024-03-01T15:30:00.250', '2024-03-01T08:00:00.000', '2024-03-02T01:30:00.000', '2024-03-01T09:00:00.000', '2024-03-01T00:00:00.000'],
+  ]);
+  // %z in a format: ±hh:mm, ±hhmm and, as Python's strptime reads it, Z.
+  const zoned = 'x\n01/03/2024 10:00 +02:00\n01/03/2024 08:00 Z\n01/03/2024 10:00 -0130\n01/03/2024 10:00\n';
+  assert.deepEqual(await convert(zoned, 'datetime', '%d/%m/%Y %H:%M %z'), ['datetime', ['2024-03-01T08:00:00.000', '2024-03-01T08:00:00.000', '2024-03-01T11:30:00.000', null]]);
+});
+
 test('bool ↔ numbers and text → bool', async () => {
   assert.deepEqual(await convert('x\ntrue\nfalse\n\n', 'int'), ['int', [1, 0, null]]);
   assert.deepEqual(await convert('x\ntrue\nfalse\n', 'float'), ['float', [1, 0]]);

@@ -25,7 +25,8 @@ export function kindOfTypeName(name: string): Kind | undefined {
 // Float → int truncates toward zero. Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
 // case. Text → datetime: `dateFormat` (strftime codes), or one layout detected for the whole
 // column (detectDateLayout: the one that reads the most values, month first on a tie as
-// pandas reads them). Anything → text as Python's str() prints it, datetimes in ISO 8601.
+// pandas reads them); values with a UTC offset become UTC times, values without one stay as
+// written (parseDatetime). Anything → text as Python's str() prints it, datetimes in ISO 8601.
 //
 // The success answer says what was lost (API.md "Changing"): `valuesMadeMissing`, how many
 // values that were there (not missing, not blank text) became missing, always (0 for a

@@ -114,15 +114,36 @@ export const DATE_LAYOUTS: readonly DateLayout[] = [
   { name: '%d %B %Y', formats: ['%d %B %Y', '%d %b %Y'] },
 ];
 
+// An ISO 8601 time with a UTC offset (`Z`, `+02`, `+0200`, `+02:00`) at its end (spaces
+// after it allowed, so that the text need not be trimmed first: trim() costs as much as the
+// test): DuckDB's TIMESTAMP cast reads the time and drops the offset, its TIMESTAMPTZ cast
+// honours it (and, unlike the other, reads the text with spaces around it) but only after
+// seconds: `10:00+02:00` is given its `:00` (ISO 8601 and Python's fromisoformat allow it).
+const OFFSET_TEXT = `':\\d{2}(\\.\\d*)?([zZ]|[+-]\\d{2}(:?\\d{2})?) *$'`;
+const withSeconds = (text: string): string => `regexp_replace(${text}, '([T ]\\d{1,2}:\\d{2})([zZ+-])', '\\1:00\\2')`;
+// A `%z` in a strftime format (not the text `%%z`): try_strptime then gives a TIMESTAMPTZ.
+const HAS_OFFSET_CODE = /(^|[^%])(%%)*%z/;
+
+// A TIMESTAMPTZ as the UTC time it stands for. Not CAST(… AS TIMESTAMP), which gives the
+// wall time of the session's TimeZone: the server's zone, which must not change the data.
+const utc = (instant: string): string => `timezone('UTC', ${instant})`;
+
 /**
  * Text → TIMESTAMP in one layout: ISO 8601 (no `layout`), a user's strftime format, or the
- * formats of a DateLayout, tried in order.
+ * formats of a DateLayout, tried in order. Values with a UTC offset become the UTC time they
+ * stand for (pandas `to_datetime(utc=True)`); values without one stay as written (naive), also
+ * in a column that mixes both, where pandas refuses unless told utc=True: the offset is the
+ * value's own statement of its time, the naive ones give no zone to convert from. In a strftime
+ * format `%z` reads `+02:00`, `+0200` and, as in Python, `Z`.
  */
 export function parseDatetime(text: string, layout?: string | DateLayout): string {
   const t = `trim(${text})`;
-  if (typeof layout === 'string') return `CAST(try_strptime(${t}, ${literal(layout)}) AS TIMESTAMP)`;
+  if (typeof layout === 'string') {
+    if (!HAS_OFFSET_CODE.test(layout)) return `CAST(try_strptime(${t}, ${literal(layout)}) AS TIMESTAMP)`;
+    return utc(`try_strptime(regexp_replace(${t}, '[zZ]$', '+00:00'), ${literal(layout)})`);
+  }
   if (layout?.formats) return `CAST(try_strptime(${t}, [${layout.formats.map((f) => literal(f)).join(', ')}]) AS TIMESTAMP)`;
-  return `TRY_CAST(${t} AS TIMESTAMP)`;
+  return `(CASE WHEN regexp_matches(${text}, ${OFFSET_TEXT}) THEN ${utc(`TRY_CAST(${withSeconds(text)} AS TIMESTAMPTZ)`)} ELSE TRY_CAST(${t} AS TIMESTAMP) END)`;
 }
 
 /** Text → TIMESTAMP in whichever layout of DATE_LAYOUTS reads it first: for one value (a cell), not a column. */
