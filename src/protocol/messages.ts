@@ -52,9 +52,10 @@ export type DataSlice = z.infer<typeof dataSlice>;
 
 /**
  * What changeColumnDataType answers besides `changed` (API.md "Changing"): how many values
- * that were there (not missing, not blank text) became missing, the most frequent of them as
- * text (at most 5, each at most 60 characters), and the layout automatic date detection chose
- * (`ISO 8601` or a strftime format such as `%d/%m/%Y`; only when it ran).
+ * that were there (not missing, not blank text) became missing, a few of them as text (at
+ * most 5 of at most 60 characters, the most frequent among the first 1,000 lost first), and
+ * the layout automatic date detection chose (`ISO 8601` or a strftime format such as
+ * `%d/%m/%Y`; only when it ran).
  */
 export const conversionAnswer = z.object({
   valuesMadeMissing: z.number(),

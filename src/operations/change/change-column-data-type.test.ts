@@ -77,7 +77,7 @@ test('text → datetime: one layout for the whole column, the one that reads the
 });
 
 test('text → datetime on a long column: the layout detected on a sample applies to every value, and every failure is counted', async () => {
-  // 300,000 day-first dates (the sample reads every 15th row), a month-first one at row 150,001, missing values.
+  // 300,000 day-first dates (detection reads a sample spread over them), a month-first one at row 150,001, missing values.
   const id = await h.loadSql(
     `SELECT CASE WHEN i = 150001 THEN '12/31/2021' WHEN i % 1000 = 7 THEN NULL ELSE strftime(DATE '2000-01-01' + CAST(i % 9000 AS INTEGER), '%d/%m/%Y') END AS x FROM range(300000) r(i)`,
   );

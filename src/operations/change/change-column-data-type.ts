@@ -30,11 +30,12 @@ export function kindOfTypeName(name: string): Kind | undefined {
 //
 // The success answer says what was lost (API.md "Changing"): `valuesMadeMissing`, how many
 // values that were there (not missing, not blank text) became missing, always (0 for a
-// conversion that cannot lose any); `madeMissingExamples`, the most frequent of them as text
-// (at most LOST_EXAMPLES, cut to 60 characters); `detectedDateFormat`, the layout detection
-// chose (`ISO 8601` or a strftime format). A conversion that would blank every value there is
-// is refused ('invalid conversion', naming the column and examples) rather than applied: its
-// result holds nothing, which is never what was asked for.
+// conversion that cannot lose any); `madeMissingExamples`, a few of them as text, the most
+// frequent first (lostValues: at most 5 of 60 characters, from the first 1,000 lost);
+// `detectedDateFormat`, the layout detection chose (`ISO 8601` or a strftime format). A
+// conversion that would blank every value there is is refused ('invalid conversion', naming
+// the column and examples) rather than applied: its result holds nothing, which is never
+// what was asked for.
 export const changeColumnDataType = defineOperation({
   name: 'changeColumnDataType',
   kind: 'change',
@@ -62,13 +63,13 @@ export const changeColumnDataType = defineOperation({
     if (expr === null) return { kind: 'none', answer };
     if (losesValues(type, to)) {
       const scan = scanOf(ds, [index]);
-      const table = await convertedTable(ctx.db, scan, expr);
-      const { present, lost, examples } = await lostValues(ctx.db, scan, source, type, table);
+      const converted = await convertedTable(ctx.db, scan, source, type, expr);
+      const { present, lost, examples } = await lostValues(ctx.db, converted);
       if (present > 0 && lost === present) {
         const how = parsesText ? ` in ${dateFormat === undefined ? 'any layout it recognizes' : `the format ${JSON.stringify(dateFormat)}`}` : '';
         throw new OperationError('invalid conversion', `no value of column ${JSON.stringify(name)} reads as ${to}${how}: all ${present.toLocaleString('en-US')} would become missing (e.g. ${examples.map((e) => JSON.stringify(e)).join(', ')}); the dataset is unchanged`);
       }
-      return { kind: 'columns', answer: { ...answer, valuesMadeMissing: lost, madeMissingExamples: examples }, columns: replaceColumn(ds.names, index, `${table}.v`), joins: [table] };
+      return { kind: 'columns', answer: { ...answer, valuesMadeMissing: lost, madeMissingExamples: examples }, columns: replaceColumn(ds.names, index, `${converted.table}.v`), joins: [converted.table] };
     }
     // Numbers and time stamps as text are one text per value: where the column's own file
     // found too many distinct values for a dictionary, its text would too.
