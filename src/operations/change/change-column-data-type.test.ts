@@ -69,11 +69,17 @@ test('text → datetime: one layout for the whole column, the one that reads the
   assert.deepEqual(await h.column(id, 'x'), ['2024-04-03T00:00:00.000', '2024-12-25T00:00:00.000', '2024-02-01T00:00:00.000']);
   // Every value reads both ways: month first, as pandas reads them.
   assert.deepEqual((await convert('x\n03/04/2024\n01/02/2024\n', 'datetime'))[1], ['2024-03-04T00:00:00.000', '2024-01-02T00:00:00.000']);
-  // More month-first values: the day-first one and the ISO one become missing, and are reported.
-  const mixed = await h.load(withKeyColumn('x\n12/25/2024\n12/31/2024\n11/30/2024\n25/12/2024\n2024-01-02\n'));
+  // More month-first values: the day-first one becomes missing, and is reported; the ISO one
+  // and the one with a month name, which no layout reads as another date, are read.
+  const mixed = await h.load(withKeyColumn('x\n12/25/2024\n12/31/2024\n11/30/2024\n25/12/2024\n2024-01-02\n"January 5, 2020"\n'));
   const m = await h.ok(mixed, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
-  assert.deepEqual([m.detectedDateFormat, m.valuesMadeMissing, [...m.madeMissingExamples].sort()], ['%m/%d/%Y', 2, ['2024-01-02', '25/12/2024']]);
-  assert.deepEqual(await h.column(mixed, 'x'), ['2024-12-25T00:00:00.000', '2024-12-31T00:00:00.000', '2024-11-30T00:00:00.000', null, null]);
+  assert.deepEqual([m.detectedDateFormat, m.valuesMadeMissing, m.madeMissingExamples], ['%m/%d/%Y', 1, ['25/12/2024']]);
+  assert.deepEqual(await h.column(mixed, 'x'), ['2024-12-25T00:00:00.000', '2024-12-31T00:00:00.000', '2024-11-30T00:00:00.000', null, '2024-01-02T00:00:00.000', '2020-01-05T00:00:00.000']);
+  // Mostly ISO: the ambiguous ones all in one order (the one that reads more of them), never per value.
+  const iso = await h.load(withKeyColumn('x\n2024-01-01\n2024-01-02\n2024-01-03\n2024-01-04\n03/04/2024\n25/12/2024\n13/01/2024\n'));
+  const i = await h.ok(iso, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([i.detectedDateFormat, i.valuesMadeMissing], ['ISO 8601', 0]);
+  assert.deepEqual((await h.column(iso, 'x')).slice(4), ['2024-04-03T00:00:00.000', '2024-12-25T00:00:00.000', '2024-01-13T00:00:00.000']);
 });
 
 test('text → datetime on a long column: the layout detected on a sample applies to every value, and every failure is counted', async () => {
@@ -92,8 +98,8 @@ test('text → datetime on a long column: the layout detected on a sample applie
 test('text → datetime with dateFormat', async () => {
   const csv = 'x\n02/01/2020\n31/12/2021\n2020-01-02\n';
   assert.deepEqual(await convert(csv, 'datetime64[ns]', '%d/%m/%Y'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
-  // Without a format, the layout that reads the most: day first here.
-  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
+  // Without a format, the layout that reads the most (day first here), and ISO 8601 beside it.
+  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', '2020-01-02T00:00:00.000']]);
 });
 
 test('text → datetime: values with a UTC offset become UTC times (pandas utc=True), values without one stay as written', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { annotate, columnNameOrPosition, resolveColumn } from '../params.ts';
-import { checkDateFormat, convertColumn, convertedTable, detectDateLayout, kindOf, losesValues, lostValues, replaceColumn, textOf, type Kind } from './convert.ts';
+import { checkDateFormat, convertColumn, convertedTable, detectDateLayouts, kindOf, losesValues, lostValues, replaceColumn, textOf, type Kind } from './convert.ts';
 import { scanOf } from './scan.ts';
 import type { ConversionAnswer } from '../../protocol/messages.ts';
 import { fieldHasDictionary } from '../../engine/parquet-layout.ts';
@@ -23,9 +23,10 @@ export function kindOfTypeName(name: string): Kind | undefined {
 
 // Text → number: unparseable values become missing (pandas to_numeric errors='coerce').
 // Float → int truncates toward zero. Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
-// case. Text → datetime: `dateFormat` (strftime codes), or one layout detected for the whole
-// column (detectDateLayout: the one that reads the most values, month first on a tie as
-// pandas reads them); values with a UTC offset become UTC times, values without one stay as
+// case. Text → datetime: `dateFormat` (strftime codes), or layouts detected for the whole
+// column (detectDateLayouts: the one that reads the most values, month first on a tie as
+// pandas reads them, and beside it only layouts that cannot read its dates as others: a
+// column never has 03/04 read month first in one row and day first in the next); values with a UTC offset become UTC times, values without one stay as
 // written (parseDatetime). Anything → text as Python's str() prints it, datetimes in ISO 8601.
 //
 // The success answer says what was lost (API.md "Changing"): `valuesMadeMissing`, how many
@@ -57,9 +58,9 @@ export const changeColumnDataType = defineOperation({
     const dateFormat = params.dateFormat ? params.dateFormat : undefined;
     const parsesText = to === 'datetime' && (kindOf(type) === 'string' || kindOf(type) === 'other');
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
-    const detected = parsesText && dateFormat === undefined ? await detectDateLayout(ctx.db, scanOf(ds, [index], true), textOf(source, type), ds.rows) : undefined;
+    const detected = parsesText && dateFormat === undefined ? await detectDateLayouts(ctx.db, scanOf(ds, [index], true), textOf(source, type), ds.rows) : undefined;
     const expr = convertColumn(source, type, to, parsesText ? (dateFormat ?? detected) : undefined);
-    const answer: ConversionAnswer = { valuesMadeMissing: 0, madeMissingExamples: [], ...(detected && { detectedDateFormat: detected.name }) };
+    const answer: ConversionAnswer = { valuesMadeMissing: 0, madeMissingExamples: [], ...(detected && { detectedDateFormat: detected[0].name }) };
     if (expr === null) return { kind: 'none', answer };
     if (losesValues(type, to)) {
       const scan = scanOf(ds, [index]);

@@ -91,7 +91,7 @@ export function parseBool(text: string): string {
 }
 
 /**
- * The layouts automatic date detection chooses from (detectDateLayout): one for the whole
+ * The layouts automatic date detection chooses from (detectDateLayouts): one for the whole
  * column, so that `03/04/2024` is not read month first in one row and `25/12/2024` day first
  * in the next. A layout is one order of a date's parts with its usual time parts (a column of
  * dates with and without times is one layout); `name` is the format the answer reports, which
@@ -102,11 +102,13 @@ export function parseBool(text: string): string {
 export interface DateLayout {
   name: string;
   formats?: readonly string[];
+  /** Layouts that read the same texts as other dates (`03/04/2024`: March 4 or 3 April): one column uses at most one of them. */
+  conflicts?: readonly string[];
 }
 export const DATE_LAYOUTS: readonly DateLayout[] = [
   { name: 'ISO 8601' },
-  { name: '%m/%d/%Y', formats: ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%y'] },
-  { name: '%d/%m/%Y', formats: ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%y'] },
+  { name: '%m/%d/%Y', formats: ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%y'], conflicts: ['%d/%m/%Y'] },
+  { name: '%d/%m/%Y', formats: ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%y'], conflicts: ['%m/%d/%Y'] },
   { name: '%m-%d-%Y', formats: ['%m-%d-%Y', '%m-%d-%Y %H:%M', '%m-%d-%Y %H:%M:%S'] },
   { name: '%d.%m.%Y', formats: ['%d.%m.%Y', '%d.%m.%Y %H:%M', '%d.%m.%Y %H:%M:%S'] },
   { name: '%Y%m%d', formats: ['%Y%m%d'] },
@@ -138,7 +140,10 @@ const utc = (instant: string): string => `make_timestamp(epoch_us(${instant}))`;
  * value's own statement of its time, the naive ones give no zone to convert from. In a strftime
  * format `%z` reads `+02:00`, `+0200` and, as in Python, `Z`.
  */
-export function parseDatetime(text: string, layout?: string | DateLayout): string {
+export function parseDatetime(text: string, layout?: string | DateLayout | readonly DateLayout[]): string {
+  // Several layouts: each value in the first that reads it (coalesce tries the next ones only
+  // on the values still missing, so a column in its first layout pays for that one alone).
+  if (isLayoutList(layout)) return layout.length === 1 ? parseDatetime(text, layout[0]) : `coalesce(${layout.map((l) => parseDatetime(text, l)).join(', ')})`;
   const t = `trim(${text})`;
   if (typeof layout === 'string') {
     if (!HAS_OFFSET_CODE.test(layout)) return `CAST(try_strptime(${t}, ${literal(layout)}) AS TIMESTAMP)`;
@@ -150,6 +155,9 @@ export function parseDatetime(text: string, layout?: string | DateLayout): strin
   const aware = `coalesce(TRY_CAST(${text} AS TIMESTAMPTZ), TRY_CAST(${withSeconds(text)} AS TIMESTAMPTZ))`;
   return `(CASE WHEN regexp_matches(${text}, ${OFFSET_TEXT}) THEN ${utc(aware)} ELSE coalesce(TRY_CAST(${text} AS TIMESTAMP), TRY_CAST(${t} AS TIMESTAMP)) END)`;
 }
+
+// Array.isArray does not narrow a readonly array out of a union.
+const isLayoutList = (l: string | DateLayout | readonly DateLayout[] | undefined): l is readonly DateLayout[] => Array.isArray(l);
 
 /** Text → TIMESTAMP in whichever layout of DATE_LAYOUTS reads it first: for one value (a cell), not a column. */
 export function parseAnyDatetime(text: string): string {
@@ -164,12 +172,16 @@ const DETECT_ROWS = 10_000;
 const DETECT_HEAD = 1_000;
 
 /**
- * The layout of DATE_LAYOUTS that reads the most of the values `text` (SQL of a column's text
- * over `scan`, a FROM item with `__pos`: scanOf) of a column of `rows` rows, judged on a sample
- * of them (DETECT_ROWS, DETECT_HEAD); ties go to the earlier layout; ISO 8601 when none reads
- * any. The caller applies it to every value and counts those it does not read (lostValues).
+ * The layouts of DATE_LAYOUTS a column's text is read in: the one that reads the most of the
+ * values `text` (SQL of a column's text over `scan`, a FROM item with `__pos`: scanOf) of a
+ * column of `rows` rows first (the detected format), then the others by how many they read,
+ * leaving out every layout that conflicts with one before it. Judged on a sample of the
+ * values (DETECT_ROWS, DETECT_HEAD); ties go to the earlier layout (month first), ISO 8601
+ * first when none reads any. So `25/12/2024` in a column of month-first dates is not read
+ * day first (it is missing, and counted: lostValues), while an ISO 8601 or `January 5, 2020`
+ * value beside them, which no other layout would read as another date, is read.
  */
-export async function detectDateLayout(db: Db, scan: string, text: string, rows: number): Promise<DateLayout> {
+export async function detectDateLayouts(db: Db, scan: string, text: string, rows: number): Promise<readonly DateLayout[]> {
   const step = Math.max(1, Math.ceil(rows / DETECT_ROWS));
   // Blank texts, which no layout reads, are left in: they count for none, and testing for
   // them took DuckDB longer than the rest of the detection (it tests before sampling).
@@ -177,8 +189,11 @@ export async function detectDateLayout(db: Db, scan: string, text: string, rows:
   const sample = `(SELECT ${text} AS t FROM ${scan} WHERE __pos % ${step} = 0 AND ${present}) UNION ALL (SELECT ${text} AS t FROM ${scan} WHERE ${present} LIMIT ${DETECT_HEAD})`;
   const counts = await db.one(`SELECT ${DATE_LAYOUTS.map((l, i) => `count(${parseDatetime('t', l)}) AS n${i}`).join(', ')} FROM (${sample})`);
   const read = Object.values(counts).map(Number);
-  // indexOf finds the first of equal counts: the earlier layout wins a tie.
-  return DATE_LAYOUTS[read.indexOf(Math.max(...read))];
+  // A stable sort: equal counts keep the list's order, so the earlier layout wins a tie.
+  const ranked = DATE_LAYOUTS.map((layout, i) => ({ layout, n: read[i] })).sort((a, b) => b.n - a.n);
+  const chosen: DateLayout[] = [];
+  for (const { layout } of ranked) if (!chosen.some((c) => c.conflicts?.includes(layout.name))) chosen.push(layout);
+  return chosen;
 }
 
 /**
@@ -212,7 +227,7 @@ function floatToInt(expr: string, lenient = false): string {
  * when the column already has that type. Conversions pandas refuses (datetime ↔ bool,
  * datetime → float) are errors.
  */
-export function convertColumn(expr: string, from: string, to: Kind, dateLayout?: string | DateLayout): string | null {
+export function convertColumn(expr: string, from: string, to: Kind, dateLayout?: string | DateLayout | readonly DateLayout[]): string | null {
   const source = kindOf(from);
   if (from.toUpperCase() === DUCK_TYPE[to]) return null;
   const refuse = (): never => {
