@@ -194,3 +194,13 @@ test('the v2 client of the original front end gets dataChanged after a no-op too
     v2.close();
   }
 });
+
+test("a change's own answer (changeColumnDataType's values made missing) reaches the client with changed, before dataChanged", async () => {
+  const id = await uploadOk(server.url, 'd.csv', 'x,k\n1,0\nabc,1\n2.5,2\n');
+  const { reply, dataChanged } = await send(id, 'changeColumnDataType', { column: 'x', newDataType: 'float' });
+  assert.equal(reply.success, true, JSON.stringify(reply));
+  assert.deepEqual([reply.changed, reply.valuesMadeMissing, reply.madeMissingExamples], [true, 1, ['abc']]);
+  assert.equal(dataChanged.length, 1);
+  const noop = await send(id, 'changeColumnDataType', { column: 'x', newDataType: 'float64' });
+  assert.deepEqual([noop.reply.changed, noop.reply.valuesMadeMissing], [false, 0]);
+});

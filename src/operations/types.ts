@@ -56,8 +56,12 @@ export type ColumnPlan =
  * What a changing operation asks for. `columns`: same rows, a new column list (kept columns
  * cost nothing; computed ones are written to one new file). `table`: a new table from a
  * SELECT over `df`/`df_pos` (rows may change; everything is written).
+ * `answer`: fields of the operation's own for its success answer, next to `changed` (e.g.
+ * changeColumnDataType's valuesMadeMissing); never the envelope's names (`success`, …).
  */
-export type Change =
+export type Change = ChangeOfData & { answer?: Record<string, unknown> };
+
+type ChangeOfData =
   | {
       kind: 'columns';
       columns: ColumnPlan[];
@@ -115,11 +119,11 @@ export interface SessionControl {
    * Validate and run one changing operation on `dataset`, writing its files, without
    * committing. `columns` (a recipe entry's): the names of columns `parameters` gives by
    * position, which are looked for in `dataset` instead (recipe-columns.ts resolveColumnNames).
-   * Returns the dataset it made (`dataset` itself when nothing changed) and what to record
+   * Returns the dataset it made (`dataset` itself when nothing changed), what to record
    * for it: the parameters as applied (knownParameters) and the names of the columns they
-   * gave by position (recordColumnNames).
+   * gave by position (recordColumnNames), and its Change's `answer`.
    */
-  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>, columns?: ColumnNames): Promise<{ dataset: Dataset; recorded: Recorded }>;
+  stage(dataset: Dataset, operation: string, parameters: Record<string, unknown>, columns?: ColumnNames): Promise<{ dataset: Dataset; recorded: Recorded; answer?: Record<string, unknown> }>;
   /** Make a staged dataset the current version, recording the operations that made it. */
   commit(dataset: Dataset, operations: AppliedOperation[]): Promise<Manifest>;
   /** Move the current pointer one step; null when there is nothing that way. */

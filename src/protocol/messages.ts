@@ -55,6 +55,20 @@ export const dataSlice = z.object({
 });
 export type DataSlice = z.infer<typeof dataSlice>;
 
+/**
+ * What changeColumnDataType answers besides `changed` (API.md "Changing"): how many values
+ * that were there (not missing, not blank text) became missing, a few of them as text (at
+ * most 5 of at most 60 characters, the most frequent among the first 1,000 lost first), and
+ * the layout automatic date detection chose (`ISO 8601` or a strftime format such as
+ * `%d/%m/%Y`; only when it ran).
+ */
+export const conversionAnswer = z.object({
+  valuesMadeMissing: z.number(),
+  madeMissingExamples: z.array(z.string()),
+  detectedDateFormat: z.string().optional(),
+});
+export type ConversionAnswer = z.infer<typeof conversionAnswer>;
+
 /** dataChanged, pushed to the session's room after every changing operation. */
 export const dataChanged = z.object({ sessionID: z.string(), requestID: z.string().nullish() });
 

@@ -160,9 +160,10 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
         return { result, changed: op.readOnly ? null : changed };
       }
       const staged = await control.stage(ctx.dataset, job.operation, operationParameters(job.body));
-      if (staged.dataset === ctx.dataset) return { result: {}, changed: false };
+      const result = staged.answer ?? {};
+      if (staged.dataset === ctx.dataset) return { result, changed: false };
       await control.commit(staged.dataset, [applied(op.name, staged.recorded)]);
-      return { result: {}, changed: true };
+      return { result, changed: true };
     } catch (err) {
       // A job answered as timed out no longer has the session's changes to itself: the next
       // change may be staging files no version names yet. Its leftovers wait for a commit.
@@ -256,7 +257,8 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const known = knownParameters(op.params, parameters);
       const names = recordColumnNames(op.params, dataset.names, known);
       const recorded = names ? { parameters: known, columns: names } : { parameters: known };
-      if (change.kind === 'none') return { dataset, recorded };
+      const { answer } = change;
+      if (change.kind === 'none') return { dataset, recorded, answer };
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
       if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
@@ -277,7 +279,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
         // Once for every cache (EditLineage), whichever DuckDB instance the new version's reads use.
         for (const s of change.sameExcept ?? []) rt.lineage.record(next, s.at, dataset, s.from, s.positions, { cells: s.cells, values: s.values });
       }
-      return { dataset: next, recorded };
+      return { dataset: next, recorded, answer };
     },
     async commit(dataset, operations) {
       await checkSessionQuota(rt.store, ctx.sessionId, dataset.manifest, { maxSessionBytes: rt.config.MAX_SESSION_BYTES, maxDataBytes: rt.config.MAX_DATA_BYTES });

@@ -40,26 +40,137 @@ test('numbers, bools and datetimes → text as Python prints them; datetimes in 
   assert.deepEqual(await convert('x\n2020-01-02\n2020-01-02 03:04:05.25\n\n', 'str'), ['string', ['2020-01-02T00:00:00', '2020-01-02T03:04:05.250000', null]]);
 });
 
-test('text → datetime: ISO and common formats detected, unparseable missing', async () => {
-  const csv = 'x\n2020-01-02\n2020-01-02T03:04:05\n03/15/2021\n15/03/2021\n"January 5, 2020"\n5 Jan 2020\nnot a date\n\n';
-  assert.deepEqual(await convert(csv, 'datetime'), [
-    'datetime',
-    ['2020-01-02T00:00:00.000', '2020-01-02T03:04:05.000', '2021-03-15T00:00:00.000', '2021-03-15T00:00:00.000', '2020-01-05T00:00:00.000', '2020-01-05T00:00:00.000', null, null],
-  ]);
+test('text → datetime: each common layout is detected, with and without times; unparseable values missing', async () => {
+  const layouts: [string, string[]][] = [
+    ['ISO 8601', ['2020-01-02', '2020-01-02T03:04:05', '2020-01-02 03:04:05.5']],
+    ['%m/%d/%Y', ['03/15/2021', '03/15/2021 10:11', '03/15/2021 10:11:12']],
+    ['%d/%m/%Y', ['15/03/2021', '15/03/2021 10:11', '15/03/2021 10:11:12']],
+    ['%m-%d-%Y', ['03-15-2021', '03-15-2021 10:11', '03-15-2021 10:11:12']],
+    ['%d.%m.%Y', ['15.03.2021', '15.03.2021 10:11', '15.03.2021 10:11:12']],
+    ['%B %d, %Y', ['"March 15, 2021"', '"Mar 15, 2021"', 'March 15 2021']],
+    ['%d %B %Y', ['15 March 2021', '15 Mar 2021', '15 Mar 2021']],
+  ];
+  for (const [format, values] of layouts) {
+    const id = await h.load(withKeyColumn(`x\n${values.join('\n')}\nnot a date\n\n`));
+    const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+    assert.equal(res.detectedDateFormat, format);
+    assert.deepEqual([res.valuesMadeMissing, res.madeMissingExamples], [1, ['not a date']], format);
+    const t = await h.table(id);
+    assert.equal(t.types[0], 'datetime', format);
+    assert.equal(t.rows.filter((r) => r[0] !== null).length, 3, format);
+  }
+});
+
+test('text → datetime: one layout for the whole column, the one that reads the most values; the others are counted', async () => {
+  // Day first shows in 25/12: read day first throughout, not 03/04 as March 4th.
+  const id = await h.load(withKeyColumn('x\n03/04/2024\n25/12/2024\n01/02/2024\n'));
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([res.detectedDateFormat, res.valuesMadeMissing], ['%d/%m/%Y', 0]);
+  assert.deepEqual(await h.column(id, 'x'), ['2024-04-03T00:00:00.000', '2024-12-25T00:00:00.000', '2024-02-01T00:00:00.000']);
+  // Every value reads both ways: month first, as pandas reads them.
+  assert.deepEqual((await convert('x\n03/04/2024\n01/02/2024\n', 'datetime'))[1], ['2024-03-04T00:00:00.000', '2024-01-02T00:00:00.000']);
+  // More month-first values: the day-first one becomes missing, and is reported; the ISO one
+  // and the one with a month name, which no layout reads as another date, are read.
+  const mixed = await h.load(withKeyColumn('x\n12/25/2024\n12/31/2024\n11/30/2024\n25/12/2024\n2024-01-02\n"January 5, 2020"\n'));
+  const m = await h.ok(mixed, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([m.detectedDateFormat, m.valuesMadeMissing, m.madeMissingExamples], ['%m/%d/%Y', 1, ['25/12/2024']]);
+  assert.deepEqual(await h.column(mixed, 'x'), ['2024-12-25T00:00:00.000', '2024-12-31T00:00:00.000', '2024-11-30T00:00:00.000', null, '2024-01-02T00:00:00.000', '2020-01-05T00:00:00.000']);
+  // Mostly ISO: the ambiguous ones all in one order (the one that reads more of them), never per value.
+  const iso = await h.load(withKeyColumn('x\n2024-01-01\n2024-01-02\n2024-01-03\n2024-01-04\n03/04/2024\n25/12/2024\n13/01/2024\n'));
+  const i = await h.ok(iso, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([i.detectedDateFormat, i.valuesMadeMissing], ['ISO 8601', 0]);
+  assert.deepEqual((await h.column(iso, 'x')).slice(4), ['2024-04-03T00:00:00.000', '2024-12-25T00:00:00.000', '2024-01-13T00:00:00.000']);
+});
+
+test('text → datetime on a long column: the layout detected on a sample applies to every value, and every failure is counted', async () => {
+  // 300,000 day-first dates (detection reads a sample spread over them), a month-first one at row 150,001, missing values.
+  const id = await h.loadSql(
+    `SELECT CASE WHEN i = 150001 THEN '12/31/2021' WHEN i % 1000 = 7 THEN NULL ELSE strftime(DATE '2000-01-01' + CAST(i % 9000 AS INTEGER), '%d/%m/%Y') END AS x FROM range(300000) r(i)`,
+  );
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'datetime' });
+  assert.deepEqual([res.detectedDateFormat, res.valuesMadeMissing, res.madeMissingExamples], ['%d/%m/%Y', 1, ['12/31/2021']]);
+  const values = await h.column(id, 'x');
+  assert.equal(values[150001], null);
+  assert.equal(values[2], '2000-01-03T00:00:00.000');
+  assert.equal(values.filter((v) => v === null).length, 301);
 });
 
 test('text → datetime with dateFormat', async () => {
   const csv = 'x\n02/01/2020\n31/12/2021\n2020-01-02\n';
   assert.deepEqual(await convert(csv, 'datetime64[ns]', '%d/%m/%Y'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', null]]);
-  // Without a format, month first, as pandas reads it.
-  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-02-01T00:00:00.000', '2021-12-31T00:00:00.000', '2020-01-02T00:00:00.000']]);
+  // Without a format, the layout that reads the most (day first here), and ISO 8601 beside it.
+  assert.deepEqual(await convert(csv, 'datetime64'), ['datetime', ['2020-01-02T00:00:00.000', '2021-12-31T00:00:00.000', '2020-01-02T00:00:00.000']]);
+});
+
+test('text → datetime: values with a UTC offset become UTC times (pandas utc=True), values without one stay as written', async () => {
+  const csv = 'x\n2024-03-01T10:00:00+02:00\n2024-03-01T08:00:00Z\n2024-03-01T10:00:00\n2024-03-01 10:00:00.25-05:30\n2024-03-01T10:00+0200\n2024-03-01T23:30:00-02\n 2024-03-01T10:00:00+01:00 \n2024-03-01\n';
+  assert.deepEqual(await convert(csv, 'datetime'), [
+    'datetime',
+    ['2024-03-01T08:00:00.000', '2024-03-01T08:00:00.000', '2024-03-01T10:00:00.000', '2024-03-01T15:30:00.250', '2024-03-01T08:00:00.000', '2024-03-02T01:30:00.000', '2024-03-01T09:00:00.000', '2024-03-01T00:00:00.000'],
+  ]);
+  // %z in a format: ±hh:mm, ±hhmm and, as Python's strptime reads it, Z.
+  const zoned = 'x\n01/03/2024 10:00 +02:00\n01/03/2024 08:00 Z\n01/03/2024 10:00 -0130\n01/03/2024 10:00\n';
+  assert.deepEqual(await convert(zoned, 'datetime', '%d/%m/%Y %H:%M %z'), ['datetime', ['2024-03-01T08:00:00.000', '2024-03-01T08:00:00.000', '2024-03-01T11:30:00.000', null]]);
 });
 
 test('bool ↔ numbers and text → bool', async () => {
   assert.deepEqual(await convert('x\ntrue\nfalse\n\n', 'int'), ['int', [1, 0, null]]);
   assert.deepEqual(await convert('x\ntrue\nfalse\n', 'float'), ['float', [1, 0]]);
   assert.deepEqual(await convert('x\n2\n0\n\n', 'bool'), ['bool', [true, false, null]]);
-  assert.deepEqual(await convert('x\nTrue\nfalse\n1\n0\nyes\n\n', 'boolean'), ['bool', [true, false, true, false, null, null]]);
+  assert.deepEqual(await convert('x\nTrue\nfalse\n1\n0\nmaybe\n\n', 'boolean'), ['bool', [true, false, true, false, null, null]]);
+});
+
+test('text → bool reads the spellings pandas and SQL users write, in any case, with spaces around', async () => {
+  const csv = 'x\nyes\nNo\n Y \nn\nT\nf\nTRUE\nFalse\n1\n0\nYES\n';
+  assert.deepEqual(await convert(csv, 'bool'), ['bool', [true, false, true, false, true, false, true, false, true, false, true]]);
+  // The trial's column: 500 yes/no values, none lost.
+  const id = await h.loadSql(`SELECT CASE WHEN i % 3 = 0 THEN 'no' ELSE 'yes' END AS x FROM range(500) r(i)`);
+  assert.equal((await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'bool' })).valuesMadeMissing, 0);
+  assert.equal((await h.column(id, 'x')).filter((v) => v === true).length, 333);
+});
+
+test('every conversion answers how many values it made missing and the most frequent of them', async () => {
+  const answer = async (csv: string, newDataType: string) => {
+    const id = await h.load(withKeyColumn(csv));
+    const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType });
+    return [res.valuesMadeMissing, res.madeMissingExamples];
+  };
+  // Missing and blank values were not there to lose.
+  assert.deepEqual(await answer('x\n1\nabc\n?\nabc\n"  "\n\nabc\n2.5\n', 'float'), [4, ['abc', '?']]);
+  assert.deepEqual(await answer('x\n1\nabc\n7\n', 'int'), [1, ['abc']]);
+  assert.deepEqual(await answer('x\nyes\nmaybe\n', 'bool'), [1, ['maybe']]);
+  assert.deepEqual(await answer('x\n1\n2\n', 'float'), [0, []]);
+  assert.deepEqual(await answer('x\n1.5\n\n', 'str'), [0, []]);
+  assert.deepEqual(await answer('x\n1\n2\n', 'int'), [0, []]);
+  // Infinity holds no integer (NaN is missing already).
+  const id = await h.loadSql(`SELECT CAST(x AS DOUBLE) AS x FROM (VALUES ('1.5'), ('inf'), ('nan'), ('-inf')) v(x)`);
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'int' });
+  assert.deepEqual([res.valuesMadeMissing, [...res.madeMissingExamples].sort()], [2, ['-inf', 'inf']]);
+  assert.deepEqual(await h.column(id, 'x'), [1, null, null, null]);
+});
+
+test('the examples of values made missing are few and short, however many and long they are', async () => {
+  const id = await h.loadSql(`SELECT CASE WHEN i % 2 = 0 THEN CAST(i AS VARCHAR) ELSE 'x' || i || repeat('x', 1000) END AS x FROM range(100000) r(i)`);
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'float' });
+  assert.equal(res.valuesMadeMissing, 50000);
+  assert.equal(res.madeMissingExamples.length, 5);
+  for (const e of res.madeMissingExamples) assert.match(e, /^x\d+x+$/), assert.equal(e.length, 60);
+});
+
+test('a conversion no value survives is refused, naming the column and examples; the dataset is unchanged', async () => {
+  const id = await h.load('größe,y\nyes?,0\nno!,1\nyes?,2\n,3\n');
+  const before = await h.table(id);
+  const res = await h.run(id, 'changeColumnDataType', { column: 'größe', newDataType: 'bool' });
+  assert.equal(res.error, 'invalid conversion');
+  assert.match(res.errorDescription, /column "größe" reads as bool: all 3 would become missing \(e\.g\. "yes\?", "no!"\)/);
+  await fails(id, { column: 'größe', newDataType: 'float' }, 'invalid conversion');
+  await fails(id, { column: 'größe', newDataType: 'datetime' }, 'invalid conversion');
+  await fails(id, { column: 'größe', newDataType: 'datetime', dateFormat: '%Y' }, 'invalid conversion');
+  assert.deepEqual(await h.table(id), before);
+  assert.equal((await h.ok(id, 'history')).operations.length, 0);
+  // A column with nothing in it has nothing to lose.
+  const empty = await h.load('x,y\n,1\n"  ",2\n');
+  assert.equal((await h.ok(empty, 'changeColumnDataType', { column: 'x', newDataType: 'int' })).valuesMadeMissing, 0);
 });
 
 test('datetime → int gives nanoseconds since the epoch (pandas), int → datetime reads them back', async () => {
