@@ -210,3 +210,19 @@ test('the chart form offers the columns a chart can draw; a failed chart goes, w
   await shot(p, 'trial-05-chart-error');
   await p.close();
 });
+
+test('a type conversion that blanks values says how many and which', async () => {
+  const id = await uploadOk(server.url, 'answers.csv', 'answer\nyes\nno\nmaybe\nY\n');
+  const p = await open(id, 4);
+  await p.getByTestId('open-transform').click();
+  await p.getByTestId('ops-changeColumnDataType').click();
+  const form = p.locator('form.op-form[data-operation=changeColumnDataType]');
+  await form.locator('select[name=column]').selectOption('answer');
+  await form.locator('select[name=newDataType]').selectOption('bool');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await until('the notice', () => p.getByTestId('toast-info').last().textContent(), (t) => /^1 value became missing.*“maybe”.*Undo brings it back\.$/.test(t ?? ''));
+  await shot(p, 'trial-06-values-made-missing');
+  const r = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 3, columnIndexFrom: 0, columnIndexTo: 0 });
+  assert.deepEqual(JSON.parse(r.data).data, [[true], [false], [null], [true]]);
+  await p.close();
+});
