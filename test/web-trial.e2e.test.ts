@@ -224,5 +224,12 @@ test('a type conversion that blanks values says how many and which', async () =>
   await shot(p, 'trial-06-values-made-missing');
   const r = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 3, columnIndexFrom: 0, columnIndexTo: 0 });
   assert.deepEqual(JSON.parse(r.data).data, [[true], [false], [null], [true]]);
+  // The same again changes nothing, and the page says so instead of appearing to ignore the click.
+  await p.getByTestId('open-transform').click();
+  await p.getByTestId('ops-changeColumnDataType').click();
+  await form.locator('select[name=column]').selectOption('answer');
+  await form.locator('select[name=newDataType]').selectOption('bool');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await until('the nothing-changed notice', () => p.getByTestId('toast-info').last().textContent(), (t) => /^Nothing changed/.test(t ?? ''));
   await p.close();
 });

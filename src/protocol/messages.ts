@@ -69,6 +69,17 @@ export const conversionAnswer = z.object({
 });
 export type ConversionAnswer = z.infer<typeof conversionAnswer>;
 
+/**
+ * A changing operation's success answer besides the envelope: `changed` (README "Beyond the
+ * original"), the fields of conversionAnswer where the operation converts, and
+ * `unchangedReason`, why a change that was accepted changed nothing, where the operation can
+ * tell more than "nothing matched" (e.g. a regex findReplace on a numeric column).
+ */
+export const changeAnswer = conversionAnswer.partial().extend({
+  changed: z.boolean().nullish(),
+  unchangedReason: z.string().optional(),
+});
+
 /** dataChanged, pushed to the session's room after every changing operation. */
 export const dataChanged = z.object({ sessionID: z.string(), requestID: z.string().nullish() });
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { columnProfilesResult, conversionAnswer, metadataResult, type ColumnProfile, type HistoryEntry, type MetadataResult } from '../../src/protocol/messages.ts';
+import { changeAnswer, columnProfilesResult, metadataResult, type ColumnProfile, type HistoryEntry, type MetadataResult } from '../../src/protocol/messages.ts';
 import { RequestError, type RunningRequest, type WillowClient } from './api.ts';
 import { Grid, type GridHandle } from './grid/Grid.tsx';
 import { SliceCache } from './grid/cache.ts';
@@ -227,7 +227,9 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
       const renaming = operation === 'renameColumn' && typeof p.newName === 'string' ? (typeof p.column === 'number' ? columns[p.column]?.name : typeof p.column === 'string' ? p.column : undefined) : undefined;
       if (renaming !== undefined) renamed.current.set(renaming, p.newName as string);
       try {
-        const reply = await client.request(operation, p, conversionAnswer.partial(), true);
+        const reply = await client.request(operation, p, changeAnswer, true);
+        // An Apply that seems to do nothing is said to have done nothing, and why when the server knows.
+        if (reply.changed === false && operation !== 'undo' && operation !== 'redo') toast('info', 'Nothing changed', reply.unchangedReason ?? `${humanize(operation)} found nothing to change.`);
         if (reply.valuesMadeMissing) {
           const one = reply.valuesMadeMissing === 1;
           toast('info', `${countOf(reply.valuesMadeMissing, 'value')} became missing`, `${one ? 'It does' : 'They do'} not read as the new type${reply.detectedDateFormat ? ` (${reply.detectedDateFormat})` : ''}, e.g. ${reply.madeMissingExamples?.map((e) => `“${e}”`).join(', ')}. Undo brings ${one ? 'it' : 'them'} back.`);

@@ -66,6 +66,11 @@ test('findReplace: regex substitutes every match in text values, with \\1 group 
   // only strings are touched by a regex replacement; no match is no change
   t = await replaced('n\n15\n', { toReplace: ['1'], replaceWith: ['x'], matchRegex: true });
   assert.deepEqual([t.changed, t.types, t.rows], [false, ['int'], [[15]]]);
+  // ... and the answer says why nothing changed
+  const numbers = await h.load('price\n1.5\n');
+  const res = await h.ok(numbers, 'findReplace', { columnIndex: 0, toReplace: ['\\.'], replaceWith: [','], matchRegex: true });
+  assert.equal(res.changed, false);
+  assert.match(res.unchangedReason, /^a regex replaces within text values, and column "price" holds float values: convert it to string first/);
   t = await replaced('s\nabc\n', { toReplace: ['z+'], replaceWith: ['y'], matchRegex: true });
   assert.equal(t.changed, false);
 });

@@ -46,8 +46,12 @@ export const findReplace = defineOperation({
     const kind = kindOf(type);
     let expr: string | null;
     if (params.matchRegex) {
-      // pandas' regex replacement only touches strings.
-      if (kind !== 'string') return { kind: 'none' };
+      // pandas' regex replacement only touches strings: as there, nothing changes, but the
+      // answer says why, since a regex that matches the numbers' text looks as if it should.
+      if (kind !== 'string') {
+        const unchangedReason = `a regex replaces within text values, and column ${JSON.stringify(name)} holds ${kind === 'other' ? type.toLowerCase() : kind} values: convert it to string first (changeColumnDataType), or replace whole values without matchRegex`;
+        return { kind: 'none', answer: { unchangedReason } };
+      }
       expr = await regexExpr(ctx.db, ds.ref(index), toReplace.map(pyStr), replaceWith.map(pyStr));
     } else if (kind === 'int' || kind === 'float') {
       expr = await numericExpr(ctx.db, scanOf(ds, [index]), ds.sqlName(index), type, toReplace, replaceWith);
