@@ -344,6 +344,30 @@ test('XLS (BIFF8): the same workbook gives the same dataset', async () => {
   assert.deepEqual(t.rows, SHEET_ROWS);
 });
 
+test('Excel: the answer names the sheet read and every sheet; sheetName picks another, by name or position', async () => {
+  for (const [name, book] of [['b.xlsx', xlsx(SHEET, [['other'], ['sheet']])], ['b.xls', xls(SHEET, [['other'], ['sheet']])]] as const) {
+    const first = await upload(server.url, name, book);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual([first.body.sheetName, first.body.sheetNames], ['First', ['First', 'Second']], name);
+    for (const sheetName of ['Second', '1']) {
+      const res = await upload(server.url, name, book, { sheetName });
+      assert.equal(res.body.sheetName, 'Second', `${name} ${sheetName}`);
+      const t = await readTable(client, res.body.sessionID);
+      assert.deepEqual([t.columns, t.rows], [['other'], [['sheet']]], `${name} ${sheetName}`);
+    }
+    // Names are matched exactly; a wrong one is named with the sheets there are.
+    const wrong = await upload(server.url, name, book, { sheetName: 'second' });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error, 'unknown sheet');
+    assert.equal(wrong.body.errorDescription, 'sheetName "second" is not a sheet of the workbook (names are matched exactly, or a position from 0); its sheets: "First", "Second"');
+    assert.equal((await upload(server.url, name, book, { sheetName: '2' })).body.error, 'unknown sheet');
+  }
+  // A CSV has no sheets: the option is refused rather than ignored.
+  const csvRes = await upload(server.url, 'a.csv', 'a\n1\n', { sheetName: 'Second' });
+  assert.deepEqual([csvRes.status, csvRes.body.error], [400, 'invalid parameters']);
+  assert.equal((await upload(server.url, 'a.csv', 'a\n1\n')).body.sheetNames, undefined);
+});
+
 test('Excel without header, with blank rows, duplicate and blank header cells', async () => {
   const noHeader = await load('nh.xlsx', xlsx([['a', 1], ['b', 2]]), { headerIncluded: 'false' });
   assert.deepEqual(noHeader.columns, ['0', '1']);

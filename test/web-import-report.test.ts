@@ -36,3 +36,10 @@ test('the lines the answer names are kept with the notice and listed, with how m
   assert.deepEqual(lineExamplesText([{ line: 3, text: 'Cid' }], 1), ['line 3: Cid']);
   assert.deepEqual(lineExamplesText(n!.paddedLineExamples, n!.paddedLines), [], 'a notice kept before lines were named lists none');
 });
+
+test('a workbook of several sheets says which was imported and how to get the others', () => {
+  assert.equal(importNotice('one.xlsx', { skippedLines: 0, paddedLines: 0, sheetName: 'Data', sheetNames: ['Data'] }), null, 'one sheet: nothing left out');
+  const n = importNotice('book.xlsx', { skippedLines: 0, paddedLines: 0, sheetName: 'Sales', sheetNames: ['Sales', 'Costs', 'Notes'] });
+  assert.deepEqual({ ...n }, { file: 'book.xlsx', skippedLines: 0, paddedLines: 0, sheetName: 'Sales', otherSheets: ['Costs', 'Notes'] });
+  assert.deepEqual(importNoticeText(n!), ['book.xlsx has 3 sheets: “Sales” was imported, not “Costs”, “Notes”. To work on another, upload the file again with its name under Import options → Excel sheet.']);
+});

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, upload, uploadOk, type TestServer } from './helpers/server.ts';
+import { xlsx } from './helpers/fixtures.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 import { CHROMIUM_ARGS, until } from './helpers/browser.ts';
 
@@ -231,5 +232,26 @@ test('a type conversion that blanks values says how many and which', async () =>
   await form.locator('select[name=newDataType]').selectOption('bool');
   await form.getByRole('button', { name: 'Apply' }).click();
   await until('the nothing-changed notice', () => p.getByTestId('toast-info').last().textContent(), (t) => /^Nothing changed/.test(t ?? ''));
+  await p.close();
+});
+
+test('a workbook of several sheets: the page says which was imported, and another can be chosen', async () => {
+  const file = path.join(tmp, 'book.xlsx');
+  await fs.writeFile(file, xlsx([['region'], ['north']], [['cost'], [7]]));
+  const p = await newPage();
+  await p.goto(server.url);
+  await p.getByTestId('file-input').setInputFiles(file);
+  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  const banner = p.getByTestId('import-notice');
+  await banner.waitFor({ timeout: 10_000 });
+  assert.match((await banner.textContent()) ?? '', /book\.xlsx has 2 sheets: “First” was imported, not “Second”\./);
+  await shot(p, 'trial-07-sheets');
+  // Again, with the other sheet chosen.
+  await p.goto(server.url);
+  await p.locator('input[name=sheetName]').fill('Second');
+  await p.getByTestId('file-input').setInputFiles(file);
+  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  await until('the second sheet', () => p.locator('th[role=columnheader]').allTextContents(), (names) => names.some((n) => n.startsWith('cost')));
+  assert.match((await p.getByTestId('import-notice').textContent()) ?? '', /“Second” was imported, not “First”/);
   await p.close();
 });

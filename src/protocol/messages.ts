@@ -29,6 +29,8 @@ export const uploadResponse = z.union([
     paddedLines: z.number().optional(),
     skippedLineExamples: z.array(lineExample).optional(),
     paddedLineExamples: z.array(lineExample).optional(),
+    sheetName: z.string().optional(),
+    sheetNames: z.array(z.string()).optional(),
   }),
   z.object({ success: z.literal(false), error: z.string(), errorDescription: z.string() }),
 ]);

@@ -1,9 +1,9 @@
 // CPU-heavy JavaScript steps, run on worker threads so the event loop keeps serving.
 // Each task is a plain async function of JSON-serializable arguments; add new ones here.
 export const cpuTasks: Record<string, (args: any) => Promise<unknown>> = {
-  async excelToCsv(args: { input: string; output: string; skipRows: number; header?: boolean; limits: { maxInflatedBytes: number; maxCells: number } }) {
+  async excelToCsv(args: { input: string; output: string; skipRows: number; header?: boolean; limits: { maxInflatedBytes: number; maxCells: number }; sheetName?: string }) {
     const { excelToCsv } = await import('../engine/import/excel.ts');
-    return excelToCsv(args.input, args.output, args.skipRows, args.header ?? true, args.limits);
+    return excelToCsv(args.input, args.output, args.skipRows, args.header ?? true, args.limits, args.sheetName);
   },
   async transcode(args: { input: string; output: string; encoding: string | null; delimiter?: string }) {
     const { transcodeToUtf8 } = await import('../engine/import/encoding.ts');

@@ -8,7 +8,7 @@ export function ImportBanner({ notice, onDismiss }: { notice: ImportNotice; onDi
         !
       </span>
       <div className="banner-text">
-        <strong>Not every line of {notice.file} was imported as it was</strong>
+        <strong>{notice.skippedLines + notice.paddedLines > 0 ? `Not every line of ${notice.file} was imported as it was` : `Not all of ${notice.file} was imported`}</strong>
         {importNoticeText(notice).map((t) => (
           <span key={t}>{t}</span>
         ))}

@@ -23,7 +23,7 @@ function ago(iso: string): string {
 /** Choose or drop a file, set the import options, watch it upload and import. */
 export function StartPage({ onOpen }: { onOpen(id: string): void }) {
   const [file, setFile] = useState<File | null>(null);
-  const [options, setOptions] = useState<UploadOptions>({ initialSkip: 0, sampleSize: 1, seed: '', headerIncluded: true });
+  const [options, setOptions] = useState<UploadOptions>({ initialSkip: 0, sampleSize: 1, seed: '', headerIncluded: true, sheetName: '' });
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [error, setError] = useState<{ title: string; text: string } | null>(null);
   const [drag, setDrag] = useState(false);
@@ -160,6 +160,10 @@ export function StartPage({ onOpen }: { onOpen(id: string): void }) {
               <label>
                 Seed
                 <input name="seed" placeholder="random" value={options.seed} onChange={(e) => setOptions({ ...options, seed: e.target.value })} />
+              </label>
+              <label>
+                Excel sheet
+                <input name="sheetName" placeholder="the first" value={options.sheetName} onChange={(e) => setOptions({ ...options, sheetName: e.target.value })} />
               </label>
               <label className="check">
                 <input type="checkbox" name="headerIncluded" checked={options.headerIncluded} onChange={(e) => setOptions({ ...options, headerIncluded: e.target.checked })} />

@@ -169,6 +169,8 @@ export interface UploadOptions {
   sampleSize: number;
   seed: string;
   headerIncluded: boolean;
+  /** An Excel workbook's sheet, by name or 0-based position; '' for the first. */
+  sheetName: string;
 }
 
 export type UploadProgress = { phase: 'sending'; loaded: number; total: number } | { phase: 'importing'; since: number };
@@ -186,6 +188,8 @@ export function upload(file: File, options: UploadOptions, onProgress: (p: Uploa
     form.append('sampleSize', String(options.sampleSize));
     if (options.seed.trim() !== '') form.append('seed', options.seed.trim());
     form.append('headerIncluded', String(options.headerIncluded));
+    // Only for a workbook: the server refuses a sheet for a file that has none.
+    if (options.sheetName.trim() !== '' && /\.xlsx?$/i.test(file.name)) form.append('sheetName', options.sheetName.trim());
     form.append('file', file, file.name);
     xhr.open('POST', '/upload');
     xhr.responseType = 'text';

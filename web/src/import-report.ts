@@ -13,6 +13,8 @@ import { countOf } from './words.ts';
 export interface ImportReport {
   skippedLines?: number;
   paddedLines?: number;
+  sheetName?: string;
+  sheetNames?: string[];
   skippedLineExamples?: LineExample[];
   paddedLineExamples?: LineExample[];
 }
@@ -31,15 +33,26 @@ export interface ImportNotice {
   /** The first few of each (absent in notices kept before the server named lines). */
   skippedLineExamples?: LineExample[];
   paddedLineExamples?: LineExample[];
+  /** A workbook of several sheets: the one imported, and the others (which are not). */
+  sheetName?: string;
+  otherSheets?: string[];
 }
 
-/** The notice an upload answer calls for, or null when every line was imported as it was. */
+/** The notice an upload answer calls for, or null when every line was imported as it was and nothing was left out. */
 export function importNotice(file: string, report: ImportReport): ImportNotice | null {
   const skippedLines = report.skippedLines ?? 0;
   const paddedLines = report.paddedLines ?? 0;
-  if (skippedLines === 0 && paddedLines === 0) return null;
-  const { skippedLineExamples, paddedLineExamples } = report;
-  return { file, skippedLines, paddedLines, ...(skippedLineExamples?.length && { skippedLineExamples }), ...(paddedLineExamples?.length && { paddedLineExamples }) };
+  const otherSheets = (report.sheetNames ?? []).filter((n) => n !== report.sheetName);
+  if (skippedLines === 0 && paddedLines === 0 && otherSheets.length === 0) return null;
+  const { skippedLineExamples, paddedLineExamples, sheetName } = report;
+  return {
+    file,
+    skippedLines,
+    paddedLines,
+    ...(skippedLineExamples?.length && { skippedLineExamples }),
+    ...(paddedLineExamples?.length && { paddedLineExamples }),
+    ...(otherSheets.length && sheetName !== undefined && { sheetName, otherSheets }),
+  };
 }
 
 /**
@@ -58,5 +71,9 @@ export function importNoticeText(n: ImportNotice): string[] {
   const were = (k: number) => (k === 1 ? 'was' : 'were');
   if (n.skippedLines > 0) out.push(`${countOf(n.skippedLines, 'line')} of ${n.file} ${were(n.skippedLines)} skipped and ${n.skippedLines === 1 ? 'is' : 'are'} not in the dataset: ${n.skippedLines === 1 ? 'it had' : 'they had'} more fields than the header (often an unquoted comma inside a value, such as 1,000).`);
   if (n.paddedLines > 0) out.push(`${countOf(n.paddedLines, 'line')} of ${n.file} had fewer fields than the header and ${were(n.paddedLines)} completed with missing values.`);
+  if (n.otherSheets?.length) {
+    const others = n.otherSheets.map((s) => `“${s}”`).join(', ');
+    out.push(`${n.file} has ${countOf(n.otherSheets.length + 1, 'sheet')}: “${n.sheetName}” was imported, not ${others}. To work on another, upload the file again with its name under Import options → Excel sheet.`);
+  }
   return out;
 }

@@ -17,6 +17,9 @@ const CFB = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 export interface ExcelCsv {
   /** Rows written (header included). */
   rows: number;
+  /** The sheet read, and every sheet of the workbook in its order. */
+  sheetName: string;
+  sheetNames: string[];
   /** Column types from the cells' own types: over all rows, and over all rows but the first (when it is the header). */
   typesAll: (InferredType | null)[];
   typesBody: (InferredType | null)[];
@@ -28,8 +31,12 @@ const MS_PER_DAY = 86_400_000;
 const NA = new Set(PANDAS_NA);
 
 /**
- * First sheet of an .xlsx or .xls workbook to a UTF-8 CSV file, skipping `skipRows` rows.
- * Runs on a CPU worker thread: parsing a workbook is synchronous JavaScript.
+ * One sheet of an .xlsx or .xls workbook to a UTF-8 CSV file, skipping `skipRows` rows: the
+ * sheet named `sheetName` (pandas read_excel's sheet_name; a name is matched exactly, else
+ * digits are a 0-based position), the first when it is undefined. Runs on a CPU worker
+ * thread: parsing a workbook is synchronous JavaScript.
+ *
+ * @throws ImportError 'unknown sheet' naming the workbook's sheets when there is no such sheet.
  *
  * Like pandas.read_excel: `skipRows` counts sheet rows from the top (blank ones too), blank
  * rows are then dropped, and each column's type comes from its cells (a text cell "007"
@@ -37,22 +44,27 @@ const NA = new Set(PANDAS_NA);
  * tokens (na.ts) make text cells missing, but not in the header row (`header`): names are
  * never missing values.
  */
-export async function excelToCsv(input: string, output: string, skipRows: number, header = true, limits: InflateLimits = DEFAULT_LIMITS): Promise<ExcelCsv> {
+export async function excelToCsv(input: string, output: string, skipRows: number, header = true, limits: InflateLimits = DEFAULT_LIMITS, sheetName?: string): Promise<ExcelCsv> {
   const bytes = fs.readFileSync(input);
   if (!startsWith(bytes, ZIP) && !startsWith(bytes, CFB)) {
     throw new ImportError('unreadable Excel file', 'the file is not an Excel workbook (neither an .xlsx ZIP package nor an .xls compound file)');
   }
   // Inflated size and cell count are checked before SheetJS inflates and parses it all.
   if (startsWith(bytes, ZIP)) await checkXlsxPackage(bytes, limits);
-  let workbook: XLSX.WorkBook;
-  try {
-    workbook = XLSX.read(bytes, { type: 'buffer', sheets: 0, cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
-  } catch (err) {
-    throw new ImportError('unreadable Excel file', `the workbook could not be read: ${clientText((err as Error).message)}`);
-  }
-  const name = workbook.SheetNames?.[0];
-  const sheet = name ? workbook.Sheets[name] : undefined;
-  if (!name || !sheet) throw new ImportError('unreadable Excel file', 'the workbook has no sheet');
+  const read = (sheets: number | string): XLSX.WorkBook => {
+    try {
+      return XLSX.read(bytes, { type: 'buffer', sheets, cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
+    } catch (err) {
+      throw new ImportError('unreadable Excel file', `the workbook could not be read: ${clientText((err as Error).message)}`);
+    }
+  };
+  // The sheet list comes with any read; SheetJS parses only the sheets asked for.
+  let workbook = read(0);
+  const sheetNames = workbook.SheetNames ?? [];
+  const name = sheetName === undefined ? sheetNames[0] : chooseSheet(sheetNames, sheetName);
+  if (name !== undefined && name !== sheetNames[0]) workbook = read(name);
+  const sheet = name !== undefined ? workbook.Sheets[name] : undefined;
+  if (name === undefined || !sheet) throw new ImportError('unreadable Excel file', 'the workbook has no sheet');
   const date1904 = !!workbook.Workbook?.WBProps?.date1904;
 
   const ref = sheet['!ref'];
@@ -64,7 +76,7 @@ export async function excelToCsv(input: string, output: string, skipRows: number
     // below visit every position of it, so it is bounded like the cells themselves.
     const area = (range.e.r - Math.max(range.s.r, skipRows) + 1) * (range.e.c - range.s.c + 1);
     if (area > limits.maxCells) {
-      throw new ImportError('workbook too large', `the first sheet spans ${range.e.r - range.s.r + 1} rows × ${range.e.c - range.s.c + 1} columns, more than ${limits.maxCells} cells (MAX_EXCEL_CELLS)`);
+      throw new ImportError('workbook too large', `the sheet ${JSON.stringify(name)} spans ${range.e.r - range.s.r + 1} rows × ${range.e.c - range.s.c + 1} columns, more than ${limits.maxCells} cells (MAX_EXCEL_CELLS)`);
     }
     const letters = Array.from({ length: range.e.c - range.s.c + 1 }, (_, k) => XLSX.utils.encode_col(range.s.c + k));
     // Rows above the used range are blank rows of the sheet: they count for skipRows.
@@ -85,7 +97,7 @@ export async function excelToCsv(input: string, output: string, skipRows: number
       rows.push({ text, kinds });
     }
   }
-  if (rows.length === 0) throw new ImportError('empty file', `the first sheet (${name}) has no rows${skipRows ? ' after initialSkip' : ''}`);
+  if (rows.length === 0) throw new ImportError('empty file', `the sheet ${JSON.stringify(name)} has no rows${skipRows ? ' after initialSkip' : ''}`);
 
   const out = fs.createWriteStream(output);
   let chunk = '';
@@ -98,7 +110,15 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   }
   out.write(chunk);
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { rows: rows.length, typesAll: columnTypes(rows, 0, width), typesBody: columnTypes(rows, 1, width) };
+  return { rows: rows.length, sheetName: name, sheetNames, typesAll: columnTypes(rows, 0, width), typesBody: columnTypes(rows, 1, width) };
+}
+
+/** The sheet `wanted` names among `names`: by exact name, else digits as a 0-based position (pandas' sheet_name=2). */
+function chooseSheet(names: string[], wanted: string): string {
+  if (names.includes(wanted)) return wanted;
+  if (/^\d+$/.test(wanted) && Number(wanted) < names.length) return names[Number(wanted)];
+  const list = names.map((n) => JSON.stringify(n)).join(', ');
+  throw new ImportError('unknown sheet', `sheetName ${JSON.stringify(wanted)} is not a sheet of the workbook (names are matched exactly, or a position from 0); its sheets: ${list}`);
 }
 
 function startsWith(buf: Buffer, signature: number[]): boolean {

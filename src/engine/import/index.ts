@@ -74,6 +74,7 @@ export const STREAM_HEAD_BYTES = 8 * 1024 * 1024;
  */
 export async function importDataset(rt: Runtime, sessionId: string, upload: Upload, opts: ImportOptions): Promise<{ manifest: Manifest; report: ImportReport }> {
   const { kind, delimiter } = fileKind(upload.filename);
+  if (opts.sheetName !== undefined && kind !== 'excel') throw new ImportError('invalid parameters', `sheetName ${JSON.stringify(opts.sheetName)} names a sheet of an Excel workbook; ${JSON.stringify(upload.filename)} is not one`);
   const phase = phaseTimer(rt, sessionId);
   await rt.store.prepare(sessionId);
   const scratch: string[] = [];
@@ -82,6 +83,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
   try {
     const tmpDir = rt.store.tmpDir(sessionId);
     let source: CsvSource | null = null;
+    let sheets: Pick<ImportReport, 'sheetName' | 'sheetNames'> = {};
     let streamed: { source: CsvSource | null; rowGroup: number | null } = { source: null, rowGroup: null };
     if (upload.growing) {
       if (kind === 'text') streamed = await streamedCsv(rt, db, upload as Upload & { growing: GrowingFile }, opts, tmpDir, scratch, delimiter, phase);
@@ -109,7 +111,8 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         const csv = path.join(tmpDir, `excel-${crypto.randomBytes(6).toString('hex')}.csv`);
         scratch.push(csv);
         const limits = { maxInflatedBytes: rt.config.MAX_EXCEL_INFLATED_BYTES, maxCells: rt.config.MAX_EXCEL_CELLS };
-        const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits }, { owner: sessionId }), rt, 'the workbook');
+        const sheet = await cpuImportStep(rt.cpu.run<ExcelCsv>('excelToCsv', { input: upload.path, output: csv, skipRows: opts.initialSkip, header: opts.headerIncluded, limits, sheetName: opts.sheetName }, { owner: sessionId }), rt, 'the workbook');
+        sheets = { sheetName: sheet.sheetName, sheetNames: sheet.sheetNames };
         // The cells' own types (text "007" stays text), not ones guessed from the CSV text.
         const types = opts.headerIncluded ? sheet.typesBody : sheet.typesAll;
         source = await readCsv(db, csv, { header: opts.headerIncluded, skip: 0, delimiter: ',', types, tmpDir, maxColumns: rt.config.MAX_COLUMNS, rowGroup, maxLineBytes: rt.config.MAX_LINE_BYTES });
@@ -122,7 +125,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
     columns = source.names.length;
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts, rowGroup);
     phase('first version');
-    return written;
+    return { ...written, report: { ...written.report, ...sheets } };
   } finally {
     db.close();
     collectAfterWide(columns);

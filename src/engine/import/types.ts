@@ -11,6 +11,8 @@ export const importOptionsSchema = z.object({
     .transform((v) => (v === undefined ? 1 : v > 1 ? v / 100 : v)),
   seed: optionalText.pipe(z.coerce.number<string>().int('seed must be an integer from -9007199254740991 to 9007199254740991').optional()),
   headerIncluded: optionalText.pipe(z.enum(['true', 'false', 'True', 'False', '1', '0']).optional()).transform((v) => v === undefined || v === 'true' || v === 'True' || v === '1'),
+  // pandas read_excel's sheet_name: a sheet's name, or its 0-based position; the first sheet when absent.
+  sheetName: z.string().optional().transform((v) => (v === undefined || v === '' ? undefined : v)),
 });
 
 export type ImportOptions = z.infer<typeof importOptionsSchema>;
@@ -26,6 +28,9 @@ export interface ImportReport {
   skippedLineExamples?: LineExample[];
   /** The first few padded lines (at most 5). */
   paddedLineExamples?: LineExample[];
+  /** An Excel workbook's sheet that was imported, and all its sheets in their order. */
+  sheetName?: string;
+  sheetNames?: string[];
 }
 
 /** A line of an uploaded file an import report names: 1-based, as an editor numbers lines (`\r\n`, `\n` and a bare `\r` each end one), and its text, cut to 200 characters. */
