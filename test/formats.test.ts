@@ -289,11 +289,13 @@ test('JSON columns orientation (pandas default), and columns of arrays', async (
 });
 
 test('JSON Lines and arrays of rows', async () => {
-  const lines = await load('l.json', '{"a": 1, "b": "x"}\n{"a": 2, "b": "y"}\n');
-  assert.deepEqual(lines.rows, [
-    [1, 'x'],
-    [2, 'y'],
-  ]);
+  for (const name of ['l.json', 'l.jsonl', 'L.NDJSON']) {
+    const lines = await load(name, '{"a": 1, "b": "x"}\n{"a": 2, "b": "y"}\n');
+    assert.deepEqual(lines.rows, [
+      [1, 'x'],
+      [2, 'y'],
+    ], name);
+  }
   const rows = await load('rows.json', '[[1, "x", true], [2, "y", false]]');
   assert.deepEqual(rows.columns, ['0', '1', '2']);
   assert.deepEqual(rows.rows, [
@@ -391,6 +393,10 @@ test('an Excel sheet with only a header row, and an empty sheet', async () => {
   const res = await upload(server.url, 'empty.xlsx', xlsx([]));
   assert.equal(res.status, 400);
   assert.equal(res.body.error, 'empty file');
+  // An empty first sheet before the data: the error names the sheets to choose from.
+  const notes = await upload(server.url, 'notes-first.xlsx', xlsx([], [['a'], [1]]));
+  assert.equal(notes.body.errorDescription, 'the sheet "First" has no rows; the workbook\'s other sheets: "Second" (choose one with sheetName)');
+  assert.deepEqual((await readTable(client, (await upload(server.url, 'notes-first.xlsx', xlsx([], [['a'], [1]]), { sheetName: 'Second' })).body.sessionID)).rows, [[1]]);
 });
 
 test('CSV type inference from a wide generated table', async () => {

@@ -3,7 +3,7 @@ import { upload, type UploadOptions, type UploadProgress } from './api.ts';
 import { importNotice } from './import-report.ts';
 import { forgetSession, recentSessions, rememberSession, type RecentSession } from './recent.ts';
 
-const ACCEPT = '.csv,.tsv,.txt,.json,.xlsx,.xls';
+const ACCEPT = '.csv,.tsv,.tab,.txt,.json,.jsonl,.ndjson,.xlsx,.xlsm,.xls';
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

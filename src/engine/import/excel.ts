@@ -97,7 +97,11 @@ export async function excelToCsv(input: string, output: string, skipRows: number
       rows.push({ text, kinds });
     }
   }
-  if (rows.length === 0) throw new ImportError('empty file', `the sheet ${JSON.stringify(name)} has no rows${skipRows ? ' after initialSkip' : ''}`);
+  if (rows.length === 0) {
+    const others = sheetNames.filter((n) => n !== name);
+    const hint = others.length ? `; the workbook's other sheets: ${others.map((n) => JSON.stringify(n)).join(', ')} (choose one with sheetName)` : '';
+    throw new ImportError('empty file', `the sheet ${JSON.stringify(name)} has no rows${skipRows ? ' after initialSkip' : ''}${hint}`);
+  }
 
   const out = fs.createWriteStream(output);
   let chunk = '';

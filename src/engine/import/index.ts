@@ -31,13 +31,16 @@ export function fileKind(filename: string): { kind: FileKind; delimiter?: string
     case '.tab':
       return { kind: 'text', delimiter: '\t' };
     case '.json':
+    // JSON Lines (one record a line), which the JSON reader tells from a document by itself.
+    case '.jsonl':
+    case '.ndjson':
       return { kind: 'json' };
     case '.xlsx':
     case '.xls':
     case '.xlsm':
       return { kind: 'excel' };
     default:
-      throw new ImportError('unsupported file type', `${JSON.stringify(filename)}: expected a .csv, .tsv, .txt, .json, .xlsx or .xls file`);
+      throw new ImportError('unsupported file type', `${JSON.stringify(filename)}: expected a .csv, .tsv, .txt, .json, .jsonl, .xlsx or .xls file`);
   }
 }
 
