@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
+import { startServer, upload, uploadOk, type TestServer } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 import { csv } from './helpers/fixtures.ts';
 
@@ -242,6 +242,18 @@ test('view parameters are checked: out-of-range columns, bad filterType', async 
       assert.match(res.errorDescription, pattern);
     }
   }
+});
+
+test('parameter errors in words: a missing one is named as missing, a wrong one says what was expected', async () => {
+  const none = await client.request('data', id, {});
+  assert.equal(none.error, 'invalid parameters');
+  assert.match(none.errorDescription, /^rowIndexFrom: required parameter is missing; rowIndexTo: required parameter is missing; /);
+  const wrong = await client.request('data', id, { ...ALL, rowIndexFrom: 1.5, rowIndexTo: [3], sortAscending: 'maybe' });
+  assert.match(wrong.errorDescription, /rowIndexFrom: expected an integer/);
+  assert.match(wrong.errorDescription, /rowIndexTo: expected a number or text, received a list/);
+  assert.doesNotMatch(wrong.errorDescription, /Invalid input/);
+  const nan = await upload(server.url, 'a.csv', 'a\n1\n', { sampleSize: 'abc' });
+  assert.deepEqual([nan.status, nan.body.errorDescription], [400, 'sampleSize: not a number']);
 });
 
 test('NaN counts as missing: never an outlier, sorted last both ways', async () => {

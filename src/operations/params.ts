@@ -97,10 +97,35 @@ export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : 'body';
-      if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `${where}: required parameter is missing`;
-      return `${where}: ${issue.message}`;
+      return `${where}: ${issueText(issue)}`;
     })
     .join('; ');
+}
+
+const MISSING = /received undefined$/;
+const TYPE_WORDS: Record<string, string> = { int: 'an integer', number: 'a number', string: 'text', boolean: 'a boolean', array: 'a list', object: 'an object', null: 'null' };
+
+/**
+ * One issue in words: a parameter that is absent is "required parameter is missing" (also
+ * when its schema is a union, such as a number or a numeric string, whose every branch
+ * would say so); a union's most specific reason (a branch's own message, e.g. a pattern's)
+ * rather than zod's bare "Invalid input"; NaN as "not a number".
+ */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && MISSING.test(issue.message)) return 'required parameter is missing';
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const branches = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined);
+    if (branches.length && branches.every((i) => i.code === 'invalid_type' && MISSING.test(i.message))) return 'required parameter is missing';
+    const specific = branches.find((i) => i.code !== 'invalid_type' && i.path.length === 0);
+    if (specific) return issueText(specific);
+    const expected = [...new Set(branches.flatMap((i) => (i.code === 'invalid_type' ? [i.expected as string] : [])))];
+    const received = /received (\w+)$/.exec(branches[0]?.message ?? '')?.[1];
+    // A fraction where a whole number is wanted: the other branches (a numeric string) say nothing more.
+    if (received === 'number' && expected.includes('int')) return 'expected an integer';
+    if (expected.length) return `expected ${expected.map((e) => TYPE_WORDS[e] ?? e).join(' or ')}${received ? `, received ${TYPE_WORDS[received] ?? received}` : ''}`;
+  }
+  if (/received NaN$/.test(issue.message)) return 'not a number';
+  return issue.message.replace(/^Invalid input: /, '');
 }
 
 /** Keys of a request body that address the request, not the operation (API.md's envelope). */
