@@ -4,7 +4,7 @@ import { annotate, bool, choice, columnPositions, int, number, pattern, checkCol
 import { OperationError, invalidParameter } from '../errors.ts';
 import { literal } from '../../engine/sql.ts';
 import { isMissing, presentValue, textValue } from '../../engine/json-values.ts';
-import { isNumeric } from '../../engine/column-types.ts';
+import { apiType, isNumeric } from '../../engine/column-types.ts';
 import type { OperationContext } from '../types.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from '../change/scan.ts';
@@ -214,7 +214,7 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
       const r = p.outliersStdDev ?? 2;
       const parts: string[] = [];
       for (const [k, c] of columns.entries()) {
-        if (!isNumeric(c.type)) throw new OperationError('invalid column type', `outliers need numeric columns; ${JSON.stringify(c.name)} is ${c.type.toLowerCase()}`);
+        if (!isNumeric(c.type)) throw new OperationError('invalid column type', `outliers need numeric columns; ${JSON.stringify(c.name)} is ${apiType(c.type)}`);
         const col = ds.ref(cols[k]);
         // Trimmed mean and sample std: drop floor(n·trim) sorted values at each end.
         const kept = `(WITH v AS (SELECT ${col}::DOUBLE AS x FROM ${scanOf(ds, [cols[k]])} WHERE NOT ${isMissing(ds.sqlName(cols[k]), c.type)}),
