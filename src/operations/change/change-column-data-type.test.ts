@@ -13,9 +13,9 @@ after(async () => {
 const fails = (id: string, params: Record<string, unknown>, error: string) => expectFailure(h, id, 'changeColumnDataType', params, error);
 
 
-async function convert(csv: string, newDataType: string, dateFormat?: string): Promise<[string, unknown[]]> {
+async function convert(csv: string, newDataType: string, dateFormat?: string, extra: Record<string, string> = {}): Promise<[string, unknown[]]> {
   const id = await h.load(withKeyColumn(csv));
-  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType, ...(dateFormat === undefined ? {} : { dateFormat }) });
+  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType, ...(dateFormat === undefined ? {} : { dateFormat }), ...extra });
   const t = await h.table(id);
   return [t.types[0], t.rows.map((r) => r[0])];
 }
@@ -26,6 +26,26 @@ test('text → int/float: unparseable values become missing, fractions truncate 
   assert.deepEqual(await convert(csv, 'float64'), ['float', [7, -2.7, null, null, 3, 1000, null]]);
   assert.deepEqual(await convert(csv, 'int'), ['int', [7, -2, null, null, 3, 1000, null]]);
   assert.deepEqual(await convert(csv, 'int32'), ['int', [7, -2, null, null, 3, 1000, null]]);
+});
+
+test('text → number with decimal and thousands separators (pandas read_csv decimal=, thousands=)', async () => {
+  const id = await h.load(withKeyColumn('x\n"1,5"\n"1.234,56"\n"10,00"\n"€2,75"\n"-0,25"\n'));
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'float', decimal: ',', thousands: '.' });
+  assert.deepEqual([res.valuesMadeMissing, res.madeMissingExamples], [1, ['€2,75']], 'counted as the text was');
+  assert.deepEqual(await h.column(id, 'x'), [1.5, 1234.56, 10, null, -0.25]);
+  assert.deepEqual((await convert('x\n"1 000"\n"2,500"\n7\n', 'int', undefined, { thousands: ',' }))[1], [null, 2500, 7]);
+  // Refused: two equal separators, or one that would change what a number is.
+  for (const [params, pattern] of [
+    [{ decimal: ',', thousands: ',' }, /decimal and thousands are both ","/],
+    [{ decimal: '0' }, /decimal must be one character other than a digit/],
+    [{ thousands: ' ' }, /thousands must be one character other than/],
+    [{ decimal: ',,' }, /decimal must be one character/],
+  ] as const) {
+    const bad = await h.load(withKeyColumn('x\n"1,5"\n'));
+    const r = await h.run(bad, 'changeColumnDataType', { column: 'x', newDataType: 'float', ...params });
+    assert.equal(r.success, false, JSON.stringify(params));
+    assert.match(r.errorDescription, pattern);
+  }
 });
 
 test('float → int truncates toward zero, missing (NaN too) stays missing; int → float', async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
 import { annotate, columnNameOrPosition, resolveColumn } from '../params.ts';
+import { literal } from '../../engine/sql.ts';
 import { checkDateFormat, convertColumn, convertedTable, detectDateLayouts, kindOf, losesValues, lostValues, replaceColumn, textOf, type Kind } from './convert.ts';
 import { scanOf } from './scan.ts';
 import type { ConversionAnswer } from '../../protocol/messages.ts';
@@ -21,7 +22,9 @@ export function kindOfTypeName(name: string): Kind | undefined {
   return TYPE_NAMES.find(([re]) => re.test(name.trim()))?.[1];
 }
 
-// Text → number: unparseable values become missing (pandas to_numeric errors='coerce').
+// Text → number: unparseable values become missing (pandas to_numeric errors='coerce');
+// `decimal` and `thousands` say how the text writes numbers (`1.234,56`: decimal ',',
+// thousands '.'), as pandas read_csv's options of those names.
 // Float → int truncates toward zero. Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
 // case. Text → datetime: `dateFormat` (strftime codes), or layouts detected for the whole
 // column (detectDateLayouts: the one that reads the most values, month first on a tie as
@@ -37,6 +40,26 @@ export function kindOfTypeName(name: string): Kind | undefined {
 // conversion that would blank every value there is is refused ('invalid conversion', naming
 // the column and examples) rather than applied: its result holds nothing, which is never
 // what was asked for.
+/**
+ * A separator of numbers in text (pandas read_csv's `decimal`, `thousands`): one character
+ * that is not a digit, a sign, `e` or a space (which trim() would take), so that a number
+ * stays readable once it is replaced.
+ */
+function separator(param: string) {
+  return z.string().refine((v) => v === '' || (Array.from(v).length === 1 && !/[\d+\-eE\s]/.test(v)), `${param} must be one character other than a digit, a sign, e or a space, e.g. "," or "."`).transform((v) => (v === '' ? null : v));
+}
+
+/**
+ * Number text (SQL of a VARCHAR) written with `decimal` and `thousands` as the separators,
+ * rewritten in the form parseNumber reads: thousands separators dropped, then the decimal
+ * one made a point. The text itself when it already is in that form.
+ */
+function numberSpelling(text: string, decimal: string, thousands: string | undefined): string {
+  if (thousands === decimal) throw new OperationError('invalid parameters', `decimal and thousands are both ${JSON.stringify(decimal)}; a number could not be read`);
+  const dropped = thousands === undefined ? text : `replace(${text}, ${literal(thousands)}, '')`;
+  return decimal === '.' ? dropped : `replace(${dropped}, ${literal(decimal)}, '.')`;
+}
+
 export const changeColumnDataType = defineOperation({
   name: 'changeColumnDataType',
   kind: 'change',
@@ -46,6 +69,9 @@ export const changeColumnDataType = defineOperation({
     // The common spellings are offered as choices; the other numpy names are accepted too.
     newDataType: annotate(z.string(), 'choice', { examples: ['int', 'float', 'string', 'bool', 'datetime'] }),
     dateFormat: z.string().nullish(),
+    // pandas read_csv's decimal / thousands: how text writes numbers (`1.234,56`).
+    decimal: separator('decimal').nullish(),
+    thousands: separator('thousands').nullish(),
   }),
   async run(ctx, params) {
     const ds = ctx.dataset;
@@ -54,12 +80,15 @@ export const changeColumnDataType = defineOperation({
     if (!to) throw new OperationError('invalid data type', `newDataType ${JSON.stringify(params.newDataType)} is not a type this server converts to; accepted: ${ACCEPTED}`);
     const { name, type } = ds.column(index);
     const source = ds.ref(index);
+    // Numbers are read from the text respelled; what was lost is counted on the text as it is.
+    const numberText = (to === 'int' || to === 'float') && kindOf(type) === 'string';
+    const readFrom = numberText ? numberSpelling(source, params.decimal ?? '.', params.thousands ?? undefined) : source;
     // An empty format means "detect" to clients that always send the field.
     const dateFormat = params.dateFormat ? params.dateFormat : undefined;
     const parsesText = to === 'datetime' && (kindOf(type) === 'string' || kindOf(type) === 'other');
     if (dateFormat !== undefined && parsesText) await checkDateFormat(ctx.db, dateFormat);
     const detected = parsesText && dateFormat === undefined ? await detectDateLayouts(ctx.db, scanOf(ds, [index], true), textOf(source, type), ds.rows) : undefined;
-    const expr = convertColumn(source, type, to, parsesText ? (dateFormat ?? detected) : undefined);
+    const expr = convertColumn(readFrom, type, to, parsesText ? (dateFormat ?? detected) : undefined);
     const answer: ConversionAnswer = { valuesMadeMissing: 0, madeMissingExamples: [], ...(detected && { detectedDateFormat: detected[0].name }) };
     if (expr === null) return { kind: 'none', answer };
     if (losesValues(type, to)) {
