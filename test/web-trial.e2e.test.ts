@@ -72,6 +72,14 @@ async function open(id: string, rows: number): Promise<Page> {
   return p;
 }
 
+/** Upload `file` through the start page (with `sheetName` typed into the import options, if given) and wait for its workbench. */
+async function uploadThroughPage(p: Page, file: string, sheetName?: string): Promise<void> {
+  await p.goto(server.url);
+  if (sheetName !== undefined) await p.locator('input[name=sheetName]').fill(sheetName);
+  await p.getByTestId('file-input').setInputFiles(file);
+  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+}
+
 /** Tick a view row's checkbox in the row-marker column, left of the row positions. */
 async function tickRow(p: Page, row: number): Promise<void> {
   const b = await p.evaluate((r) => (globalThis as any).willowGrid.indexBounds(r), row);
@@ -86,9 +94,7 @@ test('an upload that skipped and padded lines says so in the workbench until dis
   const file = path.join(tmp, 'payments.csv');
   await fs.writeFile(file, csv);
   const p = await newPage();
-  await p.goto(server.url);
-  await p.getByTestId('file-input').setInputFiles(file);
-  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  await uploadThroughPage(p, file);
   const banner = p.getByTestId('import-notice');
   await banner.waitFor({ timeout: 10_000 });
   const text = (await banner.textContent()) ?? '';
@@ -112,9 +118,7 @@ test('an upload that skipped and padded lines says so in the workbench until dis
   // A clean file: no banner.
   const clean = path.join(tmp, 'clean.csv');
   await fs.writeFile(clean, 'name,amount\nAnn,1000\n');
-  await p.goto(server.url);
-  await p.getByTestId('file-input').setInputFiles(clean);
-  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  await uploadThroughPage(p, clean);
   await until('rows', () => rowCount(p), (t) => t === '1 row');
   assert.equal(await banner.count(), 0);
   await p.close();
@@ -239,18 +243,13 @@ test('a workbook of several sheets: the page says which was imported, and anothe
   const file = path.join(tmp, 'book.xlsx');
   await fs.writeFile(file, xlsx([['region'], ['north']], [['cost'], [7]]));
   const p = await newPage();
-  await p.goto(server.url);
-  await p.getByTestId('file-input').setInputFiles(file);
-  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  await uploadThroughPage(p, file);
   const banner = p.getByTestId('import-notice');
   await banner.waitFor({ timeout: 10_000 });
   assert.match((await banner.textContent()) ?? '', /book\.xlsx has 2 sheets: “First” was imported, not “Second”\./);
   await shot(p, 'trial-07-sheets');
   // Again, with the other sheet chosen.
-  await p.goto(server.url);
-  await p.locator('input[name=sheetName]').fill('Second');
-  await p.getByTestId('file-input').setInputFiles(file);
-  await p.waitForURL(/\/s\/[0-9a-f]{30}$/, { timeout: 60_000 });
+  await uploadThroughPage(p, file, 'Second');
   await until('the second sheet', () => p.locator('th[role=columnheader]').allTextContents(), (names) => names.some((n) => n.startsWith('cost')));
   assert.match((await p.getByTestId('import-notice').textContent()) ?? '', /“Second” was imported, not “First”/);
   await p.close();
