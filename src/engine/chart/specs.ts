@@ -90,13 +90,15 @@ export function frequencySpec(opts: { bars: FrequencyBar[]; valueTitle: string; 
 
 export interface XYPoint {
   series: string;
-  x: number;
-  y: number;
+  /** null: a missing value, where the line of the series breaks. */
+  x: number | null;
+  y: number | null;
 }
 
 /**
  * Scatter (points, plus a trend line per series) or line chart. `temporal`: x holds epoch
- * milliseconds of UTC-naive timestamps, shown as dates.
+ * milliseconds of UTC-naive timestamps, shown as dates. A line is drawn in the order of the
+ * points (row order, as matplotlib) and breaks at a point missing x or y.
  */
 export function xySpec(opts: {
   kind: 'scatter' | 'line';
@@ -125,7 +127,12 @@ export function xySpec(opts: {
   const main =
     opts.kind === 'scatter'
       ? { data: { values: opts.points }, mark: { type: 'circle', size, opacity: POINT_OPACITY } }
-      : { data: { values: opts.points }, mark: { type: 'line', clip: true, strokeWidth: 1.5, point: perSeries <= 60 ? { filled: true, size: 30 } : false } };
+      : {
+          data: { values: opts.points },
+          // order null: the data's order, not sorted by x (which would give a missing x no place).
+          encoding: { order: { value: null } },
+          mark: { type: 'line', clip: true, strokeWidth: 1.5, invalid: 'break-paths-filter-domains', point: perSeries <= 60 ? { filled: true, size: 30 } : false },
+        };
   const layer: Spec[] = [main];
   if (opts.trends && opts.trends.length > 0) {
     // Trend lines under the points, so that points on the line still show.

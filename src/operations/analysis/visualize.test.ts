@@ -64,6 +64,13 @@ const svgOf = (spec: Record<string, unknown>): Promise<string> => renderSpecToSv
 /** The text of every label Vega drew. */
 const svgTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
 
+/** The runs of a line drawn in `colour`, as their point counts: [5, 3] is a line broken once. */
+function lineRuns(svg: string, colour: string): number[] {
+  const paths = [...svg.matchAll(/<path [^>]*aria-roledescription="line mark" d="([^"]*)" stroke="([^"]*)"/g)].filter((m) => m[2] === colour);
+  assert.equal(paths.length, 1, `one line in ${colour}`);
+  return paths[0][1].split('M').filter(Boolean).map((run) => run.split('L').length);
+}
+
 async function expectError(id: string, params: Record<string, unknown>, error: string, description: RegExp): Promise<void> {
   const res = await h.run(id, 'visualize', params);
   assert.equal(res.success, false, `expected ${error} for ${JSON.stringify(params)}`);
@@ -324,6 +331,38 @@ test('date: tick labels distinct and fitted to the span (two-week ticks once rea
   const one = await h.loadSql(`SELECT TIMESTAMP '2024-01-01 03:00' AS t, 1.5 AS v`);
   const single = await withContext(one, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
   assert.deepEqual(ticksOf((single.spec as any).encoding.x).labels, ['2023-12-31 18:00', '2024-01-01 00:00', '2024-01-01 06:00', '2024-01-01 12:00']);
+});
+
+test('line and date: the line breaks at a missing y and at a missing x, as matplotlib at NaN', async () => {
+  // a: missing at rows 3–4 (one as NaN); b: missing at row 8; row 6 has no x (both break).
+  const id = await h.loadWithNaN('x,a,b\n0,1,5\n1,2,4\n2,3,3\n3,,2\n4,NAN,1\n5,6,0\n,7,1\n7,8,2\n8,9,\n9,10,4\n');
+  const chart = await withContext(id, (ctx) => xy(ctx, 'line', { xColumnIndex: 0, yColumnIndices: [1, 2] }));
+  const svg = await svgOf(chart.spec);
+  assert.deepEqual(lineRuns(svg, PALETTE[0]), [3, 1, 3]);
+  assert.deepEqual(lineRuns(svg, PALETTE[1]), [6, 1, 1]);
+  const dates = await h.load('d,v\n2024-01-01,1\n2024-01-02,2\n2024-01-03,\n2024-01-04,4\n2024-01-05,5\n');
+  const date = await withContext(dates, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(lineRuns(await svgOf(date.spec), PALETTE[0]), [2, 2]);
+  // A scatter of the same rows only leaves the missing points out.
+  const scatter = await withContext(id, (ctx) => xy(ctx, 'scatter', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(values(scatter.spec).map((p) => p.x), [0, 1, 2, 5, 7, 8, 9]);
+});
+
+test('line of many rows: a gap as long as the sampling step breaks the line, and survives thinning; single missing rows do not', async () => {
+  // 20 000 rows sampled in runs of 4: rows 10 001–10 010 are missing (run 2 501, rows
+  // 10 004–10 007, has no value), and so is every 97th row (never a whole run).
+  const id = await h.loadSql(`SELECT i AS x, CASE WHEN i BETWEEN 10001 AND 10010 OR i % 97 = 50 THEN NULL ELSE i % 100 END AS y FROM range(20000) r(i)`);
+  const chart = await withContext(id, (ctx) => xy(ctx, 'line', { xColumnIndex: 0, yColumnIndices: [1] }));
+  const drawn = values(chart.spec);
+  assert.equal(drawn.length, MAX_POINTS);
+  const breaks = drawn.flatMap((p, i) => (p.y === null ? [i] : []));
+  assert.deepEqual(breaks, [2501]);
+  // The first row with a value of the runs either side.
+  assert.deepEqual([drawn[2500].x, drawn[2502].x], [10000, 10011]);
+  const thinned = values(chart.thinner!().spec);
+  assert.equal(thinned.filter((p) => p.y === null).length, 1);
+  assert.ok(thinned.length <= drawn.length / 2 + 1);
+  assert.deepEqual(lineRuns(await svgOf(chart.spec), PALETTE[0]), [2501, 2498]);
 });
 
 test('numeric axes: labels distinct however narrow, large or small the range; constant columns and single points', async () => {
