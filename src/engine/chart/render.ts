@@ -39,14 +39,13 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#888' },
   axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', labelColor: '#333', titleColor: '#222', gridColor: '#e6e6e6', labelOverlap: true },
-  axisQuantitative: { tickCount: 8 },
   legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400, symbolSize: 120 },
 };
 
 const quiet = vega.logger(vega.Error);
 
-/** Render a Vega-Lite spec to a PNG of exactly width × height pixels; base64. */
-export async function renderSpecToPng(spec: unknown, width: number, height: number): Promise<string> {
+/** Render a Vega-Lite spec to SVG text, the whole picture width × height pixels. */
+export async function renderSpecToSvg(spec: unknown, width: number, height: number): Promise<string> {
   const top = {
     ...(spec as Record<string, unknown>),
     width,
@@ -59,13 +58,18 @@ export async function renderSpecToPng(spec: unknown, width: number, height: numb
   const compiled = vl.compile(top, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
-    const svg = await view.toSVG();
-    const resvg = new Resvg(svg, {
-      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-      background: 'white',
-    });
-    return resvg.render().asPng().toString('base64');
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/** Render a Vega-Lite spec to a PNG of exactly width × height pixels; base64. */
+export async function renderSpecToPng(spec: unknown, width: number, height: number): Promise<string> {
+  const svg = await renderSpecToSvg(spec, width, height);
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
+    background: 'white',
+  });
+  return resvg.render().asPng().toString('base64');
 }

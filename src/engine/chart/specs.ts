@@ -2,6 +2,7 @@
 // values, a sample of points). Fields of the data rows are fixed names (series, x, y…), so
 // column names of any spelling only ever appear as titles and legend labels.
 import { PALETTE, HISTOGRAM_OPACITY, POINT_OPACITY } from './palette.ts';
+import { numericTicks, dateTicks, type Ticks, type TickOptions } from './ticks.ts';
 
 export interface ChartWindow {
   x: [number, number];
@@ -21,6 +22,27 @@ const colour = (series: string[], legend: boolean, columns: number): Spec => ({
 
 const fixed = (domain: [number, number]): Spec => ({ domain, nice: false, zero: false });
 
+/** Room for the labels of a horizontal axis, in characters (about 700 px of plot at 12 px). */
+const X_ROOM = 90;
+
+/**
+ * A quantitative position channel over a fixed window, with ticks and labels computed here
+ * (ticks.ts) rather than by Vega; what the labels leave out (a power of ten, the shared
+ * date) is added to the title.
+ */
+function positioned(field: string, title: string, window: [number, number], ticks: Ticks, axis: Spec = {}): Spec {
+  const labelExpr = `${JSON.stringify(ticks.labels)}[indexof(${JSON.stringify(ticks.values)}, datum.value)]`;
+  return {
+    field,
+    type: 'quantitative',
+    scale: fixed(window),
+    title: ticks.note ? `${title} (${ticks.note})` : title,
+    axis: { values: ticks.values, labelExpr, ...axis },
+  };
+}
+
+const numeric = (field: string, title: string, window: [number, number], opts: TickOptions = {}): Spec => positioned(field, title, window, numericTicks(window[0], window[1], opts));
+
 export interface HistogramBar {
   series: string;
   x0: number;
@@ -34,9 +56,9 @@ export function histogramSpec(opts: { bars: HistogramBar[]; series: string[]; xT
     data: { values: opts.bars },
     mark: { type: 'rect', opacity: HISTOGRAM_OPACITY, clip: true, stroke: 'white', strokeWidth: 1, strokeOpacity: 1 },
     encoding: {
-      x: { field: 'x0', type: 'quantitative', scale: fixed(opts.window.x), title: opts.xTitle },
+      x: numeric('x0', opts.xTitle, opts.window.x, { room: X_ROOM }),
       x2: { field: 'x1' },
-      y: { field: 'count', type: 'quantitative', scale: fixed(opts.window.y), title: 'count', axis: { tickMinStep: 1 } },
+      y: numeric('count', 'count', opts.window.y, { minStep: 1 }),
       y2: { datum: 0 },
       color: colour(opts.series, opts.series.length > 1, 5),
     },
@@ -57,7 +79,7 @@ export function frequencySpec(opts: { bars: FrequencyBar[]; valueTitle: string; 
     data: { values: opts.bars },
     encoding: {
       y,
-      x: { field: 'count', type: 'quantitative', title: 'count', scale: { domain: [0, opts.countMax], nice: false }, axis: { tickMinStep: 1 } },
+      x: numeric('count', 'count', [0, opts.countMax], { minStep: 1, room: X_ROOM }),
     },
     layer: [
       { mark: { type: 'bar', color: PALETTE[0] } },
@@ -68,13 +90,15 @@ export function frequencySpec(opts: { bars: FrequencyBar[]; valueTitle: string; 
 
 export interface XYPoint {
   series: string;
-  x: number;
-  y: number;
+  /** null: a missing value, where the line of the series breaks. */
+  x: number | null;
+  y: number | null;
 }
 
 /**
  * Scatter (points, plus a trend line per series) or line chart. `temporal`: x holds epoch
- * milliseconds of UTC-naive timestamps, shown as dates.
+ * milliseconds of UTC-naive timestamps, shown as dates. A line is drawn in the order of the
+ * points (row order, as matplotlib) and breaks at a point missing x or y.
  */
 export function xySpec(opts: {
   kind: 'scatter' | 'line';
@@ -87,18 +111,14 @@ export function xySpec(opts: {
   yTitle: string;
   window: ChartWindow;
 }): Spec {
-  const x: Spec = opts.temporal
-    ? {
-        field: 'x',
-        type: 'temporal',
-        scale: { type: 'utc', domain: opts.window.x, nice: false },
-        title: opts.xTitle,
-        axis: { format: dateFormat(opts.window.x[1] - opts.window.x[0]), labelAngle: 0 },
-      }
-    : { field: 'x', type: 'quantitative', scale: fixed(opts.window.x), title: opts.xTitle };
+  // Dates on a linear axis of milliseconds: the same positions as a UTC time scale, with
+  // ticks placed on round dates here.
+  const x = opts.temporal
+    ? positioned('x', opts.xTitle, opts.window.x, dateTicks(opts.window.x[0], opts.window.x[1], { room: X_ROOM }), { labelAngle: 0 })
+    : numeric('x', opts.xTitle, opts.window.x, { room: X_ROOM });
   const encoding = {
     x,
-    y: { field: 'y', type: 'quantitative', scale: fixed(opts.window.y), title: opts.yTitle },
+    y: numeric('y', opts.yTitle, opts.window.y),
     color: colour(opts.series, opts.legend, opts.kind === 'scatter' ? 3 : 5),
   };
   const perSeries = opts.points.length / Math.max(1, opts.series.length);
@@ -107,22 +127,16 @@ export function xySpec(opts: {
   const main =
     opts.kind === 'scatter'
       ? { data: { values: opts.points }, mark: { type: 'circle', size, opacity: POINT_OPACITY } }
-      : { data: { values: opts.points }, mark: { type: 'line', clip: true, strokeWidth: 1.5, point: perSeries <= 60 ? { filled: true, size: 30 } : false } };
+      : {
+          data: { values: opts.points },
+          // order null: the data's order, not sorted by x (which would give a missing x no place).
+          encoding: { order: { value: null } },
+          mark: { type: 'line', clip: true, strokeWidth: 1.5, invalid: 'break-paths-filter-domains', point: perSeries <= 60 ? { filled: true, size: 30 } : false },
+        };
   const layer: Spec[] = [main];
   if (opts.trends && opts.trends.length > 0) {
     // Trend lines under the points, so that points on the line still show.
     layer.unshift({ data: { values: opts.trends }, mark: { type: 'line', clip: true, strokeWidth: 2 }, encoding: { detail: { field: 'series' } } });
   }
   return { encoding, layer };
-}
-
-/** A date format that fits the span of the axis (milliseconds). */
-export function dateFormat(spanMs: number): string {
-  const day = 86_400_000;
-  if (spanMs >= 3 * 365 * day) return '%Y';
-  if (spanMs >= 90 * day) return '%Y-%m';
-  if (spanMs >= 3 * day) return '%Y-%m-%d';
-  if (spanMs >= 3 * 3_600_000) return '%Y-%m-%d %H:%M';
-  if (spanMs >= 60_000) return '%H:%M';
-  return '%H:%M:%S.%L';
 }

@@ -229,13 +229,19 @@ export async function xy(
   if (kind === 'line' && !temporal) requireNumeric(xc, 'xColumnIndex', 'line chart');
 
   const ys = ycs.map((_, i) => `y${i}`);
-  const source = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')} FROM df_pos) WHERE x IS NOT NULL AND (${ys.map((y) => `${y} IS NOT NULL`).join(' OR ')})`;
+  const all = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')} FROM df_pos)`;
+  const drawable = `x IS NOT NULL AND (${ys.map((y) => `${y} IS NOT NULL`).join(' OR ')})`;
   const xStart = bound(p.axis?.x?.start, 'axis.x.start', temporal);
   const xEnd = bound(p.axis?.x?.end, 'axis.x.end', temporal);
   const inWindow = [xStart !== undefined ? `x >= ${literal(xStart)}` : '', xEnd !== undefined ? `x <= ${literal(xEnd)}` : ''].filter(Boolean).join(' AND ') || 'true';
+  // A line's rows: those inside the window, and those missing x (where every line breaks).
+  const lineRows = `x IS NULL OR (${inWindow})`;
   // Every figure over all rows in one scan: the window, and each y column's least-squares fit.
-  const perY = ys.map((y, i) => `min(${y}) AS lo${i}, max(${y}) AS hi${i}, regr_slope(${y}, x) AS b${i}, regr_intercept(${y}, x) AS a${i}, regr_r2(${y}, x) AS r2_${i}, corr(${y}, x) AS r${i}, regr_count(${y}, x)::BIGINT AS n${i}`);
-  const s = await ctx.db.one(`SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE ${inWindow})::BIGINT AS nw, min(x) AS xlo, max(x) AS xhi, ${perY.join(', ')} FROM ${source}`);
+  const perY = ys.map((y, i) => `min(${y}) FILTER (WHERE x IS NOT NULL) AS lo${i}, max(${y}) FILTER (WHERE x IS NOT NULL) AS hi${i}, regr_slope(${y}, x) AS b${i}, regr_intercept(${y}, x) AS a${i}, regr_r2(${y}, x) AS r2_${i}, corr(${y}, x) AS r${i}, regr_count(${y}, x)::BIGINT AS n${i}`);
+  const s = await ctx.db.one(
+    `SELECT count(*) FILTER (WHERE ${drawable})::BIGINT AS n, count(*) FILTER (WHERE ${drawable} AND ${inWindow})::BIGINT AS nw, count(*) FILTER (WHERE ${lineRows})::BIGINT AS nl,
+       min(x) FILTER (WHERE ${drawable}) AS xlo, max(x) FILTER (WHERE ${drawable}) AS xhi, ${perY.join(', ')} FROM ${all}`,
+  );
   const n = Number(s.n);
   if (n === 0) throw emptySelection(`no row has both ${JSON.stringify(xc.name)} and ${ycs.length > 1 ? 'one of ' : ''}${quoted(ycs)} present`);
   const xlo = jsNumber(s.xlo)!;
@@ -246,30 +252,33 @@ export async function xy(
   const xData: [number, number] =
     kind === 'scatter' ? paddedDomain(xlo, xhi) : xlo < xhi ? [xlo, xhi] : temporal ? [xlo - DAY / 2, xhi + DAY / 2] : niceDomain(xlo, xhi);
   const w: ChartWindow = { x: axisRange(p.axis, 'x', xData, temporal), y: axisRange(p.axis, 'y', paddedDomain(ylo, yhi)) };
-
-  // The drawn sample: every step-th row (in row order) of those inside the x window.
-  const nw = Number(s.nw);
-  const step = Math.max(1, Math.ceil(nw / Math.floor(MAX_POINTS / ycs.length)));
-  // When every row qualifies, a row's rank is its position: no numbering (a sort) needed.
-  const every = step === 1 ? '' : nw === ctx.dataset.rows ? ` AND __pos % ${step} = 0` : ` QUALIFY (row_number() OVER (ORDER BY __pos) - 1) % ${step} = 0`;
-  const sampleSql = `SELECT x, ${ys.join(', ')} FROM ${source} AND ${inWindow}${every} ORDER BY __pos`;
-  const rows = await ctx.db.rows(sampleSql);
-
   const stats: TrendStatistics[] = ycs.map((c, i) => {
     const r = jsNumber(s[`r${i}`]);
     const count = Number(s[`n${i}`]);
     return { column: c.name, n: count, slope: jsNumber(s[`b${i}`]), intercept: jsNumber(s[`a${i}`]), r2: jsNumber(s[`r2_${i}`]), r, pValue: pearsonPValue(r, count) };
   });
   const labels = kind === 'scatter' ? stats.map(trendLabel) : ycs.map((c) => c.name);
+  const perSeries = Math.floor(MAX_POINTS / ycs.length);
   const points: XYPoint[] = [];
-  for (const row of rows) {
-    const x = row.x as number;
-    for (let i = 0; i < ys.length; i++) {
-      const y = row[ys[i]] as number | null;
-      // Points outside the y window are left out rather than drawn on its edge.
-      if (y === null || (kind === 'scatter' && (y < w.y[0] || y > w.y[1]))) continue;
-      points.push({ series: labels[i], x, y });
+  if (kind === 'scatter') {
+    // The drawn sample: every step-th row (in row order) of those inside the x window.
+    const nw = Number(s.nw);
+    const step = Math.max(1, Math.ceil(nw / perSeries));
+    // When every row qualifies, a row's rank is its position: no numbering (a sort) needed.
+    const every = step === 1 ? '' : nw === ctx.dataset.rows ? ` AND __pos % ${step} = 0` : ` QUALIFY (row_number() OVER (ORDER BY __pos) - 1) % ${step} = 0`;
+    const rows = await ctx.db.rows(`SELECT x, ${ys.join(', ')} FROM ${all} WHERE ${drawable} AND ${inWindow}${every} ORDER BY __pos`);
+    for (const row of rows) {
+      for (let i = 0; i < ys.length; i++) {
+        const y = row[ys[i]] as number | null;
+        // Points outside the y window are left out rather than drawn on its edge.
+        if (y === null || y < w.y[0] || y > w.y[1]) continue;
+        points.push({ series: labels[i], x: row.x as number, y });
+      }
     }
+  } else {
+    const nl = Number(s.nl);
+    const step = Math.max(1, Math.ceil(nl / perSeries));
+    points.push(...(await linePoints(ctx, { from: all, where: lineRows, ys, labels, step, numbered: nl === ctx.dataset.rows })));
   }
   const trends: XYPoint[] = [];
   if (kind === 'scatter') {
@@ -301,10 +310,40 @@ export async function xy(
   };
 }
 
-/** Every other point of each series (points are in row order, so each stays evenly spaced). */
+/**
+ * The points of line charts: the rows `where` selects, in row order, in runs of `step` rows.
+ * Each series takes the first row of each run in which it has a value (x and y); a run in
+ * which it has none is a break in its line. With every row drawn (step 1) the line breaks
+ * at each missing value, as matplotlib's at NaN; when rows are sampled, gaps shorter than a
+ * run are below the chart's resolution (a few rows in a pixel) and a sparse scatter of
+ * missing values does not cut the line to pieces. `numbered`: every row is selected, so a
+ * row's position is its rank.
+ */
+async function linePoints(ctx: OperationContext, o: { from: string; where: string; ys: string[]; labels: string[]; step: number; numbered: boolean }): Promise<XYPoint[]> {
+  const run = o.numbered ? `__pos // ${o.step}` : `(row_number() OVER (ORDER BY __pos) - 1) // ${o.step}`;
+  const perY = o.ys.map((y, i) => {
+    const present = `FILTER (WHERE x IS NOT NULL AND ${y} IS NOT NULL)`;
+    return `arg_min(x, __pos) ${present} AS x${i}, arg_min(${y}, __pos) ${present} AS y${i}`;
+  });
+  const rows = await ctx.db.rows(`SELECT ${perY.join(', ')} FROM (SELECT *, ${run} AS run FROM ${o.from} WHERE ${o.where}) GROUP BY run ORDER BY run`);
+  const points: XYPoint[] = [];
+  for (const row of rows) {
+    o.ys.forEach((_, i) => {
+      const y = row[`y${i}`] as number | null;
+      points.push(y === null ? { series: o.labels[i], x: null, y: null } : { series: o.labels[i], x: row[`x${i}`] as number, y });
+    });
+  }
+  return points;
+}
+
+/**
+ * Every other point of each series (points are in row order, so each stays evenly spaced);
+ * breaks are all kept.
+ */
 function everyOther(points: XYPoint[]): XYPoint[] {
   const seen = new Map<string, number>();
   return points.filter((pt) => {
+    if (pt.y === null) return true;
     const k = seen.get(pt.series) ?? 0;
     seen.set(pt.series, k + 1);
     return k % 2 === 0;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { decodePng, hasPngSignature, pngSize, countColour, inkedPixels, hexRgb, overWhite, type Png } from '../../../test/helpers/png.ts';
 import { Dataset } from '../../engine/dataset.ts';
-import { PALETTE, HISTOGRAM_OPACITY, POINT_OPACITY } from '../../engine/chart/palette.ts';
+import { PALETTE, HISTOGRAM_OPACITY, POINT_OPACITY, CHART_WIDTH, CHART_HEIGHT } from '../../engine/chart/palette.ts';
+import { renderSpecToSvg } from '../../engine/chart/render.ts';
 import { histogram, frequency, xy, MAX_POINTS } from './charts.ts';
 import { mergeOptions, MAX_PNG_BYTES } from './visualize.ts';
 import type { OperationContext } from '../types.ts';
@@ -50,6 +51,25 @@ function image(res: Record<string, any>): { buf: Buffer; png: Png } {
 
 /** The data drawn: the spec's own, or that of its last layer (scatter: points over trend lines). */
 const values = (spec: Record<string, any>): Record<string, any>[] => spec.data?.values ?? spec.layer[spec.layer.length - 1].data.values;
+
+/** The ticks a position channel of a spec asks Vega for: values, and the labels its labelExpr writes. */
+function ticksOf(channel: Record<string, any>): { values: number[]; labels: string[]; title: string } {
+  const expr: string = channel.axis.labelExpr;
+  const labels = JSON.parse(expr.slice(0, expr.indexOf('[indexof(')));
+  return { values: channel.axis.values, labels, title: channel.title };
+}
+
+const svgOf = (spec: Record<string, unknown>): Promise<string> => renderSpecToSvg(spec, CHART_WIDTH, CHART_HEIGHT);
+
+/** The text of every label Vega drew. */
+const svgTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+
+/** The runs of a line drawn in `colour`, as their point counts: [5, 3] is a line broken once. */
+function lineRuns(svg: string, colour: string): number[] {
+  const paths = [...svg.matchAll(/<path [^>]*aria-roledescription="line mark" d="([^"]*)" stroke="([^"]*)"/g)].filter((m) => m[2] === colour);
+  assert.equal(paths.length, 1, `one line in ${colour}`);
+  return paths[0][1].split('M').filter(Boolean).map((run) => run.split('L').length);
+}
 
 async function expectError(id: string, params: Record<string, unknown>, error: string, description: RegExp): Promise<void> {
   const res = await h.run(id, 'visualize', params);
@@ -269,9 +289,11 @@ test('date: datetime x, ISO bounds, dates on the axis; bounds may be given as IS
   assert.ok(countColour(png, hexRgb(PALETTE[0]), 2) > 300);
   const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: '2021-03-03', end: '2021-03-06 12:00' } } }));
   assert.deepEqual(chart.axis!.x, { start: '2021-03-03T00:00:00.000', end: '2021-03-06T12:00:00.000' });
-  const x = (chart.spec as any).encoding.x;
-  assert.equal(x.type, 'temporal');
-  assert.equal(x.axis.format, '%Y-%m-%d');
+  // Ticks over the window asked for: daily, the year in the title.
+  const x = ticksOf((chart.spec as any).encoding.x);
+  assert.deepEqual(x.labels, ['Mar 3', 'Mar 4', 'Mar 5', 'Mar 6']);
+  assert.deepEqual(x.values, [3, 4, 5, 6].map((d) => Date.UTC(2021, 2, d)));
+  assert.equal(x.title, 'day (2021)');
   // Only the rows inside the window are drawn: 3rd … 6th of March.
   assert.deepEqual(values(chart.spec).map((p) => p.y), [4, 9, 16, 25]);
   await expectError(id, { type: 'date', xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: 'soon' } } }, 'invalid parameters', /axis\.x\.start: "soon" is not a date/);
@@ -288,4 +310,94 @@ test('options may come under `options`; a top-level value wins over the same opt
   const top = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0], axis: { y: { end: 4 } }, options: { axis: { y: { end: 10 } } } });
   assert.equal(top.axis.y.end, 4);
   await expectError(id, { type: 'histogram', columnIndices: [0], options: 5 }, 'invalid parameters', /options/);
+});
+
+test('date: tick labels distinct and fitted to the span (two-week ticks once read "2024-01, 2024-01, 2024-02")', async () => {
+  const id = await h.loadSql(`SELECT TIMESTAMP '2024-01-01' + i * INTERVAL '1 day' AS t, i AS v FROM range(150) r(i)`);
+  const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  const x = ticksOf((chart.spec as any).encoding.x);
+  assert.deepEqual(x.labels, ['Jan 1', 'Jan 15', 'Feb 1', 'Feb 15', 'Mar 1', 'Mar 15', 'Apr 1', 'Apr 15', 'May 1', 'May 15']);
+  assert.equal(x.title, 't (2024)');
+  // Vega writes exactly these labels.
+  const texts = svgTexts(await svgOf(chart.spec));
+  for (const label of x.labels) assert.equal(texts.filter((t) => t === label).length, 1, label);
+  assert.ok(texts.includes('t (2024)'));
+  // A window of hours inside one day: times, the day in the title.
+  const hours = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: '2024-02-01T03:00', end: '2024-02-01T09:00' } } }));
+  const hx = ticksOf((hours.spec as any).encoding.x);
+  assert.deepEqual(hx.labels, ['03:00', '04:00', '05:00', '06:00', '07:00', '08:00', '09:00']);
+  assert.equal(hx.title, 't (2024-02-01)');
+  // One instant: half a day either side, times with their dates (the window crosses midnight).
+  const one = await h.loadSql(`SELECT TIMESTAMP '2024-01-01 03:00' AS t, 1.5 AS v`);
+  const single = await withContext(one, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(ticksOf((single.spec as any).encoding.x).labels, ['2023-12-31 18:00', '2024-01-01 00:00', '2024-01-01 06:00', '2024-01-01 12:00']);
+});
+
+test('line and date: the line breaks at a missing y and at a missing x, as matplotlib at NaN', async () => {
+  // a: missing at rows 3–4 (one as NaN); b: missing at row 8; row 6 has no x (both break).
+  const id = await h.loadWithNaN('x,a,b\n0,1,5\n1,2,4\n2,3,3\n3,,2\n4,NAN,1\n5,6,0\n,7,1\n7,8,2\n8,9,\n9,10,4\n');
+  const chart = await withContext(id, (ctx) => xy(ctx, 'line', { xColumnIndex: 0, yColumnIndices: [1, 2] }));
+  const svg = await svgOf(chart.spec);
+  assert.deepEqual(lineRuns(svg, PALETTE[0]), [3, 1, 3]);
+  assert.deepEqual(lineRuns(svg, PALETTE[1]), [6, 1, 1]);
+  const dates = await h.load('d,v\n2024-01-01,1\n2024-01-02,2\n2024-01-03,\n2024-01-04,4\n2024-01-05,5\n');
+  const date = await withContext(dates, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(lineRuns(await svgOf(date.spec), PALETTE[0]), [2, 2]);
+  // A scatter of the same rows only leaves the missing points out.
+  const scatter = await withContext(id, (ctx) => xy(ctx, 'scatter', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(values(scatter.spec).map((p) => p.x), [0, 1, 2, 5, 7, 8, 9]);
+});
+
+test('line of many rows: a gap as long as the sampling step breaks the line, and survives thinning; single missing rows do not', async () => {
+  // 20 000 rows sampled in runs of 4: rows 10 001–10 010 are missing (run 2 501, rows
+  // 10 004–10 007, has no value), and so is every 97th row (never a whole run).
+  const id = await h.loadSql(`SELECT i AS x, CASE WHEN i BETWEEN 10001 AND 10010 OR i % 97 = 50 THEN NULL ELSE i % 100 END AS y FROM range(20000) r(i)`);
+  const chart = await withContext(id, (ctx) => xy(ctx, 'line', { xColumnIndex: 0, yColumnIndices: [1] }));
+  const drawn = values(chart.spec);
+  assert.equal(drawn.length, MAX_POINTS);
+  const breaks = drawn.flatMap((p, i) => (p.y === null ? [i] : []));
+  assert.deepEqual(breaks, [2501]);
+  // The first row with a value of the runs either side.
+  assert.deepEqual([drawn[2500].x, drawn[2502].x], [10000, 10011]);
+  const thinned = values(chart.thinner!().spec);
+  assert.equal(thinned.filter((p) => p.y === null).length, 1);
+  assert.ok(thinned.length <= drawn.length / 2 + 1);
+  assert.deepEqual(lineRuns(await svgOf(chart.spec), PALETTE[0]), [2501, 2498]);
+});
+
+test('numeric axes: labels distinct however narrow, large or small the range; constant columns and single points', async () => {
+  const narrow = await h.loadSql(`SELECT 1.00001 + (i % 7) * 0.000003 AS v, i::DOUBLE AS x FROM range(100) r(i)`);
+  const hist = await withContext(narrow, (ctx) => histogram(ctx, { columnIndices: [0] }));
+  const hx = ticksOf((hist.spec as any).encoding.x);
+  assert.deepEqual(hx.labels, ['1.000010', '1.000015', '1.000020', '1.000025']);
+  // Counts: whole numbers only.
+  assert.ok(ticksOf((hist.spec as any).encoding.y).labels.every((l) => /^\d+$/.test(l)));
+  const line = await withContext(narrow, (ctx) => xy(ctx, 'line', { xColumnIndex: 1, yColumnIndices: [0] }));
+  const ly = ticksOf((line.spec as any).encoding.y);
+  assert.equal(new Set(ly.labels).size, ly.labels.length, ly.labels.join(', '));
+
+  const huge = await h.loadSql(`SELECT i * 3.7e12 AS x, i * 1e-9 AS y FROM range(30) r(i)`);
+  const scatter = await withContext(huge, (ctx) => xy(ctx, 'scatter', { xColumnIndex: 0, yColumnIndices: [1] }));
+  const sx = ticksOf((scatter.spec as any).encoding.x);
+  const sy = ticksOf((scatter.spec as any).encoding.y);
+  assert.deepEqual([sx.title, sx.labels], ['x (×1e14)', ['−0.2', '0.0', '0.2', '0.4', '0.6', '0.8', '1.0', '1.2']]);
+  assert.deepEqual([sy.title, sy.labels], ['y (×1e-8)', ['−0.5', '0.0', '0.5', '1.0', '1.5', '2.0', '2.5', '3.0', '3.5']]);
+  const texts = svgTexts(await svgOf(scatter.spec));
+  for (const label of [...sx.labels, sx.title, sy.title]) assert.ok(texts.includes(label), label);
+
+  // A constant column, a single point: a window around the value, ticks inside it.
+  for (const select of [`SELECT i::DOUBLE AS x, 5.0 AS y FROM range(30) r(i)`, `SELECT 1e-7 AS x, 123456789.0 AS y`, `SELECT 3.0 AS x, 0.0 AS y`]) {
+    const sid = await h.loadSql(select);
+    for (const kind of ['scatter', 'line'] as const) {
+      const c = await withContext(sid, (ctx) => xy(ctx, kind, { xColumnIndex: 0, yColumnIndices: [1] }));
+      for (const axis of ['x', 'y']) {
+        const t = ticksOf((c.spec as any).encoding[axis]);
+        assert.ok(t.values.length >= 2, `${select} ${kind} ${axis}: ${t.labels}`);
+        assert.equal(new Set(t.labels).size, t.labels.length, `${select} ${kind} ${axis}: ${t.labels}`);
+      }
+    }
+  }
+  const constant = await h.loadSql(`SELECT 2.5 AS v FROM range(10) r(i)`);
+  const ch = await withContext(constant, (ctx) => histogram(ctx, { columnIndices: [0] }));
+  assert.deepEqual(ticksOf((ch.spec as any).encoding.x).labels, ['2.0', '2.2', '2.4', '2.6', '2.8', '3.0']);
 });
