@@ -65,7 +65,8 @@ const LOOKS: readonly [string, string][] = [
 ];
 // Python's inline flags RE2 does not know (it has i, m, s and its own U).
 const FLAGS: Readonly<Record<string, string>> = { x: 'x (verbose)', a: 'a (ASCII)', u: 'u (Unicode)', L: 'L (locale)' };
-const unsupported = (what: string) => new UnsupportedRegex(`uses ${what}, which is not supported (regular expressions run on RE2, which has no lookaround, backreferences, atomic groups or possessive quantifiers)`);
+const unsupported = (what: string) =>
+  new UnsupportedRegex(`uses ${what}, which is not supported (regular expressions run on RE2, which lacks Python's lookaround, backreferences, atomic groups, possessive quantifiers, conditionals and the flags x, a, u and L)`);
 
 /**
  * Read a Python pattern (Python's re syntax, https://docs.python.org/3/library/re.html) for
@@ -103,7 +104,7 @@ export function pythonRegex(pattern: string): PythonRegex {
         re2 += '\\z';
         i += 2;
       } else if (e === 'C') {
-        throw unsupported('\\C (a single byte, which splits characters)');
+        throw new UnsupportedRegex('uses \\C (a single byte, which splits characters), which Python does not know either');
       } else {
         copy(Math.min(i + 2, pattern.length));
       }
