@@ -113,3 +113,57 @@ test('findReplace: undo restores exactly the previous table, redo the replaced o
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
 });
+
+test("findReplace: the replacement is a Python re.sub template: named groups, \\g<…>, two-digit groups, escapes", async () => {
+  const names = 'n\nAlice Smith\nEve O\'Neil\n';
+  let t = await replaced(names, { toReplace: ['(?P<first>\\w+) (?P<last>\\w+)'], replaceWith: ['\\g<last>, \\g<first>'], matchRegex: true });
+  assert.deepEqual(t.rows, [['Smith, Alice'], ["O, Eve'Neil"]]);
+  t = await replaced(names, { toReplace: ['(\\w+) (\\w+)'], replaceWith: ['[\\g<0>] \\g<2>\\1'], matchRegex: true });
+  assert.deepEqual(t.rows, [['[Alice Smith] SmithAlice'], ["[Eve O] OEve'Neil"]]);
+  // \10 is group 10 when there are ten groups (Python reads two digits), and groups past 9 work
+  const letters = 's\nabcdefghijkl\n';
+  const eleven = '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)';
+  t = await replaced(letters, { toReplace: [eleven], replaceWith: ['\\11\\10-\\1\\g<11>0'], matchRegex: true });
+  assert.deepEqual(t.rows, [['kj-ak0l']]);
+  // escapes as Python reads them: \\ one backslash, \n \t characters, \$ and $1 as written
+  t = await replaced('s\na.b\n', { toReplace: ['\\.'], replaceWith: ['\\\\|\\n|\\t|$1|\\$|\\.'], matchRegex: true });
+  assert.deepEqual(t.rows, [['a\\|\n|\t|$1|\\$|\\.b']]);
+  // \0 is the NUL character in Python's templates, not the whole match
+  t = await replaced('s\nab\n', { toReplace: ['a'], replaceWith: ['<\\0>'], matchRegex: true });
+  assert.deepEqual(t.rows, [['<\u0000>b']]);
+  // Python's {,n} is {0,n}; \Z is the end of the text
+  t = await replaced('s\naaab\n', { toReplace: ['a{,2}b\\Z'], replaceWith: ['-'], matchRegex: true });
+  assert.deepEqual(t.rows, [['a-']]);
+  // a (?#comment) is ignored, as in Python
+  t = await replaced('s\nab\n', { toReplace: ['a(?#the a)(b)'], replaceWith: ['\\1'], matchRegex: true });
+  assert.deepEqual(t.rows, [['b']]);
+});
+
+test('findReplace: invalid group references and Python regex syntax RE2 lacks are refused, naming the pair', async () => {
+  const id = await h.load('s\nAlice Smith\n');
+  const before = await h.table(id);
+  const expectError = async (toReplace: string, replaceWith: string, description: RegExp) => {
+    const res = await h.run(id, 'findReplace', { columnIndex: 0, toReplace: ['x', toReplace], replaceWith: ['y', replaceWith], matchRegex: true });
+    assert.equal(res.success, false, `${toReplace} → ${replaceWith}`);
+    assert.equal(res.error, 'invalid regex');
+    assert.match(res.errorDescription, description);
+  };
+  await expectError('(\\w+) (\\w+)', '\\3', /^replaceWith\[1\] "\\\\3" refers to group 3, but toReplace\[1\] "\(\\\\w\+\) \(\\\\w\+\)" has 2 groups/);
+  await expectError('(\\w+) (\\w+)', '\\10', /refers to group 10, but .* has 2 groups/);
+  await expectError('(\\w+) (\\w+)', '\\g<3>', /refers to group 3, but .* has 2 groups/);
+  await expectError('(?P<first>\\w+) (\\w+)', '\\g<last>', /refers to group "last", but .* has no group of that name \(its named groups: first\)/);
+  await expectError('(\\w+)', '\\g<1', /replaceWith\[1\] "\\\\g<1" is not a valid replacement: missing >, unterminated name/);
+  await expectError('(\\w+)', 'a\\', /replaceWith\[1\] "a\\\\" is not a valid replacement: bad escape \(end of pattern\)/);
+  await expectError('(\\w+)', '\\q', /bad escape \\q/);
+  await expectError('(a)'.repeat(12), '\\1\\2\\3\\4\\5\\6\\7\\8\\9\\10', /^replaceWith\[1\] ".*" is not a valid replacement: uses 10 different groups; at most 9 can be used in one replacement$/);
+  await expectError('a(?=b)', 'x', /^toReplace\[1\] "a\(\?=b\)" uses a lookahead \(\?=…\), which is not supported/);
+  await expectError('(?<!a)b', 'x', /negative lookbehind \(\?<!…\)/);
+  await expectError('(?P<w>a)(?P=w)', 'x', /backreference \(\?P=w\)/);
+  await expectError('(a)\\1', 'x', /backreference \\1/);
+  await expectError('a*+', 'x', /possessive quantifier \*\+/);
+  await expectError('(?>a)', 'x', /atomic group/);
+  await expectError('(?x) a', 'x', /flag x \(verbose\)/);
+  await expectError('(?<w>a)', 'x', /uses \(\?<w>…\), which is not Python syntax: write \(\?P<w>…\)/);
+  await expectError('(?P<w>a)(?P<w>b)', 'x', /redefinition of group name "w"/);
+  assert.deepEqual(await h.table(id), before);
+});

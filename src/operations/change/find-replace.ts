@@ -8,6 +8,7 @@ import type { Db } from '../../engine/duck.ts';
 import { columnAs, convertValue, kindOf, replaceColumn, textOf } from './convert.ts';
 import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
+import { parseTemplate, pythonRegex, rewriteFor, TemplateError, UnsupportedRegex, type PythonRegex } from './transforms/python-regex.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /**
@@ -23,7 +24,7 @@ const scalarList = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(sca
 // then, when float(a) works, df[col].replace(float(a), b, regex=matchRegex). So without regex
 // a value equal to str(a) — or, in a numeric column, to the number a — becomes b (later pairs
 // see the result of earlier ones); with regex every match in a text value is substituted
-// (re.sub), group references written \1 as in Python.
+// (re.sub), the pattern and the replacement template read as Python reads them (python-regex.ts).
 export const findReplace = defineOperation({
   name: 'findReplace',
   kind: 'change',
@@ -86,31 +87,46 @@ export const findReplace = defineOperation({
 // - regexp_replace without 'g' for a pattern anchored with ^ (one match at most): 2.30-2.79
 //   s of CPU for the COPY against 2.27-3.38 s with 'g' in alternating runs, within the noise.
 
-/** Nested regexp_replace, one per pair, each checked first so a bad pattern names itself. */
+/**
+ * Nested regexp_replace, one per pair, each pattern and template read as Python's re.sub
+ * reads them (pythonRegex, parseTemplate) and checked first, so that a bad one names its
+ * pair: an 'invalid regex' error for a construct RE2 lacks, a pattern RE2 refuses, or a
+ * template Python would refuse (a group the pattern lacks: re.sub's "invalid group reference").
+ */
 async function regexExpr(db: Db, column: string, patterns: string[], replacements: string[]): Promise<string> {
   let expr = column;
   for (let i = 0; i < patterns.length; i++) {
-    const rewrite = pythonRewrite(replacements[i]);
+    const pair = (side: 'toReplace' | 'replaceWith') => `${side}[${i}] ${JSON.stringify(side === 'toReplace' ? patterns[i] : replacements[i])}`;
+    let regex: PythonRegex;
     try {
-      await db.run(`SELECT regexp_replace('', ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`);
+      regex = pythonRegex(patterns[i]);
+      await db.run(`SELECT regexp_matches('', ${literal(regex.re2)})`);
     } catch (err) {
-      const reason = patternReason(err);
-      throw new OperationError('invalid regex', `toReplace[${i}] ${JSON.stringify(patterns[i])} with replaceWith[${i}] ${JSON.stringify(replacements[i])} is not a valid regular expression replacement: ${reason}`);
+      const reason = err instanceof UnsupportedRegex ? err.message : `is not a valid regular expression: ${patternReason(err)}`;
+      throw new OperationError('invalid regex', `${pair('toReplace')} ${reason}`);
     }
-    expr = `regexp_replace(${expr}, ${literal(patterns[i])}, ${literal(rewrite)}, 'g')`;
+    let re2: { pattern: string; rewrite: string };
+    try {
+      re2 = rewriteFor(regex, parseTemplate(replacements[i], regex));
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      throw new OperationError('invalid regex', `${pair('replaceWith')} ${templateReason(err, regex, pair('toReplace'))}`);
+    }
+    expr = `regexp_replace(${expr}, ${literal(re2.pattern)}, ${literal(re2.rewrite)}, 'g')`;
   }
   return expr;
 }
 
-/** Python's re.sub template as RE2 writes it: \g<n> → \n, \n \t \r → the characters, \\ stays. */
-function pythonRewrite(template: string): string {
-  return template.replace(/\\(g<(\d+)>|[ntr\\]|\d)/g, (whole, what: string, group?: string) => {
-    if (group !== undefined) return `\\${group}`;
-    if (what === 'n') return '\n';
-    if (what === 't') return '\t';
-    if (what === 'r') return '\r';
-    return whole;
-  });
+/** Why a template is refused, for a person: a missing group with what the pattern has, else Python's message and where. */
+function templateReason(err: TemplateError, regex: PythonRegex, pattern: string): string {
+  if (typeof err.group === 'number') {
+    return `refers to group ${err.group}, but ${pattern} has ${regex.count} group${regex.count === 1 ? '' : 's'} (Python: ${err.message} at position ${err.position})`;
+  }
+  if (typeof err.group === 'string') {
+    const names = [...regex.names.keys()];
+    return `refers to group ${JSON.stringify(err.group)}, but ${pattern} has no group of that name (${names.length ? `its named groups: ${names.join(', ')}` : 'it names no groups'})`;
+  }
+  return `is not a valid replacement: ${err.message}${err.position === undefined ? '' : ` at position ${err.position}`}`;
 }
 
 /** Text (and bool/datetime) columns: whole values equal to str(a) become str(b). */
