@@ -137,6 +137,11 @@ test("findReplace: the replacement is a Python re.sub template: named groups, \\
   // a (?#comment) is ignored, as in Python
   t = await replaced('s\nab\n', { toReplace: ['a(?#the a)(b)'], replaceWith: ['\\1'], matchRegex: true });
   assert.deepEqual(t.rows, [['b']]);
+  // \w \d \s are Unicode's, as Python's on text (RE2's alone stop at É, ٣ or a no-break space)
+  t = await replaced('n\nZoë Ñúñez\nÉcole\u00a0été ٣٤\n', { toReplace: ['(\\w+)\\s(\\w+)'], replaceWith: ['\\2, \\1'], matchRegex: true });
+  assert.deepEqual(t.rows, [['Ñúñez, Zoë'], ['été, École ٣٤']]);
+  t = await replaced('n\nÉcole-été 12٣\n', { toReplace: ['[\\w-]+', '\\d+', '\\W'], replaceWith: ['<\\g<0>>', '#', '_'], matchRegex: true });
+  assert.deepEqual(t.rows, [['_École_été_____']], 'as Python 3 gives it');
 });
 
 test('findReplace: invalid group references and Python regex syntax RE2 lacks are refused, naming the pair', async () => {

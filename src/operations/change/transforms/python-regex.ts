@@ -68,9 +68,25 @@ const FLAGS: Readonly<Record<string, string>> = { x: 'x (verbose)', a: 'a (ASCII
 const unsupported = (what: string) =>
   new UnsupportedRegex(`uses ${what}, which is not supported (regular expressions run on RE2, which lacks Python's lookaround, backreferences, atomic groups, possessive quantifiers, conditionals and the flags x, a, u and L)`);
 
+// Python's \w \d \s on text are Unicode's (str.isalnum() and _, Nd digits, str.isspace()),
+// RE2's ASCII only: `\w+` would stop at the É of "École". Outside a class each is its
+// Unicode class; inside one the positive ones give their members (a negated \W \D \S in a
+// class keeps RE2's meaning: a class cannot hold a class's complement). \b stays ASCII.
+const SPACE = '\\s\\p{Z}\\x{1c}-\\x{1f}\\x{85}';
+const IN_CLASS: Readonly<Record<string, string>> = { w: '\\p{L}\\p{N}_', d: '\\p{Nd}', s: SPACE };
+const UNICODE_CLASSES: Readonly<Record<string, string>> = {
+  w: `[${IN_CLASS.w}]`,
+  W: `[^${IN_CLASS.w}]`,
+  d: '\\p{Nd}',
+  D: '\\P{Nd}',
+  s: `[${SPACE}]`,
+  S: `[^${SPACE}]`,
+};
+
 /**
  * Read a Python pattern (Python's re syntax, https://docs.python.org/3/library/re.html) for
- * RE2: its capturing groups counted and named, Python's `\Z` written `\z`, `{,n}` `{0,n}`
+ * RE2: its capturing groups counted and named, Python's `\Z` written `\z`, `{,n}` `{0,n}`,
+ * `\w \d \s` (and their complements) their Unicode classes as Python's are,
  * and `(?#comments)` dropped, as Python reads them; what RE2 cannot run (lookaround,
  * backreferences, atomic groups, possessive quantifiers, conditionals, the flags x a u L,
  * RE2's `(?<name>…)`, `\C`) is an UnsupportedRegex naming it. Syntax errors are left for RE2
@@ -103,6 +119,9 @@ export function pythonRegex(pattern: string): PythonRegex {
       } else if (e === 'Z') {
         re2 += '\\z';
         i += 2;
+      } else if (e in UNICODE_CLASSES) {
+        re2 += UNICODE_CLASSES[e];
+        i += 2;
       } else if (e === 'C') {
         throw new UnsupportedRegex('uses \\C (a single byte, which splits characters), which Python does not know either');
       } else {
@@ -113,15 +132,26 @@ export function pythonRegex(pattern: string): PythonRegex {
       let j = i + 1;
       if (pattern[j] === '^') j++;
       if (pattern[j] === ']') j++;
+      // Copied as it is, but for \w \d \s, which are given their Unicode members.
+      let text = pattern.slice(i, j);
       while (j < pattern.length && pattern[j] !== ']') {
-        if (pattern[j] === '\\') j += 2;
-        else if (pattern[j] === '[' && pattern[j + 1] === ':') {
+        if (pattern[j] === '\\') {
+          const member = IN_CLASS[pattern[j + 1]];
+          text += member ?? pattern.slice(j, j + 2);
+          j += 2;
+          continue;
+        }
+        const from = j;
+        if (pattern[j] === '[' && pattern[j + 1] === ':') {
           // RE2's class names are short; a longer [:…:] is an error RE2 reports.
           const end = pattern.slice(j + 2, j + 16).indexOf(':]');
           j = end < 0 ? j + 1 : j + 2 + end + 2;
         } else j++;
+        text += pattern.slice(from, j);
       }
-      copy(Math.min(j + 1, pattern.length));
+      const end = Math.min(j + 1, pattern.length);
+      re2 += text + pattern.slice(j, end);
+      i = end;
     } else if (c === '(' && pattern[i + 1] === '?') {
       const look = LOOKS.find(([start]) => pattern.startsWith(start, i + 2));
       const named = readAt(NAMED, pattern, i + 2);
