@@ -189,6 +189,12 @@ test('search without letter case (searchCaseSensitive: false), as str.contains(c
   assert.deepEqual(await found({ searchQuery: 'éCOLE' }), [0, 1]);
   assert.deepEqual(await found({ searchQuery: 'STRASSE' }), [], 'lower-casing, not Unicode case folding: ß is not ss');
   assert.deepEqual(await found({ searchQuery: 'É', searchIsRegex: true }), [0, 1]);
+  // A regex is read as Python's: \w is Unicode's, (?P<name>…) a group; lookaround is refused by name.
+  assert.deepEqual(await found({ searchQuery: '^\\w+$', searchIsRegex: true, searchCaseSensitive: true }), [0, 1, 2, 3]);
+  assert.deepEqual(await found({ searchQuery: '(?P<s>ß)', searchIsRegex: true }), [3]);
+  const look = await client.request('data', accents, { rowIndexFrom: 0, rowIndexTo: 9, columnIndexFrom: 0, columnIndexTo: 0, searchColumnIndices: [0], searchIsRegex: true, searchQuery: 'e(?=c)' });
+  assert.equal(look.error, 'invalid regex');
+  assert.match(look.errorDescription, /^searchQuery "e\(\?=c\)" uses a lookahead/);
 });
 
 test('search: regular expressions; missing never matches; a bad regex is an error', async () => {

@@ -3,6 +3,7 @@ import { commandNames } from '../../src/protocol/command-names.ts';
 import { positionOf, sentValue, type OperationSpec, type Param } from './ops.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
+import { regexProblem } from './regex.ts';
 
 // Columns are held by name (a position would point at another column once columns are added
 // or deleted, here or in another tab) and turned into positions when the form is sent.
@@ -125,11 +126,8 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
       if (p.regexFlag && params[p.regexFlag] !== true) continue;
       const patterns = Array.isArray(params[p.name]) ? (params[p.name] as string[]) : params[p.name] !== undefined ? [String(params[p.name])] : [];
       for (const re of patterns) {
-        try {
-          new RegExp(re);
-        } catch (e) {
-          errs[p.name] = `not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
-        }
+        const problem = regexProblem(re);
+        if (problem !== null) errs[p.name] = `not a valid regular expression: ${problem}`;
       }
     }
     if (Object.keys(errs).length === 0) {

@@ -17,6 +17,7 @@ import { ImportBanner } from './ImportBanner.tsx';
 import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
 import { countOf } from './words.ts';
 import { EDIT_REFUSED_TITLE, placeEdit, type EditTarget } from './edit.ts';
+import { regexProblem } from './regex.ts';
 
 type Panel =
   | { kind: 'none' }
@@ -368,11 +369,8 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const applySearch = () => {
     if (search.query === '') return setView((v) => ({ ...v, search: undefined }));
     if (search.regex) {
-      try {
-        new RegExp(search.query);
-      } catch (e) {
-        return toast('error', 'Invalid regular expression', (e as Error).message.replace(/^Invalid regular expression: /, ''));
-      }
+      const problem = regexProblem(search.query);
+      if (problem !== null) return toast('error', 'Invalid regular expression', problem);
     }
     if (search.column !== '' && !columns.some((c) => c.name === search.column)) return toast('error', 'Choose another column to search', `The column “${search.column}” no longer exists.`);
     setView((v) => ({ ...v, search: { query: search.query, columns: search.column === '' ? 'all' : [search.column], regex: search.regex, matchCase: search.matchCase } }));

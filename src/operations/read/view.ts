@@ -5,6 +5,7 @@ import { OperationError, invalidParameter } from '../errors.ts';
 import { literal } from '../../engine/sql.ts';
 import { isMissing, presentValue, textValue } from '../../engine/json-values.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
+import { pythonRegex, UnsupportedRegex } from '../change/transforms/python-regex.ts';
 import type { OperationContext } from '../types.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from '../change/scan.ts';
@@ -240,8 +241,15 @@ async function filterCondition(ctx: OperationContext, p: ViewParams, cols: numbe
 async function searchCondition(ctx: OperationContext, p: ViewParams): Promise<string> {
   const ds = ctx.dataset;
   const cols = [...new Set(checkColumnIndices(ds, p.searchColumnIndices!, 'searchColumnIndices'))];
-  const q = literal(p.searchQuery!);
+  let q = literal(p.searchQuery!);
   if (p.searchIsRegex) {
+    // Read as Python reads it (the original's str.contains): Unicode \w \d \s, (?P<name>…).
+    try {
+      q = literal(pythonRegex(p.searchQuery!).re2);
+    } catch (err) {
+      if (!(err instanceof UnsupportedRegex)) throw err;
+      throw new OperationError('invalid regex', `searchQuery ${JSON.stringify(p.searchQuery)} ${err.message}`);
+    }
     try {
       await ctx.db.run(`SELECT regexp_matches('', ${q})`);
     } catch (err) {
