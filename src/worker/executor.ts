@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
-import { OperationError, clientText, engineReason, tooManyColumns } from '../operations/errors.ts';
+import { OperationError, clientText, engineReason, tooManyCells, tooManyColumns } from '../operations/errors.ts';
 import { describeZodError, knownParameters, operationParameters } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
@@ -261,9 +261,20 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       if (change.kind === 'none') return { dataset, recorded, answer };
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
-      if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
-        await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
-        throw tooManyColumns(operation, change.columns.length, rt.config.MAX_COLUMNS);
+      // So is one whose computed columns would take minutes, and end past JOB_TIMEOUT_MS
+      // (2M rows × 1,000 columns: 35–60 s on 2 shared cores, see column-groups.ts).
+      if (change.kind === 'columns') {
+        const computed = change.columns.filter((c) => 'expr' in c).length;
+        const refusal =
+          change.columns.length > rt.config.MAX_COLUMNS
+            ? tooManyColumns(operation, change.columns.length, rt.config.MAX_COLUMNS)
+            : rt.config.MAX_WRITE_CELLS > 0 && computed * dataset.rows > rt.config.MAX_WRITE_CELLS
+              ? tooManyCells(operation, computed, dataset.rows, rt.config.MAX_WRITE_CELLS)
+              : null;
+        if (refusal) {
+          await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
+          throw refusal;
+        }
       }
       let m: Materialized;
       wrote = true;
