@@ -59,23 +59,30 @@ class Watchdog {
  */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  const shuttingDown = { error: 'server shutting down', errorDescription: 'the server stopped while the operation ran; it was stopped and the dataset is unchanged' };
+  if (rt.jobs.stopping) return { message: { ...envelope, success: false, ...shuttingDown }, dataChanged: false };
   const limitMs = rt.config.JOB_TIMEOUT_MS;
   const watchdog = new Watchdog(limitMs);
   let timer: NodeJS.Timeout | undefined;
+  let stop = () => {};
   const expired = new Promise<JobResult>((resolve) => {
-    const fire = () => {
+    // Past the deadline or at shutdown: answered at once, its DuckDB work interrupted.
+    const end = (answer: { error: string; errorDescription: string }) => {
       if (watchdog.state === 'committing') return; // answered by the commit's own outcome
       watchdog.state = 'expired';
       watchdog.db?.interrupt();
-      rt.log.warn({ ...envelope, limitMs }, 'operation timed out');
-      resolve({ message: { ...envelope, success: false, error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }, dataChanged: false });
+      rt.log.warn({ ...envelope, limitMs }, answer.error);
+      resolve({ message: { ...envelope, success: false, ...answer }, dataChanged: false });
     };
-    timer = setTimeout(fire, limitMs);
+    timer = setTimeout(() => end({ error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }), limitMs);
+    stop = () => end(shuttingDown);
   });
+  rt.jobs.running.add(stop);
   try {
     return await Promise.race([runJob(rt, job, envelope, watchdog), expired]);
   } finally {
     clearTimeout(timer);
+    rt.jobs.running.delete(stop);
   }
 }
 
@@ -182,6 +189,9 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
   watchdog.db = db;
   watchdog.names = dataset.names;
   try {
+    // Answered already (deadline, shutdown) before it had a connection to interrupt: the job
+    // does not start its work.
+    if (watchdog.state === 'expired') throw new OperationError('operation timed out', 'the operation was stopped before it ran; the dataset is unchanged');
     return await fn(await openContext(rt, engine, db, sessionId, dataset, watchdog.deadline));
   } finally {
     db.close();
