@@ -59,7 +59,7 @@ class Watchdog {
  */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
-  const shuttingDown = { error: 'server shutting down', errorDescription: 'the server stopped while the operation ran; it was stopped and the dataset is unchanged' };
+  const shuttingDown = { error: 'server shutting down', errorDescription: 'the server is stopping: the operation was stopped (or not started) and the dataset is unchanged' };
   if (rt.jobs.stopping) return { message: { ...envelope, success: false, ...shuttingDown }, dataChanged: false };
   const limitMs = rt.config.JOB_TIMEOUT_MS;
   const watchdog = new Watchdog(limitMs);
