@@ -12,9 +12,10 @@ export const WIDE_GROUP = 1000;
  * computed columns aims at (writeGroupSize). DuckDB's Parquet writer holds several row
  * groups of every column of a file at once (batches prepared on each thread, plus page
  * buffers), outside what its memory limit sees: 1,000 BIGINT columns of 2M rows in one
- * file (rows of 122,880: 1 MB a column) ran DuckDB out of its 1 GB after 100–145 s; in files
- * of 100 columns the process peaked at 1.7 GB, of 20 at 0.5 GB (and took 35–60 s for all
- * 1,000, against 110 s in files of 100; 2 shared cores, noisy).
+ * file (rows of 122,880: 1 MB a column) ran DuckDB out of its 1 GB after 100–145 s. Writing
+ * them alone (a script, 1 GB limit), in files of 100 columns the process peaked at 1.7 GB and
+ * took 110 s, of 20 at 0.5 GB and 35–60 s; the server, in files of 16, took 22–46 s at a peak
+ * of 0.86–0.91 GB (2 cores shared with other work: noisy).
  */
 export const WRITE_GROUP_BYTES = 16 * 1024 * 1024;
 

@@ -272,7 +272,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
       // So is one whose computed columns would take minutes, and end past JOB_TIMEOUT_MS
-      // (2M rows × 1,000 columns: 35–60 s on 2 shared cores, see column-groups.ts).
+      // (2M rows × 1,000 columns: 22–46 s on 2 shared cores, see column-groups.ts).
       if (change.kind === 'columns') {
         const computed = change.columns.filter((c) => 'expr' in c).length;
         const refusal =

@@ -119,7 +119,7 @@ test('generateDummies: 300 values of 200k rows, written in several files, each r
 });
 
 // MAX_WRITE_CELLS: a change is refused before it writes anything when its new columns would
-// hold more cells (2M rows × 1,000 dummies took 45 s; 10M rows, minutes past JOB_TIMEOUT_MS).
+// hold more cells (2M rows × 1,000 dummies took 22–46 s; 10M rows would take minutes).
 test('generateDummies: more cells than MAX_WRITE_CELLS is refused up front, naming the limit; nothing changes', async () => {
   const small = await engineHarness({ MAX_WRITE_CELLS: 10 });
   try {
