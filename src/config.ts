@@ -72,6 +72,7 @@ const envSchema = z.object({
   COMMAND_PROCESSES: z.coerce.number().int().min(1).default(2), // executeCommand processes at once, each up to COMMAND_MEMORY_LIMIT
   COMMAND_WAIT_MS: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(30_000), // longest wait for a free command process; past it the command is answered busy
   MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),
+  MAX_WRITE_CELLS: z.coerce.number().int().min(0).default(4_000_000_000), // 0 = unlimited
   MAX_COMMAND_BYTES: z.coerce.number().int().min(1).default(100_000),
   JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
   MAX_SESSIONS: z.coerce.number().int().min(0).default(10_000), // 0 = unlimited

@@ -7,7 +7,7 @@ import type { ColumnEntry } from '../store/manifest.ts';
 import type { Change, ColumnPlan } from '../operations/types.ts';
 import { fsyncFile } from '../store/atomic.ts';
 import { OperationError } from '../operations/errors.ts';
-import { columnGroups } from './column-groups.ts';
+import { columnGroups, writeGroupSize } from './column-groups.ts';
 import { cellLimitError, cellChecked } from './cell-limit.ts';
 
 export interface Materialized {
@@ -66,9 +66,10 @@ async function written(db: Db, store: SessionStore, sessionId: string, dataset: 
   const computed = change.columns.flatMap((c, i) => ('expr' in c ? [{ at: i, expr: c.expr, dictionary: c.dictionary !== false }] : []));
   const columns: ColumnEntry[] = change.columns.map((c) => ('keep' in c ? { ...dataset.column(c.keep), name: c.name } : { name: c.name, file: '', field: '', type: '' }));
   let bytesWritten = await adoptFields(db, store, sessionId, dataset, change.columns, columns);
-  // Files of at most WIDE_GROUP columns (see column-groups.ts): one COPY per group, each
+  const rowGroup = rowGroupRows(dataset.rows);
+  // Files of at most writeGroupSize columns (see column-groups.ts): one COPY per group, each
   // over the same ordered source, so every group's rows are in the same order.
-  for (const { from, to } of columnGroups(computed.length)) {
+  for (const { from, to } of columnGroups(computed.length, writeGroupSize(dataset.rows, rowGroup))) {
     const group = computed.slice(from, to);
     const { file, path } = store.newFile(sessionId);
     const outputs = group.map((c, k) => `${c.expr} AS c${k}`).join(', ');
@@ -77,7 +78,7 @@ async function written(db: Db, store: SessionStore, sessionId: string, dataset: 
     const fields = scan.types.map((t, k) => ({ field: `c${k}`, type: t.type }));
     const checked = cellChecked(`SELECT ${outputs}${change.ordered ? ', __pos AS __order' : ''} FROM ${source}`, fields, limits.maxCellBytes, change.ordered ? '__order' : undefined);
     const select = checked ?? `SELECT ${outputs} FROM ${source}${change.ordered ? ' ORDER BY __pos' : ''}`;
-    const options = parquetOptions(rowGroupRows(dataset.rows), { dictionary: group.some((c) => c.dictionary) });
+    const options = parquetOptions(rowGroup, { dictionary: group.some((c) => c.dictionary) });
     const count = await copyChecked(db, select, path, options, (k) => names[group[k].at], limits);
     if (count !== dataset.rows) {
       await fs.rm(path, { force: true });

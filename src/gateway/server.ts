@@ -23,7 +23,7 @@ import { assertWritable } from '../store/shared-dir.ts';
 import { findOperation } from '../operations/index.ts';
 import { commandJobs } from '../worker/command-jobs.ts';
 import { executeJob } from '../worker/executor.ts';
-import { createRuntime, closeRuntime, type Runtime } from '../worker/runtime.ts';
+import { createRuntime, closeRuntime, stopJobs, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Job, JobQueue, JobResult, ResultListener } from '../queue/job.ts';
@@ -179,6 +179,10 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
+      // Running jobs are interrupted, not waited for (a change may take minutes), and
+      // answered (a turn of the event loop) while their clients are still connected.
+      stopJobs(runtime);
+      await new Promise((resolve) => setImmediate(resolve));
       // io.close() ends the Socket.IO sessions; Fastify's close then closes the HTTP server.
       // Keep-alive HTTP connections would hold that close open until they time out.
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));

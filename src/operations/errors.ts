@@ -112,6 +112,15 @@ export function patternReason(err: unknown): string {
  * The refusal of a change that would make `count` columns (or, with `atLeast`, that many or
  * more: counted only as far as needed to refuse), past `max` (MAX_COLUMNS).
  */
+/**
+ * OperationError('too many cells'): `operation` would compute `columns` new columns of `rows`
+ * rows each, more cells than MAX_WRITE_CELLS (`max`).
+ */
+export function tooManyCells(operation: string, columns: number, rows: number, max: number): OperationError {
+  const cells = (columns * rows).toLocaleString('en-US');
+  return new OperationError('too many cells', `${operation} would write ${columns.toLocaleString('en-US')} columns of ${rows.toLocaleString('en-US')} rows, ${cells} cells; the limit is ${max.toLocaleString('en-US')} (MAX_WRITE_CELLS); the dataset is unchanged`);
+}
+
 export function tooManyColumns(operation: string, count: number, max: number, atLeast = false): OperationError {
   return new OperationError('too many columns', `${operation} would make ${atLeast ? 'at least ' : ''}${count.toLocaleString('en-US')} columns; the limit is ${max.toLocaleString('en-US')} (MAX_COLUMNS); the dataset is unchanged`);
 }

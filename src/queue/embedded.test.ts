@@ -221,6 +221,24 @@ test('reads held behind a long change are answered busy by the sweep, while the 
   await h.queue.close();
 });
 
+// A client's read waits for that client's change (it must see it) however long the change
+// runs; only its wait for a turn after that counts: a client that sent reads during its own
+// change of a minute got them all answered `busy`. Another client's read runs beside it.
+test("a client's read held behind its own long change is not retired; it runs once the change is done", async () => {
+  const clients = new Map([['s1', 'A']]);
+  const h = timedHarness(40, 2, {}, (sessionID) => clients.get(sessionID) ?? 'B');
+  await h.submit('c1', 'fillDown');
+  await h.submit('r1', 'data');
+  h.advance(100);
+  await new Promise((r) => setTimeout(r, 120)); // sweeps, every 10 ms here
+  assert.equal(h.answers.length, 0, 'not busy while its change runs');
+  await h.finish('c1');
+  assert.deepEqual(h.events, ['start c1', 'start r1']);
+  await h.finish('r1');
+  assert.deepEqual(h.answers.map((a) => [a.id, a.message.success]), [['c1', true], ['r1', true]]);
+  await h.queue.close();
+});
+
 test('a read whose client disconnected is dropped without running or answering; its change still runs', async () => {
   const h = timedHarness(0);
   await h.submit('c1', 'renameColumn');

@@ -8,7 +8,8 @@ export interface EmbeddedOptions {
   isRead?: (job: Job) => boolean;
   /**
    * Longest a read may wait for its turn, in ms (READ_WAIT_MS; 0: no limit): past it the read
-   * is answered `busy` without running (waitedTooLong). Under overload the queue then holds
+   * is answered `busy` without running (waitedTooLong). A read's turn comes once its own
+   * client's earlier changes are done (it waits for those by that client's order, however long). Under overload the queue then holds
    * what clients still wait for, instead of a backlog of answers nobody reads any more.
    */
   readWaitMs?: number;
@@ -30,6 +31,7 @@ interface Entry {
   cappedSince?: number;
   /** SubmitHooks.client, or null: a job without one is ordered against every job of its session. */
   client: string | null;
+  /** When the job came, or, for a read its order still holds back, when last found so (its wait for a turn, what READ_WAIT_MS bounds, starts after). */
   at: number;
   abandoned?: () => boolean;
   running: boolean;
@@ -64,7 +66,8 @@ interface Lane {
  * Reads that can no longer be of use are not run: one whose client disconnected is dropped
  * (`onDropped`; nobody could receive its answer), one that waited past `readWaitMs` is
  * answered `busy` — both when they come up and, so that a lane held by a long change does
- * not keep them, by a sweep a few times a second. Capped jobs (EmbeddedOptions.capped) start
+ * not keep them, by a sweep a few times a second. A read of a client waits for that
+ * client's earlier changes without this limit: it counts from when they are done. Capped jobs (EmbeddedOptions.capped) start
  * only while fewer than their `max` run, and one that waited past their `waitMs` is answered
  * `busy` alike. Every other job is answered by its run.
  */
@@ -119,6 +122,14 @@ export class EmbeddedQueue implements JobQueue {
    * by the rules of the class comment; one pass over the lane (at most MAX_QUEUED_PER_SESSION).
    */
   private startable(lane: Lane): Entry | undefined {
+    for (const [e, free] of this.waiting(lane)) {
+      if (free && (!e.capped || this.cappedTurn(e))) return e;
+    }
+    return undefined;
+  }
+
+  /** Each waiting job of the lane, in order, with whether its earlier jobs let it start (the rules of the class comment). */
+  private *waiting(lane: Lane): Generator<[Entry, boolean]> {
     let changeBefore = false; // any earlier change
     let readBefore = false; // any earlier read
     let anonymousChangeBefore = false;
@@ -127,12 +138,14 @@ export class EmbeddedQueue implements JobQueue {
     const clientReads = new Set<string>(); // clients with an earlier read
     for (const e of lane.entries) {
       if (!e.running) {
-        const free = e.read
-          ? e.client === null
-            ? !changeBefore
-            : !anonymousChangeBefore && !clientChanges.has(e.client)
-          : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client));
-        if (free && (!e.capped || this.cappedTurn(e))) return e;
+        yield [
+          e,
+          e.read
+            ? e.client === null
+              ? !changeBefore
+              : !anonymousChangeBefore && !clientChanges.has(e.client)
+            : !changeBefore && !anonymousReadBefore && (e.client === null ? !readBefore : !clientReads.has(e.client)),
+        ];
       }
       if (e.read) {
         readBefore = true;
@@ -144,7 +157,6 @@ export class EmbeddedQueue implements JobQueue {
         else clientChanges.add(e.client);
       }
     }
-    return undefined;
   }
 
   /**
@@ -199,6 +211,14 @@ export class EmbeddedQueue implements JobQueue {
 
   /** Retire the waiting reads of a lane that are of no use any more; whether any was. */
   private retireFrom(lane: Lane, now: number): boolean {
+    // A read held back by its own client's earlier change waits by the order that client
+    // asked for (it must see that change), not for a slot of an overloaded server: its wait
+    // for a turn starts once that change is done. Counted from its arrival, every read a
+    // client sent during its change of a minute was answered `busy` after READ_WAIT_MS.
+    // (A job without a client keeps the strict order: its reads are retired as before.)
+    for (const [e, free] of this.waiting(lane)) {
+      if (e.read && e.client !== null && !free) e.at = now;
+    }
     const before = lane.entries.length;
     lane.entries = lane.entries.filter((e) => !this.retire(e, now));
     return lane.entries.length !== before;

@@ -6,6 +6,7 @@ import { engineHarness } from '../../test/helpers/engine.ts';
 import { pauseRemoval } from '../../test/helpers/pause-removal.ts';
 import { runningSandboxProcesses } from '../engine/sandbox-process.ts';
 import { expireSessions } from '../store/quota.ts';
+import { stopJobs } from './runtime.ts';
 
 describe('every request gets exactly one reply', () => {
   test('a job past JOB_TIMEOUT_MS is answered, and what it still does can no longer change the session', async () => {
@@ -24,6 +25,31 @@ describe('every request gets exactly one reply', () => {
       assert.deepEqual({ table: await h.table(id), state: await h.rt.store.state(id) }, before);
       const meta = await h.run(id, 'metadata');
       assert.equal(meta.success, true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  // At shutdown a change of minutes (1,000 dummies of 2M rows) held the process's exit for
+  // as long: its DuckDB work is interrupted instead, as at JOB_TIMEOUT_MS.
+  test('stopJobs answers a running change at once and interrupts its DuckDB work; a later job is answered without running', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.loadSql(`SELECT 'v' || (i % 400) AS k FROM range(1000000) t(i)`);
+      const before = { table: (await h.table(id)).rows.length, state: await h.rt.store.state(id) };
+      const job = h.run(id, 'generateDummies', { columnIndex: 0 });
+      while (!h.rt.store.isHeld(id)) await sleep(5);
+      await sleep(300);
+      const stopped = performance.now();
+      stopJobs(h.rt);
+      const res = await job;
+      assert.equal(res.error, 'server shutting down');
+      assert.ok(performance.now() - stopped < 200, 'answered at once');
+      // The job lets go of the session once its statement has stopped (it would write for seconds).
+      while (h.rt.store.isHeld(id)) await sleep(10);
+      assert.ok(performance.now() - stopped < 1500, `work ended ${Math.round(performance.now() - stopped)} ms after the stop`);
+      assert.equal((await h.run(id, 'metadata')).error, 'server shutting down');
+      assert.deepEqual({ table: (await h.table(id)).rows.length, state: await h.rt.store.state(id) }, before);
     } finally {
       await h.close();
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { findOperation } from '../operations/index.ts';
-import { OperationError, clientText, engineReason, tooManyColumns } from '../operations/errors.ts';
+import { OperationError, clientText, engineReason, tooManyCells, tooManyColumns } from '../operations/errors.ts';
 import { describeZodError, knownParameters, operationParameters } from '../operations/params.ts';
 import { assertPlainData, assertStringsWithin } from '../operations/plain-data.ts';
 import { Dataset } from '../engine/dataset.ts';
@@ -59,23 +59,30 @@ class Watchdog {
  */
 export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  const shuttingDown = { error: 'server shutting down', errorDescription: 'the server is stopping: the operation was stopped (or not started) and the dataset is unchanged' };
+  if (rt.jobs.stopping) return { message: { ...envelope, success: false, ...shuttingDown }, dataChanged: false };
   const limitMs = rt.config.JOB_TIMEOUT_MS;
   const watchdog = new Watchdog(limitMs);
   let timer: NodeJS.Timeout | undefined;
+  let stop = () => {};
   const expired = new Promise<JobResult>((resolve) => {
-    const fire = () => {
+    // Past the deadline or at shutdown: answered at once, its DuckDB work interrupted.
+    const end = (answer: { error: string; errorDescription: string }) => {
       if (watchdog.state === 'committing') return; // answered by the commit's own outcome
       watchdog.state = 'expired';
       watchdog.db?.interrupt();
-      rt.log.warn({ ...envelope, limitMs }, 'operation timed out');
-      resolve({ message: { ...envelope, success: false, error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }, dataChanged: false });
+      rt.log.warn({ ...envelope, limitMs }, answer.error);
+      resolve({ message: { ...envelope, success: false, ...answer }, dataChanged: false });
     };
-    timer = setTimeout(fire, limitMs);
+    timer = setTimeout(() => end({ error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }), limitMs);
+    stop = () => end(shuttingDown);
   });
+  rt.jobs.running.add(stop);
   try {
     return await Promise.race([runJob(rt, job, envelope, watchdog), expired]);
   } finally {
     clearTimeout(timer);
+    rt.jobs.running.delete(stop);
   }
 }
 
@@ -182,6 +189,9 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
   watchdog.db = db;
   watchdog.names = dataset.names;
   try {
+    // Answered already (deadline, shutdown) before it had a connection to interrupt: the job
+    // does not start its work.
+    if (watchdog.state === 'expired') throw new OperationError('operation timed out', 'the operation was stopped before it ran; the dataset is unchanged');
     return await fn(await openContext(rt, engine, db, sessionId, dataset, watchdog.deadline));
   } finally {
     db.close();
@@ -261,9 +271,20 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       if (change.kind === 'none') return { dataset, recorded, answer };
       // Refused before anything is written: a plan of many columns would otherwise be
       // materialized in full (100,000 columns: 80 s and 2.8 GB) only to be thrown away.
-      if (change.kind === 'columns' && change.columns.length > rt.config.MAX_COLUMNS) {
-        await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
-        throw tooManyColumns(operation, change.columns.length, rt.config.MAX_COLUMNS);
+      // So is one whose computed columns would take minutes, and end past JOB_TIMEOUT_MS
+      // (2M rows × 1,000 columns: 22–46 s on 2 shared cores, see column-groups.ts).
+      if (change.kind === 'columns') {
+        const computed = change.columns.filter((c) => 'expr' in c).length;
+        const refusal =
+          change.columns.length > rt.config.MAX_COLUMNS
+            ? tooManyColumns(operation, change.columns.length, rt.config.MAX_COLUMNS)
+            : rt.config.MAX_WRITE_CELLS > 0 && computed * dataset.rows > rt.config.MAX_WRITE_CELLS
+              ? tooManyCells(operation, computed, dataset.rows, rt.config.MAX_WRITE_CELLS)
+              : null;
+        if (refusal) {
+          await Promise.all((change.scratch ?? []).map((p) => fs.rm(p, { recursive: true, force: true })));
+          throw refusal;
+        }
       }
       let m: Materialized;
       wrote = true;

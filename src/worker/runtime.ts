@@ -35,6 +35,23 @@ export interface Runtime {
    */
   lineage: EditLineage;
   cpu: CpuPool;
+  /**
+   * How each running job is stopped at shutdown (executeJob adds and removes its own);
+   * `stopping` once stopJobs ran: a job that starts after is answered without running.
+   */
+  jobs: { running: Set<() => void>; stopping: boolean };
+}
+
+/**
+ * Stop every running job at shutdown: its DuckDB statement is interrupted and it is
+ * answered `server shutting down`, unchanged (one already committing is let finish, it is
+ * short); a job that starts later is answered so without running. Left running, a change
+ * of minutes (1,000 dummies of 2M rows) held the queue's close, and so the process's
+ * exit after SIGTERM, for as long.
+ */
+export function stopJobs(rt: Runtime): void {
+  rt.jobs.stopping = true;
+  for (const stop of rt.jobs.running) stop();
 }
 
 /**
@@ -67,7 +84,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
   }
   // The embedded queue runs every job in this process: nothing else writes DATA_DIR.
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES }, { soleWriter: config.QUEUE === 'embedded' });
-  return { config, log, duck, small, store, selections: new SelectionCache(lineage), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES, lineage), lineage, cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }) };
+  return { config, log, duck, small, store, selections: new SelectionCache(lineage), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES, lineage), lineage, cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }), jobs: { running: new Set(), stopping: false } };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {

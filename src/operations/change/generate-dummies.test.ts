@@ -1,7 +1,12 @@
 import { test, before, after } from 'node:test';
+import fs from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { MAX_DUMMIES } from './generate-dummies.ts';
+import { Dataset } from '../../engine/dataset.ts';
+import { writeGroupSize } from '../../engine/column-groups.ts';
+import { rowGroupRows } from '../../engine/parquet-layout.ts';
+import { literal } from '../../engine/sql.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -87,4 +92,50 @@ test('generateDummies: undo restores exactly the previous table, redo the dummie
   assert.deepEqual(await h.table(id), before);
   await h.ok(id, 'redo');
   assert.deepEqual(await h.table(id), after1);
+});
+
+// Many dummies of many rows are written in files of a few columns each (column-groups.ts,
+// writeGroupSize): 1,000 dummies of 2M rows in one file ran DuckDB out of memory. Every
+// file must hold the same rows in the same order, under the right names.
+test('generateDummies: 300 values of 200k rows, written in several files, each row 1 in its own column only', async () => {
+  const rows = 200_000;
+  const id = await h.loadSql(`SELECT i AS id, 'k' || (i * 7 % 300) AS cat, i * 2 AS n FROM range(${rows}) t(i)`);
+  await h.ok(id, 'generateDummies', { columnIndex: 1, inplace: false });
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const values = Array.from({ length: 300 }, (_, k) => `k${k}`).sort();
+  assert.deepEqual(ds.names, ['id', 'cat', ...values.map((v) => `cat_${v}`), 'n']);
+  const dummies = ds.columns.slice(2, -1);
+  const files = new Set(dummies.map((c) => c.file));
+  assert.ok(files.size > 1, 'written in several files');
+  for (const file of files) assert.ok(dummies.filter((c) => c.file === file).length <= writeGroupSize(rows, rowGroupRows(rows)));
+  // Each row: its own value's column 1, the others 0 (they sum to 1); id and n unchanged.
+  const own = dummies.map((_, k) => ds.ref(k + 2));
+  const wrong = await h.rt.duck.withConnection(async (db) =>
+    db.scalar(`SELECT count(*) FROM (${ds.select({ withPosition: true })}) WHERE ${ds.ref(0)} <> __pos OR ${ds.ref(ds.columns.length - 1)} <> 2 * __pos OR ${own.join(' + ')} <> 1 OR [${own.join(', ')}][list_position([${values.map((v) => literal(v)).join(', ')}], ${ds.ref(1)})] <> 1`),
+  );
+  assert.equal(Number(wrong), 0);
+  assert.ok(dummies.every((c) => c.type === 'BIGINT'));
+});
+
+// MAX_WRITE_CELLS: a change is refused before it writes anything when its new columns would
+// hold more cells (2M rows × 1,000 dummies took 22–46 s; 10M rows would take minutes).
+test('generateDummies: more cells than MAX_WRITE_CELLS is refused up front, naming the limit; nothing changes', async () => {
+  const small = await engineHarness({ MAX_WRITE_CELLS: 10 });
+  try {
+    const fits = await small.load('k\na\nb\nc\n'); // 3 columns × 3 rows
+    await small.ok(fits, 'generateDummies', { columnIndex: 0 });
+    assert.deepEqual((await small.table(fits)).columns, ['k', 'k_a', 'k_b', 'k_c']);
+    const id = await small.load('k\na\nb\nc\na\n'); // 3 columns × 4 rows
+    const before = await small.table(id);
+    const files = await fs.readdir(small.rt.store.filesDir(id));
+    const res = await small.run(id, 'generateDummies', { columnIndex: 0 });
+    assert.equal(res.error, 'too many cells');
+    assert.equal(res.errorDescription, 'generateDummies would write 3 columns of 4 rows, 12 cells; the limit is 10 (MAX_WRITE_CELLS); the dataset is unchanged');
+    assert.deepEqual(await small.table(id), before);
+    assert.deepEqual(await fs.readdir(small.rt.store.filesDir(id)), files, 'no file written');
+    assert.equal((await small.ok(id, 'metadata')).undoAvailable, false);
+  } finally {
+    await small.close();
+  }
 });
