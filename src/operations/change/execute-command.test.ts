@@ -251,6 +251,16 @@ describe('executeCommand: statements over df', () => {
       conn.closeSync();
       instance.closeSync();
     }
+    // With a spill folder: named relative to the job folder, bounded, and locked like the rest.
+    const spilling = await openSandbox(['v0.parquet'], 'result.parquet', { timeoutMs: 1000, memoryLimit: '64MB', threads: 1, spill: { bytes: 20_000_000, setBy: 'test' } }, { spillDir: 'spill-x' });
+    try {
+      const reader = await spilling.conn.runAndReadAll(`SELECT current_setting('enable_external_access'), current_setting('lock_configuration'), current_setting('temp_directory'), current_setting('max_temp_directory_size')`);
+      assert.deepEqual(reader.getRows()[0], [false, true, 'spill-x', '19.0 MiB']);
+      for (const sql of ["SET max_temp_directory_size = '1TB'", "SET temp_directory = '/'", "SET allowed_directories = ['/']"]) await assert.rejects(spilling.conn.run(sql), /disabled by configuration|locked|Cannot change/, sql);
+    } finally {
+      spilling.conn.closeSync();
+      spilling.instance.closeSync();
+    }
   });
 
   test('nothing of the host is visible: settings, catalog, versions and file metadata are refused, paths are the job folder\'s own', async () => {
@@ -484,6 +494,10 @@ describe('executeCommand: escape attempts are refused', () => {
       `SELECT * FROM read_text(${folder})`,
       `SELECT * FROM read_csv(${folder} || '*')`,
       `INSERT INTO df SELECT * FROM read_parquet(${result})`,
+      // The spill folder (DuckDB's temp directory, which it allows) is no way in either.
+      `SELECT * FROM glob('spill-*')`,
+      `SELECT * FROM read_blob('spill-*/*')`,
+      `SELECT * FROM 'spill-*/*.tmp'`,
       `UPDATE df SET x = (SELECT max(content) FROM read_text(${folder} || '*'))`,
       `COPY df TO '${tmp}/x.csv'`,
       `COPY df TO 'x.csv'`,
