@@ -61,7 +61,7 @@ export interface SandboxLimits {
   threads: number;
   /**
    * Disk the command may spill to beyond memoryLimit: `bytes` (max_temp_directory_size), and
-   * what set it, for the error that names it ('COMMAND_SPILL_LIMIT', 'the disk quota left'…).
+   * what set it, for the error that names it ('COMMAND_SPILL_LIMIT=4GB', what the disk quota leaves…).
    * Absent or 0 bytes: no spilling.
    */
   spill?: { bytes: number; setBy: string };
