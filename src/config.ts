@@ -69,6 +69,7 @@ const envSchema = z.object({
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   COMMAND_MEMORY_LIMIT: z.string().default('1GB'),
+  COMMAND_SPILL_LIMIT: z.string().default('4GB'), // disk one executeCommand may spill to beyond COMMAND_MEMORY_LIMIT (DuckDB size; 0 = no spilling), never more than the disk quota left
   COMMAND_PROCESSES: z.coerce.number().int().min(1).default(2), // executeCommand processes at once, each up to COMMAND_MEMORY_LIMIT
   COMMAND_WAIT_MS: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(30_000), // longest wait for a free command process; past it the command is answered busy
   MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),

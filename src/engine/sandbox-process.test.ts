@@ -4,7 +4,7 @@ import { engineHarness } from '../../test/helpers/engine.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { hidePaths, parseMemorySize, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
+import { closeSandboxProcesses, hidePaths, parseMemorySize, runSandboxedProcess, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
 
 const CSV = 'a,x\n1,p\n2,q\n';
 
@@ -27,6 +27,19 @@ function watchProcesses(): { stop(): number } {
       return Math.max(most, runningSandboxProcesses());
     },
   };
+}
+
+/** The pid of this process's command process working in `dir` (its job folder). */
+async function commandProcess(dir: string): Promise<number> {
+  for (const entry of await fs.readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // The parent pid is the second field after the command name (which may hold spaces).
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+    if ((await fs.readlink(`/proc/${pid}/cwd`).catch(() => '')) === dir) return pid;
+  }
+  throw new Error(`no command process works in ${dir}`);
 }
 
 describe('executeCommand runs in a child process under OS limits', () => {
@@ -192,6 +205,41 @@ describe('executeCommand runs in a child process under OS limits', () => {
       assert.deepEqual((await h.table(id)).columns, ['a']);
     } finally {
       await h.close();
+    }
+  });
+
+  test('the spill folder is removed however the command ends: answered, or its process killed', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'spill-'));
+    try {
+      // About 500 MB of sort data: spilled under 64MB.
+      const input = { command: 'SELECT range AS r FROM range(20000000) ORDER BY random()', source: 'SELECT 1 AS a', names: ['a'], files: [], resultPath: path.join(dir, 'result.parquet'), parquet: '(FORMAT parquet)', maxCellBytes: 1_000_000 };
+      const limits = { timeoutMs: 20_000, memoryLimit: '64MB', threads: 1, spill: { bytes: 2e9, setBy: 'test' } };
+      /** A spill folder of `dir` holding files, once there is one. */
+      const spilling = async () => {
+        const end = performance.now() + 20_000;
+        for (;;) {
+          for (const name of await fs.readdir(dir)) {
+            if (name.startsWith('spill-') && (await fs.readdir(path.join(dir, name)).catch(() => [])).length) return name;
+          }
+          if (performance.now() > end) throw new Error('the command did not spill within 20 s');
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      const answered = runSandboxedProcess(input, limits, dir);
+      assert.match(await spilling(), /^spill-[0-9a-f]{32}$/);
+      assert.equal((await answered).kind, 'result');
+      assert.deepEqual(await fs.readdir(dir), ['result.parquet']);
+      await fs.rm(path.join(dir, 'result.parquet'));
+      const killed = runSandboxedProcess(input, limits, dir);
+      await spilling();
+      process.kill(await commandProcess(dir), 'SIGKILL');
+      await assert.rejects(killed, /the process running it ended \(SIGKILL\)/);
+      // (What else it left, a result file begun, goes with the job folder: execute-command.ts.)
+      assert.deepEqual((await fs.readdir(dir)).filter((name) => name.startsWith('spill-')), []);
+      assert.equal(runningSandboxProcesses(), 0);
+    } finally {
+      closeSandboxProcesses(); // (the spares, which no harness closes here)
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 

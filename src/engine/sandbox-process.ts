@@ -338,6 +338,20 @@ export function waitingSandboxCommands(): number {
 
 async function runInProcess(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
   input = await hidePaths(input, cwd);
+  // DuckDB's temp directory, in the job's folder under a name as unguessable as the links'
+  // (see openSandbox): DuckDB removes its files when the command ends in the process, this
+  // function the folder however it ends (a process killed at its deadline or by its limits
+  // leaves its files), and start-up recovery what a crashed server left (the job's folder is
+  // in the session's tmp/).
+  if (limits.spill?.bytes) input = { ...input, spillDir: `spill-${crypto.randomBytes(16).toString('hex')}` };
+  try {
+    return await runInSpare(input, limits, cwd);
+  } finally {
+    if (input.spillDir) await fs.rm(path.join(cwd, input.spillDir), { recursive: true, force: true });
+  }
+}
+
+async function runInSpare(input: SandboxInput, limits: SandboxLimits, cwd: string): Promise<SandboxOutcome> {
   const spare = takeSpare();
   const { child } = spare;
   busy(child);

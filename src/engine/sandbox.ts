@@ -29,10 +29,15 @@ import { cellLimitError, cellChecked } from './cell-limit.ts';
 //    the user's statement must be a single SELECT/UPDATE/DELETE/INSERT/ALTER, none of which
 //    writes files, and while it runs the result file does not exist yet (DuckDB resolves
 //    file names when binding), so it cannot be read either;
-//  - it never gets a temp directory: DuckDB would add that directory to the allowed ones,
-//    letting the statement list and read it; without one nothing is spilled to disk and
-//    memory_limit is a real bound. Its own thread count keeps a runaway command from
-//    taking over the engine;
+//  - what does not fit in memory_limit is spilled to a temp directory of this command alone
+//    (`spillDir`: a folder with a random name in the job's folder, the process's working
+//    directory, see runInProcess in sandbox-process.ts), bounded by max_temp_directory_size
+//    (COMMAND_SPILL_LIMIT, or less when the disk quota has less left). DuckDB adds its temp
+//    directory to the allowed directories: it holds nothing but this command's own
+//    intermediate data, its name is as unguessable as the links' and shown only by the
+//    refused settings, and no statement the checker lets through reads or writes files.
+//    Without a spill limit (0) there is no temp directory at all, and memory_limit is the
+//    bound. Its own thread count keeps a runaway command from taking over the engine;
 //  - a timer interrupts the statement (and the writing of its result) at the time limit.
 //
 // A query reads df straight from the Parquet files (a view: nothing is loaded into memory)
@@ -54,6 +59,12 @@ export interface SandboxLimits {
   /** DuckDB memory size, e.g. '1GB'. */
   memoryLimit: string;
   threads: number;
+  /**
+   * Disk the command may spill to beyond memoryLimit: `bytes` (max_temp_directory_size), and
+   * what set it, for the error that names it ('COMMAND_SPILL_LIMIT=4GB', what the disk quota leaves…).
+   * Absent or 0 bytes: no spilling.
+   */
+  spill?: { bytes: number; setBy: string };
 }
 
 export interface SandboxInput {
@@ -67,6 +78,11 @@ export interface SandboxInput {
   files: string[];
   /** Where the result is written (a fresh path in a folder of this job only). */
   resultPath: string;
+  /**
+   * The folder DuckDB spills to (relative to the working directory; it need not exist), when
+   * limits.spill allows spilling; the caller removes it after the command, whatever its end.
+   */
+  spillDir?: string;
   /** Parquet options of the result file, e.g. '(FORMAT parquet)'. */
   parquet: string;
   /**
@@ -136,7 +152,7 @@ const DML = new Set<StatementType>([StatementType.UPDATE, StatementType.DELETE, 
  * caller's data is untouched (the caller removes the result folder).
  */
 export async function runSandboxed(input: SandboxInput, limits: SandboxLimits): Promise<SandboxOutcome> {
-  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits, { wide: input.names.length > WIDE_GROUP });
+  const { instance, conn } = await openSandbox(input.files, input.resultPath, limits, { wide: input.names.length > WIDE_GROUP, spillDir: input.spillDir });
   try {
     // An empty df with the dataset's columns, to check (bind) the statement against: it
     // tells a query from a modification before any data is read.
@@ -258,10 +274,30 @@ async function load(conn: DuckDBConnection, select: string, limits: SandboxLimit
     try {
       await conn.run(`INSERT INTO df ${select}`);
     } catch (err) {
-      if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
-      throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be modified in place (a SELECT statement reads it without loading it, an UPDATE or DELETE loads only the columns it names); the dataset is unchanged`);
+      const message = err instanceof Error ? err.message : '';
+      if (!/^Out of Memory Error/.test(message)) throw err;
+      throw new OperationError('command out of memory', `the dataset does not fit in ${commandRoom(message, limits)} to be modified in place (a SELECT statement reads it without loading it, an UPDATE or DELETE loads only the columns it names); the dataset is unchanged`);
     }
   }
+}
+
+/**
+ * Whether an 'Out of Memory' failure of DuckDB (`message`) came from its temp directory being
+ * full (max_temp_directory_size: the spill bound), not from memory it could not spill.
+ */
+function spillExhausted(message: string, limits: SandboxLimits): boolean {
+  return !!limits.spill?.bytes && /max_temp_directory_size|failed to offload/.test(message);
+}
+
+/** The spill bound, for errors: '20000000 bytes (COMMAND_SPILL_LIMIT)'. */
+function spillLimitText(limits: SandboxLimits): string {
+  return `${limits.spill?.bytes ?? 0} bytes (${limits.spill?.setBy ?? 'COMMAND_SPILL_LIMIT'})`;
+}
+
+/** What a command may hold, for an error about df not fitting: the memory, and the spill bound when that was reached too. */
+function commandRoom(message: string, limits: SandboxLimits): string {
+  if (!spillExhausted(message, limits)) return `the memory a command may use (${limits.memoryLimit})`;
+  return `the memory and disk a command may use (${limits.memoryLimit} of memory, and at most ${spillLimitText(limits)} spilled to disk)`;
 }
 
 /**
@@ -286,8 +322,9 @@ async function loadTable(conn: DuckDBConnection, groups: string[], names: string
     for (const [g, select] of groups.entries()) await conn.run(`CREATE TEMP TABLE ${tables[g]} AS ${select}`);
     await conn.run(`CREATE TABLE df AS SELECT * FROM (SELECT * FROM ${tables.join(' POSITIONAL JOIN ')}) AS s(${names.map(ident).join(', ')})`);
   } catch (err) {
-    if (!/^Out of Memory Error/.test(err instanceof Error ? err.message : '')) throw err;
-    throw new OperationError('command out of memory', `the dataset does not fit in the memory a command may use (${limits.memoryLimit}) to be queried (a dataset this wide is loaded into a table for such a query); the dataset is unchanged`);
+    const message = err instanceof Error ? err.message : '';
+    if (!/^Out of Memory Error/.test(message)) throw err;
+    throw new OperationError('command out of memory', `the dataset does not fit in ${commandRoom(message, limits)} to be queried (a dataset this wide is loaded into a table for such a query); the dataset is unchanged`);
   } finally {
     for (const t of tables) await conn.run(`DROP TABLE IF EXISTS ${t}`);
   }
@@ -295,11 +332,13 @@ async function loadTable(conn: DuckDBConnection, groups: string[], names: string
 
 /**
  * A DuckDB instance configured as the sandbox (see above), and its one connection: only
- * `files` and `resultPath` within reach, no temp directory, no extensions, external access
- * off, configuration locked; `optimizer: false` plans unoptimized, `wide` plans for a df of
- * more than WIDE_GROUP columns. The caller closes both.
+ * `files` and `resultPath` within reach, no extensions, external access off, configuration
+ * locked; `optimizer: false` plans unoptimized, `wide` plans for a df of more than WIDE_GROUP
+ * columns. `spillDir`: the temp directory, of at most limits.spill.bytes; without it (or
+ * with no spill bytes) none. The caller closes both.
  */
-export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean; wide?: boolean } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+export async function openSandbox(files: string[], resultPath: string, limits: SandboxLimits, opts: { optimizer?: boolean; wide?: boolean; spillDir?: string } = {}): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  const spill = opts.spillDir && limits.spill && limits.spill.bytes > 0 ? { dir: opts.spillDir, bytes: limits.spill.bytes } : null;
   const instance = await DuckDBInstance.create(':memory:', {
     // Wide df on one thread: every thread's operators hold vectors of every column (10,000
     // columns: ~240 MB an operator), and at two threads `ORDER BY … LIMIT` over 10,000
@@ -307,9 +346,9 @@ export async function openSandbox(files: string[], resultPath: string, limits: S
     // (Allocation failure) under the 1 GB command limit.
     threads: String(opts.wide ? 1 : limits.threads),
     memory_limit: limits.memoryLimit,
-    // '' = no temp directory: nothing is ever spilled to disk, memory_limit holds, and no
-    // directory joins the allowed ones (DuckDB allows its temp directory implicitly).
-    temp_directory: '',
+    // '' = no temp directory: nothing is ever spilled to disk, and no directory joins the
+    // allowed ones (DuckDB allows its temp directory implicitly, see above).
+    temp_directory: spill?.dir ?? '',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
@@ -323,6 +362,10 @@ export async function openSandbox(files: string[], resultPath: string, limits: S
       // Order matters: the allowed files first (they can only be set while external access
       // is on), then external access off, the lock last (it freezes every setting).
       await conn.run(`SET allowed_paths = ${stringList([...files, ...resultFiles(resultPath, MAX_RESULT_COLUMNS)])}`);
+      // Set here, not with the instance: DuckDB 1.5 takes max_temp_directory_size given at
+      // creation for the setting but not for its temp files (a sort spilled 500 MB under a
+      // 20MB one); SET bounds them.
+      if (spill) await conn.run(`SET max_temp_directory_size = '${spill.bytes}B'`);
       if (opts.optimizer === false) await conn.run('PRAGMA disable_optimizer');
       // Wide df (`wide`: more than WIDE_GROUP columns): compressed materialization wraps a
       // sort's payload in a projection that compresses every column and one that decompresses
@@ -795,7 +838,8 @@ function translate(err: unknown, limits: SandboxLimits, shown: ShownNames): unkn
     return new OperationError('command refused', `the command tried to reach a file, the network or a setting (${detail}); executeCommand has no access to files, the network or extensions, only to the table df`, cause);
   }
   if (kind === 'Out of Memory') {
-    return new OperationError('command out of memory', `the command needed more memory than its limit of ${limits.memoryLimit} and was stopped (${detail}); the dataset is unchanged`, cause);
+    const disk = spillExhausted(message, limits) ? ` and more disk to spill to than its limit of ${spillLimitText(limits)}` : '';
+    return new OperationError('command out of memory', `the command needed more memory than its limit of ${limits.memoryLimit}${disk} and was stopped (${detail}); the dataset is unchanged`, cause);
   }
   if (kind === 'Parser') return new OperationError('invalid command', `the command is not valid SQL: ${detail}`, cause);
   if (kind === 'INTERRUPT') return new OperationError('command timed out', `the command was stopped; the dataset is unchanged`);

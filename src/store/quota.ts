@@ -63,6 +63,32 @@ async function fileSize(file: string): Promise<number> {
   return size;
 }
 
+/** Bytes of the files a session keeps (its versions up to the current one), with `staged` (file names) counted once. */
+async function keptBytes(store: SessionStore, id: string, staged: string[] = []): Promise<number> {
+  // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
+  const state = await store.state(id);
+  const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
+  const files = new Set([...staged, ...kept.flat()]);
+  let bytes = 0;
+  for (const file of files) bytes += await fileSize(store.filePath(id, file));
+  return bytes;
+}
+
+/**
+ * The smaller of what MAX_SESSION_BYTES leaves of the files session `id` keeps and what
+ * MAX_DATA_BYTES leaves of all sessions' bytes (never below 0), and the name of that limit;
+ * null when neither is set. What a job may put on disk on its way (a command's spill files)
+ * stays within it.
+ */
+export async function quotaLeft(store: SessionStore, id: string, limits: QuotaLimits): Promise<{ bytes: number; setBy: string } | null> {
+  const left: { bytes: number; setBy: string }[] = [];
+  if (limits.maxSessionBytes) left.push({ bytes: limits.maxSessionBytes - (await keptBytes(store, id)), setBy: "what is left of the session's MAX_SESSION_BYTES" });
+  if (limits.maxDataBytes) left.push({ bytes: limits.maxDataBytes - (await totalBytes(store)), setBy: "what is left of the server's MAX_DATA_BYTES" });
+  if (left.length === 0) return null;
+  const least = left.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  return { ...least, bytes: Math.max(0, least.bytes) };
+}
+
 /**
  * Refuse a new version that would take a session past MAX_SESSION_BYTES, or the data
  * directory past MAX_DATA_BYTES. Counted: the files the session keeps after the commit (its
@@ -79,13 +105,8 @@ export async function checkSessionQuota(store: SessionStore, id: string, staged:
   // its quota, or made larger than it by its upload, can still be tidied.
   if (staged.bytesWritten === 0) return;
 
-  // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
-  const state = await store.state(id);
-  const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
   // Deleted-rows files (a deleteRows version's positions) are kept data too.
-  const files = new Set([...staged.columns.flatMap(columnFiles), ...kept.flat()]);
-  let bytes = 0;
-  for (const file of files) bytes += await fileSize(store.filePath(id, file));
+  const bytes = await keptBytes(store, id, staged.columns.flatMap(columnFiles));
   if (limits.maxSessionBytes && bytes > limits.maxSessionBytes) {
     throw new OperationError('session quota exceeded', `this change would make the session keep ${bytes} bytes of data and history; the limit is ${limits.maxSessionBytes} bytes per session (MAX_SESSION_BYTES); undo to free space (a new change discards the redo branch) or start a new session; the dataset is unchanged`);
   }

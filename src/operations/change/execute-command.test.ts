@@ -7,6 +7,8 @@ import crypto from 'node:crypto';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { openSandbox } from '../../engine/sandbox.ts';
 import { Dataset } from '../../engine/dataset.ts';
+import { lastCommandMemory } from '../../engine/sandbox-process.ts';
+import { assertNoHost } from '../../../test/helpers/host.ts';
 
 const CSV = 'a,x,f\n1,p,1.5\n-2,q,2.5\n3,r,\n';
 
@@ -249,6 +251,16 @@ describe('executeCommand: statements over df', () => {
       conn.closeSync();
       instance.closeSync();
     }
+    // With a spill folder: named relative to the job folder, bounded, and locked like the rest.
+    const spilling = await openSandbox(['v0.parquet'], 'result.parquet', { timeoutMs: 1000, memoryLimit: '64MB', threads: 1, spill: { bytes: 20_000_000, setBy: 'test' } }, { spillDir: 'spill-x' });
+    try {
+      const reader = await spilling.conn.runAndReadAll(`SELECT current_setting('enable_external_access'), current_setting('lock_configuration'), current_setting('temp_directory'), current_setting('max_temp_directory_size')`);
+      assert.deepEqual(reader.getRows()[0], [false, true, 'spill-x', '19.0 MiB']);
+      for (const sql of ["SET max_temp_directory_size = '1TB'", "SET temp_directory = '/'", "SET allowed_directories = ['/']"]) await assert.rejects(spilling.conn.run(sql), /disabled by configuration|locked|Cannot change/, sql);
+    } finally {
+      spilling.conn.closeSync();
+      spilling.instance.closeSync();
+    }
   });
 
   test('nothing of the host is visible: settings, catalog, versions and file metadata are refused, paths are the job folder\'s own', async () => {
@@ -482,6 +494,10 @@ describe('executeCommand: escape attempts are refused', () => {
       `SELECT * FROM read_text(${folder})`,
       `SELECT * FROM read_csv(${folder} || '*')`,
       `INSERT INTO df SELECT * FROM read_parquet(${result})`,
+      // The spill folder (DuckDB's temp directory, which it allows) is no way in either.
+      `SELECT * FROM glob('spill-*')`,
+      `SELECT * FROM read_blob('spill-*/*')`,
+      `SELECT * FROM 'spill-*/*.tmp'`,
       `UPDATE df SET x = (SELECT max(content) FROM read_text(${folder} || '*'))`,
       `COPY df TO '${tmp}/x.csv'`,
       `COPY df TO 'x.csv'`,
@@ -569,7 +585,8 @@ describe('executeCommand: resource limits', () => {
   });
 
   test('a memory-hungry query is stopped at COMMAND_MEMORY_LIMIT', async () => {
-    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB' });
+    // Without spilling: a sort then has nowhere to go (with it, see the spilling tests).
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_SPILL_LIMIT: '0' });
     try {
       const id = await h.load(CSV);
       const before = await snapshot(h, id);
@@ -586,7 +603,8 @@ describe('executeCommand: resource limits', () => {
   });
 
   test('a query streams a dataset larger than COMMAND_MEMORY_LIMIT; a modification of it is refused clearly', async () => {
-    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '32MB' });
+    // Without spilling (which would hold the loaded table on disk).
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '32MB', COMMAND_SPILL_LIMIT: '0' });
     try {
       const small = await h.load(CSV);
       await h.ok(small, 'executeCommand', { command: 'UPDATE df SET a = -a' });
@@ -617,7 +635,7 @@ describe('executeCommand: resource limits', () => {
   });
 
   test('an UPDATE or DELETE loads only the columns it reads or writes; the others keep their files', async () => {
-    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB' });
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_SPILL_LIMIT: '0' });
     try {
       // 1M rows: a fits in 64MB on its own, b (about 100MB) does not.
       const big = await h.loadSql(`SELECT range AS a, 'value-' || range || repeat('-padding', 10) AS b FROM range(1000000)`);
@@ -661,6 +679,121 @@ describe('executeCommand: resource limits', () => {
     }
   });
 });
+
+// What a command cannot hold within COMMAND_MEMORY_LIMIT it spills to a folder of its own in
+// the job's folder, at most COMMAND_SPILL_LIMIT (or what the disk quota leaves); the folder
+// is gone once the command ends, however it ends.
+describe('executeCommand: spilling to disk', () => {
+  /** The user trial's dataset (id, category, amount, ts, note, score) of `rows` rows, as its generator made it. */
+  const trial = (rows: number) => `SELECT range AS id, ['alpha', 'beta', 'gamma', 'delta', ''][range % 5 + 1] AS category,
+    CASE WHEN range % 97 = 0 THEN NULL ELSE ((range * 7919) % 100000) / 100 END AS amount,
+    TIMESTAMP '2020-01-01' + to_days((range % 28)::INT) + to_hours((range % 24)::INT) AS ts,
+    'note ' || (range % 1000) || ', x' AS note, ((range * 31) % 1000) / 10 AS score FROM range(${rows})`;
+  // The trial's query: 20 distinct values per id, a grouped DISTINCT aggregate over 20 × the rows.
+  const TRIAL_QUERY = 'SELECT a.id, count(DISTINCT a.note || r.range::VARCHAR) AS c FROM df a, range(20) r GROUP BY a.id';
+
+  /** The most bytes seen in spill folders under `tmp` (every 20 ms) until stop(). */
+  function watchSpill(tmp: string): { stop(): Promise<number> } {
+    let most = 0;
+    const look = async () => {
+      let bytes = 0;
+      for (const job of await fs.readdir(tmp).catch(() => [])) {
+        for (const dir of await fs.readdir(path.join(tmp, job)).catch(() => [])) {
+          if (!dir.startsWith('spill-')) continue;
+          for (const f of await fs.readdir(path.join(tmp, job, dir)).catch(() => [])) bytes += await fs.stat(path.join(tmp, job, dir, f)).then((st) => st.blocks * 512, () => 0);
+        }
+      }
+      most = Math.max(most, bytes);
+    };
+    let looking = look();
+    const timer = setInterval(() => (looking = looking.then(look)), 20);
+    return {
+      async stop() {
+        clearInterval(timer);
+        await looking;
+        return most;
+      },
+    };
+  }
+
+  test("the trial's query over more than COMMAND_MEMORY_LIMIT spills and finishes; its spill folder is gone afterwards", async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB' });
+    try {
+      const rows = 200_000;
+      const id = await h.loadSql(trial(rows));
+      const tmp = h.rt.store.tmpDir(id);
+      const spill = watchSpill(tmp);
+      const res = await command(h, id, TRIAL_QUERY);
+      const spilled = await spill.stop();
+      assert.equal(res.success, true, JSON.stringify(res));
+      assert.ok(spilled > 1e6, `spilled ${spilled} bytes`);
+      const memory = lastCommandMemory()!;
+      assert.ok(memory.peak < memory.limit, JSON.stringify(memory));
+      assert.deepEqual(await h.table(id).then((t) => t.columns), ['id', 'c']);
+      const check = await h.rt.duck.withConnection(async (db) => {
+        const { manifest } = await h.rt.store.current(id);
+        const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+        return db.rowsJson(`SELECT count(*)::INT AS n, count(DISTINCT __c0)::INT AS ids, min(__c1)::INT AS lo, max(__c1)::INT AS hi FROM (${ds.select()})`);
+      });
+      assert.deepEqual(check, [{ n: rows, ids: rows, lo: 20, hi: 20 }]);
+      assert.deepEqual(await fs.readdir(tmp), []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a query needing more disk than COMMAND_SPILL_LIMIT fails naming that limit; the spill folder is gone', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_SPILL_LIMIT: '20MB' });
+    try {
+      const id = await h.load(CSV);
+      const before = await snapshot(h, id);
+      const tmp = h.rt.store.tmpDir(id);
+      const spill = watchSpill(tmp);
+      // About 500 MB of sort data spilled.
+      const res = await command(h, id, 'SELECT range AS r FROM range(20000000) ORDER BY random()');
+      const spilled = await spill.stop();
+      assert.equal(res.error, 'command out of memory', JSON.stringify(res));
+      assert.match(res.errorDescription, /more memory than its limit of 64MB and more disk to spill to than its limit of 20000000 bytes \(COMMAND_SPILL_LIMIT=20MB\)/);
+      assert.ok(spilled > 0 && spilled <= 21e6, `spilled ${spilled} bytes`);
+      assertNoHost(res.errorDescription, [h.rt.config.dataDir]);
+      assert.deepEqual(await fs.readdir(tmp), []);
+      assert.deepEqual(await snapshot(h, id), before);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the spill bound is never more than the disk quota left (MAX_SESSION_BYTES)', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', MAX_SESSION_BYTES: 10_000_000 });
+    try {
+      const id = await h.load(CSV);
+      const res = await command(h, id, 'SELECT range AS r FROM range(20000000) ORDER BY random()');
+      assert.equal(res.error, 'command out of memory', JSON.stringify(res));
+      assert.match(res.errorDescription, /more disk to spill to than its limit of \d+ bytes \(what is left of the session's MAX_SESSION_BYTES\)/);
+      const bytes = Number(/limit of (\d+) bytes/.exec(res.errorDescription)![1]);
+      assert.ok(bytes > 9_000_000 && bytes < 10_000_000, String(bytes));
+      assert.deepEqual(await fs.readdir(h.rt.store.tmpDir(id)), []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a command stopped at COMMAND_TIMEOUT_MS while spilling leaves no spill folder', async () => {
+    const h = await engineHarness({ COMMAND_MEMORY_LIMIT: '64MB', COMMAND_TIMEOUT_MS: 1500 });
+    try {
+      const id = await h.load(CSV);
+      const tmp = h.rt.store.tmpDir(id);
+      const spill = watchSpill(tmp);
+      const res = await command(h, id, 'SELECT range AS r FROM range(50000000) ORDER BY random()');
+      assert.ok((await spill.stop()) > 0, 'it spilled');
+      assert.equal(res.error, 'command timed out', JSON.stringify(res));
+      assert.deepEqual(await fs.readdir(tmp), []);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 
 // MAX_CELL_BYTES bounds the cells a command makes, not only the values a request brings:
 // a value built by the statement past it fails the command as its result is written, and

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { defineOperation, type Change, type ColumnPlan, type OperationContext } from '../types.ts';
 import { resultFiles, type SandboxOutcome } from '../../engine/sandbox.ts';
-import { runSandboxedProcess } from '../../engine/sandbox-process.ts';
+import { parseMemorySize, runSandboxedProcess } from '../../engine/sandbox-process.ts';
+import { quotaLeft } from '../../store/quota.ts';
 import { parquetOptions, rowGroupRows } from '../../engine/parquet-layout.ts';
 import { columnGroups, groupIndices, WIDE_GROUP } from '../../engine/column-groups.ts';
 import { ident, literal } from '../../engine/sql.ts';
@@ -65,6 +66,7 @@ export const executeCommand = defineOperation({
           memoryLimit: ctx.config.COMMAND_MEMORY_LIMIT,
           // Half the engine's threads: a runaway command must not starve other sessions' jobs.
           threads: Math.max(1, Math.ceil(ctx.config.DUCKDB_THREADS / 2)),
+          spill: await spillLimit(ctx),
         },
         jobDir,
         { processes: ctx.config.COMMAND_PROCESSES, waitMs: ctx.config.COMMAND_WAIT_MS, deadline: ctx.deadline },
@@ -79,6 +81,24 @@ export const executeCommand = defineOperation({
     return change.kind === 'none' ? change : { ...change, scratch: [jobDir] };
   },
 });
+
+/** Share of the disk's free space a command may spill to at most: DuckDB's own default for max_temp_directory_size. */
+const FREE_SPACE_SHARE = 0.9;
+
+/**
+ * What a command may spill to disk (bytes, in the job's folder) and what set it, for its
+ * error: COMMAND_SPILL_LIMIT, or less when the disk quota (MAX_SESSION_BYTES, MAX_DATA_BYTES)
+ * or the disk itself has less left, since spilled bytes take the same disk as the data.
+ *
+ * @throws Error when COMMAND_SPILL_LIMIT is not a DuckDB memory size.
+ */
+async function spillLimit(ctx: OperationContext): Promise<{ bytes: number; setBy: string }> {
+  const configured = { bytes: parseMemorySize(ctx.config.COMMAND_SPILL_LIMIT), setBy: `COMMAND_SPILL_LIMIT=${ctx.config.COMMAND_SPILL_LIMIT}` };
+  if (configured.bytes === 0) return configured;
+  const quota = await quotaLeft(ctx.store, ctx.sessionId, { maxSessionBytes: ctx.config.MAX_SESSION_BYTES, maxDataBytes: ctx.config.MAX_DATA_BYTES });
+  const disk = await fs.statfs(ctx.tmpDir).then((s) => ({ bytes: Math.floor(s.bavail * s.bsize * FREE_SPACE_SHARE), setBy: 'the free space of the disk' }));
+  return [quota, disk].reduce<{ bytes: number; setBy: string }>((least, l) => (l && l.bytes < least.bytes ? l : least), configured);
+}
 
 async function plan(ctx: OperationContext, outcome: Extract<SandboxOutcome, { kind: 'result' }>, resultPath: string): Promise<Change> {
   const ds = ctx.dataset;
