@@ -2,6 +2,7 @@ import { z } from 'zod';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseMemorySize } from './memory-size.ts';
 
 // Every setting comes from the environment, with defaults that make `npm start` work
 // on a fresh clone. Documented in README.md; keep the two in step.
@@ -38,6 +39,20 @@ const JOBS_AT_ONCE = Math.max(4, 3 * os.availableParallelism());
  */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
+/** A memory or disk size as DuckDB writes them (512MB, 1GiB; 0 allowed): refused at start-up, not when first used. */
+const memorySize = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        parseMemorySize(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected a size such as 512MB, 1GB or 1GiB');
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().default('0.0.0.0'),
@@ -62,14 +77,14 @@ const envSchema = z.object({
   MAX_COLUMNS: z.coerce.number().int().min(1).default(16_384),
   MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(DEFAULT_MAX_LINE_BYTES),
   DUCKDB_THREADS: z.coerce.number().int().min(1).default(os.availableParallelism()),
-  DUCKDB_MEMORY_LIMIT: z.string().default('1GB'),
+  DUCKDB_MEMORY_LIMIT: memorySize('1GB'),
   DUCKDB_SMALL_THREADS: z.coerce.number().int().min(0).default(1), // 0 = small datasets' jobs on the main instance
-  DUCKDB_SMALL_MEMORY_LIMIT: z.string().default('256MB'),
+  DUCKDB_SMALL_MEMORY_LIMIT: memorySize('256MB'),
   MAX_VERSIONS: z.coerce.number().int().min(0).default(0), // 0 = unlimited undo
   MAX_HISTORY_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  COMMAND_MEMORY_LIMIT: z.string().default('1GB'),
-  COMMAND_SPILL_LIMIT: z.string().default('4GB'), // disk one executeCommand may spill to beyond COMMAND_MEMORY_LIMIT (DuckDB size; 0 = no spilling), never more than the disk quota left
+  COMMAND_MEMORY_LIMIT: memorySize('1GB'),
+  COMMAND_SPILL_LIMIT: memorySize('4GB'), // disk one executeCommand may spill to beyond COMMAND_MEMORY_LIMIT (DuckDB size; 0 = no spilling), never more than the disk quota left
   COMMAND_PROCESSES: z.coerce.number().int().min(1).default(2), // executeCommand processes at once, each up to COMMAND_MEMORY_LIMIT
   COMMAND_WAIT_MS: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(30_000), // longest wait for a free command process; past it the command is answered busy
   MAX_CELL_BYTES: z.coerce.number().int().min(1).default(1_000_000),

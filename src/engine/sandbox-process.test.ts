@@ -4,7 +4,8 @@ import { engineHarness } from '../../test/helpers/engine.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { closeSandboxProcesses, hidePaths, parseMemorySize, runSandboxedProcess, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
+import { closeSandboxProcesses, hidePaths, runSandboxedProcess, runningSandboxProcesses, waitingSandboxCommands } from './sandbox-process.ts';
+import { parseMemorySize } from '../memory-size.ts';
 
 const CSV = 'a,x\n1,p\n2,q\n';
 

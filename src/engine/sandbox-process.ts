@@ -7,6 +7,7 @@ import path from 'node:path';
 import { literal } from './sql.ts';
 import { OperationError, clientText } from '../operations/errors.ts';
 import type { SandboxInput, SandboxLimits, SandboxOutcome } from './sandbox.ts';
+import { parseMemorySize } from '../memory-size.ts';
 
 // executeCommand's statement runs in a child process of its own, never in the server:
 //
@@ -52,16 +53,6 @@ export function hardDeadlineMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, Math.round(timeoutMs / 2));
 }
 
-/** Bytes of a DuckDB memory size ('64MB', '1GB', '1GiB', '500KB', '1024'); DuckDB's units (KB = 1000, KiB = 1024). */
-export function parseMemorySize(size: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$/i.exec(size);
-  if (!m) throw new Error(`not a memory size: ${JSON.stringify(size)} (expected e.g. 512MB or 1GB)`);
-  const unit = m[2].toLowerCase().replace(/b$/, '');
-  const powers: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
-  const factor = powers[unit];
-  if (factor === undefined) throw new Error(`not a memory size: ${JSON.stringify(size)}`);
-  return Math.floor(Number(m[1]) * factor);
-}
 
 interface Spare {
   child: ChildProcess;
