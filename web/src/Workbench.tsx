@@ -660,8 +660,9 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           className="goto"
           onSubmit={(e) => {
             e.preventDefault();
-            const n = Number(goto);
-            if (Number.isInteger(n)) grid.current?.scrollToRow(n);
+            // As the row count is shown: 1,234,567 is a row number too.
+            const n = Number(goto.replace(/[\s,_']/g, ''));
+            if (goto.trim() !== '' && Number.isInteger(n)) grid.current?.scrollToRow(n, true);
           }}
         >
           <label>
