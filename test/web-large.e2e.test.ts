@@ -59,6 +59,8 @@ async function cellText(col: number, row: number): Promise<string | null> {
   return (await el.count()) ? el.textContent() : null;
 }
 const indexText = (row: number) => cellText(-1, row);
+/** What the canvas writes in a cell (the accessibility tree has the value, not its display). */
+const shownText = (col: number, row: number) => page.evaluate(([c, r]) => (globalThis as any).willowGrid.shownText(c, r) as string | null, [col, row]);
 
 /** The view rows the grid draws now (its accessibility tree has one entry per drawn row). */
 const drawnRows = () =>
@@ -120,4 +122,16 @@ test('the keyboard moves on from the row gone to, also after the scrollbar took 
     throw new Error(`${err.message}; drawn from ${Math.min(...(await drawnRows()))}`);
   });
   assert.equal(await cellText(0, row + 4), String(row + 4));
+});
+
+test('a datetime column shows date and time for every value, midnight or not', async () => {
+  await page.getByTestId('goto-row').fill('0');
+  await page.getByTestId('goto-row').press('Enter');
+  await shownAtTop(0, 'the first rows');
+  // `when` (data column 2): midnight, then 04:00 … 20:00, then midnight again.
+  const when = await Promise.all([0, 1, 5, 6].map((r) => shownText(2, r)));
+  assert.deepEqual(when, ['2020-01-01 00:00:00', '2020-01-01 04:00:00', '2020-01-01 20:00:00', '2020-01-02 00:00:00']);
+  // `day` is all midnights, which nothing the page has says: the time is shown, as for any datetime.
+  assert.deepEqual(await Promise.all([0, 1].map((r) => shownText(3, r))), ['2020-01-01 00:00:00', '2020-01-02 00:00:00']);
+  await shot('32-datetime-column');
 });

@@ -3,6 +3,7 @@ import { analyzeResult, type AnalyzeStats } from '../../src/protocol/messages.ts
 import type { WillowClient } from './api.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
+import { display } from './grid/display.ts';
 
 const LABELS: Record<string, string> = {
   invalid: 'Missing',
@@ -28,14 +29,14 @@ const LABELS: Record<string, string> = {
   word_mode_frequency: 'Most common word, count',
 };
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, type = ''): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toLocaleString(undefined, { maximumFractionDigits: 6 });
-  if (Array.isArray(v)) return v.map(fmt).join(', ');
-  return String(v);
+  if (Array.isArray(v)) return v.map((x) => fmt(x, type)).join(', ');
+  return type === 'datetime' ? display(v, type) : String(v);
 }
 
-function Frequencies({ title, rows, onPick, testId }: { title: string; rows: [unknown, number][]; onPick?(value: unknown): void; testId: string }) {
+function Frequencies({ title, rows, type, onPick, testId }: { title: string; rows: [unknown, number][]; type: string; onPick?(value: unknown): void; testId: string }) {
   const max = Math.max(1, ...rows.map((r) => r[1]));
   return (
     <div className="freq" data-testid={testId}>
@@ -44,7 +45,7 @@ function Frequencies({ title, rows, onPick, testId }: { title: string; rows: [un
         <tbody>
           {rows.map(([value, count], i) => (
             <tr key={i} className={onPick ? 'clickable' : ''} onClick={() => onPick?.(value)} title={onPick ? 'Show the rows with this value' : undefined}>
-              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : String(value)}</td>
+              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : type === 'datetime' ? display(value, type) : String(value)}</td>
               <td className="bar">
                 <div style={{ width: `${(100 * count) / max}%` }} />
               </td>
@@ -95,12 +96,12 @@ export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; 
               .map(([k, v]) => (
                 <div key={k}>
                   <dt>{LABELS[k] ?? k}</dt>
-                  <dd>{fmt(v)}</dd>
+                  <dd>{fmt(v, column.type)}</dd>
                 </div>
               ))}
             <div>
               <dt>Mode</dt>
-              <dd>{fmt(stats.mode)}</dd>
+              <dd>{fmt(stats.mode, column.type)}</dd>
             </div>
             {stats.word_mode !== undefined ? (
               <div>
@@ -109,8 +110,8 @@ export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; 
               </div>
             ) : null}
           </dl>
-          <Frequencies title="Top values" rows={stats.frequencies} onPick={props.onPickValue} testId="analyze-frequencies" />
-          {stats.word_frequencies?.length ? <Frequencies title="Top words" rows={stats.word_frequencies} testId="analyze-words" /> : null}
+          <Frequencies title="Top values" rows={stats.frequencies} type={column.type} onPick={props.onPickValue} testId="analyze-frequencies" />
+          {stats.word_frequencies?.length ? <Frequencies title="Top words" rows={stats.word_frequencies} type="" testId="analyze-words" /> : null}
         </>
       ) : null}
     </div>

@@ -21,6 +21,7 @@ import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
 import type { ViewParams } from '../view.ts';
 import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
 import { carryGridRange, carrySelection, selectedRows, type SelectedRows, type SelectionLayout } from '../selection.ts';
+import { display } from './display.ts';
 import { arrived, compressed, goalFor, nextScrollTop, topAfter, type ScrollState } from './scroll.ts';
 
 export interface GridHandle {
@@ -95,21 +96,6 @@ const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px
 function columnWidth(name: string, type: string): number {
   const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 132;
   return Math.max(base, Math.min(280, name.length * 7.5 + 40));
-}
-
-/** Numbers as a spreadsheet shows them: at most 6 decimals, exponents for the very large or small (the editor has the full value). */
-function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return Math.abs(v) >= 1e15 ? v.toExponential(6) : String(v);
-  const a = Math.abs(v);
-  if (a >= 1e15 || a < 1e-6) return v.toExponential(6).replace(/\.?0+e/, 'e');
-  return String(Number(v.toFixed(6)));
-}
-
-function display(value: unknown, type: string): string {
-  if (typeof value === 'number') return formatNumber(value);
-  if (typeof value === 'string') return type === 'datetime' ? value.replace('T', ' ').replace(/\.000$/, '').replace(/ 00:00:00$/, '') : value;
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return JSON.stringify(value);
 }
 
 const EMPTY_SELECTION: GridSelection = { rows: CompactSelection.empty(), columns: CompactSelection.empty() };
@@ -281,6 +267,9 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
 
   const scroller = useCallback(() => host.current?.querySelector<HTMLElement>('.dvn-scroller') ?? null, []);
 
+  const cellContent = useRef(getCellContent);
+  cellContent.current = getCellContent;
+
   const onVisibleRegionChanged = useCallback(
     (r: Rectangle, _tx: number, ty: number) => {
       // Glide's first row is floor(y / rowHeight) and ty how far up it is drawn: y, exactly.
@@ -430,6 +419,11 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       loadedBlocks: () => cache.loadedCount,
       rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
       lastError: () => cache.lastError,
+      // What the canvas writes in a cell (the accessibility tree has the value itself).
+      shownText: (col: number, row: number) => {
+        const cell = cellContent.current([col + 1, row]);
+        return cell.kind === GridCellKind.Text ? cell.displayData : null;
+      },
     };
     return () => {
       delete w.willowGrid;
