@@ -135,3 +135,14 @@ test('a datetime column shows date and time for every value, midnight or not', a
   assert.deepEqual(await Promise.all([0, 1].map((r) => shownText(3, r))), ['2020-01-01 00:00:00', '2020-01-02 00:00:00']);
   await shot('32-datetime-column');
 });
+
+test('Analyze on a column of 100,000 tied values lists the first ten modes and says how many more', async () => {
+  const b = await page.evaluate(() => (globalThis as any).willowGrid.bounds(1, -1));
+  await page.mouse.click(b.x + b.width - 15, b.y + b.height / 2);
+  await page.getByTestId('menu-analyze').click();
+  const mode = page.getByTestId('analyze-mode');
+  await mode.waitFor({ timeout: 60_000 });
+  const text = (await mode.textContent()) ?? '';
+  assert.match(text, /^Mode0, 1, 2, 3, 4, 5, 6, 7, 8, 9 … and 99,990 more$/);
+  await shot('33-analyze-tied-modes');
+});

@@ -618,7 +618,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               ) : null}
               {panel.kind === 'analyze' ? (
                 columns.some((c) => c.name === panel.column) ? (
-                  <AnalyzePanel client={client} column={columns.find((c) => c.name === panel.column)!} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
+                  <AnalyzePanel client={client} column={columns.find((c) => c.name === panel.column)!} rows={totalRows} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
                 ) : (
                   <div className="alert error" role="alert">
                     The column “{panel.column}” no longer exists.
