@@ -146,3 +146,18 @@ test('Analyze on a column of 100,000 tied values lists the first ten modes and s
   assert.match(text, /^Mode0, 1, 2, 3, 4, 5, 6, 7, 8, 9 … and 99,990 more$/);
   await shot('33-analyze-tied-modes');
 });
+
+test('a search down to a few rows, from deep in the tall grid: the grid shows them', async () => {
+  await page.getByTestId('goto-row').fill('2000000');
+  await page.getByTestId('goto-row').press('Enter');
+  await shownAtTop(2_000_000, 'row 2,000,000');
+  const search = page.getByPlaceholder('Search…');
+  await search.fill('1234567');
+  await search.press('Enter');
+  await until('the view', () => page.getByTestId('row-count').textContent(), (t) => t === `1 of ${ROWS.toLocaleString('en-US')} rows`);
+  await until('its row drawn', async () => ({ drawn: await drawnRows(), index: await indexText(0) }), (v) => v.index === '1234567' && v.drawn.length === 1, 10_000).catch(async (err) => {
+    await shot('failed-search-after-goto');
+    throw err;
+  });
+  await shot('34-search-after-goto');
+});

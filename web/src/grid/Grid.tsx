@@ -142,6 +142,21 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   const gridDomTop = useRef(0);
   /** The scroll under way (scrollRow); a newer one ends it. */
   const scrollJob = useRef(0);
+  // Glide keeps the offset it made between its scroller and its own y while the grid was
+  // taller than the browser allows (scroll.ts) after the rows change, and recomputes it only
+  // while the grid is still that tall: a search down to 3,000 rows then stood at row 2M of
+  // them, an empty grid Glide could not scroll out of (and the page hung painting it). A
+  // new row count with an offset made is a new DataEditor, at the top.
+  const scrollEpoch = useRef(0);
+  const rowsSeen = useRef(rows);
+  if (rowsSeen.current !== rows) {
+    rowsSeen.current = rows;
+    if (Math.abs(gridTop.current - gridDomTop.current) > 0.5) {
+      scrollEpoch.current++;
+      gridTop.current = 0;
+      gridDomTop.current = 0;
+    }
+  }
   const region = useRef<Rectangle>({ x: 0, y: 0, width: 10, height: 40 });
   const firstRows = useRef(false);
   const onFirstRows = useRef(props.onFirstRows);
@@ -471,6 +486,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   return (
     <div ref={host} className="grid-host">
       <DataEditor
+        key={scrollEpoch.current}
         ref={editor}
         className="grid"
         width="100%"
