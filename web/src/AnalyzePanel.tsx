@@ -3,6 +3,8 @@ import { analyzeResult, type AnalyzeStats } from '../../src/protocol/messages.ts
 import type { WillowClient } from './api.ts';
 import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
+import { display } from './grid/display.ts';
+import { modeList } from './modes.ts';
 
 const LABELS: Record<string, string> = {
   invalid: 'Missing',
@@ -28,14 +30,27 @@ const LABELS: Record<string, string> = {
   word_mode_frequency: 'Most common word, count',
 };
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, type = ''): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toLocaleString(undefined, { maximumFractionDigits: 6 });
-  if (Array.isArray(v)) return v.map(fmt).join(', ');
-  return String(v);
+  if (Array.isArray(v)) return v.map((x) => fmt(x, type)).join(', ');
+  return type === 'datetime' ? display(v, type) : String(v);
 }
 
-function Frequencies({ title, rows, onPick, testId }: { title: string; rows: [unknown, number][]; onPick?(value: unknown): void; testId: string }) {
+/** The first few modes, and how many more there are. */
+function Modes({ title, list, type, testId }: { title: string; list: ReturnType<typeof modeList>; type: string; testId: string }) {
+  return (
+    <div className="wide" data-testid={testId}>
+      <dt>{title}</dt>
+      <dd>
+        {list.shown.length === 0 ? '—' : list.shown.map((v) => (v === null ? 'null' : v === '' ? '""' : fmt(v, type))).join(', ')}
+        {list.more > 0 ? <span className="more"> … and {list.more.toLocaleString()} more</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+function Frequencies({ title, rows, type, onPick, testId }: { title: string; rows: [unknown, number][]; type: string; onPick?(value: unknown): void; testId: string }) {
   const max = Math.max(1, ...rows.map((r) => r[1]));
   return (
     <div className="freq" data-testid={testId}>
@@ -44,7 +59,7 @@ function Frequencies({ title, rows, onPick, testId }: { title: string; rows: [un
         <tbody>
           {rows.map(([value, count], i) => (
             <tr key={i} className={onPick ? 'clickable' : ''} onClick={() => onPick?.(value)} title={onPick ? 'Show the rows with this value' : undefined}>
-              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : String(value)}</td>
+              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : type === 'datetime' ? display(value, type) : String(value)}</td>
               <td className="bar">
                 <div style={{ width: `${(100 * count) / max}%` }} />
               </td>
@@ -58,7 +73,7 @@ function Frequencies({ title, rows, onPick, testId }: { title: string; rows: [un
 }
 
 /** A column's statistics and frequency tables; clicking a value shows its rows. */
-export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; version: number; onPickValue(value: unknown): void; onError(title: string, text: string): void }) {
+export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; rows: number; version: number; onPickValue(value: unknown): void; onError(title: string, text: string): void }) {
   const { client, column, version } = props;
   const [stats, setStats] = useState<AnalyzeStats | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -95,22 +110,14 @@ export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; 
               .map(([k, v]) => (
                 <div key={k}>
                   <dt>{LABELS[k] ?? k}</dt>
-                  <dd>{fmt(v)}</dd>
+                  <dd>{fmt(v, column.type)}</dd>
                 </div>
               ))}
-            <div>
-              <dt>Mode</dt>
-              <dd>{fmt(stats.mode)}</dd>
-            </div>
-            {stats.word_mode !== undefined ? (
-              <div>
-                <dt>Most common word</dt>
-                <dd>{fmt(stats.word_mode)}</dd>
-              </div>
-            ) : null}
+            <Modes title="Mode" list={modeList(stats.mode, stats.unique_count, stats.mode_frequency, props.rows - stats.invalid)} type={column.type} testId="analyze-mode" />
+            {stats.word_mode !== undefined ? <Modes title="Most common word" list={modeList(Array.isArray(stats.word_mode) ? stats.word_mode : [stats.word_mode])} type="" testId="analyze-word-mode" /> : null}
           </dl>
-          <Frequencies title="Top values" rows={stats.frequencies} onPick={props.onPickValue} testId="analyze-frequencies" />
-          {stats.word_frequencies?.length ? <Frequencies title="Top words" rows={stats.word_frequencies} testId="analyze-words" /> : null}
+          <Frequencies title="Top values" rows={stats.frequencies} type={column.type} onPick={props.onPickValue} testId="analyze-frequencies" />
+          {stats.word_frequencies?.length ? <Frequencies title="Top words" rows={stats.word_frequencies} type="" testId="analyze-words" /> : null}
         </>
       ) : null}
     </div>

@@ -616,7 +616,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               ) : null}
               {panel.kind === 'analyze' ? (
                 columns.some((c) => c.name === panel.column) ? (
-                  <AnalyzePanel client={client} column={columns.find((c) => c.name === panel.column)!} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
+                  <AnalyzePanel client={client} column={columns.find((c) => c.name === panel.column)!} rows={totalRows} version={version} onPickValue={(v) => pickValue(panel.column, v)} onError={(t, x) => toast('error', t, x)} />
                 ) : (
                   <div className="alert error" role="alert">
                     The column “{panel.column}” no longer exists.
@@ -658,8 +658,9 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           className="goto"
           onSubmit={(e) => {
             e.preventDefault();
-            const n = Number(goto);
-            if (Number.isInteger(n)) grid.current?.scrollToRow(n);
+            // As the row count is shown: 1,234,567 is a row number too.
+            const n = Number(goto.replace(/[\s,_']/g, ''));
+            if (goto.trim() !== '' && Number.isInteger(n)) grid.current?.scrollToRow(n, true);
           }}
         >
           <label>

@@ -1,3 +1,4 @@
+import { flushSync } from 'react-dom';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import {
   DataEditor,
@@ -20,9 +21,12 @@ import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
 import type { ViewParams } from '../view.ts';
 import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
 import { carryGridRange, carrySelection, selectedRows, type SelectedRows, type SelectionLayout } from '../selection.ts';
+import { display } from './display.ts';
+import { arrived, compressed, goalFor, nextScrollTop, topAfter, type ScrollState } from './scroll.ts';
 
 export interface GridHandle {
-  scrollToRow(row: number): void;
+  /** Show `row` at the top; `select`: make its first cell the current one (as a spreadsheet's Go To). */
+  scrollToRow(row: number, select?: boolean): void;
   /** Dataset positions of the selected rows of the view: all of them, or why not (see selectedRows). */
   selectedRowIndices(): SelectedRows;
   selectedColumns(): number[];
@@ -79,6 +83,12 @@ const theme: Partial<Theme> = {
   cellVerticalPadding: 3,
 };
 
+const ROW_HEIGHT = 26;
+const HEADER_HEIGHT = 74;
+
+/** Two frames: the scroll events of a scrollTop set now have been handled (they come before the frame's callbacks). */
+const nextFrames = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+
 const indexTheme: Partial<Theme> = { textDark: '#8a94a6', bgCell: '#f7f8fa', baseFontStyle: '11.5px' };
 const missingTheme: Partial<Theme> = { textDark: '#d4464b', baseFontStyle: 'italic 11.5px', bgCell: '#fff6f6' };
 const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px' };
@@ -86,21 +96,6 @@ const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px
 function columnWidth(name: string, type: string): number {
   const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 132;
   return Math.max(base, Math.min(280, name.length * 7.5 + 40));
-}
-
-/** Numbers as a spreadsheet shows them: at most 6 decimals, exponents for the very large or small (the editor has the full value). */
-function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return Math.abs(v) >= 1e15 ? v.toExponential(6) : String(v);
-  const a = Math.abs(v);
-  if (a >= 1e15 || a < 1e-6) return v.toExponential(6).replace(/\.?0+e/, 'e');
-  return String(Number(v.toFixed(6)));
-}
-
-function display(value: unknown, type: string): string {
-  if (typeof value === 'number') return formatNumber(value);
-  if (typeof value === 'string') return type === 'datetime' ? value.replace('T', ' ').replace(/\.000$/, '').replace(/ 00:00:00$/, '') : value;
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return JSON.stringify(value);
 }
 
 const EMPTY_SELECTION: GridSelection = { rows: CompactSelection.empty(), columns: CompactSelection.empty() };
@@ -141,6 +136,27 @@ function carriedSelection(s: GridSelection, carry: ReturnType<typeof carrySelect
 export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) {
   const { client, columns, profiles, rows, view, version, totalRows } = props;
   const editor = useRef<DataEditorRef>(null);
+  const host = useRef<HTMLDivElement>(null);
+  /** Glide's own y (see scroll.ts) as its last visible region said, and the scrollTop it had read then. */
+  const gridTop = useRef(0);
+  const gridDomTop = useRef(0);
+  /** The scroll under way (scrollRow); a newer one ends it. */
+  const scrollJob = useRef(0);
+  // Glide keeps the offset it made between its scroller and its own y while the grid was
+  // taller than the browser allows (scroll.ts) after the rows change, and recomputes it only
+  // while the grid is still that tall: a search down to 3,000 rows then stood at row 2M of
+  // them, an empty grid Glide could not scroll out of (and the page hung painting it). A
+  // new row count with an offset made is a new DataEditor, at the top.
+  const scrollEpoch = useRef(0);
+  const rowsSeen = useRef(rows);
+  if (rowsSeen.current !== rows) {
+    rowsSeen.current = rows;
+    if (Math.abs(gridTop.current - gridDomTop.current) > 0.5) {
+      scrollEpoch.current++;
+      gridTop.current = 0;
+      gridDomTop.current = 0;
+    }
+  }
   const region = useRef<Rectangle>({ x: 0, y: 0, width: 10, height: 40 });
   const firstRows = useRef(false);
   const onFirstRows = useRef(props.onFirstRows);
@@ -264,12 +280,59 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     [cache, columns, dataTick],
   );
 
+  const scroller = useCallback(() => host.current?.querySelector<HTMLElement>('.dvn-scroller') ?? null, []);
+
+  const cellContent = useRef(getCellContent);
+  cellContent.current = getCellContent;
+
   const onVisibleRegionChanged = useCallback(
-    (r: Rectangle) => {
+    (r: Rectangle, _tx: number, ty: number) => {
+      // Glide's first row is floor(y / rowHeight) and ty how far up it is drawn: y, exactly.
+      gridTop.current = r.y * ROW_HEIGHT - ty;
+      gridDomTop.current = scroller()?.scrollTop ?? 0;
       region.current = { x: Math.max(0, r.x - 1), y: r.y, width: r.width, height: r.height };
       cache.setRegion(region.current);
     },
-    [cache],
+    [cache, scroller],
+  );
+
+  /**
+   * Glide's scroller and where Glide last saw it (the scrollTop may have been set since, its
+   * scroll event not yet handled); null before it is on the page.
+   */
+  const scrollState = useCallback((): { el: HTMLElement; s: ScrollState } | null => {
+    const el = scroller();
+    if (!el) return null;
+    const client = el.clientHeight;
+    const s = { domTop: gridDomTop.current, domMax: el.scrollHeight - client, top: gridTop.current, max: HEADER_HEIGHT + latest.current.rows * ROW_HEIGHT - client };
+    return { el, s };
+  }, []);
+
+  /**
+   * Scroll so that `row` is at the top, or (`nearest`) just in view. Glide's scrollTo is
+   * wrong on a grid taller than the browser's tallest element (scroll.ts): this sets the
+   * scroller itself, a step at a time, each after Glide has read the one before. Someone
+   * else moving the scroller meanwhile (the scrollbar, the wheel) ends it. True when the
+   * row is where it was asked to be.
+   */
+  const scrollRow = useCallback(
+    async (row: number, align: 'top' | 'nearest'): Promise<boolean> => {
+      const job = ++scrollJob.current;
+      let set: number | undefined;
+      for (let step = 0; step < 6; step++) {
+        const at = scrollState();
+        if (!at || job !== scrollJob.current || (set !== undefined && at.el.scrollTop !== set)) return false;
+        const goal = goalFor(row, ROW_HEIGHT, at.s.top, at.el.clientHeight - HEADER_HEIGHT, align);
+        if (goal === undefined || arrived(goal, at.s)) return true;
+        const next = nextScrollTop(goal, at.s);
+        if (next === at.s.domTop && next === at.el.scrollTop) return true; // as near as it gets
+        at.el.scrollTop = next;
+        set = at.el.scrollTop;
+        await nextFrames();
+      }
+      return false;
+    },
+    [scrollState],
   );
 
   const onCellEdited = useCallback(
@@ -290,6 +353,26 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     selectionLayout.current = shown.current;
     latest.current.onSelectionChange(s.rows.length, s.columns.toArray().filter((c) => c > 0).map((c) => c - 1));
   }, []);
+
+  // Glide scrolls to the cell the keyboard moved to with its own scrollTo, which misses on a
+  // very tall grid (scroll.ts). It has set the scroller when its key handler returns: where
+  // that would take the grid is known then, and a miss is replaced before it is drawn. A
+  // click is on a cell in view already.
+  const onGridSelection = useCallback(
+    (s: GridSelection) => {
+      const before = selectionNow.current.current?.cell;
+      onSelection(s);
+      const cell = s.current?.cell;
+      if (!cell || (before && before[1] === cell[1])) return;
+      queueMicrotask(() => {
+        const at = scrollState();
+        if (!at || !compressed(at.s)) return;
+        const top = topAfter(at.el.scrollTop, at.s);
+        if (goalFor(cell[1], ROW_HEIGHT, top, at.el.clientHeight - HEADER_HEIGHT, 'nearest') !== undefined) void scrollRow(cell[1], 'nearest');
+      });
+    },
+    [onSelection, scrollState, scrollRow],
+  );
 
   /** Dataset positions of the rows of a selection: its selected rows, else its cell range's; all of them or none. */
   const rowsOf = useCallback(
@@ -351,6 +434,11 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       loadedBlocks: () => cache.loadedCount,
       rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
       lastError: () => cache.lastError,
+      // What the canvas writes in a cell (the accessibility tree has the value itself).
+      shownText: (col: number, row: number) => {
+        const cell = cellContent.current([col + 1, row]);
+        return cell.kind === GridCellKind.Text ? cell.displayData : null;
+      },
     };
     return () => {
       delete w.willowGrid;
@@ -360,8 +448,16 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   useImperativeHandle(
     ref,
     () => ({
-      scrollToRow(row: number) {
-        editor.current?.scrollTo(0, Math.max(0, Math.min(rows - 1, row)), 'vertical', 0, 0, { vAlign: 'center' });
+      scrollToRow(row: number, select = false) {
+        if (rows === 0) return;
+        const r = Math.max(0, Math.min(rows - 1, row));
+        if (select && columns.length > 0) {
+          // Glide scrolls to a new current cell with its own scrollTo, as it renders it: the
+          // render is made now, and scrollRow replaces that scroll before it is drawn.
+          flushSync(() => onSelection({ rows: CompactSelection.empty(), columns: CompactSelection.empty(), current: { cell: [1, r], range: { x: 1, y: r, width: 1, height: 1 }, rangeStack: [] } }));
+          editor.current?.focus();
+        }
+        void scrollRow(r, 'top');
       },
       selectedRowIndices() {
         return rowsOf(selection);
@@ -384,37 +480,40 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         return cache.busy();
       },
     }),
-    [cache, rows, selection, rowsOf, onSelection],
+    [cache, rows, columns.length, selection, rowsOf, onSelection, scrollRow],
   );
 
   return (
-    <DataEditor
-      ref={editor}
-      className="grid"
-      width="100%"
-      height="100%"
-      theme={theme}
-      columns={gridColumns}
-      rows={rows}
-      getCellContent={getCellContent}
-      getCellsForSelection={true}
-      freezeColumns={1}
-      rowMarkers="checkbox"
-      rowHeight={26}
-      headerHeight={74}
-      smoothScrollX
-      smoothScrollY
-      overscrollX={0}
-      gridSelection={selection}
-      onGridSelectionChange={onSelection}
-      rowSelectionMode="multi"
-      onVisibleRegionChanged={onVisibleRegionChanged}
-      onCellEdited={onCellEdited}
-      onColumnResize={onColumnResize}
-      onHeaderMenuClick={onHeaderMenuClick}
-      onHeaderContextMenu={onHeaderContextMenu}
-      onCellContextMenu={onCellContextMenu}
-      drawHeader={drawHeader}
-    />
+    <div ref={host} className="grid-host">
+      <DataEditor
+        key={scrollEpoch.current}
+        ref={editor}
+        className="grid"
+        width="100%"
+        height="100%"
+        theme={theme}
+        columns={gridColumns}
+        rows={rows}
+        getCellContent={getCellContent}
+        getCellsForSelection={true}
+        freezeColumns={1}
+        rowMarkers="checkbox"
+        rowHeight={ROW_HEIGHT}
+        headerHeight={HEADER_HEIGHT}
+        smoothScrollX
+        smoothScrollY
+        overscrollX={0}
+        gridSelection={selection}
+        onGridSelectionChange={onGridSelection}
+        rowSelectionMode="multi"
+        onVisibleRegionChanged={onVisibleRegionChanged}
+        onCellEdited={onCellEdited}
+        onColumnResize={onColumnResize}
+        onHeaderMenuClick={onHeaderMenuClick}
+        onHeaderContextMenu={onHeaderContextMenu}
+        onCellContextMenu={onCellContextMenu}
+        drawHeader={drawHeader}
+      />
+    </div>
   );
 });

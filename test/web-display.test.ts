@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { display } from '../web/src/grid/display.ts';
+
+// How the grid writes values (web/src/grid/display.ts).
+
+test('a datetime column is written in one form, whichever of its values are at midnight', () => {
+  const column = ['2020-01-17T00:00:00.000', '2020-01-21T04:00:00.000', '2020-01-22T00:00:00.000'];
+  assert.deepEqual(
+    column.map((v) => display(v, 'datetime')),
+    ['2020-01-17 00:00:00', '2020-01-21 04:00:00', '2020-01-22 00:00:00'],
+  );
+  // The rows loaded so far decide nothing: a value is written the same alone or among others.
+  assert.equal(display(column[0], 'datetime'), '2020-01-17 00:00:00');
+  assert.equal(display('2020-01-17T10:11:12.250', 'datetime'), '2020-01-17 10:11:12.250', 'milliseconds kept');
+  assert.equal(display('2020-01-17T00:00:00.000', 'string'), '2020-01-17T00:00:00.000', 'a text column is left as it is');
+});
+
+test('numbers and booleans as before', () => {
+  assert.equal(display(1234567, 'int'), '1234567');
+  assert.equal(display(0.1 + 0.2, 'float'), '0.3');
+  assert.equal(display(true, 'bool'), 'true');
+});
