@@ -3,6 +3,7 @@ import { defineOperation, type Recorded } from '../types.ts';
 import { columnNames } from '../../protocol/messages.ts';
 import { OperationError, engineReason } from '../errors.ts';
 import { nonNegativeInt, operationParameters } from '../params.ts';
+import { LOST_EXAMPLES } from '../change/convert.ts';
 
 export const undo = defineOperation({
   name: 'undo',
@@ -90,12 +91,15 @@ export const applyOperations = defineOperation({
     if (todo.length === 0) throw new OperationError('nothing to apply', 'operations is empty (or every entry is marked undone)');
     let dataset = ctx.dataset;
     const applied = [];
+    // Each step's own answer (a conversion's values made missing…), which would be lost in the one reply.
+    const stepAnswers: Record<string, unknown>[] = [];
     for (const { entry, index } of todo) {
       const parameters = operationParameters(entry.parameters);
       let recorded: Recorded;
+      let answer: Record<string, unknown> | undefined;
       try {
         // `dataset` is the earlier steps' result: names are found where those steps left them.
-        ({ dataset, recorded } = await control.stage(dataset, entry.operation, parameters, entry.columns));
+        ({ dataset, recorded, answer } = await control.stage(dataset, entry.operation, parameters, entry.columns));
       } catch (err) {
         // The step ran on `dataset` (the earlier steps' result): its columns are the ones DuckDB names.
         const why = reason(err, dataset.names);
@@ -106,15 +110,32 @@ export const applyOperations = defineOperation({
         throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`, err instanceof OperationError && err.cause ? { cause: err.cause } : undefined);
       }
       applied.push({ operation: entry.operation, ...recorded, appliedAt: new Date().toISOString() });
+      if (answer && Object.keys(answer).length > 0) stepAnswers.push({ step: index + 1, operation: entry.operation, ...answer });
     }
-    if (dataset === ctx.dataset) return { result: { applied: applied.length }, changed: false };
+    const result = { applied: applied.length, ...recipeAnswer(stepAnswers) };
+    if (dataset === ctx.dataset) return { result, changed: false };
     await control.commit(dataset, applied);
-    return { result: { applied: applied.length }, changed: true };
+    return { result, changed: true };
   },
 });
 
 // Why an entry failed, as the client would have been told had it been sent alone (DuckDB's
 // reason without paths or internal names; `names`: the columns of the version it ran on).
+/**
+ * What a recipe's reply says of its steps' own answers: `steps`, each step's answer with its
+ * 1-based `step` (its place in the list as sent) and `operation`; and, when steps made values
+ * missing, their sum as `valuesMadeMissing` and the first LOST_EXAMPLES of their examples as
+ * `madeMissingExamples` (the fields a single changeColumnDataType answers), so that a client
+ * tells a recipe's losses as it tells one conversion's.
+ */
+function recipeAnswer(steps: Record<string, unknown>[]): Record<string, unknown> {
+  if (steps.length === 0) return {};
+  const lost = steps.reduce((n, a) => n + (typeof a.valuesMadeMissing === 'number' ? a.valuesMadeMissing : 0), 0);
+  if (lost === 0) return { steps };
+  const examples = steps.flatMap((a) => (Array.isArray(a.madeMissingExamples) ? (a.madeMissingExamples as unknown[]) : []));
+  return { steps, valuesMadeMissing: lost, madeMissingExamples: examples.slice(0, LOST_EXAMPLES) };
+}
+
 function reason(err: unknown, names: readonly string[]): string {
   if (err instanceof OperationError) return `${err.code}: ${err.message}`;
   return engineReason(err instanceof Error ? err.message : String(err), names) ?? 'internal error';

@@ -147,6 +147,25 @@ describe('recipes replay positional steps by the names they referred to', () => 
     }
   });
 
+  test("a recipe's reply carries its steps' own answers: what conversions made missing is told, as for one conversion", async () => {
+    const target = await h.load('answer,n\nyes,1\nmaybe,2\nno,x\n');
+    const res = await h.ok(target, 'applyOperations', {
+      operations: [
+        { operation: 'changeColumnDataType', parameters: { column: 'answer', newDataType: 'bool' } },
+        { operation: 'renameColumn', parameters: { column: 'n', newName: 'count' } },
+        { operation: 'changeColumnDataType', parameters: { column: 'count', newDataType: 'int' } },
+      ],
+    });
+    assert.deepEqual([res.applied, res.valuesMadeMissing, res.madeMissingExamples], [3, 2, ['maybe', 'x']]);
+    assert.deepEqual(
+      res.steps.map((s: Record<string, unknown>) => [s.step, s.operation, s.valuesMadeMissing]),
+      [
+        [1, 'changeColumnDataType', 1],
+        [3, 'changeColumnDataType', 1],
+      ],
+    );
+  });
+
   test('names are matched exactly: a column whose name differs only in letter case is another column', async () => {
     const recipe = await recipeOf(A, [['normalize', { columnIndex: 1 }]]);
     const both = await h.load('Price,qty,price\n100,5,2\n300,7,6\n');
