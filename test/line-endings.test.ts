@@ -89,6 +89,9 @@ test('the other import rules hold on a mixed file: ragged lines, initialSkip, he
   assert.equal(ragged.body.paddedLines, 2);
   // Numbered as an editor does: \r\n, \n and a bare \r each end a line.
   assert.deepEqual(ragged.body.skippedLineExamples, [{ line: 4, text: '6,7,8,9' }]);
+  // Lines after a \r\n are named without the break.
+  const crlf = await upload(server.url, 'crlf.csv', 'a,b,c\r\n1,2,3\r\n4,"multi\r\nline",6\r\n7,8\r\n9,10,11,12\r\n');
+  assert.deepEqual([crlf.body.skippedLineExamples, crlf.body.paddedLineExamples], [[{ line: 6, text: '9,10,11,12' }], [{ line: 5, text: '7,8' }]]);
   assert.deepEqual(ragged.body.paddedLineExamples, [
     { line: 3, text: '4,5' },
     { line: 6, text: '13' },

@@ -566,7 +566,8 @@ export async function lineExamples(path: string, lines: RejectedLines): Promise<
   const all = [...lines.skippedExamples, ...lines.paddedExamples];
   if (all.length === 0) return {};
   const numbers = await lineNumbersAt(path, all.map((e) => e.start));
-  const named = all.map((e, i) => ({ line: numbers[i], text: e.text }));
+  // DuckDB's text of a line after a \r\n starts with the \n (it splits at the \r).
+  const named = all.map((e, i) => ({ line: numbers[i], text: e.text.replace(/^[\r\n]+/, '') }));
   const skipped = named.slice(0, lines.skippedExamples.length);
   const padded = named.slice(lines.skippedExamples.length);
   return { ...(skipped.length && { skippedLineExamples: skipped }), ...(padded.length && { paddedLineExamples: padded }) };
