@@ -51,18 +51,20 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   }
   // Inflated size and cell count are checked before SheetJS inflates and parses it all.
   if (startsWith(bytes, ZIP)) await checkXlsxPackage(bytes, limits);
-  const read = (sheets: number | string): XLSX.WorkBook => {
+  const read = (options: XLSX.ParsingOptions): XLSX.WorkBook => {
     try {
-      return XLSX.read(bytes, { type: 'buffer', sheets, cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false });
+      return XLSX.read(bytes, { type: 'buffer', cellDates: false, cellNF: true, cellText: false, cellHTML: false, cellFormula: false, ...options });
     } catch (err) {
       throw new ImportError('unreadable Excel file', `the workbook could not be read: ${clientText((err as Error).message)}`);
     }
   };
-  // The sheet list comes with any read; SheetJS parses only the sheets asked for.
-  let workbook = read(0);
-  const sheetNames = workbook.SheetNames ?? [];
-  const name = sheetName === undefined ? sheetNames[0] : chooseSheet(sheetNames, sheetName);
-  if (name !== undefined && name !== sheetNames[0]) workbook = read(name);
+  // SheetJS parses only the sheets asked for; a sheet asked for by name is found in the list
+  // of names alone (bookSheets), so the first sheet is not parsed for nothing.
+  const listed = sheetName === undefined ? undefined : (read({ bookSheets: true }).SheetNames ?? []);
+  const chosen = listed === undefined ? undefined : chooseSheet(listed, sheetName!);
+  const workbook = read({ sheets: chosen ?? 0 });
+  const sheetNames = listed ?? workbook.SheetNames ?? [];
+  const name = chosen ?? sheetNames[0];
   const sheet = name !== undefined ? workbook.Sheets[name] : undefined;
   if (name === undefined || !sheet) throw new ImportError('unreadable Excel file', 'the workbook has no sheet');
   const date1904 = !!workbook.Workbook?.WBProps?.date1904;
