@@ -1,4 +1,4 @@
-// The server reads regexes as Python does (src/operations/change/transforms/python-regex.ts).
+// The server reads regexes as Python does (src/operations/python-regex.ts).
 // The page checks them with the browser's own engine first, to catch a typo before the round
 // trip: Python's spellings JavaScript lacks are translated for that check only, so that a
 // valid Python pattern is never refused here. What the server cannot run, it names itself.

@@ -8,7 +8,7 @@ import type { Db } from '../../engine/duck.ts';
 import { columnAs, convertValue, kindOf, replaceColumn, textOf } from './convert.ts';
 import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
-import { parseTemplate, pythonRegex, rewriteFor, TemplateError, UnsupportedRegex, type PythonRegex } from './transforms/python-regex.ts';
+import { parseTemplate, pythonRegex, rewriteFor, TemplateError, UnsupportedRegex, type PythonRegex } from '../python-regex.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /**

@@ -5,7 +5,7 @@ import { OperationError, invalidParameter } from '../errors.ts';
 import { literal } from '../../engine/sql.ts';
 import { isMissing, presentValue, textValue } from '../../engine/json-values.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
-import { pythonRegex, UnsupportedRegex } from '../change/transforms/python-regex.ts';
+import { pythonRegex, UnsupportedRegex } from '../python-regex.ts';
 import type { OperationContext } from '../types.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { scanOf } from '../change/scan.ts';

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { literal } from '../../../engine/sql.ts';
+import { literal } from '../engine/sql.ts';
 import { parseTemplate, pythonRegex, rewriteFor, TemplateError, UnsupportedRegex, type RegexGroups, type TemplatePart } from './python-regex.ts';
 
 let duck: DuckDBInstance;

@@ -1,6 +1,7 @@
 // Python's regular expressions (re.sub, as pandas' Series.replace(regex=True) runs them) on
 // DuckDB's regexp_replace, which is RE2: the pattern's Python-only spellings rewritten or
 // refused by name, and a re.sub replacement template turned into RE2's rewrite string.
+// Shared by findReplace (a change) and the search / filter of views (a read), hence here.
 
 /** A pattern's capturing groups: how many, and the index of each named one (Python's `pattern.groups`, `pattern.groupindex`). */
 export interface RegexGroups {
