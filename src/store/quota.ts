@@ -48,30 +48,19 @@ export function addBytes(store: SessionStore, bytes: number): void {
   if (cached) cached.bytes += bytes;
 }
 
-// Column files never change once written: their sizes are looked up once. Without this a
-// commit stats every file of the session's history, a cost that grows with each edit.
-const sizes = new Map<string, number>();
-const MAX_SIZES = 200_000;
-
+/** Bytes of a file, 0 when it is not there. */
 async function fileSize(file: string): Promise<number> {
-  const known = sizes.get(file);
-  if (known !== undefined) return known;
-  const size = await fs.stat(file).then((s) => s.size, () => null);
-  if (size === null) return 0; // not kept: a file missing now is not a size to remember
-  if (sizes.size >= MAX_SIZES) sizes.clear();
-  sizes.set(file, size);
-  return size;
+  return fs.stat(file).then((s) => s.size, () => 0);
 }
 
 /** Bytes of the files a session keeps (its versions up to the current one), with `staged` (file names) counted once. */
 async function keptBytes(store: SessionStore, id: string, staged: string[] = []): Promise<number> {
-  // The versions' lists of files, kept in memory by the store: not every manifest parsed again.
+  // Counted by the store as versions come and go (tally), not by walking every version.
   const state = await store.state(id);
-  const kept = await Promise.all(state.versions.slice(0, state.current + 1).map((v) => store.versionFiles(id, v)));
-  const files = new Set([...staged, ...kept.flat()]);
-  let bytes = 0;
-  for (const file of files) bytes += await fileSize(store.filePath(id, file));
-  return bytes;
+  const { files, bytes } = await store.tally(id, state.versions.slice(0, state.current + 1));
+  let total = bytes;
+  for (const file of new Set(staged)) if (!files.has(file)) total += await fileSize(store.filePath(id, file));
+  return total;
 }
 
 /**

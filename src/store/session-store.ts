@@ -111,6 +111,20 @@ export interface StoreOptions {
 //   tmp/                  scratch space for jobs in flight
 // state.json is the commit point: a version exists once state.json names it, and a crash
 // before that leaves only orphans, which the next commit sweeps away.
+/**
+ * Commits of a session between two full sweeps (sweepAfter), which list its folders to find
+ * what no version names: orphans a crashed or failed job left there.
+ */
+export const FULL_SWEEP_COMMITS = 64;
+
+/** The files a list of versions names (SessionStore.tally()): how many versions name each, each one's bytes and their sum. */
+interface FileTally {
+  versions: readonly string[];
+  counts: Map<string, number>;
+  sizes: Map<string, number>;
+  bytes: number;
+}
+
 /** Jobs remembered per session for idempotent commits (state.json grows by ~100 bytes each). */
 export const RECENT_JOBS = 100;
 
@@ -131,6 +145,10 @@ export class SessionStore {
   private readonly manifests = new Lru<string, { manifest: Manifest; length: number }>(MAX_MANIFEST_TEXT, (e) => e.length);
   /** The files each version names, by manifest path: what commits sweep and count without the manifests. */
   private readonly files = new Lru<string, VersionFiles>(MAX_LISTED_FILES, (f) => 1 + f.length);
+  /** What each session's versions name, by session folder: see tally(). Weighed by files counted. */
+  private readonly tallies = new Lru<string, FileTally>(MAX_LISTED_FILES, (t) => 1 + t.counts.size);
+  /** Commits of each session (by folder) since its last full sweep in this process: see sweepAfter(). */
+  private readonly sinceFullSweep = new Map<string, number>();
   /** state.json of each session, by session folder: see state(). */
   private readonly states = new Lru<string, CachedState<StoredState>>(MAX_STATE_TEXT, (e) => e.text.length);
 
@@ -275,6 +293,8 @@ export class SessionStore {
     this.manifests.deleteWhere(inside);
     this.files.deleteWhere(inside);
     this.states.delete(dir);
+    this.tallies.delete(dir);
+    this.sinceFullSweep.delete(dir);
   }
 
   async current(id: string): Promise<{ state: StoredState; manifest: Manifest }> {
@@ -445,7 +465,7 @@ export class SessionStore {
       ...(origin ? { recentJobs: remember(state, origin, manifest.id) } : {}),
     };
     await this.writeState(id, next);
-    await this.sweep(id, versions);
+    await this.sweepAfter(id, state.versions, versions);
     return manifest;
   }
 
@@ -523,16 +543,117 @@ export class SessionStore {
    * wrote them while it still has the session's changes to itself (changes of a session run
    * one at a time): another change's staged files are not named by any version either.
    */
+  /**
+   * Files or manifests no version names may be in session `id`'s folders (a job that wrote
+   * and was given up without deleting them, see executor): its next commit sweeps fully.
+   */
+  expectOrphans(id: string): void {
+    this.sinceFullSweep.delete(this.dir(id));
+  }
+
   async discardUncommitted(id: string): Promise<void> {
     const state = await this.state(id);
     await this.sweep(id, state.versions);
   }
 
   /**
+   * The files that `versions` of session `id` name together, how many of them name each, and
+   * the bytes of those files. Kept per session and brought from the list it was last asked
+   * for to this one by what differs after their common beginning (a commit adds a version;
+   * undo, a discarded redo branch or a cap remove some), so that a commit costs what it
+   * changes: with unlimited undo, listing and measuring every version's files at each commit
+   * (keptBytes, sweep) made a session's thousandth edit many times dearer than its first.
+   * `freed`: files the previous list named and this one does not; null when the previous
+   * list is not known (a tally made afresh, or one whose versions another process deleted).
+   * @throws as manifest() when a version of `versions` cannot be read.
+   */
+  async tally(id: string, versions: readonly string[]): Promise<{ files: ReadonlyMap<string, number>; bytes: number; freed: string[] | null }> {
+    const dir = this.dir(id);
+    for (;;) {
+      const known = this.tallies.get(dir);
+      const t = known ?? { versions: [], counts: new Map<string, number>(), sizes: new Map<string, number>(), bytes: 0 };
+      const old = t.versions;
+      let common = 0;
+      while (common < old.length && common < versions.length && old[common] === versions[common]) common++;
+      let removed: VersionFiles[];
+      try {
+        removed = await Promise.all(old.slice(common).map((v) => this.versionFiles(id, v)));
+      } catch {
+        // A version it counted is gone (another process swept it): count afresh.
+        this.tallies.delete(dir);
+        if (known) continue;
+        throw new Error('unreachable: a new tally removes nothing');
+      }
+      const added = await Promise.all(versions.slice(common).map((v) => this.versionFiles(id, v)));
+      const fresh = [...new Set(added.flat())].filter((f) => !t.counts.has(f));
+      const sizes = await Promise.all(fresh.map((f) => fs.stat(this.filePath(id, f)).then((st) => st.size, () => 0)));
+      // Another call moved it meanwhile: start again from where it is now.
+      if (this.tallies.get(dir) !== known || t.versions !== old) continue;
+      fresh.forEach((f, k) => t.sizes.set(f, sizes[k]));
+      // Additions first: a file both removed and added never reaches 0.
+      for (const list of added) {
+        for (const f of list) {
+          const n = t.counts.get(f) ?? 0;
+          if (n === 0) t.bytes += t.sizes.get(f) ?? 0;
+          t.counts.set(f, n + 1);
+        }
+      }
+      const freed: string[] = [];
+      for (const list of removed) {
+        for (const f of list) {
+          const n = (t.counts.get(f) ?? 1) - 1;
+          if (n > 0) {
+            t.counts.set(f, n);
+            continue;
+          }
+          t.counts.delete(f);
+          t.bytes -= t.sizes.get(f) ?? 0;
+          t.sizes.delete(f);
+          freed.push(f);
+        }
+      }
+      t.versions = [...versions];
+      this.tallies.set(dir, t); // weighed again
+      return { files: t.counts, bytes: t.bytes, freed: known ? freed : null };
+    }
+  }
+
+  /**
+   * After a commit that replaced the version list `before` by `after`: delete the manifests
+   * of the versions it dropped and the files no kept version names any more (tally()), not
+   * listing the session's folders. A full sweep (folders listed: orphans of a crashed or
+   * failed job too) is made at the session's first commit in this process, every
+   * FULL_SWEEP_COMMITS commits after it, and whenever the tally cannot say what was freed.
+   */
+  private async sweepAfter(id: string, before: readonly string[], after: readonly string[]): Promise<void> {
+    const dir = this.dir(id);
+    const since = this.sinceFullSweep.get(dir);
+    let freed: string[] | null = null;
+    if (since !== undefined && since < FULL_SWEEP_COMMITS) {
+      try {
+        await this.tally(id, before);
+        freed = (await this.tally(id, after)).freed;
+      } catch {
+        freed = null;
+      }
+    }
+    if (freed === null) {
+      this.sinceFullSweep.set(dir, 0);
+      return this.sweep(id, after);
+    }
+    this.sinceFullSweep.set(dir, since! + 1);
+    const kept = new Set(after);
+    const readers = this.readers.get(id) ?? { leases: new Set(), manifests: new Set(), files: new Set() };
+    for (const m of before) if (!kept.has(m)) readers.manifests.add(m);
+    for (const f of freed) readers.files.add(f);
+    await this.deleteUnused(id, readers);
+  }
+
+  /**
    * Delete manifests and files that no kept version refers to; those that reads in flight
    * may use are deleted when the last of them ends (snapshot()).
    */
-  private async sweep(id: string, versions: string[]): Promise<void> {
+  private async sweep(id: string, versions: readonly string[]): Promise<void> {
     const keep = new Set(versions);
     const files = new Set((await Promise.all(versions.map((v) => this.versionFiles(id, v)))).flat());
     const versionDir = path.join(this.dir(id), 'versions');

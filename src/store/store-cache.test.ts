@@ -115,6 +115,53 @@ describe('a commit no longer reads every version', () => {
     assert.equal((await onDisk(store, id)).versions.length, 41);
   });
 
+  test('with undo unlimited, a commit looks at the versions it changes, not at the history: no folder listed, no file measured again', async () => {
+    const store = open();
+    const { id, cols } = await session(store, 8);
+    const commitWith = async (n: number) => {
+      cols[n % 8] = col(`c${n % 8}`, await file(store, id, 10 + n));
+      const staged = { columns: cols.slice(), bytesWritten: 10 };
+      await checkSessionQuota(store, id, staged, { maxSessionBytes: 1e9, maxDataBytes: 0 });
+      return store.commit(id, draft(staged.columns, n));
+    };
+    for (let n = 1; n <= 200; n++) await commitWith(n);
+    // Undo twice and commit: the redo branch's files go, found without listing a folder.
+    await store.move(id, -1);
+    await store.move(id, -1);
+    cols.splice(0, 8, ...(await store.current(id)).manifest.columns.map((c) => ({ ...c })));
+    const dropped = (await onDisk(store, id)).manifests.slice(-2).flatMap((m) => m.columns.map((c) => c.file));
+    let versionFiles = 0;
+    const listed: string[] = [];
+    let measured = 0;
+    const original = { versionFiles: store.versionFiles.bind(store), readdir: fs.readdir, stat: fs.stat };
+    store.versionFiles = (...args) => {
+      versionFiles++;
+      return original.versionFiles(...args);
+    };
+    fs.readdir = (async (...args: Parameters<typeof fs.readdir>) => {
+      listed.push(String(args[0]));
+      return original.readdir(...args);
+    }) as typeof fs.readdir;
+    fs.stat = (async (...args: Parameters<typeof fs.stat>) => {
+      measured++;
+      return original.stat(...args);
+    }) as typeof fs.stat;
+    try {
+      await commitWith(201);
+      await commitWith(202);
+    } finally {
+      Object.assign(fs, { readdir: original.readdir, stat: original.stat });
+    }
+    // Per commit: the new version, the staged file and the redo branch's two versions (once).
+    assert.ok(versionFiles <= 8, `${versionFiles} versions' files looked at for 2 commits over 200 versions`);
+    // Each new file once (staged, then named by the version), the redo branch's again.
+    assert.ok(measured <= 10, `${measured} files measured for 2 commits`);
+    assert.deepEqual(listed, [], 'no folder listed');
+    await assertSwept(store, id);
+    const kept = new Set((await onDisk(store, id)).manifests.flatMap((m) => m.columns.map((c) => c.file)));
+    assert.ok(dropped.some((f) => !kept.has(f)), 'the redo branch had files of its own, and they are gone');
+  });
+
   test('a restarted process reads each manifest once, at its first commit, then no more', async () => {
     const first = open();
     const { id, cols } = await session(first, 5);
@@ -154,6 +201,7 @@ describe('the sweep and the quota answer as the files on disk say', () => {
         else if (x < 0.25) await store.move(id, 1);
         else if (x < 0.3) {
           await file(store, id, 7); // a job that wrote a file and never committed
+          store.expectOrphans(id); // as the executor says of a job given up (timed out)
         } else if (x < 0.38) {
           reads.push(await store.snapshot(id));
         } else if (x < 0.45 && reads.length) {

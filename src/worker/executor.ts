@@ -173,9 +173,12 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
       return { result, changed: true };
     } catch (err) {
       // A job answered as timed out no longer has the session's changes to itself: the next
-      // change may be staging files no version names yet. Its leftovers wait for a commit.
+      // change may be staging files no version names yet. Its leftovers wait for the next
+      // commit, which sweeps the folders fully (expectOrphans).
       if (control.wrote && watchdog.state !== 'expired') {
         await rt.store.discardUncommitted(job.sessionID).catch((e: unknown) => rt.log.warn({ err: e, sessionID: job.sessionID }, 'could not delete the files of a change that did not commit'));
+      } else if (control.wrote) {
+        rt.store.expectOrphans(job.sessionID);
       }
       throw err;
     }
