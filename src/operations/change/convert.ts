@@ -380,7 +380,8 @@ export type JsonScalar = string | number | boolean | null;
  * A client's value for a cell of a column. `missing`: null or "" (a missing value in any
  * column). Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
  * needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
- * or VARCHAR when the value does not read as the column's type (`fits` false).
+ * or VARCHAR when the value does not read as the column's type (`fits` false), text written
+ * as an integer beyond int64 in an integer column included.
  */
 export type ValueConversion = { missing: true } | { missing: false; sql: string; type: string; fits: boolean };
 
@@ -397,6 +398,10 @@ export async function convertValue(db: Db, value: JsonScalar, columnType: string
       const n = readNumber(value);
       if (n === 'missing') return { missing: true };
       if (n === null) return asText();
+      // An integer beyond int64 (readNumber's double): an integer column widens to text, every
+      // digit kept, as pandas' int64 column becomes object for it; a DOUBLE column would round
+      // it, and the column's other integers past 2^53 with it.
+      if (kind === 'int' && typeof n === 'number' && typeof value === 'string' && /^[-+]?\d+$/.test(value.trim())) return asText();
       if (kind === 'int' && typeof n === 'bigint') return { missing: false, fits: true, type: 'BIGINT', sql: `CAST(${n} AS BIGINT)` };
       const x = Number(n);
       return { missing: false, fits: true, type: 'DOUBLE', sql: `CAST(${literal(x)} AS DOUBLE)` };
