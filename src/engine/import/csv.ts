@@ -357,6 +357,11 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     return readTyped(db, path, opts, d, names, strictBooleans, true);
   }
   if (lines.cast > 0 || lines.padded > 0) return discard();
+  // DuckDB's parser read `12345678901234567890123` in a column it sniffed as DOUBLE as a
+  // float, its digits lost, where pandas (inferTypes) keeps a column of such integers as text.
+  // Only the file's values tell whether one was written as an integer: a column that may hold
+  // one sends the file to the thorough path (bigIntegerSuspects).
+  if ((await bigIntegerSuspects(db, main, fields.filter((_, i) => readAs[i] === 'DOUBLE'))).length > 0) return discard();
 
   // The sniffer saw a sample: a column it read as text may still be all booleans, ISO
   // dates or numbers in pandas' eyes. Such columns are converted into a small file of their
@@ -382,6 +387,28 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
   const outputs = placed.map((p, i) => `${aliases.get(p.file)}.${ident(p.field)} AS ${ident(fields[i])}`);
   const sql = `SELECT ${outputs.join(', ')} FROM ${files.map((f) => `read_parquet(${literal(f)}) ${aliases.get(f)}`).join(' POSITIONAL JOIN ')}`;
   return { sql, names, skippedLines: lines.skipped, paddedLines: 0, ...(await lineExamples(path, lines)), ready: { files, columns: placed } };
+}
+
+/**
+ * Of the DOUBLE columns `doubles` of the Parquet file `file`, those that may have been read
+ * from integers beyond int64 (which inferTypes makes text, not floats): columns reaching
+ * ±2^63 (or ±inf, for which DuckDB writes no statistics) whose values are all whole numbers.
+ * Told from the row groups' statistics first (no data read), so a column of ordinary floats
+ * costs nothing; only a column that reaches that far is read, until its first fraction.
+ */
+async function bigIntegerSuspects(db: Db, file: string, doubles: string[]): Promise<string[]> {
+  if (doubles.length === 0) return [];
+  const far = (v: string) => `coalesce(abs(TRY_CAST(${v} AS DOUBLE)) >= 9223372036854775808.0, true)`;
+  const reaching = await db.rows(
+    `SELECT DISTINCT path_in_schema AS f FROM parquet_metadata(${literal(file)}) WHERE path_in_schema IN (${doubles.map(literal).join(', ')}) ` +
+      `AND coalesce(stats_null_count, 0) < row_group_num_rows AND (${far('stats_min_value')} OR ${far('stats_max_value')})`,
+  );
+  const fields = reaching.map((r) => String(r.f));
+  if (fields.length === 0) return [];
+  const found = await db.one(
+    `SELECT ${fields.map((f, k) => `(SELECT count(*) FROM (SELECT 1 FROM read_parquet(${literal(file)}) WHERE ${ident(f)} <> trunc(${ident(f)}) LIMIT 1)) AS f${k}`).join(', ')}`,
+  );
+  return fields.filter((_, k) => Number(found[`f${k}`]) === 0);
 }
 
 const NOT_BOOLEAN = 'willow: not a true/false value';
@@ -631,18 +658,36 @@ async function readGuard<T>(opts: CsvOptions, read: () => Promise<T>): Promise<T
 
 export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
 
-/** The type tests of inferTypes, by kind (int, double, bool, timestamp): SQL conditions on a text value. */
-export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't', (c: string) => string> = {
+/** Text written as an integer (pandas' integer syntax), whatever its size. */
+const WHOLE_TEXT = `'^\\s*[-+]?\\d+\\s*$'`;
+
+/**
+ * The type tests of inferTypes, by kind (int, double, bool, timestamp, whole): SQL conditions
+ * on a text value. `w` is `i` without its range: a value written as an integer that may not
+ * fit BIGINT (see inferTypes).
+ */
+export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'w', (c: string) => string> = {
   // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
-  i: (c) => `regexp_matches(${c}, '^\\s*[-+]?\\d+\\s*$') AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
+  i: (c) => `regexp_matches(${c}, ${WHOLE_TEXT}) AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
   // pandas' float parser: decimal notation or inf/infinity; DuckDB would also take
   // `NAN`, `Nan`, `1_000`, which pandas leaves as text.
   d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
   b: (c) => `lower(${c}) IN ('true', 'false')`,
   t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
+  w: (c) => `regexp_matches(${c}, ${WHOLE_TEXT})`,
 };
 
-/** The narrowest type every non-missing value of a text column converts to. */
+/**
+ * The narrowest type every non-missing value of each text column `fields` of `table` (a
+ * table or view name) converts to, as pandas read_csv infers dtypes: BIGINT when all are
+ * integers within int64, DOUBLE when all are numbers, then BOOLEAN, TIMESTAMP, else VARCHAR.
+ * A column written all in integers of which some do not fit int64 (`12345678901234567890123`,
+ * `9223372036854775808`) is VARCHAR, each value kept as written: pandas reads it as text
+ * (object dtype; it would take 2^63…2^64−1 as uint64, which has no column type here), never
+ * as floats, which would lose its digits. Once it also holds a number written otherwise
+ * (`2.5`, `1e3`, `inf`) it is DOUBLE, as in pandas, whose C parser tries no integer type
+ * for a column with a float in it.
+ */
 export async function inferTypes(db: Db, table: string, fields: string[]): Promise<InferredType[]> {
   if (fields.length === 0) return [];
   const tests = TYPE_TESTS;
@@ -657,23 +702,37 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   // A sample first: most text columns fail every test on their first rows, and then the
   // whole column need not be tested at all (the tests are regular expressions: costly).
   const sample = await aggregate(fields, `(SELECT * FROM ${table} LIMIT 20000)`, fields.map(() => kinds));
-  const candidates = fields.map((_, i) => (Number(sample[`n${i}`]) === 0 ? kinds : kinds.filter((k) => sample[`${k}${i}`] === true)));
+  // Whether the sample has only integers (test w, which the full scan leaves out): a number
+  // column whose sample has another number is DOUBLE whatever size its integers are.
+  const sampleWhole = fields.map((_, i) => Number(sample[`n${i}`]) === 0 || sample[`w${i}`] === true);
+  const candidates = fields.map((_, i) => (Number(sample[`n${i}`]) === 0 ? kinds : kinds.filter((k) => sample[`${k}${i}`] === true)).filter((k) => k !== 'w'));
   // A column with no candidate left is text whatever the rest holds: only the others are
   // scanned whole (often none: a file's text columns are then not read a second time).
   const open = fields.flatMap((_, i) => (candidates[i].length > 0 ? [i] : []));
   const full = open.length > 0 ? await aggregate(open.map((i) => fields[i]), table, open.map((i) => candidates[i])) : {};
   const position = new Map(open.map((i, at) => [i, at]));
-  return fields.map((_, i) => {
+  const types = fields.map((_, i): InferredType | 'numbers' => {
     const at = position.get(i);
     if (at === undefined) return 'VARCHAR';
     if (Number(full[`n${at}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
-    const holds = (k: keyof typeof tests) => candidates[i].includes(k) && full[`${k}${at}`] === true;
+    const holds = (k: (typeof candidates)[number][number]) => candidates[i].includes(k) && full[`${k}${at}`] === true;
     if (holds('i')) return 'BIGINT';
-    if (holds('d')) return 'DOUBLE';
+    if (holds('d')) return sampleWhole[i] ? 'numbers' : 'DOUBLE';
     if (holds('b')) return 'BOOLEAN';
     if (holds('t')) return 'TIMESTAMP';
     return 'VARCHAR';
   });
+  // Numbers, not all int64 integers, whose sample had only integers: DOUBLE when some value
+  // is not written as an integer (looked for until the first one), else integers beyond
+  // int64, kept as text.
+  const numbers = fields.flatMap((_, i) => (types[i] === 'numbers' ? [i] : []));
+  if (numbers.length > 0) {
+    const found = await db.one(
+      `SELECT ${numbers.map((i, k) => `(SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${ident(fields[i])} IS NOT NULL AND NOT (${tests.w(ident(fields[i]))}) LIMIT 1)) AS f${k}`).join(', ')}`,
+    );
+    numbers.forEach((i, k) => (types[i] = Number(found[`f${k}`]) > 0 ? 'DOUBLE' : 'VARCHAR'));
+  }
+  return types as InferredType[];
 }
 
 export function castExpr(field: string, type: InferredType): string {

@@ -5,10 +5,10 @@ import { literal } from '../sql.ts';
 import { TYPE_TESTS } from './csv.ts';
 import { valueClass } from './wide.ts';
 
-// valueClass (the wide path's one-expression classifier) must decide exactly as the five
+// valueClass (the wide path's one-expression classifier) must decide exactly as the
 // TYPE_TESTS do, including on values where DuckDB's casts and pandas' parsers disagree.
 const VALUES = [
-  '0', '7', '-3', '+5', ' 5 ', '007', '9223372036854775807', '9223372036854775808', '1_000', '0x10', '１２',
+  '0', '7', '-3', '+5', ' 5 ', '007', '9223372036854775807', '9223372036854775808', '-9223372036854775809', ' 12345678901234567890123 ', '1_000', '0x10', '１２',
   '2.5', '.5', '5.', '1e5', '1E-3', '-1.5e+10', 'inf', '-Infinity', 'INF', 'nan', 'NAN', 'Nan', '1.2.3', '1,5', '',
   'true', 'FALSE', ' true', 'yes', 't', '2020-01-01', '2020-1-1', '2020-01-01 10:00', '2020-01-01T10:00:00.5', '2020-13-01', '2020/01/01', '10:00',
   'text', 'e5', '-', '+', '.',
@@ -20,12 +20,14 @@ test('valueClass puts each value in the class TYPE_TESTS give it', async () => {
   try {
     for (const v of VALUES) {
       const row = await db.one(
-        `SELECT ${valueClass('v')} AS c, ${(['i', 'd', 'b', 't'] as const).map((k) => `coalesce(${TYPE_TESTS[k]('v')}, false) AS ${k}`).join(', ')} FROM (SELECT ${literal(v)} AS v)`,
+        `SELECT ${valueClass('v')} AS c, ${(['i', 'd', 'b', 't', 'w'] as const).map((k) => `coalesce(${TYPE_TESTS[k]('v')}, false) AS ${k}`).join(', ')} FROM (SELECT ${literal(v)} AS v)`,
       );
-      const expected = row.i ? 1 : row.d ? 2 : row.b ? 3 : row.t ? 4 : 0;
-      assert.equal(Number(row.c), expected, `${JSON.stringify(v)}: tests say ${JSON.stringify({ i: row.i, d: row.d, b: row.b, t: row.t })}`);
-      // Every integer is a float too: "all values are 1 or 2" is "all pass test d".
+      // 5: written as an integer (w) but beyond int64 (not i), a number (d) all the same.
+      const expected = row.i ? 1 : row.d ? (row.w ? 5 : 2) : row.b ? 3 : row.t ? 4 : 0;
+      assert.equal(Number(row.c), expected, `${JSON.stringify(v)}: tests say ${JSON.stringify({ i: row.i, d: row.d, b: row.b, t: row.t, w: row.w })}`);
+      // Every integer is a float too: "all values are 1, 2 or 5" is "all pass test d".
       if (row.i) assert.equal(row.d, true, `${JSON.stringify(v)} is an integer but not a float`);
+      if (row.i) assert.equal(row.w, true, `${JSON.stringify(v)} is an integer but not written as one`);
     }
   } finally {
     db.close();

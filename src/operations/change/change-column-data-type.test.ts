@@ -20,12 +20,41 @@ async function convert(csv: string, newDataType: string, dateFormat?: string, ex
   return [t.types[0], t.rows.map((r) => r[0])];
 }
 
-test('text → int/float: unparseable values become missing, fractions truncate toward zero for int', async () => {
+test('text → int/float: unparseable values become missing; text → int takes whole numbers only, a fraction is missing', async () => {
   const csv = 'x\n7\n-2.7\nabc\n\n 3 \n1e3\n1_000\n';
   assert.deepEqual(await convert(csv, 'float'), ['float', [7, -2.7, null, null, 3, 1000, null]]);
   assert.deepEqual(await convert(csv, 'float64'), ['float', [7, -2.7, null, null, 3, 1000, null]]);
-  assert.deepEqual(await convert(csv, 'int'), ['int', [7, -2, null, null, 3, 1000, null]]);
-  assert.deepEqual(await convert(csv, 'int32'), ['int', [7, -2, null, null, 3, 1000, null]]);
+  assert.deepEqual(await convert(csv, 'int'), ['int', [7, null, null, null, 3, 1000, null]]);
+  assert.deepEqual(await convert(csv, 'int32'), ['int', [7, null, null, null, 3, 1000, null]]);
+});
+
+test('text → int: a whole number in any spelling is that integer exactly; a fraction or a value beyond int64 is missing and counted', async () => {
+  // [text, the integer as text or null (missing)]
+  const cases: [string, string | null][] = [
+    ['2.5', null], ['-2.7', null], ['1e3', '1000'], ['2.0', '2'], ['-0.0', '0'], ['+5', '5'], ['5.', '5'], ['.5', null],
+    ['9223372036854775807', '9223372036854775807'], ['-9223372036854775808', '-9223372036854775808'],
+    ['9223372036854775808', null], ['12345678901234567890123', null], ['-9223372036854775809', null],
+    ['1.5e1', '15'], ['120e-1', '12'], ['0.05e2', '5'], ['00.50e1', '5'], ['1e18', '1000000000000000000'], ['1e19', null], ['1e30', null],
+    // A double would read these as 9007199254740992 and 2: text is read digit by digit.
+    ['9007199254740993.0', '9007199254740993'], ['2.0000000000000000001', null], ['9.223372036854775807e18', '9223372036854775807'],
+    ['1e-30', null], ['0e999999999999', '0'], ['1e999999999999', null], ['inf', null], ['-Infinity', null], ['abc', null],
+  ];
+  const id = await h.load(withKeyColumn(`x\n${cases.map(([t]) => t).join('\n')}\n`));
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'int' });
+  const lost = cases.filter(([, v]) => v === null).map(([t]) => t);
+  assert.equal(res.valuesMadeMissing, lost.length);
+  assert.deepEqual(res.madeMissingExamples, [...lost].sort().slice(0, 5));
+  // Read back as text: a client's JSON.parse would round the large ones.
+  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'str' });
+  const got = await h.column(id, 'x');
+  cases.forEach(([text, expected], i) => assert.equal(got[i], expected, text));
+});
+
+test('text → int with decimal and thousands: "1.000,00" is 1000, "1.234,56" a fraction, missing and counted as written', async () => {
+  const id = await h.load(withKeyColumn('x\n"1.234,56"\n"1.000,00"\n7\n"-0,5"\n"12.345"\nabc\n'));
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'int', decimal: ',', thousands: '.' });
+  assert.deepEqual([res.valuesMadeMissing, res.madeMissingExamples], [3, ['-0,5', '1.234,56', 'abc']]);
+  assert.deepEqual(await h.column(id, 'x'), [null, 1000, 7, null, 12345, null]);
 });
 
 test('text → number with decimal and thousands separators (pandas read_csv decimal=, thousands=)', async () => {
@@ -49,7 +78,17 @@ test('text → number with decimal and thousands separators (pandas read_csv dec
 });
 
 test('float → int truncates toward zero, missing (NaN too) stays missing; int → float', async () => {
-  assert.deepEqual(await convert('x\n2.9\n-2.9\n\nNAN\n0.0\n', 'int64'), ['int', [2, -2, null, null, 0]]);
+  // A float column holding NaN (`NAN` alone would make the column text, which pandas reads so).
+  const nan = await h.loadWithNaN(withKeyColumn('x\n2.9\n-2.9\n\nNAN\n0.0\n'));
+  assert.equal((await h.table(nan)).types[0], 'float');
+  await h.ok(nan, 'changeColumnDataType', { column: 'x', newDataType: 'int64' });
+  assert.deepEqual(await h.column(nan, 'x'), [2, -2, null, null, 0]);
+  // A float beyond int64 holds no integer: missing and counted, as infinity is, not a failure.
+  const id = await h.loadSql(`SELECT CAST(x AS DOUBLE) AS x FROM (VALUES ('2.9'), ('1e30'), ('-9.3e18'), ('9.2e18')) v(x)`);
+  const res = await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'int' });
+  assert.deepEqual([res.valuesMadeMissing, res.madeMissingExamples], [2, ['-9.3e+18', '1e+30']]);
+  await h.ok(id, 'changeColumnDataType', { column: 'x', newDataType: 'str' });
+  assert.deepEqual(await h.column(id, 'x'), ['2', null, null, '9200000000000000000']);
   assert.deepEqual(await convert('x\n1\n\n-3\n', 'float'), ['float', [1, null, -3]]);
 });
 

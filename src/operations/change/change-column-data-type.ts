@@ -24,8 +24,10 @@ export function kindOfTypeName(name: string): Kind | undefined {
 
 // Text → number: unparseable values become missing (pandas to_numeric errors='coerce');
 // `decimal` and `thousands` say how the text writes numbers (`1.234,56`: decimal ',',
-// thousands '.'), as pandas read_csv's options of those names.
-// Float → int truncates toward zero. Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
+// thousands '.'), as pandas read_csv's options of those names. Text → int takes whole
+// numbers only (`7.0`, `1e3`), a fraction or a value beyond int64 becoming missing, never
+// rounded (parseInteger). Float → int truncates toward zero (pandas astype(int)), a float
+// beyond int64 becoming missing (floatToInt). Text → bool: true/t/yes/y/1, false/f/no/n/0 in any
 // case. Text → datetime: `dateFormat` (strftime codes), or layouts detected for the whole
 // column (detectDateLayouts: the one that reads the most values, month first on a tie as
 // pandas reads them, and beside it only layouts that cannot read its dates as others: a

@@ -71,10 +71,42 @@ export function parseNumber(text: string): string {
   return `(CASE WHEN regexp_matches(${t}, ${NUMBER_TEXT}) OR regexp_matches(lower(${t}), ${SPECIAL_TEXT}) THEN TRY_CAST(${t} AS DOUBLE) END)`;
 }
 
-/** Text → BIGINT: integers exactly, other numbers truncated toward zero. */
+/**
+ * Text → BIGINT: a whole number, in any spelling pandas.to_numeric reads (`7`, ` +7 `, `7.0`,
+ * `7.`, `0.7e1`, `1e3`), becomes that integer exactly; anything else is NULL: a fraction
+ * (`2.5`, `-0.5`), a value beyond int64 (`9223372036854775808`, `1e19`), inf, nan, text
+ * that is no number. Text is never rounded or truncated into an integer: pandas refuses such a
+ * conversion (`astype(int)` on '2.5' raises, as does the float → Int64 cast of
+ * `to_numeric(…).astype('Int64')` on 2.5); with errors='coerce' semantics the value becomes
+ * missing, which changeColumnDataType counts (valuesMadeMissing). Floats are another matter
+ * (floatToInt: truncation, as `astype(int)`).
+ */
 export function parseInteger(text: string): string {
   const t = `trim(${text})`;
-  return `(CASE WHEN regexp_matches(${t}, ${INTEGER_TEXT}) THEN TRY_CAST(${t} AS BIGINT) ELSE ${floatToInt(parseNumber(text), true)} END)`;
+  return `(CASE WHEN regexp_matches(${t}, ${INTEGER_TEXT}) THEN TRY_CAST(${t} AS BIGINT) WHEN regexp_matches(${t}, ${NUMBER_TEXT}) THEN ${wholeNumber(t)} END)`;
+}
+
+/**
+ * A number written in decimal or exponent notation (`t`: SQL of a trimmed text matching
+ * NUMBER_TEXT) as a BIGINT when it is a whole number that fits, else NULL; read from its
+ * digits, not through a double (which would take `9007199254740993.0` for 9007199254740992
+ * and `2.0000000000000000001` for 2). Its digits without the point, without leading zeros
+ * (`digits`) and then without trailing ones (`significant`), stand for a number whose integer
+ * part has `places` digits (those before the point, less the leading zeros, plus the
+ * exponent): it is whole when no significant digit lies past them, and fits BIGINT only with
+ * at most 19 of them. Zero in any spelling (`-0.0`, `0e5`) is 0.
+ */
+function wholeNumber(t: string): string {
+  const mantissa = `regexp_extract(${t}, '^[-+]?([0-9.]*)', 1)`;
+  const all = `replace(${mantissa}, '.', '')`;
+  const digits = `ltrim(${all}, '0')`;
+  const significant = `rtrim(${digits}, '0')`;
+  const exponent = `regexp_extract(${t}, '[eE]([-+]?[0-9]+)$', 1)`;
+  // An exponent beyond INTEGER is NULL: so is the number then (unless it is zero).
+  const shift = `(CASE WHEN ${exponent} = '' THEN 0 ELSE TRY_CAST(${exponent} AS INTEGER) END)`;
+  const places = `(length(regexp_extract(${t}, '^[-+]?([0-9]*)', 1)) - (length(${all}) - length(${digits})) + ${shift})`;
+  const sign = `(CASE WHEN starts_with(${t}, '-') THEN '-' ELSE '' END)`;
+  return `(CASE WHEN ${significant} = '' THEN 0 WHEN ${places} IS NULL OR ${places} > 19 OR length(${significant}) > ${places} THEN NULL ELSE TRY_CAST(${sign} || rpad(${significant}, CAST(${places} AS INTEGER), '0') AS BIGINT) END)`;
 }
 
 // The spellings of a boolean that pandas and SQL users write (`astype(bool)` on text is not
@@ -216,9 +248,13 @@ export async function checkDateFormat(db: Db, format: string, param = 'dateForma
   }
 }
 
-/** DOUBLE → BIGINT truncating toward zero (pandas astype(int)); NaN and infinities are missing. */
-function floatToInt(expr: string, lenient = false): string {
-  return `(CASE WHEN isfinite(${expr}) THEN ${lenient ? 'TRY_CAST' : 'CAST'}(trunc(${expr}) AS BIGINT) END)`;
+/**
+ * DOUBLE → BIGINT truncating toward zero (pandas astype(int)); NaN, infinities and values
+ * beyond int64 (where pandas gives an arbitrary integer) are missing, counted by
+ * changeColumnDataType like any value a conversion loses (losesValues).
+ */
+function floatToInt(expr: string): string {
+  return `(CASE WHEN isfinite(${expr}) THEN TRY_CAST(trunc(${expr}) AS BIGINT) END)`;
 }
 
 /**
@@ -344,7 +380,8 @@ export type JsonScalar = string | number | boolean | null;
  * A client's value for a cell of a column. `missing`: null or "" (a missing value in any
  * column). Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
  * needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
- * or VARCHAR when the value does not read as the column's type (`fits` false).
+ * or VARCHAR when the value does not read as the column's type (`fits` false), text written
+ * as an integer beyond int64 in an integer column included.
  */
 export type ValueConversion = { missing: true } | { missing: false; sql: string; type: string; fits: boolean };
 
@@ -361,6 +398,10 @@ export async function convertValue(db: Db, value: JsonScalar, columnType: string
       const n = readNumber(value);
       if (n === 'missing') return { missing: true };
       if (n === null) return asText();
+      // An integer beyond int64 (readNumber's double): an integer column widens to text, every
+      // digit kept, as pandas' int64 column becomes object for it; a DOUBLE column would round
+      // it, and the column's other integers past 2^53 with it.
+      if (kind === 'int' && typeof n === 'number' && typeof value === 'string' && /^[-+]?\d+$/.test(value.trim())) return asText();
       if (kind === 'int' && typeof n === 'bigint') return { missing: false, fits: true, type: 'BIGINT', sql: `CAST(${n} AS BIGINT)` };
       const x = Number(n);
       return { missing: false, fits: true, type: 'DOUBLE', sql: `CAST(${literal(x)} AS DOUBLE)` };

@@ -37,6 +37,16 @@ test('newCellValue 2.5 in an integer column makes it float', async () => {
   assert.deepEqual(await typeAndValues(id, 'a'), ['float', [1, 2.5, null, 3]]);
 });
 
+test('newCellValue: an integer beyond int64 written into an integer column makes it text, every digit kept (pandas: object)', async () => {
+  const id = await h.load('a,k\n1,0\n9223372036854775807,1\n,2\n');
+  await set(id, 0, 0, '12345678901234567890123');
+  assert.deepEqual(await typeAndValues(id, 'a'), ['string', ['12345678901234567890123', '9223372036854775807', null]]);
+  // In a float column it is a float, as any number there.
+  const f = await h.load('f\n1.5\n');
+  await set(f, 0, 0, '12345678901234567890123');
+  assert.deepEqual(await typeAndValues(f, 'f'), ['float', [1.2345678901234568e22]]);
+});
+
 test('newCellValue text in a numeric column widens it to text, numbers printed as Python does', async () => {
   const id = await h.load('i,f\n1,2.5\n,3.0\n3,\n');
   await set(id, 0, 1, 'abc');
