@@ -23,6 +23,25 @@ describe('the client\'s mistakes in an upload are 400s that name the problem', (
     await uploadOk(server.url, 'utf16.csv', utf16);
   });
 
+  test('title lines above the header: refused naming the first long line and the initialSkip to try, not imported as two junk rows', async () => {
+    const lines = ['id,amount,note,when', ...Array.from({ length: 6 }, (_, i) => `${i},${i * 10},"n ${i}",2024-01-0${i + 1}`)];
+    for (const eol of ['\n', '\r\n']) {
+      const file = ['Report generated 2024-05-01', 'source: ERP', ...lines].join(eol) + eol;
+      const res = await upload(server.url, 'report.csv', file);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error, 'header does not match the data');
+      assert.match(res.body.errorDescription, /7 lines have more fields than the header \(1 field\) and only 1 fit it; line 3 is the first of them: .*initialSkip=2; nothing was imported/);
+      // The hint is right: with it the file imports whole.
+      const ok = await upload(server.url, 'report.csv', file, { initialSkip: '2' });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.deepEqual([ok.body.rows, ok.body.columns, ok.body.skippedLines], [6, 4, 0]);
+    }
+    // A few ragged lines among many that fit still import, counted (pandas on_bad_lines='skip').
+    const some = await upload(server.url, 'some.csv', ['a,b', '1,2', '3,4,5', '6,7'].join('\n'));
+    assert.equal(some.status, 200, JSON.stringify(some.body));
+    assert.deepEqual([some.body.rows, some.body.skippedLines], [2, 1]);
+  });
+
   test('too many form fields: 400 naming the field limit, not 413', async () => {
     const fields: Record<string, string> = {};
     for (let i = 0; i < 40; i++) fields[`f${i}`] = 'x';

@@ -77,7 +77,9 @@ test('ragged CSV: short lines padded, long lines skipped, both counted', async (
 
 test('skipped lines are named as an editor numbers them: after a value spanning lines, the first five, a long one cut', async () => {
   const long = `9,${'x'.repeat(500)},1,2`;
-  const lines = ['a,b,c', '1,"two\nlines",3', 'Ann,1,000,x', '4,5,6', long, ...Array.from({ length: 6 }, (_, k) => `${k},1,2,3`), '7,8,9'];
+  // More lines fit than are skipped: a file mostly skipped is refused (upload-errors.test.ts).
+  const fitting = Array.from({ length: 6 }, (_, k) => `${10 + k},8,9`);
+  const lines = ['a,b,c', '1,"two\nlines",3', 'Ann,1,000,x', '4,5,6', long, ...Array.from({ length: 6 }, (_, k) => `${k},1,2,3`), '7,8,9', ...fitting];
   const res = await upload(server.url, 'skips.csv', lines.join('\n') + '\n');
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.skippedLines, 8);
@@ -95,6 +97,7 @@ test('skipped lines are named as an editor numbers them: after a value spanning 
     [1, 'two\nlines', 3],
     [4, '5', 6],
     [7, '8', 9],
+    ...fitting.map((l) => [Number(l.split(',')[0]), '8', 9]),
   ]);
 });
 

@@ -125,6 +125,7 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
         source = await readText(rt, db, upload.path, upload.filename, tmpDir, scratch, {}, (file) => readJsonDataset(db, file, rt.config.MAX_COLUMNS, tmpDir, undefined, checkSyntax));
       }
     }
+    if (source.skippedLines > 0) await refuseMostlySkipped(db, source);
     columns = source.names.length;
     const written = await writeFirstVersion(rt, db, sessionId, upload.filename, source, opts, rowGroup);
     phase('first version');
@@ -134,6 +135,26 @@ export async function importDataset(rt: Runtime, sessionId: string, upload: Uplo
     collectAfterWide(columns);
     await Promise.all(scratch.map((f) => fs.rm(f, { force: true })));
   }
+}
+
+/**
+ * Refuse a read that skipped more lines (longer than the header) than it kept: its header is
+ * not the data's (a title or notes above it, most often), and a dataset of what little fitted
+ * would lose the file's data while looking imported. pandas.read_csv stops at the first such
+ * line ("Expected 1 fields in line 3, saw 4"); this names the first one and the initialSkip
+ * that starts at it, as a guess (lines before it counted as an editor counts them).
+ * @throws ImportError `header does not match the data`
+ */
+async function refuseMostlySkipped(db: Db, source: CsvSource): Promise<void> {
+  const rows = Number(await db.scalar(`SELECT count(*) FROM (${source.sql})`));
+  if (source.skippedLines <= rows) return;
+  const header = source.names.length;
+  const first = source.skippedLineExamples?.[0]?.line;
+  const guess = first === undefined ? '' : `; line ${first} is the first of them: if the lines above it are a title or notes, upload again with initialSkip=${first - 1}`;
+  throw new ImportError(
+    'header does not match the data',
+    `${source.skippedLines} lines have more fields than the header (${header} ${header === 1 ? 'field' : 'fields'}) and only ${rows} fit it${guess}; nothing was imported`,
+  );
 }
 
 /** A CPU-thread step of an import: its deadline or memory cap passed (error codes of worker/cpu-pool.ts) means the file is too much to read (400). */
