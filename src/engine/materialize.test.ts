@@ -125,3 +125,18 @@ test('adopted fields: the file is moved once for its fields; a wrong one is refu
   await assert.rejects(adopt([{ name: 'x', adopt: { path: '/etc/passwd', field: 'c1' } }]), /not in the session's tmp folder/);
   for (const path of [short, other]) assert.equal(await fs.stat(path).then(() => true, () => false), true, `${path} stays where it was`);
 });
+
+// A computed column's type is taken from the query when it reads back from Parquet as itself
+// (readBackTypes), without describing the written file: the manifest must still say what the
+// file holds, for each of the dataset's types.
+test("a changed column's type in the manifest is the written file's, whichever type it is", async () => {
+  const id = await h.load('i,f,s,b,t\n1,1.5,x,true,2024-01-02 03:04:05\n2,,y,false,2024-02-03 04:05:06\n');
+  for (let c = 0; c < 5; c++) await h.ok(id, 'newCellValue', { columnIndex: c, rowIndex: 1, newValue: null });
+  const { manifest } = await h.rt.store.current(id);
+  const ds = new Dataset(manifest, h.rt.store.filesDir(id));
+  const described = await h.rt.duck.withConnection(async (db) =>
+    Promise.all(manifest.columns.map(async (c) => (await db.describe(`SELECT ${c.field} FROM read_parquet('${ds.filePath(c.file)}')`))[0].type)),
+  );
+  assert.deepEqual(manifest.columns.map((c) => c.type), described);
+  assert.deepEqual(manifest.columns.slice(0, 5).map((c) => c.type), ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'TIMESTAMP']);
+});
