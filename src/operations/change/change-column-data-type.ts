@@ -65,7 +65,7 @@ function numberSpelling(text: string, decimal: string, thousands: string | undef
 export const changeColumnDataType = defineOperation({
   name: 'changeColumnDataType',
   kind: 'change',
-  summary: "convert a column's values to another type; answers valuesMadeMissing (unparseable values become missing) and refuses a conversion that no value survives",
+  summary: "convert a column's values to another type; values that cannot be read as it become missing (the result says how many and shows a few), and a conversion that no value would survive is refused",
   params: z.object({
     column: columnNameOrPosition,
     // The common spellings are offered as choices; the other numpy names are accepted too.
