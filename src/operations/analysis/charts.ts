@@ -249,8 +249,11 @@ export async function xy(
   const ylo = Math.min(...ycs.map((_, i) => jsNumber(s[`lo${i}`]) ?? Infinity));
   const yhi = Math.max(...ycs.map((_, i) => jsNumber(s[`hi${i}`]) ?? -Infinity));
   const DAY = 86_400_000;
+  // Lines get matplotlib's margins (axes.xmargin, 5% a side), not rounded: the first and last
+  // points (and their markers) were cut in half at the window's edges.
+  const margin = (xhi - xlo) * 0.05;
   const xData: [number, number] =
-    kind === 'scatter' ? paddedDomain(xlo, xhi) : xlo < xhi ? [xlo, xhi] : temporal ? [xlo - DAY / 2, xhi + DAY / 2] : niceDomain(xlo, xhi);
+    kind === 'scatter' ? paddedDomain(xlo, xhi) : xlo < xhi ? [tidy(xlo - margin), tidy(xhi + margin)] : temporal ? [xlo - DAY / 2, xhi + DAY / 2] : niceDomain(xlo, xhi);
   const w: ChartWindow = { x: axisRange(p.axis, 'x', xData, temporal), y: axisRange(p.axis, 'y', paddedDomain(ylo, yhi)) };
   const stats: TrendStatistics[] = ycs.map((c, i) => {
     const r = jsNumber(s[`r${i}`]);
@@ -355,3 +358,6 @@ function trendLabel(st: TrendStatistics): string {
   const p = st.pValue === null ? 'n/a' : st.pValue === 0 ? (1 - (st.r ?? 0) ** 2 < 1e-12 ? '0' : '< 1e-300') : st.pValue < 0.001 ? st.pValue.toExponential(2) : st.pValue.toPrecision(3);
   return `${st.column}: R² = ${r2}, p ${p.startsWith('<') ? p : `= ${p}`}`;
 }
+
+/** `x` without the last digits of floating-point noise (-1.9500000000000002 → -1.95). */
+const tidy = (x: number): number => Number(x.toPrecision(12));

@@ -271,11 +271,12 @@ test('scatter and line errors: missing x, text y, bad indices, nothing to draw',
 
 // ── line and date ───────────────────────────────────────────────────────────────────────
 
-test('line: several y columns in their own colours, exact x range, legend', async () => {
+test("line: several y columns in their own colours, x range with matplotlib's 5% margins, legend", async () => {
   const rows = Array.from({ length: 40 }, (_, i) => `${i},${i * 2},${80 - i}`);
   const id = await h.load(`t,up,down\n${rows.join('\n')}\n`);
   const res = await h.ok(id, 'visualize', { type: 'line', xColumnIndex: 0, yColumnIndices: [1, 2] });
-  assert.deepEqual(res.axis, { x: { start: 0, end: 39 }, y: { start: -10, end: 90 } });
+  // The first and last points stand clear of the edges (they were cut in half at 0 and 39).
+  assert.deepEqual(res.axis, { x: { start: -1.95, end: 40.95 }, y: { start: -10, end: 90 } });
   const { png } = image(res);
   for (const hex of PALETTE.slice(0, 2)) assert.ok(countColour(png, hexRgb(hex), 2) > 300, `series in ${hex}`);
 });
@@ -284,7 +285,8 @@ test('date: datetime x, ISO bounds, dates on the axis; bounds may be given as IS
   const rows = Array.from({ length: 10 }, (_, i) => `2021-03-${String(i + 1).padStart(2, '0')},${i * i}`);
   const id = await h.load(`day,v\n${rows.join('\n')}\n`);
   const res = await h.ok(id, 'visualize', { type: 'date', xColumnIndex: 0, yColumnIndices: [1] });
-  assert.deepEqual(res.axis, { x: { start: '2021-03-01T00:00:00.000', end: '2021-03-10T00:00:00.000' }, y: { start: -10, end: 90 } });
+  // 5% of the 9 days either side, as matplotlib's margins.
+  assert.deepEqual(res.axis, { x: { start: '2021-02-28T13:12:00.000', end: '2021-03-10T10:48:00.000' }, y: { start: -10, end: 90 } });
   const { png } = image(res);
   assert.ok(countColour(png, hexRgb(PALETTE[0]), 2) > 300);
   const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: '2021-03-03', end: '2021-03-06 12:00' } } }));
@@ -314,7 +316,11 @@ test('options may come under `options`; a top-level value wins over the same opt
 
 test('date: tick labels distinct and fitted to the span (two-week ticks once read "2024-01, 2024-01, 2024-02")', async () => {
   const id = await h.loadSql(`SELECT TIMESTAMP '2024-01-01' + i * INTERVAL '1 day' AS t, i AS v FROM range(150) r(i)`);
-  const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  // Its own window (with margins) runs from late December: monthly ticks, each with its year.
+  const whole = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1] }));
+  assert.deepEqual(ticksOf((whole.spec as any).encoding.x).labels, ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06']);
+  // The 150 days exactly: two-week ticks, the year in the title.
+  const chart = await withContext(id, (ctx) => xy(ctx, 'date', { xColumnIndex: 0, yColumnIndices: [1], axis: { x: { start: '2024-01-01', end: '2024-05-29' } } }));
   const x = ticksOf((chart.spec as any).encoding.x);
   assert.deepEqual(x.labels, ['Jan 1', 'Jan 15', 'Feb 1', 'Feb 15', 'Mar 1', 'Mar 15', 'Apr 1', 'Apr 15', 'May 1', 'May 15']);
   assert.equal(x.title, 't (2024)');
