@@ -15,9 +15,9 @@ const columns = [
 ];
 const names = (list: { name: string }[]) => list.map((c) => c.name);
 
-test('X columns: numeric for a histogram and a scatter, numeric or date for a line, date for a time series, any for frequencies', () => {
+test('X columns: numeric for a scatter, numeric or date for a histogram and a line, date for a time series, any for frequencies', () => {
   const expected: Record<ChartType, string[]> = {
-    histogram: ['id', 'price'],
+    histogram: ['id', 'price', 'when'],
     frequency: ['id', 'city', 'price', 'paid', 'when'],
     scatter: ['id', 'price'],
     line: ['id', 'price', 'when'],
@@ -36,7 +36,8 @@ test('Y columns are numeric and never the X column; histograms and frequency cha
 
 test('a chart type the dataset cannot feed says why', () => {
   const text = [{ name: 'city', type: 'string' }, { name: 'when', type: 'datetime' }];
-  assert.match(chartUnavailable('histogram', text) ?? '', /needs a numeric column; the dataset has none/);
+  assert.match(chartUnavailable('histogram', [{ name: 'city', type: 'string' }]) ?? '', /needs a numeric or date column; the dataset has none/);
+  assert.equal(chartUnavailable('histogram', text), null, 'dates are binned over time');
   assert.equal(chartUnavailable('frequency', text), null);
   assert.match(chartUnavailable('date', text) ?? '', /numeric column for the Y axis/);
   assert.match(chartUnavailable('scatter', [{ name: 'a', type: 'int' }]) ?? '', /besides the X column/, 'a scatter needs two numeric columns');
@@ -46,7 +47,7 @@ test('a chart type the dataset cannot feed says why', () => {
 
 test("the server's descriptions in the form's words", () => {
   // As src/operations/analysis/charts.ts words them.
-  assert.equal(chartErrorText('columnIndices: column "city" is string; a histogram needs numeric (int or float) columns'), '“city” holds text; a histogram needs numeric columns.');
+  assert.equal(chartErrorText('columnIndices: column "city" is string; a histogram needs numeric (int or float) or datetime columns'), '“city” holds text; a histogram needs numeric or datetime columns.');
   assert.equal(chartErrorText('xColumnIndex: column "n \\"x\\"" is int; a date chart needs a datetime column on the x axis'), '“n "x"” holds whole numbers; a date chart needs a datetime column on the x axis.');
   assert.equal(chartErrorText('nothing to draw: "price" has no values (every row is missing)'), 'Nothing to draw: "price" has no values (every row is missing)');
   assert.equal(chartErrorText('axis.x.start: "abc" is not a date (use ISO 8601, e.g. 2020-01-31 or 2020-01-31T12:00:00)'), 'Axis window, x from: "abc" is not a date (use ISO 8601, e.g. 2020-01-31 or 2020-01-31T12:00:00)');

@@ -16,7 +16,7 @@ const isDate = (c: Typed): boolean => c.type === 'datetime';
 export const countsWords = (c: Typed | undefined): boolean => c?.type === 'string';
 
 const X_RULE: Record<ChartType, { ok(c: Typed): boolean; needs: string }> = {
-  histogram: { ok: isNumericColumn, needs: 'a numeric column' },
+  histogram: { ok: (c) => isNumericColumn(c) || isDate(c), needs: 'a numeric or date column' },
   frequency: { ok: () => true, needs: 'a column' },
   scatter: { ok: isNumericColumn, needs: 'a numeric X column' },
   line: { ok: (c) => isNumericColumn(c) || isDate(c), needs: 'a numeric or date X column' },

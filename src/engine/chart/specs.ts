@@ -51,12 +51,15 @@ export interface HistogramBar {
 }
 
 /** Overlaid histograms: one semi-transparent colour per column. */
-export function histogramSpec(opts: { bars: HistogramBar[]; series: string[]; xTitle: string; window: ChartWindow }): Spec {
+export function histogramSpec(opts: { bars: HistogramBar[]; series: string[]; xTitle: string; window: ChartWindow; temporal?: boolean }): Spec {
   return {
     data: { values: opts.bars },
     mark: { type: 'rect', opacity: HISTOGRAM_OPACITY, clip: true, stroke: 'white', strokeWidth: 1, strokeOpacity: 1 },
     encoding: {
-      x: numeric('x0', opts.xTitle, opts.window.x, { room: X_ROOM }),
+      // Bins of dates (epoch ms) on an axis of round dates, as the date chart's.
+      x: opts.temporal
+        ? positioned('x0', opts.xTitle, opts.window.x, dateTicks(opts.window.x[0], opts.window.x[1], { room: X_ROOM }), { labelAngle: 0 })
+        : numeric('x0', opts.xTitle, opts.window.x, { room: X_ROOM }),
       x2: { field: 'x1' },
       y: numeric('count', 'count', opts.window.y, { minStep: 1 }),
       y2: { datum: 0 },

@@ -59,18 +59,18 @@ function column(ctx: OperationContext, index: number, param: string): Drawn {
   return { ...ctx.dataset.column(i), sql: ctx.dataset.sqlName(i) };
 }
 
-function requireNumeric(c: ColumnEntry, param: string, chart: string): void {
+function requireNumeric(c: ColumnEntry, param: string, chart: string, dates = false): void {
   if (!isNumeric(c.type)) {
-    throw new OperationError('invalid column type', `${param}: column ${JSON.stringify(c.name)} is ${apiType(c.type)}; a ${chart} needs numeric (int or float) columns`);
+    throw new OperationError('invalid column type', `${param}: column ${JSON.stringify(c.name)} is ${apiType(c.type)}; a ${chart} needs numeric (int or float)${dates ? ' or datetime' : ''} columns`);
   }
 }
 
-function seriesColumns(ctx: OperationContext, indices: number[] | undefined, param: string, chart: string): Drawn[] {
+function seriesColumns(ctx: OperationContext, indices: number[] | undefined, param: string, chart: string, dates = false): Drawn[] {
   if (!indices || indices.length === 0) throw invalidParameter(`${param}: list the columns to draw (at least one)`);
   const unique = [...new Set(indices)];
   if (unique.length > MAX_SERIES) throw invalidParameter(`${param}: at most ${MAX_SERIES} columns can be drawn in one chart (${unique.length} given)`);
   const cols = unique.map((i) => column(ctx, i, param));
-  for (const c of cols) requireNumeric(c, param, chart);
+  for (const c of cols) if (!(dates && isTemporal(c.type))) requireNumeric(c, param, chart, dates);
   return cols;
 }
 
@@ -132,7 +132,11 @@ const quoted = (cols: ColumnEntry[]): string => cols.map((c) => JSON.stringify(c
 // ── histogram ───────────────────────────────────────────────────────────────────────────
 
 export async function histogram(ctx: OperationContext, p: { columnIndices?: number[]; numberOfBins?: number; axis?: AxisRequest | null }): Promise<Chart> {
-  const cols = seriesColumns(ctx, p.columnIndices, 'columnIndices', 'histogram');
+  // Dates are binned over time, as matplotlib's hist of datetimes: every column dates, or none.
+  const cols = seriesColumns(ctx, p.columnIndices, 'columnIndices', 'histogram', true);
+  const temporal = isTemporal(cols[0].type);
+  const mixed = cols.find((c) => isTemporal(c.type) !== temporal);
+  if (mixed) throw new OperationError('invalid column type', `columnIndices: column ${JSON.stringify(mixed.name)} is ${apiType(mixed.type)} and ${JSON.stringify(cols[0].name)} is ${apiType(cols[0].type)}; a histogram draws dates with dates and numbers with numbers`);
   const bins = p.numberOfBins ?? 10;
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw invalidParameter(`numberOfBins: ${bins} is not a bin count between 1 and ${MAX_BINS}`);
   const values = cols.map((c, i) => `${chartNumber(c)} AS v${i}`).join(', ');
@@ -140,9 +144,10 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
   const lo = jsNumber(range.lo);
   const hi = jsNumber(range.hi);
   if (lo === null || hi === null) throw emptySelection(`${quoted(cols)} ${cols.length > 1 ? 'have' : 'has'} no values (every row is missing)`);
-  // Like numpy: a single value gets a bin of width 1 around it.
-  const data: [number, number] = lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
-  const [x0, x1] = axisRange(p.axis, 'x', data);
+  // Like numpy: a single value gets a bin of width 1 around it (a day for a date).
+  const half = temporal ? 43_200_000 : 0.5;
+  const data: [number, number] = lo === hi ? [lo - half, hi + half] : [lo, hi];
+  const [x0, x1] = axisRange(p.axis, 'x', data, temporal);
   const width = (x1 - x0) / bins;
   // One scan: each row unnested into (series, value), binned, counted. The last bin is closed.
   const counts = await ctx.db.rows(`
@@ -150,7 +155,7 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
       SELECT s, least(floor((v - ${literal(x0)}) / ${literal(width)}), ${bins - 1})::INTEGER AS b
       FROM (SELECT unnest([${cols.map((_, i) => i).join(', ')}]) AS s, unnest([${cols.map((_, i) => `v${i}`).join(', ')}]) AS v FROM (SELECT ${values} FROM df))
       WHERE v BETWEEN ${literal(x0)} AND ${literal(x1)})
-    GROUP BY s, b`);
+    GROUP BY s, b ORDER BY s, b`);
   const bars: HistogramBar[] = counts.map((r) => {
     const b = Number(r.b);
     return { series: cols[Number(r.s)].name, x0: x0 + b * width, x1: b === bins - 1 ? x1 : x0 + (b + 1) * width, count: Number(r.n) };
@@ -160,8 +165,8 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
   const yData: [number, number] = [0, maxCount > 0 ? niceDomain(0, maxCount * 1.05)[1] : 1];
   const final: ChartWindow = { x: [x0, x1], y: axisRange(p.axis, 'y', yData) };
   return {
-    spec: histogramSpec({ bars, series: cols.map((c) => c.name), xTitle: titleOf(cols), window: final }),
-    axis: report(final, false),
+    spec: histogramSpec({ bars, series: cols.map((c) => c.name), xTitle: titleOf(cols), window: final, temporal }),
+    axis: report(final, temporal),
   };
 }
 

@@ -128,6 +128,22 @@ test('histogram: the window may be set in part; values outside it are not counte
   assert.deepEqual(values(single.spec), [{ series: 'v', x0: 6.5, x1: 7.5, count: 2 }]);
 });
 
+test('histogram of dates: bins over time with date ticks, ISO bounds; dates and numbers are not mixed', async () => {
+  // 10 days of March 2021, one value a day, and a second column a week later.
+  const rows = Array.from({ length: 10 }, (_, i) => `2021-03-${String(i + 1).padStart(2, '0')},2021-03-${String(i + 8).padStart(2, '0')},${i}`);
+  const id = await h.load(`a,b,n\n${rows.join('\n')}\n`);
+  const res = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0], numberOfBins: 3 });
+  assert.deepEqual(res.axis, { x: { start: '2021-03-01T00:00:00.000', end: '2021-03-10T00:00:00.000' }, y: { start: 0, end: 4.5 } });
+  const chart = await withContext(id, (ctx) => histogram(ctx, { columnIndices: [0], numberOfBins: 3 }));
+  // Three bins of three days: 3, 3 and (the last one closed) 4 values.
+  assert.deepEqual(values(chart.spec).map((b) => b.count), [3, 3, 4]);
+  const x = ticksOf((chart.spec as any).encoding.x);
+  assert.ok(x.labels.includes('Mar 3') && x.title === 'a (2021)', JSON.stringify(x));
+  const both = await withContext(id, (ctx) => histogram(ctx, { columnIndices: [0, 1], axis: { x: { start: '2021-03-05' } } }));
+  assert.equal(both.axis!.x.start, '2021-03-05T00:00:00.000');
+  await expectError(id, { type: 'histogram', columnIndices: [0, 2] }, 'invalid column type', /"n" is int and "a" is datetime; a histogram draws dates with dates/);
+});
+
 test('histogram errors: text column, bad index, no values, bad bins and window', async () => {
   const id = await h.load('n,s,e\n1,x,\n2,y,\n');
   await expectError(id, { type: 'histogram', columnIndices: [1] }, 'invalid column type', /"s" is string; a histogram needs numeric/);
