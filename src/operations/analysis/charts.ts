@@ -13,6 +13,7 @@ import { niceDomain, paddedDomain } from '../../engine/chart/scale.ts';
 import { MAX_SERIES } from '../../engine/chart/palette.ts';
 import { countValues, countWords, frequencies, jsonOf, jsNumber } from './values.ts';
 import { pearsonPValue } from './pvalue.ts';
+import { textOf } from '../../exact-json.ts';
 
 /**
  * Scatter and line charts draw at most this many points in all (rows evenly spaced in row
@@ -187,7 +188,8 @@ export async function frequency(ctx: OperationContext, p: { columnIndex?: number
     }
     if (freq.top.length === 0) throw emptySelection(`column ${JSON.stringify(c.name)} has no ${p.useWords ? 'words' : 'values'} (every row is missing${p.useWords ? ' or blank' : ''})`);
     // Dates read better without a midnight time and milliseconds.
-    const text = (value: unknown): string => (isTemporal(c.type) && !p.useWords ? String(value).replace(/T00:00:00\.000$/, '').replace('T', ' ').replace(/\.000$/, '') : String(value));
+    // (textOf: an int64 beyond 2^53 is labelled with its exact digits.)
+    const text = (value: unknown): string => (isTemporal(c.type) && !p.useWords ? String(value).replace(/T00:00:00\.000$/, '').replace('T', ' ').replace(/\.000$/, '') : textOf(value));
     const bars = freq.top.map(([value, count], rank) => ({ label: text(value), count, rank }));
     // Room for the count written after the longest bar.
     const countMax = niceDomain(0, bars[0].count * 1.08)[1];

@@ -169,6 +169,19 @@ test('frequency: horizontal bars, most frequent first, ties by value; no axis re
   );
 });
 
+test('frequency of an int64 column beyond 2^53: bars labelled with the exact digits', async () => {
+  const id = await h.load('id\n123456789012345678\n-9223372036854775808\n123456789012345678\n9007199254740993\n');
+  const chart = await withContext(id, (ctx) => frequency(ctx, { columnIndex: 0 }));
+  assert.deepEqual(
+    values(chart.spec).map((b) => [b.label, b.count]),
+    [
+      ['123456789012345678', 2],
+      ['-9223372036854775808', 1],
+      ['9007199254740993', 1],
+    ],
+  );
+});
+
 test('frequency: word counts of a text column; cutoff at most 50; taller image for many bars', async () => {
   const id = await h.load('t,n\n"the cat  the hat",1\n"The end",2\n"cat",3\n');
   const words = await withContext(id, (ctx) => frequency(ctx, { columnIndex: 0, useWords: true }));
