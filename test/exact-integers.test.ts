@@ -83,3 +83,21 @@ test('analyze of a column within ±2^53 answers ordinary numbers, as before', as
     socket.close();
   }
 });
+
+test('POST /celeryTaskCompleted relays an outside worker\'s integers beyond 2^53 as they were written', async () => {
+  const socket = await rawSocket(server.url, 4);
+  try {
+    await socket.request('metadata', id); // joins the session's room
+    const body = `{"operation":"analyze","sessionID":"${id}","requestID":"outside-exact","success":true,"data":{"min":-9223372036854775808,"max":123456789012345678,"mode":[9007199254740993],"mean":1.5,"n":[1,2.5e300]}}`;
+    const res = await fetch(`${server.url}/celeryTaskCompleted`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-willow-secret': server.gateway.secret }, body });
+    assert.equal(res.status, 200);
+    const relayed = await socket.waitFor((f) => f.includes('"outside-exact"'));
+    assert.ok(relayed.startsWith('42["analyze",{'), relayed);
+    assert.ok(relayed.includes('"data":{"min":-9223372036854775808,"max":123456789012345678,"mode":[9007199254740993],"mean":1.5,"n":[1,2.5e+300]}'), relayed);
+    // A body Fastify's parser refuses is refused as before.
+    const poisoned = await fetch(`${server.url}/celeryTaskCompleted`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-willow-secret': server.gateway.secret }, body: `{"operation":"x","sessionID":"${id}","__proto__":{"polluted":1}}` });
+    assert.equal(poisoned.status, 400);
+  } finally {
+    socket.close();
+  }
+});

@@ -19,6 +19,8 @@ export function eventBody(packet: string): { event: string; body: any } {
 export interface RawSocket {
   /** Send a request; resolves with the text of the packet answering it (`42["op",{…}]`). */
   request(operation: string, sessionID: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first frame received (before or after the call) that `check` accepts. */
+  waitFor(check: (frame: string) => boolean, timeoutMs?: number): Promise<string>;
   close(): void;
 }
 
@@ -61,6 +63,9 @@ export async function rawSocket(url: string, eio: 3 | 4 = 4): Promise<RawSocket>
       ws.send(`42${JSON.stringify([operation, { operation, sessionID, requestID, ...params }])}`);
       const mark = `"requestID":"${requestID}"`;
       return until(() => frames.find((f) => f.startsWith(`42${JSON.stringify([operation]).slice(0, -1)},`) && f.includes(mark)), timeoutMs, `${operation} ${requestID}`);
+    },
+    waitFor(check, timeoutMs = 30_000) {
+      return until(() => frames.find(check), timeoutMs, 'a frame');
     },
     close() {
       ws.close();
