@@ -254,3 +254,23 @@ test('integers beyond 2^53 reach a client on another gateway exactly (worker →
     socket.close();
   }
 });
+
+test('POST /celeryTaskCompleted on one gateway: integers beyond 2^53 reach the other gateway\'s clients exactly (Redis adapter)', async () => {
+  const id = await uploadOk(g1.url, 'n.csv', 'v\n1\n');
+  const socket = await rawSocket(g2.url);
+  try {
+    await socket.request('metadata', id); // joins the room on gateway 2
+    const secret = (await fs.readFile(path.join(cluster.dataDir, 'internal-secret'), 'utf8')).trim();
+    const data = '{"min":-9223372036854775808,"max":123456789012345678,"mode":[9007199254740993],"frequencies":[[9007199254740993,2]],"mean":1.5}';
+    const res = await fetch(`${g1.url}/celeryTaskCompleted`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-willow-secret': secret },
+      body: `{"sessionID":"${id}","operation":"outsideStats","requestID":"outside-exact","success":true,"data":${data}}`,
+    });
+    assert.equal(res.status, 200);
+    const relayed = await socket.waitFor((f) => f.includes('"outside-exact"'), 10_000);
+    assert.ok(relayed.includes(`"data":${data}`), relayed);
+  } finally {
+    socket.close();
+  }
+});
