@@ -128,6 +128,18 @@ test('histogram: the window may be set in part; values outside it are not counte
   assert.deepEqual(values(single.spec), [{ series: 'v', x0: 6.5, x1: 7.5, count: 2 }]);
 });
 
+test('histogram and line of an int64 column beyond 2^53: the window reported at the data\'s extremes is the exact values', async () => {
+  const id = await h.load('id,n\n123456789012345678,1\n-9007199254740993,2\n9007199254740993,3\n');
+  const hist = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0], numberOfBins: 4 });
+  // As Socket.IO writes the reply: the digits themselves (the bins are drawn in doubles).
+  assert.match(JSON.stringify(hist.axis), /^\{"x":\{"start":-9007199254740993,"end":123456789012345678\},"y":/);
+  const line = await h.ok(id, 'visualize', { type: 'line', xColumnIndex: 0, yColumnIndices: [1] });
+  assert.match(JSON.stringify(line.axis), /^\{"x":\{"start":-9007199254740993,"end":123456789012345678\},"y":/);
+  // Bounds that are not the data's own beyond 2^53 are floats, written as Python's json does.
+  const scatter = await h.ok(id, 'visualize', { type: 'scatter', xColumnIndex: 0, yColumnIndices: [1] });
+  assert.doesNotMatch(JSON.stringify(scatter.axis.x), /\d{17}/);
+});
+
 test('histogram errors: text column, bad index, no values, bad bins and window', async () => {
   const id = await h.load('n,s,e\n1,x,\n2,y,\n');
   await expectError(id, { type: 'histogram', columnIndices: [1] }, 'invalid column type', /"s" is string; a histogram needs numeric/);
