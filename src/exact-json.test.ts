@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactInteger, floatJson, parseExact, textOf } from './exact-json.ts';
+import { exactDecimal, exactInteger, floatJson, parseExact, textOf } from './exact-json.ts';
 
 test('exactInteger: numbers within ±2^53, the exact digits beyond', () => {
   assert.equal(exactInteger(0n), 0);
@@ -49,4 +49,19 @@ test('parseExact: integers beyond 2^53 come back as their digits, and are writte
   assert.equal(parsed.d, 1e300);
   assert.equal(parsed.e, '9223372036854775807');
   assert.ok(JSON.isRawJSON(parsed.a));
+});
+
+test('exactDecimal: a number when its text is the decimal\'s, the exact digits otherwise', () => {
+  const cases: [bigint, number, string][] = [
+    [150n, 2, '1.5'],
+    [5n, 2, '0.05'],
+    [-50n, 2, '-0.5'],
+    [0n, 2, '0'],
+    [200n, 2, '2'],
+    [12345678901234567890123456789012345678n, 0, '12345678901234567890123456789012345678'],
+    [12345678901234567825n, 2, '123456789012345678.25'],
+    [-12345678901234567890123456789012345678n, 1, '-1234567890123456789012345678901234567.8'],
+    [10000000000000000000000n, 0, '10000000000000000000000'],
+  ];
+  for (const [value, scale, text] of cases) assert.equal(JSON.stringify(exactDecimal(value, scale)), text, text);
 });

@@ -46,6 +46,21 @@ export function floatJson(x: number): number | RawJson | null {
   return JSON.rawJSON(a < 1e16 ? `${String(x)}.0` : x.toExponential());
 }
 
+/**
+ * A DECIMAL as a reply carries it: `value` / 10^`scale` (DuckDB's scaled integer), as a number
+ * when that number's JSON text is the decimal's own (1.5, 0.05), else as its exact digits
+ * (12345678901234567890123456789012345678, 123456789012345678.25), as DuckDB's to_json
+ * writes it for `data` slices.
+ */
+export function exactDecimal(value: bigint, scale: number): number | RawJson {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const text = `${negative ? '-' : ''}${digits.slice(0, digits.length - scale)}${scale > 0 ? `.${digits.slice(digits.length - scale)}` : ''}`;
+  const canonical = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  const n = Number(text);
+  return String(n) === (canonical === '-0' ? '0' : canonical) ? n : JSON.rawJSON(text);
+}
+
 /** The text of a reply value: a raw JSON number as its digits, anything else as String() writes it. */
 export function textOf(value: unknown): string {
   return JSON.isRawJSON(value) ? value.rawJSON : String(value);

@@ -470,3 +470,14 @@ test('a UBIGINT column beyond int64 (a command can make one) is exact too', asyn
   const d = await analyzeSql(`SELECT * FROM (VALUES (18446744073709551615::UBIGINT), (18446744073709551615::UBIGINT), (1::UBIGINT)) t(x)`);
   assert.equal(jsonText(d, ['min', 'max', 'range', 'mode', '50%']), '{"min":1,"max":18446744073709551615,"range":18446744073709551614,"mode":[18446744073709551615],"50%":18446744073709551615}');
 });
+
+test('a DECIMAL column (a command\'s ::DECIMAL(38,0) keeps 38 digits): values as numbers, exact, as data slices write them', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES ('12345678901234567890123456789012345678'::DECIMAL(38,0)), ('12345678901234567890123456789012345678'), ('-5'), ('123456789012345678')) t(x)`);
+  assert.equal(
+    jsonText(d, ['min', 'max', 'range', 'mode', 'frequencies']),
+    '{"min":-5,"max":12345678901234567890123456789012345678,"range":12345678901234567890123456789012345683,' +
+      '"mode":[12345678901234567890123456789012345678],"frequencies":[[12345678901234567890123456789012345678,2],[-5,1],[123456789012345678,1]]}',
+  );
+  const small = await analyzeSql(`SELECT * FROM (VALUES (1.50::DECIMAL(10,2)), (1.50), (0.05)) t(x)`);
+  assert.equal(jsonText(small, ['min', 'max', 'range', 'mode', 'frequencies']), '{"min":0.05,"max":1.5,"range":1.45,"mode":[1.5],"frequencies":[[1.5,2],[0.05,1]]}');
+});

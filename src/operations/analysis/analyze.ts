@@ -5,9 +5,9 @@ import { annotate, resolveColumn } from '../params.ts';
 import { isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { literal } from '../../engine/sql.ts';
 import { valueExpr, valueType, jsonOf, jsNumber, jsonNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
-import { exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
+import { exactDecimal, exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
 import type { Db, Row } from '../../engine/duck.ts';
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDecimalValue, type DuckDBValue } from '@duckdb/node-api';
 import { scanOf } from '../change/scan.ts';
 
 /** How many [value, count] pairs `frequencies` and `word_frequencies` list. */
@@ -124,7 +124,7 @@ export const analyze = defineOperation({
           '50%': quartile(q[1]),
           '75%': quartile(q[2]),
           max: jsonNumber(moments.max),
-          range: bigMin !== null && bigMax !== null ? exactInteger(bigMax - bigMin) : min === null || max === null ? null : floatJson(max - min),
+          range: bigMin !== null && bigMax !== null ? exactInteger(bigMax - bigMin) : exactRange(moments.min, moments.max) ?? (min === null || max === null ? null : floatJson(max - min)),
         });
       } else if (isTemporal(column.type)) {
         // (The counts table of repeated values holds only some of them: the sort kept the extremes.)
@@ -139,6 +139,12 @@ export const analyze = defineOperation({
     }
   },
 });
+
+/** max − min of a DECIMAL column, exactly (both have the column's scale); undefined for other types. */
+function exactRange(min: DuckDBValue, max: DuckDBValue): number | RawJson | undefined {
+  if (!(min instanceof DuckDBDecimalValue) || !(max instanceof DuckDBDecimalValue) || min.scale !== max.scale) return undefined;
+  return exactDecimal(max.value - min.value, min.scale);
+}
 
 /**
  * Whether an integer column holds distinct values only, exactly: a bitmap of its value

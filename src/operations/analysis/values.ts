@@ -1,10 +1,10 @@
 // SQL pieces shared by analyze and visualize: how a column's values are counted, split
 // into words and handed to JSON.
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDecimalValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Db } from '../../engine/duck.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isFloatType, jsonValue } from '../../engine/json-values.ts';
-import { exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
+import { exactDecimal, exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
 
 /**
  * Words as Python's `str.split()` finds them: maximal runs of non-whitespace. Python's
@@ -48,14 +48,18 @@ export function jsNumber(v: DuckDBValue | undefined): number | null {
  */
 export function jsonNumber(v: DuckDBValue | undefined): number | RawJson | null {
   if (typeof v === 'bigint') return exactInteger(v);
+  if (v instanceof DuckDBDecimalValue) return exactDecimal(v.value, v.scale);
   const n = jsNumber(v);
   return n === null ? null : floatJson(n);
 }
 
-/** A value of a column as a reply carries it: numbers as jsonNumber, text and booleans as they are, anything else as text. */
+/**
+ * A value of a column as a reply carries it: numbers (DECIMAL too, as `data` slices write
+ * them) as jsonNumber, text and booleans as they are, anything else as text.
+ */
 export function jsValue(v: DuckDBValue | undefined): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint' || typeof v === 'number') return jsonNumber(v);
+  if (typeof v === 'bigint' || typeof v === 'number' || v instanceof DuckDBDecimalValue) return jsonNumber(v);
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   return String(v);
 }
