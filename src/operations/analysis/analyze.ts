@@ -395,7 +395,7 @@ async function rawQuantiles(db: Db, values: string, total: number, qs: number[],
  * places. An integer as exactInteger answers it, a fraction as its exact decimal text (e.g.
  * 123456789012345678.25), which a client reads as precisely as its numbers allow.
  */
-export function exactQuantile(lo: DuckDBValue | undefined, hi: DuckDBValue | undefined, d: number): number | RawJson | null {
+function exactQuantile(lo: DuckDBValue | undefined, hi: DuckDBValue | undefined, d: number): number | RawJson | null {
   if (lo === null || lo === undefined || hi === null || hi === undefined) return null;
   const a = BigInt(lo as bigint | number);
   const b = BigInt(hi as bigint | number);
