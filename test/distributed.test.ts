@@ -8,6 +8,7 @@ import { uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
 import { sendOrderedSteps } from './helpers/ordered-steps.ts';
+import { eventBody, rawSocket } from './helpers/raw-socket.ts';
 
 // Distributed mode on the real Redis: two gateway processes and two worker processes sharing
 // DATA_DIR. Clients on different gateways work on one session.
@@ -237,5 +238,39 @@ test('a worker runs at most COMMAND_PROCESSES command jobs at once; the others w
   } finally {
     a.close();
     b.close();
+  }
+});
+
+test('integers beyond 2^53 reach a client on another gateway exactly (worker → results channel → gateway → socket)', async () => {
+  const id = await uploadOk(g1.url, 'ids.csv', 'id\n123456789012345678\n-9223372036854775808\n123456789012345678\n9007199254740993\n');
+  const socket = await rawSocket(g2.url);
+  try {
+    const text = await socket.request('analyze', id, { column: 'id' });
+    const { body } = eventBody(text);
+    assert.equal(body.success, true, text);
+    assert.deepEqual([body.data.min, body.data.max, body.data.mode], ['-9223372036854775808', '123456789012345678', ['123456789012345678']]);
+    assert.match(text, /"frequencies":\[\[123456789012345678,2\],\[-9223372036854775808,1\],\[9007199254740993,1\]\]/);
+  } finally {
+    socket.close();
+  }
+});
+
+test('POST /celeryTaskCompleted on one gateway: integers beyond 2^53 reach the other gateway\'s clients exactly (Redis adapter)', async () => {
+  const id = await uploadOk(g1.url, 'n.csv', 'v\n1\n');
+  const socket = await rawSocket(g2.url);
+  try {
+    await socket.request('metadata', id); // joins the room on gateway 2
+    const secret = (await fs.readFile(path.join(cluster.dataDir, 'internal-secret'), 'utf8')).trim();
+    const data = '{"min":-9223372036854775808,"max":123456789012345678,"mode":[9007199254740993],"frequencies":[[9007199254740993,2]],"mean":1.5}';
+    const res = await fetch(`${g1.url}/celeryTaskCompleted`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-willow-secret': secret },
+      body: `{"sessionID":"${id}","operation":"outsideStats","requestID":"outside-exact","success":true,"data":${data}}`,
+    });
+    assert.equal(res.status, 200);
+    const relayed = await socket.waitFor((f) => f.includes('"outside-exact"'), 10_000);
+    assert.ok(relayed.includes(`"data":${data}`), relayed);
+  } finally {
+    socket.close();
   }
 });

@@ -37,6 +37,14 @@ export function textValue(column: string, duckType: string): string {
   return duckType.toUpperCase() === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)`;
 }
 
+/**
+ * Whether a DuckDB integer type has values beyond 2^53, which a double (and so a JS number)
+ * rounds: replies carry those as exact integers (exact-json.ts), charts draw them as doubles.
+ */
+export function isWideInteger(duckType: string): boolean {
+  return /^(BIGINT|UBIGINT|HUGEINT|UHUGEINT)$/i.test(duckType);
+}
+
 /** Whether a DuckDB type is a floating point type, whose NaN counts as missing. */
 export function isFloatType(duckType: string): boolean {
   return /^(DOUBLE|FLOAT|REAL)$/i.test(duckType);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import type { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { adapterParser } from './adapter-parser.ts';
 import { registerUpload, FORM_LIMITS } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
@@ -121,7 +122,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   // exception: every gateway receives each of them on the results channel and hands it to
   // its own sockets only (io.local), which keeps one ordered stream per session.
   const adapterClients = distributed ? [redisClient(config.REDIS_URL!, log, 'adapter-pub'), redisClient(config.REDIS_URL!, log, 'adapter-sub')] : [];
-  if (distributed) io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: adapterKey(config.REDIS_PREFIX) }));
+  // (adapterParser: integers beyond 2^53 in a broadcast reach the other gateways exact.)
+  if (distributed) io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: adapterKey(config.REDIS_PREFIX), parser: adapterParser }));
   const rooms = distributed ? io.local : io;
   const deliver = (job: Job, result: JobResult) => {
     rooms.to(job.sessionID).emit(job.operation, result.message);

@@ -48,3 +48,31 @@ test('a result reaches every gateway, marked as its own only on the gateway that
     await deleteKeys(REDIS_URL, prefix);
   }
 });
+
+test('a result carries integers beyond 2^53 exactly from the worker to the gateway (the results channel is JSON text)', async () => {
+  await requireRedis(REDIS_URL);
+  const prefix = `willow-test-results-${crypto.randomBytes(4).toString('hex')}`;
+  const settings = { redisUrl: REDIS_URL, prefix, partitions: 1, log: createLogger('silent') };
+  const delivered: JobResult[] = [];
+  const gateway = await BullmqQueue.open(settings, (_job, result) => delivered.push(result));
+  const publisher = new Redis(REDIS_URL);
+  try {
+    const sessionID = 'b'.repeat(30);
+    const job = { operation: 'analyze', sessionID, requestID: 'r2', body: { sessionID }, jobId: 'exact-1' };
+    // As a worker publishes it: JSON.stringify of a reply whose values are JSON.rawJSON.
+    const data = { min: JSON.rawJSON('-9223372036854775808'), max: JSON.rawJSON('123456789012345678'), mode: [JSON.rawJSON('9007199254740993')], frequencies: [[JSON.rawJSON('9007199254740993'), 2]], mean: 1.5 };
+    const result = { message: { operation: 'analyze', sessionID, requestID: 'r2', success: true, data }, dataChanged: false };
+    await publisher.publish(resultsChannel(prefix), JSON.stringify({ jobId: job.jobId, job, result }));
+    for (let i = 0; i < 100 && delivered.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(delivered.length, 1);
+    // What the gateway hands to Socket.IO, written as its encoder writes it.
+    assert.equal(
+      JSON.stringify(delivered[0].message.data),
+      '{"min":-9223372036854775808,"max":123456789012345678,"mode":[9007199254740993],"frequencies":[[9007199254740993,2]],"mean":1.5}',
+    );
+  } finally {
+    publisher.disconnect();
+    await gateway.close();
+    await deleteKeys(REDIS_URL, prefix);
+  }
+});

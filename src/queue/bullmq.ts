@@ -4,6 +4,7 @@ import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { jobSchema, jobResultSchema, type CappedJobs, type Job, type JobQueue, type JobResult, type ResultListener } from './job.ts';
 import type { Logger } from '../log.ts';
+import { parseExact } from '../exact-json.ts';
 
 // The distributed queue. Jobs go to one of QUEUE_PARTITIONS BullMQ queues, chosen by a hash
 // of the sessionID; each partition queue has a global concurrency of 1, so a session's jobs
@@ -195,7 +196,9 @@ export class BullmqQueue implements JobQueue {
   private onResult(raw: string): void {
     let msg: ResultMessage;
     try {
-      msg = resultMessageSchema.parse(JSON.parse(raw));
+      // parseExact: a reply's integers beyond 2^53 (int64 ids) go on to the clients as the
+      // worker wrote them, not rounded by JSON.parse.
+      msg = resultMessageSchema.parse(parseExact(raw));
     } catch (err) {
       this.settings.log.error({ err }, 'malformed message on the results channel');
       return;

@@ -412,3 +412,72 @@ function withoutSums(r: Record<string, any>): Record<string, any> {
   const { mean, std, ...rest } = r;
   return rest;
 }
+
+// ── integers beyond 2^53 ────────────────────────────────────────────────────────────────
+// Replies carry them exactly (JSON.rawJSON of their digits): these compare the JSON text a
+// reply is sent as, which a JSON.parse'd number could not show (it rounds them again).
+
+/** The JSON text of some statistics, as Socket.IO writes them. */
+const jsonText = (d: Record<string, any>, keys: string[]): string => JSON.stringify(Object.fromEntries(keys.map((k) => [k, d[k]])));
+const BASE = 2n ** 60n + 1n; // 1152921504606846977: Number() makes it ...976
+
+test('int64 beyond 2^53, every integer of a range (bitmap, dense): exact extremes, range, top values and quartiles', async () => {
+  const d = await analyzeSql(`SELECT (${BASE} + range)::BIGINT AS x FROM range(1001)`);
+  const v = (k: number) => String(BASE + BigInt(k));
+  assert.equal(jsonText(d, ['min', 'max', 'range', '25%', '50%', '75%']), `{"min":${v(0)},"max":${v(1000)},"range":1000,"25%":${v(250)},"50%":${v(500)},"75%":${v(750)}}`);
+  assert.equal(JSON.stringify(d.frequencies.slice(0, 2)), `[[${v(0)},1],[${v(1)},1]]`);
+  assert.equal(JSON.stringify(d.mode.slice(0, 2)), `[${v(0)},${v(1)}]`);
+  // Floats beyond 2^53 as Python's json writes them, not as integer-looking text.
+  assert.equal(jsonText(d, ['mean']), '{"mean":1.1529215046068475e+18}');
+});
+
+test('int64 beyond 2^53, distinct but not dense: quartiles between two values interpolated exactly', async () => {
+  // Six values 3 apart: positions 1.25, 2.5 and 3.75 lie between values.
+  const d = await analyzeSql(`SELECT (${BASE} + 3 * range)::BIGINT AS x FROM range(6)`);
+  const at = (x: string) => `${BASE / 100n}${x}`; // BASE ends in 77: BASE + 3.75 ends in 80.75
+  assert.equal(jsonText(d, ['25%', '50%', '75%', 'range']), `{"25%":${at('80.75')},"50%":${at('84.5')},"75%":${at('88.25')},"range":15}`);
+});
+
+test('int64 beyond 2^53, much repeated (quartiles from the value counts) and mostly distinct (quantile_disc): exact', async () => {
+  const counted = await analyzeSql(`SELECT (${BASE} + range % 3)::BIGINT AS x FROM range(12)`);
+  const v = (k: number) => String(BASE + BigInt(k));
+  // Sorted: four of each; positions 2.75, 5.5, 8.25.
+  assert.equal(jsonText(counted, ['min', 'max', '25%', '50%', '75%', 'mode']), `{"min":${v(0)},"max":${v(2)},"25%":${v(0)},"50%":${v(1)},"75%":${v(2)},"mode":[${v(0)},${v(1)},${v(2)}]}`);
+  // Far apart (no bitmap), one repeat: quantile_disc picks the values at the positions.
+  const raw = await analyzeSql(`SELECT * FROM (VALUES ('-9223372036854775808'::BIGINT), (9007199254740993), (9007199254740993), (123456789012345678), (9223372036854775807), (-9007199254740993)) t(x)`);
+  // Sorted: -2^63, -(2^53+1), 2^53+1, 2^53+1, 123456789012345678, 2^63-1; positions 1.25, 2.5,
+  // 3.75. The first quartile is within 2^53 but no double: its exact text all the same.
+  assert.equal(
+    jsonText(raw, ['min', 'max', 'range', '25%', '50%', '75%', 'mode', 'frequencies']),
+    '{"min":-9223372036854775808,"max":9223372036854775807,"range":18446744073709551615,"25%":-4503599627370496.5,"50%":9007199254740993,"75%":94844391572944506.75,' +
+      '"mode":[9007199254740993],"frequencies":[[9007199254740993,2],[-9223372036854775808,1],[-9007199254740993,1],[123456789012345678,1],[9223372036854775807,1]]}',
+  );
+});
+
+test('int64 beyond 2^53, nearly distinct (sorted in search of repeats): the exact figures the counts table gives', async () => {
+  // 200,000 odd numbers from 2^53 + 1, every 1000th twice: the first rows look distinct, so
+  // the sort counts the repeats; clustered, the counts table does. Both must give the same text.
+  const values = `SELECT i, (9007199254740993 + 2 * CASE WHEN i % 1000 = 999 THEN i - 1 ELSE i END)::BIGINT AS x FROM range(200000) t(i)`;
+  const spread = await analyzeSql(`SELECT x FROM (${values}) ORDER BY i`);
+  const clustered = await analyzeSql(`SELECT x FROM (${values}) ORDER BY count(*) OVER (PARTITION BY x) DESC, x, i`);
+  assert.equal(spread.mode_frequency, 2);
+  assert.equal(JSON.stringify(withoutSums(spread)), JSON.stringify(withoutSums(clustered)));
+  assert.equal(JSON.stringify(spread.mode.slice(0, 2)), '[9007199254742989,9007199254744989]');
+  assert.equal(jsonText(spread, ['min', 'max']), `{"min":9007199254740993,"max":${9007199254740993n + 2n * 199998n}}`);
+});
+
+test('a UBIGINT column beyond int64 (a command can make one) is exact too', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES (18446744073709551615::UBIGINT), (18446744073709551615::UBIGINT), (1::UBIGINT)) t(x)`);
+  assert.equal(jsonText(d, ['min', 'max', 'range', 'mode', '50%']), '{"min":1,"max":18446744073709551615,"range":18446744073709551614,"mode":[18446744073709551615],"50%":18446744073709551615}');
+});
+
+test('a DECIMAL column (a command\'s ::DECIMAL(38,0) keeps 38 digits): values as numbers, exact, as data slices write them', async () => {
+  const d = await analyzeSql(`SELECT * FROM (VALUES ('12345678901234567890123456789012345678'::DECIMAL(38,0)), ('12345678901234567890123456789012345678'), ('-5'), ('123456789012345678')) t(x)`);
+  assert.equal(
+    jsonText(d, ['min', 'max', 'range', 'mode', 'frequencies']),
+    '{"min":-5,"max":12345678901234567890123456789012345678,"range":12345678901234567890123456789012345683,' +
+      '"mode":[12345678901234567890123456789012345678],"frequencies":[[12345678901234567890123456789012345678,2],[-5,1],[123456789012345678,1]]}',
+  );
+  const small = await analyzeSql(`SELECT * FROM (VALUES (1.50::DECIMAL(10,2)), (1.50), (0.05)) t(x)`);
+  assert.equal(jsonText(small, ['min', 'max', 'range', 'mode', 'frequencies']), '{"min":0.05,"max":1.5,"range":1.45,"mode":[1.5],"frequencies":[[1.5,2],[0.05,1]]}');
+});

@@ -4,8 +4,10 @@ import { defineOperation } from '../types.ts';
 import { annotate, resolveColumn } from '../params.ts';
 import { isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { literal } from '../../engine/sql.ts';
-import { valueExpr, valueType, jsonOf, jsNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
+import { valueExpr, valueType, jsonOf, jsNumber, jsonNumber, jsValue, frequencies, countValues, countWords, words, type Frequencies } from './values.ts';
+import { exactDecimal, exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
 import type { Db, Row } from '../../engine/duck.ts';
+import { DuckDBDecimalValue, type DuckDBValue } from '@duckdb/node-api';
 import { scanOf } from '../change/scan.ts';
 
 /** How many [value, count] pairs `frequencies` and `word_frequencies` list. */
@@ -31,6 +33,9 @@ const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|U
 const BITMAP_RANGE = 1n << 26n;
 // First rows looked at to guess whether a column is an id (all distinct).
 const SAMPLE_ROWS = 122880;
+// Integers beyond this (in magnitude) have no exact DOUBLE, which DuckDB's quantile_cont
+// interpolates in: the quartiles of such a column are interpolated exactly instead.
+const EXACT_DOUBLE = 2n ** 53n;
 
 export const analyze = defineOperation({
   name: 'analyze',
@@ -92,28 +97,34 @@ export const analyze = defineOperation({
       // Order statistics: from what the sort found; from the counts when values repeat a lot
       // (100k distinct values in 10M rows: a sort of 100k rows instead of a selection over
       // 10M); of min, min+1, … by arithmetic; else from the column.
-      const quantiles = (out: (q: string) => string) => {
+      const quantiles = (out: Out) => {
         if (freq.total === 0) return Promise.resolve(wanted.map(() => null));
         if (sorted) return atQuantiles(db, freq.total, wanted, out);
         if (bitmap?.dense) return denseQuantiles(db, bitmap.min, column.type, freq.total, wanted, out);
         if (!distinct && freq.unique * 4 <= freq.total) return countedQuantiles(db, VALUES, freq.total, wanted, out);
-        return rawQuantiles(db, values, wanted, out);
+        return rawQuantiles(db, values, freq.total, wanted, out);
       };
       if (moments) {
         // pandas' describe(): sample std, quartiles interpolated linearly (quantile_cont).
+        // Integers beyond 2^53 (int64 ids) are answered exactly: min, max and range as
+        // integers, quartiles interpolated in exact arithmetic (DOUBLE would round them).
         const cast = integer ? '' : '::DOUBLE';
-        const q = await quantiles((x) => `quantile_cont(${x}${cast}, ?)`);
+        const bigMin = integer && moments.min !== null ? BigInt(moments.min as bigint | number) : null;
+        const bigMax = integer && moments.max !== null ? BigInt(moments.max as bigint | number) : null;
+        const wide = bigMin !== null && bigMax !== null && (bigMin < -EXACT_DOUBLE || bigMax > EXACT_DOUBLE);
+        const q = await quantiles(wide ? EXACT : (x) => `quantile_cont(${x}${cast}, ?)`);
         const min = jsNumber(moments.min);
         const max = jsNumber(moments.max);
+        const quartile = (v: unknown) => (wide ? v : jsonNumber(v as number | null));
         Object.assign(data, {
-          mean: jsNumber(moments.mean),
-          std: jsNumber(moments.std),
-          min,
-          '25%': jsNumber(q[0] as number | null),
-          '50%': jsNumber(q[1] as number | null),
-          '75%': jsNumber(q[2] as number | null),
-          max,
-          range: min === null || max === null ? null : jsNumber(max - min),
+          mean: jsonNumber(moments.mean),
+          std: jsonNumber(moments.std),
+          min: jsonNumber(moments.min),
+          '25%': quartile(q[0]),
+          '50%': quartile(q[1]),
+          '75%': quartile(q[2]),
+          max: jsonNumber(moments.max),
+          range: bigMin !== null && bigMax !== null ? exactInteger(bigMax - bigMin) : exactRange(moments.min, moments.max) ?? (min === null || max === null ? null : floatJson(max - min)),
         });
       } else if (isTemporal(column.type)) {
         // (The counts table of repeated values holds only some of them: the sort kept the extremes.)
@@ -128,6 +139,12 @@ export const analyze = defineOperation({
     }
   },
 });
+
+/** max − min of a DECIMAL column, exactly (both have the column's scale); undefined for other types. */
+function exactRange(min: DuckDBValue, max: DuckDBValue): number | RawJson | undefined {
+  if (!(min instanceof DuckDBDecimalValue) || !(max instanceof DuckDBDecimalValue) || min.scale !== max.scale) return undefined;
+  return exactDecimal(max.value - min.value, min.scale);
+}
 
 /**
  * Whether an integer column holds distinct values only, exactly: a bitmap of its value
@@ -290,7 +307,7 @@ function secondsFromRange(values: string, range: TimeRange): SecondsOrder | null
 }
 
 /** Quantiles from the values sortedCheck kept at their positions. */
-function atQuantiles(db: Db, total: number, qs: number[], out: (x: string) => string): Promise<unknown[]> {
+function atQuantiles(db: Db, total: number, qs: number[], out: Out): Promise<unknown[]> {
   return interpolate(db, positions(total, qs), (p) => [`(SELECT a${p.lo} FROM ${AT})`, `(SELECT a${p.hi} FROM ${AT})`], out);
 }
 
@@ -320,8 +337,19 @@ function positions(total: number, qs: number[]): Position[] {
   });
 }
 
-/** `out(x)` is the output expression with `?` where the quantile goes; `loHi(p)` the SQL of the two values. */
-async function interpolate(db: Db, ps: Position[], loHi: (p: Position) => [string, string], out: (x: string) => string): Promise<unknown[]> {
+/**
+ * How quantiles are answered: `out(x)` is the output expression with `?` where the quantile
+ * goes; EXACT: integers interpolated exactly (exactQuantile) instead of in DOUBLE.
+ */
+type Out = ((x: string) => string) | typeof EXACT;
+const EXACT = 'exact';
+
+/** Quantiles given the SQL of the two values each lies between (`loHi(p)`). */
+async function interpolate(db: Db, ps: Position[], loHi: (p: Position) => [string, string], out: Out): Promise<unknown[]> {
+  if (out === EXACT) {
+    const row = await db.one(`SELECT ${ps.map((p, k) => loHi(p).map((sql, i) => `${sql} AS ${i ? 'h' : 'l'}${k}`).join(', ')).join(', ')}`);
+    return ps.map((p, k) => exactQuantile(row[`l${k}`], row[`h${k}`], p.d));
+  }
   const outputs = ps.map((p, k) => {
     const [lo, hi] = loHi(p);
     return `(SELECT ${out('x').replace('?', literal(p.d))} FROM (SELECT ${lo} AS x UNION ALL SELECT ${hi})) AS q${k}`;
@@ -331,7 +359,7 @@ async function interpolate(db: Db, ps: Position[], loHi: (p: Position) => [strin
 }
 
 /** Quantiles from the value counts: the value at position p is the first whose running count exceeds p. */
-async function countedQuantiles(db: Db, counts: string, total: number, qs: number[], out: (x: string) => string): Promise<unknown[]> {
+async function countedQuantiles(db: Db, counts: string, total: number, qs: number[], out: Out): Promise<unknown[]> {
   const ps = positions(total, qs);
   const wanted = [...new Set(ps.flatMap((p) => [p.lo, p.hi]))];
   const at = (position: number) => `a${wanted.indexOf(position)}`;
@@ -341,15 +369,47 @@ async function countedQuantiles(db: Db, counts: string, total: number, qs: numbe
 }
 
 /** Quantiles of the integers min, min+1, …: the value at position p is min + p. */
-function denseQuantiles(db: Db, min: bigint, duckType: string, total: number, qs: number[], out: (x: string) => string): Promise<unknown[]> {
+function denseQuantiles(db: Db, min: bigint, duckType: string, total: number, qs: number[], out: Out): Promise<unknown[]> {
   const at = (position: number) => `${min + BigInt(position)}::${duckType}`;
   return interpolate(db, positions(total, qs), (p) => [at(p.lo), at(p.hi)], out);
 }
 
-async function rawQuantiles(db: Db, values: string, qs: number[], out: (x: string) => string): Promise<unknown[]> {
+async function rawQuantiles(db: Db, values: string, total: number, qs: number[], out: Out): Promise<unknown[]> {
+  if (out === EXACT) {
+    // The values at the positions themselves: quantile_disc(q) is the value at position
+    // ceil(n·q) − 1, so q = (p + 0.5) / n names position p whatever the rounding of q.
+    const ps = positions(total, qs);
+    const at = ps.flatMap((p) => [p.lo, p.hi]).map((p) => literal((p + 0.5) / total));
+    const row = await db.one(`SELECT quantile_disc(v, [${at.join(', ')}]) AS q FROM ${values}`);
+    const picked = (row.q as { items: DuckDBValue[] }).items;
+    return ps.map((p, k) => exactQuantile(picked[2 * k], picked[2 * k + 1], p.d));
+  }
   if (qs.length === 1) return [(await db.one(`SELECT ${out('v').replace('?', literal(qs[0]))} AS q FROM ${values}`)).q ?? null];
   const row = await db.one(`SELECT ${out('v').replace('?', `[${qs.map(literal).join(', ')}]`)} AS q FROM ${values}`);
   return (row.q as { items?: unknown[] } | null)?.items ?? qs.map(() => null);
+}
+
+/**
+ * The quantile between two integers `lo` ≤ `hi` at fraction `d` of the way, lo + (hi − lo)·d,
+ * in exact arithmetic: d is a double, m / 2^k exactly, so the result is a decimal of at most k
+ * places. An integer as exactInteger answers it, a fraction as its exact decimal text (e.g.
+ * 123456789012345678.25), which a client reads as precisely as its numbers allow.
+ */
+function exactQuantile(lo: DuckDBValue | undefined, hi: DuckDBValue | undefined, d: number): number | RawJson | null {
+  if (lo === null || lo === undefined || hi === null || hi === undefined) return null;
+  const a = BigInt(lo as bigint | number);
+  const b = BigInt(hi as bigint | number);
+  if (d === 0 || a === b) return exactInteger(a);
+  let m = d;
+  let k = 0;
+  for (; !Number.isInteger(m); k++) m *= 2; // exact: doubling a double only moves its exponent
+  const scaled = (a * 2n ** BigInt(k) + (b - a) * BigInt(m)) * 5n ** BigInt(k); // the result × 10^k
+  const unit = 10n ** BigInt(k);
+  const magnitude = scaled < 0n ? -scaled : scaled;
+  const fraction = (magnitude % unit).toString().padStart(k, '0').replace(/0+$/, '');
+  const whole = magnitude / unit;
+  if (fraction === '') return exactInteger(scaled < 0n ? -whole : whole);
+  return JSON.rawJSON(`${scaled < 0n ? '-' : ''}${whole}.${fraction}`);
 }
 
 // Words per value and characters per word, weighted by how often each distinct value occurs.

@@ -7,12 +7,14 @@ import type { ColumnEntry } from '../../store/manifest.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
 import { checkColumnIndex } from '../params.ts';
 import { ident, literal } from '../../engine/sql.ts';
+import { isWideInteger } from '../../engine/json-values.ts';
 import { apiType, isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { histogramSpec, frequencySpec, xySpec, type ChartWindow, type HistogramBar, type XYPoint } from '../../engine/chart/specs.ts';
 import { niceDomain, paddedDomain } from '../../engine/chart/scale.ts';
 import { MAX_SERIES } from '../../engine/chart/palette.ts';
 import { countValues, countWords, frequencies, jsonOf, jsNumber } from './values.ts';
 import { pearsonPValue } from './pvalue.ts';
+import { exactInteger, floatJson, textOf, type RawJson } from '../../exact-json.ts';
 
 /**
  * Scatter and line charts draw at most this many points in all (rows evenly spaced in row
@@ -30,10 +32,14 @@ export interface AxisRequest {
   y?: { start?: Bound; end?: Bound } | null;
 }
 
-/** Axis window as reported to the client (ISO strings for a date axis). */
+/**
+ * Axis window as reported to the client (ISO strings for a date axis). A bound beyond 2^53 is
+ * raw JSON: the exact value of an integer column where the window ends at the data's least
+ * or greatest value (the chart itself is drawn in doubles), else a float as Python writes it.
+ */
 export interface AxisReport {
-  x: { start: number | string; end: number | string };
-  y: { start: number; end: number };
+  x: { start: number | string | RawJson; end: number | string | RawJson };
+  y: { start: number | RawJson; end: number | RawJson };
 }
 
 export interface Chart {
@@ -121,10 +127,47 @@ function axisRange(axis: AxisRequest | null | undefined, which: 'x' | 'y', data:
   return start !== undefined ? [r[0], r[0] + width] : [r[1] - width, r[1]];
 }
 
-const report = (w: ChartWindow, temporalX: boolean): AxisReport => ({
-  x: temporalX ? { start: isoOf(w.x[0]), end: isoOf(w.x[1]) } : { start: w.x[0], end: w.x[1] },
-  y: { start: w.y[0], end: w.y[1] },
+/**
+ * `exactX`: the least and greatest values of the integer columns drawn along x (DuckDB's
+ * bigints); a bound that is one of them as a double is reported as that exact value.
+ */
+const report = (w: ChartWindow, temporalX: boolean, exactX: ExactExtremes = NO_EXTREMES): AxisReport => ({
+  x: temporalX ? { start: isoOf(w.x[0]), end: isoOf(w.x[1]) } : { start: reportedBound(w.x[0], exactX.lo), end: reportedBound(w.x[1], exactX.hi, true) },
+  y: { start: reportedBound(w.y[0], []), end: reportedBound(w.y[1], []) },
 });
+
+/** Exact least (`lo`) and greatest (`hi`) values of integer columns, each column's own. */
+interface ExactExtremes {
+  lo: bigint[];
+  hi: bigint[];
+}
+const NO_EXTREMES: ExactExtremes = { lo: [], hi: [] };
+
+function reportedBound(bound: number, exact: bigint[], greatest = false): number | RawJson {
+  // Two columns' extremes may round to one double: the least of them starts the window, the greatest ends it.
+  const same = exact.filter((v) => Number(v) === bound).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (same.length) return exactInteger(greatest ? same[same.length - 1] : same[0]);
+  return floatJson(bound) ?? bound;
+}
+
+/**
+ * SQL for the exact least and greatest values of the wide integer columns among `cols`:
+ * `columns`, the raw columns to select beside the doubles (as exact_v<i>); `aggregates`, their
+ * min and max (`filter`: a FILTER clause) for extremesOf. Empty strings when none is.
+ */
+function integerExtremes(cols: Drawn[], filter = ''): { columns: string; aggregates: string } {
+  const wide = cols.map((c, i) => [c, i] as const).filter(([c]) => isWideInteger(c.type));
+  return {
+    columns: wide.map(([c, i]) => `, ${ident(c.sql)} AS exact_v${i}`).join(''),
+    aggregates: wide.map(([, i]) => `, min(exact_v${i}) ${filter} AS exact_lo${i}, max(exact_v${i}) ${filter} AS exact_hi${i}`).join(''),
+  };
+}
+
+/** The exact extremes integerExtremes' aggregates found. */
+function extremesOf(row: Record<string, unknown>, cols: Drawn[]): ExactExtremes {
+  const picked = (k: string) => cols.map((_, i) => row[`${k}${i}`]).filter((v): v is bigint | number => typeof v === 'bigint' || typeof v === 'number').map((v) => BigInt(v));
+  return { lo: picked('exact_lo'), hi: picked('exact_hi') };
+}
 
 const titleOf = (cols: ColumnEntry[]): string => cols.map((c) => c.name).join(', ');
 const quoted = (cols: ColumnEntry[]): string => cols.map((c) => JSON.stringify(c.name)).join(', ');
@@ -140,7 +183,8 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
   const bins = p.numberOfBins ?? 10;
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw invalidParameter(`numberOfBins: ${bins} is not a bin count between 1 and ${MAX_BINS}`);
   const values = cols.map((c, i) => `${chartNumber(c)} AS v${i}`).join(', ');
-  const range = await ctx.db.one(`SELECT min(least(${cols.map((_, i) => `v${i}`).join(', ')})) AS lo, max(greatest(${cols.map((_, i) => `v${i}`).join(', ')})) AS hi FROM (SELECT ${values} FROM df)`);
+  const exact = integerExtremes(cols);
+  const range = await ctx.db.one(`SELECT min(least(${cols.map((_, i) => `v${i}`).join(', ')})) AS lo, max(greatest(${cols.map((_, i) => `v${i}`).join(', ')})) AS hi${exact.aggregates} FROM (SELECT ${values}${exact.columns} FROM df)`);
   const lo = jsNumber(range.lo);
   const hi = jsNumber(range.hi);
   if (lo === null || hi === null) throw emptySelection(`${quoted(cols)} ${cols.length > 1 ? 'have' : 'has'} no values (every row is missing)`);
@@ -166,7 +210,7 @@ export async function histogram(ctx: OperationContext, p: { columnIndices?: numb
   const final: ChartWindow = { x: [x0, x1], y: axisRange(p.axis, 'y', yData) };
   return {
     spec: histogramSpec({ bars, series: cols.map((c) => c.name), xTitle: titleOf(cols), window: final, temporal }),
-    axis: report(final, temporal),
+    axis: report(final, temporal, extremesOf(range, cols)),
   };
 }
 
@@ -192,7 +236,8 @@ export async function frequency(ctx: OperationContext, p: { columnIndex?: number
     }
     if (freq.top.length === 0) throw emptySelection(`column ${JSON.stringify(c.name)} has no ${p.useWords ? 'words' : 'values'} (every row is missing${p.useWords ? ' or blank' : ''})`);
     // Dates read better without a midnight time and milliseconds.
-    const text = (value: unknown): string => (isTemporal(c.type) && !p.useWords ? String(value).replace(/T00:00:00\.000$/, '').replace('T', ' ').replace(/\.000$/, '') : String(value));
+    // (textOf: an int64 beyond 2^53 is labelled with its exact digits.)
+    const text = (value: unknown): string => (isTemporal(c.type) && !p.useWords ? String(value).replace(/T00:00:00\.000$/, '').replace('T', ' ').replace(/\.000$/, '') : textOf(value));
     const bars = freq.top.map(([value, count], rank) => ({ label: text(value), count, rank }));
     // Room for the count written after the longest bar.
     const countMax = niceDomain(0, bars[0].count * 1.08)[1];
@@ -234,8 +279,10 @@ export async function xy(
   if (kind === 'line' && !temporal) requireNumeric(xc, 'xColumnIndex', 'line chart');
 
   const ys = ycs.map((_, i) => `y${i}`);
-  const all = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')} FROM df_pos)`;
   const drawable = `x IS NOT NULL AND (${ys.map((y) => `${y} IS NOT NULL`).join(' OR ')})`;
+  // A line's window at the data's extremes: those of an int64 x column exactly.
+  const exactX = integerExtremes(kind === 'line' ? [xc] : [], `FILTER (WHERE ${drawable})`);
+  const all = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')}${exactX.columns} FROM df_pos)`;
   const xStart = bound(p.axis?.x?.start, 'axis.x.start', temporal);
   const xEnd = bound(p.axis?.x?.end, 'axis.x.end', temporal);
   const inWindow = [xStart !== undefined ? `x >= ${literal(xStart)}` : '', xEnd !== undefined ? `x <= ${literal(xEnd)}` : ''].filter(Boolean).join(' AND ') || 'true';
@@ -245,7 +292,7 @@ export async function xy(
   const perY = ys.map((y, i) => `min(${y}) FILTER (WHERE x IS NOT NULL) AS lo${i}, max(${y}) FILTER (WHERE x IS NOT NULL) AS hi${i}, regr_slope(${y}, x) AS b${i}, regr_intercept(${y}, x) AS a${i}, regr_r2(${y}, x) AS r2_${i}, corr(${y}, x) AS r${i}, regr_count(${y}, x)::BIGINT AS n${i}`);
   const s = await ctx.db.one(
     `SELECT count(*) FILTER (WHERE ${drawable})::BIGINT AS n, count(*) FILTER (WHERE ${drawable} AND ${inWindow})::BIGINT AS nw, count(*) FILTER (WHERE ${lineRows})::BIGINT AS nl,
-       min(x) FILTER (WHERE ${drawable}) AS xlo, max(x) FILTER (WHERE ${drawable}) AS xhi, ${perY.join(', ')} FROM ${all}`,
+       min(x) FILTER (WHERE ${drawable}) AS xlo, max(x) FILTER (WHERE ${drawable}) AS xhi, ${perY.join(', ')}${exactX.aggregates} FROM ${all}`,
   );
   const n = Number(s.n);
   if (n === 0) throw emptySelection(`no row has both ${JSON.stringify(xc.name)} and ${ycs.length > 1 ? 'one of ' : ''}${quoted(ycs)} present`);
@@ -313,7 +360,7 @@ export async function xy(
   });
   return {
     ...build(points),
-    axis: report(w, temporal),
+    axis: report(w, temporal, extremesOf(s, [xc])),
     extra: kind === 'scatter' ? { statistics: stats } : undefined,
   };
 }

@@ -1,9 +1,10 @@
 // SQL pieces shared by analyze and visualize: how a column's values are counted, split
 // into words and handed to JSON.
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDecimalValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Db } from '../../engine/duck.ts';
 import { ident, literal } from '../../engine/sql.ts';
 import { isFloatType, jsonValue } from '../../engine/json-values.ts';
+import { exactDecimal, exactInteger, floatJson, type RawJson } from '../../exact-json.ts';
 
 /**
  * Words as Python's `str.split()` finds them: maximal runs of non-whitespace. Python's
@@ -33,16 +34,32 @@ export const valueType = (duckType: string): string => (duckType.toUpperCase() =
 /** JSON form of a value column named `v` of the given type (ISO dates, infinities as null). */
 export const jsonOf = (column: string, duckType: string): string => jsonValue(column, valueType(duckType));
 
-/** A DuckDB result value as JSON: integers as numbers, non-finite numbers as null. */
+/** A DuckDB result value as a JS number, for arithmetic and counts: integers as numbers, non-finite numbers as null. */
 export function jsNumber(v: DuckDBValue | undefined): number | null {
   if (v === null || v === undefined) return null;
   const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(String(v));
   return Number.isFinite(n) ? n : null;
 }
 
+/**
+ * A DuckDB number as a reply carries it: integers exactly (BIGINT's beyond 2^53 as their
+ * digits, not rounded by Number()), floats as Python's json writes them (floatJson),
+ * non-finite numbers as null.
+ */
+export function jsonNumber(v: DuckDBValue | undefined): number | RawJson | null {
+  if (typeof v === 'bigint') return exactInteger(v);
+  if (v instanceof DuckDBDecimalValue) return exactDecimal(v.value, v.scale);
+  const n = jsNumber(v);
+  return n === null ? null : floatJson(n);
+}
+
+/**
+ * A value of a column as a reply carries it: numbers (DECIMAL too, as `data` slices write
+ * them) as jsonNumber, text and booleans as they are, anything else as text.
+ */
 export function jsValue(v: DuckDBValue | undefined): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint' || typeof v === 'number') return jsNumber(v);
+  if (typeof v === 'bigint' || typeof v === 'number' || v instanceof DuckDBDecimalValue) return jsonNumber(v);
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   return String(v);
 }

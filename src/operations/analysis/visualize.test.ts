@@ -144,6 +144,19 @@ test('histogram of dates: bins over time with date ticks, ISO bounds; dates and 
   await expectError(id, { type: 'histogram', columnIndices: [0, 2] }, 'invalid column type', /"n" is int and "a" is datetime; a histogram draws dates with dates/);
 });
 
+test('histogram of an int64 column beyond 2^53: the window reported at the data\'s extremes is the exact values', async () => {
+  const id = await h.load('id,n\n123456789012345678,1\n-9007199254740993,2\n9007199254740993,3\n');
+  const hist = await h.ok(id, 'visualize', { type: 'histogram', columnIndices: [0], numberOfBins: 4 });
+  // As Socket.IO writes the reply: the digits themselves (the bins are drawn in doubles).
+  assert.match(JSON.stringify(hist.axis), /^\{"x":\{"start":-9007199254740993,"end":123456789012345678\},"y":/);
+  // Bounds that are not the data's own beyond 2^53 (a scatter's rounded window, a line's
+  // margins) are floats, written as Python's json does.
+  const line = await h.ok(id, 'visualize', { type: 'line', xColumnIndex: 0, yColumnIndices: [1] });
+  assert.doesNotMatch(JSON.stringify(line.axis.x), /\d{17}/);
+  const scatter = await h.ok(id, 'visualize', { type: 'scatter', xColumnIndex: 0, yColumnIndices: [1] });
+  assert.doesNotMatch(JSON.stringify(scatter.axis.x), /\d{17}/);
+});
+
 test('histogram errors: text column, bad index, no values, bad bins and window', async () => {
   const id = await h.load('n,s,e\n1,x,\n2,y,\n');
   await expectError(id, { type: 'histogram', columnIndices: [1] }, 'invalid column type', /"s" is string; a histogram needs numeric/);
@@ -181,6 +194,19 @@ test('frequency: horizontal bars, most frequent first, ties by value; no axis re
       ['pear', 3],
       ['apple', 2],
       ['fig', 1],
+    ],
+  );
+});
+
+test('frequency of an int64 column beyond 2^53: bars labelled with the exact digits', async () => {
+  const id = await h.load('id\n123456789012345678\n-9223372036854775808\n123456789012345678\n9007199254740993\n');
+  const chart = await withContext(id, (ctx) => frequency(ctx, { columnIndex: 0 }));
+  assert.deepEqual(
+    values(chart.spec).map((b) => [b.label, b.count]),
+    [
+      ['123456789012345678', 2],
+      ['-9223372036854775808', 1],
+      ['9007199254740993', 1],
     ],
   );
 });

@@ -62,3 +62,12 @@ test('columnProfiles: a large text column is profiled on a sample, scaled to the
   assert.ok(Math.abs(t.top[0].count - 600_000) < 30_000, `scaled count ${t.top[0].count}`);
   assert.equal(t.top.reduce((s: number, x: { count: number }) => s + x.count, 0) + t.other, 900_000);
 });
+
+test('columnProfiles of an int64 column beyond 2^53: the histogram\'s min and max are the exact values', async () => {
+  const id = await h.load('id,n\n123456789012345678,1\n-9223372036854775808,2\n9007199254740993,3\n');
+  const { profiles } = await h.ok(id, 'columnProfiles');
+  // As Socket.IO writes the reply: the digits themselves, not JavaScript's rounded numbers.
+  assert.equal(JSON.stringify([profiles[0].histogram.min, profiles[0].histogram.max]), '[-9223372036854775808,123456789012345678]');
+  assert.equal(profiles[0].histogram.counts.reduce((s: number, c: number) => s + c, 0), 3);
+  assert.equal(JSON.stringify([profiles[1].histogram.min, profiles[1].histogram.max]), '[1,3]');
+});

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { defineOperation, type OperationContext } from '../types.ts';
 import { checkColumnIndices, columnPositions } from '../params.ts';
 import { apiType, isNumeric, isTemporal } from '../../engine/column-types.ts';
-import { isMissing } from '../../engine/json-values.ts';
+import { isMissing, isWideInteger } from '../../engine/json-values.ts';
 import { ident } from '../../engine/sql.ts';
 import { scanOf } from '../change/scan.ts';
+import { exactInteger } from '../../exact-json.ts';
 import type { ColumnProfile } from '../../protocol/messages.ts';
 
 /** Bins of a number or date column's histogram. */
@@ -34,11 +35,14 @@ async function profileColumn(ctx: OperationContext, index: number): Promise<Omit
   const present = `NOT ${isMissing(name, type)}`;
   if (isNumeric(type) || isTemporal(type)) {
     const x = isTemporal(type) ? `epoch_ms(${c}::TIMESTAMP)::DOUBLE` : `${c}::DOUBLE`;
+    // The bins are equal-width in doubles; an int64 column's min and max are reported as its
+    // exact values (123456789012345678, not the double 123456789012345680).
+    const wide = isWideInteger(type);
     const bins = await ctx.db.rows(`
-      WITH v AS (SELECT ${x} AS x FROM ${from} WHERE ${present} AND isfinite(${x})),
-           b AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
+      WITH v AS (SELECT ${x} AS x${wide ? `, ${c} AS exact` : ''} FROM ${from} WHERE ${present} AND isfinite(${x})),
+           b AS (SELECT min(x) AS lo, max(x) AS hi${wide ? ', min(exact) AS exact_lo, max(exact) AS exact_hi' : ''} FROM v)
       SELECT least(CAST(floor((x - lo) / CASE WHEN hi > lo THEN (hi - lo) / ${PROFILE_BINS} ELSE 1 END) AS INTEGER), ${PROFILE_BINS - 1}) AS k,
-             count(*) AS n, any_value(lo) AS lo, any_value(hi) AS hi
+             count(*) AS n, any_value(lo) AS lo, any_value(hi) AS hi${wide ? ', any_value(exact_lo) AS exact_lo, any_value(exact_hi) AS exact_hi' : ''}
       FROM v, b GROUP BY k`);
     const counts = new Array<number>(PROFILE_BINS).fill(0);
     let total = 0;
@@ -46,8 +50,10 @@ async function profileColumn(ctx: OperationContext, index: number): Promise<Omit
       counts[Number(r.k)] += Number(r.n);
       total += Number(r.n);
     }
-    const lo = bins.length ? Number(bins[0].lo) : 0;
-    const hi = bins.length ? Number(bins[0].hi) : 0;
+    // (On the wire a number: ColumnProfile's type is what clients parse.)
+    const exact = (v: unknown, double: number) => (wide && typeof v === 'bigint' ? (exactInteger(v) as number) : double);
+    const lo = bins.length ? exact(bins[0].exact_lo, Number(bins[0].lo)) : 0;
+    const hi = bins.length ? exact(bins[0].exact_hi, Number(bins[0].hi)) : 0;
     // Infinities are neither missing nor in a bin: they are the `other` part.
     const missing = Number(await ctx.db.scalar(`SELECT count(*) FROM ${from} WHERE NOT (${present})`));
     return { dataType: apiType(type), rows, missing, distinct: null, histogram: total ? { min: lo, max: hi, counts } : null, top: null, other: rows - missing - total, sampled: false };
