@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import msgpack from 'notepack.io';
 import type { RawJson } from '../exact-json.ts';
 
 interface Codec {
@@ -6,10 +6,8 @@ interface Codec {
   decode(buffer: Buffer): unknown;
 }
 
-// The Redis adapter's own MessagePack codec (notepack.io, its dependency and default parser),
-// found as the adapter finds it.
-const adapterRequire = createRequire(createRequire(import.meta.url).resolve('@socket.io/redis-adapter'));
-const msgpack = adapterRequire('notepack.io') as Codec;
+// notepack.io: the Redis adapter's own MessagePack codec (its default parser), a dependency
+// of ours too so that both sides of Redis encode alike.
 
 /** Key of the map that stands for a raw JSON value on the way through Redis (no message of ours has a key with a NUL). */
 const RAW = '\u0000rawJSON';
