@@ -39,10 +39,11 @@ export function sqlIdentifiers(sql: string): { name: string; call: boolean }[] {
 // What a command may not call: functions that show the host rather than the data — settings
 // (allowed_paths holds server paths), the catalog (df's definition names its files), the
 // engine's and files' versions and metadata, raw file reads, the statement being run (the
-// engine's own wrapper around the command) — and the ones that run SQL given as a string,
-// which this check could not see into.
+// engine's own wrapper around the command) — and the ones that run, bind or parse SQL given
+// as a string, which this check could not see into (the JSON extension's json_serialize_plan
+// binds it: its plan named df's files, and a read_csv in it sniffed them).
 const DENIED = new Set(['current_setting', 'getvariable', 'version', 'which_secret', 'glob', 'query', 'query_table', 'read_blob', 'read_text', 'getenv', 'current_query']);
-const DENIED_PREFIXES = ['duckdb_', 'pragma_', 'parquet_'];
+const DENIED_PREFIXES = ['duckdb_', 'pragma_', 'parquet_', 'json_serialize_', 'json_deserialize_', 'json_execute_'];
 
 /** The first function `sql` calls that a command may not use, or null. (A column may have any of these names.) */
 export function deniedFunction(sql: string): string | null {

@@ -281,6 +281,13 @@ describe('executeCommand: statements over df', () => {
       // The statement being run is the engine's wrapper around the command.
       'SELECT current_query() AS q',
       'SELECT * FROM df WHERE current_query() LIKE \'%parquet%\'',
+      // SQL given as text to the JSON extension: json_serialize_plan binds it (naming df's
+      // files, and sniffing any file a read_csv in it names) though it does not run it.
+      "SELECT json_serialize_plan('SELECT * FROM df') AS p",
+      "SELECT json_serialize_plan('SELECT * FROM read_csv(''v0.parquet'')')::VARCHAR AS p",
+      "SELECT json_serialize_sql('SELECT 1') AS p",
+      "SELECT json_deserialize_sql(json_serialize_sql('SELECT 1')) AS p",
+      "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))",
     ]) {
       const res = await command(h, id, sql);
       assert.equal(res.success, false, sql);
