@@ -305,3 +305,14 @@ test('executeCommand: names that differ only in case are told apart, results kee
   assert.deepEqual(t.columns, ['m', 'id', 'n', 'Id', 'ID']);
   assert.deepEqual(t.rows, [[11, 1, 10, 1, 'A7'], [21, 2, 20, 2, 'b8']]);
 });
+
+test('names that are Object.prototype keys (__proto__, constructor, toString) are columns like any other in every reply', async () => {
+  const id = await uploadOk(server.url, 'proto.csv', '__proto__,constructor,toString\n1,x,\n,y,z\n');
+  const meta = await client.request('metadata', id, {});
+  assert.equal(meta.success, true);
+  assert.deepEqual(meta.columns, ['__proto__', 'constructor', 'toString']);
+  // Own keys of columnInfo, each with its column's figures (__proto__ was missing from it).
+  assert.deepEqual(Object.keys(meta.columnInfo), ['__proto__', 'constructor', 'toString']);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(meta.columnInfo, '__proto__')?.value, { index: 0, dataType: 'int', invalidValues: 1 });
+  assert.deepEqual(meta.columnInfo.toString, { index: 2, dataType: 'string', invalidValues: 1 });
+});

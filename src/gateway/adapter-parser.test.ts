@@ -16,3 +16,12 @@ test('the Redis adapter parser keeps raw JSON integers and everything else Messa
   const binary = { data: Buffer.from([1, 2, 3]), nested: { list: [1, 'a', true] } };
   assert.deepEqual(adapterParser.decode(adapterParser.encode(binary)), binary);
 });
+
+test('a key __proto__ (a column named so) stays an own key through the parser, raw values in it too', () => {
+  const info = JSON.parse('{"__proto__": {"n": 1}, "b": {"n": 2}}') as Record<string, unknown>;
+  Object.defineProperty(info, '__proto__', { value: { n: JSON.rawJSON('123456789012345678') }, enumerable: true, writable: true, configurable: true });
+  const message = { columnInfo: info };
+  const back = adapterParser.decode(adapterParser.encode(message)) as typeof message;
+  assert.deepEqual(Object.keys(back.columnInfo), ['__proto__', 'b']);
+  assert.equal(JSON.stringify(back), '{"columnInfo":{"__proto__":{"n":123456789012345678},"b":{"n":2}}}');
+});

@@ -24,11 +24,18 @@ export const adapterParser: Codec = {
   decode: (buffer) => untagRaw(msgpack.decode(buffer)),
 };
 
+/**
+ * Key that stands for an own key `__proto__` (a column's name) on the way through Redis:
+ * notepack builds the objects it decodes by assignment, which takes `__proto__` for the
+ * prototype, and the key was lost.
+ */
+const PROTO = '\u0000__proto__';
+
 // Only arrays and plain objects are walked (Buffers, dates and other values go as they are);
-// a value without raw JSON in it is returned as it is, not copied.
+// a value with neither raw JSON nor a key `__proto__` in it is returned as it is, not copied.
 function tagRaw(value: unknown): unknown {
   if (JSON.isRawJSON(value)) return { [RAW]: value.rawJSON };
-  return mapChildren(value, tagRaw);
+  return mapChildren(value, tagRaw, (key) => (key === '__proto__' ? PROTO : key));
 }
 
 function untagRaw(value: unknown): unknown {
@@ -36,10 +43,11 @@ function untagRaw(value: unknown): unknown {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === RAW && typeof value[RAW] === 'string') return JSON.rawJSON(value[RAW]) as RawJson;
   }
-  return mapChildren(value, untagRaw);
+  return mapChildren(value, untagRaw, (key) => (key === PROTO ? '__proto__' : key));
 }
 
-function mapChildren(value: unknown, fn: (v: unknown) => unknown): unknown {
+/** `value` with `fn` applied to each child and, in objects, `rename` to each key; copied only where something changed. */
+function mapChildren(value: unknown, fn: (v: unknown) => unknown, rename: (key: string) => string): unknown {
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
@@ -49,12 +57,14 @@ function mapChildren(value: unknown, fn: (v: unknown) => unknown): unknown {
     return out ?? value;
   }
   if (isPlainObject(value)) {
-    let out: Record<string, unknown> | null = null;
-    for (const key of Object.keys(value)) {
-      const v = fn(value[key]);
-      if (v !== value[key]) (out ??= { ...value })[key] = v;
-    }
-    return out ?? value;
+    const keys = Object.keys(value);
+    const values = keys.map((key) => fn(value[key]));
+    const names = keys.map(rename);
+    if (keys.every((key, k) => names[k] === key && values[k] === value[key])) return value;
+    // Own keys defined, never assigned: `out.__proto__ = v` would set the prototype.
+    const out: Record<string, unknown> = {};
+    keys.forEach((_, k) => Object.defineProperty(out, names[k], { value: values[k], enumerable: true, writable: true, configurable: true }));
+    return out;
   }
   return value;
 }

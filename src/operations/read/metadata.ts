@@ -79,10 +79,11 @@ export const metadata = defineOperation({
       }
       return { rows: view.rows, invalid };
     });
-    const columnInfo: Record<string, { index: number; dataType: string; invalidValues: number }> = {};
-    columns.forEach((c, index) => {
-      columnInfo[c.name] = { index, dataType: apiType(c.type), invalidValues: invalid[index] };
-    });
+    // Keys are column names, any text: `__proto__` too, which an assignment would take for
+    // the prototype (the column was missing from columnInfo). fromEntries defines own keys.
+    const columnInfo: Record<string, { index: number; dataType: string; invalidValues: number }> = Object.fromEntries(
+      columns.map((c, index) => [c.name, { index, dataType: apiType(c.type), invalidValues: invalid[index] }]),
+    );
     return {
       dataSize: { rows, columns: columns.length },
       columns: columns.map((c) => c.name),
