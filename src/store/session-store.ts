@@ -629,7 +629,7 @@ export class SessionStore {
     const dir = this.dir(id);
     const since = this.sinceFullSweep.get(dir);
     let freed: string[] | null = null;
-    if (since !== undefined && since < FULL_SWEEP_COMMITS) {
+    if (since !== undefined && since + 1 < FULL_SWEEP_COMMITS) {
       try {
         await this.tally(id, before);
         freed = (await this.tally(id, after)).freed;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
 import { writeFileAtomic } from '../../store/atomic.ts';
+import { FULL_SWEEP_COMMITS } from '../../store/session-store.ts';
 
 // Changes are made with executeCommand (one SQL statement over df), so these tests do not
 // depend on the other changing operations.
@@ -352,7 +353,9 @@ describe('history caps', () => {
 
 describe('durability', () => {
   test('a crash mid-commit leaves the previous version current; the next commit sweeps the orphans', async () => {
-    const h = await engineHarness();
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'willow-crash-'));
+    const crashed = await engineHarness({ dataDir });
+    let h = crashed;
     try {
       const id = await h.load('n,s\n1,a\n2,b\n');
       await sql(h, id, 'UPDATE df SET n = n * 3');
@@ -366,6 +369,10 @@ describe('durability', () => {
       const orphanManifest = { ...manifest, id: 'zzzz-orphan', columns: [{ ...manifest.columns[0], file: orphan.file }, manifest.columns[1]] };
       await writeFileAtomic(path.join(h.rt.store.dir(id), 'versions', 'zzzz-orphan.json'), JSON.stringify(orphanManifest));
       await fs.writeFile(path.join(h.rt.store.dir(id), 'state.json.deadbeef0000.tmp'), '{"versions":[');
+      // The process that crashed is gone; the next one finds the leftovers (its first commit
+      // on the session lists the folders; later ones sweep only what they drop, see sweepAfter).
+      await crashed.close();
+      h = await engineHarness({ dataDir });
 
       assert.deepEqual(await h.table(id), table);
       assert.deepEqual(await flags(h, id), [true, false]);
@@ -381,6 +388,23 @@ describe('durability', () => {
       assert.ok(!(await fs.readdir(h.rt.store.dir(id))).some((n) => n.endsWith('.tmp')));
       await h.ok(id, 'undo');
       assert.deepEqual(await h.table(id), table);
+    } finally {
+      if (h !== crashed) await h.close();
+      else await crashed.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('leftovers of a job that died in another process are swept by this one within FULL_SWEEP_COMMITS commits', async () => {
+    const h = await engineHarness();
+    try {
+      const id = await h.load('n\n1\n2\n');
+      await sql(h, id, 'UPDATE df SET n = n * 3');
+      const orphan = h.rt.store.newFile(id);
+      await fs.writeFile(orphan.path, 'left by a worker that died');
+      for (let k = 0; k < FULL_SWEEP_COMMITS; k++) await sql(h, id, 'UPDATE df SET n = n + 1');
+      assert.ok(!(await filesOnDisk(h, id)).includes(orphan.file));
+      assert.deepEqual(await filesOnDisk(h, id), await referencedFiles(h, id));
     } finally {
       await h.close();
     }
