@@ -102,13 +102,27 @@ test('JSON: a key that is always null is float (pandas 1.5 read_json: float64 of
   assert.deepEqual(t.types, ['int', 'float', 'string']);
 });
 
-test('fillWithCustomValue into an all-missing column: a number is stored as a number', async () => {
+test('fillWithCustomValue into an all-missing column: a number is stored as a number, text makes the column text', async () => {
   const number = await uploadOk(server.url, 'f.csv', CSV);
   assert.equal((await client.request('fillWithCustomValue', number, { columnIndex: 0, newValue: '5' })).success, true);
   assert.equal((await client.request('fillWithCustomValue', number, { columnIndex: 1, newValue: 2.5 })).success, true);
   const filled = await readTable(client, number);
   assert.deepEqual(filled.types, ['float', 'float', 'int']);
   assert.deepEqual(filled.rows.map((r) => r.slice(0, 2)), [[5, 2.5], [5, 2.5], [5, 2.5], [5, 2.5]]);
+
+  // The column holds no value that text would change: it becomes text, as pandas'
+  // fillna('abc') makes it object.
+  const text = await uploadOk(server.url, 'f.csv', CSV);
+  const res = await client.request('fillWithCustomValue', text, { columnIndex: 0, newValue: 'abc' });
+  assert.equal(res.success, true, JSON.stringify(res));
+  assert.equal(res.changed, true);
+  const t = await readTable(client, text);
+  assert.deepEqual(t.types, ['string', 'float', 'int']);
+  assert.deepEqual(t.rows.map((r) => r[0]), ['abc', 'abc', 'abc', 'abc']);
+
+  // A float column that holds a value still refuses text (README: a fill never turns values into text).
+  const held = await uploadOk(server.url, 'g.csv', 'f,k\n1.5,1\n,2\n');
+  assert.equal((await client.request('fillWithCustomValue', held, { columnIndex: 0, newValue: 'abc' })).error, 'invalid value');
 });
 
 test('fillWithAverage on an all-missing column: refused for having no values, not for its type', async () => {
