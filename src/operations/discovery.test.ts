@@ -64,6 +64,8 @@ test('operations: column, row, regex, choice and SQL parameters carry their x-ro
     }
   }
   assert.equal(roles.get('combineColumns.columnsToCombine'), 'columns');
+  // Where a new column goes: a recipe records the column it went next to (recipe-columns.ts).
+  assert.equal(roles.get('combineColumns.insertIndex'), 'columnInsertIndex');
   assert.equal(roles.get('executeCommand.command'), 'sql');
   assert.equal(roles.get('fillDown.method'), 'choice');
   assert.equal(roles.get('interpolate.method'), 'choice');

@@ -14,7 +14,7 @@ type Json = { type?: unknown; anyOf?: Json[]; items?: Json; minimum?: number; ma
  */
 function nonNegativePositions(schema: Json): void {
   const role = schema['x-role'];
-  if (role === 'columnIndex' || role === 'rowIndex') tighten(schema);
+  if (role === 'columnIndex' || role === 'columnInsertIndex' || role === 'rowIndex') tighten(schema);
   if ((role === 'columnIndices' || role === 'rowIndices') && schema.items) tighten(schema.items);
 }
 function tighten(s: Json): void {

@@ -17,11 +17,13 @@ export const indexList = z.array(nonNegativeInt);
  * regex field, a choice list, a SQL editor.
  * - `columnIndex` / `columnIndices`: position(s) in the current column order
  * - `columnName`: a column's name; `column`: a name or, leniently, a position; `columns`: a list of those
+ * - `columnInsertIndex`: a position between columns where a new column goes, 0…columns (the
+ *   new column is put before the column at that position; at the end for columns)
  * - `rowIndex` / `rowIndices`: row position(s) in the current version
  * - `regex`: a regular expression; with `x-regexFlag`, only when that boolean parameter is true
  * - `choice`: one of `enum`; `sql`: a SQL statement over the table `df`
  */
-export type ParamRole = 'columnIndex' | 'columnIndices' | 'columnName' | 'column' | 'columns' | 'rowIndex' | 'rowIndices' | 'regex' | 'choice' | 'sql';
+export type ParamRole = 'columnIndex' | 'columnIndices' | 'columnName' | 'column' | 'columns' | 'columnInsertIndex' | 'rowIndex' | 'rowIndices' | 'regex' | 'choice' | 'sql';
 const role = (r: ParamRole, extra: Record<string, unknown> = {}) => ({ 'x-role': r, ...extra });
 
 /** Mark a schema with its role (for schemas that are not one of the building blocks below). */
@@ -42,6 +44,8 @@ const columnList = <S extends z.ZodType>(item: S) => z.array(item).max(MAX_LIST_
 export const columnPositions = columnList(nonNegativeInt).meta(role('columnIndices'));
 /** A list of columns by name or, leniently, position (`resolveColumn`), at most MAX_LIST_COLUMNS. */
 export const columnNamesOrPositions = columnList(z.union([z.string(), z.number().int()]));
+/** Where a new column goes: a position 0…columns (role `columnInsertIndex`). */
+export const columnInsertPosition = nonNegativeInt.meta(role('columnInsertIndex'));
 export const rowPosition = nonNegativeInt.meta(role('rowIndex'));
 export const rowPositions = z.array(nonNegativeInt).meta(role('rowIndices'));
 /** A column by name or, leniently, by position (`resolveColumn`). */

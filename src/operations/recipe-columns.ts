@@ -1,14 +1,16 @@
 import type { z } from 'zod';
 import { OperationError, invalidParameter } from './errors.ts';
 import { rangeStartOf, roleOf, schemaShape, type ParamRole } from './params.ts';
-import type { ColumnNames } from '../protocol/messages.ts';
+import type { ColumnNames, InsertionPlace } from '../protocol/messages.ts';
 
 // A recipe (a session's history, replayed by applyOperations on another dataset) must change
 // the same columns there, but a position means whatever column sits there. So history keeps,
 // beside the parameters as applied, the names of the columns that positional parameters
-// referred to (`columns`), and a replay finds each name where it is at that step. Which
-// parameters give columns by position is read from their roles (params.ts), the annotations
-// discovery publishes: no operation is listed here.
+// referred to (`columns`), and a replay finds each name where it is at that step. A position
+// where a new column goes (combineColumns' insertIndex) is recorded likewise, as the column
+// the new one went next to: right after the column before it, or before the first column
+// when it went first. Which parameters give columns or insertion places by position is read
+// from their roles (params.ts), the annotations discovery publishes: no operation is listed here.
 
 /**
  * Roles whose values may give columns by position: `int`, a position written as a number or
@@ -49,6 +51,26 @@ function positionalKeys(schema: z.ZodType): PositionalKey[] {
   return keys;
 }
 
+const insertionBySchema = new WeakMap<z.ZodType, string[]>();
+
+/** The parameters of `schema` that give where a new column goes (role `columnInsertIndex`). */
+function insertionKeys(schema: z.ZodType): string[] {
+  let keys = insertionBySchema.get(schema);
+  if (!keys) {
+    keys = Object.entries(schemaShape(schema) ?? {}).flatMap(([key, s]) => (roleOf(s) === 'columnInsertIndex' ? [key] : []));
+    insertionBySchema.set(schema, keys);
+  }
+  return keys;
+}
+
+const isPlace = (given: ColumnNames[string]): given is InsertionPlace => typeof given === 'object' && !Array.isArray(given);
+
+/** The position `place` stands for among `names`; null when its column is not there. */
+function placeOf(place: InsertionPlace, names: readonly string[]): number | null {
+  const at = names.indexOf('after' in place ? place.after : place.before);
+  return at < 0 ? null : 'after' in place ? at + 1 : at;
+}
+
 function position(value: unknown, how: 'int' | 'number'): number | null {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null;
   return how === 'int' && typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : null;
@@ -72,11 +94,16 @@ function positionalParameters(schema: z.ZodType, parameters: Record<string, unkn
  * gave by position, `{key: name}`, or for a list one name per entry (an entry given by name:
  * that name). The end of a range (`columnTo` of fillDown) records every column of the range,
  * start to end, as a list: on another dataset the columns between two names may be others.
- * Undefined when no parameter gave a column by position.
+ * A position where a new column goes (role `columnInsertIndex`) records the column it went
+ * next to: `{after: name}` of the column before that position, `{before: name}` of the first
+ * column for position 0; `replayed` (the `columns` of the recipe entry these parameters were
+ * resolved from) keeps the place the recipe gave where it is that position, so that a
+ * replay's history holds the recipe's own anchor, not the neighbour on the other side.
+ * Undefined when no parameter gave a column or an insertion place by position.
  */
-export function recordColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>): ColumnNames | undefined {
+export function recordColumnNames(schema: z.ZodType, names: readonly string[], parameters: Record<string, unknown>, replayed?: ColumnNames): ColumnNames | undefined {
   const refs = positionalParameters(schema, parameters);
-  const recorded: [string, string | string[]][] = [];
+  const recorded: [string, ColumnNames[string]][] = [];
   for (const [key, r] of refs) {
     const start = r.rangeFrom === undefined ? undefined : refs.get(r.rangeFrom)?.positions[0];
     if (start != null && !r.list && r.positions[0] !== null && start <= r.positions[0] && r.positions[0] < names.length) {
@@ -89,6 +116,14 @@ export function recordColumnNames(schema: z.ZodType, names: readonly string[], p
     if (!named.every((n) => typeof n === 'string')) continue;
     recorded.push([key, r.list ? named : named[0]]);
   }
+  for (const key of insertionKeys(schema)) {
+    const at = position(parameters[key], 'int');
+    // Absent (the operation's own default place), or a place the operation refused.
+    if (at === null || at > names.length || names.length === 0) continue;
+    const given = replayed?.[key];
+    if (given !== undefined && isPlace(given) && placeOf(given, names) === at) recorded.push([key, given]);
+    else recorded.push([key, at > 0 ? { after: names[at - 1] } : { before: names[0] }]);
+  }
   return recorded.length ? Object.fromEntries(recorded) : undefined;
 }
 
@@ -98,7 +133,9 @@ export function recordColumnNames(schema: z.ZodType, names: readonly string[], p
  * exactly, letter case included: a dataset may hold both `Price` and `price`. Entries given
  * by name, and positional parameters `recorded` does not name, stay as they are. The end of a
  * range recorded as the range's names is placed at its last name, and the columns from the
- * range's start to there must be those names, in that order.
+ * range's start to there must be those names, in that order. A position where a new column
+ * goes, recorded as a place (`{after: name}`, `{before: name}`), becomes the position right
+ * after, or at, that name.
  *
  * @throws OperationError 'invalid parameters' when `recorded` does not fit `parameters` (a
  *   key that gives no column by position, one name for a list or a list of another length);
@@ -109,15 +146,23 @@ export function resolveColumnNames(schema: z.ZodType, names: readonly string[], 
   const refs = positionalParameters(schema, parameters);
   const where = new Map(names.map((name, i) => [name, i]));
   const resolved = { ...parameters };
-  const find = (key: string, name: string): number => {
+  const find = (key: string, name: string, role = ''): number => {
     const at = where.get(name);
     if (at === undefined) {
-      throw new OperationError('unknown column', `${key} refers to column ${quoted(name)}, which the dataset does not have at this step (names are matched exactly, letter case included)`);
+      throw new OperationError('unknown column', `${key} refers to column ${quoted(name)}${role}, which the dataset does not have at this step (names are matched exactly, letter case included)`);
     }
     return at;
   };
+  const insertions = insertionKeys(schema);
   const ranges: [string, string, string[]][] = [];
   for (const [key, given] of Object.entries(recorded)) {
+    if (insertions.includes(key)) {
+      if (!isPlace(given)) throw invalidParameter(`columns.${key}: {"after": name} or {"before": name} expected, as parameters.${key} is where a new column goes`);
+      if (position(parameters[key], 'int') === null) throw invalidParameter(`columns.${key}: parameters.${key} gives no position, so there is no place to find by this name`);
+      resolved[key] = 'after' in given ? find(key, given.after, ' (the new column goes right after it)') + 1 : find(key, given.before, ' (the new column goes right before it)');
+      continue;
+    }
+    if (isPlace(given)) throw invalidParameter(`columns.${key}: a place ({"after"/"before": name}) is only for a position where a new column goes, which parameters.${key} is not`);
     const r = refs.get(key);
     if (!r) throw invalidParameter(`columns.${key}: parameters.${key} gives no column by position, so there is nothing to find by this name`);
     if (r.rangeFrom !== undefined && !r.list && Array.isArray(given) && given.length > 0) {

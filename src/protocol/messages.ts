@@ -88,10 +88,15 @@ export const dataChanged = z.object({ sessionID: z.string(), requestID: z.string
 /**
  * Beside a history entry's parameters: the names of the columns that its parameters giving
  * columns by position referred to when it was applied, by parameter (`{"columnIndex": "price"}`;
- * a list for a list, one name per entry). applyOperations finds those names again, so that
- * a recipe changes the same columns on a dataset whose columns are in another order.
+ * a list for a list, one name per entry), and for a position where a new column went
+ * (`insertIndex`, role columnInsertIndex) the column it went next to: `{"after": "price"}`
+ * (right after it), or `{"before": "name"}` when it went first. applyOperations finds those
+ * names again, so that a recipe changes the same columns, and puts new ones next to the same
+ * columns, on a dataset whose columns are in another order.
  */
-export const columnNames = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+export const insertionPlace = z.union([z.strictObject({ after: z.string() }), z.strictObject({ before: z.string() })]);
+export type InsertionPlace = z.infer<typeof insertionPlace>;
+export const columnNames = z.record(z.string(), z.union([z.string(), z.array(z.string()), insertionPlace]));
 export type ColumnNames = z.infer<typeof columnNames>;
 
 /** One entry of `history` (and of a recipe given to `applyOperations`). */

@@ -268,7 +268,7 @@ function sessionControl(rt: Runtime, ctx: OperationContext, watchdog: Watchdog, 
       const opCtx = dataset === ctx.dataset ? ctx : await openContext(rt, { duck: ctx.duck, selections: ctx.selections }, ctx.db, ctx.sessionId, dataset, ctx.deadline);
       const change = await op.run(opCtx, params);
       const known = knownParameters(op.params, parameters);
-      const names = recordColumnNames(op.params, dataset.names, known);
+      const names = recordColumnNames(op.params, dataset.names, known, columns);
       const recorded = names ? { parameters: known, columns: names } : { parameters: known };
       const { answer } = change;
       if (change.kind === 'none') return { dataset, recorded, answer };

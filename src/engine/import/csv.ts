@@ -680,7 +680,8 @@ export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'w', (c: string) => stri
 /**
  * The narrowest type every non-missing value of each text column `fields` of `table` (a
  * table or view name) converts to, as pandas read_csv infers dtypes: BIGINT when all are
- * integers within int64, DOUBLE when all are numbers, then BOOLEAN, TIMESTAMP, else VARCHAR.
+ * integers within int64, DOUBLE when all are numbers, then BOOLEAN, TIMESTAMP, else VARCHAR;
+ * a column with no value at all is DOUBLE (allMissingType: VARCHAR when there are no rows).
  * A column written all in integers of which some do not fit int64 (`12345678901234567890123`,
  * `9223372036854775808`) is VARCHAR, each value kept as written: pandas reads it as text
  * (object dtype; it would take 2^63…2^64−1 as uint64, which has no column type here), never
@@ -693,10 +694,10 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   const tests = TYPE_TESTS;
   const kinds = Object.keys(tests) as (keyof typeof tests)[];
   const aggregate = async (columns: string[], source: string, candidates: (keyof typeof tests)[][]) => {
-    const checks = columns.flatMap((f, i) => [
+    const checks = ['count(*) AS rows', ...columns.flatMap((f, i) => [
       `count(${ident(f)}) AS n${i}`,
       ...candidates[i].map((k) => `bool_and(${ident(f)} IS NULL OR (${tests[k](ident(f))})) AS ${k}${i}`),
-    ]);
+    ])];
     return db.one(`SELECT ${checks.join(', ')} FROM ${source}`);
   };
   // A sample first: most text columns fail every test on their first rows, and then the
@@ -714,7 +715,7 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
   const types = fields.map((_, i): InferredType | 'numbers' => {
     const at = position.get(i);
     if (at === undefined) return 'VARCHAR';
-    if (Number(full[`n${at}`]) === 0) return 'VARCHAR'; // all missing: pandas says float, text is kinder to fill
+    if (Number(full[`n${at}`]) === 0) return allMissingType(Number(full.rows));
     const holds = (k: (typeof candidates)[number][number]) => candidates[i].includes(k) && full[`${k}${at}`] === true;
     if (holds('i')) return 'BIGINT';
     if (holds('d')) return sampleWhole[i] ? 'numbers' : 'DOUBLE';
@@ -733,6 +734,16 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
     numbers.forEach((i, k) => (types[i] = Number(found[`f${k}`]) > 0 ? 'DOUBLE' : 'VARCHAR'));
   }
   return types as InferredType[];
+}
+
+/**
+ * The type of a column whose values are all missing, in a dataset of `rows` rows: DOUBLE
+ * (all NULL), as pandas 1.5 reads such a column from CSV (`,,` or only missing-value tokens),
+ * Excel (blank cells) and JSON (a key always null): float64 of NaN. Without rows (a header
+ * alone) every column is text, as pandas gives an empty frame object columns.
+ */
+export function allMissingType(rows: number): InferredType {
+  return rows > 0 ? 'DOUBLE' : 'VARCHAR';
 }
 
 export function castExpr(field: string, type: InferredType): string {

@@ -191,7 +191,7 @@ function columnTypes(rows: { kinds: (Kind | null)[] }[], from: number, width: nu
 }
 
 function typeOf(kinds: Set<Kind>): InferredType | null {
-  if (kinds.size === 0) return null; // all missing: decided like any other empty column
+  if (kinds.size === 0) return null; // all missing: decided like any other empty column (inferTypes: float, as pandas' read_excel)
   if ([...kinds].every((k) => k === 'int')) return 'BIGINT';
   if ([...kinds].every((k) => k === 'int' || k === 'float')) return 'DOUBLE';
   if (kinds.size === 1 && kinds.has('bool')) return 'BOOLEAN';

@@ -6,7 +6,7 @@ import type { Db } from '../duck.ts';
 import { columnGroups, groupIndices, WIDE_GROUP } from '../column-groups.ts';
 // csv.ts hands wide files to readWide and readWide reuses its scan and type inference: the
 // cycle is between functions only, none of which runs while the modules load.
-import { castExpr, TYPE_TESTS, type InferredType, rejectedLines, lineExamples, refusalOf, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
+import { allMissingType, castExpr, TYPE_TESTS, type InferredType, rejectedLines, lineExamples, refusalOf, scanArgs, type CsvOptions, type CsvSource } from './csv.ts';
 
 /**
  * Wide files (more than WIDE_COLUMNS columns) take a path of their own, because DuckDB's
@@ -268,10 +268,12 @@ async function inferLong(db: Db, select: string, fields: string[]): Promise<{ ty
   );
   const byField = new Map(rows.map((r) => [String(r.k), r]));
   const present = fields.map((f) => Number(byField.get(f)?.n ?? 0));
+  // Absent: every value missing (UNPIVOT drops NULLs). Such a column is typed as inferTypes
+  // types it (allMissingType), by the number of rows, counted only then.
+  const empty = present.some((n) => n === 0) ? allMissingType(Number(await db.scalar(`SELECT count(*) FROM (${select})`))) : null;
   const types = fields.map((f): InferredType => {
     const r = byField.get(f);
-    // Absent: every value missing (UNPIVOT drops NULLs); as inferTypes, text.
-    if (!r || Number(r.n) === 0) return 'VARCHAR';
+    if (!r || Number(r.n) === 0) return empty!;
     if (r.i === true) return 'BIGINT';
     if (r.d === true) return 'DOUBLE';
     if (r.b === true) return 'BOOLEAN';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation, type ColumnPlan } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { annotate, checkColumnIndex, columnNamesOrPositions, nonNegativeInt, resolveColumn } from '../params.ts';
+import { annotate, checkColumnIndex, columnInsertPosition, columnNamesOrPositions, resolveColumn } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import type { Dataset } from '../../engine/dataset.ts';
 import { textOf } from './convert.ts';
@@ -22,7 +22,8 @@ export const combineColumns = defineOperation({
       seperator: z.string().optional(),
       separator: z.string().optional().meta({ 'x-aliasOf': 'seperator' }),
       newName: z.string().optional().default('merged_column'),
-      insertIndex: nonNegativeInt.optional().meta({ description: 'empty: right after the last combined column' }),
+      // A position (role columnInsertIndex): a recipe records the column the new one went next to (recipe-columns.ts).
+      insertIndex: columnInsertPosition.optional().meta({ description: 'empty: right after the last combined column' }),
     })
     .transform(({ seperator, separator, ...rest }) => ({ ...rest, separator: seperator ?? separator ?? '' })),
   async run(ctx, params) {

@@ -192,6 +192,77 @@ describe('recipes replay positional steps by the names they referred to', () => 
     );
   });
 
+  test('combineColumns insertIndex: the new column goes next to the same column on a dataset in another order', async () => {
+    const source = 'first,last,age,city\nAda,L,36,X\nAlan,T,41,Y\n';
+    // In the middle (right after "age"), first, and last: recorded as the column it went next to.
+    const recipe = await recipeOf(source, [
+      ['combineColumns', { columnsToCombine: ['first', 'last'], seperator: ' ', newName: 'full', insertIndex: 3 }],
+      ['combineColumns', { columnsToCombine: ['city', 'age'], seperator: '/', newName: 'where', insertIndex: '0' }],
+      ['combineColumns', { columnsToCombine: ['last', 'first'], seperator: ',', newName: 'sort', insertIndex: 6 }],
+    ]);
+    assert.deepEqual(
+      recipe.map((e) => [e.parameters.insertIndex, e.columns]),
+      [
+        [3, { insertIndex: { after: 'age' } }],
+        ['0', { insertIndex: { before: 'first' } }],
+        [6, { insertIndex: { after: 'city' } }],
+      ],
+    );
+    // The same columns in another order: each new column lands next to the same neighbour.
+    const target = await h.load('city,age,last,first\nZ,50,H,Grace\n');
+    await h.ok(target, 'applyOperations', { operations: recipe });
+    const table = await h.table(target);
+    // "where" went first, before "first": here it goes before "first" too.
+    assert.deepEqual(table.columns, ['city', 'sort', 'age', 'full', 'last', 'where', 'first']);
+    assert.deepEqual(table.rows, [['Z', 'H,Grace', 50, 'Grace H', 'H', 'Z/50', 'Grace']]);
+    // Replayed at the positions found, with the recipe's places (not the neighbour on the
+    // other side), so that this session's history replays the same way again.
+    const replayed = (await h.ok(target, 'history')).operations;
+    assert.deepEqual(
+      replayed.map((o: Entry) => [o.parameters.insertIndex, o.columns?.insertIndex]),
+      [
+        [2, { after: 'age' }],
+        [4, { before: 'first' }],
+        [1, { after: 'city' }],
+      ],
+    );
+    const again = await h.load('first,age,city,last\nKen,60,W,T\n');
+    await h.ok(again, 'applyOperations', { operations: replayed });
+    assert.deepEqual((await h.table(again)).columns, ['where', 'first', 'age', 'full', 'city', 'sort', 'last']);
+  });
+
+  test('combineColumns insertIndex: an old entry without a place replays at the number; without insertIndex nothing is recorded; a missing neighbour refuses', async () => {
+    const target = await h.load('c,b,a\n1,2,3\n');
+    const old = { operation: 'combineColumns', parameters: { columnsToCombine: ['a', 'b'], seperator: '-', newName: 'ab', insertIndex: 1 } };
+    await h.ok(target, 'applyOperations', { operations: [old] });
+    assert.deepEqual((await h.table(target)).columns, ['c', 'ab', 'b', 'a']);
+
+    const recipe = await recipeOf('a,b,c\n1,2,3\n', [['combineColumns', { columnsToCombine: ['a', 'b'], seperator: '-', newName: 'ab' }]]);
+    assert.deepEqual(recipe[0].columns, undefined);
+
+    const placed = await recipeOf('a,b,c\n1,2,3\n', [['combineColumns', { columnsToCombine: ['a', 'b'], seperator: '-', newName: 'ab', insertIndex: 3 }]]);
+    const other = await h.load('a,b,d\n1,2,3\n');
+    const res = await h.run(other, 'applyOperations', { operations: placed });
+    assert.equal(res.error, 'operation failed');
+    assert.match(res.errorDescription, /unknown column: insertIndex refers to column "c" \(the new column goes right after it\)/);
+    assert.deepEqual((await h.table(other)).columns, ['a', 'b', 'd']);
+  });
+
+  test('splitColumn, insertDuplicateColumn and generateDummies put their columns right after the named column on a dataset in another order', async () => {
+    const recipe = await recipeOf('s,k,t\na-b,1,x\nc-d,2,y\n', [
+      ['splitColumn', { columnIndex: 0, delimiter: '-' }],
+      ['insertDuplicateColumn', { columnIndex: 4 }],
+      ['generateDummies', { columnIndex: 3 }],
+    ]);
+    assert.deepEqual(
+      recipe.map((e) => e.columns),
+      [{ columnIndex: 's' }, { columnIndex: 't' }, { columnIndex: 'k' }],
+    );
+    const target = await h.load('t,k,s\nz,3,e-f\n');
+    await h.ok(target, 'applyOperations', { operations: recipe });
+    assert.deepEqual((await h.table(target)).columns, ['t', 't_copy', 'k', 'k_3', 's', 's_0', 's_1']);
+  });
+
   test('names that do not fit the parameters are refused', async () => {
     const target = await h.load(B);
     const cases: [Entry, RegExp][] = [
@@ -199,6 +270,10 @@ describe('recipes replay positional steps by the names they referred to', () => 
       [{ operation: 'deleteColumns', parameters: { columnIndices: [0, 1] }, columns: { columnIndices: ['price'] } }, /invalid parameters: columns\.columnIndices: /],
       [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { rangeTo: 'price' } }, /invalid parameters: columns\.rangeTo: /],
       [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { columnIndex: 2 } }, /invalid parameters: operations\.0\.columns/],
+      [{ operation: 'normalize', parameters: { columnIndex: 1 }, columns: { columnIndex: { after: 'price' } } }, /invalid parameters: columns\.columnIndex: a place/],
+      [{ operation: 'combineColumns', parameters: { columnsToCombine: ['name', 'qty'], insertIndex: 1 }, columns: { insertIndex: 'price' } }, /invalid parameters: columns\.insertIndex: \{"after": name\}/],
+      [{ operation: 'combineColumns', parameters: { columnsToCombine: ['name', 'qty'] }, columns: { insertIndex: { after: 'price' } } }, /invalid parameters: columns\.insertIndex: parameters\.insertIndex gives no position/],
+      [{ operation: 'combineColumns', parameters: { columnsToCombine: ['name', 'qty'], insertIndex: 1 }, columns: { insertIndex: { after: 'price', before: 'qty' } } }, /invalid parameters: operations\.0\.columns/],
     ];
     for (const [entry, description] of cases) {
       const res = await h.run(target, 'applyOperations', { operations: [entry] });
