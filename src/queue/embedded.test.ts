@@ -141,15 +141,29 @@ test('changes of a session run one at a time in arrival order; other sessions do
 });
 
 test('the concurrency limit holds across sessions and reads', async () => {
-  const h = harness(2);
-  await h.submit('r1', 'data');
-  await h.submit('r2', 'data');
-  await h.submit('r3', 'data', 's2');
-  assert.deepEqual(h.events, ['start r1', 'start r2']);
+  const h = harness(4);
+  for (const id of ['r1', 'r2', 'r3']) await h.submit(id, 'data');
+  for (const id of ['x1', 'x2', 'x3']) await h.submit(id, 'data', 's2');
+  // Two of each session (half the slots each), the rest waiting for a slot.
+  assert.deepEqual(h.events, ['start r1', 'start r2', 'start x1', 'start x2']);
   await h.finish('r1');
-  assert.deepEqual(h.events.slice(2), ['end r1', 'start r3']);
-  await h.finish('r2');
-  await h.finish('r3');
+  assert.deepEqual(h.events.slice(4), ['end r1', 'start r3']);
+  for (const id of ['r2', 'r3', 'x1', 'x2', 'x3']) await h.finish(id);
+  await h.queue.idle();
+});
+
+test('a session with many reads waiting takes half the slots: a session coming later starts at once', async () => {
+  const h = harness(6);
+  for (let k = 1; k <= 12; k++) await h.submit(`a${k}`, 'data', 'busy');
+  assert.deepEqual(h.events, ['start a1', 'start a2', 'start a3']);
+  // Another session's read does not wait for one of those long reads to end.
+  await h.submit('b1', 'data', 'other');
+  assert.deepEqual(h.events.slice(3), ['start b1']);
+  // When one of its reads ends, the busy session takes that slot again, not more.
+  await h.finish('a1');
+  assert.deepEqual(h.events.slice(4), ['end a1', 'start a4']);
+  for (let k = 2; k <= 12; k++) await h.finish(`a${k}`);
+  await h.finish('b1');
   await h.queue.idle();
 });
 

@@ -19,6 +19,13 @@ export interface EmbeddedOptions {
   now?: () => number;
   /** Jobs of which at most `max` run at once (CappedJobs); the others wait in their lanes. */
   capped?: CappedJobs;
+  /**
+   * Most jobs of one session running at once (default: half the concurrency, at least 1).
+   * Slots are given to sessions in turn, but a session with many reads waiting took every
+   * slot free when no other session waited; a session coming a moment later then waited for
+   * one of those reads to end (seconds each on a large dataset) and was answered `busy`.
+   */
+  perSession?: number;
 }
 
 /** A job of a lane, waiting or running. */
@@ -45,7 +52,7 @@ interface Lane {
 
 /**
  * In-process queue: one lane per session and at most `concurrency` jobs running across
- * sessions (sessions served in turn).
+ * sessions (sessions served in turn), at most `perSession` of them of one session.
  *
  * Within a session, a job waits only for the earlier jobs it must not overtake:
  * - changes (every job that is not a read: it may make a new version) run one at a time,
@@ -80,6 +87,7 @@ export class EmbeddedQueue implements JobQueue {
   private readonly execute: Executor;
   private readonly onResult: ResultListener;
   private readonly concurrency: number;
+  private readonly perSession: number;
   private readonly isRead: (job: Job) => boolean;
   private readonly readWaitMs: number;
   private readonly onDropped: (job: Job) => void;
@@ -100,6 +108,7 @@ export class EmbeddedQueue implements JobQueue {
     this.execute = execute;
     this.onResult = onResult;
     this.concurrency = concurrency;
+    this.perSession = options.perSession ?? Math.max(1, Math.ceil(concurrency / 2));
     this.isRead = options.isRead ?? (() => false);
     this.readWaitMs = options.readWaitMs ?? 0;
     this.onDropped = options.onDropped ?? (() => {});
@@ -243,6 +252,8 @@ export class EmbeddedQueue implements JobQueue {
       const lane = this.lanes.get(sessionId);
       if (!lane) continue; // the sweep retired all it had
       this.retireFrom(lane, this.now());
+      // At its share: it is marked ready again when one of its jobs ends (run()).
+      if (lane.running >= this.perSession) continue;
       const next = this.startable(lane);
       if (!next) {
         // What is left may not start beside what runs (or nothing is left): wait for it.
