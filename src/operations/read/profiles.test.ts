@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.ts';
-import { PROFILE_BINS } from './profiles.ts';
+import { MAX_PROFILE_COLUMNS, PROFILE_BINS } from './profiles.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -70,4 +70,19 @@ test('columnProfiles of an int64 column beyond 2^53: the histogram\'s min and ma
   assert.equal(JSON.stringify([profiles[0].histogram.min, profiles[0].histogram.max]), '[-9223372036854775808,123456789012345678]');
   assert.equal(profiles[0].histogram.counts.reduce((s: number, c: number) => s + c, 0), 3);
   assert.equal(JSON.stringify([profiles[1].histogram.min, profiles[1].histogram.max]), '[1,3]');
+});
+
+test('columnProfiles: at most MAX_PROFILE_COLUMNS columns a request, refused naming the limit (each costs tens of ms whatever its rows)', async () => {
+  const width = MAX_PROFILE_COLUMNS + 1;
+  const header = Array.from({ length: width }, (_, i) => `c${i}`).join(',');
+  const id = await h.load(`${header}\n${Array.from({ length: width }, (_, i) => i).join(',')}\n`);
+  const all = await h.run(id, 'columnProfiles', {});
+  assert.equal(all.success, false);
+  assert.equal(all.error, 'invalid parameters');
+  assert.match(all.errorDescription, new RegExp(`absent, which asks for all ${width} columns; columnProfiles profiles at most ${MAX_PROFILE_COLUMNS} columns a request`));
+  const listed = await h.run(id, 'columnProfiles', { columnIndices: Array.from({ length: width }, (_, i) => i) });
+  assert.match(listed.errorDescription, new RegExp(`${width} columns listed`));
+  // Up to the limit, answered.
+  const { profiles } = await h.ok(id, 'columnProfiles', { columnIndices: Array.from({ length: MAX_PROFILE_COLUMNS }, (_, i) => i) });
+  assert.equal(profiles.length, MAX_PROFILE_COLUMNS);
 });
