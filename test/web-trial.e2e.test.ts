@@ -184,7 +184,7 @@ test('the chart form offers the columns a chart can draw; a failed chart goes, w
   const p = await open(id, 30);
   await p.getByTestId('open-chart').click();
   const options = () => p.getByTestId('chart-x').locator('option:not([disabled])').allTextContents();
-  assert.deepEqual(await options(), ['amount', 'score'], 'histogram: numeric columns only');
+  assert.deepEqual(await options(), ['amount', 'score', 'day'], 'histogram: numeric and date columns');
   await p.getByRole('tab', { name: 'Frequency' }).click();
   assert.deepEqual(await options(), ['city', 'amount', 'score', 'day']);
   await p.getByRole('tab', { name: 'Time series' }).click();
@@ -209,7 +209,7 @@ test('the chart form offers the columns a chart can draw; a failed chart goes, w
   assert.equal(await img.count(), 0, 'the old chart is gone');
   const words = (await error.textContent()) ?? '';
   assert.match(words, /The chart could not be drawn/);
-  assert.match(words, /“amount” holds text; a histogram needs numeric columns\./);
+  assert.match(words, /“amount” holds text; a histogram needs numeric or datetime columns\./);
   assert.doesNotMatch(words, /columnIndices|\(int or float\)|is string/);
   assert.match((await p.getByTestId('chart-x').locator('option:checked').textContent()) ?? '', /amount \(cannot be drawn in this chart\)/);
   await shot(p, 'trial-05-chart-error');
