@@ -536,14 +536,6 @@ export class SessionStore {
   }
 
   /**
-   * Delete what a change wrote and did not commit (refused by the quota or MAX_COLUMNS, failed
-   * part-way, a recipe's later step failing): the files and manifests no version of the
-   * session names. Without it they stayed until the session's next successful commit, so a
-   * session refused again and again by its quota grew without bound. Only for the job that
-   * wrote them while it still has the session's changes to itself (changes of a session run
-   * one at a time): another change's staged files are not named by any version either.
-   */
-  /**
    * Files or manifests no version names may be in session `id`'s folders (a job that wrote
    * and was given up without deleting them, see executor): its next commit sweeps fully.
    */
@@ -551,6 +543,14 @@ export class SessionStore {
     this.sinceFullSweep.delete(this.dir(id));
   }
 
+  /**
+   * Delete what a change wrote and did not commit (refused by the quota or MAX_COLUMNS, failed
+   * part-way, a recipe's later step failing): the files and manifests no version of the
+   * session names. Without it they stayed until the session's next successful commit, so a
+   * session refused again and again by its quota grew without bound. Only for the job that
+   * wrote them while it still has the session's changes to itself (changes of a session run
+   * one at a time): another change's staged files are not named by any version either.
+   */
   async discardUncommitted(id: string): Promise<void> {
     const state = await this.state(id);
     await this.sweep(id, state.versions);
@@ -579,10 +579,10 @@ export class SessionStore {
       try {
         removed = await Promise.all(old.slice(common).map((v) => this.versionFiles(id, v)));
       } catch {
-        // A version it counted is gone (another process swept it): count afresh.
+        // A version it counted is gone (another process swept it): count afresh (a new
+        // tally removes nothing, so this cannot repeat).
         this.tallies.delete(dir);
-        if (known) continue;
-        throw new Error('unreachable: a new tally removes nothing');
+        continue;
       }
       const added = await Promise.all(versions.slice(common).map((v) => this.versionFiles(id, v)));
       const fresh = [...new Set(added.flat())].filter((f) => !t.counts.has(f));

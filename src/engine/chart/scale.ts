@@ -27,4 +27,5 @@ export function paddedDomain(lo: number, hi: number, count = 8): [number, number
 }
 
 const round = (x: number): number => Math.round(x * 1e9) / 1e9;
-const clean = (x: number): number => Number(x.toPrecision(12));
+/** `x` without the last digits of floating-point noise (-1.9500000000000002 → -1.95). */
+export const clean = (x: number): number => Number(x.toPrecision(12));

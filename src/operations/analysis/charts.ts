@@ -10,7 +10,7 @@ import { ident, literal } from '../../engine/sql.ts';
 import { isWideInteger } from '../../engine/json-values.ts';
 import { apiType, isNumeric, isTemporal, isText } from '../../engine/column-types.ts';
 import { histogramSpec, frequencySpec, xySpec, type ChartWindow, type HistogramBar, type XYPoint } from '../../engine/chart/specs.ts';
-import { niceDomain, paddedDomain } from '../../engine/chart/scale.ts';
+import { clean, niceDomain, paddedDomain } from '../../engine/chart/scale.ts';
 import { MAX_SERIES } from '../../engine/chart/palette.ts';
 import { countValues, countWords, frequencies, jsonOf, jsNumber } from './values.ts';
 import { pearsonPValue } from './pvalue.ts';
@@ -153,13 +153,13 @@ function reportedBound(bound: number, exact: bigint[], greatest = false): number
 /**
  * SQL for the exact least and greatest values of the wide integer columns among `cols`:
  * `columns`, the raw columns to select beside the doubles (as exact_v<i>); `aggregates`, their
- * min and max (`filter`: a FILTER clause) for extremesOf. Empty strings when none is.
+ * min and max for extremesOf. Empty strings when none is.
  */
-function integerExtremes(cols: Drawn[], filter = ''): { columns: string; aggregates: string } {
+function integerExtremes(cols: Drawn[]): { columns: string; aggregates: string } {
   const wide = cols.map((c, i) => [c, i] as const).filter(([c]) => isWideInteger(c.type));
   return {
     columns: wide.map(([c, i]) => `, ${ident(c.sql)} AS exact_v${i}`).join(''),
-    aggregates: wide.map(([, i]) => `, min(exact_v${i}) ${filter} AS exact_lo${i}, max(exact_v${i}) ${filter} AS exact_hi${i}`).join(''),
+    aggregates: wide.map(([, i]) => `, min(exact_v${i}) AS exact_lo${i}, max(exact_v${i}) AS exact_hi${i}`).join(''),
   };
 }
 
@@ -280,9 +280,7 @@ export async function xy(
 
   const ys = ycs.map((_, i) => `y${i}`);
   const drawable = `x IS NOT NULL AND (${ys.map((y) => `${y} IS NOT NULL`).join(' OR ')})`;
-  // A line's window at the data's extremes: those of an int64 x column exactly.
-  const exactX = integerExtremes(kind === 'line' ? [xc] : [], `FILTER (WHERE ${drawable})`);
-  const all = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')}${exactX.columns} FROM df_pos)`;
+  const all = `(SELECT __pos, ${chartNumber(xc)} AS x, ${ycs.map((c, i) => `${chartNumber(c)} AS y${i}`).join(', ')} FROM df_pos)`;
   const xStart = bound(p.axis?.x?.start, 'axis.x.start', temporal);
   const xEnd = bound(p.axis?.x?.end, 'axis.x.end', temporal);
   const inWindow = [xStart !== undefined ? `x >= ${literal(xStart)}` : '', xEnd !== undefined ? `x <= ${literal(xEnd)}` : ''].filter(Boolean).join(' AND ') || 'true';
@@ -292,7 +290,7 @@ export async function xy(
   const perY = ys.map((y, i) => `min(${y}) FILTER (WHERE x IS NOT NULL) AS lo${i}, max(${y}) FILTER (WHERE x IS NOT NULL) AS hi${i}, regr_slope(${y}, x) AS b${i}, regr_intercept(${y}, x) AS a${i}, regr_r2(${y}, x) AS r2_${i}, corr(${y}, x) AS r${i}, regr_count(${y}, x)::BIGINT AS n${i}`);
   const s = await ctx.db.one(
     `SELECT count(*) FILTER (WHERE ${drawable})::BIGINT AS n, count(*) FILTER (WHERE ${drawable} AND ${inWindow})::BIGINT AS nw, count(*) FILTER (WHERE ${lineRows})::BIGINT AS nl,
-       min(x) FILTER (WHERE ${drawable}) AS xlo, max(x) FILTER (WHERE ${drawable}) AS xhi, ${perY.join(', ')}${exactX.aggregates} FROM ${all}`,
+       min(x) FILTER (WHERE ${drawable}) AS xlo, max(x) FILTER (WHERE ${drawable}) AS xhi, ${perY.join(', ')} FROM ${all}`,
   );
   const n = Number(s.n);
   if (n === 0) throw emptySelection(`no row has both ${JSON.stringify(xc.name)} and ${ycs.length > 1 ? 'one of ' : ''}${quoted(ycs)} present`);
@@ -305,7 +303,7 @@ export async function xy(
   // points (and their markers) were cut in half at the window's edges.
   const margin = (xhi - xlo) * 0.05;
   const xData: [number, number] =
-    kind === 'scatter' ? paddedDomain(xlo, xhi) : xlo < xhi ? [tidy(xlo - margin), tidy(xhi + margin)] : temporal ? [xlo - DAY / 2, xhi + DAY / 2] : niceDomain(xlo, xhi);
+    kind === 'scatter' ? paddedDomain(xlo, xhi) : xlo < xhi ? [clean(xlo - margin), clean(xhi + margin)] : temporal ? [xlo - DAY / 2, xhi + DAY / 2] : niceDomain(xlo, xhi);
   const w: ChartWindow = { x: axisRange(p.axis, 'x', xData, temporal), y: axisRange(p.axis, 'y', paddedDomain(ylo, yhi)) };
   const stats: TrendStatistics[] = ycs.map((c, i) => {
     const r = jsNumber(s[`r${i}`]);
@@ -360,7 +358,7 @@ export async function xy(
   });
   return {
     ...build(points),
-    axis: report(w, temporal, extremesOf(s, [xc])),
+    axis: report(w, temporal),
     extra: kind === 'scatter' ? { statistics: stats } : undefined,
   };
 }
@@ -410,6 +408,3 @@ function trendLabel(st: TrendStatistics): string {
   const p = st.pValue === null ? 'n/a' : st.pValue === 0 ? (1 - (st.r ?? 0) ** 2 < 1e-12 ? '0' : '< 1e-300') : st.pValue < 0.001 ? st.pValue.toExponential(2) : st.pValue.toPrecision(3);
   return `${st.column}: R² = ${r2}, p ${p.startsWith('<') ? p : `= ${p}`}`;
 }
-
-/** `x` without the last digits of floating-point noise (-1.9500000000000002 → -1.95). */
-const tidy = (x: number): number => Number(x.toPrecision(12));
