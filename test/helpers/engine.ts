@@ -24,7 +24,7 @@ export interface EngineHarness {
   /** Import a file's content (CSV by default) as a new session. */
   load(content: string | Buffer, filename?: string, fields?: Record<string, string>): Promise<string>;
   /** A session whose first version is the result of a SELECT (fast large datasets for measurements). */
-  loadSql(select: string): Promise<string>;
+  loadSql(select: string, options?: { rowGroupRows?: number }): Promise<string>;
   /**
    * Import a CSV in which the field `NAN` stands for a NaN value: pandas (and the import)
    * read `NAN` as text, but NaN still reaches float columns by other ways (commands,
@@ -48,14 +48,14 @@ export interface EngineHarness {
 }
 
 /** A new session of `rt` whose first version is the result of a SELECT (large datasets in a second). */
-export async function sessionFromSelect(rt: Runtime, select: string): Promise<string> {
+export async function sessionFromSelect(rt: Runtime, select: string, { rowGroupRows }: { rowGroupRows?: number } = {}): Promise<string> {
   const sessionId = newSessionId();
   await rt.store.prepare(sessionId);
   const { file, path: target } = rt.store.newFile(sessionId);
   return rt.duck.withConnection(async (db) => {
     const described = await db.describe(`(${select})`);
     const fields = described.map((d, i) => `${ident(d.name)} AS c${i}`).join(', ');
-    const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(target)} (FORMAT parquet)`));
+    const rows = Number(await db.scalar(`COPY (SELECT ${fields} FROM (${select})) TO ${literal(target)} (FORMAT parquet${rowGroupRows === undefined ? '' : `, ROW_GROUP_SIZE ${rowGroupRows}`})`));
     const { size } = await fs.stat(target);
     await rt.store.create(sessionId, { rows, columns: described.map((d, i) => ({ name: d.name, file, field: `c${i}`, type: d.type })), operations: [], bytesWritten: size });
     return sessionId;
@@ -76,8 +76,8 @@ export async function engineHarness(overrides: Partial<Config> = {}): Promise<En
       await importDataset(rt, sessionId, { path: file, filename }, importOptionsSchema.parse(fields));
       return sessionId;
     },
-    async loadSql(select) {
-      return sessionFromSelect(rt, select);
+    async loadSql(select, options) {
+      return sessionFromSelect(rt, select, options);
     },
     async loadWithNaN(content) {
       const imported = await harness.load(content);
