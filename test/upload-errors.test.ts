@@ -40,6 +40,23 @@ describe('the client\'s mistakes in an upload are 400s that name the problem', (
     const some = await upload(server.url, 'some.csv', ['a,b', '1,2', '3,4,5', '6,7'].join('\n'));
     assert.equal(some.status, 200, JSON.stringify(some.body));
     assert.deepEqual([some.body.rows, some.body.skippedLines], [2, 1]);
+    // Sampled, the rule is about the rows the file has, not the sample's: 3 ragged lines
+    // among 40 that fit are no mismatch, though a 5% sample keeps 2 rows; with a Latin-1
+    // file (read after transcoding) and mixed line endings (rewritten) alike.
+    const body = Array.from({ length: 40 }, (_, i) => `${i},café ${i}`);
+    body.splice(10, 0, '1,2,3', '4,5,6', '7,8,9');
+    for (const [name, content] of [['sampled.csv', ['a,b', ...body].join('\n')], ['latin1.csv', Buffer.from(['a,b', ...body].join('\r\n'), 'latin1')], ['mixed.csv', ['a,b', ...body].map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join('')]] as const) {
+      const sampled = await upload(server.url, name, content, { sampleSize: '0.05', seed: '3' });
+      assert.equal(sampled.status, 200, `${name}: ${JSON.stringify(sampled.body)}`);
+      assert.deepEqual([sampled.body.rows, sampled.body.skippedLines], [2, 3], name);
+      const whole = await upload(server.url, name, content);
+      assert.deepEqual([whole.status, whole.body.rows, whole.body.skippedLines], [200, 40, 3], name);
+    }
+    // A sample of a file that does not fit its header is refused as the whole file is.
+    const titled = ['Report', 'a,b', ...body.slice(0, 3)].join('\n');
+    const refused = await upload(server.url, 'titled.csv', titled, { sampleSize: '0.5', seed: '1' });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.error, 'header does not match the data');
   });
 
   test('too many form fields: 400 naming the field limit, not 413', async () => {
