@@ -45,8 +45,24 @@ describe('Excel decompression bombs are refused before parsing', () => {
     await refused(xlsx(header + numericRows(6000, 2, 2)), /more than 10000 cells \(MAX_EXCEL_CELLS\)/);
   });
 
-  test('a declared sheet range far larger than its cells', async () => {
-    await refused(xlsx(header, { dimension: 'A1:XFD1048576' }), /spans 1048576 rows × 16384 columns, more than 10000 cells/);
+  test('cells spread over far more positions than MAX_EXCEL_CELLS', async () => {
+    const corner = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>';
+    await refused(xlsx(header + corner), /spans 1048576 rows × 16384 columns, more than 10000 cells/);
+  });
+
+  test('the declared sheet range (<dimension>) is not trusted: every cell is read, none past it dropped', async () => {
+    const rows = header + numericRows(3, 2, 2);
+    const all = { columns: ['a', 'b'], types: ['int', 'int'], rows: [[4, 5], [6, 7], [8, 9]] };
+    // Too large (a tiny file claiming the whole sheet), too small by a row, by a column and
+    // by both, a single cell, and one that starts below the data.
+    for (const dimension of ['A1:XFD1048576', 'A1:B3', 'A1:A4', 'A1:A1', 'A1', 'B3:B4']) {
+      const id = await h.load(xlsx(rows, { dimension }), 'dim.xlsx');
+      assert.deepEqual(await h.table(id), all, dimension);
+    }
+    // With title rows above the header (initialSkip), as the trial's workbook had them.
+    const titled = '<row r="1"><c r="A1" t="inlineStr"><is><t>Report</t></is></c></row>' + header.replaceAll('1"', '2"') + numericRows(3, 2, 3);
+    const id = await h.load(xlsx(titled, { dimension: 'A1:D4' }), 'titled.xlsx', { initialSkip: '1' });
+    assert.deepEqual(await h.table(id), { ...all, rows: [[6, 7], [8, 9], [10, 11]] });
   });
 });
 

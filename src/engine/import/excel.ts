@@ -69,13 +69,12 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   if (name === undefined || !sheet) throw new ImportError('unreadable Excel file', 'the workbook has no sheet');
   const date1904 = !!workbook.Workbook?.WBProps?.date1904;
 
-  const ref = sheet['!ref'];
+  const range = usedRange(sheet);
   const rows: { text: string[]; kinds: (Kind | null)[] }[] = [];
   let width = 0;
-  if (ref) {
-    const range = XLSX.utils.decode_range(ref);
-    // The range is what the sheet declares (a tiny file may claim A1:XFD1048576): the loops
-    // below visit every position of it, so it is bounded like the cells themselves.
+  if (range) {
+    // The loops below visit every position of the cells' bounding box (two cells, at A1 and
+    // XFD1048576, span the whole sheet), so it is bounded like the cells themselves.
     const area = (range.e.r - Math.max(range.s.r, skipRows) + 1) * (range.e.c - range.s.c + 1);
     if (area > limits.maxCells) {
       throw new ImportError('workbook too large', `the sheet ${JSON.stringify(name)} spans ${range.e.r - range.s.r + 1} rows × ${range.e.c - range.s.c + 1} columns, more than ${limits.maxCells} cells (MAX_EXCEL_CELLS)`);
@@ -117,6 +116,29 @@ export async function excelToCsv(input: string, output: string, skipRows: number
   out.write(chunk);
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return { rows: rows.length, sheetName: name, sheetNames, typesAll: columnTypes(rows, 0, width), typesBody: columnTypes(rows, 1, width) };
+}
+
+/**
+ * The bounding box of a sheet's cells (0-based rows and columns), null when it has none.
+ * Not the sheet's declared range (`!ref`, from the <dimension> element of an .xlsx or the
+ * DIMENSIONS record of an .xls), which writers that edit a file without updating it leave
+ * too small (rows and columns past it were dropped without a word) or too large; openpyxl,
+ * which pandas.read_excel uses, likewise resets it and reads every cell (reset_dimensions).
+ */
+function usedRange(sheet: XLSX.WorkSheet): XLSX.Range | null {
+  let range: XLSX.Range | null = null;
+  for (const key of Object.keys(sheet)) {
+    if (key.startsWith('!')) continue;
+    const { r, c } = XLSX.utils.decode_cell(key);
+    if (!range) range = { s: { r, c }, e: { r, c } };
+    else {
+      range.s.r = Math.min(range.s.r, r);
+      range.s.c = Math.min(range.s.c, c);
+      range.e.r = Math.max(range.e.r, r);
+      range.e.c = Math.max(range.e.c, c);
+    }
+  }
+  return range;
 }
 
 /** The sheet `wanted` names among `names`: by exact name, else digits as a 0-based position (pandas' sheet_name=2). */
