@@ -153,6 +153,50 @@ test('Tab commits what was typed and moves right; Shift+Enter is a line break; E
   await p.context().close();
 });
 
+test('int64 values beyond 2^53 are shown exactly in the grid, its editor and the Analyze panel, and an edit sends the digits typed', async () => {
+  const csv = ['id,name', '9007199254740993,big', '-9223372036854775808,least', '5,small'].join('\n');
+  const id = await uploadOk(server.url, 'ids.csv', csv);
+  const m = await client.request('metadata', id);
+  assert.equal(m.columnInfo.id.dataType, 'int', 'an int64 column');
+  const p = await openSession(id, 3);
+  await until('the ids', async () => [await shownText(p, 0, 0), await shownText(p, 0, 1), await shownText(p, 0, 2)], (t) => t[0] !== null && t[1] !== null);
+  assert.deepEqual([await shownText(p, 0, 0), await shownText(p, 0, 1), await shownText(p, 0, 2)], ['9007199254740993', '-9223372036854775808', '5']);
+  // The accessibility tree (the cell's value itself) too.
+  assert.equal(await p.locator('#glide-cell-2-0').textContent(), '9007199254740993');
+
+  // The editor opens with the exact digits.
+  const at = await cellCenter(p, 0, 1);
+  const editor = await openEditor(p, () => p.mouse.dblclick(at.x, at.y));
+  assert.equal(await editor.inputValue(), '-9223372036854775808');
+  await p.keyboard.press('Escape');
+  await editor.waitFor({ state: 'detached', timeout: 5000 });
+
+  // Analyze: min, max and range exactly (range 2^63 + 9007199254740993 is beyond int64 too).
+  const header = await p.evaluate(() => (globalThis as any).willowGrid.bounds(0, -1));
+  await p.mouse.click(header.x + header.width - 15, header.y + header.height / 2);
+  await p.getByTestId('menu-analyze').click();
+  const stats = p.getByTestId('analyze-stats');
+  await stats.waitFor();
+  const text = (await stats.textContent()) ?? '';
+  assert.match(text, /Min-9,223,372,036,854,775,808/);
+  assert.match(text, /Max9,007,199,254,740,993/);
+  assert.match(text, /Range9,232,379,236,109,516,801/);
+  const frequencies = await p.getByTestId('analyze-frequencies').locator('td.v').allTextContents();
+  assert.deepEqual([...frequencies].sort(), ['-9223372036854775808', '5', '9007199254740993']);
+  await shot(p, 'grid-big-integers');
+
+  // An edit of such a cell sends what was typed, not a double's rounding of it.
+  const small = await cellCenter(p, 0, 2);
+  await openEditor(p, () => p.mouse.dblclick(small.x, small.y));
+  await p.keyboard.type('9007199254740995');
+  await p.keyboard.press('Enter');
+  const after = await until('the edit on the server', () => serverData(id), (d) => d.text.includes('9007199254740995'));
+  assert.match(after.text, /\[\[9007199254740993,"big"\],\[-9223372036854775808,"least"\],\[9007199254740995,"small"\]\]/);
+  await until('the grid shows it', () => shownText(p, 0, 2), (t) => t === '9007199254740995');
+  assert.equal(await p.getByTestId('toast-error').count(), 0, 'no error (the header profiles parsed too)');
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(pageErrors, []);
 });
