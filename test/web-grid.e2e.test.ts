@@ -197,6 +197,31 @@ test('int64 values beyond 2^53 are shown exactly in the grid, its editor and the
   await p.context().close();
 });
 
+test('the History panel names the columns each entry was on, as they were named then', async () => {
+  const csv = ['id,name,price,qty', '1,a,,2', '2,b,3.5,', '3,c,,1'].join('\n');
+  const id = await uploadOk(server.url, 'history.csv', csv);
+  const ok = async (operation: string, params: Record<string, unknown>) => {
+    const r = await client.request(operation, id, params);
+    assert.equal(r.success, true, r.errorDescription);
+  };
+  await ok('fillDown', { columnFrom: 2, columnTo: 3, method: 'pad' });
+  await ok('renameColumn', { column: 2, newName: 'cost' });
+  await ok('deleteColumns', { columnIndices: [0] });
+  await ok('fillWithCustomValue', { columnIndex: 1, newValue: 0 }); // cost, now at position 1
+  const p = await openSession(id, 3);
+  await p.getByTestId('open-history').click();
+  const entries = p.getByTestId('history-entry');
+  await until('the entries', () => entries.count(), (n) => n === 4).catch(async (e) => {
+    console.error(JSON.stringify((await client.request('history', id)).operations));
+    throw e;
+  });
+  const titles = await entries.locator('.h-op').allTextContents();
+  assert.deepEqual(titles, ['1Fill down on “price”, “qty”', '2Rename column on “price”', '3Delete columns on “id”', '4Fill with custom value on “cost”']);
+  assert.deepEqual(await entries.locator('.h-params').allTextContents(), ['Method: pad', 'New name: cost', 'New value: 0']);
+  await shot(p, 'grid-history-names');
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -622,6 +622,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               {panel.kind === 'history' ? (
                 <HistoryPanel
                   client={client}
+                  operations={operations}
                   version={version}
                   undoAvailable={!!meta?.undoAvailable}
                   redoAvailable={!!meta?.redoAvailable}
