@@ -21,3 +21,11 @@ test('numbers and booleans as before', () => {
   assert.equal(display(0.1 + 0.2, 'float'), '0.3');
   assert.equal(display(true, 'bool'), 'true');
 });
+
+test("an int column's values are written with every digit, also beyond 2^53 (read as their digits)", () => {
+  assert.equal(display(1234567890123456, 'int'), '1234567890123456');
+  assert.equal(display(-9007199254740991, 'int'), '-9007199254740991');
+  assert.equal(display('9007199254740993', 'int'), '9007199254740993');
+  assert.equal(display('-9223372036854775808', 'int'), '-9223372036854775808');
+  assert.equal(display(1234567890123456, 'float'), '1.234568e+15', 'a float column keeps its exponent form');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { editTargetOf, placeEdit, rowsMayMove, withEditTarget, type EditTarget } from '../web/src/edit.ts';
+import { editTargetOf, newValueOf, placeEdit, rowsMayMove, withEditTarget, type EditTarget } from '../web/src/edit.ts';
 
 // A cell edit is placed when it is committed (web/src/edit.ts): its column by name among the
 // columns of then, its row by the position it was opened on, only while no change that may
@@ -46,4 +46,17 @@ test("an editor's copy of a cell carries the target of the cell it opened on", (
   assert.equal(editTargetOf(cell), target);
   assert.equal(editTargetOf({ ...cell, data: 'Lisbon' }), target, 'Glide editors hand back {...cell, data}');
   assert.equal(editTargetOf({ kind: 'text', data: 'x' }), undefined);
+});
+
+test("an edit's text is sent as the column's type takes it; an integer beyond 2^53 as the text typed", () => {
+  assert.equal(newValueOf('42', 'int'), 42);
+  assert.equal(newValueOf(' 2.5 ', 'float'), 2.5);
+  assert.equal(newValueOf('', 'int'), null);
+  assert.equal(newValueOf('abc', 'int'), 'abc', 'the server widens the column');
+  assert.equal(newValueOf('9007199254740993', 'int'), '9007199254740993', 'not 9007199254740992');
+  assert.equal(newValueOf(' -9223372036854775808 ', 'int'), '-9223372036854775808');
+  assert.equal(newValueOf('9007199254740991', 'int'), 9007199254740991, 'the largest safe integer is a number');
+  assert.equal(newValueOf('TRUE', 'bool'), true);
+  assert.equal(newValueOf('', 'datetime'), null);
+  assert.equal(newValueOf('9007199254740993', 'string'), '9007199254740993');
 });

@@ -165,7 +165,8 @@ export const columnProfile = z.object({
   rows: z.number(),
   missing: z.number(),
   distinct: z.number().nullable(),
-  histogram: z.object({ min: z.number(), max: z.number(), counts: z.array(z.number()) }).nullable(),
+  // min and max: an int64 column's exact values, which the web client reads as their digits beyond 2^53 (web/src/exact-json.ts).
+  histogram: z.object({ min: z.union([z.number(), z.string()]), max: z.union([z.number(), z.string()]), counts: z.array(z.number()) }).nullable(),
   top: z.array(z.object({ value: z.string(), count: z.number() })).nullable(),
   other: z.number(),
   /** true when `top` was counted on a sample of the rows and scaled (large columns). */

@@ -5,6 +5,7 @@ import type { ColumnMeta } from './grid/header.ts';
 import { typeStyle } from './grid/header.ts';
 import { display } from './grid/display.ts';
 import { modeList } from './modes.ts';
+import { isIntegerText } from './exact-json.ts';
 
 const LABELS: Record<string, string> = {
   invalid: 'Missing',
@@ -34,6 +35,8 @@ function fmt(v: unknown, type = ''): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toLocaleString(undefined, { maximumFractionDigits: 6 });
   if (Array.isArray(v)) return v.map((x) => fmt(x, type)).join(', ');
+  // An integer beyond 2^53 (an int64 column's min, max, range), read as its digits: grouped as the numbers are, exactly.
+  if (isIntegerText(v) && (type === 'int' || type === 'float')) return BigInt(v).toLocaleString();
   return type === 'datetime' ? display(v, type) : String(v);
 }
 

@@ -1,18 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { historyResult, recipeFile, type HistoryEntry } from '../../src/protocol/messages.ts';
 import type { WillowClient } from './api.ts';
-import { humanize } from './ops.ts';
-
-function describe(entry: HistoryEntry): string {
-  const parts = Object.entries(entry.parameters)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return parts.join(' · ');
-}
+import type { OperationSpec } from './ops.ts';
+import { describeEntry, paramsOf } from './history.ts';
 
 /** The session's operation log, undo/redo, and recipes (export the log, apply one to this dataset). */
 export function HistoryPanel(props: {
   client: WillowClient;
+  /** The operations the server describes: which parameters of an entry are columns. */
+  operations: OperationSpec[];
   version: number;
   undoAvailable: boolean;
   redoAvailable: boolean;
@@ -88,17 +84,20 @@ export function HistoryPanel(props: {
         <p className="muted">Nothing applied yet. Every change you make is listed here and can be exported as a recipe.</p>
       ) : (
         <ol className="history-list">
-          {entries.map((e, i) => (
-            <li key={i} className={e.undone ? 'undone' : ''}>
-              <div className="h-op">
-                <span className="h-n">{i + 1}</span>
-                {humanize(e.operation)}
-                {e.undone ? <em>undone</em> : null}
-              </div>
-              <div className="h-params">{describe(e)}</div>
-              {e.appliedAt ? <div className="h-time">{new Date(e.appliedAt).toLocaleString()}</div> : null}
-            </li>
-          ))}
+          {entries.map((e, i) => {
+            const words = describeEntry(e, paramsOf(props.operations, e.operation));
+            return (
+              <li key={i} className={e.undone ? 'undone' : ''} data-testid="history-entry">
+                <div className="h-op">
+                  <span className="h-n">{i + 1}</span>
+                  {words.title}
+                  {e.undone ? <em>undone</em> : null}
+                </div>
+                {words.details.length ? <div className="h-params">{words.details.join(' · ')}</div> : null}
+                {e.appliedAt ? <div className="h-time">{new Date(e.appliedAt).toLocaleString()}</div> : null}
+              </li>
+            );
+          })}
         </ol>
       )}
       <h3>Recipe</h3>

@@ -16,7 +16,7 @@ import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } fro
 import { ImportBanner } from './ImportBanner.tsx';
 import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
 import { countOf } from './words.ts';
-import { EDIT_REFUSED_TITLE, placeEdit, type EditTarget } from './edit.ts';
+import { EDIT_REFUSED_TITLE, newValueOf, placeEdit, type EditTarget } from './edit.ts';
 import { regexProblem } from './regex.ts';
 
 type Panel =
@@ -357,12 +357,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     }
     const place = placeEdit(target, m.columns, client.rowEpoch, renamed.current);
     if ('refused' in place) return toast('error', EDIT_REFUSED_TITLE, place.refused);
-    const type = m.columnInfo[m.columns[place.columnIndex]]?.dataType;
-    let value: string | number | boolean | null = text;
-    if ((type === 'int' || type === 'float') && text.trim() === '') value = null;
-    else if ((type === 'int' || type === 'float') && text.trim() !== '' && Number.isFinite(Number(text))) value = Number(text);
-    else if (type === 'bool' && /^(true|false)$/i.test(text.trim())) value = text.trim().toLowerCase() === 'true';
-    else if (type === 'datetime' && text.trim() === '') value = null;
+    const value = newValueOf(text, m.columnInfo[m.columns[place.columnIndex]]?.dataType);
     void change('newCellValue', { columnIndex: place.columnIndex, rowIndex: place.rowIndex, newValue: value });
   };
 
@@ -627,6 +622,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
               {panel.kind === 'history' ? (
                 <HistoryPanel
                   client={client}
+                  operations={operations}
                   version={version}
                   undoAvailable={!!meta?.undoAvailable}
                   redoAvailable={!!meta?.redoAvailable}

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { dataChanged, replyEnvelope, uploadResponse, type UploadResponse } from '../../src/protocol/messages.ts';
 import { withRetries } from './retry.ts';
 import { rowsMayMove } from './edit.ts';
+import { exactParser } from './exact-json.ts';
 
 /** A request that the server answered with success: false; `description` is for a person. */
 export class RequestError extends Error {
@@ -68,7 +69,8 @@ export class WillowClient {
   private rowsKept = new Set<string>();
 
   constructor() {
-    this.socket = io({ transports: ['websocket'], reconnection: true });
+    // exactParser: replies' integers beyond 2^53 (int64 ids) arrive as their exact digits.
+    this.socket = io({ transports: ['websocket'], reconnection: true, parser: exactParser });
     this.socket.onAny((event: string, raw: unknown) => {
       // Cheap checks first: the room also carries other tabs' data slices.
       const r = raw as { requestID?: unknown; success?: unknown; changed?: unknown } | null;

@@ -43,6 +43,24 @@ export function placeEdit(target: EditTarget, names: readonly string[], rowEpoch
   return { columnIndex, rowIndex: target.row };
 }
 
+/**
+ * The `newValue` an edit's text `text` is sent as, in a column of API type `type`: a number
+ * for a numeric column (null when blank), a boolean for a bool column, null for a blank date,
+ * else the text. An integer a double cannot hold (beyond 2^53: 9007199254740993) is sent as
+ * the text typed, which the server reads digit by digit: Number() would send another value.
+ */
+export function newValueOf(text: string, type: string | undefined): string | number | boolean | null {
+  const t = text.trim();
+  if (type === 'int' || type === 'float') {
+    if (t === '') return null;
+    if (/^[-+]?\d+$/.test(t) && !Number.isSafeInteger(Number(t))) return t;
+    return Number.isFinite(Number(text)) ? Number(text) : text;
+  }
+  if (type === 'bool' && /^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  if (type === 'datetime' && t === '') return null;
+  return text;
+}
+
 // The changes that never move a row: each rewrites, adds, renames or removes columns only. Any
 // other change (deleteRows, deleteRowsWithNA, executeCommand, applyOperations, undo, redo, and
 // an operation this list does not know) may delete, add or reorder rows.

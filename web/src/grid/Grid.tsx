@@ -22,6 +22,7 @@ import type { ViewParams } from '../view.ts';
 import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
 import { carryGridRange, carrySelection, selectedRows, type SelectedRows, type SelectionLayout } from '../selection.ts';
 import { display } from './display.ts';
+import { provideCellEditor } from './cell-editor.tsx';
 import { arrived, compressed, goalFor, nextScrollTop, topAfter, type ScrollState } from './scroll.ts';
 
 export interface GridHandle {
@@ -508,6 +509,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         rowSelectionMode="multi"
         onVisibleRegionChanged={onVisibleRegionChanged}
         onCellEdited={onCellEdited}
+        provideEditor={provideCellEditor}
         onColumnResize={onColumnResize}
         onHeaderMenuClick={onHeaderMenuClick}
         onHeaderContextMenu={onHeaderContextMenu}

@@ -3,6 +3,7 @@ import type { WillowClient } from '../api.ts';
 import type { ViewParams } from '../view.ts';
 import type { EditTarget } from '../edit.ts';
 import type { RowPlace } from '../selection.ts';
+import { parseExact } from '../exact-json.ts';
 
 /** Rows per `data` request: a screenful and a bit, small enough to come back in a few ms. */
 export const ROW_BLOCK = 100;
@@ -190,7 +191,8 @@ export class SliceCache {
     (prefetched ?? SliceCache.slice(this.client, { rowIndexFrom: rowFrom, rowIndexTo: rowTo, columnIndexFrom: colFrom, columnIndexTo: colTo, ...this.view }))
       .then((res) => {
         if (gen !== this.generation) return;
-        const slice = dataSlice.parse(JSON.parse(res.data));
+        // parseExact: an int64 cell beyond 2^53 keeps its digits (a string), for the grid and its editor.
+        const slice = dataSlice.parse(parseExact(res.data));
         this.blocks.delete(k); // re-insert: Map order is the eviction order
         this.blocks.set(k, { index: slice.index, data: slice.data, columns: slice.columns, rowEpoch: res.rowEpoch });
         this.stale.delete(k);

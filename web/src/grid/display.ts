@@ -18,9 +18,13 @@ function formatDatetime(v: string): string {
   return v.replace('T', ' ').replace(/\.000$/, '');
 }
 
-/** A cell's text in the grid (and a value's in the Analyze panel) for a column of API type `type`. */
+/**
+ * A cell's text in the grid (and a value's in the Analyze panel) for a column of API type `type`.
+ * An int column's values are whole: every digit (an id of 16 digits is no 1.234568e+15), as
+ * for those beyond 2^53, which arrive as their digits (a string, web/src/exact-json.ts).
+ */
 export function display(value: unknown, type: string): string {
-  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'number') return type === 'int' && Number.isInteger(value) ? String(value) : formatNumber(value);
   if (typeof value === 'string') return type === 'datetime' ? formatDatetime(value) : value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
