@@ -294,6 +294,17 @@ test('filter and search: chips, row counts of the view, original row positions',
   const all = m.columns.map((_: string, i: number) => i);
   const rx = await client.request('metadata', sessionID, { searchQuery: '^(Oslo|Rome)$', searchColumnIndices: all, searchIsRegex: true });
   await until('regex count', () => rowCount(page), (t) => t === `${rx.dataSize.rows.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
+  // A pattern that does not compile is named beside the box as it is typed (the previous
+  // search stays applied, Search waits), and the message goes once the pattern is fixed.
+  await page.getByTestId('search-input').fill('^(Oslo|Rome$');
+  await until('inline regex error', () => page.getByTestId('search-error').textContent(), (t) => /Invalid regular expression: .*(\(|group|parenthes)/i.test(t ?? ''));
+  assert.equal(await page.getByTestId('search-go').isDisabled(), true);
+  assert.equal(await page.getByTestId('search-input').getAttribute('aria-invalid'), 'true');
+  await page.getByTestId('search-input').press('Enter');
+  assert.equal(await rowCount(page), `${rx.dataSize.rows.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
+  await shot(page, '09-regex-error');
+  await page.getByTestId('search-input').fill('^(Oslo|Rome)$');
+  await until('regex error gone', () => page.getByTestId('search-error').count(), (n) => n === 0);
   // Sort descending from the menu: the chip says so and the first row is the largest.
   await columnMenu(page, 'score');
   await page.locator('.menu-item', { hasText: 'Sort descending' }).click();

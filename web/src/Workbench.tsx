@@ -361,12 +361,12 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     void change('newCellValue', { columnIndex: place.columnIndex, rowIndex: place.rowIndex, newValue: value });
   };
 
+  // Shown beside the search box while the pattern is typed, until it is fixed: a toast far
+  // from the box went away by itself while the view still showed the previous search.
+  const searchProblem = search.regex && search.query !== '' ? regexProblem(search.query) : null;
   const applySearch = () => {
     if (search.query === '') return setView((v) => ({ ...v, search: undefined }));
-    if (search.regex) {
-      const problem = regexProblem(search.query);
-      if (problem !== null) return toast('error', 'Invalid regular expression', problem);
-    }
+    if (searchProblem !== null) return;
     if (search.column !== '' && !columns.some((c) => c.name === search.column)) return toast('error', 'Choose another column to search', `The column “${search.column}” no longer exists.`);
     setView((v) => ({ ...v, search: { query: search.query, columns: search.column === '' ? 'all' : [search.column], regex: search.regex, matchCase: search.matchCase } }));
   };
@@ -488,7 +488,15 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
             applySearch();
           }}
         >
-          <input placeholder={search.regex ? 'Regular expression…' : 'Search…'} value={search.query} onChange={(e) => setSearch({ ...search, query: e.target.value })} className={search.regex ? 'mono' : ''} data-testid="search-input" />
+          <input
+            placeholder={search.regex ? 'Regular expression…' : 'Search…'}
+            value={search.query}
+            onChange={(e) => setSearch({ ...search, query: e.target.value })}
+            className={search.regex ? 'mono' : ''}
+            aria-invalid={searchProblem !== null}
+            aria-describedby={searchProblem !== null ? 'search-error' : undefined}
+            data-testid="search-input"
+          />
           <select value={search.column} onChange={(e) => setSearch({ ...search, column: e.target.value })} data-testid="search-column">
             <option value="">All columns</option>
             {columns.map((c, i) => (
@@ -510,9 +518,14 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
             <input type="checkbox" checked={search.matchCase} onChange={(e) => setSearch({ ...search, matchCase: e.target.checked })} data-testid="search-case" />
             Aa
           </label>
-          <button className="btn small" type="submit" data-testid="search-go">
+          <button className="btn small" type="submit" disabled={searchProblem !== null} data-testid="search-go">
             Search
           </button>
+          {searchProblem !== null ? (
+            <span className="field-error search-error" id="search-error" role="alert" title={searchProblem} data-testid="search-error">
+              Invalid regular expression: {searchProblem}
+            </span>
+          ) : null}
         </form>
         <button className="btn small ghost" onClick={() => setPanel({ kind: 'filter', type: 'invalid', columns: selection.columns.map((c) => columns[c]?.name).filter((n) => n !== undefined) })} data-testid="open-filter">
           + Filter
