@@ -12,6 +12,7 @@ import { registerSockets } from './sockets.ts';
 import { attachSocketServer } from './legacy-polling.ts';
 import { registerWeb } from './web.ts';
 import { frameworkError } from './framework-errors.ts';
+import { tolerantParser } from './socket-parser.ts';
 import { describeOperations } from '../operations/discovery.ts';
 import { clientText } from '../operations/errors.ts';
 import { internalSecret } from './secret.ts';
@@ -119,6 +120,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
       allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, origins)),
       maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
+      // A packet that is no event is answered, not a reason to close the connection.
+      parser: tolerantParser,
     },
     log,
   );
