@@ -1,4 +1,5 @@
 import { Decoder, Encoder, PacketType, protocol, type Packet } from 'socket.io-parser';
+import { reviverFor } from './exact-request.ts';
 
 /**
  * The event a packet that is no Socket.IO event becomes (MalformedPacket): not a name a
@@ -33,14 +34,32 @@ const QUOTED_PACKET_CHARS = 200;
  * whole (Engine.IO frames it), so nothing of the connection's state is left half-read and
  * the next packet decodes as usual. Binary attachments keep socket.io's rule (a desynchronized
  * attachment closes the connection): they are a client library's framing, not a request.
- * Encoding is socket.io-parser's own: the wire format is unchanged for every client.
+ * Encoding is socket.io-parser's own: the wire format is unchanged for every client. Its
+ * JSON.parse takes exactRequestReviver where a packet may need it (reviverFor), which marks
+ * integers a double does not hold.
  */
 class TolerantDecoder extends Decoder {
   override add(obj: unknown): void {
     if (typeof obj !== 'string') return super.add(obj);
+    // Integer literals a double does not hold are marked, for the gateway to refuse
+    // (exact-request.ts), by the reviver the packet needs. socket.io-parser reads its
+    // `reviver` option from `opts` at each decoding: it is set per packet.
+    const opts = (this as unknown as { opts: { reviver?: unknown } }).opts;
+    opts.reviver = reviverFor(obj);
     try {
       super.add(obj);
     } catch (err) {
+      // socket.io-parser swallows JSON.parse's errors ("invalid payload"): a text the reviver
+      // could not get through (nested too deep for its recursion) is read without it, as
+      // parseRequestJson does; the worker refuses such a body for its depth.
+      if (opts.reviver !== undefined) {
+        opts.reviver = undefined;
+        try {
+          return super.add(obj);
+        } catch {
+          // malformed without the reviver too: answered below with the first reason
+        }
+      }
       const malformed: MalformedPacket = { packet: obj.length > QUOTED_PACKET_CHARS ? `${obj.slice(0, QUOTED_PACKET_CHARS - 1)}…` : obj, reason: (err as Error).message };
       made.add(malformed);
       const packet: Packet = { type: PacketType.EVENT, nsp: namespaceOf(obj), data: [MALFORMED_PACKET_EVENT, malformed] };

@@ -5,6 +5,7 @@ import type { JobQueue } from '../queue/job.ts';
 import { BusyError } from '../queue/session-limit.ts';
 import type { Logger } from '../log.ts';
 import { DISCOVERY_OPERATION, describeOperations } from '../operations/discovery.ts';
+import { parseRequestJson, inexactIntegerAt, inexactIntegerReason } from './exact-request.ts';
 import { MALFORMED_PACKET_EVENT, isMalformedPacket, malformedReason } from './socket-parser.ts';
 
 /**
@@ -54,6 +55,9 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
         return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
       }
       if (!body) return reply('invalid request', 'the request body must be a JSON object with operation, sessionID and requestID');
+      // Refused here, before the queue: a body goes on (to Redis, to the history) as plain JSON.
+      const inexact = inexactIntegerAt(body);
+      if (inexact) return reply('invalid parameters', inexactIntegerReason(inexact));
       if (!isSessionId(body.sessionID)) return reply('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
       const sessionID = body.sessionID;
       // Once per socket and session: a write to SQLite on the event loop for every request
@@ -89,7 +93,7 @@ function parseBody(raw: unknown): (Record<string, unknown> & { sessionID?: unkno
   let value = raw;
   if (typeof raw === 'string') {
     try {
-      value = JSON.parse(raw); // some older clients send the body as a JSON string
+      value = parseRequestJson(raw); // some older clients send the body as a JSON string
     } catch {
       return null;
     }

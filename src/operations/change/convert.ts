@@ -1,6 +1,7 @@
 import { literal } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { OFFSET_TEXT, utcOf, zonedInstant } from '../../engine/iso-time.ts';
+import { fitsInt64, integerOfNumber, integerOfText } from '../exact-number.ts';
 import { OperationError, patternReason } from '../errors.ts';
 import type { Db } from '../../engine/duck.ts';
 import type { ColumnPlan } from '../types.ts';
@@ -372,9 +373,6 @@ export type JsonScalar = string | number | boolean | null;
  */
 export type ValueConversion = { missing: true } | { missing: false; sql: string; type: string; fits: boolean };
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 export async function convertValue(db: Db, value: JsonScalar, columnType: string): Promise<ValueConversion> {
   if (value === null || value === '') return { missing: true };
   const kind = kindOf(columnType);
@@ -418,19 +416,26 @@ function textLiteral(value: string | number | boolean): string {
 /**
  * A value read as a number: a bigint when it is integral and fits a BIGINT (so that a
  * value like 7.0 keeps an integer column integral, as pandas does), a number otherwise,
- * 'missing' for "nan", null when it is not a number at all.
+ * 'missing' for "nan", null when it is not a number at all. Integral is decided on the
+ * value itself, not its double: `9007199254740993.0` and `9.007199254740993e15` are the
+ * integer 9007199254740993 (Number() made them 9007199254740992, and a DOUBLE of an int
+ * column), and a JSON number beyond 2^53 is the integer it is (the gateway let only exact
+ * ones through: 9007199254740994 keeps an int column int).
  */
 function readNumber(value: string | number | boolean): bigint | number | 'missing' | null {
   if (typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (typeof value === 'number') {
+    const n = integerOfNumber(value);
+    return n !== null && fitsInt64(n) ? n : value;
+  }
   const s = value.trim();
   if (/^[-+]?\d+$/.test(s)) {
     const big = BigInt(s);
-    return big >= INT64_MIN && big <= INT64_MAX ? big : Number(s);
+    return fitsInt64(big) ? big : Number(s);
   }
   if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) {
-    const x = Number(s);
-    return Number.isSafeInteger(x) ? BigInt(x) : x;
+    const n = integerOfText(s);
+    return n !== null && fitsInt64(n) ? n : Number(s);
   }
   const special = /^([-+]?)(inf|infinity|nan)$/i.exec(s);
   if (!special) return null;
