@@ -101,3 +101,36 @@ test('POST /celeryTaskCompleted relays an outside worker\'s integers beyond 2^53
     socket.close();
   }
 });
+
+test('requests: an integer a JSON number does not carry exactly is refused naming it; digits a double holds, and text, are exact', async () => {
+  for (const eio of [4, 3] as const) {
+    const sock = await rawSocket(server.url, eio);
+    try {
+      const own = await uploadOk(server.url, 'n.csv', 'n\n9007199254740992\n9007199254740993\n');
+      // The packet's text as a client writes it: the literal 9007199254740993, which JSON.parse makes ...992.
+      const send = (params: string, requestID: string) => sock.send(`42["findReplace",{"operation":"findReplace","sessionID":"${own}","requestID":"${requestID}","columnIndex":0,${params}}]`);
+      const answer = async (requestID: string) => eventBody(await sock.waitFor((f) => f.includes(`"requestID":"${requestID}"`) && f.startsWith('42["findReplace"'))).body;
+      send('"toReplace":[9007199254740993],"replaceWith":[1]', `r${eio}a`);
+      const refused = await answer(`r${eio}a`);
+      assert.equal(refused.success, false);
+      assert.equal(refused.error, 'invalid parameters');
+      assert.match(refused.errorDescription, /^toReplace\[0\]: 9007199254740993 is an integer beyond ±2\^53 .*9007199254740992.*"9007199254740993"/);
+      // Nested (a recipe's step), and in a body sent as a JSON string, the same.
+      sock.send(`42["applyOperations",{"operation":"applyOperations","sessionID":"${own}","requestID":"r${eio}b","operations":[{"operation":"fillWithCustomValue","parameters":{"columnIndex":0,"newValue":-9223372036854775807}}]}]`);
+      const nested = eventBody(await sock.waitFor((f) => f.includes(`"requestID":"r${eio}b"`))).body;
+      assert.equal(nested.error, 'invalid parameters');
+      assert.match(nested.errorDescription, /^operations\[0\]\.parameters\.newValue: -9223372036854775807 /);
+      sock.send(`42["findReplace",${JSON.stringify(`{"operation":"findReplace","sessionID":"${own}","requestID":"r${eio}c","columnIndex":0,"toReplace":[9007199254740993],"replaceWith":[1]}`)}]`);
+      assert.equal(eventBody(await sock.waitFor((f) => f.includes(`r${eio}c`))).body.error, 'invalid parameters');
+      // A literal a double holds (2^53), and text, are exact: only that integer is replaced.
+      send('"toReplace":[9007199254740992,"9007199254740993"],"replaceWith":["7",9007199254740994]', `r${eio}d`);
+      const done = await answer(`r${eio}d`);
+      assert.equal(done.success, true, JSON.stringify(done));
+      assert.equal(done.changed, true);
+      const data = eventBody(await sock.request('data', own, { rowIndexFrom: 0, rowIndexTo: 1, columnIndexFrom: 0, columnIndexTo: 0 })).body;
+      assert.match(data.data, /\[\[7\],\[9007199254740994\]\]/);
+    } finally {
+      sock.close();
+    }
+  }
+});

@@ -11,6 +11,8 @@ import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
 import { attachSocketServer } from './legacy-polling.ts';
 import { registerWeb } from './web.ts';
+import { frameworkError } from './framework-errors.ts';
+import { tolerantParser } from './socket-parser.ts';
 import { describeOperations } from '../operations/discovery.ts';
 import { clientText } from '../operations/errors.ts';
 import { internalSecret } from './secret.ts';
@@ -72,11 +74,15 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: find-my-way's default (100) made a longer path parameter no route at
+    // all (a generic `not found`): the routes answer it themselves, a download `unknown
+    // session` as the contract says for a malformed sessionID. Node's header limit (16 KB)
+    // bounds a URL anyway, and no route's parameter is matched by a regular expression.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     bodyLimit: 10 * 1024 * 1024,
     forceCloseConnections: true,
-    // A URL the router cannot decode (`/%`): the shape of every other failure.
-    frameworkErrors: (err, _req, reply) => (reply as FastifyReply).code(400).send({ success: false, error: 'bad request', errorDescription: clientText(err.message) }),
+    // A URL the router cannot decode (`/downloadCSV/%`): 400 naming the path, in the shape of every other failure.
+    frameworkErrors: (err, req, reply) => frameworkError(err, req, reply as FastifyReply),
     // A request Node's HTTP parser refused (a Content-Length the body does not match, a
     // malformed header): answered on the raw socket, which is then closed.
     clientErrorHandler: (err: Error & { code?: string }, socket) => {
@@ -114,6 +120,8 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
       allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, origins)),
       maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
+      // A packet that is no event is answered, not a reason to close the connection.
+      parser: tolerantParser,
     },
     log,
   );

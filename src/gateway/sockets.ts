@@ -5,6 +5,8 @@ import type { JobQueue } from '../queue/job.ts';
 import { BusyError } from '../queue/session-limit.ts';
 import type { Logger } from '../log.ts';
 import { DISCOVERY_OPERATION, describeOperations } from '../operations/discovery.ts';
+import { parseRequestJson, inexactIntegerAt, inexactIntegerReason } from './exact-request.ts';
+import { MALFORMED_PACKET_EVENT, isMalformedPacket, malformedReason } from './socket-parser.ts';
 
 /**
  * Every event is a request: its name is the operation, its body the envelope plus
@@ -40,11 +42,22 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
       const reply = (error: string, errorDescription: string) =>
         socket.emit(event, { operation: event, sessionID: body && typeof body.sessionID === 'string' ? body.sessionID : null, requestID, success: false, error, errorDescription });
       if (!allow()) return reply('rate limited', `this connection sent more than ${limits.ratePerSecond} requests per second (SOCKET_RATE_LIMIT, bursts of ${limits.burst}: SOCKET_RATE_BURST); slow down and send again`);
+      // A packet that is no event (socket-parser.ts) has no name to be answered under: it is
+      // answered under `error`, the event old clients already take a server's refusal as.
+      // Quoted as the Engine.IO message the client sent (`4` + the Socket.IO packet: `42[]`).
+      if (event === MALFORMED_PACKET_EVENT && isMalformedPacket(args[0])) {
+        const { packet, reason } = args[0];
+        log.warn({ socketId: socket.id, packet, reason }, 'malformed Socket.IO packet answered');
+        return socket.emit('error', { operation: null, sessionID: null, requestID: null, success: false, error: 'invalid request', errorDescription: `the message ${JSON.stringify(`4${packet}`)} is not a Socket.IO event: ${malformedReason(reason)}` });
+      }
       // Discovery reads the registry, not a session: answered here, to this socket only.
       if (event === DISCOVERY_OPERATION) {
         return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
       }
       if (!body) return reply('invalid request', 'the request body must be a JSON object with operation, sessionID and requestID');
+      // Refused here, before the queue: a body goes on (to Redis, to the history) as plain JSON.
+      const inexact = inexactIntegerAt(body);
+      if (inexact) return reply('invalid parameters', inexactIntegerReason(inexact));
       if (!isSessionId(body.sessionID)) return reply('invalid sessionID', 'sessionID must be 30 lowercase hexadecimal characters');
       const sessionID = body.sessionID;
       // Once per socket and session: a write to SQLite on the event loop for every request
@@ -80,7 +93,7 @@ function parseBody(raw: unknown): (Record<string, unknown> & { sessionID?: unkno
   let value = raw;
   if (typeof raw === 'string') {
     try {
-      value = JSON.parse(raw); // some older clients send the body as a JSON string
+      value = parseRequestJson(raw); // some older clients send the body as a JSON string
     } catch {
       return null;
     }

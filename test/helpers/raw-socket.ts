@@ -21,6 +21,10 @@ export interface RawSocket {
   request(operation: string, sessionID: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<string>;
   /** Resolves with the first frame received (before or after the call) that `check` accepts. */
   waitFor(check: (frame: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Send a frame as it is (a Socket.IO packet's text: `42[…]`). */
+  send(frame: string): void;
+  /** Whether the server has not closed the WebSocket. */
+  open(): boolean;
   close(): void;
 }
 
@@ -66,6 +70,12 @@ export async function rawSocket(url: string, eio: 3 | 4 = 4): Promise<RawSocket>
     },
     waitFor(check, timeoutMs = 30_000) {
       return until(() => frames.find(check), timeoutMs, 'a frame');
+    },
+    send(frame) {
+      ws.send(frame);
+    },
+    open() {
+      return ws.readyState === WebSocket.OPEN;
     },
     close() {
       ws.close();

@@ -4,6 +4,7 @@ import { literal, ident } from '../sql.ts';
 import { uniqueColumnNames } from './names.ts';
 import { ImportError, type LineExample } from './types.ts';
 import { PANDAS_NA } from './na.ts';
+import { utcOf, zonedInstant } from '../iso-time.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 import { parquetOptions } from '../parquet-layout.ts';
@@ -656,17 +657,24 @@ async function readGuard<T>(opts: CsvOptions, read: () => Promise<T>): Promise<T
   }
 }
 
-export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR';
+/**
+ * A column's type as inference reads its text. `TIMESTAMPTZ` is ISO time stamps with a UTC
+ * offset: stored as TIMESTAMP like every datetime column, each value the UTC time it stands
+ * for (castExpr), as changeColumnDataType converts them.
+ */
+export type InferredType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'TIMESTAMPTZ' | 'VARCHAR';
 
 /** Text written as an integer (pandas' integer syntax), whatever its size. */
 const WHOLE_TEXT = `'^\\s*[-+]?\\d+\\s*$'`;
 
 /**
- * The type tests of inferTypes, by kind (int, double, bool, timestamp, whole): SQL conditions
- * on a text value. `w` is `i` without its range: a value written as an integer that may not
- * fit BIGINT (see inferTypes).
+ * The type tests of inferTypes, by kind (int, double, bool, timestamp, zoned timestamp,
+ * whole): SQL conditions on a text value. `w` is `i` without its range: a value written as an
+ * integer that may not fit BIGINT (see inferTypes). `t` takes ISO dates and time stamps
+ * without an offset, `z` ISO time stamps with one (`Z`, `+02`, `+0200`, `+02:00`: what pandas'
+ * ISO parser reads; lower-case `z` is text there too): no value passes both.
  */
-export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'w', (c: string) => string> = {
+export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'z' | 'w', (c: string) => string> = {
   // DuckDB would round '2.5' to a BIGINT: integers must look like integers.
   i: (c) => `regexp_matches(${c}, ${WHOLE_TEXT}) AND TRY_CAST(${c} AS BIGINT) IS NOT NULL`,
   // pandas' float parser: decimal notation or inf/infinity; DuckDB would also take
@@ -674,14 +682,18 @@ export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'w', (c: string) => stri
   d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
   b: (c) => `lower(${c}) IN ('true', 'false')`,
   t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
+  // DuckDB's TIMESTAMP cast would read these too, dropping the offset: the instant is the
+  // TIMESTAMPTZ cast's (zonedInstant), which also checks the date and time are real.
+  z: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}[ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}(:?\\d{2})?)$') AND ${zonedInstant(c)} IS NOT NULL`,
   w: (c) => `regexp_matches(${c}, ${WHOLE_TEXT})`,
 };
 
 /**
  * The narrowest type every non-missing value of each text column `fields` of `table` (a
  * table or view name) converts to, as pandas read_csv infers dtypes: BIGINT when all are
- * integers within int64, DOUBLE when all are numbers, then BOOLEAN, TIMESTAMP, else VARCHAR;
- * a column with no value at all is DOUBLE (allMissingType: VARCHAR when there are no rows).
+ * integers within int64, DOUBLE when all are numbers, then BOOLEAN, TIMESTAMP, TIMESTAMPTZ
+ * (all with a UTC offset: a column mixing zoned and naive time stamps is text, as pandas
+ * leaves it), else VARCHAR; a column with no value at all is DOUBLE (allMissingType: VARCHAR when there are no rows).
  * A column written all in integers of which some do not fit int64 (`12345678901234567890123`,
  * `9223372036854775808`) is VARCHAR, each value kept as written: pandas reads it as text
  * (object dtype; it would take 2^63…2^64−1 as uint64, which has no column type here), never
@@ -721,6 +733,8 @@ export async function inferTypes(db: Db, table: string, fields: string[]): Promi
     if (holds('d')) return sampleWhole[i] ? 'numbers' : 'DOUBLE';
     if (holds('b')) return 'BOOLEAN';
     if (holds('t')) return 'TIMESTAMP';
+    // Zoned and naive time stamps mixed pass neither: text, as pandas leaves such a column.
+    if (holds('z')) return 'TIMESTAMPTZ';
     return 'VARCHAR';
   });
   // Numbers, not all int64 integers, whose sample had only integers: DOUBLE when some value
@@ -750,6 +764,7 @@ export function castExpr(field: string, type: InferredType): string {
   const c = ident(field);
   if (type === 'VARCHAR') return c;
   if (type === 'BOOLEAN') return `(lower(${c}) = 'true')::BOOLEAN`;
+  if (type === 'TIMESTAMPTZ') return utcOf(zonedInstant(c));
   return `TRY_CAST(${c} AS ${type})`;
 }
 

@@ -240,8 +240,9 @@ export async function writeTypedGroups(
 
 /**
  * The class of one text value `v` for type inference, as a SQL expression: 1 integer,
- * 2 float, 3 boolean, 4 datetime, 5 an integer beyond int64, 0 text (NULL stays NULL). A
- * value is in class k (1…4) exactly when it passes TYPE_TESTS' test k and no earlier one,
+ * 2 float, 3 boolean, 4 datetime, 5 an integer beyond int64, 6 datetime with a UTC offset
+ * (test z), 0 text (NULL stays NULL). A value is in class k (1…4, 6) exactly when it passes
+ * TYPE_TESTS' test k (i, d, b, t, z) and no earlier one,
  * and in class 5 when it passes d and w but not i; so "every value passes test d" is "every
  * class is 1, 2 or 5", and inferLong decides as inferTypes does (a column of classes 1 and 5
  * is text, one with a 2 among them float). Nested CASEs run each costly test (a regular
@@ -251,7 +252,7 @@ export async function writeTypedGroups(
 export function valueClass(v: string): string {
   return (
     `CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN (CASE WHEN ${TYPE_TESTS.i(v)} THEN 1 WHEN ${TYPE_TESTS.d(v)} THEN (CASE WHEN ${TYPE_TESTS.w(v)} THEN 5 ELSE 2 END) ELSE 0 END) ` +
-    `WHEN ${TYPE_TESTS.b(v)} THEN 3 WHEN length(${v}) >= 8 AND ${TYPE_TESTS.t(v)} THEN 4 ELSE 0 END`
+    `WHEN ${TYPE_TESTS.b(v)} THEN 3 WHEN length(${v}) >= 8 AND ${TYPE_TESTS.t(v)} THEN 4 WHEN length(${v}) >= 8 AND ${TYPE_TESTS.z(v)} THEN 6 ELSE 0 END`
   );
 }
 
@@ -263,7 +264,7 @@ export function valueClass(v: string): string {
  */
 async function inferLong(db: Db, select: string, fields: string[]): Promise<{ types: InferredType[]; present: number[] }> {
   const rows = await db.rows(
-    `SELECT k, count(v) AS n, bool_and(c = 1) AS i, bool_and(c IN (1, 2, 5)) AND bool_or(c = 2) AS d, bool_and(c = 3) AS b, bool_and(c = 4) AS t ` +
+    `SELECT k, count(v) AS n, bool_and(c = 1) AS i, bool_and(c IN (1, 2, 5)) AND bool_or(c = 2) AS d, bool_and(c = 3) AS b, bool_and(c = 4) AS t, bool_and(c = 6) AS z ` +
       `FROM (SELECT k, v, ${valueClass('v')} AS c FROM (UNPIVOT (${select}) ON COLUMNS(*) INTO NAME k VALUE v)) GROUP BY k`,
   );
   const byField = new Map(rows.map((r) => [String(r.k), r]));
@@ -278,6 +279,7 @@ async function inferLong(db: Db, select: string, fields: string[]): Promise<{ ty
     if (r.d === true) return 'DOUBLE';
     if (r.b === true) return 'BOOLEAN';
     if (r.t === true) return 'TIMESTAMP';
+    if (r.z === true) return 'TIMESTAMPTZ';
     return 'VARCHAR';
   });
   return { types, present };

@@ -172,3 +172,52 @@ test('findReplace: invalid group references and Python regex syntax RE2 lacks ar
   await expectError('(?P<w>a)(?P<w>b)', 'x', /redefinition of group name "w"/);
   assert.deepEqual(await h.table(id), before);
 });
+
+/** Column `n` of a session as text (changeColumnDataType to str): every digit of an int64, which JSON numbers would round. */
+async function exactColumn(id: string): Promise<unknown[]> {
+  const t = await h.table(id);
+  const i = t.columns.indexOf('n');
+  const type = t.types[i];
+  if (type === 'int') await h.ok(id, 'changeColumnDataType', { column: 'n', newDataType: 'str' });
+  return [type, await h.column(id, 'n')];
+}
+
+test('findReplace on an int column is exact over the whole int64 range: 9007199254740993 is not 9007199254740992', async () => {
+  const csv = 'n\n9007199254740992\n9007199254740993\n9223372036854775807\n-9223372036854775808\n5\n\n';
+  const load = async (params: Record<string, unknown>) => {
+    const id = await h.load(csv);
+    const res = await h.ok(id, 'findReplace', { columnIndex: 0, matchRegex: false, ...params });
+    return [res.changed, ...(await exactColumn(id))];
+  };
+  // Found as text, exactly; the replacement exact too (it was written through a double).
+  assert.deepEqual(await load({ toReplace: ['9007199254740993'], replaceWith: ['9223372036854775806'] }), [
+    true, 'int', ['9007199254740992', '9223372036854775806', '9223372036854775807', '-9223372036854775808', '5', null],
+  ]);
+  // A JSON number beyond 2^53 that a double holds exactly finds that integer only.
+  assert.deepEqual(await load({ toReplace: [9007199254740992], replaceWith: [1] }), [true, 'int', ['1', '9007199254740993', '9223372036854775807', '-9223372036854775808', '5', null]]);
+  // Numerals written otherwise stand for their exact integer: 9007199254740993.0, 9.007199254740993e15, 5_0e-1.
+  assert.deepEqual(await load({ toReplace: ['9.007199254740993e15', '9223372036854775807', '-9223372036854775808', '5_0e-1'], replaceWith: ['9007199254740995.0', '-9223372036854775807', '', '9007199254740993'] }), [
+    true, 'int', ['9007199254740992', '9007199254740995', '-9223372036854775807', null, '9007199254740993', null],
+  ]);
+  // An integer that is in no int64 column matches nothing; a missing value is found by 'nan' (float('nan')).
+  assert.deepEqual(await load({ toReplace: ['9223372036854775808', '9007199254740993.5'], replaceWith: [1, 2] }), [false, 'int', ['9007199254740992', '9007199254740993', '9223372036854775807', '-9223372036854775808', '5', null]]);
+  assert.deepEqual(await load({ toReplace: ['nan'], replaceWith: ['9007199254740993'] }), [true, 'int', ['9007199254740992', '9007199254740993', '9223372036854775807', '-9223372036854775808', '5', '9007199254740993']]);
+  // A replacement beyond int64 makes the column text, every digit kept (pandas: object).
+  assert.deepEqual(await load({ toReplace: ['5'], replaceWith: ['9223372036854775808'] }), [
+    true, 'string', ['9007199254740992', '9007199254740993', '9223372036854775807', '-9223372036854775808', '9223372036854775808', null],
+  ]);
+});
+
+test('newCellValue and fillWithCustomValue store integers beyond 2^53 exactly in an int column, however they are written', async () => {
+  for (const value of ['9007199254740993.0', '9.007199254740993e15', ' 9007199254740993 ']) {
+    const id = await h.load('n\n1\n\n');
+    await h.ok(id, 'newCellValue', { columnIndex: 0, rowIndex: 0, newValue: value });
+    await h.ok(id, 'fillWithCustomValue', { columnIndex: 0, newValue: value });
+    assert.deepEqual(await exactColumn(id), ['int', ['9007199254740993', '9007199254740993']], value);
+  }
+  // A JSON number beyond 2^53 that a double holds exactly keeps the column int.
+  const id = await h.load('n\n1\n\n');
+  await h.ok(id, 'newCellValue', { columnIndex: 0, rowIndex: 0, newValue: 9007199254740994 });
+  await h.ok(id, 'fillWithCustomValue', { columnIndex: 0, newValue: 1e17 });
+  assert.deepEqual(await exactColumn(id), ['int', ['9007199254740994', '100000000000000000']]);
+});

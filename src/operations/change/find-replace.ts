@@ -8,6 +8,7 @@ import type { Db } from '../../engine/duck.ts';
 import { columnAs, convertValue, kindOf, replaceColumn, textOf } from './convert.ts';
 import { scanOf } from './scan.ts';
 import { doubleLiteral, pyFloat, pyFloatRepr, pyStr, type JsonScalar } from './transforms/python.ts';
+import { fitsInt64, integerOfNumber, integerOfText } from '../exact-number.ts';
 import { parseTemplate, pythonRegex, rewriteFor, TemplateError, UnsupportedRegex, type PythonRegex } from '../python-regex.ts';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -161,55 +162,86 @@ async function textExpr(db: Db, source: string, name: string, type: string, toRe
   return `CAST(CASE ${cases.join(' ')} ELSE ${columnAs(ident(name), type, target)} END AS ${target})`;
 }
 
-type Cell = { num: number } | { text: string };
+/**
+ * A value of numericExpr's chain: a number of an int column as the exact integer it is
+ * (`int`), any other number as a double (`num`: NaN stands for missing), or text.
+ */
+type Cell = { int: bigint } | { num: number } | { text: string };
 
-/** int/float columns: numbers equal to float(a) (NaN matching missing) become b, read as a number when it is one. */
+/**
+ * float(a) of a request value as numericExpr compares it: in an int column an integer is
+ * exact (`9007199254740993` is not 9007199254740992, whether sent as text or as a JSON
+ * number the gateway let through, which is exact), anything else a double; null where
+ * Python's float() raises. In a float column every number is the double the column holds.
+ */
+function numberOf(v: JsonScalar, isInt: boolean): bigint | number | null {
+  const x = pyFloat(v);
+  if (x === null || !isInt) return x;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  return (typeof v === 'number' ? integerOfNumber(v) : integerOfText(v as string)) ?? x;
+}
+
+/** Whether two numbers of the chain are the same value (NaN matching NaN: missing matches missing); an integer is never a double that is no integer. */
+function sameNumber(a: bigint | number, b: bigint | number): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return a === b;
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+const numberCell = (n: bigint | number): Cell => (typeof n === 'bigint' ? { int: n } : { num: n });
+
+/**
+ * int/float columns: numbers equal to float(a) (NaN matching missing) become b, read as a
+ * number when it is one. In an int column both sides are exact integers over the whole
+ * int64 range (numberOf): pandas would compare the column's values with the double of a,
+ * so that 9007199254740993 matched 9007199254740992, and write b through a double. A b that
+ * is an integer beyond int64 (as text: every digit) makes the column text, every digit kept,
+ * as convertValue does for newCellValue and fillWithCustomValue.
+ */
 async function numericExpr(db: Db, source: string, name: string, type: string, toReplace: JsonScalar[], replaceWith: JsonScalar[]): Promise<string | null> {
   const isInt = kindOf(type) === 'int';
   const convert = (v: JsonScalar): Cell => {
     if (v === null || v === '') return { num: NaN };
-    const x = typeof v === 'boolean' ? null : pyFloat(v);
-    return x === null ? { text: pyStr(v) } : { num: x };
+    if (typeof v === 'boolean') return { text: pyStr(v) };
+    const n = numberOf(v, isInt);
+    if (n === null) return { text: pyStr(v) };
+    if (typeof n === 'bigint' && !fitsInt64(n)) return typeof v === 'string' ? { text: v } : { num: Number(n) };
+    return numberCell(n);
   };
-  const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
-  const keys: number[] = [];
+  const keys: (bigint | number)[] = [];
   for (const a of toReplace) {
-    const x = pyFloat(a);
-    if (x !== null && !keys.some((k) => same(k, x))) keys.push(x);
+    const x = numberOf(a, isInt);
+    if (x !== null && !keys.some((k) => sameNumber(k, x))) keys.push(x);
   }
-  const finals: { key: number; value: Cell }[] = [];
+  const finals: { key: bigint | number; value: Cell }[] = [];
   for (const key of keys) {
-    let v: Cell = { num: key };
+    let v: Cell = numberCell(key);
     for (let i = 0; i < toReplace.length; i++) {
       if ('text' in v && v.text === pyStr(toReplace[i])) v = convert(replaceWith[i]);
-      const x = pyFloat(toReplace[i]);
-      if ('num' in v && x !== null && same(v.num, x)) v = convert(replaceWith[i]);
+      const x = numberOf(toReplace[i], isInt);
+      if (!('text' in v) && x !== null && sameNumber('int' in v ? v.int : v.num, x)) v = convert(replaceWith[i]);
     }
-    if (!('num' in v && same(v.num, key))) finals.push({ key, value: v });
+    if ('text' in v || !sameNumber('int' in v ? v.int : v.num, key)) finals.push({ key, value: v });
   }
   if (finals.length === 0) return null;
   const col = ident(name);
-  const condition = (key: number): string => {
-    if (Number.isNaN(key)) return isMissing(name, type);
-    if (isInt) return Number.isSafeInteger(key) ? `${col} = ${key}` : 'false';
-    return `${col} = ${doubleLiteral(key)}`;
+  const condition = (key: bigint | number): string => {
+    if (typeof key === 'number' && Number.isNaN(key)) return isMissing(name, type);
+    // An int column holds integers of int64 only: a fraction or an integer beyond matches nothing.
+    if (isInt) return typeof key === 'bigint' && fitsInt64(key) ? `${col} = ${key}` : 'false';
+    return `${col} = ${doubleLiteral(Number(key))}`;
   };
   const present = await presentKeys(db, source, finals.map((f) => condition(f.key)));
   const used = finals.filter((_, i) => present[i]);
   if (used.length === 0) return null;
   const values = used.map((f) => f.value);
-  const target = values.some((v) => 'text' in v)
-    ? 'VARCHAR'
-    : isInt && values.every((v) => 'num' in v && (Number.isNaN(v.num) || Number.isSafeInteger(v.num)))
-      ? 'BIGINT'
-      : 'DOUBLE';
+  const target = values.some((v) => 'text' in v) ? 'VARCHAR' : isInt && values.every((v) => 'int' in v || ('num' in v && Number.isNaN(v.num))) ? 'BIGINT' : 'DOUBLE';
   const sqlOf = (v: Cell): string => {
     if ('text' in v) return literal(v.text);
-    if (Number.isNaN(v.num)) return 'NULL';
-    if (target === 'BIGINT') return `${v.num}`;
-    if (target === 'DOUBLE') return doubleLiteral(v.num);
+    if ('num' in v && Number.isNaN(v.num)) return 'NULL';
+    if ('int' in v && target === 'BIGINT') return `${v.int}`;
+    if (target === 'DOUBLE') return doubleLiteral('int' in v ? Number(v.int) : v.num);
     // text: the number as the column would print it
-    return literal(isInt && Number.isSafeInteger(v.num) ? String(v.num) : pyFloatRepr(v.num));
+    return literal('int' in v ? String(v.int) : pyFloatRepr(v.num));
   };
   const cases = used.map((f) => `WHEN ${condition(f.key)} THEN ${sqlOf(f.value)}`).join(' ');
   return `CAST(CASE ${cases} ELSE ${columnAs(col, type, target)} END AS ${target})`;
