@@ -51,6 +51,20 @@ test('parseExact: integers beyond 2^53 come back as their digits, and are writte
   assert.ok(JSON.isRawJSON(parsed.a));
 });
 
+test('parseExact: floats and decimals a double does not carry are written on as they came; the rest are numbers', () => {
+  // As analyze writes them in a reply (floatJson, exactDecimal): a mean beyond 2^53, an
+  // exact quartile, a DECIMAL(38, 20); the distributed queue's results channel had turned
+  // them into 273456789012345660, 198456789012345660 and 0.12345678901234568.
+  const reply = { mean: floatJson(2.7345678901234566e17), std: floatJson(1.2909944487358056e17), q: exactDecimal(19845678901234567875n, 2), d: exactDecimal(12345678901234567891n, 20), big: floatJson(9007199254740994), start: floatJson(1.5e17) };
+  const text = JSON.stringify(reply);
+  assert.equal(text, '{"mean":2.7345678901234566e+17,"std":1.2909944487358056e+17,"q":198456789012345678.75,"d":0.12345678901234567891,"big":9007199254740994.0,"start":1.5e+17}');
+  assert.equal(JSON.stringify(parseExact(text)), text);
+  // Numbers a double writes back alike stay numbers (a small float written "1.0" by another
+  // program too: its value is the same and code reading it wants a number).
+  const plain = parseExact('{"a":1.5,"b":1.0,"c":-0.25,"d":1e-7,"e":123456.789,"f":0.1234567890123456}') as Record<string, unknown>;
+  assert.deepEqual(plain, { a: 1.5, b: 1, c: -0.25, d: 1e-7, e: 123456.789, f: 0.1234567890123456 });
+});
+
 test('exactDecimal: a number when its text is the decimal\'s, the exact digits otherwise', () => {
   const cases: [bigint, number, string][] = [
     [150n, 2, '1.5'],

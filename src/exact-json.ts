@@ -67,14 +67,27 @@ export function textOf(value: unknown): string {
 }
 
 /**
- * JSON.parse that keeps integers beyond 2^53 exact (as raw JSON of their digits): for texts
- * that carry replies from another process (the results channel, an outside worker's
- * notification), so that they are sent on as they came.
+ * JSON.parse that keeps the numbers a double does not carry as they were written (as raw
+ * JSON of their text): integers beyond 2^53 (int64 ids), floats beyond 2^53 written as Python
+ * writes them (floatJson: `2.7345678901234566e+17`, which JavaScript would write back as
+ * `273456789012345660`), and decimals with more digits than a double holds (exactDecimal:
+ * `198456789012345678.75`, `0.12345678901234567891`). For texts that carry replies from
+ * another process (the results channel, an outside worker's notification), so that they are
+ * sent on as they came; every other number (`1.5`, `12`, a small `1.0`) is the number
+ * JSON.parse makes.
  */
 export function parseExact(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => {
+    const source = context?.source;
+    if (typeof value !== 'number' || source === undefined || String(value) === source) return value;
     // (9007199254740993 parses as 9007199254740992: the source text decides.)
-    if (typeof value !== 'number' || Math.abs(value) < 2 ** 53 || context?.source === undefined || !/^-?\d+$/.test(context.source)) return value;
-    return exactInteger(BigInt(context.source));
+    if (/^-?\d+$/.test(source)) return Math.abs(value) < 2 ** 53 ? value : exactInteger(BigInt(source));
+    return Math.abs(value) >= 2 ** 53 || significantDigits(source) > 17 ? JSON.rawJSON(source) : value;
   });
+}
+
+/** Significant digits of a JSON number's text (`0.00120` → 3, `1.5e+17` → 2). */
+function significantDigits(source: string): number {
+  const mantissa = source.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '');
+  return mantissa.replace(/^0+/, '').replace(/0+$/, '').length;
 }
