@@ -73,7 +73,7 @@ export function textOf(value: unknown): string {
  * `273456789012345660`), and decimals with more digits than a double holds (exactDecimal:
  * `198456789012345678.75`, `0.12345678901234567891`). For texts that carry replies from
  * another process (the results channel, an outside worker's notification), so that they are
- * sent on as they came; every other number (`1.5`, `12`, a small `1.0`) is the number
+ * sent on as they came; every other number (`1.5`, `12`, `1.0`, `2.5e300`) is the number
  * JSON.parse makes.
  */
 export function parseExact(text: string): unknown {
@@ -82,7 +82,11 @@ export function parseExact(text: string): unknown {
     if (typeof value !== 'number' || source === undefined || String(value) === source) return value;
     // (9007199254740993 parses as 9007199254740992: the source text decides.)
     if (/^-?\d+$/.test(source)) return Math.abs(value) < 2 ** 53 ? value : exactInteger(BigInt(source));
-    return Math.abs(value) >= 2 ** 53 || significantDigits(source) > 17 ? JSON.rawJSON(source) : value;
+    // A float JavaScript would write as an integer (2.7345678901234566e+17 as
+    // 273456789012345660), or one with more digits than its double: as written. (1.0 and
+    // 2.5e300 are the numbers they denote, written back as 1 and 2.5e+300.)
+    const integerLooking = Math.abs(value) >= 2 ** 53 && /^-?\d+$/.test(String(value));
+    return integerLooking || significantDigits(source) > 17 ? JSON.rawJSON(source) : value;
   });
 }
 
