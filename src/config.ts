@@ -96,6 +96,8 @@ const envSchema = z.object({
   MAX_DATA_BYTES: z.coerce.number().int().min(0).default(0), // 0 = unlimited
   SESSION_TTL_DAYS: z.coerce.number().min(0).default(7), // 0 = never expire
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  // Distributed mode: what interrupted work left in the shared DATA_DIR, untouched this long, is removed by the sweeper.
+  LEFTOVER_AGE_MS: z.coerce.number().int().min(60_000).default(3_600_000),
   SOCKET_RATE_LIMIT: z.coerce.number().min(0).default(50), // requests per second per connection, 0 = unlimited
   SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(100),
   READ_CACHE_BYTES: z.coerce.number().int().min(0).default(64_000_000), // 0 = no cache of read results

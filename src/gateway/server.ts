@@ -17,7 +17,7 @@ import { describeOperations } from '../operations/discovery.ts';
 import { clientText } from '../operations/errors.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
-import { recoverDataDir } from '../store/recovery.ts';
+import { recoverDataDir, sweepSharedLeftovers } from '../store/recovery.ts';
 import { expireSessions } from '../store/quota.ts';
 import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
@@ -26,7 +26,7 @@ import { assertWritable } from '../store/shared-dir.ts';
 import { findOperation } from '../operations/index.ts';
 import { commandJobs } from '../worker/command-jobs.ts';
 import { executeJob } from '../worker/executor.ts';
-import { createRuntime, closeRuntime, stopJobs, type Runtime } from '../worker/runtime.ts';
+import { createRuntime, closeRuntime, stopJobs, spillOwner, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Job, JobQueue, JobResult, ResultListener } from '../queue/job.ts';
@@ -236,8 +236,18 @@ function startSweeper(rt: Runtime, log: Logger): NodeJS.Timeout {
       log.error({ err }, 'session sweep failed');
     }
   };
-  void sweep();
-  const timer = setInterval(sweep, rt.config.SWEEP_INTERVAL_MS);
+  // Several processes share DATA_DIR: what a killed one left is recognised by its age (at
+  // least twice a job's longest run, which may write nothing meanwhile).
+  const leftovers = async () => {
+    if (rt.config.QUEUE !== 'bullmq') return;
+    try {
+      await sweepSharedLeftovers(rt.config.dataDir, Math.max(rt.config.LEFTOVER_AGE_MS, 2 * rt.config.JOB_TIMEOUT_MS), log, { host: os.hostname(), owner: spillOwner() });
+    } catch (err) {
+      log.error({ err }, 'leftover sweep failed');
+    }
+  };
+  void sweep().then(leftovers);
+  const timer = setInterval(() => void sweep().then(leftovers), rt.config.SWEEP_INTERVAL_MS);
   timer.unref();
   return timer;
 }

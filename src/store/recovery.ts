@@ -29,6 +29,7 @@ export async function recoverDataDir(dataDir: string, log: Logger): Promise<Reco
   const report: RecoveryReport = { uploads: 0, sessions: 0, files: 0 };
   report.uploads = await emptyDir(path.join(dataDir, 'incoming'));
   await emptyDir(path.join(dataDir, 'duckdb-tmp'));
+  await emptyDir(path.join(dataDir, 'duckdb-tmp-small'));
   const root = path.join(dataDir, 'sessions');
   for (const id of await list(root)) {
     const dir = path.join(root, id);
@@ -69,6 +70,83 @@ export async function recoverDataDir(dataDir: string, log: Logger): Promise<Reco
   }
   if (report.uploads || report.sessions || report.files) log.warn({ ...report }, 'removed what interrupted work left behind');
   return report;
+}
+
+/**
+ * What interrupted work (a process killed mid-import, mid-job, mid-upload) left in a DATA_DIR
+ * that several processes share (distributed mode), where recoverDataDir's rule — whatever no
+ * committed version names — would take the others' work in progress. Removed: uploads in
+ * incoming/, session folders without state.json and entries of sessions' tmp/ folders that
+ * nothing has written to for `olderThanMs` (work in progress writes as it goes: an upload
+ * as its bytes arrive, an import or a job its files; none lasts that long without a write:
+ * see LEFTOVER_AGE_MS), and spill folders of DuckDB (duckdb-tmp/<host>-<pid>, spillDirectory)
+ * whose process is gone: on this host when no such pid runs, on others by the same age rule.
+ * `self`: this process's spill folder name, never removed. Files of committed sessions are
+ * the session store's own to sweep (SessionStore.sweepAfter).
+ */
+export async function sweepSharedLeftovers(dataDir: string, olderThanMs: number, log: Logger, self: { host: string; owner: string }, now: number = Date.now()): Promise<RecoveryReport> {
+  const report: RecoveryReport = { uploads: 0, sessions: 0, files: 0 };
+  const stale = async (p: string) => now - (await newestWrite(p)) > olderThanMs;
+  const incoming = path.join(dataDir, 'incoming');
+  for (const name of await list(incoming)) {
+    if (await stale(path.join(incoming, name))) report.uploads += await remove(path.join(incoming, name));
+  }
+  const spill = path.join(dataDir, 'duckdb-tmp');
+  for (const name of await list(spill)) {
+    const owner = /^(.+)-(\d+)(-small)?$/.exec(name);
+    if (!owner || `${owner[1]}-${owner[2]}` === self.owner) continue;
+    const gone = owner[1] === self.host ? !alive(Number(owner[2])) : await stale(path.join(spill, name));
+    if (gone) report.files += await remove(path.join(spill, name));
+  }
+  const root = path.join(dataDir, 'sessions');
+  for (const id of await list(root)) {
+    if (!isSessionId(id)) continue;
+    const dir = path.join(root, id);
+    const committed = await exists(path.join(dir, 'state.json'));
+    if (!committed) {
+      if (await stale(dir)) report.sessions += await remove(dir);
+      continue;
+    }
+    for (const name of await list(path.join(dir, 'tmp'))) {
+      if (await stale(path.join(dir, 'tmp', name))) report.files += await remove(path.join(dir, 'tmp', name));
+    }
+  }
+  if (report.uploads || report.sessions || report.files) log.warn({ ...report, olderThanMs }, 'removed what interrupted work left behind in the shared DATA_DIR');
+  return report;
+}
+
+/** Whether a process of this pid runs on this host (signal 0 only checks; EPERM: it runs, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The latest mtime (ms) of `p` and, for a folder, of everything in it (3 levels down); 0 when it is gone. */
+async function newestWrite(p: string, depth = 0): Promise<number> {
+  let st;
+  try {
+    st = await fs.lstat(p);
+  } catch {
+    return 0;
+  }
+  let newest = st.mtimeMs;
+  if (st.isDirectory() && depth < 3) {
+    for (const name of await list(p)) newest = Math.max(newest, await newestWrite(path.join(p, name), depth + 1));
+  }
+  return newest;
 }
 
 async function list(dir: string): Promise<string[]> {

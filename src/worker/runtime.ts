@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { Duck } from '../engine/duck.ts';
@@ -71,20 +72,39 @@ export const SMALL_INSTANCE_ROWS = 262_144;
 export const SMALL_INSTANCE_CELLS = 4_194_304;
 
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const tempDirectory = path.join(config.dataDir, 'duckdb-tmp');
+  const tempDirectory = spillDirectory(config);
   await fs.mkdir(tempDirectory, { recursive: true });
   const duck = await Duck.open({ threads: config.DUCKDB_THREADS, memoryLimit: config.DUCKDB_MEMORY_LIMIT, tempDirectory });
   const lineage = new EditLineage();
   let small: Engine | null = null;
   if (config.DUCKDB_SMALL_THREADS > 0) {
     // Spill files of their own: two instances must not share names in one folder.
-    const smallTemp = path.join(config.dataDir, 'duckdb-tmp-small');
+    const smallTemp = `${tempDirectory}-small`;
     await fs.mkdir(smallTemp, { recursive: true });
     small = { duck: await Duck.open({ threads: config.DUCKDB_SMALL_THREADS, memoryLimit: config.DUCKDB_SMALL_MEMORY_LIMIT, tempDirectory: smallTemp }), selections: new SelectionCache(lineage) };
   }
   // The embedded queue runs every job in this process: nothing else writes DATA_DIR.
   const store = new SessionStore(config.dataDir, { maxVersions: config.MAX_VERSIONS, maxHistoryBytes: config.MAX_HISTORY_BYTES }, { soleWriter: config.QUEUE === 'embedded' });
   return { config, log, duck, small, store, selections: new SelectionCache(lineage), reads: new ReadCache(config.READ_CACHE_BYTES), cells: new CellCache(config.CELL_CACHE_BYTES, lineage), lineage, cpu: new CpuPool({ size: config.CPU_WORKERS, timeoutMs: config.CPU_TASK_TIMEOUT_MS, memoryMb: config.CPU_TASK_MEMORY_MB }), jobs: { running: new Set(), stopping: false } };
+}
+
+/**
+ * Where this process's DuckDB instances spill (temp_directory). DuckDB names its spill files
+ * alike in every instance (duckdb_temp_storage-0.tmp…; duckdb/duckdb#15173), and one that
+ * closes deletes them all: processes sharing DATA_DIR (distributed mode: gateways and
+ * workers) corrupted each other's spills. So each such process spills in a folder of its
+ * own, DATA_DIR/duckdb-tmp/<host>-<pid> (sweepSharedLeftovers removes those of processes
+ * gone); the embedded server, DATA_DIR's only user, in DATA_DIR/duckdb-tmp (emptied at start).
+ * The small instance uses the same path with `-small` appended.
+ */
+export function spillDirectory(config: Config): string {
+  const base = path.join(config.dataDir, 'duckdb-tmp');
+  return config.QUEUE === 'embedded' ? base : path.join(base, spillOwner());
+}
+
+/** This process's name among spill folders: host and pid (sweepSharedLeftovers reads it back). */
+export function spillOwner(host: string = os.hostname(), pid: number = process.pid): string {
+  return `${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${pid}`;
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
