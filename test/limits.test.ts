@@ -141,7 +141,7 @@ describe('limits name themselves when they refuse', () => {
       const replies = await Promise.all(Array.from({ length: 5 }, () => client.request('executeCommand', id, { command: slow })));
       const busy = replies.filter((r) => r.error === 'busy');
       assert.equal(busy.length, 3, JSON.stringify(replies.map((r) => r.error)));
-      assert.match(busy[0].errorDescription, /already has 2 requests waiting or running \(MAX_QUEUED_PER_SESSION\)/);
+      assert.match(busy[0].errorDescription, /already has 2 requests waiting or running through this server \(MAX_QUEUED_PER_SESSION\)/);
       assert.equal(client.received('executeCommand').length, 5);
       // Once they are answered, the session takes requests again.
       assert.equal((await client.request('metadata', id)).success, true);

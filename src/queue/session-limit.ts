@@ -4,7 +4,7 @@ import type { Job, JobQueue, JobResult, SubmitHooks } from './job.ts';
 export class BusyError extends Error {
   readonly code = 'busy';
   constructor(max: number) {
-    super(`this session already has ${max} requests waiting or running (MAX_QUEUED_PER_SESSION); wait for their answers and send again`);
+    super(`this session already has ${max} requests waiting or running through this server (MAX_QUEUED_PER_SESSION); wait for their answers and send again`);
     this.name = 'BusyError';
   }
 }
@@ -13,7 +13,11 @@ export class BusyError extends Error {
  * Bound the requests one session may have queued or running, over any queue
  * implementation: `wrap` the queue, and call `done` for each job whose result was delivered.
  * Without it one client could queue work without end behind its session's lane (each job
- * of a session waits for the previous one).
+ * of a session waits for the previous one). Counted by each gateway for the requests it
+ * submitted, in its memory: with N gateways a session may have N × max. What it bounds is
+ * each gateway's memory and each client's share of its session's lane; a count shared in
+ * Redis would stay raised by the jobs of a gateway that died, refusing the session's
+ * requests until it expired.
  */
 export class SessionLimit {
   private readonly counts = new Map<string, number>();
