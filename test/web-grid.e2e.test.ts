@@ -4,7 +4,9 @@
 // - integers beyond 2^53 (int64 ids) were shown rounded: the browser's JSON.parse made doubles
 //   of the digits the server sends exactly;
 // - every column had a fixed width (132 px), which cut 19-digit ids, long addresses and
-//   datetimes off until the person widened them by hand.
+//   datetimes off until the person widened them by hand;
+// - a datetime column of dates alone showed `2023-08-16 00:00:00` where the CSV download
+//   writes `2023-08-16`.
 // Screenshots go to test/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -265,6 +267,34 @@ test('columns are fitted to their header and first values, within bounds; a widt
   assert.equal(r.success, true, r.errorDescription);
   await until('the change shown', () => shownText(p, 3, 1), (t) => t === '7');
   assert.equal(await columnWidthOf(p, 1), dragged);
+  await p.context().close();
+});
+
+test('a datetime column whose values are all at midnight is shown as dates alone, as the CSV download writes it; one time of day anywhere shows times on every row', async () => {
+  const csv = ['day,moment,n', '2023-08-16,2023-08-16 00:00:00,1', '2023-08-17,2023-08-17 10:30:00,2', '2023-08-18,2023-08-18,3'].join('\n');
+  const id = await uploadOk(server.url, 'days.csv', csv);
+  const p = await openSession(id, 3);
+  const column = async (c: number) => [await shownText(p, c, 0), await shownText(p, c, 1), await shownText(p, c, 2)];
+  assert.deepEqual(await column(0), ['2023-08-16', '2023-08-17', '2023-08-18']);
+  assert.deepEqual(await column(1), ['2023-08-16 00:00:00', '2023-08-17 10:30:00', '2023-08-18 00:00:00']);
+  const file = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
+  assert.deepEqual(file.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2)), [['2023-08-16', '2023-08-16 00:00:00'], ['2023-08-17', '2023-08-17 10:30:00'], ['2023-08-18', '2023-08-18 00:00:00']], 'the grid shows what the file holds');
+  // The Analyze panel writes the column's values the same way.
+  const header = await p.evaluate(() => (globalThis as any).willowGrid.bounds(0, -1));
+  await p.mouse.click(header.x + header.width - 15, header.y + header.height / 2);
+  await p.getByTestId('menu-analyze').click();
+  const values = p.getByTestId('analyze-frequencies').locator('td.v');
+  await until('the top values', () => values.allTextContents(), (v) => v.length === 3);
+  assert.deepEqual([...(await values.allTextContents())].sort(), ['2023-08-16', '2023-08-17', '2023-08-18']);
+  await shot(p, 'grid-date-only');
+  // An edit giving one value a time of day: the whole column shows times.
+  const r = await client.request('newCellValue', id, { columnIndex: 0, rowIndex: 2, newValue: '2023-08-18 08:00:00' });
+  assert.equal(r.success, true, r.errorDescription);
+  await until('times on every row', () => column(0), (t) => t[2] === '2023-08-18 08:00:00');
+  assert.deepEqual(await column(0), ['2023-08-16 00:00:00', '2023-08-17 00:00:00', '2023-08-18 08:00:00']);
+  // Its width, fitted to dates alone, is fitted again to the longer form.
+  const want = (await textWidth(p, '2023-08-18 08:00:00')) + 16;
+  await until('the column fitted to its times', () => columnWidthOf(p, 0), (w) => w >= want);
   await p.context().close();
 });
 

@@ -66,7 +66,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
   }, []);
 
-  const columns: ColumnMeta[] = useMemo(() => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0 })) : []), [meta]);
+  const columns: ColumnMeta[] = useMemo(
+    () => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0, dateOnly: meta.columnInfo[c]?.dateOnly === true })) : []),
+    [meta],
+  );
   // Renames this tab asked for (old → new name): the view follows them to the new name.
   const renamed = useRef(new Map<string, string>());
   // The view names its columns; positions are looked up in the current column list, and a

@@ -5,6 +5,8 @@ export interface ColumnMeta {
   name: string;
   type: string;
   missing: number;
+  /** A datetime column whose every value is at midnight: shown as dates alone (metadata's columnInfo.dateOnly). */
+  dateOnly?: boolean;
 }
 
 export const TYPE_STYLE: Record<string, { label: string; fg: string; bg: string }> = {
