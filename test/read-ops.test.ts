@@ -78,6 +78,7 @@ test('metadata: shape, names, types, missing counts, undo/redo', async () => {
   });
   assert.equal(meta.undoAvailable, false);
   assert.equal(meta.redoAvailable, false);
+  assert.equal(meta.filename, 'people.csv', 'the name of the file imported (beyond the original)');
 });
 
 test('data: the whole table, dates ISO, missing null, index = positions', async () => {

@@ -51,6 +51,8 @@ export const metadataResult = z.object({
   dataSize: z.object({ rows: z.number(), columns: z.number() }),
   columns: z.array(z.string()),
   columnInfo: z.record(z.string(), columnInfo),
+  /** Beyond the original: the name of the file the session was imported from, when the server knows it. */
+  filename: z.string().optional(),
 });
 export type MetadataResult = z.infer<typeof metadataResult>;
 

@@ -90,7 +90,9 @@ export const metadata = defineOperation({
   pure: true,
   // What every column holds (Dataset.contentKey): a rename undone, or a no-op version, finds it again.
   versionKey: (ds) => ds.contentKey(),
-  decorate: (result, { undoAvailable, redoAvailable }) => ({ undoAvailable, redoAvailable, ...result }),
+  // `filename` (beyond the original): the name of the file the session was imported from, so
+  // that a page opened from a shared link can name the dataset; absent when not known.
+  decorate: (result, { undoAvailable, redoAvailable, filename }) => ({ undoAvailable, redoAvailable, ...result, ...(filename === undefined ? {} : { filename }) }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const columns = ds.columns;
