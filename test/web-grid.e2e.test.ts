@@ -6,7 +6,8 @@
 // - every column had a fixed width (132 px), which cut 19-digit ids, long addresses and
 //   datetimes off until the person widened them by hand;
 // - a datetime column of dates alone showed `2023-08-16 00:00:00` where the CSV download
-//   writes `2023-08-16`.
+//   writes `2023-08-16`;
+// - a session opened from a shared link was titled "Shared session 89d633", not by its file.
 // Screenshots go to test/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -295,6 +296,20 @@ test('a datetime column whose values are all at midnight is shown as dates alone
   // Its width, fitted to dates alone, is fitted again to the longer form.
   const want = (await textWidth(p, '2023-08-18 08:00:00')) + 16;
   await until('the column fitted to its times', () => columnWidthOf(p, 0), (w) => w >= want);
+  await p.context().close();
+});
+
+test('a session opened from a shared link is named by its file, in the top bar and in the recent sessions', async () => {
+  const id = await uploadOk(server.url, 'Quarterly sales 2023.csv', 'region,total\nnorth,10\nsouth,20\n');
+  // A second browser context: nothing of the upload in its storage, as for a colleague given the link.
+  const p = await openSession(id, 2);
+  await until('the name', () => p.getByTestId('dataset-name').textContent(), (t) => t?.startsWith('Quarterly sales 2023.csv') === true);
+  assert.doesNotMatch((await p.getByTestId('dataset-name').textContent()) ?? '', /Shared session/);
+  await shot(p, 'shared-link-name');
+  await p.locator('button.brand').click();
+  const recent = p.locator('.recent .name');
+  await until('the recent sessions', () => recent.allTextContents(), (t) => t.length > 0);
+  assert.deepEqual(await recent.allTextContents(), ['Quarterly sales 2023.csv']);
   await p.context().close();
 });
 
