@@ -122,7 +122,7 @@ test('readers: metadata, data (sorted, filtered, searched), analyze, visualize',
   const meta = await ok(id, 'metadata');
   assert.deepEqual(meta.columns, NAMES);
   assert.deepEqual(Object.keys(meta.columnInfo), NAMES);
-  assert.deepEqual(NAMES.map((n) => meta.columnInfo[n]), NAMES.map((_, index) => ({ index, dataType: TYPES[index], invalidValues: [1, 5, 6].includes(index) ? 1 : 0 })));
+  assert.deepEqual(NAMES.map((n) => meta.columnInfo[n]), NAMES.map((_, index) => ({ index, dataType: TYPES[index], invalidValues: [1, 5, 6].includes(index) ? 1 : 0, ...(TYPES[index] === 'datetime' ? { dateOnly: true } : {}) })));
   const all = await readTable(client, id);
   assert.deepEqual(all.rows, WIRE_ROWS);
 

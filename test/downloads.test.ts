@@ -76,6 +76,31 @@ test('datetimes keep their precision: dates alone, seconds, fractions', async ()
   ]);
 });
 
+test('metadata says which datetime columns the CSV writes as dates alone (columnInfo.dateOnly), for the whole column', async () => {
+  const id = await uploadOk(server.url, 'day.csv', 'n,d,s,f\n1,2020-01-01,2020-01-01 00:00:00,2020-01-01 00:00:00.25\n2,2020-01-02,2020-01-02 03:04:05,\n3,2020-01-03,2020-01-03,\n');
+  const info = async () => {
+    const m = await client.request('metadata', id);
+    assert.equal(m.success, true, m.errorDescription);
+    return m.columnInfo;
+  };
+  const before = await info();
+  assert.deepEqual([before.d.dateOnly, before.s.dateOnly, before.f.dateOnly], [true, false, false], 'one time of day anywhere: every row has its time');
+  assert.equal('dateOnly' in before.n, false, 'only on datetime columns');
+  assert.deepEqual(before.d, { index: 1, dataType: 'datetime', invalidValues: 0, dateOnly: true }, 'the original fields unchanged');
+  const csvBefore = (await download('CSV', id)).text.split('\n');
+  assert.deepEqual(csvBefore.slice(1, 4).map((l) => l.split(',').slice(1, 3)), [['2020-01-01', '2020-01-01 00:00:00'], ['2020-01-02', '2020-01-02 03:04:05'], ['2020-01-03', '2020-01-03 00:00:00']]);
+  // A filtered view is still about the whole column (the download's form).
+  const view = await client.request('metadata', id, { filterType: 'invalid', filterColumnIndices: [3] });
+  assert.deepEqual([view.dataSize.rows, view.columnInfo.s.dateOnly], [2, false]);
+  // The only time of day deleted: dates alone in the metadata and the file alike.
+  assert.equal((await client.request('deleteRows', id, { rowIndices: [1] })).success, true);
+  assert.equal((await info()).s.dateOnly, true);
+  assert.equal((await download('CSV', id)).text, 'n,d,s,f\n1,2020-01-01,2020-01-01,2020-01-01 00:00:00.250000\n3,2020-01-03,2020-01-03,\n');
+  // And an edit that gives one value a time of day makes the column show times again.
+  assert.equal((await client.request('newCellValue', id, { columnIndex: 1, rowIndex: 0, newValue: '2020-01-01 12:30:00' })).success, true);
+  assert.equal((await info()).d.dateOnly, false);
+});
+
 test('the download follows the current version (after a change and its undo)', async () => {
   const id = await uploadOk(server.url, 'v.csv', 'a,b\n1,2\n');
   assert.equal((await client.request('renameColumn', id, { column: 'a', newName: 'z' })).success, true);

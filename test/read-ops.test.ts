@@ -73,11 +73,12 @@ test('metadata: shape, names, types, missing counts, undo/redo', async () => {
     id: { index: 0, dataType: 'int', invalidValues: 0 },
     name: { index: 1, dataType: 'string', invalidValues: 1 },
     score: { index: 2, dataType: 'float', invalidValues: 1 },
-    when: { index: 3, dataType: 'datetime', invalidValues: 1 },
+    when: { index: 3, dataType: 'datetime', invalidValues: 1, dateOnly: false }, // one value at 10:00
     flag: { index: 4, dataType: 'bool', invalidValues: 1 },
   });
   assert.equal(meta.undoAvailable, false);
   assert.equal(meta.redoAvailable, false);
+  assert.equal(meta.filename, 'people.csv', 'the name of the file imported (beyond the original)');
 });
 
 test('data: the whole table, dates ISO, missing null, index = positions', async () => {

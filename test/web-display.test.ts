@@ -16,6 +16,14 @@ test('a datetime column is written in one form, whichever of its values are at m
   assert.equal(display('2020-01-17T00:00:00.000', 'string'), '2020-01-17T00:00:00.000', 'a text column is left as it is');
 });
 
+test('a datetime column whose every value is at midnight (metadata dateOnly) is written as dates alone, as the CSV download writes it', () => {
+  const column = ['2023-08-16T00:00:00.000', '2023-08-17T00:00:00.000'];
+  assert.deepEqual(column.map((v) => display(v, 'datetime', true)), ['2023-08-16', '2023-08-17']);
+  assert.deepEqual(column.map((v) => display(v, 'datetime', false)), ['2023-08-16 00:00:00', '2023-08-17 00:00:00'], 'a column with a time anywhere: times on every row');
+  assert.equal(display('2023-08-16T12:00:00.000', 'datetime', true), '2023-08-16 12:00:00', 'a value with a time (a median) keeps it');
+  assert.equal(display('2023-08-16T00:00:00.000', 'string', true), '2023-08-16T00:00:00.000', 'only datetime columns');
+});
+
 test('numbers and booleans as before', () => {
   assert.equal(display(1234567, 'int'), '1234567');
   assert.equal(display(0.1 + 0.2, 'float'), '0.3');

@@ -1,8 +1,13 @@
-// Two faults of the grid, in real headless Chromium against a real server:
+// Faults of the grid, in real headless Chromium against a real server:
 // - an edit typed quickly and committed with Enter at once was lost (Glide 6's overlay editor
 //   committed from state the last keystroke had not reached yet: upstream PR #1201);
 // - integers beyond 2^53 (int64 ids) were shown rounded: the browser's JSON.parse made doubles
-//   of the digits the server sends exactly.
+//   of the digits the server sends exactly;
+// - every column had a fixed width (132 px), which cut 19-digit ids, long addresses and
+//   datetimes off until the person widened them by hand;
+// - a datetime column of dates alone showed `2023-08-16 00:00:00` where the CSV download
+//   writes `2023-08-16`;
+// - a session opened from a shared link was titled "Shared session 89d633", not by its file.
 // Screenshots go to test/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -219,6 +224,92 @@ test('the History panel names the columns each entry was on, as they were named 
   assert.deepEqual(titles, ['1Fill down on “price”, “qty”', '2Rename column on “price”', '3Delete columns on “id”', '4Fill with custom value on “cost”']);
   assert.deepEqual(await entries.locator('.h-params').allTextContents(), ['Method: pad', 'New name: cost', 'New value: 0']);
   await shot(p, 'grid-history-names');
+  await p.context().close();
+});
+
+/** Width in px of `text` in the font the grid draws cells in (its theme's 12.5px, FONT), measured by the page. */
+const textWidth = (p: Page, text: string) =>
+  p.evaluate((t) => {
+    const ctx = (globalThis as any).document.createElement('canvas').getContext('2d');
+    ctx.font = '12.5px Inter, "Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif';
+    return ctx.measureText(t).width;
+  }, text);
+/** A data column's width on screen (Glide's bounds of its header, less the 1 px border they include). */
+const columnWidthOf = (p: Page, col: number) => p.evaluate((c) => (globalThis as any).willowGrid.bounds(c, -1).width - 1, col);
+
+test('columns are fitted to their header and first values, within bounds; a width set by dragging stays', async () => {
+  const email = 'maximilian.mustermann@example.com';
+  const note = 'a long remark that would take far more room than any one column should have on a screen';
+  const csv = ['id,email,when,n,note', `9223372036854775807,${email},2023-08-16 13:45:10,1,${note}`, `-1234,a@b.c,2023-08-17 00:00:00,2,x`].join('\n');
+  const id = await uploadOk(server.url, 'widths.csv', csv);
+  const p = await openSession(id, 2);
+  const need = async (text: string) => (await textWidth(p, text)) + 16; // Glide's padding on both sides
+  // Fitted once the first block is there: every value shown whole (a fixed 132 px cut the id, the address and the time).
+  for (const [col, text] of [[0, '9223372036854775807'], [1, email], [2, '2023-08-16 13:45:10']] as const) {
+    const want = await need(text);
+    await until(`column ${col} fits ${text}`, () => columnWidthOf(p, col), (w) => w >= want && w <= 320);
+    assert.equal(await shownText(p, col, 0), text, 'the text drawn is the whole value');
+  }
+  assert.equal(await columnWidthOf(p, 4), 320, 'a long text is bounded');
+  const n = await columnWidthOf(p, 3);
+  assert.ok(n >= 60 && n < 320, `a column of one digit stays narrow (${n} px)`);
+  await shot(p, 'grid-fitted-widths');
+
+  // The person's width wins: drag the address column's right edge 150 px to the left.
+  const h = await p.evaluate(() => (globalThis as any).willowGrid.bounds(1, -1));
+  const before = h.width as number;
+  await p.mouse.move(h.x + h.width - 2, h.y + h.height / 2);
+  await p.mouse.down();
+  for (let k = 1; k <= 10; k++) await p.mouse.move(h.x + h.width - 2 - 15 * k, h.y + h.height / 2);
+  await p.mouse.up();
+  const dragged = await until('the dragged width', () => columnWidthOf(p, 1), (w) => Math.abs(w - (before - 150)) <= 3);
+  // … and stays through another client's change (everything is read again) and new blocks.
+  const r = await client.request('newCellValue', id, { columnIndex: 3, rowIndex: 1, newValue: '7' });
+  assert.equal(r.success, true, r.errorDescription);
+  await until('the change shown', () => shownText(p, 3, 1), (t) => t === '7');
+  assert.equal(await columnWidthOf(p, 1), dragged);
+  await p.context().close();
+});
+
+test('a datetime column whose values are all at midnight is shown as dates alone, as the CSV download writes it; one time of day anywhere shows times on every row', async () => {
+  const csv = ['day,moment,n', '2023-08-16,2023-08-16 00:00:00,1', '2023-08-17,2023-08-17 10:30:00,2', '2023-08-18,2023-08-18,3'].join('\n');
+  const id = await uploadOk(server.url, 'days.csv', csv);
+  const p = await openSession(id, 3);
+  const column = async (c: number) => [await shownText(p, c, 0), await shownText(p, c, 1), await shownText(p, c, 2)];
+  assert.deepEqual(await column(0), ['2023-08-16', '2023-08-17', '2023-08-18']);
+  assert.deepEqual(await column(1), ['2023-08-16 00:00:00', '2023-08-17 10:30:00', '2023-08-18 00:00:00']);
+  const file = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
+  assert.deepEqual(file.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2)), [['2023-08-16', '2023-08-16 00:00:00'], ['2023-08-17', '2023-08-17 10:30:00'], ['2023-08-18', '2023-08-18 00:00:00']], 'the grid shows what the file holds');
+  // The Analyze panel writes the column's values the same way.
+  const header = await p.evaluate(() => (globalThis as any).willowGrid.bounds(0, -1));
+  await p.mouse.click(header.x + header.width - 15, header.y + header.height / 2);
+  await p.getByTestId('menu-analyze').click();
+  const values = p.getByTestId('analyze-frequencies').locator('td.v');
+  await until('the top values', () => values.allTextContents(), (v) => v.length === 3);
+  assert.deepEqual([...(await values.allTextContents())].sort(), ['2023-08-16', '2023-08-17', '2023-08-18']);
+  await shot(p, 'grid-date-only');
+  // An edit giving one value a time of day: the whole column shows times.
+  const r = await client.request('newCellValue', id, { columnIndex: 0, rowIndex: 2, newValue: '2023-08-18 08:00:00' });
+  assert.equal(r.success, true, r.errorDescription);
+  await until('times on every row', () => column(0), (t) => t[2] === '2023-08-18 08:00:00');
+  assert.deepEqual(await column(0), ['2023-08-16 00:00:00', '2023-08-17 00:00:00', '2023-08-18 08:00:00']);
+  // Its width, fitted to dates alone, is fitted again to the longer form.
+  const want = (await textWidth(p, '2023-08-18 08:00:00')) + 16;
+  await until('the column fitted to its times', () => columnWidthOf(p, 0), (w) => w >= want);
+  await p.context().close();
+});
+
+test('a session opened from a shared link is named by its file, in the top bar and in the recent sessions', async () => {
+  const id = await uploadOk(server.url, 'Quarterly sales 2023.csv', 'region,total\nnorth,10\nsouth,20\n');
+  // A second browser context: nothing of the upload in its storage, as for a colleague given the link.
+  const p = await openSession(id, 2);
+  await until('the name', () => p.getByTestId('dataset-name').textContent(), (t) => t?.startsWith('Quarterly sales 2023.csv') === true);
+  assert.doesNotMatch((await p.getByTestId('dataset-name').textContent()) ?? '', /Shared session/);
+  await shot(p, 'shared-link-name');
+  await p.locator('button.brand').click();
+  const recent = p.locator('.recent .name');
+  await until('the recent sessions', () => recent.allTextContents(), (t) => t.length > 0);
+  assert.deepEqual(await recent.allTextContents(), ['Quarterly sales 2023.csv']);
   await p.context().close();
 });
 

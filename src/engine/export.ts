@@ -11,6 +11,7 @@ import { columnGroups, gluedText, groupIndices } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
 import { collectAfterWide } from './native-release.ts';
+import { DAY_US, PANDAS_DATETIME, SECOND_US, someValueOff } from './date-precision.ts';
 
 export type ExportFormat = 'CSV' | 'JSON';
 
@@ -241,7 +242,6 @@ function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? '"' + text.replaceAll('"', '""') + '"' : text;
 }
 
-const TIMESTAMP = /^(DATE|TIMESTAMP(_S|_MS|_NS)?)$/;
 const DATE_ONLY = '%Y-%m-%d';
 const SECONDS = '%Y-%m-%d %H:%M:%S';
 const FRACTIONS = '%Y-%m-%d %H:%M:%S.%f';
@@ -268,18 +268,11 @@ function csvValue(name: string, type: string, dateFormat: string | undefined): s
  * microseconds only when some value has a fraction of a second: one scan of those columns.
  */
 async function csvDateFormats(db: Db, ds: Dataset): Promise<Map<number, string>> {
-  const temporal = ds.columns.flatMap((c, i) => (TIMESTAMP.test(c.type) ? [i] : []));
+  const temporal = ds.columns.flatMap((c, i) => (PANDAS_DATETIME.test(c.type) ? [i] : []));
   const formats = new Map<number, string>();
-  if (temporal.length === 0) return formats;
-  // Integer tests on the microseconds (no TIME values made), each query stopping at the
-  // first value that decides: a fraction anywhere means fractions; otherwise a time of day
-  // anywhere (most often in the first rows) means seconds.
-  const somewhere = async (i: number, remainder: number) => {
-    const sql = `SELECT count(*) FROM (SELECT 1 FROM (${ds.select({ columns: [i] })}) WHERE epoch_us(${ds.ref(i)}::TIMESTAMP) % ${remainder} <> 0 LIMIT 1)`;
-    return Number(await db.scalar(sql)) > 0;
-  };
+  // A fraction anywhere means fractions; otherwise a time of day anywhere means seconds (date-precision.ts).
   for (const i of temporal) {
-    formats.set(i, (await somewhere(i, 1_000_000)) ? FRACTIONS : (await somewhere(i, 86_400_000_000)) ? SECONDS : DATE_ONLY);
+    formats.set(i, (await someValueOff(db, ds, i, SECOND_US)) ? FRACTIONS : (await someValueOff(db, ds, i, DAY_US)) ? SECONDS : DATE_ONLY);
   }
   return formats;
 }

@@ -150,6 +150,12 @@ export interface HistoryPosition {
   redoAvailable: boolean;
 }
 
+/** What a read's decorate() is told of its session besides the history position. */
+export interface SessionFacts extends HistoryPosition {
+  /** The name of the file the session was imported from, when known (SessionStore.filename). */
+  filename?: string;
+}
+
 export interface ReadOperation<S extends z.ZodType = z.ZodType> extends Base<S> {
   kind: 'read';
   run(ctx: OperationContext, params: z.infer<S>): Promise<Record<string, unknown>>;
@@ -165,8 +171,12 @@ export interface ReadOperation<S extends z.ZodType = z.ZodType> extends Base<S> 
    * only, so an edit of another column keeps it. Throws what run() would for bad parameters.
    */
   versionKey?(dataset: Dataset, params: z.infer<S>): string;
-  /** What a (possibly cached) result gets from the history at the time of the request, e.g. metadata's undo/redo flags. */
-  decorate?(result: Record<string, unknown>, position: HistoryPosition): Record<string, unknown>;
+  /**
+   * What a (possibly cached) result gets from the session at the time of the request, e.g.
+   * metadata's undo/redo flags and the imported file's name: facts of the session, not of
+   * the version's data, which the read cache shares between sessions' identical contents.
+   */
+  decorate?(result: Record<string, unknown>, session: SessionFacts): Record<string, unknown>;
 }
 
 export interface ChangeOperation<S extends z.ZodType = z.ZodType> extends Base<S> {

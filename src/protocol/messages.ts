@@ -36,7 +36,13 @@ export const uploadResponse = z.union([
 ]);
 export type UploadResponse = z.infer<typeof uploadResponse>;
 
-export const columnInfo = z.object({ index: z.number(), dataType: z.string(), invalidValues: z.number() });
+/**
+ * One column of `metadata`'s columnInfo. `dateOnly` (beyond the original; datetime columns
+ * only): every value of the whole column is at midnight, so pandas prints it, and the CSV
+ * download writes it, as dates alone (`2023-08-16`); false when any value has a time of day.
+ */
+export const columnInfo = z.object({ index: z.number(), dataType: z.string(), invalidValues: z.number(), dateOnly: z.boolean().optional() });
+export type ColumnInfo = z.infer<typeof columnInfo>;
 
 /** metadata */
 export const metadataResult = z.object({
@@ -45,6 +51,8 @@ export const metadataResult = z.object({
   dataSize: z.object({ rows: z.number(), columns: z.number() }),
   columns: z.array(z.string()),
   columnInfo: z.record(z.string(), columnInfo),
+  /** Beyond the original: the name of the file the session was imported from, when the server knows it. */
+  filename: z.string().optional(),
 });
 export type MetadataResult = z.infer<typeof metadataResult>;
 

@@ -127,6 +127,34 @@ describe('SessionStore', () => {
     assert.equal(await store.move(id, -1), null, 'undo stops at the oldest kept version');
   });
 
+  test("the imported file's name outlives the first version: kept in state.json; taken from that version for sessions made before", async () => {
+    const store = open({ maxVersions: 2, maxHistoryBytes: 0 });
+    const id = newSessionId();
+    await store.prepare(id);
+    const f0 = await file(store, id, 10);
+    await store.create(id, { ...draft([col('a', f0)]), source: { filename: 'sales 2023.csv', skippedLines: 0, paddedLines: 0 } });
+    for (let n = 1; n <= 3; n++) await store.commit(id, draft([col('a', await file(store, id, 10))], [op(n)]));
+    const { state, manifests } = await store.all(id);
+    assert.equal(manifests.some((m) => m.source), false, 'the first version was dropped');
+    assert.equal(state.filename, 'sales 2023.csv');
+    assert.equal(await store.filename(id, state), 'sales 2023.csv');
+
+    // A session whose state.json was written before it kept the name (another store reads it from disk).
+    const old = newSessionId();
+    await store.prepare(old);
+    const g0 = await file(store, old, 10);
+    await store.create(old, { ...draft([col('a', g0)]), source: { filename: 'old.csv', skippedLines: 0, paddedLines: 0 } });
+    const statePath = path.join(store.dir(old), 'state.json');
+    const { filename: _, ...before } = JSON.parse(await fs.readFile(statePath, 'utf8'));
+    await writeFileAtomic(statePath, JSON.stringify(before));
+    const later = open({ maxVersions: 1, maxHistoryBytes: 0 });
+    assert.equal(await later.filename(old, (await later.all(old)).state), 'old.csv', 'from the first version');
+    await later.commit(old, draft([col('a', await file(later, old, 10))], [op(1)]));
+    const after = (await later.all(old)).state;
+    assert.equal(after.filename, 'old.csv', 'kept in state.json as the first version was dropped');
+    assert.equal(await later.filename(old, after), 'old.csv');
+  });
+
   test('MAX_HISTORY_BYTES counts only files the current version does not need', async () => {
     const store = open({ maxVersions: 0, maxHistoryBytes: 150 });
     const { id, f0, first } = await session(store);

@@ -83,6 +83,12 @@ export interface StoredState extends SessionState {
    * jobs of the session; see commit().
    */
   recentJobs?: (JobStamp & { to: string })[];
+  /**
+   * The name of the file the session was imported from (the first version's
+   * `source.filename`), kept here because that version may be dropped by MAX_VERSIONS /
+   * MAX_HISTORY_BYTES. Absent in sessions made before it was kept here: see filename().
+   */
+  filename?: string;
 }
 
 export interface StoreLimits {
@@ -431,9 +437,23 @@ export class SessionStore {
   async create(id: string, draft: ManifestDraft): Promise<Manifest> {
     await this.prepare(id);
     const manifest = await this.writeManifest(id, draft);
-    const state: SessionState = { versions: [manifest.id], current: 0, createdAt: manifest.createdAt };
+    const filename = draft.source?.filename;
+    const state: StoredState = { versions: [manifest.id], current: 0, createdAt: manifest.createdAt, ...(filename === undefined ? {} : { filename }) };
     await this.writeState(id, state);
     return manifest;
+  }
+
+  /**
+   * The name of the file session `id` was imported from, as state.json keeps it, else (a
+   * session made before it was kept there) as its first version still held records it; undefined
+   * when that version was dropped by a cap before the name was kept.
+   */
+  async filename(id: string, state: StoredState): Promise<string | undefined> {
+    if (state.filename !== undefined) return state.filename;
+    const first = state.versions[0];
+    if (first === undefined) return undefined;
+    // A name is no reason to fail a read: that manifest may be going (a commit's cap dropped it).
+    return (await this.manifest(id, first).catch(() => undefined))?.source?.filename;
   }
 
   /**
@@ -457,11 +477,14 @@ export class SessionStore {
     // Only the versions dropped by a cap are read, for their operations.
     const dropped = await Promise.all(candidates.slice(0, candidates.length - versions.length).map((v) => this.manifest(id, v)));
     const earlier = [...(state.earlier ?? []), ...dropped.flatMap((m) => m.operations)];
+    // A session made before state.json kept its file's name: taken from the first version as it goes.
+    const filename = state.filename ?? dropped.find((m) => m.source)?.source?.filename;
     const next: StoredState = {
       ...state,
       versions,
       current: versions.length - 1,
       ...(earlier.length ? { earlier } : {}),
+      ...(filename === undefined ? {} : { filename }),
       ...(origin ? { recentJobs: remember(state, origin, manifest.id) } : {}),
     };
     await this.writeState(id, next);

@@ -151,7 +151,9 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
       const dataset = new Dataset(manifest, rt.store.filesDir(job.sessionID));
       const read = () => withContext(rt, watchdog, job.sessionID, dataset, (ctx) => op.run(ctx, params));
       const result = op.pure ? await rt.reads.get(readKey(job.sessionID, op.versionKey?.(dataset, params) ?? manifest.id, op.name, params), read) : await read();
-      return { result: op.decorate ? op.decorate(result, historyPosition(state)) : result, changed: null };
+      if (!op.decorate) return { result, changed: null };
+      const filename = await rt.store.filename(job.sessionID, state);
+      return { result: op.decorate(result, { ...historyPosition(state), ...(filename === undefined ? {} : { filename }) }), changed: null };
     } finally {
       await snapshot.release();
     }

@@ -31,29 +31,29 @@ const LABELS: Record<string, string> = {
   word_mode_frequency: 'Most common word, count',
 };
 
-function fmt(v: unknown, type = ''): string {
+function fmt(v: unknown, type = '', dateOnly = false): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toLocaleString(undefined, { maximumFractionDigits: 6 });
-  if (Array.isArray(v)) return v.map((x) => fmt(x, type)).join(', ');
+  if (Array.isArray(v)) return v.map((x) => fmt(x, type, dateOnly)).join(', ');
   // An integer beyond 2^53 (an int64 column's min, max, range), read as its digits: grouped as the numbers are, exactly.
   if (isIntegerText(v) && (type === 'int' || type === 'float')) return BigInt(v).toLocaleString();
-  return type === 'datetime' ? display(v, type) : String(v);
+  return type === 'datetime' ? display(v, type, dateOnly) : String(v);
 }
 
 /** The first few modes, and how many more there are. */
-function Modes({ title, list, type, testId }: { title: string; list: ReturnType<typeof modeList>; type: string; testId: string }) {
+function Modes({ title, list, type, dateOnly = false, testId }: { title: string; list: ReturnType<typeof modeList>; type: string; dateOnly?: boolean; testId: string }) {
   return (
     <div className="wide" data-testid={testId}>
       <dt>{title}</dt>
       <dd>
-        {list.shown.length === 0 ? '—' : list.shown.map((v) => (v === null ? 'null' : v === '' ? '""' : fmt(v, type))).join(', ')}
+        {list.shown.length === 0 ? '—' : list.shown.map((v) => (v === null ? 'null' : v === '' ? '""' : fmt(v, type, dateOnly))).join(', ')}
         {list.more > 0 ? <span className="more"> … and {list.more.toLocaleString()} more</span> : null}
       </dd>
     </div>
   );
 }
 
-function Frequencies({ title, rows, type, onPick, testId }: { title: string; rows: [unknown, number][]; type: string; onPick?(value: unknown): void; testId: string }) {
+function Frequencies({ title, rows, type, dateOnly = false, onPick, testId }: { title: string; rows: [unknown, number][]; type: string; dateOnly?: boolean; onPick?(value: unknown): void; testId: string }) {
   const max = Math.max(1, ...rows.map((r) => r[1]));
   return (
     <div className="freq" data-testid={testId}>
@@ -62,7 +62,7 @@ function Frequencies({ title, rows, type, onPick, testId }: { title: string; row
         <tbody>
           {rows.map(([value, count], i) => (
             <tr key={i} className={onPick ? 'clickable' : ''} onClick={() => onPick?.(value)} title={onPick ? 'Show the rows with this value' : undefined}>
-              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : type === 'datetime' ? display(value, type) : String(value)}</td>
+              <td className={`v${value === null ? ' null' : ''}`}>{value === null ? 'null' : value === '' ? '""' : type === 'datetime' ? display(value, type, dateOnly) : String(value)}</td>
               <td className="bar">
                 <div style={{ width: `${(100 * count) / max}%` }} />
               </td>
@@ -113,13 +113,13 @@ export function AnalyzePanel(props: { client: WillowClient; column: ColumnMeta; 
               .map(([k, v]) => (
                 <div key={k}>
                   <dt>{LABELS[k] ?? k}</dt>
-                  <dd>{fmt(v, column.type)}</dd>
+                  <dd>{fmt(v, column.type, column.dateOnly)}</dd>
                 </div>
               ))}
-            <Modes title="Mode" list={modeList(stats.mode, stats.unique_count, stats.mode_frequency, props.rows - stats.invalid)} type={column.type} testId="analyze-mode" />
+            <Modes title="Mode" list={modeList(stats.mode, stats.unique_count, stats.mode_frequency, props.rows - stats.invalid)} type={column.type} dateOnly={column.dateOnly} testId="analyze-mode" />
             {stats.word_mode !== undefined ? <Modes title="Most common word" list={modeList(Array.isArray(stats.word_mode) ? stats.word_mode : [stats.word_mode])} type="" testId="analyze-word-mode" /> : null}
           </dl>
-          <Frequencies title="Top values" rows={stats.frequencies} type={column.type} onPick={props.onPickValue} testId="analyze-frequencies" />
+          <Frequencies title="Top values" rows={stats.frequencies} type={column.type} dateOnly={column.dateOnly} onPick={props.onPickValue} testId="analyze-frequencies" />
           {stats.word_frequencies?.length ? <Frequencies title="Top words" rows={stats.word_frequencies} type="" testId="analyze-words" /> : null}
         </>
       ) : null}

@@ -58,7 +58,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const [goto, setGoto] = useState('');
   const [importNotice, setImportNotice] = useState(() => importNoticeOf(sessionID));
   const grid = useRef<GridHandle>(null);
-  const name = sessionName(sessionID) ?? `Shared session ${sessionID.slice(0, 6)}`;
+  // The file's name as the server keeps it (a page opened from a shared link has no name of
+  // its own for the session), else as this browser remembered it; a placeholder only for a
+  // session the server knows no name of (dropped with its first version before it was kept).
+  const name = meta?.filename ?? sessionName(sessionID) ?? (meta ? `Shared session ${sessionID.slice(0, 6)}` : '');
 
   const toast = useCallback((kind: Toast['kind'], title: string, text?: string) => {
     const id = ++toastId;
@@ -66,7 +69,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
   }, []);
 
-  const columns: ColumnMeta[] = useMemo(() => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0 })) : []), [meta]);
+  const columns: ColumnMeta[] = useMemo(
+    () => (meta ? meta.columns.map((c) => ({ name: c, type: meta.columnInfo[c]?.dataType ?? '?', missing: meta.columnInfo[c]?.invalidValues ?? 0, dateOnly: meta.columnInfo[c]?.dateOnly === true })) : []),
+    [meta],
+  );
   // Renames this tab asked for (old → new name): the view follows them to the new name.
   const renamed = useRef(new Map<string, string>());
   // The view names its columns; positions are looked up in the current column list, and a
@@ -103,7 +109,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           noteMeta(m, at);
           setMeta(m);
           if (changed) setVersion((v) => v + 1);
-          rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns });
+          rememberSession({ id: sessionID, rows: m.dataSize.rows, columns: m.dataSize.columns, ...(m.filename === undefined ? {} : { name: m.filename }) });
           return m;
         } catch (e) {
           if (changed) setVersion((v) => v + 1);
@@ -431,7 +437,7 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
           <img src="/favicon.svg" alt="" width={22} height={22} />
           <span>Willow</span>
         </button>
-        <div className="dataset-name" title={sessionID}>
+        <div className="dataset-name" title={sessionID} data-testid="dataset-name">
           {name}
           {meta ? (
             <span className="dims">

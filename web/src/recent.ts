@@ -23,6 +23,11 @@ export function recentSessions(): RecentSession[] {
   }
 }
 
+/**
+ * Note a session opened in this browser. `name`: the dataset's file name (the upload's, or
+ * the server's metadata `filename`); without one the name known before stays, or a
+ * placeholder until the server names it.
+ */
 export function rememberSession(entry: Omit<RecentSession, 'openedAt' | 'name'> & { name?: string }): void {
   const list = recentSessions();
   const old = list.find((s) => s.id === entry.id);

@@ -4,8 +4,10 @@ import { viewParams, withView } from './view.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { isFloatType, presentValue } from '../../engine/json-values.ts';
 import type { OperationContext } from '../types.ts';
+import type { ColumnInfo } from '../../protocol/messages.ts';
 import { columnGroups } from '../../engine/column-groups.ts';
 import { literal } from '../../engine/sql.ts';
+import { isDateOnly } from '../../engine/date-precision.ts';
 
 // Missing counts of whole columns, by the immutable file field that holds them: a column
 // kept across versions is counted once, and a change to one column recounts only that one.
@@ -53,6 +55,32 @@ async function missingCounts(ctx: OperationContext): Promise<number[]> {
   return columns.map((_, i) => wholeColumnCounts.get(key(i))!);
 }
 
+// Whether a datetime column is dates alone (every value at midnight), by file field as above:
+// one scan of the column when it is first asked about, none while it is kept.
+const wholeColumnDateOnly = new Map<string, boolean>();
+
+/**
+ * For each datetime column of the dataset, whether pandas prints it as dates alone, as the
+ * CSV download writes it (date-precision.ts): the whole column decides, whatever view is
+ * asked for, so a column shows one form in the grid and in the file.
+ */
+async function dateOnlyColumns(ctx: OperationContext): Promise<Map<number, boolean>> {
+  const columns = ctx.dataset.columns;
+  const found = new Map<number, boolean>();
+  for (let i = 0; i < columns.length; i++) {
+    if (apiType(columns[i].type) !== 'datetime') continue;
+    const key = `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
+    let dateOnly = wholeColumnDateOnly.get(key);
+    if (dateOnly === undefined) {
+      dateOnly = await isDateOnly(ctx.db, ctx.dataset, i);
+      if (wholeColumnDateOnly.size >= MAX_CACHED) wholeColumnDateOnly.clear();
+      wholeColumnDateOnly.set(key, dateOnly);
+    }
+    found.set(i, dateOnly);
+  }
+  return found;
+}
+
 export const metadata = defineOperation({
   name: 'metadata',
   kind: 'read',
@@ -62,7 +90,9 @@ export const metadata = defineOperation({
   pure: true,
   // What every column holds (Dataset.contentKey): a rename undone, or a no-op version, finds it again.
   versionKey: (ds) => ds.contentKey(),
-  decorate: (result, { undoAvailable, redoAvailable }) => ({ undoAvailable, redoAvailable, ...result }),
+  // `filename` (beyond the original): the name of the file the session was imported from, so
+  // that a page opened from a shared link can name the dataset; absent when not known.
+  decorate: (result, { undoAvailable, redoAvailable, filename }) => ({ undoAvailable, redoAvailable, ...result, ...(filename === undefined ? {} : { filename }) }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const columns = ds.columns;
@@ -79,10 +109,15 @@ export const metadata = defineOperation({
       }
       return { rows: view.rows, invalid };
     });
+    const dateOnly = await dateOnlyColumns(ctx);
     // Keys are column names, any text: `__proto__` too, which an assignment would take for
     // the prototype (the column was missing from columnInfo). fromEntries defines own keys.
-    const columnInfo: Record<string, { index: number; dataType: string; invalidValues: number }> = Object.fromEntries(
-      columns.map((c, index) => [c.name, { index, dataType: apiType(c.type), invalidValues: invalid[index] }]),
+    // `dateOnly` (beyond the original) on datetime columns only.
+    const columnInfo: Record<string, ColumnInfo> = Object.fromEntries(
+      columns.map((c, index) => {
+        const d = dateOnly.get(index);
+        return [c.name, { index, dataType: apiType(c.type), invalidValues: invalid[index], ...(d === undefined ? {} : { dateOnly: d }) }];
+      }),
     );
     return {
       dataSize: { rows, columns: columns.length },

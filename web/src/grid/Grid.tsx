@@ -17,7 +17,8 @@ import '@glideapps/glide-data-grid/dist/index.css';
 import type { ColumnProfile } from '../../../src/protocol/messages.ts';
 import type { WillowClient } from '../api.ts';
 import { SliceCache, type Prefetched } from './cache.ts';
-import { drawColumnHeader, FONT, type ColumnMeta } from './header.ts';
+import { drawColumnHeader, FONT, headerWidth, type ColumnMeta } from './header.ts';
+import { canvasMeasure, fitColumnWidth, type Measure, type ShownText } from './autosize.ts';
 import type { ViewParams } from '../view.ts';
 import { editTargetOf, withEditTarget, type EditTarget } from '../edit.ts';
 import { carryGridRange, carrySelection, selectedRows, type SelectedRows, type SelectionLayout } from '../selection.ts';
@@ -94,6 +95,25 @@ const indexTheme: Partial<Theme> = { textDark: '#8a94a6', bgCell: '#f7f8fa', bas
 const missingTheme: Partial<Theme> = { textDark: '#d4464b', baseFontStyle: 'italic 11.5px', bgCell: '#fff6f6' };
 const emptyTheme: Partial<Theme> = { textDark: '#a7b0bc', baseFontStyle: '11.5px' };
 
+/** The CSS font Glide draws a cell's text in: its theme's (or the cell's override's) style and family. */
+const cellFont = (cell: GridCell) => `${cell.themeOverride?.baseFontStyle ?? theme.baseFontStyle} ${FONT}`;
+
+/** One canvas for measuring text, made when first needed (the grid's own canvases are Glide's). */
+let measureText: Measure | null = null;
+function textMeasure(): Measure | null {
+  if (!measureText) {
+    const ctx = document.createElement('canvas').getContext('2d');
+    if (ctx) measureText = canvasMeasure(ctx);
+  }
+  return measureText;
+}
+
+/** What a fitted width is kept by: the column, and the form its values are written in. */
+const fitKey = (c: ColumnMeta) => `f\u0000${c.name}\u0000${c.type}\u0000${c.dateOnly === true}`;
+/** The last width fitted to a column of this name, whatever its form: kept until its new form is measured. */
+const lastFitKey = (name: string) => `n\u0000${name}`;
+
+/** A column's width until its first rows have arrived and it is fitted to them (autosize.ts). */
 function columnWidth(name: string, type: string): number {
   const base = type === 'string' ? 150 : type === 'datetime' ? 150 : 132;
   return Math.max(base, Math.min(280, name.length * 7.5 + 40));
@@ -166,7 +186,14 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   // re-render (profiles arriving, another tab's change) never disturbs an open cell editor.
   const latest = useRef(props);
   latest.current = props;
+  // Widths: those the person set by dragging, by column name (they win, and stay), and those
+  // fitted to a column's header and first rows when its first block arrived (autosize.ts), by
+  // fitKey: measured once per column and form of its values, so that a column does not change
+  // width under the reader's eyes while scrolling, but one that now writes its values another
+  // way (dates that got a time of day, numbers turned into text) is fitted to them again.
   const [widths, setWidths] = useState<Record<string, number>>({});
+  const [fitted, setFitted] = useState<Record<string, number>>({});
+  const fittedKeys = useRef(new Set<string>());
   // Glide's accessibility tree (the cells' text for screen readers) is rebuilt only when the
   // grid re-renders, not on canvas repaints: a tick 200 ms after the last rows arrived gives
   // it the new text. Not during a scroll: the re-render repaints every cell, a frame's budget.
@@ -201,6 +228,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
           for (let x = x0; x <= x1; x++) cells.push({ cell: [x + 1, y] });
         }
         editor.current?.updateCells(cells);
+        fitColumns.current(rowFrom, rowTo, colFrom, colTo);
         scheduleTick.current();
         if (!firstRows.current) {
           firstRows.current = true;
@@ -215,6 +243,33 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     adopted.current = true;
     cache.adoptFirst(props.firstBlock);
   }
+
+  const cellContent = useRef<(item: Item) => GridCell>(() => ({ kind: GridCellKind.Loading, allowOverlay: false }));
+
+  /**
+   * Fit the columns of a block that just arrived and have no width yet to their header and
+   * the block's rows, as the grid writes them (cellContent: display forms, `null`, `""`).
+   * Once per column and form (fitKey): a block of 100 × 40 cells costs a few ms, scrolling nothing.
+   */
+  const fitColumns = useRef((rowFrom: number, rowTo: number, colFrom: number, colTo: number) => {
+    const measure = textMeasure();
+    if (!measure) return;
+    const found: Record<string, number> = {};
+    for (let c = colFrom; c <= colTo; c++) {
+      const name = cache.editTarget(rowFrom, c)?.column;
+      const meta = latest.current.columns[c];
+      // The block's column is the one the grid shows there now (not one a change has since moved).
+      if (name === undefined || meta?.name !== name || fittedKeys.current.has(fitKey(meta))) continue;
+      const shown: ShownText[] = [];
+      for (let r = rowFrom; r <= rowTo; r++) {
+        const cell = cellContent.current([c + 1, r]);
+        if (cell.kind === GridCellKind.Text) shown.push({ text: cell.displayData, font: cellFont(cell) });
+      }
+      fittedKeys.current.add(fitKey(meta));
+      found[fitKey(meta)] = found[lastFitKey(name)] = fitColumnWidth(headerWidth(meta, measure), shown, measure);
+    }
+    if (Object.keys(found).length > 0) setFitted((old) => ({ ...old, ...found }));
+  });
 
   const viewKey = JSON.stringify(view);
   const lastViewKey = useRef<string | null>(null);
@@ -243,8 +298,8 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
   const gridColumns = useMemo<GridColumn[]>(() => {
     const digits = String(Math.max(totalRows - 1, 0)).length;
     const idx: GridColumn = { id: '__index', title: '#', width: Math.max(52, digits * 8 + 22), hasMenu: false };
-    return [idx, ...columns.map((c) => ({ id: c.name, title: c.name, width: widths[c.name] ?? columnWidth(c.name, c.type), hasMenu: true }))];
-  }, [columns, widths, totalRows]);
+    return [idx, ...columns.map((c) => ({ id: c.name, title: c.name, width: widths[c.name] ?? fitted[fitKey(c)] ?? fitted[lastFitKey(c.name)] ?? columnWidth(c.name, c.type), hasMenu: true }))];
+  }, [columns, widths, fitted, totalRows]);
 
   // Glide repaints headers on its own only when the columns change: the profiles come later.
   useEffect(() => {
@@ -268,7 +323,7 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
         cell = { kind: GridCellKind.Text, data: '', displayData: '""', allowOverlay: true, readonly: false, themeOverride: emptyTheme, copyData: '' };
       } else {
         const numeric = meta.type === 'int' || meta.type === 'float';
-        cell = { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: display(value, meta.type), allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
+        cell = { kind: GridCellKind.Text, data: typeof value === 'string' ? value : String(value), displayData: display(value, meta.type, meta.dateOnly), allowOverlay: true, readonly: false, contentAlign: numeric ? 'right' : 'left' };
       }
       // An editor opens on the selected cell with this very object: it keeps what the cell
       // was then (column name, row position) for its commit, whatever moves meanwhile.
@@ -283,7 +338,6 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
 
   const scroller = useCallback(() => host.current?.querySelector<HTMLElement>('.dvn-scroller') ?? null, []);
 
-  const cellContent = useRef(getCellContent);
   cellContent.current = getCellContent;
 
   const onVisibleRegionChanged = useCallback(

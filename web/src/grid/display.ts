@@ -8,24 +8,30 @@ export function formatNumber(v: number): string {
 
 /**
  * A datetime as the server sends it (2020-01-17T00:00:00.000) in one form for its whole
- * column: date and time, as pandas shows a column with any time of day. pandas shows dates
- * alone only when every value of the column is at midnight, which neither the metadata nor
- * the profile tells, and the rows loaded are not the column: dropping the time of the values
- * that happen to be at midnight made one column show two forms. The milliseconds only when
- * there are some (the server sends no finer).
+ * column, as pandas prints it and the CSV download writes it: dates alone when every value
+ * of the column is at midnight (`dateOnly`, metadata's columnInfo.dateOnly, which the server
+ * finds over the whole column: the rows loaded are not the column, and dropping the time of
+ * the values that happen to be at midnight made one column show two forms), else date and
+ * time. The milliseconds only when there are some (the server sends no finer). A value not at
+ * midnight keeps its time whatever `dateOnly` says (a median between two dates).
  */
-function formatDatetime(v: string): string {
+function formatDatetime(v: string, dateOnly: boolean): string {
+  if (dateOnly) {
+    const day = /^(.*)T00:00:00(?:\.0+)?$/.exec(v);
+    if (day) return day[1];
+  }
   return v.replace('T', ' ').replace(/\.000$/, '');
 }
 
 /**
- * A cell's text in the grid (and a value's in the Analyze panel) for a column of API type `type`.
+ * A cell's text in the grid (and a value's in the Analyze panel) for a column of API type `type`
+ * (`dateOnly`: a datetime column whose values are all at midnight, see formatDatetime).
  * An int column's values are whole: every digit (an id of 16 digits is no 1.234568e+15), as
  * for those beyond 2^53, which arrive as their digits (a string, web/src/exact-json.ts).
  */
-export function display(value: unknown, type: string): string {
+export function display(value: unknown, type: string, dateOnly = false): string {
   if (typeof value === 'number') return type === 'int' && Number.isInteger(value) ? String(value) : formatNumber(value);
-  if (typeof value === 'string') return type === 'datetime' ? formatDatetime(value) : value;
+  if (typeof value === 'string') return type === 'datetime' ? formatDatetime(value, dateOnly) : value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
 }

@@ -1,20 +1,7 @@
 import type { ColumnProfile } from '../../../src/protocol/messages.ts';
+import { BADGE_FONT, CARET_ROOM, COUNT_FONT, HEADER_PAD, missingText, NAME_FONT, typeStyle, type ColumnMeta } from './header-layout.ts';
 
-export interface ColumnMeta {
-  name: string;
-  type: string;
-  missing: number;
-}
-
-export const TYPE_STYLE: Record<string, { label: string; fg: string; bg: string }> = {
-  int: { label: '123', fg: '#1d4ed8', bg: '#e0eaff' },
-  float: { label: '1.2', fg: '#1d4ed8', bg: '#e0eaff' },
-  string: { label: 'Abc', fg: '#047857', bg: '#dcf5ea' },
-  datetime: { label: 'date', fg: '#7c3aed', bg: '#ede7fe' },
-  bool: { label: 'T/F', fg: '#b45309', bg: '#fdf0d5' },
-};
-const OTHER_TYPE = { label: '?', fg: '#475569', bg: '#e8ecf1' };
-export const typeStyle = (t: string) => TYPE_STYLE[t] ?? { ...OTHER_TYPE, label: t.slice(0, 6) };
+export { FONT, TYPE_STYLE, typeStyle, headerWidth, type ColumnMeta } from './header-layout.ts';
 
 export const COLORS = {
   valid: '#3aa17e',
@@ -48,8 +35,6 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, max: number): stri
   return text.slice(0, lo) + '…';
 }
 
-export const FONT = 'Inter, "Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif';
-
 /**
  * A data column's header, drawn on the grid's canvas: the name and menu caret, a type badge
  * and the missing count, then a distribution bar (histogram for numbers and dates, top
@@ -65,7 +50,7 @@ export function drawColumnHeader(
   hovered: boolean,
   rows: number,
 ): void {
-  const pad = 8;
+  const pad = HEADER_PAD;
   const { x, y, width, height } = rect;
   const inner = width - pad * 2;
   if (selected) {
@@ -77,7 +62,7 @@ export function drawColumnHeader(
   }
   ctx.textBaseline = 'middle';
   // Name, then the menu button where Glide looks for its clicks (the header's right middle).
-  ctx.font = `600 12.5px ${FONT}`;
+  ctx.font = NAME_FONT;
   ctx.fillStyle = COLORS.text;
   ctx.fillText(fitText(ctx, col.name, inner), x + pad, y + 13);
   const mx = menu.x + menu.width / 2;
@@ -96,21 +81,16 @@ export function drawColumnHeader(
   ctx.fill();
   // Type badge and missing count.
   const ts = typeStyle(col.type);
-  ctx.font = `600 10px ${FONT}`;
+  ctx.font = BADGE_FONT;
   const bw = ctx.measureText(ts.label).width + 10;
   ctx.fillStyle = ts.bg;
   roundRect(ctx, x + pad, y + 24, bw, 15, 3);
   ctx.fill();
   ctx.fillStyle = ts.fg;
   ctx.fillText(ts.label, x + pad + 5, y + 32);
-  ctx.font = `11px ${FONT}`;
-  if (col.missing > 0) {
-    ctx.fillStyle = COLORS.missing;
-    ctx.fillText(fitText(ctx, `${col.missing.toLocaleString()} missing`, inner - bw - 24), x + pad + bw + 6, y + 32);
-  } else {
-    ctx.fillStyle = COLORS.muted;
-    ctx.fillText(fitText(ctx, '0 missing', inner - bw - 24), x + pad + bw + 6, y + 32);
-  }
+  ctx.font = COUNT_FONT;
+  ctx.fillStyle = col.missing > 0 ? COLORS.missing : COLORS.muted;
+  ctx.fillText(fitText(ctx, missingText(col.missing), inner - bw - CARET_ROOM), x + pad + bw + 6, y + 32);
   // Distribution.
   const barTop = y + 45;
   const barH = height - 45 - 9;
