@@ -2,46 +2,26 @@
 // the cell the editor was opened on (its column by name, its row by position in the layout it
 // was read in), or nowhere, in words; never to whatever cell took the old position meanwhile.
 // Two pages in two browser contexts (two people) on one session, in real headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
-import { connect, type WillowClient } from './helpers/client.ts';
-import { CHROMIUM_ARGS, until } from './helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { uploadOk } from './helpers/server.ts';
+import { browserSuite, openEditor, until } from './helpers/browser.ts';
 
-const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const ROWS = 30;
 const CSV = ['id,name,email,city,score', ...Array.from({ length: ROWS }, (_, i) => `${i},Person ${i},p${i}@ex.com,City ${i},${100 + i}`)].join('\n');
 
-let server: TestServer;
-let client: WillowClient;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  const build = spawnSync(process.execPath, ['scripts/build-web.ts', '--if-stale'], { stdio: 'inherit', cwd: path.resolve(import.meta.dirname, '..') });
-  assert.equal(build.status, 0, 'the web client builds');
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer({ QUEUE_CONCURRENCY: 2 });
-  client = await connect(server.url);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  client?.close();
-  await server?.close();
-});
+const suite = browserSuite({ QUEUE_CONCURRENCY: 2 });
+const pageErrors = suite.pageErrors;
+const ARTIFACTS = suite.artifacts;
 
 /** A page of its own browser context (another person), on session `id`, its rows shown. */
 async function openSession(id: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const p = await context.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
-  await p.goto(`${server.url}/s/${id}`);
+  await p.goto(`${suite.server.url}/s/${id}`);
   await until('the rows', () => p.getByTestId('row-count').textContent(), (t) => t === `${ROWS} rows`);
   await until('the first cells', () => cellText(p, 0, 0), (t) => t === '0');
   return p;
@@ -50,21 +30,21 @@ async function openSession(id: string): Promise<Page> {
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
 async function metadata(id: string) {
-  const m = await client.request('metadata', id);
+  const m = await suite.client.request('metadata', id);
   assert.equal(m.success, true, m.errorDescription);
   return m;
 }
 
 /** Every row of the session, each as an object by column name. */
 async function table(id: string): Promise<Record<string, unknown>[]> {
-  const r = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 1000, columnIndexFrom: 0, columnIndexTo: 100 });
+  const r = await suite.client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 1000, columnIndexFrom: 0, columnIndexTo: 100 });
   assert.equal(r.success, true, r.errorDescription);
   const { columns, data } = JSON.parse(r.data) as { columns: string[]; data: unknown[][] };
   return data.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
 }
 
 async function operations(id: string): Promise<string[]> {
-  const h = await client.request('history', id);
+  const h = await suite.client.request('history', id);
   return h.operations.map((o: { operation: string }) => o.operation);
 }
 
@@ -86,24 +66,6 @@ async function typeInto(p: Page, id: string, name: string, row: number, text: st
   return editor;
 }
 
-/**
- * The cell editor `gesture` opens, tried again (after Escape) when none shows within 3 s: on a
- * busy machine the grid can miss a gesture that comes before it has taken the focus (Playwright
- * presses and clicks within a few ms), which is not what these tests are about.
- */
-async function openEditor(p: Page, gesture: () => Promise<void>) {
-  const editor = p.locator('#portal textarea');
-  for (let attempt = 1; ; attempt++) {
-    await gesture();
-    try {
-      await editor.waitFor({ state: 'visible', timeout: 3000 });
-      return editor;
-    } catch (e) {
-      if (attempt === 4) throw e;
-      await p.keyboard.press('Escape');
-    }
-  }
-}
 
 /**
  * After a commit that must be refused: waits for the page's message or for an edit reaching
@@ -129,7 +91,7 @@ async function columnMenu(p: Page, id: string, name: string) {
 }
 
 test('a column before the edited one is deleted in another tab: the edit lands in its own column', async () => {
-  const id = await uploadOk(server.url, 'people.csv', CSV);
+  const id = await uploadOk(suite.server.url, 'people.csv', CSV);
   const a = await openSession(id);
   const b = await openSession(id);
   const before = await table(id);
@@ -156,13 +118,13 @@ test('a column before the edited one is deleted in another tab: the edit lands i
 });
 
 test('the edited column is deleted in another tab: nothing is written, and the page says so', async () => {
-  const id = await uploadOk(server.url, 'people.csv', CSV);
+  const id = await uploadOk(suite.server.url, 'people.csv', CSV);
   const a = await openSession(id);
   const before = await table(id);
 
   const editor = await typeInto(a, id, 'city', 4, 'Madrid');
   // Another client deletes city itself; score takes its position.
-  const del = await client.request('deleteColumns', id, { columnIndices: [(await metadata(id)).columns.indexOf('city')] });
+  const del = await suite.client.request('deleteColumns', id, { columnIndices: [(await metadata(id)).columns.indexOf('city')] });
   assert.equal(del.success, true, del.errorDescription);
   await until('city gone in the editing tab', () => headers(a), (h) => !h.includes('city'));
   await editor.press('Enter');
@@ -177,7 +139,7 @@ test('the edited column is deleted in another tab: nothing is written, and the p
 });
 
 test('rows are deleted in another tab while a cell is edited: the edit is refused, in words', async () => {
-  const id = await uploadOk(server.url, 'people.csv', CSV);
+  const id = await uploadOk(suite.server.url, 'people.csv', CSV);
   const a = await openSession(id);
   const b = await openSession(id);
   const before = await table(id);
@@ -204,7 +166,7 @@ test('rows are deleted in another tab while a cell is edited: the edit is refuse
 });
 
 test('a change that moves no row (an edit in another tab reorders a sorted view): the edit stays on the row it was opened on', async () => {
-  const id = await uploadOk(server.url, 'people.csv', CSV);
+  const id = await uploadOk(suite.server.url, 'people.csv', CSV);
   const a = await openSession(id);
   await columnMenu(a, id, 'score');
   await a.locator('.menu-item', { hasText: 'Sort descending' }).click();
@@ -221,7 +183,7 @@ test('a change that moves no row (an edit in another tab reorders a sorted view)
   await editor.fill('Top scorer');
   // Another client gives row 7 the highest score: it becomes the first row of the view.
   const m = await metadata(id);
-  const edit = await client.request('newCellValue', id, { columnIndex: m.columns.indexOf('score'), rowIndex: 7, newValue: 999 });
+  const edit = await suite.client.request('newCellValue', id, { columnIndex: m.columns.indexOf('score'), rowIndex: 7, newValue: 999 });
   assert.equal(edit.success, true, edit.errorDescription);
   await until('the view reordered in the editing tab', () => cellText(a, -1, 0), (t) => t === '7');
   await editor.press('Enter');

@@ -9,46 +9,26 @@
 //   writes `2023-08-16`;
 // - a session opened from a shared link was titled "Shared session 89d633", not by its file.
 // Screenshots go to test/artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, uploadOk, type TestServer } from './helpers/server.ts';
-import { connect, type WillowClient } from './helpers/client.ts';
-import { CHROMIUM_ARGS, until } from './helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { uploadOk } from './helpers/server.ts';
+import { browserSuite, openEditor, until } from './helpers/browser.ts';
 
-const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 
-let server: TestServer;
-let client: WillowClient;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  const build = spawnSync(process.execPath, ['scripts/build-web.ts', '--if-stale'], { stdio: 'inherit', cwd: path.resolve(import.meta.dirname, '..') });
-  assert.equal(build.status, 0, 'the web client builds');
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer({ QUEUE_CONCURRENCY: 2 });
-  client = await connect(server.url);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  client?.close();
-  await server?.close();
-});
+const suite = browserSuite({ QUEUE_CONCURRENCY: 2 });
+const pageErrors = suite.pageErrors;
+const ARTIFACTS = suite.artifacts;
 
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
 /** A page on session `id`, its first cell shown. */
 async function openSession(id: string, rows: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const p = await context.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
-  await p.goto(`${server.url}/s/${id}`);
+  await p.goto(`${suite.server.url}/s/${id}`);
   await until('the rows', () => p.getByTestId('row-count').textContent(), (t) => t === `${rows} rows`);
   await until('the first cells', () => shownText(p, 0, 0), (t) => t !== null);
   return p;
@@ -59,7 +39,7 @@ const shownText = (p: Page, col: number, row: number) => p.evaluate(([c, r]) => 
 
 /** The session's data slice as the server's JSON text (its digits exact) and as parsed. */
 async function serverData(id: string): Promise<{ text: string; columns: string[]; data: unknown[][] }> {
-  const r = await client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 1000, columnIndexFrom: 0, columnIndexTo: 100 });
+  const r = await suite.client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 1000, columnIndexFrom: 0, columnIndexTo: 100 });
   assert.equal(r.success, true, r.errorDescription);
   return { text: r.data, ...JSON.parse(r.data) };
 }
@@ -69,25 +49,11 @@ async function cellCenter(p: Page, col: number, row: number) {
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
 
-/** The cell editor `gesture` opens, tried again (after Escape) when none shows (see web-cell-editor.e2e.test.ts). */
-async function openEditor(p: Page, gesture: () => Promise<void>) {
-  const editor = p.locator('#portal textarea');
-  for (let attempt = 1; ; attempt++) {
-    await gesture();
-    try {
-      await editor.waitFor({ state: 'visible', timeout: 3000 });
-      return editor;
-    } catch (e) {
-      if (attempt === 4) throw e;
-      await p.keyboard.press('Escape');
-    }
-  }
-}
 
 test('edits typed quickly and committed with Enter at once all reach the server', async () => {
   const ROWS = 12;
   const csv = ['id,name,score', ...Array.from({ length: ROWS }, (_, i) => `${i},Person ${i},${100 + i}`)].join('\n');
-  const id = await uploadOk(server.url, 'people.csv', csv);
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
   const p = await openSession(id, ROWS);
   const expected = new Map<string, unknown>();
   for (let row = 0; row < ROWS; row++) {
@@ -131,7 +97,7 @@ test('edits typed quickly and committed with Enter at once all reach the server'
 
 test('Tab commits what was typed and moves right; Shift+Enter is a line break; Escape sends nothing', async () => {
   const csv = ['id,name,city', '0,Ann,Oslo', '1,Bob,Rome'].join('\n');
-  const id = await uploadOk(server.url, 'tab.csv', csv);
+  const id = await uploadOk(suite.server.url, 'tab.csv', csv);
   const p = await openSession(id, 2);
   const at = await cellCenter(p, 1, 0);
   await openEditor(p, () => p.mouse.dblclick(at.x, at.y));
@@ -152,7 +118,7 @@ test('Tab commits what was typed and moves right; Shift+Enter is a line break; E
   await p.keyboard.press('Escape');
   await editor.waitFor({ state: 'detached', timeout: 5000 });
   await p.waitForTimeout(500); // an edit sent would have arrived by now
-  const ops = await client.request('history', id);
+  const ops = await suite.client.request('history', id);
   assert.deepEqual(ops.operations.map((o: { operation: string }) => o.operation), ['newCellValue', 'newCellValue'], 'Escape sent no edit');
   assert.equal((await serverData(id)).data[1][1], 'Bob');
   await p.context().close();
@@ -160,8 +126,8 @@ test('Tab commits what was typed and moves right; Shift+Enter is a line break; E
 
 test('int64 values beyond 2^53 are shown exactly in the grid, its editor and the Analyze panel, and an edit sends the digits typed', async () => {
   const csv = ['id,name', '9007199254740993,big', '-9223372036854775808,least', '5,small'].join('\n');
-  const id = await uploadOk(server.url, 'ids.csv', csv);
-  const m = await client.request('metadata', id);
+  const id = await uploadOk(suite.server.url, 'ids.csv', csv);
+  const m = await suite.client.request('metadata', id);
   assert.equal(m.columnInfo.id.dataType, 'int', 'an int64 column');
   const p = await openSession(id, 3);
   await until('the ids', async () => [await shownText(p, 0, 0), await shownText(p, 0, 1), await shownText(p, 0, 2)], (t) => t[0] !== null && t[1] !== null);
@@ -204,9 +170,9 @@ test('int64 values beyond 2^53 are shown exactly in the grid, its editor and the
 
 test('the History panel names the columns each entry was on, as they were named then', async () => {
   const csv = ['id,name,price,qty', '1,a,,2', '2,b,3.5,', '3,c,,1'].join('\n');
-  const id = await uploadOk(server.url, 'history.csv', csv);
+  const id = await uploadOk(suite.server.url, 'history.csv', csv);
   const ok = async (operation: string, params: Record<string, unknown>) => {
-    const r = await client.request(operation, id, params);
+    const r = await suite.client.request(operation, id, params);
     assert.equal(r.success, true, r.errorDescription);
   };
   await ok('fillDown', { columnFrom: 2, columnTo: 3, method: 'pad' });
@@ -217,7 +183,7 @@ test('the History panel names the columns each entry was on, as they were named 
   await p.getByTestId('open-history').click();
   const entries = p.getByTestId('history-entry');
   await until('the entries', () => entries.count(), (n) => n === 4).catch(async (e) => {
-    console.error(JSON.stringify((await client.request('history', id)).operations));
+    console.error(JSON.stringify((await suite.client.request('history', id)).operations));
     throw e;
   });
   const titles = await entries.locator('.h-op').allTextContents();
@@ -241,7 +207,7 @@ test('columns are fitted to their header and first values, within bounds; a widt
   const email = 'maximilian.mustermann@example.com';
   const note = 'a long remark that would take far more room than any one column should have on a screen';
   const csv = ['id,email,when,n,note', `9223372036854775807,${email},2023-08-16 13:45:10,1,${note}`, `-1234,a@b.c,2023-08-17 00:00:00,2,x`].join('\n');
-  const id = await uploadOk(server.url, 'widths.csv', csv);
+  const id = await uploadOk(suite.server.url, 'widths.csv', csv);
   const p = await openSession(id, 2);
   const need = async (text: string) => (await textWidth(p, text)) + 16; // Glide's padding on both sides
   // Fitted once the first block is there: every value shown whole (a fixed 132 px cut the id, the address and the time).
@@ -264,7 +230,7 @@ test('columns are fitted to their header and first values, within bounds; a widt
   await p.mouse.up();
   const dragged = await until('the dragged width', () => columnWidthOf(p, 1), (w) => Math.abs(w - (before - 150)) <= 3);
   // … and stays through another client's change (everything is read again) and new blocks.
-  const r = await client.request('newCellValue', id, { columnIndex: 3, rowIndex: 1, newValue: '7' });
+  const r = await suite.client.request('newCellValue', id, { columnIndex: 3, rowIndex: 1, newValue: '7' });
   assert.equal(r.success, true, r.errorDescription);
   await until('the change shown', () => shownText(p, 3, 1), (t) => t === '7');
   assert.equal(await columnWidthOf(p, 1), dragged);
@@ -273,12 +239,12 @@ test('columns are fitted to their header and first values, within bounds; a widt
 
 test('a datetime column whose values are all at midnight is shown as dates alone, as the CSV download writes it; one time of day anywhere shows times on every row', async () => {
   const csv = ['day,moment,n', '2023-08-16,2023-08-16 00:00:00,1', '2023-08-17,2023-08-17 10:30:00,2', '2023-08-18,2023-08-18,3'].join('\n');
-  const id = await uploadOk(server.url, 'days.csv', csv);
+  const id = await uploadOk(suite.server.url, 'days.csv', csv);
   const p = await openSession(id, 3);
   const column = async (c: number) => [await shownText(p, c, 0), await shownText(p, c, 1), await shownText(p, c, 2)];
   assert.deepEqual(await column(0), ['2023-08-16', '2023-08-17', '2023-08-18']);
   assert.deepEqual(await column(1), ['2023-08-16 00:00:00', '2023-08-17 10:30:00', '2023-08-18 00:00:00']);
-  const file = await (await fetch(`${server.url}/downloadCSV/${id}`)).text();
+  const file = await (await fetch(`${suite.server.url}/downloadCSV/${id}`)).text();
   assert.deepEqual(file.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2)), [['2023-08-16', '2023-08-16 00:00:00'], ['2023-08-17', '2023-08-17 10:30:00'], ['2023-08-18', '2023-08-18 00:00:00']], 'the grid shows what the file holds');
   // The Analyze panel writes the column's values the same way.
   const header = await p.evaluate(() => (globalThis as any).willowGrid.bounds(0, -1));
@@ -289,7 +255,7 @@ test('a datetime column whose values are all at midnight is shown as dates alone
   assert.deepEqual([...(await values.allTextContents())].sort(), ['2023-08-16', '2023-08-17', '2023-08-18']);
   await shot(p, 'grid-date-only');
   // An edit giving one value a time of day: the whole column shows times.
-  const r = await client.request('newCellValue', id, { columnIndex: 0, rowIndex: 2, newValue: '2023-08-18 08:00:00' });
+  const r = await suite.client.request('newCellValue', id, { columnIndex: 0, rowIndex: 2, newValue: '2023-08-18 08:00:00' });
   assert.equal(r.success, true, r.errorDescription);
   await until('times on every row', () => column(0), (t) => t[2] === '2023-08-18 08:00:00');
   assert.deepEqual(await column(0), ['2023-08-16 00:00:00', '2023-08-17 00:00:00', '2023-08-18 08:00:00']);
@@ -300,7 +266,7 @@ test('a datetime column whose values are all at midnight is shown as dates alone
 });
 
 test('a session opened from a shared link is named by its file, in the top bar and in the recent sessions', async () => {
-  const id = await uploadOk(server.url, 'Quarterly sales 2023.csv', 'region,total\nnorth,10\nsouth,20\n');
+  const id = await uploadOk(suite.server.url, 'Quarterly sales 2023.csv', 'region,total\nnorth,10\nsouth,20\n');
   // A second browser context: nothing of the upload in its storage, as for a colleague given the link.
   const p = await openSession(id, 2);
   await until('the name', () => p.getByTestId('dataset-name').textContent(), (t) => t?.startsWith('Quarterly sales 2023.csv') === true);
