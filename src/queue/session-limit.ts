@@ -35,6 +35,7 @@ export class SessionLimit {
           throw err;
         }
       },
+      whenReady: queue.whenReady ? () => queue.whenReady!() : undefined,
       close: () => queue.close(),
     };
   }
