@@ -65,9 +65,12 @@ export const embeddedQueue: QueueFactory = async (rt, deliver, dropped) =>
     capped: commandJobs(rt.config),
   });
 
-/** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */
+/**
+ * Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and
+ * relays results. Returned before Redis is reached (the gateway waits on whenReady()).
+ */
 export const bullmqQueue: QueueFactory = async (rt, deliver) =>
-  BullmqQueue.open({ redisUrl: rt.config.REDIS_URL!, prefix: rt.config.REDIS_PREFIX, partitions: rt.config.QUEUE_PARTITIONS, log: rt.log }, deliver);
+  BullmqQueue.create({ redisUrl: rt.config.REDIS_URL!, prefix: rt.config.REDIS_PREFIX, partitions: rt.config.QUEUE_PARTITIONS, log: rt.log }, deliver);
 
 export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = config.QUEUE === 'bullmq' ? bullmqQueue : embeddedQueue): Promise<Gateway> {
   const distributed = config.QUEUE === 'bullmq';

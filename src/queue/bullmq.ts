@@ -159,8 +159,15 @@ export class BullmqQueue implements JobQueue {
    * The queue at once, without waiting for Redis (a gateway serves /healthz meanwhile):
    * jobs submitted before Redis is reached wait for it; `whenReady()` says when it was.
    */
-  static async open(settings: BullmqSettings, deliver: ResultListener): Promise<BullmqQueue> {
+  static create(settings: BullmqSettings, deliver: ResultListener): BullmqQueue {
     return new BullmqQueue(settings, deliver);
+  }
+
+  /** The queue once Redis was reached, the partitions configured and results subscribed to. */
+  static async open(settings: BullmqSettings, deliver: ResultListener): Promise<BullmqQueue> {
+    const q = new BullmqQueue(settings, deliver);
+    await q.whenReady();
+    return q;
   }
 
   /** Resolves once Redis was reached, the partitions configured and the results channel subscribed to. */
