@@ -76,7 +76,13 @@ const steps: ShutdownStep[] = [
   // Not local: DuckDB must not close under jobs still running (abandoned above).
   { name: 'engine', run: async () => void (runtime && (await closeRuntime(runtime))) },
 ];
-async function stop(code: number): Promise<never> {
+// Once: a start-up step failing because the shutdown dropped its Redis connection must not
+// start a second shutdown (nor be reported as a refusal to start).
+let stopping: Promise<never> | null = null;
+function stop(code: number): Promise<never> {
+  return (stopping ??= stopNow(code));
+}
+async function stopNow(code: number): Promise<never> {
   toleratePendingFailures((err) => errorThrottle(log).report('shutdown', err, 'abandoned work failed while shutting down'));
   const activeJobs = consumer?.activeJobs ?? 0;
   const abandoned = await runShutdown(steps, config.SHUTDOWN_TIMEOUT_MS, log);
@@ -97,6 +103,7 @@ try {
   republishOnReconnect(deploymentClient, identity, settings, log);
   deployment = 'verified';
 } catch (err) {
+  if (stopping) await stopping;
   log.fatal({ dataDir: config.dataDir, redisPrefix: config.REDIS_PREFIX, partitions: config.QUEUE_PARTITIONS }, `refusing to start: ${(err as Error).message}`);
   await stop(1);
 }
@@ -138,6 +145,6 @@ consumer = new BullmqConsumer(
     },
   },
 );
-await consumer.ready();
+await consumer.ready().catch((err: unknown) => stopping ?? Promise.reject(err)); // a SIGTERM meanwhile dropped its connection
 
 log.info({ port, partitions: config.QUEUE_PARTITIONS, concurrency: config.WORKER_CONCURRENCY, dataDir: config.dataDir }, 'worker ready');

@@ -11,7 +11,13 @@ const log = createLogger(config.LOG_LEVEL);
 const gateway = await createGateway(config, log);
 
 /** Close within SHUTDOWN_TIMEOUT_MS, say what was abandoned, exit: 0 when nothing was. */
-async function stop(code: number): Promise<never> {
+// Once: a start-up step failing because the shutdown dropped its Redis connection must not
+// start a second shutdown (nor be reported as a refusal to start).
+let stopping: Promise<never> | null = null;
+function stop(code: number): Promise<never> {
+  return (stopping ??= stopNow(code));
+}
+async function stopNow(code: number): Promise<never> {
   toleratePendingFailures((err) => errorThrottle(log).report('shutdown', err, 'abandoned work failed while shutting down'));
   const abandoned = await gateway.shutdown(config.SHUTDOWN_TIMEOUT_MS);
   if (abandoned.length) log.warn({ abandoned, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shut down, abandoning what could not be closed');
@@ -36,6 +42,7 @@ if (config.QUEUE === 'bullmq') {
 try {
   await gateway.ready;
 } catch (err) {
+  if (stopping) await stopping;
   log.fatal({ dataDir: config.dataDir, redisPrefix: config.REDIS_PREFIX, partitions: config.QUEUE_PARTITIONS }, `refusing to start: ${(err as Error).message}`);
   await stop(1);
 }

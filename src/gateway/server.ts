@@ -91,7 +91,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   // /healthz (503, naming what it waits for) and refuses everything else: an upload must not
   // land in a DATA_DIR that turns out to be the wrong one.
   let state: 'starting' | 'ready' | 'refused' = 'starting';
-  const starting = { success: false, error: 'unavailable', errorDescription: 'the server is starting: it waits for Redis (see GET /healthz); try again shortly' };
+  const starting = 'the server is starting: it waits for Redis (see GET /healthz); try again shortly';
   const deploymentClient = distributed ? redisClient(config.REDIS_URL!, log, 'deployment') : null;
 
   const app: FastifyInstance = Fastify({
@@ -118,7 +118,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     if (state === 'ready') return;
     const path = req.url.split('?')[0];
     if (path === '/healthz' || path === '/health') return;
-    return reply.code(503).header('retry-after', '5').send(starting);
+    return reply.code(503).header('retry-after', '5').send({ success: false, error: 'unavailable', errorDescription: starting });
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
   // The server's own faults are logged, and answered without their message: DuckDB's and the
@@ -146,7 +146,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       // Cross-origin browsers only from the allow-list (CORS_ORIGINS); by default same origin only.
       cors: origins.length ? { origin: origins, credentials: true } : undefined,
       // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
-      allowRequest: (req, callback) => (state === 'ready' ? callback(null, originAllowed(req.headers.origin, req.headers.host, origins)) : callback(starting.errorDescription, false)),
+      allowRequest: (req, callback) => (state === 'ready' ? callback(null, originAllowed(req.headers.origin, req.headers.host, origins)) : callback(starting, false)),
       maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
       // A packet that is no event is answered, not a reason to close the connection.
       parser: tolerantParser,
