@@ -68,6 +68,8 @@ const envSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   JOB_MAX_STALLS: z.coerce.number().int().min(0).default(1),
+  // After SIGTERM/SIGINT: what has not closed by then (a Redis connection waiting for an unreachable Redis, a worker's running job) is abandoned and the process exits.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   REGISTRY_DIR: z.string().optional(),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).default(JOBS_AT_ONCE),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1_000_000_000),

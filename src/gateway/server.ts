@@ -21,7 +21,9 @@ import { recoverDataDir, sweepSharedLeftovers } from '../store/recovery.ts';
 import { expireSessions } from '../store/quota.ts';
 import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
-import { BullmqQueue, adapterKey, redisClient } from '../queue/bullmq.ts';
+import { BullmqQueue, adapterKey, closeRedis, redisClient } from '../queue/bullmq.ts';
+import { verifyDeployment, republishOnReconnect } from '../queue/deployment.ts';
+import { runShutdown, type ShutdownStep } from '../shutdown.ts';
 import { assertWritable } from '../store/shared-dir.ts';
 import { findOperation } from '../operations/index.ts';
 import { commandJobs } from '../worker/command-jobs.ts';
@@ -37,9 +39,19 @@ export interface Gateway {
   runtime: Runtime;
   queue: JobQueue;
   secret: string;
-  /** Resolves with the port once listening. */
+  /**
+   * Resolves once the gateway serves requests: at once with the embedded queue; in
+   * distributed mode once Redis was reached and the deployment verified (until then it
+   * answers /healthz 503 and everything else 503 `unavailable`). Rejects with
+   * DeploymentMismatchError (or the marker's Error) when it must not start at all.
+   */
+  ready: Promise<void>;
+  /** Resolves with the port once listening (possibly before `ready`). */
   listen(): Promise<number>;
+  /** Close everything, however long it takes. */
   close(): Promise<void>;
+  /** Close within `timeoutMs` (SHUTDOWN_TIMEOUT_MS); resolves with what was abandoned ([] when nothing). */
+  shutdown(timeoutMs: number): Promise<string[]>;
 }
 
 /** `deliver` answers a job; `dropped` is told of a job dropped unanswered (its client is gone). */
@@ -53,9 +65,12 @@ export const embeddedQueue: QueueFactory = async (rt, deliver, dropped) =>
     capped: commandJobs(rt.config),
   });
 
-/** Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and relays results. */
+/**
+ * Jobs go to worker processes over Redis (REDIS_URL); this process only submits them and
+ * relays results. Returned before Redis is reached (the gateway waits on whenReady()).
+ */
 export const bullmqQueue: QueueFactory = async (rt, deliver) =>
-  BullmqQueue.open({ redisUrl: rt.config.REDIS_URL!, prefix: rt.config.REDIS_PREFIX, partitions: rt.config.QUEUE_PARTITIONS, log: rt.log }, deliver);
+  BullmqQueue.create({ redisUrl: rt.config.REDIS_URL!, prefix: rt.config.REDIS_PREFIX, partitions: rt.config.QUEUE_PARTITIONS, log: rt.log }, deliver);
 
 export async function createGateway(config: Config, log: Logger, makeQueue: QueueFactory = config.QUEUE === 'bullmq' ? bullmqQueue : embeddedQueue): Promise<Gateway> {
   const distributed = config.QUEUE === 'bullmq';
@@ -71,6 +86,13 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   const registryFile = distributed ? `willow-registry-${os.hostname()}-${process.pid}-${config.PORT}.sqlite` : 'registry.sqlite';
   const registry = new ClientRegistry(registryDir, registryFile);
   registry.clear(); // sockets of an earlier run are gone
+
+  // Until the deployment is verified and the queue has reached Redis, the gateway answers
+  // /healthz (503, naming what it waits for) and refuses everything else: an upload must not
+  // land in a DATA_DIR that turns out to be the wrong one.
+  let state: 'starting' | 'ready' | 'refused' = 'starting';
+  const starting = 'the server is starting: it waits for Redis (see GET /healthz); try again shortly';
+  const deploymentClient = distributed ? redisClient(config.REDIS_URL!, log, 'deployment') : null;
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -91,6 +113,12 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       const why = tooLarge ? 'the request headers are too large' : `the request could not be parsed as HTTP (${err.code ?? 'malformed'})`;
       socket.end(rawHttp(tooLarge ? 431 : 400, { success: false, error: 'bad request', errorDescription: why }));
     },
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (state === 'ready') return;
+    const path = req.url.split('?')[0];
+    if (path === '/healthz' || path === '/health') return;
+    return reply.code(503).header('retry-after', '5').send({ success: false, error: 'unavailable', errorDescription: starting });
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, ...FORM_LIMITS } });
   // The server's own faults are logged, and answered without their message: DuckDB's and the
@@ -118,7 +146,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
       // Cross-origin browsers only from the allow-list (CORS_ORIGINS); by default same origin only.
       cors: origins.length ? { origin: origins, credentials: true } : undefined,
       // CORS does not cover WebSocket: the Origin a browser sends is checked for every transport.
-      allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, origins)),
+      allowRequest: (req, callback) => (state === 'ready' ? callback(null, originAllowed(req.headers.origin, req.headers.host, origins)) : callback(starting, false)),
       maxHttpBufferSize: config.SOCKET_MAX_BUFFER_BYTES,
       // A packet that is no event is answered, not a reason to close the connection.
       parser: tolerantParser,
@@ -150,7 +178,19 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   );
   const queue = perSession.wrap(backend);
   registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
-  const sweeper = startSweeper(runtime, log);
+  let sweeper: NodeJS.Timeout | undefined;
+  const ready = (async () => {
+    if (deploymentClient) {
+      const settings = { dataDir: config.dataDir, prefix: config.REDIS_PREFIX, partitions: config.QUEUE_PARTITIONS };
+      const identity = await verifyDeployment(deploymentClient, settings);
+      republishOnReconnect(deploymentClient, identity, settings, log);
+    }
+    await backend.whenReady?.();
+    state = 'ready';
+    // Only now: a sweeper on a DATA_DIR that is not the deployment's could delete another's sessions.
+    sweeper = startSweeper(runtime, log);
+  })();
+  ready.catch(() => (state = 'refused')); // the caller decides (main.ts exits)
   registerUpload(app, runtime);
   registerDownloads(app, runtime);
   registerNotify(app, io, secret);
@@ -164,12 +204,14 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
     const silent = new Error('no answer from Redis within 2 s');
     try {
       const h = await Promise.race([backend.health(), new Promise<never>((_, reject) => setTimeout(() => reject(silent), 2000).unref())]);
-      const ok = h.redis === 'ready' && dataDir === 'writable';
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', queue: 'bullmq', dataDir, ...h });
+      const deployment = state === 'ready' ? 'verified' : state === 'refused' ? 'refused' : 'checking';
+      const ok = h.redis === 'ready' && dataDir === 'writable' && deployment === 'verified';
+      const reason = h.redis !== 'ready' ? `Redis is not reachable (${h.redis})` : dataDir !== 'writable' ? `DATA_DIR is not writable (${dataDir})` : deployment !== 'verified' ? `the deployment is ${deployment === 'refused' ? 'refused (see the server log)' : 'being checked'}` : undefined;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', ...(reason ? { reason } : {}), queue: 'bullmq', dataDir, deployment, ...h });
     } catch (err) {
       // Redis's own error names its address (a setting of the server's): logged, not answered.
       if (err !== silent) req.log.warn({ err }, 'health check: Redis failed');
-      return reply.code(503).send({ status: 'unavailable', queue: 'bullmq', dataDir, redis: err === silent ? silent.message : 'failed (see the server log)' });
+      return reply.code(503).send({ status: 'unavailable', reason: 'Redis does not answer', queue: 'bullmq', dataDir, redis: err === silent ? silent.message : 'failed (see the server log)' });
     }
   });
   app.get('/api/operations', async () => ({ success: true, operations: describeOperations() }));
@@ -177,35 +219,72 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   // Unknown routes answer in the API's error shape too (a client may build a bad URL).
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: 'not found', errorDescription: `${req.method} ${req.url.split('?')[0]} is not an endpoint of this server` }));
 
+  // In order; Redis-bound steps after the local ones they do not need, local ones (no
+  // network, bounded) run even past the deadline (runShutdown).
+  const redisClients = [...adapterClients.map((c, i) => [c, i ? 'adapter-sub' : 'adapter-pub'] as const), ...(deploymentClient ? [[deploymentClient, 'deployment'] as const] : [])];
+  const steps: ShutdownStep[] = [
+    {
+      name: 'running jobs',
+      local: true,
+      async run() {
+        // Running jobs are interrupted, not waited for (a change may take minutes), and
+        // answered (a turn of the event loop) while their clients are still connected.
+        stopJobs(runtime);
+        clearInterval(sweeper);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    },
+    {
+      name: 'Socket.IO connections',
+      async run() {
+        // The Redis adapter's close unsubscribes, which waits for a Redis that is away: its
+        // connections are dropped first then.
+        const notes: string[] = [];
+        for (const [c, role] of redisClients) if (c.status !== 'ready') notes.push((await closeRedis(c, role)) || '');
+        // io.close() ends the Socket.IO sessions; Fastify's close then closes the HTTP server.
+        // Keep-alive HTTP connections would hold that close open until they time out.
+        const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+        app.server.closeAllConnections();
+        await closed;
+        if (notes.some(Boolean)) return notes.filter(Boolean).join('; ');
+      },
+    },
+    { name: 'HTTP server', run: () => app.close() },
+    { name: 'queue', run: () => queue.close() },
+    {
+      name: 'Redis connections of the Socket.IO adapter and the deployment check',
+      async run() {
+        const notes = await Promise.all(redisClients.map(([c, role]) => closeRedis(c, role)));
+        if (notes.some(Boolean)) return notes.filter(Boolean).join('; ');
+      },
+    },
+    {
+      name: 'client registry',
+      local: true,
+      async run() {
+        registry.close();
+        if (distributed) await Promise.all(['', '-wal', '-shm'].map((x) => fs.rm(`${registryDir}/${registryFile}${x}`, { force: true })));
+      },
+    },
+    { name: 'engine', local: true, run: () => closeRuntime(runtime) },
+  ];
+
   return {
     app,
     io,
     runtime,
     queue,
     secret,
+    ready,
     async listen() {
       await app.listen({ port: config.PORT, host: config.HOST });
       const address = app.server.address();
       return typeof address === 'object' && address ? address.port : config.PORT;
     },
     async close() {
-      // Running jobs are interrupted, not waited for (a change may take minutes), and
-      // answered (a turn of the event loop) while their clients are still connected.
-      stopJobs(runtime);
-      await new Promise((resolve) => setImmediate(resolve));
-      // io.close() ends the Socket.IO sessions; Fastify's close then closes the HTTP server.
-      // Keep-alive HTTP connections would hold that close open until they time out.
-      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
-      app.server.closeAllConnections();
-      await closed;
-      clearInterval(sweeper);
-      await app.close();
-      await queue.close();
-      await Promise.allSettled(adapterClients.map((c) => c.quit()));
-      registry.close();
-      if (distributed) await Promise.all(['', '-wal', '-shm'].map((x) => fs.rm(`${registryDir}/${registryFile}${x}`, { force: true })));
-      await closeRuntime(runtime);
+      await runShutdown(steps, Infinity, log);
     },
+    shutdown: (timeoutMs) => runShutdown(steps, timeoutMs, log),
   };
 }
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { jobSchema, jobResultSchema, type CappedJobs, type Job, type JobQueue, type JobResult, type ResultListener } from './job.ts';
 import type { Logger } from '../log.ts';
 import { parseExact } from '../exact-json.ts';
+import { errorThrottle } from '../log-throttle.ts';
 
 // The distributed queue. Jobs go to one of QUEUE_PARTITIONS BullMQ queues, chosen by a hash
 // of the sessionID; each partition queue has a global concurrency of 1, so a session's jobs
@@ -47,7 +48,9 @@ export function partitionOf(sessionID: string, partitions: number): number {
 /**
  * A Redis client that reconnects by itself (ioredis' default: retries forever, backing off to
  * 2 s) and keeps commands issued meanwhile until it is back (`maxRetriesPerRequest: null`, as
- * BullMQ requires), so nothing submitted during a Redis restart is dropped.
+ * BullMQ requires), so nothing submitted during a Redis restart is dropped. Its errors (one
+ * per reconnection attempt while Redis is away) are logged through the process's
+ * ErrorThrottle, once per distinct error per ERROR_REPEAT_MS.
  */
 export function redisClient(url: string, log: Logger, role: string): Redis {
   const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -56,8 +59,37 @@ export function redisClient(url: string, log: Logger, role: string): Redis {
     if (wasReady) log.info({ redis: role }, 'redis reconnected');
     wasReady = true;
   });
-  client.on('error', (err) => log.warn({ redis: role, err: err.message }, 'redis connection error'));
+  client.on('error', (err) => errorThrottle(log).report(`redis ${role}`, err, 'redis connection error'));
   return client;
+}
+
+/**
+ * Close a client: QUIT (commands sent before it are answered first) when connected; when not,
+ * drop it at once (QUIT would wait for a reconnection that may never come, and commands kept
+ * meanwhile could not be sent anyway). Resolves with a note when something was dropped.
+ */
+export async function closeRedis(client: Redis, role: string): Promise<string | void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+    return;
+  }
+  const was: string = client.status; // ioredis' type leaves out 'end', which a closed client has
+  client.disconnect();
+  if (was === 'end') return;
+  return `redis ${role} connection not connected: dropped`;
+}
+
+/**
+ * BullMQ Queue objects with an error listener. An EventEmitter's 'error' without one throws;
+ * BullMQ catches that and prints the error with console.error, a raw stack trace per queue
+ * and reconnection attempt (about 30 lines a second per process while Redis is down).
+ */
+function partitionQueues(conn: Redis, settings: BullmqSettings): Queue[] {
+  return Array.from({ length: settings.partitions }, (_, i) => {
+    const q = new Queue(partitionName(i), { connection: conn, prefix: settings.prefix });
+    q.on('error', (err) => errorThrottle(settings.log).report(`queue ${q.name}`, err, 'redis error (BullMQ queue)'));
+    return q;
+  });
 }
 
 // Partition queues have global concurrency 1. The setting is data in Redis: a Redis that
@@ -107,8 +139,10 @@ export class BullmqQueue implements JobQueue {
   private readonly queues: Queue[];
   private readonly pending = new Map<string, Job>();
   private readonly delivered = new RecentIds(50_000);
-  /** Resolves once the partitions are configured on the current connection. */
+  /** Resolves once the partitions are configured on the current connection (and, the first time, results subscribed to). */
   private configured: Promise<void>;
+  /** The first configuration: settles once Redis was reached. */
+  private readonly opened: Promise<void>;
   private closing = false;
 
   private constructor(settings: BullmqSettings, deliver: ResultListener) {
@@ -116,13 +150,40 @@ export class BullmqQueue implements JobQueue {
     this.deliver = deliver;
     this.conn = redisClient(settings.redisUrl, settings.log, 'queue');
     this.sub = redisClient(settings.redisUrl, settings.log, 'results');
-    this.queues = Array.from({ length: settings.partitions }, (_, i) => new Queue(partitionName(i), { connection: this.conn, prefix: settings.prefix }));
-    this.configured = limitPartitions(this.queues);
+    this.queues = partitionQueues(this.conn, settings);
+    this.opened = this.configured = this.start();
+    this.opened.catch(() => undefined); // reported to whoever awaits whenReady()
   }
 
+  /**
+   * The queue at once, without waiting for Redis (a gateway serves /healthz meanwhile):
+   * jobs submitted before Redis is reached wait for it; `whenReady()` says when it was.
+   */
+  static create(settings: BullmqSettings, deliver: ResultListener): BullmqQueue {
+    return new BullmqQueue(settings, deliver);
+  }
+
+  /** The queue once Redis was reached, the partitions configured and results subscribed to. */
   static async open(settings: BullmqSettings, deliver: ResultListener): Promise<BullmqQueue> {
     const q = new BullmqQueue(settings, deliver);
-    await q.configured;
+    await q.whenReady();
+    return q;
+  }
+
+  /** Resolves once Redis was reached, the partitions configured and the results channel subscribed to. */
+  whenReady(): Promise<void> {
+    return this.opened;
+  }
+
+  /** Jobs submitted here and not answered yet (dropped if the process ends now). */
+  get unanswered(): number {
+    return this.pending.size;
+  }
+
+  private async start(): Promise<void> {
+    const q = this;
+    const settings = this.settings;
+    await limitPartitions(q.queues);
     q.sub.on('message', (channel, raw) => q.onResult(raw));
     await q.sub.subscribe(resultsChannel(settings.prefix));
     // Both connections are up now: any later 'ready' is a reconnection, after which results
@@ -150,7 +211,6 @@ export class BullmqQueue implements JobQueue {
     });
     // Results published while the subscriber was away are lost: ask again for those.
     q.sub.on('ready', () => void q.configured.then(() => q.resubmit()));
-    return q;
   }
 
   async submit(job: Job): Promise<void> {
@@ -224,10 +284,21 @@ export class BullmqQueue implements JobQueue {
     return { redis, waiting, active, unanswered: this.pending.size };
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stop: nothing more is submitted or re-submitted, the queues and connections close.
+   * Resolves with what had to be dropped: jobs still unanswered, connections Redis was not
+   * reachable on. (A Queue shares `conn`, and its close waits for it only while connected.)
+   */
+  async close(): Promise<string | void> {
     this.closing = true;
-    await Promise.all(this.queues.map((q) => q.close()));
-    await Promise.allSettled([this.conn.quit(), this.sub.quit()]);
+    const notes: string[] = [];
+    if (this.pending.size) notes.push(`${this.pending.size} job(s) submitted here not answered yet: their clients get no reply from this gateway`);
+    if (this.conn.status === 'ready') await Promise.all(this.queues.map((q) => q.close()));
+    for (const [client, role] of [[this.conn, 'queue'], [this.sub, 'results']] as const) {
+      const note = await closeRedis(client, role);
+      if (note) notes.push(note);
+    }
+    if (notes.length) return notes.join('; ');
   }
 }
 
@@ -275,7 +346,7 @@ export class BullmqConsumer {
   constructor(settings: ConsumerSettings, hooks: ConsumerHooks) {
     this.settings = settings;
     this.conn = redisClient(settings.redisUrl, settings.log, 'worker');
-    this.queues = Array.from({ length: settings.partitions }, (_, i) => new Queue(partitionName(i), { connection: this.conn, prefix: settings.prefix }));
+    this.queues = partitionQueues(this.conn, settings);
     const publish = (msg: ResultMessage) => this.conn.publish(resultsChannel(settings.prefix), JSON.stringify(msg));
     this.workers = this.queues.map((q) => {
       const worker: Worker = new Worker(
@@ -338,7 +409,7 @@ export class BullmqConsumer {
           .then((result) => publish({ jobId: job.jobId, job, result }))
           .catch((e) => log.error({ err: e }, 'could not publish the failure of a job'));
       });
-      worker.on('error', (err) => settings.log.warn({ partition: q.name, err: err.message }, 'worker error'));
+      worker.on('error', (err) => errorThrottle(settings.log).report(`worker ${q.name}`, err, 'worker error'));
       return worker;
     });
   }
@@ -413,11 +484,23 @@ export class BullmqConsumer {
     while (this.cappedRunning < capped.max && this.cappedWaiters.length > 0) this.cappedWaiters.shift()!();
   }
 
-  /** Graceful stop: fetch nothing more, let running jobs finish and answer, then disconnect. */
-  async close(): Promise<void> {
+  /**
+   * Graceful stop: fetch nothing more, let running jobs finish and answer, then disconnect.
+   * With Redis unreachable a running job cannot answer (its lock and its result wait for
+   * Redis): the workers are then closed at once and the job is run again elsewhere once its
+   * lock lapses. Redis going away during the close is bounded by the caller's deadline
+   * (SHUTDOWN_TIMEOUT_MS). Resolves with a note on what was dropped, if anything.
+   */
+  async close(): Promise<string | void> {
     this.closing = true;
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all(this.queues.map((q) => q.close()));
-    await this.conn.quit().catch(() => undefined);
+    // Redis away: a running job can no longer answer, and a graceful close would wait for
+    // Redis (the blocking connections' QUIT): closed at once, the jobs left to run again.
+    const connected = this.conn.status === 'ready';
+    const running = this.running;
+    await Promise.all(this.workers.map((w) => w.close(!connected)));
+    if (connected) await Promise.all(this.queues.map((q) => q.close()));
+    const dropped = await closeRedis(this.conn, 'worker');
+    const notes = [...(!connected && running ? [`${running} running job(s) left unanswered (Redis unreachable): run again by another worker once their lock lapses`] : []), ...(dropped ? [dropped] : [])];
+    if (notes.length) return notes.join('; ');
   }
 }

@@ -59,7 +59,13 @@ export interface CappedJobs {
  */
 export interface JobQueue {
   submit(job: Job, hooks?: SubmitHooks): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Resolves once the queue can run jobs (BullMQ: Redis reached, partitions configured);
+   * until then submitted jobs wait. Unset: at once.
+   */
+  whenReady?(): Promise<void>;
+  /** Stop; resolves with a note on what had to be dropped (unanswered jobs, unreachable Redis), if anything. */
+  close(): Promise<string | void>;
 }
 
 /** What the gateway knows about a job's client, for queues that can use it (the embedded one). */

@@ -39,6 +39,7 @@ export class SessionLimit {
           throw err;
         }
       },
+      whenReady: queue.whenReady ? () => queue.whenReady!() : undefined,
       close: () => queue.close(),
     };
   }

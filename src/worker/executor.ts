@@ -18,6 +18,7 @@ import { recordColumnNames, resolveColumnNames } from '../operations/recipe-colu
 import { readKey } from '../engine/read-cache.ts';
 import { collectAfterWide } from '../engine/native-release.ts';
 import type { AppliedOperation, Manifest, SessionState } from '../store/manifest.ts';
+import { withBindings } from '../log.ts';
 
 // Parameters with a size limit of their own, not MAX_CELL_BYTES.
 const OWN_LIMITS = new Set(['command']);
@@ -57,8 +58,11 @@ class Watchdog {
  * without a match) must send it too. Such a no-op makes no version and no history entry.
  * A failure never sends `dataChanged`.
  */
-export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
+export async function executeJob(rtIn: Runtime, job: Job): Promise<JobResult> {
   const envelope = { operation: job.operation, sessionID: job.sessionID, requestID: job.requestID ?? null };
+  // Every line about the job (the executor's and the operation's) names it through the
+  // logger's bindings, once: never with the envelope's fields again on the line.
+  const rt: Runtime = { ...rtIn, log: withBindings(rtIn.log, { ...envelope, jobId: job.jobId }) };
   const shuttingDown = { error: 'server shutting down', errorDescription: 'the server is stopping: the operation was stopped (or not started) and the dataset is unchanged' };
   if (rt.jobs.stopping) return { message: { ...envelope, success: false, ...shuttingDown }, dataChanged: false };
   const limitMs = rt.config.JOB_TIMEOUT_MS;
@@ -71,7 +75,7 @@ export async function executeJob(rt: Runtime, job: Job): Promise<JobResult> {
       if (watchdog.state === 'committing') return; // answered by the commit's own outcome
       watchdog.state = 'expired';
       watchdog.db?.interrupt();
-      rt.log.warn({ ...envelope, limitMs }, answer.error);
+      rt.log.warn({ limitMs }, answer.error);
       resolve({ message: { ...envelope, success: false, ...answer }, dataChanged: false });
     };
     timer = setTimeout(() => end({ error: 'operation timed out', errorDescription: `the operation ran longer than the limit of ${limitMs} ms (JOB_TIMEOUT_MS) and was stopped; the dataset is unchanged` }), limitMs);
@@ -90,14 +94,14 @@ async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sess
   const started = performance.now();
   try {
     const { result, changed } = await run(rt, job, watchdog);
-    rt.log.debug({ ...envelope, ms: Math.round(performance.now() - started), changed }, 'operation done');
+    rt.log.debug({ ms: Math.round(performance.now() - started), changed }, 'operation done');
     if (changed === null) return { message: { ...envelope, success: true, ...result }, dataChanged: false };
     return { message: { ...envelope, success: true, ...result, changed }, dataChanged: true };
   } catch (err) {
     const { error, errorDescription } = describeError(err, watchdog.names);
     // The full message (paths, internal names) is the operator's: the client got clientText of it.
-    if (!(err instanceof OperationError) && !(err instanceof SessionNotFoundError)) rt.log.error({ ...envelope, err }, 'operation failed');
-    else if (err instanceof OperationError && err.cause) rt.log.warn({ ...envelope, error, err: err.cause }, 'operation refused');
+    if (!(err instanceof OperationError) && !(err instanceof SessionNotFoundError)) rt.log.error({ err }, 'operation failed');
+    else if (err instanceof OperationError && err.cause) rt.log.warn({ error, err: err.cause }, 'operation refused');
     return { message: { ...envelope, success: false, error, errorDescription }, dataChanged: false };
   }
 }
@@ -178,7 +182,7 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
       // change may be staging files no version names yet. Its leftovers wait for the next
       // commit, which sweeps the folders fully (expectOrphans).
       if (control.wrote && watchdog.state !== 'expired') {
-        await rt.store.discardUncommitted(job.sessionID).catch((e: unknown) => rt.log.warn({ err: e, sessionID: job.sessionID }, 'could not delete the files of a change that did not commit'));
+        await rt.store.discardUncommitted(job.sessionID).catch((e: unknown) => rt.log.warn({ err: e }, 'could not delete the files of a change that did not commit'));
       } else if (control.wrote) {
         rt.store.expectOrphans(job.sessionID);
       }
@@ -214,7 +218,7 @@ async function startingVersion(rt: Runtime, job: Job): Promise<{ manifest: Manif
   const { state, manifest } = await rt.store.current(job.sessionID);
   const from = job.jobId ? state.recentJobs?.find((j) => j.id === job.jobId)?.from : undefined;
   if (!from) return { manifest };
-  rt.log.info({ jobId: job.jobId, sessionID: job.sessionID, from }, 'job already applied: running it again on the version it was made from');
+  rt.log.info({ from }, 'job already applied: running it again on the version it was made from');
   return { manifest: await rt.store.manifest(job.sessionID, from) };
 }
 

@@ -104,7 +104,7 @@ export const applyOperations = defineOperation({
         // The step ran on `dataset` (the earlier steps' result): its columns are the ones DuckDB names.
         const why = reason(err, dataset.names);
         // The full message (paths, internal names) is the operator's; the client gets clientText of it.
-        if (!(err instanceof OperationError)) ctx.log.error({ err, operation: entry.operation }, 'applyOperations entry failed');
+        if (!(err instanceof OperationError)) ctx.log.error({ err, step: entry.operation }, 'applyOperations entry failed'); // `operation` is the job's (applyOperations), bound to the logger
         // Refusals that say "try again later" keep their code, which clients act on.
         const code = err instanceof OperationError && RETRYABLE.has(err.code) ? err.code : 'operation failed';
         throw new OperationError(code, `operation ${index + 1} of ${params.operations.length} (${entry.operation}) failed, so none was applied: ${why}`, err instanceof OperationError && err.cause ? { cause: err.cause } : undefined);
