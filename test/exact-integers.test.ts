@@ -115,6 +115,11 @@ test('requests: an integer a JSON number does not carry exactly is refused namin
       assert.equal(refused.success, false);
       assert.equal(refused.error, 'invalid parameters');
       assert.match(refused.errorDescription, /^toReplace\[0\]: 9007199254740993 is an integer beyond ±2\^53 .*9007199254740992.*"9007199254740993"/);
+      // A float spelling of that whole number: refused alike (it was stored as ...992, trial).
+      sock.send(`42["newCellValue",{"operation":"newCellValue","sessionID":"${own}","requestID":"r${eio}f","columnIndex":0,"rowIndex":0,"newValue":9.007199254740993e15}]`);
+      const spelled = eventBody(await sock.waitFor((f) => f.includes(`"requestID":"r${eio}f"`))).body;
+      assert.equal(spelled.error, 'invalid parameters');
+      assert.match(spelled.errorDescription, /^newValue: 9\.007199254740993e15 is an integer beyond/);
       // Nested (a recipe's step), and in a body sent as a JSON string, the same.
       sock.send(`42["applyOperations",{"operation":"applyOperations","sessionID":"${own}","requestID":"r${eio}b","operations":[{"operation":"fillWithCustomValue","parameters":{"columnIndex":0,"newValue":-9223372036854775807}}]}]`);
       const nested = eventBody(await sock.waitFor((f) => f.includes(`"requestID":"r${eio}b"`))).body;

@@ -17,24 +17,52 @@ export class InexactInteger {
 }
 
 /**
- * JSON.parse's reviver for requests: an integer literal (digits only) beyond ±2^53 whose
- * double is another integer becomes an InexactInteger, for inexactIntegerAt to find; every
- * other value stays as JSON.parse made it (9007199254740994, which a double holds, too).
+ * JSON.parse's reviver for requests: a number beyond ±2^53 whose text denotes a whole number
+ * (`9007199254740993`, `9007199254740993.0`, `9.007199254740993e15`) that its double is not
+ * becomes an InexactInteger, for inexactIntegerAt to find; every other value stays as
+ * JSON.parse made it (9007199254740994 and 1e17, which doubles hold, too).
  */
 export function exactRequestReviver(_key: string, value: unknown, context?: { source?: string }): unknown {
-  if (typeof value !== 'number' || Math.abs(value) < SAFE || context?.source === undefined || !/^-?\d+$/.test(context.source)) return value;
-  return BigInt(context.source) === BigInt(value) ? value : new InexactInteger(context.source);
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) < SAFE || context?.source === undefined) return value;
+  const whole = integerOf(context.source);
+  if (whole === null) return value;
+  // A float spelling beyond int64 (1e300) is the float it reads as: no column holds its integer.
+  if (!/^-?\d+$/.test(context.source) && (whole < INT64_MIN || whole > INT64_MAX)) return value;
+  return whole === BigInt(value) ? value : new InexactInteger(context.source);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The integer a JSON number's text denotes — `9007199254740993`, and in float spellings
+ * `9007199254740993.0`, `9.007199254740993e15` — or null when it has a fraction. A float
+ * spelling of a whole number is a float to Python's json (the original's), but a client
+ * sending 9007199254740993.0 for an int64 id means that integer, and its double is another:
+ * refused like the integer literal, rather than stored as 9007199254740992 without a word
+ * (trial). Only called for values beyond 2^53, whose exponents are small.
+ */
+function integerOf(source: string): bigint | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(source);
+  if (!m) return null;
+  const [, sign, int, frac = '', exp = '0'] = m;
+  const shift = Number(exp) - frac.length;
+  const digits = BigInt(int + frac);
+  if (shift >= 0) return (sign ? -1n : 1n) * digits * 10n ** BigInt(shift);
+  const scale = 10n ** BigInt(-shift);
+  return digits % scale === 0n ? (sign ? -1n : 1n) * (digits / scale) : null;
 }
 
 /**
  * The reviver a request's JSON text needs: exactRequestReviver only when the text may hold an
- * integer beyond 2^53 (16 digits in a row, in a string or not), none otherwise. A reviver
+ * integer beyond 2^53 (16 digits in a row, a point allowed among them, in a string or not),
+ * none otherwise. A reviver
  * costs a call per value, and V8 runs it recursively: a body nested a few thousand levels
  * deep overflowed the stack with it, where JSON.parse alone reads it (and the worker refuses
  * it for its depth, plain-data.ts).
  */
 export function reviverFor(text: string): typeof exactRequestReviver | undefined {
-  return /\d{16}/.test(text) ? exactRequestReviver : undefined;
+  return /(?:\d\.?){16}/.test(text) ? exactRequestReviver : undefined;
 }
 
 /**
