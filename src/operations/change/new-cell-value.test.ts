@@ -78,6 +78,19 @@ test('newCellValue in a datetime column: dates parse, other text widens to ISO t
   assert.deepEqual(await typeAndValues(id, 'd'), ['string', ['2021-03-04T10:11:12', 'soon', '2022-03-15T00:00:00']]);
 });
 
+test('newCellValue in a datetime column: a date pandas cannot hold (before 1677-09-21, after 2262-04-11) widens the column to text', async () => {
+  for (const outside of ['1500-01-01', '99999-01-01', '23-08-08 14:30', '1677-09-21 00:12:43']) {
+    const id = await h.load('d,k\n2020-01-02,0\n2020-01-03 04:05:06,1\n');
+    await set(id, 0, 1, outside);
+    assert.deepEqual(await typeAndValues(id, 'd'), ['string', ['2020-01-02T00:00:00', outside]], outside);
+  }
+  // Its very ends are dates.
+  const id = await h.load('d,k\n2020-01-02,0\n2020-01-03 04:05:06,1\n');
+  await set(id, 0, 0, '1677-09-21 00:12:44');
+  await set(id, 0, 1, '2262-04-11 23:47:16');
+  assert.deepEqual(await typeAndValues(id, 'd'), ['datetime', ['1677-09-21T00:12:44.000', '2262-04-11T23:47:16.000']]);
+});
+
 test('newCellValue in a bool column: booleans and their text stay bool, anything else widens', async () => {
   const id = await h.load('b,k\ntrue,0\nfalse,1\n,2\n');
   await set(id, 0, 0, 'False');
