@@ -265,12 +265,14 @@ test('a datetime column whose values are all at midnight is shown as dates alone
   await p.context().close();
 });
 
-test('a session opened from a shared link is named by its file, in the top bar and in the recent sessions', async () => {
+test('a session opened from a shared link is named by its file, in the top bar, the tab title and the recent sessions', async () => {
   const id = await uploadOk(suite.server.url, 'Quarterly sales 2023.csv', 'region,total\nnorth,10\nsouth,20\n');
   // A second browser context: nothing of the upload in its storage, as for a colleague given the link.
   const p = await openSession(id, 2);
   await until('the name', () => p.getByTestId('dataset-name').textContent(), (t) => t?.startsWith('Quarterly sales 2023.csv') === true);
   assert.doesNotMatch((await p.getByTestId('dataset-name').textContent()) ?? '', /Shared session/);
+  // The browser's tab too.
+  await until('the tab title', () => p.title(), (t) => t === 'Quarterly sales 2023.csv — Willow');
   await shot(p, 'shared-link-name');
   await p.locator('button.brand').click();
   const recent = p.locator('.recent .name');

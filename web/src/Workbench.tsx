@@ -62,6 +62,13 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   // its own for the session), else as this browser remembered it; a placeholder only for a
   // session the server knows no name of (dropped with its first version before it was kept).
   const name = meta?.filename ?? sessionName(sessionID) ?? (meta ? `Shared session ${sessionID.slice(0, 6)}` : '');
+  // The browser's tab (and its history and bookmarks) names the dataset too.
+  useEffect(() => {
+    if (!name) return;
+    const before = document.title;
+    document.title = `${name} — Willow`;
+    return () => void (document.title = before);
+  }, [name]);
 
   const toast = useCallback((kind: Toast['kind'], title: string, text?: string) => {
     const id = ++toastId;
