@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { spawn } from 'node:child_process';
-import { startCluster, jobsStarted, waitUntil, requireRedis, type Cluster } from './helpers/cluster.ts';
+import { startCluster, jobsStarted, waitUntil, requireRedis, freePort, startRedis, type Cluster } from './helpers/cluster.ts';
 import { uploadOk } from './helpers/server.ts';
 import { connect, type WillowClient } from './helpers/client.ts';
 import { readTable } from './helpers/wire.ts';
@@ -81,19 +79,6 @@ test('a worker killed after its commit, before answering: the re-run answers as 
   }
 });
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-function startRedis(port: number) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { child, exited };
-}
 
 test('Redis restarting empty mid-run: gateways and workers reconnect, unanswered jobs are submitted again, applied once each, in order', async () => {
   const port = await freePort();

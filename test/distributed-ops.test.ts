@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { startCluster, startProcess, deleteKeys, jobsStarted, waitUntil, requireRedis, type Proc } from './helpers/cluster.ts';
+import { startCluster, startProcess, deleteKeys, jobsStarted, waitUntil, requireRedis, freePort, startRedis, type Proc } from './helpers/cluster.ts';
 import { uploadOk } from './helpers/server.ts';
 import { connect } from './helpers/client.ts';
 import { MARKER_FILE, deploymentKey } from '../src/queue/deployment.ts';
@@ -17,19 +15,6 @@ import { MARKER_FILE, deploymentKey } from '../src/queue/deployment.ts';
 // with Redis down never finished; Redis down at start meant no /healthz and a flood of
 // raw stack traces.
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-function startRedis(port: number) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { child, exited };
-}
 
 /** The process's exit and output when it must refuse to start. */
 async function refused(starting: Promise<Proc>): Promise<string> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 
@@ -171,4 +172,20 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago (for a server a test starts itself). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** A Redis of the test's own on `port` (nothing on disk), to stop and restart at will; `exited` settles when it stops. */
+export function startRedis(port: number): { child: ChildProcess; exited: Promise<unknown> } {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { child, exited };
 }
