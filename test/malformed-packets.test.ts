@@ -44,6 +44,23 @@ for (const eio of [3, 4] as const) {
   });
 }
 
+test('an event packet without a payload (`42`) is answered under error, not under a name it has not (null)', async () => {
+  for (const eio of [3, 4] as const) {
+    const sock = await rawSocket(server.url, eio);
+    try {
+      sock.send('42');
+      const frame = await sock.waitFor((f) => f.startsWith('42["error",') && f.includes('without a name'), 10_000);
+      const [, body] = JSON.parse(frame.slice(2)) as [string, Record<string, unknown>];
+      assert.equal(body.error, 'invalid request');
+      assert.ok(sock.open());
+      const reply = JSON.parse((await sock.request('metadata', id)).slice(2))[1];
+      assert.equal(reply.success, true);
+    } finally {
+      sock.close();
+    }
+  }
+});
+
 test('an event named by a number is answered under that number, "unknown operation"', async () => {
   const sock = await rawSocket(server.url, 4);
   try {

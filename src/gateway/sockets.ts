@@ -50,6 +50,12 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
         log.warn({ socketId: socket.id, packet, reason }, 'malformed Socket.IO packet answered');
         return socket.emit('error', { operation: null, sessionID: null, requestID: null, success: false, error: 'invalid request', errorDescription: `the message ${JSON.stringify(`4${packet}`)} is not a Socket.IO event: ${malformedReason(reason)}` });
       }
+      // `42` (an event packet without a payload) decodes as an event of no name at all: answered
+      // under `error` as well (under its name it went out as `null`).
+      if (event === undefined || event === null) {
+        log.warn({ socketId: socket.id }, 'Socket.IO event without a name answered');
+        return socket.emit('error', { operation: null, sessionID: null, requestID: null, success: false, error: 'invalid request', errorDescription: `the message is a Socket.IO event without a name: ${malformedReason('invalid payload')}` });
+      }
       // Discovery reads the registry, not a session: answered here, to this socket only.
       if (event === DISCOVERY_OPERATION) {
         return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
