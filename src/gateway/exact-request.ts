@@ -3,8 +3,10 @@
 // 9007199254740992, and findReplace, newCellValue, fillWithCustomValue (or the history that
 // records the parameters) would work on another integer than the one sent, without a word.
 // Python's json, the original's, reads an integer literal as an exact int and a literal with
-// a point or an exponent as a float: here an integer literal is exact or refused, and a
-// float literal is the double it always was.
+// a point or an exponent as a float: here an integer literal is exact or refused, a float
+// spelling of a whole number within int64 likewise, and any other float literal is the
+// double it always was.
+import { fitsInt64, integerOfText } from '../operations/exact-number.ts';
 
 const SAFE = 2 ** 53;
 
@@ -24,42 +26,22 @@ export class InexactInteger {
  */
 export function exactRequestReviver(_key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) < SAFE || context?.source === undefined) return value;
-  const whole = integerOf(context.source);
+  // The integer the text denotes (integerOfText, as operations read a value's text): a float
+  // spelling of a whole number (9007199254740993.0) is a float to Python's json, but a client
+  // sending it for an int64 id means that integer, and its double is another (trial).
+  const whole = integerOfText(context.source);
   if (whole === null) return value;
   // A float spelling beyond int64 (1e300) is the float it reads as: no column holds its integer.
-  if (!/^-?\d+$/.test(context.source) && (whole < INT64_MIN || whole > INT64_MAX)) return value;
+  if (!/^-?\d+$/.test(context.source) && !fitsInt64(whole)) return value;
   return whole === BigInt(value) ? value : new InexactInteger(context.source);
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/**
- * The integer a JSON number's text denotes — `9007199254740993`, and in float spellings
- * `9007199254740993.0`, `9.007199254740993e15` — or null when it has a fraction. A float
- * spelling of a whole number is a float to Python's json (the original's), but a client
- * sending 9007199254740993.0 for an int64 id means that integer, and its double is another:
- * refused like the integer literal, rather than stored as 9007199254740992 without a word
- * (trial). Only called for values beyond 2^53, whose exponents are small.
- */
-function integerOf(source: string): bigint | null {
-  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(source);
-  if (!m) return null;
-  const [, sign, int, frac = '', exp = '0'] = m;
-  const shift = Number(exp) - frac.length;
-  const digits = BigInt(int + frac);
-  if (shift >= 0) return (sign ? -1n : 1n) * digits * 10n ** BigInt(shift);
-  const scale = 10n ** BigInt(-shift);
-  return digits % scale === 0n ? (sign ? -1n : 1n) * (digits / scale) : null;
 }
 
 /**
  * The reviver a request's JSON text needs: exactRequestReviver only when the text may hold an
  * integer beyond 2^53 (16 digits in a row, a point allowed among them, in a string or not),
- * none otherwise. A reviver
- * costs a call per value, and V8 runs it recursively: a body nested a few thousand levels
- * deep overflowed the stack with it, where JSON.parse alone reads it (and the worker refuses
- * it for its depth, plain-data.ts).
+ * none otherwise. A reviver costs a call per value, and V8 runs it recursively: a body nested
+ * a few thousand levels deep overflowed the stack with it, where JSON.parse alone reads it
+ * (and the worker refuses it for its depth, plain-data.ts).
  */
 export function reviverFor(text: string): typeof exactRequestReviver | undefined {
   return /(?:\d\.?){16}/.test(text) ? exactRequestReviver : undefined;
