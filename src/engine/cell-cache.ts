@@ -379,17 +379,17 @@ function blockKeyOf(column: ColumnIdentity, b: number): string {
   return `block\u0000${identityKey(column)}\u0000${b}`;
 }
 
-/**
- * The SQL of column `i`'s value as the JSON text a DuckDB-built slice renders it with in its
- * arrays (json_array and to_json write values alike, to_json at about half the cost; it
- * gives SQL NULL for NULL, hence the coalesce).
- */
 /** Whether `positions` are from, from + 1, … in that order. */
 function inOrder(positions: unknown[], from: number): boolean {
   for (let k = 0; k < positions.length; k++) if (positions[k] !== from + k) return false;
   return true;
 }
 
+/**
+ * The SQL of column `i`'s value as the JSON text a DuckDB-built slice renders it with in its
+ * arrays (json_array and to_json write values alike, to_json at about half the cost; it
+ * gives SQL NULL for NULL, hence the coalesce).
+ */
 function cellJson(ds: Dataset, i: number): string {
   return cellJsonSql(ds.sqlName(i), ds.column(i).type);
 }
