@@ -21,10 +21,16 @@ const MAX_CACHED = 20_000;
 const COUNT_CHUNK = 500;
 
 
+/** What column `i`'s values are, immutably: its session, file, field and file of deleted rows (the caches' key). */
+function fieldKey(ctx: OperationContext, i: number): string {
+  const c = ctx.dataset.column(i);
+  return `${ctx.sessionId}/${c.file}/${c.field}/${c.deleted?.file ?? ''}`;
+}
+
 async function missingCounts(ctx: OperationContext): Promise<number[]> {
   const ds = ctx.dataset;
   const columns = ds.columns;
-  const key = (i: number) => `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
+  const key = (i: number) => fieldKey(ctx, i);
   const todo = columns.flatMap((_, i) => (wholeColumnCounts.has(key(i)) ? [] : [i]));
   if (wholeColumnCounts.size + todo.length > MAX_CACHED) wholeColumnCounts.clear();
   // Counted when the field was written (see ColumnEntry.missing).
@@ -69,7 +75,7 @@ async function dateOnlyColumns(ctx: OperationContext): Promise<Map<number, boole
   const found = new Map<number, boolean>();
   for (let i = 0; i < columns.length; i++) {
     if (apiType(columns[i].type) !== 'datetime') continue;
-    const key = `${ctx.sessionId}/${columns[i].file}/${columns[i].field}/${columns[i].deleted?.file ?? ''}`;
+    const key = fieldKey(ctx, i);
     let dateOnly = wholeColumnDateOnly.get(key);
     if (dateOnly === undefined) {
       dateOnly = await isDateOnly(ctx.db, ctx.dataset, i);
