@@ -17,7 +17,7 @@ import { describeOperations } from '../operations/discovery.ts';
 import { clientText } from '../operations/errors.ts';
 import { internalSecret } from './secret.ts';
 import { ClientRegistry } from '../store/client-registry.ts';
-import { recoverDataDir, sweepSharedLeftovers } from '../store/recovery.ts';
+import { recoverDataDir, spillHost, spillOwner, sweepSharedLeftovers } from '../store/recovery.ts';
 import { expireSessions } from '../store/quota.ts';
 import { SessionLimit } from '../queue/session-limit.ts';
 import { EmbeddedQueue } from '../queue/embedded.ts';
@@ -28,7 +28,7 @@ import { assertWritable } from '../store/shared-dir.ts';
 import { findOperation } from '../operations/index.ts';
 import { commandJobs } from '../worker/command-jobs.ts';
 import { executeJob } from '../worker/executor.ts';
-import { createRuntime, closeRuntime, stopJobs, spillOwner, type Runtime } from '../worker/runtime.ts';
+import { createRuntime, closeRuntime, stopJobs, type Runtime } from '../worker/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Job, JobQueue, JobResult, ResultListener } from '../queue/job.ts';
@@ -320,7 +320,7 @@ function startSweeper(rt: Runtime, log: Logger): NodeJS.Timeout {
   const leftovers = async () => {
     if (rt.config.QUEUE !== 'bullmq') return;
     try {
-      await sweepSharedLeftovers(rt.config.dataDir, Math.max(rt.config.LEFTOVER_AGE_MS, 2 * rt.config.JOB_TIMEOUT_MS), log, { host: os.hostname(), owner: spillOwner() });
+      await sweepSharedLeftovers(rt.config.dataDir, Math.max(rt.config.LEFTOVER_AGE_MS, 2 * rt.config.JOB_TIMEOUT_MS), log, { host: spillHost(), owner: spillOwner() });
     } catch (err) {
       log.error({ err }, 'leftover sweep failed');
     }

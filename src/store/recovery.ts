@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { isSessionId } from './session-id.ts';
 import { readJson } from './atomic.ts';
@@ -81,7 +82,8 @@ export async function recoverDataDir(dataDir: string, log: Logger): Promise<Reco
  * as its bytes arrive, an import or a job its files; none lasts that long without a write:
  * see LEFTOVER_AGE_MS), and spill folders of DuckDB (duckdb-tmp/<host>-<pid>, spillDirectory)
  * whose process is gone: on this host when no such pid runs, on others by the same age rule.
- * `self`: this process's spill folder name, never removed. Files of committed sessions are
+ * `self`: this host as spill folders name it (spillHost) and this process's folder name
+ * (spillOwner), never removed. Files of committed sessions are
  * the session store's own to sweep (SessionStore.sweepAfter).
  */
 export async function sweepSharedLeftovers(dataDir: string, olderThanMs: number, log: Logger, self: { host: string; owner: string }, now: number = Date.now()): Promise<RecoveryReport> {
@@ -113,6 +115,19 @@ export async function sweepSharedLeftovers(dataDir: string, olderThanMs: number,
   }
   if (report.uploads || report.sessions || report.files) log.warn({ ...report, olderThanMs }, 'removed what interrupted work left behind in the shared DATA_DIR');
   return report;
+}
+
+/** This host as spill folders name it (file-name safe). */
+export function spillHost(host: string = os.hostname()): string {
+  return host.replace(/[^A-Za-z0-9.-]/g, '_');
+}
+
+/**
+ * A process's spill folder name, `<host>-<pid>` (spillDirectory in worker/runtime.ts): made
+ * here, beside sweepSharedLeftovers, which reads it back.
+ */
+export function spillOwner(host: string = os.hostname(), pid: number = process.pid): string {
+  return `${spillHost(host)}-${pid}`;
 }
 
 /** Whether a process of this pid runs on this host (signal 0 only checks; EPERM: it runs, as another user). */

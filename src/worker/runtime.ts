@@ -1,8 +1,8 @@
-import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { Duck } from '../engine/duck.ts';
 import { SessionStore } from '../store/session-store.ts';
+import { spillOwner } from '../store/recovery.ts';
 import { SelectionCache } from '../engine/selection-cache.ts';
 import { ReadCache } from '../engine/read-cache.ts';
 import { CellCache } from '../engine/cell-cache.ts';
@@ -100,11 +100,6 @@ export async function createRuntime(config: Config, log: Logger): Promise<Runtim
 export function spillDirectory(config: Config): string {
   const base = path.join(config.dataDir, 'duckdb-tmp');
   return config.QUEUE === 'embedded' ? base : path.join(base, spillOwner());
-}
-
-/** This process's name among spill folders: host and pid (sweepSharedLeftovers reads it back). */
-export function spillOwner(host: string = os.hostname(), pid: number = process.pid): string {
-  return `${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${pid}`;
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
