@@ -10,6 +10,25 @@ import type { Db } from './duck.ts';
 /** Column types whose values pandas' rule applies to (a TIMESTAMP WITH TIME ZONE is written with its time). */
 export const PANDAS_DATETIME = /^(DATE|TIMESTAMP(_S|_MS|_NS)?)$/;
 
+/**
+ * pandas' Timestamp.min and Timestamp.max (datetime64[ns]: 1677-09-21 00:12:43.145224193 …
+ * 2262-04-11 23:47:16.854775807), to the microsecond inside them (DuckDB's TIMESTAMP
+ * resolution), as SQL literals. A date or time outside them is no datetime pandas can hold:
+ * read_csv leaves its column text (object), as changeColumnDataType does.
+ */
+export const PANDAS_MIN_TIMESTAMP = "TIMESTAMP '1677-09-21 00:12:43.145225'";
+export const PANDAS_MAX_TIMESTAMP = "TIMESTAMP '2262-04-11 23:47:16.854775'";
+
+/** The same bounds in milliseconds since the epoch (JavaScript's Date), inclusive. */
+export const PANDAS_MIN_MS = -9_223_372_036_854;
+export const PANDAS_MAX_MS = 9_223_372_036_854;
+
+/**
+ * SQL: whether the TIMESTAMP expression `t` lies within pandas' range; false (never NULL)
+ * when `t` is NULL, so that it can stand in bool_and and CASE alike.
+ */
+export const inPandasRange = (t: string): string => `coalesce(${t} BETWEEN ${PANDAS_MIN_TIMESTAMP} AND ${PANDAS_MAX_TIMESTAMP}, false)`;
+
 /** Microseconds in a second and in a day: a value that is not a whole number of them has a fraction, or a time of day. */
 export const SECOND_US = 1_000_000;
 export const DAY_US = 86_400_000_000;

@@ -5,6 +5,7 @@ import { uniqueColumnNames } from './names.ts';
 import { ImportError, type LineExample } from './types.ts';
 import { PANDAS_NA } from './na.ts';
 import { utcOf, zonedInstant } from '../iso-time.ts';
+import { inPandasRange } from '../date-precision.ts';
 import { readWide, scanFirstRecord, tooManyColumns } from './wide.ts';
 import type { Db } from '../duck.ts';
 import { parquetOptions } from '../parquet-layout.ts';
@@ -312,8 +313,12 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     // Integers as DuckDB writes them pass without the regular expression (most do).
     if (readAs[i] === 'BIGINT') return `CASE WHEN ${c} IS NULL THEN NULL WHEN TRY_CAST(${c} AS BIGINT)::VARCHAR = ${c} OR (${TYPE_TESTS.i(c)}) THEN CAST(${c} AS BIGINT) ${otherwise}`;
     if (parseAs[i] === 'VARCHAR' && readAs[i] === 'TIMESTAMP') return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${TYPE_TESTS.t(c)} THEN CAST(${c} AS TIMESTAMP) ${otherwise}`;
-    // A date column becomes time stamps, as inferTypes makes it (its test takes both).
-    if (readAs[i] === 'DATE') return `${c}::TIMESTAMP AS ${c}`;
+    // A date column becomes time stamps, as inferTypes makes it (its test takes both). A
+    // value outside pandas' range makes the column text: read thoroughly, as it is not
+    // datetimes (TYPE_TESTS.t).
+    const outOfRange = `ELSE error(${literal(NOT_PANDAS_DATETIME)}) END AS ${c}`;
+    if (readAs[i] === 'DATE') return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${inPandasRange(`${c}::TIMESTAMP`)} THEN ${c}::TIMESTAMP ${outOfRange}`;
+    if (readAs[i] === 'TIMESTAMP') return `CASE WHEN ${c} IS NULL OR ${inPandasRange(c)} THEN ${c} ${outOfRange}`;
     // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
     // tokens (null here already), so such a column holds text for it: the pass stops and
     // the file is read thoroughly.
@@ -333,6 +338,7 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     // `nan` and `NaN` are missing-value tokens, and a token in a typed column is no value of
     // its type: read again with them in the parser. Anything else no value of its column's
     // type, read thoroughly.
+    if ((err as Error).message.includes(NOT_PANDAS_DATETIME)) return null;
     if ((err as Error).message.includes(NOT_A_NUMBER) || (err as Error).message.includes(NOT_AS_SNIFFED)) return missing === 'empty' && !opts.streamFrom ? readTyped(db, path, opts, d, names, strictBooleans, true) : null;
     if (!strict.size || !(err as Error).message.includes(NOT_BOOLEAN)) throw err;
     // A pipe cannot be read twice: the caller reads the whole file.
@@ -417,6 +423,7 @@ const NOT_BOOLEAN = 'willow: not a true/false value';
 const TOKEN_CHECK_ROWS = 100_000;
 const NOT_A_NUMBER = 'willow: NaN read from text';
 const NOT_AS_SNIFFED = 'willow: a value not of the type sniffed';
+const NOT_PANDAS_DATETIME = 'willow: a date outside pandas\' datetime range';
 
 /** Time stamps as inferTypes takes them (TYPE_TESTS.t), by shape: separator, seconds, fraction. */
 const ISO_STAMP = /^\d{4}-\d{2}-\d{2}([ T])\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
@@ -681,10 +688,11 @@ export const TYPE_TESTS: Record<'i' | 'd' | 'b' | 't' | 'z' | 'w', (c: string) =
   // `NAN`, `Nan`, `1_000`, which pandas leaves as text.
   d: (c) => `regexp_matches(${c}, '^\\s*[-+]?((\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?|inf|infinity)\\s*$', 'i') AND TRY_CAST(${c} AS DOUBLE) IS NOT NULL`,
   b: (c) => `lower(${c}) IN ('true', 'false')`,
-  t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL`,
+  // Within pandas' datetime64[ns] range (inPandasRange): `1500-01-01` is text there.
+  t: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$') AND ${inPandasRange(`TRY_CAST(${c} AS TIMESTAMP)`)}`,
   // DuckDB's TIMESTAMP cast would read these too, dropping the offset: the instant is the
   // TIMESTAMPTZ cast's (zonedInstant), which also checks the date and time are real.
-  z: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}[ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}(:?\\d{2})?)$') AND ${zonedInstant(c)} IS NOT NULL`,
+  z: (c) => `regexp_matches(${c}, '^\\d{4}-\\d{1,2}-\\d{1,2}[ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}(:?\\d{2})?)$') AND ${inPandasRange(utcOf(zonedInstant(c)))}`,
   w: (c) => `regexp_matches(${c}, ${WHOLE_TEXT})`,
 };
 

@@ -4,6 +4,7 @@ import { ImportError } from './types.ts';
 import { clientText } from '../../operations/errors.ts';
 import { PANDAS_NA } from './na.ts';
 import type { InferredType } from './csv.ts';
+import { PANDAS_MAX_MS, PANDAS_MIN_MS } from '../date-precision.ts';
 import { checkXlsxPackage, type InflateLimits } from './zip-limits.ts';
 
 const DEFAULT_LIMITS: InflateLimits = { maxInflatedBytes: 200_000_000, maxCells: 5_000_000 };
@@ -167,7 +168,7 @@ function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean): { text
     }
     case 'd': {
       const d = cell.v instanceof Date ? cell.v : new Date(String(cell.v));
-      return Number.isNaN(d.getTime()) ? null : { text: isoText(d.getTime()), kind: 'date' };
+      return Number.isNaN(d.getTime()) ? null : dateCell(d.getTime());
     }
     case 'e':
     case 'z':
@@ -189,8 +190,16 @@ function serialDate(serial: number, date1904: boolean): { text: string; kind: Ki
   }
   // Excel's 1900 system counts a 29 February 1900 that never was: serials before it are a day later.
   const days = date1904 ? serial + 1462 : serial < 60 ? serial + 1 : serial;
-  const ms = Math.round((days - 25569) * MS_PER_DAY);
-  return { text: isoText(ms), kind: 'date' };
+  return dateCell(Math.round((days - 25569) * MS_PER_DAY));
+}
+
+/**
+ * A date cell at `ms` since the epoch: a datetime within pandas' range, else text written as
+ * Python's str(datetime) writes it (the text is the same), which makes its column text, as
+ * pandas keeps an out-of-range datetime (year 9999) as an object.
+ */
+function dateCell(ms: number): { text: string; kind: Kind } {
+  return { text: isoText(ms), kind: ms >= PANDAS_MIN_MS && ms <= PANDAS_MAX_MS ? 'date' : 'text' };
 }
 
 function isoText(ms: number): string {

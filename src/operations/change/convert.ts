@@ -1,6 +1,7 @@
 import { literal } from '../../engine/sql.ts';
 import { apiType } from '../../engine/column-types.ts';
 import { OFFSET_TEXT, utcOf, zonedInstant } from '../../engine/iso-time.ts';
+import { inPandasRange } from '../../engine/date-precision.ts';
 import { fitsInt64, integerOfNumber, integerOfText } from '../exact-number.ts';
 import { OperationError, patternReason } from '../errors.ts';
 import type { Db } from '../../engine/duck.ts';
@@ -401,7 +402,7 @@ export async function convertValue(db: Db, value: JsonScalar, columnType: string
       // Within pandas' datetime64[ns] (1677-09-21 … 2262-04-11): a value beyond it ("1500-01-01",
       // "99999-01-01", "23-08-08" read as year 23) is no datetime pandas can hold, and makes
       // the column text, as a value that reads as no date does.
-      const parsed = await db.scalar(`SELECT ${sql} BETWEEN ${PANDAS_MIN_TIMESTAMP} AND ${PANDAS_MAX_TIMESTAMP}`);
+      const parsed = await db.scalar(`SELECT ${inPandasRange(sql)}`);
       return parsed === true ? { missing: false, fits: true, type: 'TIMESTAMP', sql } : asText();
     }
     default:
@@ -409,9 +410,6 @@ export async function convertValue(db: Db, value: JsonScalar, columnType: string
   }
 }
 
-/** pandas' Timestamp.min and Timestamp.max, to the microsecond inside them (DuckDB's TIMESTAMP resolution). */
-const PANDAS_MIN_TIMESTAMP = "TIMESTAMP '1677-09-21 00:12:43.145225'";
-const PANDAS_MAX_TIMESTAMP = "TIMESTAMP '2262-04-11 23:47:16.854775'";
 
 /** The value as a text literal, printed as Python would print it. */
 function textLiteral(value: string | number | boolean): string {
