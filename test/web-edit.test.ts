@@ -59,4 +59,6 @@ test("an edit's text is sent as the column's type takes it; an integer beyond 2^
   assert.equal(newValueOf('TRUE', 'bool'), true);
   assert.equal(newValueOf('', 'datetime'), null);
   assert.equal(newValueOf('9007199254740993', 'string'), '9007199254740993');
+  assert.equal(newValueOf('', 'string'), null, 'a cleared text cell is missing, not the empty string');
+  assert.equal(newValueOf('  ', 'string'), '  ');
 });

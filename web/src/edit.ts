@@ -45,8 +45,8 @@ export function placeEdit(target: EditTarget, names: readonly string[], rowEpoch
 
 /**
  * The `newValue` an edit's text `text` is sent as, in a column of API type `type`: a number
- * for a numeric column (null when blank), a boolean for a bool column, null for a blank date,
- * else the text. An integer a double cannot hold (beyond 2^53: 9007199254740993) is sent as
+ * for a numeric column (null when blank), a boolean for a bool column, null for a blank date
+ * and for no text at all, else the text. An integer a double cannot hold (beyond 2^53: 9007199254740993) is sent as
  * the text typed, which the server reads digit by digit: Number() would send another value.
  */
 export function newValueOf(text: string, type: string | undefined): string | number | boolean | null {
@@ -57,6 +57,9 @@ export function newValueOf(text: string, type: string | undefined): string | num
     return Number.isFinite(Number(text)) ? Number(text) : text;
   }
   if (type === 'bool' && /^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  // A cell emptied is a missing value, in a text column too: the server stores "" there as
+  // the empty string (a value of its own, drawn `""`), which a person clearing a cell does not mean.
+  if (text === '') return null;
   if (type === 'datetime' && t === '') return null;
   return text;
 }

@@ -366,8 +366,10 @@ export function columnAs(expr: string, from: string, to: string): string {
 export type JsonScalar = string | number | boolean | null;
 
 /**
- * A client's value for a cell of a column. `missing`: null or "" (a missing value in any
- * column). Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
+ * A client's value for a cell of a column. `missing`: null in any column, and "" in a column
+ * that is not text (no number, boolean or date: a cleared cell, where widening the column to
+ * text would surprise). In a text column "" is the empty string, as pandas stores
+ * `df.iat[r, c] = ""`: a value of its own, which emptyStringToNaN makes missing. Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
  * needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
  * or VARCHAR when the value does not read as the column's type (`fits` false), text written
  * as an integer beyond int64 in an integer column included.
@@ -375,8 +377,8 @@ export type JsonScalar = string | number | boolean | null;
 export type ValueConversion = { missing: true } | { missing: false; sql: string; type: string; fits: boolean };
 
 export async function convertValue(db: Db, value: JsonScalar, columnType: string): Promise<ValueConversion> {
-  if (value === null || value === '') return { missing: true };
   const kind = kindOf(columnType);
+  if (value === null || (value === '' && kind !== 'string')) return { missing: true };
   const asText = (): ValueConversion => ({ missing: false, fits: kind === 'string', type: 'VARCHAR', sql: textLiteral(value) });
   switch (kind) {
     case 'int':

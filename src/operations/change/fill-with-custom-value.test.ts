@@ -51,6 +51,13 @@ test('fillWithCustomValue changes nothing without missing values, on a header-on
   assert.equal((await h.ok(gaps, 'fillWithCustomValue', { columnIndex: 0, newValue: '' })).changed, false);
 });
 
+test('fillWithCustomValue "" fills a text column with the empty string (pandas fillna("")), and nothing else', async () => {
+  const id = await h.load('s,n\nx,1\n,\n');
+  assert.equal((await h.ok(id, 'fillWithCustomValue', { columnIndex: 0, newValue: '' })).changed, true);
+  assert.equal((await h.ok(id, 'fillWithCustomValue', { columnIndex: 1, newValue: '' })).changed, false);
+  assert.deepEqual(await h.table(id), { columns: ['s', 'n'], types: ['string', 'int'], rows: [['x', 1], ['', null]] });
+});
+
 test('fillWithCustomValue refuses a value the column type cannot hold, and bad parameters', async () => {
   const id = await h.load('f,d,b\n1.5,2020-01-01,true\n,,\n');
   await fails(id, { columnIndex: 0, newValue: 'abc' }, 'invalid value');

@@ -101,12 +101,26 @@ test('newCellValue in a bool column: booleans and their text stay bool, anything
   assert.deepEqual(await typeAndValues(id, 'b'), ['string', ['False', 'True', '1']]);
 });
 
-test('newCellValue null or "" makes the cell missing, keeping the type', async () => {
-  const id = await h.load('a,b,c\n1,x,true\n2,y,false\n');
+test('newCellValue null makes the cell missing, keeping the type; "" too, but in a text column, where it is the empty string (pandas: df.iat[r, c] = "")', async () => {
+  const id = await h.load('a,b,c,d,e\n1,x,true,1.5,2020-01-01\n2,y,false,2.5,2020-01-02\n');
   await set(id, 0, 0, null);
   await set(id, 1, 1, '');
+  await set(id, 1, 0, null);
   await set(id, 2, 0, null);
-  assert.deepEqual(await h.table(id), { columns: ['a', 'b', 'c'], types: ['int', 'string', 'bool'], rows: [[null, 'x', null], [2, null, false]] });
+  await set(id, 2, 1, '');
+  await set(id, 3, 0, '');
+  await set(id, 4, 1, '');
+  assert.deepEqual(await h.table(id), {
+    columns: ['a', 'b', 'c', 'd', 'e'],
+    types: ['int', 'string', 'bool', 'float', 'datetime'],
+    rows: [
+      [null, null, null, null, '2020-01-01T00:00:00.000'],
+      [2, '', null, 2.5, null],
+    ],
+  });
+  // The empty string is a value: emptyStringToNaN makes it missing.
+  await h.ok(id, 'emptyStringToNaN', { columnIndex: 1 });
+  assert.deepEqual(await h.column(id, 'b'), [null, null]);
 });
 
 test('newCellValue in a text column: values as text, unicode kept', async () => {
@@ -160,7 +174,7 @@ test('newCellValue with the value the cell already holds changes nothing and mak
     [1, 0, '2.5'],
     [1, 1, 3],
     [2, 0, 'x'],
-    [2, 1, ''],
+    [2, 1, null],
     [3, 0, '2020-01-02'],
     [3, 1, null],
   ] as const) {
