@@ -61,9 +61,9 @@ test('a large dataset streams the same bytes as the file written in one go, CSV 
   const csv = Buffer.from(await (await fetch(`${server.url}/downloadCSV/${bigId}`)).arrayBuffer()).toString('utf8');
   const lines = csv.split('\n');
   assert.equal(lines[0], 'id,price,qty,label,flag,day,moment,fraction');
-  assert.equal(lines[1], '0,0.0,,"say ""hi"", 0",True,2020-01-01,2020-01-01 00:15:00,2020-01-01 00:00:00.000000');
+  assert.equal(lines[1], '0,0.0,,"say ""hi"", 0",True,2020-01-01,2020-01-01 00:15:00,2020-01-01 00:00:00.000');
   const last = ROWS - 1; // 399999: a multiple of 3, not of 7 or 11
-  assert.equal(lines[ROWS], `${last},${(last * 0.37).toFixed(2)},499,w${last % 97},True,${day(last)},${day(last)} ${hour(last)}:15:00,${day(last)} 00:00:00.${millis(last)}000`);
+  assert.equal(lines[ROWS], `${last},${(last * 0.37).toFixed(2)},499,w${last % 97},True,${day(last)},${day(last)} ${hour(last)}:15:00,${day(last)} 00:00:00.${millis(last)}`);
   assert.equal(lines[ROWS + 1], '');
   const json = JSON.parse((await (await fetch(`${server.url}/downloadJSON/${bigId}`)).text()));
   assert.equal(json.length, ROWS);

@@ -69,11 +69,18 @@ test('round trips: the downloaded CSV and JSON upload to the same dataset', asyn
 
 test('datetimes keep their precision: dates alone, seconds, fractions', async () => {
   const id = await uploadOk(server.url, 't.csv', 'd,s,f\n2020-01-01,2020-01-01 00:00:00,2020-01-01 00:00:00.25\n2020-01-02,2020-01-02 03:04:05,\n');
-  assert.equal((await download('CSV', id)).text, 'd,s,f\n2020-01-01,2020-01-01 00:00:00,2020-01-01 00:00:00.250000\n2020-01-02,2020-01-02 03:04:05,\n');
+  assert.equal((await download('CSV', id)).text, 'd,s,f\n2020-01-01,2020-01-01 00:00:00,2020-01-01 00:00:00.250\n2020-01-02,2020-01-02 03:04:05,\n');
   assert.deepEqual(JSON.parse((await download('JSON', id)).text), [
     { d: '2020-01-01T00:00:00.000', s: '2020-01-01T00:00:00.000', f: '2020-01-01T00:00:00.250' },
     { d: '2020-01-02T00:00:00.000', s: '2020-01-02T03:04:05.000', f: null },
   ]);
+});
+
+test('fractions of a second are written as pandas writes them: milliseconds unless some value has a part of one (then microseconds)', async () => {
+  const id = await uploadOk(server.url, 'f.csv', 'ms,us\n2021-01-02 03:04:05,2021-01-02 03:04:05.5\n2021-05-06 23:59:59.123,2021-05-06 23:59:59.000250\n');
+  assert.equal((await download('CSV', id)).text, 'ms,us\n2021-01-02 03:04:05.000,2021-01-02 03:04:05.500000\n2021-05-06 23:59:59.123,2021-05-06 23:59:59.000250\n');
+  const again = await uploadOk(server.url, 'again.csv', (await download('CSV', id)).text);
+  assert.equal((await download('CSV', again)).text, (await download('CSV', id)).text);
 });
 
 test('metadata says which datetime columns the CSV writes as dates alone (columnInfo.dateOnly), for the whole column', async () => {
@@ -95,7 +102,7 @@ test('metadata says which datetime columns the CSV writes as dates alone (column
   // The only time of day deleted: dates alone in the metadata and the file alike.
   assert.equal((await client.request('deleteRows', id, { rowIndices: [1] })).success, true);
   assert.equal((await info()).s.dateOnly, true);
-  assert.equal((await download('CSV', id)).text, 'n,d,s,f\n1,2020-01-01,2020-01-01,2020-01-01 00:00:00.250000\n3,2020-01-03,2020-01-03,\n');
+  assert.equal((await download('CSV', id)).text, 'n,d,s,f\n1,2020-01-01,2020-01-01,2020-01-01 00:00:00.250\n3,2020-01-03,2020-01-03,\n');
   // And an edit that gives one value a time of day makes the column show times again.
   assert.equal((await client.request('newCellValue', id, { columnIndex: 1, rowIndex: 0, newValue: '2020-01-01 12:30:00' })).success, true);
   assert.equal((await info()).d.dateOnly, false);

@@ -29,7 +29,8 @@ export const PANDAS_MAX_MS = 9_223_372_036_854;
  */
 export const inPandasRange = (t: string): string => `coalesce(${t} BETWEEN ${PANDAS_MIN_TIMESTAMP} AND ${PANDAS_MAX_TIMESTAMP}, false)`;
 
-/** Microseconds in a second and in a day: a value that is not a whole number of them has a fraction, or a time of day. */
+/** Microseconds in a millisecond, a second and a day: a value that is not a whole number of them has a fraction, or a time of day. */
+export const MILLISECOND_US = 1_000;
 export const SECOND_US = 1_000_000;
 export const DAY_US = 86_400_000_000;
 

@@ -11,7 +11,7 @@ import { columnGroups, gluedText, groupIndices } from './column-groups.ts';
 import type { Dataset } from './dataset.ts';
 import type { Db, Duck } from './duck.ts';
 import { collectAfterWide } from './native-release.ts';
-import { DAY_US, PANDAS_DATETIME, SECOND_US, someValueOff } from './date-precision.ts';
+import { DAY_US, MILLISECOND_US, PANDAS_DATETIME, SECOND_US, someValueOff } from './date-precision.ts';
 
 export type ExportFormat = 'CSV' | 'JSON';
 
@@ -244,7 +244,8 @@ function csvField(text: string): string {
 
 const DATE_ONLY = '%Y-%m-%d';
 const SECONDS = '%Y-%m-%d %H:%M:%S';
-const FRACTIONS = '%Y-%m-%d %H:%M:%S.%f';
+const MILLISECONDS = '%Y-%m-%d %H:%M:%S.%g';
+const MICROSECONDS = '%Y-%m-%d %H:%M:%S.%f';
 
 /**
  * A CSV field as pandas' to_csv writes it: missing values (NaN too) and empty strings as
@@ -264,15 +265,19 @@ function csvValue(name: string, type: string, dateFormat: string | undefined): s
 }
 
 /**
- * pandas prints a datetime column as dates alone when every value is at midnight, and with
- * microseconds only when some value has a fraction of a second: one scan of those columns.
+ * pandas prints a datetime column as dates alone when every value is at midnight, with
+ * milliseconds when some value has a fraction of a second and all are whole milliseconds,
+ * with microseconds when some value is not (pandas 1.5, tslib.format_array_from_datetime:
+ * show_ms, show_us; stored time stamps have no nanoseconds): one scan of those columns.
  */
 async function csvDateFormats(db: Db, ds: Dataset): Promise<Map<number, string>> {
   const temporal = ds.columns.flatMap((c, i) => (PANDAS_DATETIME.test(c.type) ? [i] : []));
   const formats = new Map<number, string>();
-  // A fraction anywhere means fractions; otherwise a time of day anywhere means seconds (date-precision.ts).
+  // A fraction anywhere means fractions (of which part of a millisecond anywhere means
+  // microseconds); otherwise a time of day anywhere means seconds (date-precision.ts).
+  const fractions = async (i: number) => ((await someValueOff(db, ds, i, MILLISECOND_US)) ? MICROSECONDS : MILLISECONDS);
   for (const i of temporal) {
-    formats.set(i, (await someValueOff(db, ds, i, SECOND_US)) ? FRACTIONS : (await someValueOff(db, ds, i, DAY_US)) ? SECONDS : DATE_ONLY);
+    formats.set(i, (await someValueOff(db, ds, i, SECOND_US)) ? await fractions(i) : (await someValueOff(db, ds, i, DAY_US)) ? SECONDS : DATE_ONLY);
   }
   return formats;
 }
