@@ -339,6 +339,12 @@ test('XLSX: first sheet, cell types kept (text "007" stays text), dates, missing
   assert.deepEqual(t.rows, SHEET_ROWS);
 });
 
+test('XLSX: a boolean cell in a mixed column is True / False, as pandas keeps a bool in an object column and to_csv writes it', async () => {
+  const t = await load('mixed.xlsx', xlsx([['m', 'b'], ['x', true], [3, false], [null, false], [true, true]]));
+  assert.deepEqual(t.types, ['string', 'bool']);
+  assert.deepEqual(t.rows, [['x', true], ['3', false], [null, false], ['True', true]]);
+});
+
 test('XLS (BIFF8): the same workbook gives the same dataset', async () => {
   const t = await load('book.xls', xls(SHEET, [['other'], ['sheet']]));
   assert.deepEqual(t.columns, SHEET[0]);

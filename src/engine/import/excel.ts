@@ -159,7 +159,8 @@ function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean): { text
   if (!cell || cell.v === undefined || cell.v === null) return null;
   switch (cell.t) {
     case 'b':
-      return { text: cell.v ? 'true' : 'false', kind: 'bool' };
+      // As Python's str() writes a bool: an object column (a mix of kinds) holds it so.
+      return { text: cell.v ? 'True' : 'False', kind: 'bool' };
     case 'n': {
       const v = cell.v as number;
       if (!Number.isFinite(v)) return null;
