@@ -11,7 +11,7 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, sentValue, type OperationSpec } from './ops.ts';
-import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
+import { FILTER_LABEL, hasRowView, reconcileView, valueRegex, viewParams, type FilterType, type View } from './view.ts';
 import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
 import { ImportBanner } from './ImportBanner.tsx';
 import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
@@ -386,10 +386,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
   const pickValue = (col: string, value: unknown) => {
     if (value === null) return setFilter('invalid', [col]);
-    const text = String(value);
-    // This very value: its letter case too.
-    setSearch({ query: exactRegex(text), column: col, regex: true, matchCase: true });
-    setView((v) => ({ ...v, search: { query: exactRegex(text), columns: [col], regex: true, matchCase: true } }));
+    // This very value, as the server reads the column's values (its letter case too).
+    const query = valueRegex(value, columns.find((c) => c.name === col)?.type ?? '');
+    setSearch({ query, column: col, regex: true, matchCase: true });
+    setView((v) => ({ ...v, search: { query, columns: [col], regex: true, matchCase: true } }));
   };
 
   const applyRecipe = async (ops: HistoryEntry[]) => {
