@@ -70,6 +70,18 @@ test('after a side panel is closed, a click on a cell takes the focus there: arr
   await p.context().close();
 });
 
+test('the open panel lights its own toolbar button: SQL, not Transform', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20);
+  const lit = async () => (await p.locator('.btn.active[data-testid^="open-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).sort();
+  await p.getByTestId('open-sql').click();
+  await p.getByTestId('side-panel').waitFor();
+  assert.deepEqual(await lit(), ['open-sql']);
+  await p.getByTestId('open-transform').click();
+  assert.deepEqual(await lit(), ['open-transform']);
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });
