@@ -11,7 +11,7 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
 import { humanize, sentValue, type OperationSpec } from './ops.ts';
-import { exactRegex, FILTER_LABEL, hasRowView, reconcileView, viewParams, type FilterType, type View } from './view.ts';
+import { FILTER_LABEL, hasRowView, reconcileView, valueRegex, viewParams, type FilterType, type View } from './view.ts';
 import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
 import { ImportBanner } from './ImportBanner.tsx';
 import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
@@ -386,10 +386,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
 
   const pickValue = (col: string, value: unknown) => {
     if (value === null) return setFilter('invalid', [col]);
-    const text = String(value);
-    // This very value: its letter case too.
-    setSearch({ query: exactRegex(text), column: col, regex: true, matchCase: true });
-    setView((v) => ({ ...v, search: { query: exactRegex(text), columns: [col], regex: true, matchCase: true } }));
+    // This very value, as the server reads the column's values (its letter case too).
+    const query = valueRegex(value, columns.find((c) => c.name === col)?.type ?? '');
+    setSearch({ query, column: col, regex: true, matchCase: true });
+    setView((v) => ({ ...v, search: { query, columns: [col], regex: true, matchCase: true } }));
   };
 
   const applyRecipe = async (ops: HistoryEntry[]) => {
@@ -434,6 +434,8 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
     });
   if (shown.sort) chips.push({ key: 'o', label: `Sorted by ${shown.sort.column} ${shown.sort.ascending ? '↑' : '↓'}`, clear: () => setView((v) => ({ ...v, sort: undefined })) });
 
+  // The SQL panel is the executeCommand form: its own toolbar button is the one lit, not Transform's.
+  const sqlOpen = panel.kind === 'op' && panel.name === 'executeCommand';
   const panelTitle =
     panel.kind === 'ops' ? 'Transform' : panel.kind === 'op' ? humanize(panel.name) : panel.kind === 'analyze' ? 'Analyze' : panel.kind === 'chart' ? 'Chart' : panel.kind === 'history' ? 'History' : panel.kind === 'filter' ? 'Filter rows' : '';
 
@@ -460,10 +462,10 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
             ↷<span>Redo</span>
           </button>
           <span className="divider" />
-          <button className={`btn${panel.kind === 'ops' || panel.kind === 'op' ? ' active' : ''}`} onClick={() => setPanel({ kind: 'ops' })} data-testid="open-transform">
+          <button className={`btn${panel.kind === 'ops' || (panel.kind === 'op' && !sqlOpen) ? ' active' : ''}`} onClick={() => setPanel({ kind: 'ops' })} data-testid="open-transform">
             Transform
           </button>
-          <button className="btn" onClick={() => opByName.get('executeCommand') && startOp(opByName.get('executeCommand')!)} data-testid="open-sql">
+          <button className={`btn${sqlOpen ? ' active' : ''}`} onClick={() => opByName.get('executeCommand') && startOp(opByName.get('executeCommand')!)} data-testid="open-sql">
             SQL
           </button>
           <button className={`btn${panel.kind === 'chart' ? ' active' : ''}`} onClick={() => setPanel({ kind: 'chart' })} data-testid="open-chart">

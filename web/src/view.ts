@@ -85,9 +85,63 @@ export function reconcileView(view: View, names: string[], renamed: ReadonlyMap<
 /** The view keeps only some rows (its row count is asked for). */
 export const hasRowView = (p: ViewParams): boolean => 'filterType' in p || 'searchQuery' in p;
 
-/** A regex matching exactly `value` (for "show rows with this value"). */
-export function exactRegex(value: string): string {
-  return `^${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+/** `text` with every character Python's regex syntax gives a meaning to escaped. */
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A regex matching exactly the rows holding `value` in a column of type `type` ("show rows
+ * with this value"), `value` as a reply carries it. The server searches a value's text form
+ * (src/engine/json-values.ts textValue: DuckDB's CAST to text), which for dates and floats is
+ * not the reply's: the datetime `2021-10-17T00:00:00.000` is searched as `2021-10-17 00:00:00`
+ * (a DATE column's as `2021-10-17`), the float 1000000 as `1000000.0`, 1e16 as `1e+16`; a
+ * regex built from the reply's form found nothing. `\Z`, not `$`: Python's `$` also matches
+ * before a last line break, so `a$` found `a` and `a⏎`.
+ */
+export function valueRegex(value: unknown, type: string): string {
+  const exact = (pattern: string) => `^${pattern}\\Z`;
+  if (type === 'float') {
+    const x = Number(value);
+    if (Number.isFinite(x)) return exact(floatPattern(x));
+  }
+  if (type === 'datetime' && typeof value === 'string') {
+    const pattern = datetimePattern(value);
+    if (pattern !== null) return exact(pattern);
+  }
+  return exact(escapeRegex(String(value)));
+}
+
+/**
+ * The text forms of the double `x`: DuckDB writes Python's repr (shortest digits, as
+ * JavaScript's; fixed notation with `.0` from 1e-4 up to 1e16, else `1e+16`, `1.5e-05`), a
+ * DECIMAL its scale's digits (`1.50`, `3` when the scale is 0): both are matched.
+ */
+function floatPattern(x: number): string {
+  if (x === 0) return '-?0(?:\\.0*)?';
+  const [mantissa, expText] = Math.abs(x).toExponential().split('e');
+  const exp = Number(expText);
+  const sign = x < 0 ? '-' : '';
+  const digits = mantissa.replace('.', '');
+  if (exp < -4 || exp >= 16) return `${sign}${escapeRegex(mantissa)}e${exp < 0 ? '-' : '\\+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  const whole = exp < 0 ? '0' : digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const fraction = exp < 0 ? '0'.repeat(-exp - 1) + digits : digits.slice(exp + 1);
+  return fraction === '' ? `${sign}${whole}(?:\\.0*)?` : `${sign}${whole}\\.${fraction}0*`;
+}
+
+/**
+ * The text forms of the datetime a reply writes `2021-10-17T12:30:00.120` (milliseconds):
+ * DuckDB writes `2021-10-17 12:30:00.12` (the fraction's last zeros left out, to the
+ * microsecond or nanosecond the column holds, so any further digits match), a DATE column
+ * `2021-10-17`. Null when `text` is not of that form.
+ */
+function datetimePattern(text: string): string | null {
+  const m = /^(-?\d{4,}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})$/.exec(text);
+  if (!m) return null;
+  const [, date, time, millis] = m;
+  const kept = millis.replace(/0+$/, '');
+  const rest = kept.length === 3 ? '\\d*' : `(?:${'0'.repeat(3 - kept.length)}\\d*)?`;
+  const fraction = kept === '' ? '(?:\\.000\\d*)?' : `\\.${kept}${rest}`;
+  const clock = `${time}${fraction}`;
+  return time === '00:00:00' ? `${date}(?: ${clock})?` : `${date} ${clock}`;
 }
 
 export const FILTER_LABEL: Record<FilterType, string> = { invalid: 'Missing values', outliers: 'Outliers', duplicates: 'Duplicates' };

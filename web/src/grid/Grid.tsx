@@ -478,6 +478,40 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
     [onSelection, rowsOf, client],
   );
 
+  // Glide keeps focus on a hidden accessibility cell (a <td> inside its canvas) of the selected
+  // cell, and moves it there one frame after a press; it remembers that cell only while it
+  // owns the focus. Once the focus had left the grid (a side panel opened and closed), a
+  // press on a cell sent the focus to the cell selected before, and when a re-render handed
+  // it back there, Glide took that focus for a move and selected that old cell again: an
+  // arrow key was lost, or text typed went to the old cell. Within a press, a focus going to
+  // another cell than the one selected goes to the canvas instead (keys reach Glide there
+  // just the same), before Glide hears of it; a focus moved by other means (a screen reader)
+  // still selects its cell.
+  useEffect(() => {
+    let pressedAt = -Infinity;
+    const press = (e: Event) => {
+      if (host.current?.contains(e.target as Node)) pressedAt = performance.now();
+    };
+    const focus = (e: FocusEvent) => {
+      const t = e.target as HTMLElement;
+      const m = /^glide-cell-(\d+)-(\d+)$/.exec(t.id ?? '');
+      if (!m || !host.current?.contains(t) || performance.now() - pressedAt > 1000) return;
+      // An open cell editor takes such a focus back itself (cell-editor.tsx).
+      if (document.querySelector('#portal textarea')) return;
+      const cell = selectionNow.current.current?.cell;
+      // Glide's ids count the row-marker column; its selection does not.
+      if (cell && Number(m[1]) === cell[0] + 1 && Number(m[2]) === cell[1]) return;
+      e.stopImmediatePropagation();
+      host.current.querySelector<HTMLElement>('[data-testid="data-grid-canvas"]')?.focus({ preventScroll: true });
+    };
+    document.addEventListener('pointerdown', press, true);
+    document.addEventListener('focusin', focus, true);
+    return () => {
+      document.removeEventListener('pointerdown', press, true);
+      document.removeEventListener('focusin', focus, true);
+    };
+  }, []);
+
   // Where a cell or header (row -1) of data column `col` is on the page: for automation
   // (the browser tests and the bench drive the canvas with real mouse events).
   useEffect(() => {
@@ -488,6 +522,11 @@ export const Grid = forwardRef<GridHandle, GridProps>(function Grid(props, ref) 
       showColumn: (col: number) => editor.current?.scrollTo(col + 1, 0, 'horizontal', 0, 0, { hAlign: 'center' }),
       loadedBlocks: () => cache.loadedCount,
       rowLoaded: (row: number) => cache.indexOf(row) !== undefined,
+      // The selected cell as [data column, row], or null.
+      currentCell: () => {
+        const cell = selectionNow.current.current?.cell;
+        return cell ? [cell[0] - 1, cell[1]] : null;
+      },
       lastError: () => cache.lastError,
       // What the canvas writes in a cell (the accessibility tree has the value itself).
       shownText: (col: number, row: number) => {

@@ -1,0 +1,87 @@
+// Faults a second user trial found in the workbench, in headless Chromium against a real
+// server: after a side panel was closed, a click on a cell left Glide's focus on the cell
+// selected before (an arrow key lost, text typed into that old cell). Screenshots go to
+// test/artifacts/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { uploadOk } from './helpers/server.ts';
+import { browserSuite, openEditor, until } from './helpers/browser.ts';
+
+const suite = browserSuite({ QUEUE_CONCURRENCY: 2 });
+export const shot = (p: Page, name: string) => p.screenshot({ path: path.join(suite.artifacts, `${name}.png`) });
+
+async function openSession(id: string, rows: number, width = 1280): Promise<Page> {
+  const context = await suite.browser.newContext({ viewport: { width, height: 720 } });
+  const p = await context.newPage();
+  p.on('pageerror', (e) => suite.pageErrors.push(e.message));
+  await p.goto(`${suite.server.url}/s/${id}`);
+  await until('the rows', () => p.getByTestId('row-count').textContent(), (t) => t === `${rows} rows`);
+  await until('the first cells', () => p.evaluate(() => (globalThis as any).willowGrid?.shownText(0, 0) ?? null), (t) => t !== null);
+  return p;
+}
+async function cellCenter(p: Page, col: number, row: number) {
+  const b = await p.evaluate(([c, r]) => (globalThis as any).willowGrid.bounds(c, r), [col, row]);
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+const csv = ['id,name,city', ...Array.from({ length: 20 }, (_, i) => `${i},P${i},C${i}`)].join('\n');
+
+const current = (p: Page) => p.evaluate(() => (globalThis as any).willowGrid.currentCell());
+
+test('after a side panel is closed, a click on a cell takes the focus there: arrows move from it, typing edits it', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20);
+  await p.mouse.click(...Object.values(await cellCenter(p, 1, 2)) as [number, number]);
+  await p.waitForTimeout(500); // Glide's accessibility cell of (1, 2) has the focus
+  for (const panel of ['sql', 'history']) {
+    await p.getByTestId(`open-${panel}`).click();
+    await p.getByTestId('side-panel').waitFor();
+    await p.getByTestId('close-panel').click();
+    await p.waitForTimeout(300);
+    // Where the focus goes from the press on: never to a cell the person did not choose.
+    await p.evaluate(() => {
+      const g = globalThis as any;
+      g.focused = [];
+      g.document.addEventListener('focusin', (e: any) => g.focused.push(e.target.id || e.target.tagName), true);
+    });
+    await p.mouse.click(...Object.values(await cellCenter(p, 1, 5)) as [number, number]);
+    assert.deepEqual(await current(p), [1, 5]);
+    await p.keyboard.press('ArrowDown');
+    assert.deepEqual(await current(p), [1, 6], `${panel}: the arrow moves from the clicked cell`);
+    await p.waitForTimeout(400);
+    const focused: string[] = await p.evaluate(() => (globalThis as any).focused);
+    assert.deepEqual(focused.filter((f) => f.startsWith('glide-cell') && !/^glide-cell-3-[56]$/.test(f)), [], `${panel}: focus went only to the cells chosen: ${focused.join(', ')}`);
+    assert.deepEqual(await current(p), [1, 6]);
+    // Back to (1, 2) for the next round.
+    await p.mouse.click(...Object.values(await cellCenter(p, 1, 2)) as [number, number]);
+    await p.waitForTimeout(500);
+  }
+  await p.getByTestId('open-history').click();
+  await p.getByTestId('close-panel').click();
+  await p.mouse.click(...Object.values(await cellCenter(p, 1, 5)) as [number, number]);
+  const editor = await openEditor(p, () => p.keyboard.press('Enter'));
+  await editor.fill('Zed');
+  await p.keyboard.press('Enter');
+  const changed = async () => JSON.parse((await suite.client.request('data', id, { rowIndexFrom: 0, rowIndexTo: 19, columnIndexFrom: 0, columnIndexTo: 2 })).data).data.filter((r: unknown[]) => !String(r[1]).startsWith('P'));
+  const edited = await until('the edit', changed, (rows) => rows.length > 0);
+  assert.deepEqual(edited, [[5, 'Zed', 'C5']], 'the selected cell is edited, no other');
+  await p.context().close();
+});
+
+test('the open panel lights its own toolbar button: SQL, not Transform', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20);
+  const lit = async () => (await p.locator('.btn.active[data-testid^="open-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).sort();
+  await p.getByTestId('open-sql').click();
+  await p.getByTestId('side-panel').waitFor();
+  assert.deepEqual(await lit(), ['open-sql']);
+  await p.getByTestId('open-transform').click();
+  assert.deepEqual(await lit(), ['open-transform']);
+  await p.context().close();
+});
+
+test('no uncaught errors in the pages', () => {
+  assert.deepEqual(suite.pageErrors, []);
+});
