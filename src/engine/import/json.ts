@@ -144,7 +144,7 @@ async function wideRecords(db: Db, docs: string, maxColumns: number, tmpDir: str
   const siblings = await Promise.all(Array.from({ length: Math.min(PARSE_CONCURRENCY, slices.length) - 1 }, () => db.sibling()));
   const side = (work: (conn: Db, k: number) => Promise<void>) => sideBySide([db, ...siblings], slices.length, work);
   try {
-    await side((conn, k) => conn.run(`CREATE TABLE ${parsed[k]} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, JSON) AS m FROM ${docs} WHERE rowid BETWEEN ${slices[k].a} AND ${slices[k].b})`));
+    await side((conn, k) => conn.run(`CREATE TABLE ${parsed[k]} AS SELECT map_keys(m) AS ks, map_values(m) AS vs FROM (SELECT json::MAP(VARCHAR, VARCHAR) AS m FROM ${docs} WHERE rowid BETWEEN ${slices[k].a} AND ${slices[k].b})`));
     await db.run(`DROP TABLE ${docs}`);
     // The keys in order of first appearance (pandas' column order): by the first record
     // holding each key, then by its first place in that record; each distinct list of keys
@@ -170,8 +170,7 @@ async function wideRecords(db: Db, docs: string, maxColumns: number, tmpDir: str
       await conn.run(`DROP TABLE ${parsed[k]}`);
     });
     const rows = aligned.map((t) => `SELECT vs FROM ${t}`).join(' UNION ALL ');
-    // Values are JSON text until here, so that each column's text form is the narrow path's (textForm).
-    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => textForm(`vs[${i + 1}]`))} FROM (${rows})`;
+    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `vs[${i + 1}]`)} FROM (${rows})`;
     const { sql, ready } = await writeTypedGroups(db, select, width, tmpDir, { concurrency: PARSE_CONCURRENCY, staged: false });
     return { sql, names: uniqueColumnNames(names), skippedLines: 0, paddedLines: 0, ready };
   } finally {
@@ -231,8 +230,7 @@ async function wideRows(db: Db, docs: string, width: number, tmpDir: string, sli
     );
     await db.run(`DROP TABLE ${docs}`);
     const rows = parsed.map((t) => `SELECT vs FROM ${t}`).join(' UNION ALL ');
-    // Values are JSON text until here, so that each column's text form is the narrow path's (textForm).
-    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => textForm(`vs[${i + 1}]`))} FROM (${rows})`;
+    const select = (from: number, to: number) => `SELECT ${columnRange(from, to, (i) => `vs[${i + 1}]`)} FROM (${rows})`;
     const { sql, ready } = await writeTypedGroups(db, select, width, tmpDir, { concurrency: PARSE_CONCURRENCY, staged: false });
     return { sql, names: Array.from({ length: width }, (_, i) => String(i)), skippedLines: 0, paddedLines: 0, ready };
   } finally {
