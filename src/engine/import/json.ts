@@ -404,13 +404,9 @@ async function typed(db: Db, select: (from: number, to: number) => string | stri
   return { sql: `SELECT ${casts.join(', ')} FROM ${table}`, names, skippedLines: 0, paddedLines: 0, jsonValues };
 }
 
-/**
- * The text form of JSON value `c`: a string's own characters, a boolean as Python's str()
- * writes it (`True`, `False`: pandas keeps a bool in an object column, and to_csv writes it
- * so), any other value's JSON text (NULL stays NULL).
- */
+/** The text form of JSON value `c`: a string's own characters, any other value's JSON text (NULL stays NULL). */
 function textForm(c: string): string {
-  return `CASE WHEN starts_with(${c}, '"') THEN ${c} ->> '$' WHEN ${c}::VARCHAR = 'true' THEN 'True' WHEN ${c}::VARCHAR = 'false' THEN 'False' ELSE ${c}::VARCHAR END`;
+  return `CASE WHEN starts_with(${c}, '"') THEN ${c} ->> '$' ELSE ${c}::VARCHAR END`;
 }
 
 /** c<from>…c<to-1> as the expressions `value(i)`, e.g. `l[i + 1] AS c<i>`. */
