@@ -82,6 +82,51 @@ test('the open panel lights its own toolbar button: SQL, not Transform', async (
   await p.context().close();
 });
 
+test('at a 400 px wide viewport both pages fit: the toolbar and the import options wrap, nothing scrolls sideways', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const overflow = (p: Page) => p.evaluate(() => { const g = globalThis as any; return { page: g.document.documentElement.scrollWidth, viewport: g.innerWidth }; });
+  // Every control of the page's bars inside the viewport (clipped ones are as unreachable as off-screen ones).
+  const outside = (p: Page, selector: string) =>
+    p.locator(selector).evaluateAll((els: any[]) =>
+      els
+        .filter((e) => e.offsetParent !== null)
+        .filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.left < 0 || r.right > (globalThis as any).innerWidth;
+        })
+        .map((e) => e.getAttribute('data-testid') ?? e.getAttribute('name') ?? e.textContent),
+    );
+  for (const width of [400, 1400]) {
+    const start = await (await suite.browser.newContext({ viewport: { width, height: 720 } })).newPage();
+    await start.goto(suite.server.url);
+    await start.locator('input[name=seed]').waitFor();
+    await shot(start, `trial2-start-${width}`);
+    const s = await overflow(start);
+    assert.ok(s.page <= s.viewport, `start page at ${width} px: ${s.page} px wide`);
+    assert.deepEqual(await outside(start, '.start input, .start .dropzone'), [], `start page at ${width} px`);
+    await start.context().close();
+
+    const p = await openSession(id, 20, width);
+    await shot(p, `trial2-workbench-${width}`);
+    const w = await overflow(p);
+    assert.ok(w.page <= w.viewport, `workbench at ${width} px: ${w.page} px wide`);
+    assert.deepEqual(await outside(p, '.topbar .btn, .topbar .dataset-name, .viewbar input, .viewbar select, .viewbar .btn, .statusbar input'), [], `workbench at ${width} px`);
+    // The grid keeps room to work in.
+    const grid = await p.locator('.grid-wrap').boundingBox();
+    assert.ok(grid && grid.height >= 300 && grid.width >= width - 2, `the grid at ${width} px: ${JSON.stringify(grid)}`);
+    await p.mouse.click(...Object.values(await cellCenter(p, 1, 2)) as [number, number]);
+    await p.waitForTimeout(500); // Glide's accessibility cell has the focus
+    await p.keyboard.press('ArrowDown');
+    assert.deepEqual(await current(p), [1, 3], `the grid at ${width} px takes clicks and keys`);
+    // A side panel fits too, over the grid when there is no room beside it.
+    await p.getByTestId('open-filter').click();
+    const side = await p.getByTestId('side-panel').boundingBox();
+    assert.ok(side && side.x >= 0 && side.x + side.width <= width, `the side panel at ${width} px: ${JSON.stringify(side)}`);
+    await shot(p, `trial2-workbench-filter-${width}`);
+    await p.context().close();
+  }
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });
