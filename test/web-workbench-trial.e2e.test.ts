@@ -127,6 +127,34 @@ test('at a 400 px wide viewport both pages fit: the toolbar and the import optio
   }
 });
 
+test('SQL panel: an Insert chip puts the name at the caret and leaves the keyboard with the editor, the caret after the name', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20);
+  await p.getByTestId('open-sql').click();
+  const editor = p.locator('textarea[name=command]');
+  await editor.fill('SELECT  FROM df');
+  await editor.evaluate((t: any) => t.setSelectionRange(7, 7)); // between the two spaces
+  // Every element the focus goes to from now on: a chip that took it, even until the next
+  // frame, gets the keys typed meanwhile (a space presses it again, letters are lost).
+  await p.evaluate(() => {
+    const g = globalThis as any;
+    g.focused = [];
+    g.document.addEventListener('focusin', (e: any) => g.focused.push(e.target.getAttribute('name') ?? e.target.textContent), true);
+  });
+  await p.locator('.sql-columns button', { hasText: /^city$/ }).click();
+  await p.keyboard.type(', name');
+  assert.equal(await editor.inputValue(), 'SELECT city, name FROM df');
+  assert.deepEqual(await p.evaluate(() => (globalThis as any).focused), [], 'the focus never left the editor');
+  // From a chip reached with the keyboard (Tab, Enter), the focus goes back to the editor.
+  await editor.evaluate((t: any) => t.setSelectionRange(0, 0));
+  await p.locator('.sql-columns button', { hasText: /^id$/ }).focus();
+  await p.keyboard.press('Enter');
+  await p.keyboard.type(' x');
+  assert.equal(await editor.inputValue(), 'id xSELECT city, name FROM df');
+  assert.equal(await p.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('name')), 'command');
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });
