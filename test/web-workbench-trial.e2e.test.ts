@@ -155,6 +155,23 @@ test('SQL panel: an Insert chip puts the name at the caret and leaves the keyboa
   await p.context().close();
 });
 
+test('every filter panel keeps its controls inside it (Outliers: both number fields)', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20, 1400);
+  await p.getByTestId('open-filter').click();
+  const panel = p.getByTestId('side-panel');
+  for (const type of ['Missing values', 'Outliers', 'Duplicates']) {
+    await panel.locator('.seg button', { hasText: type }).click();
+    const box = (await panel.locator('.side-body').boundingBox())!;
+    const out = await panel.locator('input, select, button, .checklist').evaluateAll((els: any[], b: any) =>
+      els.map((e) => ({ what: e.getAttribute('name') ?? e.textContent, r: e.getBoundingClientRect() })).filter(({ r }) => r.left < b.x || r.right > b.x + b.width).map(({ what, r }) => `${what}: ${r.left}–${r.right}`),
+    box);
+    assert.deepEqual(out, [], `${type}: controls inside the panel (${box.x}–${box.x + box.width})`);
+    await shot(p, `trial2-filter-${type.split(' ')[0]!.toLowerCase()}`);
+  }
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });
