@@ -172,6 +172,30 @@ test('every filter panel keeps its controls inside it (Outliers: both number fie
   await p.context().close();
 });
 
+test('the search box\'s column follows a rename from this page: it names the new column and Search still works', async () => {
+  const rows = ['id,name,city', '0,Ann,Paris', '1,Bo,Oslo', '2,Cy,Paris'].join('\n');
+  const id = await uploadOk(suite.server.url, 'towns.csv', rows);
+  const p = await openSession(id, 3);
+  await p.getByTestId('search-input').fill('Paris');
+  await p.getByTestId('search-column').selectOption('city');
+  await p.getByTestId('search-go').click();
+  await until('the search', () => p.getByTestId('row-count').textContent(), (t) => t === '2 of 3 rows');
+  await p.getByTestId('open-transform').click();
+  await p.getByTestId('ops-renameColumn').click();
+  const rename = p.locator('form.op-form[data-operation=renameColumn]');
+  await rename.locator('select[name=column]').selectOption('city');
+  await rename.locator('input[name=newName]').fill('town');
+  await rename.getByRole('button', { name: 'Apply' }).click();
+  await until('the chip renamed', () => p.getByTestId('chip-s').textContent(), (t) => t?.includes('in town') ?? false);
+  assert.equal(await p.getByTestId('search-column').inputValue(), 'town');
+  assert.equal(await p.locator('[data-testid=search-column] option:checked').textContent(), 'town');
+  await p.getByTestId('search-input').fill('Oslo');
+  await p.getByTestId('search-go').click();
+  await until('the new search', () => p.getByTestId('row-count').textContent(), (t) => t === '1 of 3 rows');
+  assert.equal(await p.locator('[data-testid^=toast-error]').count(), 0);
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });
