@@ -196,6 +196,27 @@ test('the search box\'s column follows a rename from this page: it names the new
   await p.context().close();
 });
 
+test('a text column\'s menu offers the operations that need numbers greyed out, saying why', async () => {
+  const id = await uploadOk(suite.server.url, 'people.csv', csv);
+  const p = await openSession(id, 20);
+  const menuOf = async (col: number) => {
+    const b = await p.evaluate((c) => (globalThis as any).willowGrid.bounds(c, -1), col);
+    await p.mouse.click(b.x + b.width - 15, b.y + b.height / 2);
+    await p.locator('.menu').waitFor();
+  };
+  await menuOf(2); // city: text
+  for (const op of ['normalize', 'standardize', 'interpolate']) {
+    assert.equal(await p.getByTestId(`op-${op}`).isDisabled(), true, op);
+    assert.match((await p.getByTestId(`op-${op}`).getAttribute('title')) ?? '', /needs a numeric \(int or float\) column; “city” is of type string/);
+  }
+  assert.equal(await p.getByTestId('op-renameColumn').isDisabled(), false);
+  await p.keyboard.press('Escape');
+  await p.locator('.menu').waitFor({ state: 'detached' });
+  await menuOf(0); // id: numbers
+  assert.equal(await p.getByTestId('op-normalize').isDisabled(), false);
+  await p.context().close();
+});
+
 test('no uncaught errors in the pages', () => {
   assert.deepEqual(suite.pageErrors, []);
 });

@@ -10,7 +10,7 @@ import { OperationForm } from './OperationForm.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
-import { humanize, sentValue, type OperationSpec } from './ops.ts';
+import { columnRefusal, humanize, sentValue, type OperationSpec } from './ops.ts';
 import { FILTER_LABEL, followRename, hasRowView, reconcileView, valueRegex, viewParams, type FilterType, type View } from './view.ts';
 import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
 import { ImportBanner } from './ImportBanner.tsx';
@@ -342,7 +342,11 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
       { label: 'Chart…', onSelect: () => setPanel({ kind: 'chart', column: c.name }) },
       'separator',
       { heading: 'Transform' },
-      ...colOps.map((o) => ({ label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name) })),
+      // Greyed out where the operation publishes other column types (Normalize on text), as "Show outliers…" is.
+      ...colOps.map((o) => {
+        const refusal = columnRefusal(o, c);
+        return { label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name), ...(refusal !== null ? { disabled: true, title: refusal } : {}) };
+      }),
     ];
     setMenu({ at: { x: bounds.x, y: bounds.y + bounds.height }, items });
   };
