@@ -71,3 +71,10 @@ test('an operation without columns, and one the server no longer describes', () 
   // Unknown: what history recorded as columns is still written as names.
   assert.deepEqual(words({ operation: 'someNewThing', parameters: { target: 2, factor: 1.5 }, columns: { target: 'price' } }, undefined), { title: 'Some new thing on “price”', details: ['Factor: 1.5'] });
 });
+
+test('text with leading or trailing whitespace is quoted, as blank text is: the spaces show', () => {
+  assert.deepEqual(words({ operation: 'splitColumn', parameters: { columnIndex: 0, delimiter: ', ' }, columns: { columnIndex: 'names' } }).details, ['Delimiter: ", "']);
+  assert.deepEqual(words({ operation: 'splitColumn', parameters: { columnIndex: 0, delimiter: ' -' }, columns: { columnIndex: 'names' } }).details, ['Delimiter: " -"']);
+  assert.deepEqual(words({ operation: 'splitColumn', parameters: { columnIndex: 0, delimiter: ';' }, columns: { columnIndex: 'names' } }).details, ['Delimiter: ;'], 'no spaces at the ends: as typed');
+  assert.deepEqual(words({ operation: 'findReplace', parameters: { columnIndex: 0, toReplace: ['a b', ' x', 'y\t'], replaceWith: [''] }, columns: { columnIndex: 'c' } }).details, ['To replace: a b, " x", "y\\t"', 'Replace with: ""']);
+});

@@ -90,3 +90,13 @@ test('operations: the roles the server reads from the schema of a changing opera
     for (const [name, s] of Object.entries(shape)) assert.equal(parameterRole(s), roleOf(published[name]), `${op.name}.${name}`);
   }
 });
+
+test('operations: a column parameter that needs numbers publishes the column types it takes (x-columnTypes)', () => {
+  const typed = describeOperations().flatMap((d) => Object.entries((d.parameters as Schema).properties ?? {}).filter(([, s]) => (s as { 'x-columnTypes'?: unknown })['x-columnTypes'] !== undefined).map(([name, s]) => [d.name, name, (s as { 'x-columnTypes'?: unknown })['x-columnTypes']]));
+  assert.deepEqual(typed.sort(), [
+    ['discretize', 'columnIndex', ['int', 'float']],
+    ['interpolate', 'columnIndex', ['int', 'float']],
+    ['normalize', 'columnIndex', ['int', 'float']],
+    ['standardize', 'columnIndex', ['int', 'float']],
+  ]);
+});

@@ -34,6 +34,13 @@ export function annotate<S extends z.ZodType>(schema: S, r: ParamRole, extra: Re
 export const columnName = z.string().meta(role('columnName'));
 export const columnPosition = nonNegativeInt.meta(role('columnIndex'));
 /**
+ * A position of a column that must hold numbers: published with `x-columnTypes` (the API
+ * types, as metadata's dataType, the column may be of), so that a client can offer the
+ * operation greyed out on other columns instead of letting it fail once sent. The operation
+ * still checks the type itself.
+ */
+export const numericColumnPosition = nonNegativeInt.meta(role('columnIndex', { 'x-columnTypes': ['int', 'float'] }));
+/**
  * Most entries of a list naming columns (16,384: MAX_COLUMNS' default). A longer list can
  * only repeat columns, and the SQL built from such a list grows with it: a filter of 1.5M
  * repeated positions kept DuckDB planning for over 30 minutes, past the request's deadline

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 
-export type MenuItem = { label: string; hint?: string; onSelect(): void; danger?: boolean; disabled?: boolean; testId?: string } | 'separator' | { heading: string };
+export type MenuItem = { label: string; hint?: string; onSelect(): void; danger?: boolean; disabled?: boolean; /** Shown on hover: e.g. why it is disabled. */ title?: string; testId?: string } | 'separator' | { heading: string };
 
 /** A popover menu at a point (a column header's bounds, a right click); Escape or a click outside closes it. */
 export function Menu({ at, items, onClose }: { at: { x: number; y: number }; items: MenuItem[]; onClose(): void }) {
@@ -40,6 +40,7 @@ export function Menu({ at, items, onClose }: { at: { x: number; y: number }; ite
             role="menuitem"
             className={`menu-item${item.danger ? ' danger' : ''}`}
             disabled={item.disabled}
+            title={item.title}
             data-testid={item.testId}
             onClick={() => {
               onClose();

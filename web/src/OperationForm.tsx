@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { commandNames } from '../../src/protocol/command-names.ts';
 import { positionOf, sentValue, type OperationSpec, type Param } from './ops.ts';
 import type { ColumnMeta } from './grid/header.ts';
@@ -66,6 +66,15 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
   const [values, setValues] = useState<Record<string, Value>>(() => Object.fromEntries(spec.params.map((p) => [p.name, initial(p, preset[p.name], columns)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const sqlRef = useRef<HTMLTextAreaElement>(null);
+  // Where the SQL editor's caret goes once the text an Insert chip put in is rendered (React
+  // writing the new value moves the caret to the end).
+  const sqlCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const ta = sqlRef.current;
+    if (sqlCaret.current === null || !ta) return;
+    ta.setSelectionRange(sqlCaret.current, sqlCaret.current);
+    sqlCaret.current = null;
+  });
   const set = (name: string, v: Value) => setValues((old) => ({ ...old, [name]: v }));
   const position = (name: string) => positionOf(columns, name);
   // Chosen columns no longer in the dataset: the form says so and is not sent until they are replaced.
@@ -242,17 +251,19 @@ export function OperationForm({ spec, columns, preset, busy, serverError, onSubm
                   type="button"
                   key={i}
                   className="chip-btn"
+                  // A click leaves the focus in the editor: a chip holding it, even until the
+                  // next frame, took the keys typed next (a space pressed it again).
+                  onMouseDown={(e) => e.preventDefault()}
                   onClick={() => {
                     const ta = sqlRef.current;
                     const text = i === 0 || /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
                     const cur = String(values[p.name]);
                     const at = ta ? ta.selectionStart : cur.length;
                     const next = cur.slice(0, at) + text + cur.slice(ta ? ta.selectionEnd : at);
+                    // Focused now, not in a later frame: a chip reached with Tab gives the keyboard back at once.
+                    ta?.focus();
+                    sqlCaret.current = at + text.length;
                     set(p.name, next);
-                    requestAnimationFrame(() => {
-                      ta?.focus();
-                      ta?.setSelectionRange(at + text.length, at + text.length);
-                    });
                   }}
                 >
                   {name}

@@ -10,8 +10,8 @@ import { OperationForm } from './OperationForm.tsx';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { AnalyzePanel } from './AnalyzePanel.tsx';
 import { ChartPanel } from './ChartPanel.tsx';
-import { humanize, sentValue, type OperationSpec } from './ops.ts';
-import { FILTER_LABEL, hasRowView, reconcileView, valueRegex, viewParams, type FilterType, type View } from './view.ts';
+import { columnRefusal, humanize, sentValue, type OperationSpec } from './ops.ts';
+import { FILTER_LABEL, followRename, hasRowView, reconcileView, valueRegex, viewParams, type FilterType, type View } from './view.ts';
 import { dismissImportNotice, importNoticeOf, rememberSession, sessionName } from './recent.ts';
 import { ImportBanner } from './ImportBanner.tsx';
 import { ROWS_REFUSED_TITLE, rowsStillPlaced, type SelectedRows } from './selection.ts';
@@ -87,7 +87,13 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
   const reconciled = useMemo(() => (meta ? reconcileView(view, meta.columns, renamed.current) : { view, dropped: [] }), [view, meta]);
   const params = useMemo(() => viewParams(reconciled.view, meta?.columns ?? []), [reconciled, meta]);
   useEffect(() => {
-    if (reconciled.view === view || !meta) return;
+    if (!meta) return;
+    // The search box's column follows the same renames, looked up now, before they are
+    // forgotten below: it kept the old name, offered as gone, while the search chip named the new one.
+    const from = search.column;
+    const to = from === '' ? '' : followRename(from, meta.columns, renamed.current);
+    if (to !== from) setSearch((s) => (s.column === from ? { ...s, column: to } : s));
+    if (reconciled.view === view) return;
     setView(reconciled.view);
     for (const [from, to] of renamed.current) if (meta.columns.includes(to)) renamed.current.delete(from);
     for (const text of reconciled.dropped) toast('info', 'The view changed', text);
@@ -336,7 +342,11 @@ export function Workbench({ client, sessionID, operations, onHome }: { client: W
       { label: 'Chart…', onSelect: () => setPanel({ kind: 'chart', column: c.name }) },
       'separator',
       { heading: 'Transform' },
-      ...colOps.map((o) => ({ label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name) })),
+      // Greyed out where the operation publishes other column types (Normalize on text), as "Show outliers…" is.
+      ...colOps.map((o) => {
+        const refusal = columnRefusal(o, c);
+        return { label: humanize(o.name) + (o.params.length > 1 ? '…' : ''), onSelect: () => startOp(o, col), testId: `op-${o.name}`, danger: /^delete/.test(o.name), ...(refusal !== null ? { disabled: true, title: refusal } : {}) };
+      }),
     ];
     setMenu({ at: { x: bounds.x, y: bounds.y + bounds.height }, items });
   };

@@ -51,8 +51,9 @@ function columnWords(value: unknown, recorded: ColumnNames[string] | undefined):
 
 /** Any other parameter's value in words. */
 function valueWords(value: unknown): string {
-  // Blank text quoted, so that a separator of one space shows: `" "`.
-  if (typeof value === 'string') return value.trim() === '' ? JSON.stringify(value) : value;
+  // Text that is blank or starts or ends with whitespace quoted, so that the spaces show: a
+  // separator of one space `" "`, a delimiter of a comma and a space `", "` (not `, `).
+  if (typeof value === 'string') return value === '' || value.trim() !== value ? JSON.stringify(value) : value;
   if (Array.isArray(value)) return listWords(value.map(valueWords));
   return JSON.stringify(value) ?? String(value);
 }

@@ -18,6 +18,8 @@ export interface ParamSchema {
   'x-role'?: string;
   'x-regexFlag'?: string;
   'x-aliasOf'?: string;
+  /** The types (metadata's dataType) the column a column parameter names may be of; any without it. */
+  'x-columnTypes'?: string[];
 }
 
 export type ControlKind = 'column' | 'columnName' | 'columns' | 'columnNames' | 'row' | 'rows' | 'choice' | 'sql' | 'regex' | 'boolean' | 'number' | 'integer' | 'list' | 'text';
@@ -144,6 +146,18 @@ export async function fetchOperations(): Promise<OperationSpec[]> {
     const columnParam = params.find((p) => p.control === 'column' && !/To$/.test(p.name)) ?? params.find((p) => p.control === 'columnName');
     return { ...op, params, validator, columnParam };
   });
+}
+
+/**
+ * Why `op` cannot be applied to `column`, from what its column parameter publishes
+ * (`x-columnTypes`): a column menu offers it greyed out with this as its title, instead of
+ * letting it fail once sent. Null when it can.
+ */
+export function columnRefusal(op: { name: string; columnParam?: Param }, column: { name: string; type: string }): string | null {
+  const types = op.columnParam?.schema['x-columnTypes'];
+  if (!types || types.includes(column.type)) return null;
+  const wanted = types.length === 2 && types.includes('int') && types.includes('float') ? 'numeric (int or float)' : types.join(' or ');
+  return `${humanize(op.name)} needs a ${wanted} column; “${column.name}” is of type ${column.type}`;
 }
 
 /** A column's position in `columns` by its name; -1 when no column has it. */

@@ -45,13 +45,23 @@ export function viewParams(view: View, names: string[]): ViewParams {
 }
 
 /**
+ * The column `name` in the columns `names`: itself while it is there, else what this tab
+ * renamed it to (`renamed`, old → new name) when that is there, else `name` (gone).
+ */
+export function followRename(name: string, names: readonly string[], renamed: ReadonlyMap<string, string>): string {
+  if (names.includes(name)) return name;
+  const to = renamed.get(name);
+  return to !== undefined && names.includes(to) ? to : name;
+}
+
+/**
  * The view after the columns changed to `names`: columns renamed (`renamed`, old → new name,
  * what this tab knows of) are followed; a part of the view naming a column that is gone is
  * dropped, and `dropped` says so in words. The same object when nothing changed.
  */
 export function reconcileView(view: View, names: string[], renamed: ReadonlyMap<string, string> = new Map()): { view: View; dropped: string[] } {
   const have = new Set(names);
-  const follow = (n: string) => (have.has(n) ? n : renamed.has(n) && have.has(renamed.get(n)!) ? renamed.get(n)! : n);
+  const follow = (n: string) => followRename(n, names, renamed);
   const dropped: string[] = [];
   const next: View = {};
   let changed = false;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { checkColumnIndex, columnPosition, choice } from '../params.ts';
+import { checkColumnIndex, numericColumnPosition, choice } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
@@ -22,7 +22,7 @@ export const discretize = defineOperation({
   kind: 'change',
   summary: 'replace numeric values by the interval they fall in: equal-width bins (cut) or equal-count bins (qcut)',
   params: z.object({
-    columnIndex: columnPosition,
+    columnIndex: numericColumnPosition,
     cutMode: choice(['discretization', 'quantiling']),
     numberOfBins: binsParam,
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError, invalidParameter } from '../errors.ts';
-import { checkColumnIndex, int, columnPosition, lenientChoice } from '../params.ts';
+import { checkColumnIndex, int, numericColumnPosition, lenientChoice } from '../params.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
 import { INTERPOLATION_METHODS, orderRange, pointsNeeded, type InterpolationMethod } from '../../engine/interpolation/index.ts';
@@ -25,7 +25,7 @@ export const interpolate = defineOperation({
   kind: 'change',
   summary: 'fill missing numeric values by interpolation (linear, nearest, zero, slinear, quadratic, cubic, polynomial, spline, pchip, akima)',
   params: z.object({
-    columnIndex: columnPosition,
+    columnIndex: numericColumnPosition,
     method: lenientChoice(INTERPOLATION_METHODS),
     // Legacy clients send an order with every method, sometimes empty.
     order: z.union([int, z.null(), z.literal('')]).optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { checkColumnIndex, number, columnPosition } from '../params.ts';
+import { checkColumnIndex, number, numericColumnPosition } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
@@ -15,7 +15,7 @@ export const normalize = defineOperation({
   kind: 'change',
   summary: 'min-max scale a numeric column into a range (default 0…1)',
   params: z.object({
-    columnIndex: columnPosition,
+    columnIndex: numericColumnPosition,
     rangeFrom: number.default(0),
     rangeTo: number.default(1),
   }),

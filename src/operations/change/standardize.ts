@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../types.ts';
 import { OperationError } from '../errors.ts';
-import { checkColumnIndex, columnPosition } from '../params.ts';
+import { checkColumnIndex, numericColumnPosition } from '../params.ts';
 import { literal } from '../../engine/sql.ts';
 import { apiType, isNumeric } from '../../engine/column-types.ts';
 import { isMissing } from '../../engine/json-values.ts';
@@ -15,7 +15,7 @@ export const standardize = defineOperation({
   name: 'standardize',
   kind: 'change',
   summary: 'standardize a numeric column: (x − mean) / sample standard deviation',
-  params: z.object({ columnIndex: columnPosition }),
+  params: z.object({ columnIndex: numericColumnPosition }),
   async run(ctx, params) {
     const ds = ctx.dataset;
     const index = checkColumnIndex(ds, params.columnIndex);
