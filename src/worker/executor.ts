@@ -191,9 +191,26 @@ async function runHeld(rt: Runtime, job: Job, watchdog: Watchdog, op: Operation,
   });
 }
 
-/** Run `fn` on a connection of its own with the version opened as `df` (interrupted by the watchdog), then close it. */
+/**
+ * Run `fn` on a connection of its own with the version opened as `df` (interrupted by the
+ * watchdog), then close it. A job on the small instance that runs out of its memory is run
+ * again, once, on the main instance: the small one is sized for the version's shape, and an
+ * operation can make a small version wide (splitColumn of one long value into 3,000 columns
+ * ran out of 256 MB). A change that failed has discarded what it wrote (runHeld), and a read
+ * writes nothing, so the second run starts from the same state.
+ */
 async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string, dataset: Dataset, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
   const engine = engineFor(rt, dataset.rows, dataset.columns.length);
+  try {
+    return await withEngine(rt, engine, watchdog, sessionId, dataset, fn);
+  } catch (err) {
+    if (engine.duck === rt.duck || watchdog.state === 'expired' || !/^Out of Memory Error: /.test(err instanceof Error ? err.message : '')) throw err;
+    rt.log.info({ sessionID: sessionId, rows: dataset.rows, columns: dataset.columns.length }, 'job ran out of the small instance\'s memory: running it again on the main instance');
+    return withEngine(rt, { duck: rt.duck, selections: rt.selections }, watchdog, sessionId, dataset, fn);
+  }
+}
+
+async function withEngine<T>(rt: Runtime, engine: Engine, watchdog: Watchdog, sessionId: string, dataset: Dataset, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
   const db = await engine.duck.connect();
   watchdog.db = db;
   watchdog.names = dataset.names;

@@ -71,6 +71,13 @@ export const SMALL_INSTANCE_ROWS = 262_144;
  */
 export const SMALL_INSTANCE_CELLS = 4_194_304;
 
+/**
+ * Most columns of a dataset whose jobs run on the small instance, whatever its rows: every
+ * statement holds buffers per column (a vector of 2,048 values each, 256 KB per column of a
+ * Parquet writer), so a full row of 3,000 columns of 5 rows ran out of its 256 MB.
+ */
+export const SMALL_INSTANCE_COLUMNS = 256;
+
 export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
   const tempDirectory = spillDirectory(config);
   await fs.mkdir(tempDirectory, { recursive: true });
@@ -121,6 +128,6 @@ export interface Engine {
  * the row count).
  */
 export function engineFor(rt: Runtime, rows: number, columns: number): Engine {
-  const small = rows <= SMALL_INSTANCE_ROWS && rows * columns <= SMALL_INSTANCE_CELLS;
+  const small = rows <= SMALL_INSTANCE_ROWS && rows * columns <= SMALL_INSTANCE_CELLS && columns <= SMALL_INSTANCE_COLUMNS;
   return rt.small && small ? rt.small : { duck: rt.duck, selections: rt.selections };
 }
