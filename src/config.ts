@@ -114,6 +114,8 @@ const envSchema = z.object({
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().default(''),
   SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(16_000_000),
+  // Replies waiting for a client that does not read them, past which its connection is closed.
+  SOCKET_MAX_BACKLOG_BYTES: z.coerce.number().int().min(1024).default(64_000_000),
   CPU_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, os.availableParallelism() - 1)),
   // The built web client (npm run build:web), served at /.
   WEB_DIST: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),

@@ -9,6 +9,7 @@ import { registerUpload, FORM_LIMITS } from './upload.ts';
 import { registerDownloads } from './download.ts';
 import { registerNotify } from './notify.ts';
 import { registerSockets } from './sockets.ts';
+import { watchBacklogs } from './backlog.ts';
 import { attachSocketServer } from './legacy-polling.ts';
 import { registerWeb } from './web.ts';
 import { frameworkError } from './framework-errors.ts';
@@ -178,6 +179,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
   );
   const queue = perSession.wrap(backend);
   registerSockets(io, queue, registry, log, { ratePerSecond: config.SOCKET_RATE_LIMIT, burst: config.SOCKET_RATE_BURST });
+  const stopBacklogs = watchBacklogs(io, config.SOCKET_MAX_BACKLOG_BYTES, log);
   let sweeper: NodeJS.Timeout | undefined;
   const ready = (async () => {
     if (deploymentClient) {
@@ -243,6 +245,7 @@ export async function createGateway(config: Config, log: Logger, makeQueue: Queu
         for (const [c, role] of redisClients) if (c.status !== 'ready') notes.push((await closeRedis(c, role)) || '');
         // io.close() ends the Socket.IO sessions; Fastify's close then closes the HTTP server.
         // Keep-alive HTTP connections would hold that close open until they time out.
+        stopBacklogs();
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));
         app.server.closeAllConnections();
         await closed;
