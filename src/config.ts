@@ -110,6 +110,8 @@ const envSchema = z.object({
   MAX_DOWNLOADS: z.coerce.number().int().min(1).default(2),
   MAX_DOWNLOADS_PER_CLIENT: z.coerce.number().int().min(1).default(1), // downloads at once (waiting or streaming) per remote address; past it 429
   DOWNLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000),
+  UPLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000), // an upload whose body sends nothing for this long is cut off
+  MAX_UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).default(4), // uploads at once per remote address; past it 429
   READ_WAIT_MS: z.coerce.number().int().min(0).default(5_000), // 0 = reads wait as long as it takes
   MAX_QUEUED_PER_SESSION: z.coerce.number().int().min(1).default(100),
   CORS_ORIGINS: z.string().default(''),

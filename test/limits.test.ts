@@ -229,7 +229,8 @@ describe('limits name themselves when they refuse', () => {
 
 test("DuckDB's memory limit reached by a request's data is answered as such, naming the limit, not as an internal error", async () => {
   // Cells of 40 MB are allowed here (MAX_CELL_BYTES) so that reads, not the command, meet the engine's limit.
-  const h = await engineHarness({ DUCKDB_SMALL_MEMORY_LIMIT: '64MB', MAX_CELL_BYTES: 50_000_000 });
+  // Both instances' limits: a job out of the small one's memory runs again on the main one.
+  const h = await engineHarness({ DUCKDB_SMALL_MEMORY_LIMIT: '64MB', DUCKDB_MEMORY_LIMIT: '64MB', MAX_CELL_BYTES: 50_000_000 });
   try {
     const id = await h.load('a,b\n1,2\n3,4\n');
     await h.ok(id, 'executeCommand', { command: "SELECT a, repeat('x', 40000000) AS big FROM df" });

@@ -31,10 +31,25 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
   const incoming = path.join(rt.config.dataDir, 'incoming');
   fs.mkdirSync(incoming, { recursive: true });
 
+  // Uploads in progress per client (remote address): each holds a connection and an open file.
+  const perClient = new Map<string, number>();
   app.post('/upload', async (req, reply) => {
-    const { status, body, close } = await handle(req, rt, incoming);
-    if (close) reply.header('Connection', 'close');
-    return reply.code(status).send(body);
+    const client = req.ip;
+    const mine = perClient.get(client) ?? 0;
+    if (mine >= rt.config.MAX_UPLOADS_PER_CLIENT) {
+      reply.header('Connection', 'close');
+      return reply.code(429).send({ success: false, error: 'too many uploads', errorDescription: `this client already has ${mine} upload${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_UPLOADS_PER_CLIENT = ${rt.config.MAX_UPLOADS_PER_CLIENT}); wait for one to finish, then upload again` });
+    }
+    perClient.set(client, mine + 1);
+    try {
+      const { status, body, close } = await handle(req, rt, incoming);
+      if (close) reply.header('Connection', 'close');
+      return reply.code(status).send(body);
+    } finally {
+      const n = (perClient.get(client) ?? 1) - 1;
+      if (n > 0) perClient.set(client, n);
+      else perClient.delete(client);
+    }
   });
 }
 
@@ -54,6 +69,21 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
   // file streams in (see importDataset); used when the options are still the same at the end.
   let early: { sessionID: string; options: ImportOptions; growing: GrowingFile; result: Promise<{ report: ImportReport }> } | null = null;
   let imported: string | null = null;
+  // A body that sends nothing for UPLOAD_STALL_MS is cut off (the parts' iteration then fails
+  // and the partial file is removed below); the import after the body may take its time.
+  const socket = req.raw.socket;
+  let stalled = false;
+  const onStall = () => {
+    stalled = true;
+    req.log.warn({ stallMs: rt.config.UPLOAD_STALL_MS }, 'upload cut off: its body sent nothing for UPLOAD_STALL_MS');
+    req.raw.destroy(new Error('upload stalled'));
+  };
+  socket.setTimeout(rt.config.UPLOAD_STALL_MS);
+  socket.on('timeout', onStall);
+  const bodyDone = () => {
+    socket.removeListener('timeout', onStall);
+    socket.setTimeout(0);
+  };
   try {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
@@ -107,6 +137,7 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
       early?.growing.complete();
     }
     bodyRead = true;
+    bodyDone();
     if (refused) throw refused;
     if (!upload) return fail(400, 'no file', 'the form has no "file" field with a dataset');
     if (rt.config.MAX_DATA_BYTES > 0) {
@@ -134,9 +165,12 @@ async function handle(req: FastifyRequest, rt: Runtime, incoming: string): Promi
     }
   } catch (err) {
     // A body not read to its end cannot be followed by another request on this connection.
+    // One the client stopped sending, or gave up on, is its doing: no error of ours is logged.
+    if (stalled) return { ...fail(408, 'upload stalled', `the upload sent nothing for ${rt.config.UPLOAD_STALL_MS} ms (UPLOAD_STALL_MS) and was cut off`), close: true };
     const answer = failure(req, rt, err);
     return bodyRead ? answer : { ...answer, close: true };
   } finally {
+    bodyDone();
     if (early && early.sessionID !== imported) {
       // Not used (failed upload, other options): stop it and remove what it wrote.
       early.growing.fail();
@@ -171,6 +205,12 @@ function failure(req: FastifyRequest, rt: Runtime, err: unknown): Answer {
   if (duck) {
     req.log.warn({ err }, 'uploaded file could not be read');
     return fail(400, 'unreadable file', `the file could not be read: ${clientText(e.message.slice(duck[0].length))}`);
+  }
+  // The client went away mid-body (its connection reset or closed): its doing, not a fault of
+  // ours to log as an error (thousands of them flooded the log in a trial).
+  if (req.raw.destroyed && !req.raw.complete) {
+    req.log.info({ reason: e.message }, 'upload aborted by the client');
+    return fail(400, 'incomplete upload', 'the request ended before the form was complete');
   }
   req.log.error({ err }, 'upload failed');
   return fail(500, 'internal error', 'the server could not import this file');
