@@ -84,6 +84,31 @@ test('malformed sessionIDs are refused before touching storage', async () => {
   }
 });
 
+test('a requestID that is no string of at most 256 characters (or number) is refused, and not echoed', async () => {
+  const c = await connect(server.url);
+  try {
+    const bad: unknown[] = [{ huge: 'x'.repeat(1000) }, ['a'], 'x'.repeat(5_000), true];
+    for (const [k, requestID] of bad.entries()) {
+      c.send('metadata', { operation: 'metadata', sessionID: id, requestID });
+      const [res] = (await c.waitFor('metadata', k + 1)).slice(k);
+      assert.equal(res.success, false);
+      assert.equal(res.error, 'invalid request');
+      assert.equal(res.requestID, null);
+      assert.match(res.errorDescription, /requestID must be a string of at most 256 characters/);
+    }
+    // Strings within the bound and numbers are echoed as sent.
+    for (const requestID of ['r'.repeat(256), 7]) {
+      c.send('metadata', { operation: 'metadata', sessionID: id, requestID });
+      const replies = await c.waitFor('metadata', bad.length + 1 + (requestID === 7 ? 1 : 0));
+      const res = replies[replies.length - 1];
+      assert.equal(res.success, true, JSON.stringify(res).slice(0, 200));
+      assert.equal(res.requestID, requestID);
+    }
+  } finally {
+    c.close();
+  }
+});
+
 test('a well-formed but unknown session', async () => {
   for (const [, client] of clients()) {
     for (const op of ['metadata', 'data', 'renameColumn', 'undo']) {

@@ -20,6 +20,9 @@ export interface SocketLimits {
   burst: number;
 }
 
+/** Longest requestID echoed back (API.md: any string the client chooses). */
+export const MAX_REQUEST_ID_LENGTH = 256;
+
 export function registerSockets(io: Server, queue: JobQueue, registry: ClientRegistry, log: Logger, limits: SocketLimits = { ratePerSecond: 0, burst: 1 }): void {
   io.on('connection', (socket: Socket) => {
     // A token bucket per connection: `burst` tokens, refilled at `ratePerSecond`.
@@ -38,7 +41,12 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
     const joined = new Set<string>();
     socket.onAny((event: string, ...args: unknown[]) => {
       const body = parseBody(args[0]);
-      const requestID = body && Object.hasOwn(body, 'requestID') ? body.requestID : null;
+      const sent = body && Object.hasOwn(body, 'requestID') ? body.requestID : null;
+      // Echoed to every client of the session: a string (API.md) of bounded length, or a
+      // number or null as older clients send; anything else (an object, 5 MB of text) is
+      // refused, and the refusal does not echo it.
+      const requestIdOk = sent === null || typeof sent === 'number' || (typeof sent === 'string' && sent.length <= MAX_REQUEST_ID_LENGTH);
+      const requestID = requestIdOk ? sent : null;
       const reply = (error: string, errorDescription: string) =>
         socket.emit(event, { operation: event, sessionID: body && typeof body.sessionID === 'string' ? body.sessionID : null, requestID, success: false, error, errorDescription });
       if (!allow()) return reply('rate limited', `this connection sent more than ${limits.ratePerSecond} requests per second (SOCKET_RATE_LIMIT, bursts of ${limits.burst}: SOCKET_RATE_BURST); slow down and send again`);
@@ -61,6 +69,7 @@ export function registerSockets(io: Server, queue: JobQueue, registry: ClientReg
         return socket.emit(event, { operation: event, sessionID: body?.sessionID ?? null, requestID, success: true, operations: describeOperations() });
       }
       if (!body) return reply('invalid request', 'the request body must be a JSON object with operation, sessionID and requestID');
+      if (!requestIdOk) return reply('invalid request', `requestID must be a string of at most ${MAX_REQUEST_ID_LENGTH} characters (or a number); got ${typeof sent === 'string' ? `a string of ${sent.length}` : Array.isArray(sent) ? 'an array' : typeof sent}`);
       // Refused here, before the queue: a body goes on (to Redis, to the history) as plain JSON.
       const inexact = inexactIntegerAt(body);
       if (inexact) return reply('invalid parameters', inexactIntegerReason(inexact));
