@@ -700,7 +700,13 @@ async function prepareChecked(conn: DuckDBConnection, command: string): Promise<
   const leading = leadingWord(command);
   if (extracted.count > 1) {
     // DuckDB runs a PIVOT whose columns are not listed as two statements (an ENUM first).
-    const hint = leading === 'PIVOT' ? ' (a PIVOT needs an explicit IN list of values here)' : '';
+    // DuckDB turns an ADD COLUMN whose DEFAULT calls a function (now(), random()) into several.
+    const hint =
+      leading === 'PIVOT'
+        ? ' (a PIVOT needs an explicit IN list of values here)'
+        : leading === 'ALTER'
+          ? ' (DuckDB runs an ADD COLUMN whose DEFAULT calls a function, such as now() or random(), as several statements: give a constant DEFAULT, or ADD the column and then UPDATE df SET it)'
+          : '';
     throw new OperationError('command refused', `command must be exactly one SQL statement, found ${extracted.count}${hint}; ${ALLOWED_TEXT}`);
   }
   if (!LEADING.has(leading)) throw refused(leading || 'this statement');
