@@ -61,6 +61,23 @@ test('an event packet without a payload (`42`) is answered under error, not unde
   }
 });
 
+test('a binary event whose attachment never comes is answered as such, and the next request is answered as usual', async () => {
+  const sock = await rawSocket(server.url, 4);
+  try {
+    sock.send('451-["metadata",{"_placeholder":true,"num":0}]');
+    sock.send(`42["metadata",{"operation":"metadata","sessionID":"${id}","requestID":"after"}]`);
+    const reply = JSON.parse((await sock.waitFor((f) => f.includes('"requestID":"after"'), 10_000)).slice(2)) as [string, Record<string, unknown>];
+    assert.equal(reply[0], 'metadata');
+    assert.equal(reply[1].success, true, JSON.stringify(reply[1]).slice(0, 200));
+    const refusal = JSON.parse((await sock.waitFor((f) => f.startsWith('42["error",') && f.includes('binary attachments'), 10_000)).slice(2))[1];
+    assert.equal(refusal.error, 'invalid request');
+    assert.match(String(refusal.errorDescription), /451-\[\\"metadata\\",…\].*announced binary attachments that did not come/);
+    assert.ok(sock.open());
+  } finally {
+    sock.close();
+  }
+});
+
 test('an event named by a number is answered under that number, "unknown operation"', async () => {
   const sock = await rawSocket(server.url, 4);
   try {

@@ -32,8 +32,10 @@ const QUOTED_PACKET_CHARS = 200;
  * `42["connect"]` (a name socket.io reserves) each cut a client off, where every other
  * malformed request is answered and the connection goes on. The packet's text has been read
  * whole (Engine.IO frames it), so nothing of the connection's state is left half-read and
- * the next packet decodes as usual. Binary attachments keep socket.io's rule (a desynchronized
- * attachment closes the connection): they are a client library's framing, not a request.
+ * the next packet decodes as usual. A binary event whose attachments do not come before the
+ * next text packet is answered as malformed and dropped; an attachment that comes unannounced
+ * keeps socket.io's rule (it closes the connection): attachments are a client library's
+ * framing, not a request.
  * Encoding is socket.io-parser's own: the wire format is unchanged for every client. Its
  * JSON.parse takes exactRequestReviver where a packet may need it (reviverFor), which marks
  * integers a double does not hold.
@@ -41,6 +43,19 @@ const QUOTED_PACKET_CHARS = 200;
 class TolerantDecoder extends Decoder {
   override add(obj: unknown): void {
     if (typeof obj !== 'string') return super.add(obj);
+    // A binary event whose attachments never came (`451-[…]` and then a text packet): the
+    // parser would refuse the text packet that follows, a valid request answered as
+    // malformed. The binary event is what is malformed: it is answered so and dropped, and
+    // the text packet is decoded as usual.
+    const self = this as unknown as { reconstructor: { reconPack: (Packet & { attachments?: number }) | null; finishedReconstruction(): void } | null };
+    if (self.reconstructor) {
+      const waiting = self.reconstructor.reconPack;
+      self.reconstructor.finishedReconstruction();
+      self.reconstructor = null;
+      // Quoted in its own form: `51-["metadata",…]` (the attachments announced, the event's name).
+      const name = Array.isArray(waiting?.data) ? JSON.stringify(waiting.data[0]) ?? 'null' : 'null';
+      this.emitMalformed({ packet: `5${waiting?.attachments ?? ''}-[${name},…]`, reason: MISSING_ATTACHMENTS }, waiting?.nsp ?? '/');
+    }
     // Integer literals a double does not hold are marked, for the gateway to refuse
     // (exact-request.ts), by the reviver the packet needs. socket.io-parser reads its
     // `reviver` option from `opts` at each decoding: it is set per packet.
@@ -60,19 +75,27 @@ class TolerantDecoder extends Decoder {
           // malformed without the reviver too: answered below with the first reason
         }
       }
-      const malformed: MalformedPacket = { packet: obj.length > QUOTED_PACKET_CHARS ? `${obj.slice(0, QUOTED_PACKET_CHARS - 1)}…` : obj, reason: (err as Error).message };
-      made.add(malformed);
-      const packet: Packet = { type: PacketType.EVENT, nsp: namespaceOf(obj), data: [MALFORMED_PACKET_EVENT, malformed] };
-      this.emitReserved('decoded', packet);
+      this.emitMalformed({ packet: obj.length > QUOTED_PACKET_CHARS ? `${obj.slice(0, QUOTED_PACKET_CHARS - 1)}…` : obj, reason: (err as Error).message }, namespaceOf(obj));
     }
   }
+
+  /** Hand the gateway a MalformedPacket as an event on namespace `nsp`. */
+  private emitMalformed(malformed: MalformedPacket, nsp: string): void {
+    made.add(malformed);
+    const packet: Packet = { type: PacketType.EVENT, nsp, data: [MALFORMED_PACKET_EVENT, malformed] };
+    this.emitReserved('decoded', packet);
+  }
 }
+
+/** The reason given for a binary event whose attachments did not come before the next text packet. */
+const MISSING_ATTACHMENTS = 'missing binary attachments';
 
 /** socket.io-parser's reason a text packet did not decode, in words for a client. */
 export function malformedReason(reason: string): string {
   if (reason === 'invalid payload') {
     return 'an event is a JSON array whose first item is its name, a string other than connect, connect_error, disconnect, disconnecting, newListener and removeListener (42["metadata",{…}])';
   }
+  if (reason === MISSING_ATTACHMENTS) return 'it announced binary attachments that did not come before the next packet, and was dropped (requests are JSON: send them without binary data)';
   if (/^unknown packet type/.test(reason)) return 'its first character is no Socket.IO packet type (0 to 6; an event is 2: 42[…] over Engine.IO)';
   return reason;
 }
