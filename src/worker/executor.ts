@@ -106,6 +106,14 @@ async function runJob(rt: Runtime, job: Job, envelope: { operation: string; sess
   }
 }
 
+/** How DuckDB's message starts when a statement met its instance's memory limit. */
+const ENGINE_OUT_OF_MEMORY = 'Out of Memory Error: ';
+
+/** Whether `err` is DuckDB's memory limit reached (the request's data, not a fault of ours). */
+function isEngineOutOfMemory(err: unknown): boolean {
+  return (err instanceof Error ? err.message : String(err)).startsWith(ENGINE_OUT_OF_MEMORY);
+}
+
 function describeError(err: unknown, names?: readonly string[]): { error: string; errorDescription: string } {
   if (err instanceof OperationError) return { error: err.code, errorDescription: err.message };
   if (err instanceof SessionNotFoundError) return { error: 'unknown session', errorDescription: err.message };
@@ -116,8 +124,8 @@ function describeError(err: unknown, names?: readonly string[]): { error: string
   const message = err instanceof Error ? err.message : String(err);
   // The engine's memory limit, reached by this request's data (a cell of hundreds of MB made
   // by a command, a huge sort): the client's data, not the server's fault.
-  if (/^Out of Memory Error: /.test(message)) {
-    return { error: 'operation out of memory', errorDescription: `the operation needed more memory than the engine may use (DUCKDB_MEMORY_LIMIT; DUCKDB_SMALL_MEMORY_LIMIT for small datasets): ${clientText(message.slice('Out of Memory Error: '.length), { names })}; the dataset is unchanged` };
+  if (isEngineOutOfMemory(err)) {
+    return { error: 'operation out of memory', errorDescription: `the operation needed more memory than the engine may use (DUCKDB_MEMORY_LIMIT; DUCKDB_SMALL_MEMORY_LIMIT for small datasets): ${clientText(message.slice(ENGINE_OUT_OF_MEMORY.length), { names })}; the dataset is unchanged` };
   }
   // DuckDB's own errors are about the data or the request (a conversion that failed, a value
   // out of range); they are worth showing, stripped of the engine's prefix, and of paths and
@@ -204,7 +212,7 @@ async function withContext<T>(rt: Runtime, watchdog: Watchdog, sessionId: string
   try {
     return await withEngine(rt, engine, watchdog, sessionId, dataset, fn);
   } catch (err) {
-    if (engine.duck === rt.duck || watchdog.state === 'expired' || !/^Out of Memory Error: /.test(err instanceof Error ? err.message : '')) throw err;
+    if (engine.duck === rt.duck || watchdog.state === 'expired' || !isEngineOutOfMemory(err)) throw err;
     rt.log.info({ sessionID: sessionId, rows: dataset.rows, columns: dataset.columns.length }, 'job ran out of the small instance\'s memory: running it again on the main instance');
     return withEngine(rt, { duck: rt.duck, selections: rt.selections }, watchdog, sessionId, dataset, fn);
   }
