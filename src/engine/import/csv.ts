@@ -316,9 +316,10 @@ async function readTyped(db: Db, path: string, opts: CsvOptions & { tmpDir: stri
     // A date column becomes time stamps, as inferTypes makes it (its test takes both). A
     // value outside pandas' range makes the column text: read thoroughly, as it is not
     // datetimes (TYPE_TESTS.t).
-    const outOfRange = `ELSE error(${literal(NOT_PANDAS_DATETIME)}) END AS ${c}`;
-    if (readAs[i] === 'DATE') return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${inPandasRange(`${c}::TIMESTAMP`)} THEN ${c}::TIMESTAMP ${outOfRange}`;
-    if (readAs[i] === 'TIMESTAMP') return `CASE WHEN ${c} IS NULL OR ${inPandasRange(c)} THEN ${c} ${outOfRange}`;
+    if (readAs[i] === 'DATE' || readAs[i] === 'TIMESTAMP') {
+      const stamp = readAs[i] === 'DATE' ? `${c}::TIMESTAMP` : c;
+      return `CASE WHEN ${c} IS NULL OR ${inPandasRange(stamp)} THEN ${stamp} ELSE error(${literal(NOT_PANDAS_DATETIME)}) END AS ${c}`;
+    }
     // DuckDB reads `NAN`, `-NAN`, `Nan`… as the number NaN; pandas only knows its missing
     // tokens (null here already), so such a column holds text for it: the pass stops and
     // the file is read thoroughly.
