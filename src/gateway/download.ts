@@ -7,6 +7,7 @@ import { SessionNotFoundError } from '../store/session-store.ts';
 import { touchSession } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
 import { BlockRelay } from './block-relay.ts';
+import { ClientCounts } from './client-counts.ts';
 
 const FORMATS = {
   CSV: { contentType: 'text/csv; charset=utf-8', filename: 'data.csv' },
@@ -36,7 +37,7 @@ export const FIRST_BYTE_WAIT_MS = 300;
  */
 export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
   const slots = pLimit(rt.config.MAX_DOWNLOADS);
-  const perClient = new Map<string, number>();
+  const perClient = new ClientCounts();
   const maxPerClient = rt.config.MAX_DOWNLOADS_PER_CLIENT;
   for (const format of ['CSV', 'JSON'] as const satisfies ExportFormat[]) {
     app.get<{ Params: { sessionID: string } }>(`/download${format}/:sessionID`, async (req, reply) => {
@@ -64,21 +65,19 @@ export function registerDownloads(app: FastifyInstance, rt: Runtime): void {
         unheld();
         if (!counted) return;
         counted = false;
-        const n = (perClient.get(client) ?? 1) - 1;
-        if (n > 0) perClient.set(client, n);
-        else perClient.delete(client);
+        perClient.remove(client);
       };
       if (reply.raw.destroyed) closed();
       else reply.raw.once('close', closed);
       if (!(await rt.store.exists(sessionID))) return unknown('no dataset with this sessionID');
       // A download is a use of the session: one only ever exported does not expire (SESSION_TTL_DAYS).
       await touchSession(rt.store, sessionID);
-      const mine = perClient.get(client) ?? 0;
+      const mine = perClient.of(client);
       if (mine >= maxPerClient) {
         return reply.code(429).send({ success: false, error: 'too many downloads', errorDescription: `this client already has ${mine} download${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_DOWNLOADS_PER_CLIENT = ${maxPerClient}); wait for it to finish, then download again` });
       }
       if (!reply.raw.destroyed) {
-        perClient.set(client, mine + 1);
+        perClient.add(client);
         counted = true;
       }
       // A slot from here until the export has finished (or was aborted); the session is held as long.

@@ -14,6 +14,7 @@ import { clientText } from '../operations/errors.ts';
 import { newSessionId } from '../store/session-id.ts';
 import { sessionCount, totalBytes } from '../store/quota.ts';
 import type { Runtime } from '../worker/runtime.ts';
+import { ClientCounts } from './client-counts.ts';
 
 /** Limits of the upload form besides the file's size (fastify-multipart's), named in errors. */
 export const FORM_LIMITS = { fields: 32, files: 1, parts: 40, fieldSize: 1024 * 1024 } as const;
@@ -32,23 +33,21 @@ export function registerUpload(app: FastifyInstance, rt: Runtime): void {
   fs.mkdirSync(incoming, { recursive: true });
 
   // Uploads in progress per client (remote address): each holds a connection and an open file.
-  const perClient = new Map<string, number>();
+  const perClient = new ClientCounts();
   app.post('/upload', async (req, reply) => {
     const client = req.ip;
-    const mine = perClient.get(client) ?? 0;
+    const mine = perClient.of(client);
     if (mine >= rt.config.MAX_UPLOADS_PER_CLIENT) {
       reply.header('Connection', 'close');
       return reply.code(429).send({ success: false, error: 'too many uploads', errorDescription: `this client already has ${mine} upload${mine === 1 ? '' : 's'} in progress, the limit per client (MAX_UPLOADS_PER_CLIENT = ${rt.config.MAX_UPLOADS_PER_CLIENT}); wait for one to finish, then upload again` });
     }
-    perClient.set(client, mine + 1);
+    perClient.add(client);
     try {
       const { status, body, close } = await handle(req, rt, incoming);
       if (close) reply.header('Connection', 'close');
       return reply.code(status).send(body);
     } finally {
-      const n = (perClient.get(client) ?? 1) - 1;
-      if (n > 0) perClient.set(client, n);
-      else perClient.delete(client);
+      perClient.remove(client);
     }
   });
 }
