@@ -2,8 +2,9 @@ import type { Dataset } from './dataset.ts';
 import type { Db } from './duck.ts';
 
 // How pandas prints a datetime column, which depends on every value of the column: dates
-// alone when every value is at midnight, microseconds when any value has a fraction of a
-// second, seconds otherwise. The CSV download writes each column so (export.ts), and
+// alone when every value is at midnight, fractions of a second when any value has one
+// (milliseconds, or microseconds when some value is not a whole millisecond), seconds
+// otherwise. The CSV download writes each column so (export.ts), and
 // `metadata` tells clients which datetime columns are dates alone (columnInfo.dateOnly), so
 // that the grid shows them as the download writes them.
 

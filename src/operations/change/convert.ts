@@ -369,8 +369,8 @@ export type JsonScalar = string | number | boolean | null;
  * A client's value for a cell of a column. `missing`: null in any column, and "" in a column
  * that is not text (no number, boolean or date: a cleared cell, where widening the column to
  * text would surprise). In a text column "" is the empty string, as pandas stores
- * `df.iat[r, c] = ""`: a value of its own, which emptyStringToNaN makes missing. Otherwise `sql` is the value as SQL of DuckDB type `type`, the type the column
- * needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
+ * `df.iat[r, c] = ""`: a value of its own, which emptyStringToNaN makes missing. Otherwise
+ * `sql` is the value as SQL of DuckDB type `type`, the type the column needs to hold it: the column's own, DOUBLE for a fractional number in an integer column,
  * or VARCHAR when the value does not read as the column's type (`fits` false), text written
  * as an integer beyond int64 in an integer column included.
  */
@@ -411,7 +411,6 @@ export async function convertValue(db: Db, value: JsonScalar, columnType: string
       return asText();
   }
 }
-
 
 /** The value as a text literal, printed as Python would print it. */
 function textLiteral(value: string | number | boolean): string {
